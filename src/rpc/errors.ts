@@ -1,0 +1,163 @@
+/**
+ * Typed errors raised by the client. Every error has a `code`: Juju's
+ * `error-code` for server errors, or a libjuju code for local failures.
+ * Messages never contain credentials: callers must not interpolate them, and
+ * {@link redactSecrets} is applied to anything built from request params.
+ * @module
+ */
+import { ErrorCodes, type HostPort, type WireError } from "../protocol/frames.js";
+
+/** Where a server error came from, when it answered an RPC. */
+export interface CallSite {
+  facade?: string;
+  version?: number;
+  method?: string;
+  requestId?: number;
+}
+
+/** Base class of every error thrown by libjuju. */
+export class LibjujuError extends Error {
+  /** Machine-readable code: Juju's `error-code`, or a libjuju code such as `connection closed`. */
+  readonly code: string;
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An error returned by the Juju controller, carrying Juju's `error-code` and `error-info`. */
+export class JujuError extends LibjujuError {
+  /** Juju's `error-info`, when the server sent one. */
+  readonly info: Record<string, unknown> | undefined;
+  readonly facade: string | undefined;
+  readonly version: number | undefined;
+  readonly method: string | undefined;
+  readonly requestId: number | undefined;
+  constructor(
+    message: string,
+    code = "",
+    info?: Record<string, unknown> | null,
+    site: CallSite = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, code, options);
+    this.info = info ?? undefined;
+    this.facade = site.facade;
+    this.version = site.version;
+    this.method = site.method;
+    this.requestId = site.requestId;
+  }
+
+  /** Builds the most specific subclass for a server error. */
+  static fromWire(
+    err: WireError | { message: string; code?: string; info?: Record<string, unknown> | null },
+    site: CallSite = {},
+  ): JujuError {
+    const code = err.code ?? "";
+    const info = err.info ?? undefined;
+    switch (code) {
+      case ErrorCodes.unauthorized:
+        return new JujuUnauthorizedError(err.message, code, info, site);
+      case ErrorCodes.notFound:
+      case ErrorCodes.userNotFound:
+      case ErrorCodes.modelNotFound:
+        return new JujuNotFoundError(err.message, code, info, site);
+      case ErrorCodes.redirect:
+        return new JujuRedirectError(err.message, code, info, site);
+      case ErrorCodes.notImplemented:
+      case ErrorCodes.notSupported:
+        return new JujuNotImplementedError(err.message, code, info, site);
+      default:
+        return new JujuError(err.message, code, info, site);
+    }
+  }
+}
+
+/** `unauthorized access`: bad credentials or no permission. */
+export class JujuUnauthorizedError extends JujuError {}
+/** `not found`, `user not found`, `model not found`. */
+export class JujuNotFoundError extends JujuError {}
+/** `not implemented` / `not supported`: unknown facade, version or method. */
+export class JujuNotImplementedError extends JujuError {}
+
+/** `redirection required`: the model lives on another controller. */
+export class JujuRedirectError extends JujuError {
+  /** Addresses of the controller to use instead, from `error-info.servers`. */
+  get servers(): HostPort[][] {
+    const s = this.info?.servers;
+    return Array.isArray(s) ? (s as HostPort[][]) : [];
+  }
+  /** CA certificate of the target controller, from `error-info.ca-cert`. */
+  get caCert(): string | undefined {
+    const c = this.info?.["ca-cert"];
+    return typeof c === "string" ? c : undefined;
+  }
+}
+
+/** A call did not get its reply in time. */
+export class TimeoutError extends LibjujuError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "timeout", options);
+  }
+}
+
+/** The call was cancelled through its `AbortSignal`. */
+export class AbortError extends LibjujuError {
+  constructor(message = "the operation was aborted", options?: ErrorOptions) {
+    super(message, "aborted", options);
+  }
+}
+
+/** The connection closed (or failed) before the call was answered. */
+export class ConnectionClosedError extends LibjujuError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "connection closed", options);
+  }
+}
+
+/** The server sent something that is not a valid Juju RPC frame. */
+export class ProtocolError extends LibjujuError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "protocol error", options);
+  }
+}
+
+/** No facade version is known to both client and server. */
+export class FacadeVersionError extends LibjujuError {
+  constructor(message: string) {
+    super(message, "no common facade version");
+  }
+}
+
+/** Client files (controllers.yaml, accounts.yaml, models.yaml) are missing or malformed. */
+export class JujuDataError extends LibjujuError {
+  /** The file that was wrong. */
+  readonly file: string;
+  /** The key (dotted path) that was missing or wrong, when known. */
+  readonly key: string | undefined;
+  constructor(message: string, file: string, key?: string) {
+    super(message, "client files");
+    this.file = file;
+    this.key = key;
+  }
+}
+
+const SECRET_KEYS =
+  /^(credentials|password|macaroons?|secret-key|token|bakery-discharge-required|discharge-required)$/i;
+
+/**
+ * Returns a copy of `value` with every credential-bearing field replaced by
+ * `"<redacted>"`, for logs and error messages built from request params.
+ */
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEYS.test(k) ? "<redacted>" : redactSecrets(v);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,5 @@
+/**
+ * The embedded simulated Juju controller.
+ * @module
+ */
+export {};
