@@ -1,0 +1,194 @@
+/**
+ * Juju's constraints language (`core/constraints`): `"mem=4G cores=2
+ * spaces=db,^admin"` ⇄ the wire `constraints` object.
+ * @module
+ */
+import { ParseError } from "./errors.js";
+
+/** A constraints value as sent on the wire (`params.Value`); sizes are MiB. */
+export interface Constraints {
+  arch?: string;
+  container?: string;
+  cores?: number;
+  "cpu-power"?: number;
+  mem?: number;
+  "root-disk"?: number;
+  "root-disk-source"?: string;
+  tags?: string[];
+  "instance-role"?: string;
+  "instance-type"?: string;
+  spaces?: string[];
+  "virt-type"?: string;
+  zones?: string[];
+  "allocate-public-ip"?: boolean;
+  "image-id"?: string;
+}
+
+/** Architectures Juju 3.6 accepts (`core/arch`). */
+export const SUPPORTED_ARCHES = ["amd64", "arm64", "ppc64el", "s390x", "riscv64"] as const;
+/** Container types accepted by the `container` constraint (`none` means "not in a container"). */
+export const CONTAINER_TYPES = ["none", "lxd", "kvm"] as const;
+
+type Kind = "string" | "uint" | "size" | "list" | "bool";
+const KEYS: Record<keyof Constraints, Kind> = {
+  arch: "string",
+  container: "string",
+  cores: "uint",
+  "cpu-power": "uint",
+  mem: "size",
+  "root-disk": "size",
+  "root-disk-source": "string",
+  tags: "list",
+  "instance-role": "string",
+  "instance-type": "string",
+  spaces: "list",
+  "virt-type": "string",
+  zones: "list",
+  "allocate-public-ip": "bool",
+  "image-id": "string",
+};
+// Output order of Juju's Value.String().
+const ORDER: (keyof Constraints)[] = [
+  "arch",
+  "container",
+  "cores",
+  "cpu-power",
+  "instance-role",
+  "instance-type",
+  "mem",
+  "root-disk",
+  "root-disk-source",
+  "tags",
+  "spaces",
+  "virt-type",
+  "zones",
+  "allocate-public-ip",
+  "image-id",
+];
+const ALIASES: Record<string, keyof Constraints> = { "cpu-cores": "cores" };
+const SIZE_SUFFIX: Record<string, number> = { M: 1, G: 1024, T: 1024 ** 2, P: 1024 ** 3 };
+const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPACE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function isKey(name: string): name is keyof Constraints {
+  return Object.hasOwn(KEYS, name);
+}
+
+/**
+ * Parses one or more constraints strings (`name=value` pairs separated by
+ * spaces; a value may contain `\ ` for a space). A name given twice, an
+ * unknown name or a bad value throws a {@link ParseError} naming that part.
+ */
+export function parseConstraints(...args: string[]): Constraints {
+  const out: Constraints = {};
+  const input = args.join(" ");
+  const fail = (part: string, reason: string): never => {
+    throw new ParseError("constraints", input, part, reason);
+  };
+  for (const arg of args) {
+    for (const token of arg.replaceAll("\\ ", "\0").trim().split(" ")) {
+      const raw = token.replaceAll("\0", " ").trim();
+      if (raw === "") continue;
+      const eq = raw.indexOf("=");
+      if (eq <= 0) fail(raw, `malformed constraint ${JSON.stringify(raw)}`);
+      const given = raw.slice(0, eq);
+      const value = raw.slice(eq + 1);
+      const name = ALIASES[given] ?? given;
+      if (!isKey(name)) return fail(raw, `unknown constraint ${JSON.stringify(given)}`);
+      const bad = (reason: string) =>
+        fail(raw, `bad ${JSON.stringify(given)} constraint: ${reason}`);
+      if (out[name] !== undefined) bad("already set");
+      setValue(out, name, value, bad);
+    }
+  }
+  return out;
+}
+
+function setValue(
+  out: Constraints,
+  name: keyof Constraints,
+  value: string,
+  bad: (r: string) => never,
+): void {
+  const target = out as Record<string, unknown>;
+  switch (KEYS[name]) {
+    case "uint": {
+      if (value !== "" && !/^\d+$/.test(value)) bad("must be a non-negative integer");
+      target[name] = value === "" ? 0 : Number(value);
+      return;
+    }
+    case "size": {
+      let num = value;
+      let mult = 1;
+      const suffix = SIZE_SUFFIX[value.slice(-1)];
+      if (value !== "" && suffix !== undefined) {
+        num = value.slice(0, -1);
+        mult = suffix;
+      }
+      if (value !== "" && !DECIMAL.test(num))
+        bad("must be a non-negative float with optional M/G/T/P suffix");
+      const n = value === "" ? 0 : Number(num);
+      target[name] = Math.ceil(n * mult);
+      return;
+    }
+    case "list": {
+      const items = value === "" ? [] : value.split(",");
+      if (name === "spaces") {
+        for (const s of items) {
+          const space = s.startsWith("^") ? s.slice(1) : s;
+          if (!SPACE_NAME.test(space)) bad(`${JSON.stringify(space)} is not a valid space name`);
+        }
+      }
+      target[name] = items;
+      return;
+    }
+    case "bool": {
+      if (value === "") return; // Juju ignores an empty allocate-public-ip.
+      const b = parseGoBool(value);
+      if (b === undefined) bad("must be 'true' or 'false'");
+      target[name] = b;
+      return;
+    }
+    case "string": {
+      if (
+        name === "arch" &&
+        value !== "" &&
+        !(SUPPORTED_ARCHES as readonly string[]).includes(value)
+      ) {
+        bad(`${JSON.stringify(value)} not recognized`);
+      }
+      if (
+        name === "container" &&
+        value !== "" &&
+        !(CONTAINER_TYPES as readonly string[]).includes(value)
+      ) {
+        bad(`invalid container type ${JSON.stringify(value)}`);
+      }
+      target[name] = value;
+      return;
+    }
+  }
+}
+
+// strconv.ParseBool's accepted spellings.
+function parseGoBool(s: string): boolean | undefined {
+  if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) return true;
+  if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) return false;
+  return undefined;
+}
+
+/** Formats constraints the way Juju prints them (`arch=amd64 cores=2 mem=4096M`). */
+export function formatConstraints(c: Constraints): string {
+  const parts: string[] = [];
+  for (const key of ORDER) {
+    const v = c[key];
+    if (v === undefined) continue;
+    let s: string;
+    if (Array.isArray(v)) s = v.join(",");
+    else if (KEYS[key] === "size") s = v === 0 ? "" : `${v}M`;
+    else if (KEYS[key] === "uint") s = v === 0 ? "" : String(v);
+    else s = String(v);
+    parts.push(`${key}=${s}`.replaceAll(" ", "\\ "));
+  }
+  return parts.join(" ");
+}

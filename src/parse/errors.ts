@@ -1,0 +1,24 @@
+/**
+ * Errors of the string parsers (constraints, placement, …).
+ * @module
+ */
+import { LibjujuError } from "../rpc/errors.js";
+
+/**
+ * A string given to a parser was not valid. `code` is Juju's `not valid`;
+ * `input` is the whole string and `part` the piece that was wrong.
+ */
+export class ParseError extends LibjujuError {
+  /** What was being parsed, e.g. `constraints`. */
+  readonly what: string;
+  /** The whole input. */
+  readonly input: string;
+  /** The offending part of the input. */
+  readonly part: string;
+  constructor(what: string, input: string, part: string, reason: string) {
+    super(`invalid ${what} ${JSON.stringify(input)}: ${reason}`, "not valid");
+    this.what = what;
+    this.input = input;
+    this.part = part;
+  }
+}
