@@ -9,17 +9,24 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  BYTE_FIELDS,
+  DEFINITION_OVERRIDES,
+  FREE_FORM_FIELDS,
+  INLINE_EMBEDDED,
+  isGhostProperty,
+} from "./facade-overrides.js";
 
 /** A JSON schema node as found in Juju's schema files (draft-ish, loosely typed). */
 export interface SchemaNode {
-  type?: string;
+  type?: string | string[];
   $ref?: string;
   description?: string;
   format?: string;
   properties?: Record<string, SchemaNode>;
   patternProperties?: Record<string, SchemaNode>;
   additionalProperties?: boolean | SchemaNode;
-  items?: SchemaNode;
+  items?: SchemaNode | SchemaNode[];
   required?: string[];
   definitions?: Record<string, SchemaNode>;
   [key: string]: unknown;
@@ -74,4 +81,118 @@ export function loadClientFacades(sharedDir: string = DEFAULT_SHARED_DIR): Facad
 export function loadLoginFacades(sharedDir: string = DEFAULT_SHARED_DIR): LoginFacadesFile {
   const path = join(sharedDir, "juju-schema", "login-facades-3.6.json");
   return JSON.parse(readFileSync(path, "utf8")) as LoginFacadesFile;
+}
+
+/** The (facade, version) pairs that a 3.6 controller registers and that the schema file describes, plus Admin v3. */
+export function registeredClientFacades(
+  facades: readonly FacadeSchema[],
+  login: LoginFacadesFile,
+): FacadeSchema[] {
+  const wanted = new Map<string, Set<number>>();
+  for (const f of [...login.all_registered, ...IMPLICIT_CLIENT_FACADES]) {
+    wanted.set(f.name, new Set(f.versions));
+  }
+  const known = new Set(facades.map((f) => f.Name));
+  // Every registered version of a client facade (one the schema file knows) must be covered.
+  for (const [name, versions] of wanted) {
+    if (!known.has(name)) continue; // an agent or controller-internal facade
+    for (const v of versions) {
+      if (!facades.some((f) => f.Name === name && f.Version === v)) {
+        throw new Error(
+          `client-facades-by-version.json has no schema for registered ${name} v${v}`,
+        );
+      }
+    }
+  }
+  return facades
+    .filter((f) => wanted.get(f.Name)?.has(f.Version) === true)
+    .sort((a, b) => compareStrings(a.Name, b.Name) || a.Version - b.Version);
+}
+
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Name of the definition a `$ref` points at (`#/definitions/X` → `X`). */
+export function refName(ref: string): string {
+  return ref.replace(/^#\/definitions\//, "");
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * Applies `scripts/facade-overrides.ts` to one facade version, returning a new
+ * facade whose definitions describe the wire. The input is not modified.
+ */
+export function applyOverrides(facade: FacadeSchema): FacadeSchema {
+  const out = clone(facade);
+  const original = facade.Schema.definitions ?? {};
+  const defs = out.Schema.definitions ?? {};
+  for (const [name, def] of Object.entries(defs)) {
+    const override = DEFINITION_OVERRIDES[name];
+    if (override !== undefined) {
+      defs[name] = clone(override.schema);
+      continue;
+    }
+    const props = def.properties;
+    if (props === undefined) continue;
+    let required = def.required;
+    // (1b) `json:",inline"` embeddings: flatten the target's fields into the parent.
+    for (const inline of INLINE_EMBEDDED) {
+      const prop = props[inline.property];
+      if (inline.definition !== name || prop?.$ref === undefined) continue;
+      const target = original[refName(prop.$ref)];
+      delete props[inline.property];
+      required = required?.filter((r) => r !== inline.property);
+      for (const [field, schema] of Object.entries(target?.properties ?? {})) {
+        props[field] = clone(schema);
+      }
+      required = [...(required ?? []), ...(target?.required ?? [])];
+    }
+    // (1) ghost properties of embedded structs.
+    for (const [prop, schema] of Object.entries(props)) {
+      if (isGhostProperty(prop, schema, facade.Schema.definitions?.[name] ?? def, original)) {
+        delete props[prop];
+        required = required?.filter((r) => r !== prop);
+      }
+    }
+    // (4) []byte → base64 string; (7) interface{} → anything.
+    for (const field of BYTE_FIELDS) {
+      if (field.definition === name && props[field.property] !== undefined) {
+        props[field.property] = { type: "string" };
+      }
+    }
+    for (const field of FREE_FORM_FIELDS) {
+      if (field.definition === name && props[field.property] !== undefined) {
+        props[field.property] = {};
+      }
+    }
+    if (required !== undefined) def.required = required;
+  }
+  return out;
+}
+
+/**
+ * (8) Returns a copy of `node` in which every array or object also accepts
+ * `null`, as Go sends for nil slices and maps.
+ */
+export function allowNullCollections(node: SchemaNode): SchemaNode {
+  const walk = (n: SchemaNode): SchemaNode => {
+    const copy: SchemaNode = { ...n };
+    if (n.type === "array" || n.type === "object") copy.type = [n.type, "null"];
+    for (const key of ["properties", "patternProperties", "definitions"] as const) {
+      const map = n[key];
+      if (map !== undefined) {
+        copy[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, walk(v)]));
+      }
+    }
+    if (Array.isArray(n.items)) copy.items = n.items.map(walk);
+    else if (n.items !== undefined) copy.items = walk(n.items);
+    if (typeof n.additionalProperties === "object")
+      copy.additionalProperties = walk(n.additionalProperties);
+    return copy;
+  };
+  return walk(node);
 }

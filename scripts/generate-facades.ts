@@ -14,11 +14,17 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { methodMapName, type RenderedFacade, renderFacade } from "./facade-emit.js";
 import {
+  applyOverrides,
+  compareStrings,
   DEFAULT_SHARED_DIR,
+  type FacadeSchema,
   type FacadeVersionsEntry,
+  loadClientFacades,
   loadLoginFacades,
   REPO_ROOT,
+  registeredClientFacades,
 } from "./facade-schema.js";
 
 export const HEADER =
@@ -34,6 +40,14 @@ export function renderFacadeFiles(options: GenerateOptions = {}): Map<string, st
   const shared = options.shared ?? DEFAULT_SHARED_DIR;
   const files = new Map<string, string>();
   files.set("login-facades.ts", renderLoginFacades(shared));
+  const selected = registeredClientFacades(loadClientFacades(shared), loadLoginFacades(shared)).map(
+    applyOverrides,
+  );
+  const byFacade = new Map<string, FacadeSchema[]>();
+  for (const f of selected) byFacade.set(f.Name, [...(byFacade.get(f.Name) ?? []), f]);
+  const rendered = [...byFacade.values()].map((versions) => renderFacade(versions, HEADER));
+  for (const r of rendered) files.set(r.fileName, r.text);
+  files.set("index.ts", renderIndex(rendered));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -87,6 +101,94 @@ export const LOGIN_FACADES_3_6: LoginFacadeLists = {
   controllerLogin: ${renderFacadeList(login.controller_login_facades)},
 };
 `;
+}
+
+function renderIndex(facades: readonly RenderedFacade[]): string {
+  const sorted = [...facades].sort((a, b) => compareStrings(a.name, b.name));
+  const mod = (f: RenderedFacade) => `./${f.fileName.replace(/\.ts$/, ".js")}`;
+  const lines: string[] = [HEADER];
+  lines.push(`/**
+ * Typed facades of the Juju API (3.6 LTS), generated from Juju's schema:
+ * - one namespace of definition types per facade (\`Application.ApplicationDeploy\`),
+ * - one method map per facade version (\`ApplicationV22\`), and \`JujuFacades\`
+ *   which indexes them by facade name and version,
+ * - runtime data: \`FACADES\` (methods and their schema definition names),
+ *   \`CLIENT_FACADE_VERSIONS\`, \`LATEST_CLIENT_FACADE_VERSIONS\`, and the
+ *   Login facade lists (\`LOGIN_FACADES_3_6\`).
+ *
+ * Wire quirks the types cannot express (see scripts/facade-overrides.ts):
+ * decoders must accept \`null\` for any array or object field (Go's nil slices
+ * and maps); the watcher id of AllWatcher calls goes in the request envelope.
+ * @module
+ */
+`);
+  for (const f of sorted) lines.push(`export * as ${f.name} from "${mod(f)}";`);
+  lines.push("");
+  for (const f of sorted) {
+    const maps = f.versions.map((v) => methodMapName(f.name, v)).join(", ");
+    lines.push(`import type { ${maps} } from "${mod(f)}";`);
+    lines.push(`export type { ${maps} } from "${mod(f)}";`);
+  }
+  lines.push('export { LOGIN_FACADES_3_6, type LoginFacadeLists } from "./login-facades.js";');
+  lines.push("");
+  lines.push("/** Every facade version this client knows: facade name → version → method map. */");
+  lines.push("export interface JujuFacades {");
+  for (const f of sorted) {
+    const vs = f.versions.map((v) => `${v}: ${methodMapName(f.name, v)}`).join("; ");
+    lines.push(`  ${f.name}: { ${vs} };`);
+  }
+  lines.push("}");
+  lines.push("");
+  lines.push(`/** A facade name this client knows. */
+export type FacadeName = keyof JujuFacades;
+/** The versions of facade \`F\` this client knows. */
+export type FacadeVersion<F extends FacadeName> = keyof JujuFacades[F] & number;
+/** The methods of facade \`F\` at version \`V\`. */
+export type FacadeMethod<F extends FacadeName, V extends FacadeVersion<F>> = keyof JujuFacades[F][V] & string;
+
+/** One method: the schema definition names of its params and result (absent: none). */
+export interface FacadeMethodInfo {
+  readonly params?: string;
+  readonly result?: string;
+}
+`);
+  lines.push(`/**
+ * Runtime data: facade → version → method → schema definition names (the
+ * names in Juju's schema, not the versioned TS names) of params and result.
+ */
+export const FACADES: {
+  readonly [facade: string]: { readonly [version: number]: { readonly [method: string]: FacadeMethodInfo } };
+} = {`);
+  for (const f of sorted) {
+    lines.push(`  ${f.name}: {`);
+    for (const v of f.versions) {
+      lines.push(`    ${v}: {`);
+      for (const [method, info] of f.methods.get(v) ?? []) {
+        const parts: string[] = [];
+        if (info.params !== undefined) parts.push(`params: ${JSON.stringify(info.params)}`);
+        if (info.result !== undefined) parts.push(`result: ${JSON.stringify(info.result)}`);
+        lines.push(`      ${method}: {${parts.length > 0 ? ` ${parts.join(", ")} ` : ""}},`);
+      }
+      lines.push("    },");
+    }
+    lines.push("  },");
+  }
+  lines.push("};");
+  lines.push("");
+  lines.push(
+    "/** The versions of each client facade this client knows (those a 3.6 controller registers), ascending. */",
+  );
+  lines.push(
+    "export const CLIENT_FACADE_VERSIONS: Readonly<Record<string, readonly number[]>> = {",
+  );
+  for (const f of sorted) lines.push(`  ${f.name}: [${f.versions.join(", ")}],`);
+  lines.push("};");
+  lines.push("");
+  lines.push("/** The newest version of each client facade this client knows. */");
+  lines.push("export const LATEST_CLIENT_FACADE_VERSIONS: Readonly<Record<string, number>> = {");
+  for (const f of sorted) lines.push(`  ${f.name}: ${Math.max(...f.versions)},`);
+  lines.push("};");
+  return `${lines.join("\n")}\n`;
 }
 
 function parseArgs(argv: readonly string[]): { out: string; shared: string } {
