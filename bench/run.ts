@@ -1,0 +1,38 @@
+/**
+ * `npm run bench`: runs every benchmark and prints one table. Numbers are
+ * only comparable within a run, so each benchmark measures its own baseline
+ * (the physical limit) beside libjuju and reports the ratio.
+ * @module
+ */
+import { renderTable } from "../src/cli/table.js";
+import { benchDeltaApply } from "./delta-apply.js";
+
+/** One row of the results table. */
+export interface BenchRow {
+  benchmark: string;
+  case: string;
+  result: string;
+  p50?: string;
+  p99?: string;
+  vsBaseline?: string;
+  target?: string;
+}
+
+const rows: BenchRow[] = [];
+for (const bench of [benchDeltaApply]) {
+  rows.push(...(await bench()));
+}
+process.stdout.write(
+  `${renderTable(
+    ["Benchmark", "Case", "Result", "p50", "p99", "vs baseline", "Target"],
+    rows.map((r) => [
+      r.benchmark,
+      r.case,
+      r.result,
+      r.p50 ?? "",
+      r.p99 ?? "",
+      r.vsBaseline ?? "",
+      r.target ?? "",
+    ]),
+  )}\n`,
+);
