@@ -11,7 +11,7 @@
  * facade, an `index.ts` with type-level and runtime tables, and
  * `login-facades.ts` with the Login facade lists. See `emit-facades.ts`.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { methodMapName, type RenderedFacade, renderFacade } from "./facade-emit.js";
@@ -56,7 +56,11 @@ export function generateFacades(out: string, options: GenerateOptions = {}): str
   const files = renderFacadeFiles(options);
   mkdirSync(out, { recursive: true });
   for (const name of readdirSync(out)) {
-    if (name.endsWith(".ts") && !files.has(name)) rmSync(join(out, name));
+    // Remove stale generated files only (never a hand-written file that happens to be there).
+    const path = join(out, name);
+    if (name.endsWith(".ts") && !files.has(name) && readFileSync(path, "utf8").startsWith(HEADER)) {
+      rmSync(path);
+    }
   }
   for (const [name, text] of files) writeFileSync(join(out, name), text);
   return [...files.keys()];
@@ -115,6 +119,10 @@ function renderIndex(facades: readonly RenderedFacade[]): string {
  * - runtime data: \`FACADES\` (methods and their schema definition names),
  *   \`CLIENT_FACADE_VERSIONS\`, \`LATEST_CLIENT_FACADE_VERSIONS\`, and the
  *   Login facade lists (\`LOGIN_FACADES_3_6\`).
+ *
+ * Definitions whose shape differs between versions of a facade: the plain
+ * schema name is the newest version's shape; \`NameV<n>\` is the shape last
+ * used by version n (e.g. \`Charms.ResolveCharmWithChannelResultV6\`).
  *
  * Wire quirks the types cannot express (see scripts/facade-overrides.ts):
  * decoders must accept \`null\` for any array or object field (Go's nil slices

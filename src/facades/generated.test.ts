@@ -2,7 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateFacades, HEADER } from "../../scripts/generate-facades.js";
+import { generateFacades, HEADER, main } from "../../scripts/generate-facades.js";
+import {
+  CLIENT_FACADE_VERSIONS,
+  FACADES,
+  LATEST_CLIENT_FACADE_VERSIONS,
+  LOGIN_FACADES_3_6,
+} from "./generated/index.js";
 
 const committedDir = join(import.meta.dirname, "generated");
 const hint =
@@ -11,7 +17,8 @@ const hint =
 describe("src/facades/generated", () => {
   const tmp = mkdtempSync(join(tmpdir(), "libjuju-facades-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const generated = generateFacades(tmp).sort();
+  main(["--out", tmp]);
+  const generated = readdirSync(tmp).sort();
 
   it("has exactly the files the generator produces", () => {
     const committed = readdirSync(committedDir)
@@ -43,5 +50,34 @@ describe("src/facades/generated", () => {
     } finally {
       rmSync(again, { recursive: true, force: true });
     }
+  });
+});
+
+describe("generated facade tables", () => {
+  it("cover every registered version of every client facade, plus Admin v3", () => {
+    for (const { name, versions } of LOGIN_FACADES_3_6.allRegistered) {
+      const known = CLIENT_FACADE_VERSIONS[name];
+      if (known !== undefined) expect(known, name).toEqual(versions);
+    }
+    expect(CLIENT_FACADE_VERSIONS.Admin).toEqual([3]);
+    expect(CLIENT_FACADE_VERSIONS.Application).toEqual([15, 16, 17, 18, 19, 20, 21, 22]);
+    expect(LATEST_CLIENT_FACADE_VERSIONS.Client).toBe(8);
+    expect(Object.keys(CLIENT_FACADE_VERSIONS)).toHaveLength(33);
+  });
+
+  it("list methods with their schema definition names", () => {
+    expect(FACADES.Application?.[22]?.Deploy).toEqual({
+      params: "ApplicationsDeploy",
+      result: "ErrorResults",
+    });
+    expect(FACADES.AllWatcher?.[3]?.Stop).toEqual({});
+    expect(FACADES.Client?.[6]?.WatchAll).toEqual({ result: "AllWatcherId" });
+  });
+
+  it("carry the 3.6 Login facade lists", () => {
+    expect(LOGIN_FACADES_3_6.jujuVersion).toBe("3.6.28");
+    expect(LOGIN_FACADES_3_6.allRegistered).toHaveLength(117);
+    expect(LOGIN_FACADES_3_6.modelLogin).toHaveLength(106);
+    expect(LOGIN_FACADES_3_6.controllerLogin).toHaveLength(16);
   });
 });

@@ -9,6 +9,10 @@
  *   `CLIENT_FACADE_VERSIONS`, `LATEST_CLIENT_FACADE_VERSIONS`, and the
  *   Login facade lists (`LOGIN_FACADES_3_6`).
  *
+ * Definitions whose shape differs between versions of a facade: the plain
+ * schema name is the newest version's shape; `NameV<n>` is the shape last
+ * used by version n (e.g. `Charms.ResolveCharmWithChannelResultV6`).
+ *
  * Wire quirks the types cannot express (see scripts/facade-overrides.ts):
  * decoders must accept `null` for any array or object field (Go's nil slices
  * and maps); the watcher id of AllWatcher calls goes in the request envelope.
