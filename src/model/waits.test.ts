@@ -131,7 +131,7 @@ describe("waitForIdle", () => {
     const check = expect(p).rejects.toThrow(WaitTimeoutError);
     await vi.advanceTimersByTimeAsync(5000);
     await check;
-    const err = await p.catch((e: WaitTimeoutError) => e);
+    const err = (await p.catch((e: unknown) => e)) as WaitTimeoutError;
     expect(err.notReady).toEqual(
       expect.arrayContaining([
         { entity: "application a", reason: "has 1 units, waiting for exactly 2" },
