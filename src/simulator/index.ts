@@ -1,5 +1,20 @@
 /**
- * The embedded simulated Juju controller.
+ * The embedded simulated Juju controller (`libjuju/simulator`): a Juju 3.6
+ * API server in the same process, speaking the real wire protocol over TLS
+ * websockets, for tests and demos.
+ *
+ * ```ts
+ * await using sim = await Simulator.start({ jujuData: "/tmp/juju" });
+ * // JUJU_DATA=/tmp/juju juju status -m libjuju-sim:admin/default
+ * ```
  * @module
  */
-export {};
+export type { ControllerCerts } from "./certs.js";
+export { generateControllerCerts } from "./certs.js";
+export type { ClientFilesSpec } from "./client-files.js";
+export { writeClientFiles } from "./client-files.js";
+export { ServerError } from "./errors.js";
+export type { FrameTap, SessionInfo } from "./rpc-session.js";
+export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
+export { Simulator } from "./simulator.js";
+export type { Delta } from "./watcher-hub.js";

@@ -1,0 +1,90 @@
+/**
+ * Writes the Juju client files (`controllers.yaml`, `accounts.yaml`,
+ * `models.yaml`) into a JUJU_DATA directory so that real clients (the `juju`
+ * CLI, python-libjuju) can reach the simulator. Entries of other
+ * controllers are left as they are: the files are edited as YAML documents,
+ * not rewritten from scratch. Key names follow `jujuclient` (controllers.go,
+ * accounts.go, models.go).
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Document, parseDocument } from "yaml";
+
+/** What the client files record about the simulated controller. */
+export interface ClientFilesSpec {
+  controllerName: string;
+  controllerUuid: string;
+  /** `host:port` strings. */
+  apiEndpoints: string[];
+  caCert: string;
+  cloud: string;
+  region: string;
+  cloudType: string;
+  agentVersion: string;
+  /** Machines across all models (for `juju controllers`). */
+  machineCount: number;
+  user: string;
+  password: string;
+  /** Models as `owner/name` → uuid and type, e.g. `admin/default`. */
+  models: Array<{ qualifiedName: string; uuid: string; type: string }>;
+  /** The `current-model`, e.g. `admin/default`. */
+  currentModel: string;
+}
+
+async function editYaml(path: string, edit: (doc: Document) => void): Promise<void> {
+  let doc: Document;
+  try {
+    const text = await readFile(path, "utf8");
+    doc = parseDocument(text);
+    if (doc.errors.length > 0) throw new Error(`cannot parse ${path}: ${doc.errors[0]?.message}`);
+    if (doc.contents === null) doc = new Document({});
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    doc = new Document({});
+  }
+  edit(doc);
+  // Write-then-rename so a concurrent reader never sees half a file.
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(tmp, doc.toString({ lineWidth: 0 }), { mode: 0o600 });
+  await rename(tmp, path);
+}
+
+/** Writes or updates the three client files in `jujuData` for one controller. */
+export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec): Promise<void> {
+  await mkdir(jujuData, { recursive: true, mode: 0o700 });
+  const name = spec.controllerName;
+
+  await editYaml(join(jujuData, "controllers.yaml"), (doc) => {
+    doc.setIn(["controllers", name], {
+      uuid: spec.controllerUuid,
+      "api-endpoints": spec.apiEndpoints,
+      "ca-cert": spec.caCert,
+      cloud: spec.cloud,
+      region: spec.region,
+      type: spec.cloudType,
+      "agent-version": spec.agentVersion,
+      "controller-machine-count": 1,
+      "active-controller-machine-count": 1,
+      "machine-count": spec.machineCount,
+    });
+    doc.set("current-controller", name);
+  });
+
+  await editYaml(join(jujuData, "accounts.yaml"), (doc) => {
+    doc.setIn(["controllers", name], {
+      user: spec.user,
+      password: spec.password,
+      "last-known-access": "superuser",
+    });
+  });
+
+  await editYaml(join(jujuData, "models.yaml"), (doc) => {
+    const models: Record<string, unknown> = {};
+    for (const m of [...spec.models].sort((a, b) => (a.qualifiedName < b.qualifiedName ? -1 : 1))) {
+      models[m.qualifiedName] = { uuid: m.uuid, type: m.type, branch: "master" };
+    }
+    doc.setIn(["controllers", name], { models, "current-model": spec.currentModel });
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * `Admin(3)`: the only facade of a connection before login
+ * (`apiserver/admin.go`). Login checks the password of a local user and
+ * answers with the servers, tags, user info and the facade list of the
+ * connection kind.
+ * @module
+ */
+import { LOGIN_FACADES_3_6 } from "../../facades/generated/login-facades.js";
+import type { FacadeVersions, HostPort } from "../../protocol/frames.js";
+import type { Fields } from "../decode.js";
+import { Errors, ServerError } from "../errors.js";
+import type { ControllerStore } from "../store.js";
+import { localUserName, parseTag } from "../tags.js";
+
+/** Where a model's clients must go instead: makes Login fail with `redirection required`. */
+export interface RedirectTarget {
+  servers: HostPort[][];
+  caCert: string;
+  controllerTag?: string;
+  controllerAlias?: string;
+}
+
+/** What Login needs to know about the connection. */
+export interface LoginContext {
+  store: ControllerStore;
+  kind: "model" | "controller";
+  /** The model of a model connection. */
+  modelUuid?: string;
+  /** The addresses the controller is reachable at. */
+  servers: HostPort[][];
+  /** The redirect registered for this model, if any. */
+  redirect?: RedirectTarget;
+}
+
+/** A successful login: the reply and the user now logged in. */
+export interface LoginOutcome {
+  user: string;
+  result: Record<string, unknown>;
+}
+
+function copyFacades(list: readonly FacadeVersions[]): FacadeVersions[] {
+  return list.map((f) => ({ name: f.name, versions: [...f.versions] }));
+}
+
+/** `Admin.Login` with `params.LoginRequest`. */
+export function login(ctx: LoginContext, p: Fields): LoginOutcome {
+  const authTag = p.string("auth-tag");
+  const credentials = p.string("credentials");
+  const token = p.string("token");
+  p.string("nonce");
+  p.string("cli-args");
+  p.string("client-version");
+  p.string("user-data");
+  p.optInt("bakery-version");
+
+  let tag: { kind: string; id: string } | undefined;
+  if (token === "" && authTag !== "") tag = parseTag(authTag);
+
+  // Redirects are decided before the credentials are checked (maybeEmitRedirectError).
+  if (tag?.kind === "user" && ctx.redirect !== undefined) {
+    const r = ctx.redirect;
+    const info: Record<string, unknown> = { servers: r.servers, "ca-cert": r.caCert };
+    if (r.controllerTag !== undefined) info["controller-tag"] = r.controllerTag;
+    if (r.controllerAlias !== undefined) info["controller-alias"] = r.controllerAlias;
+    throw new ServerError(
+      "redirection to alternative server required",
+      "redirection required",
+      info,
+    );
+  }
+
+  // Only local users with passwords exist here: no agents, no macaroon
+  // discharge, so anything else cannot authenticate.
+  if (tag === undefined || tag.kind !== "user" || credentials === "") {
+    throw Errors.unauthorized();
+  }
+  const name = localUserName(tag.id);
+  const user = name === undefined ? undefined : ctx.store.users.get(name);
+  if (user === undefined || user.password !== credentials) throw Errors.unauthorized();
+
+  const controllerLogin = ctx.kind === "controller";
+  const model = controllerLogin ? undefined : ctx.store.models.get(ctx.modelUuid ?? "");
+  if (!controllerLogin && model === undefined) throw Errors.permissionDenied();
+  model?.lastConnection.set(user.name, new Date());
+
+  const result: Record<string, unknown> = {
+    servers: ctx.servers,
+    "controller-tag": `controller-${ctx.store.controllerUuid}`,
+    "user-info": {
+      "display-name": "",
+      identity: `user-${user.name}`,
+      "controller-access": user.controllerAccess,
+      // Not omitempty in params.AuthUserInfo: "" for a controller-only login.
+      "model-access": controllerLogin ? "" : "admin",
+    },
+    facades: copyFacades(
+      controllerLogin ? LOGIN_FACADES_3_6.controllerLogin : LOGIN_FACADES_3_6.modelLogin,
+    ),
+    "server-version": ctx.store.agentVersion,
+  };
+  if (model !== undefined) result["model-tag"] = `model-${model.uuid}`;
+  return { user: user.name, result };
+}

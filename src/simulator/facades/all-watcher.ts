@@ -1,0 +1,23 @@
+/**
+ * `AllWatcher(3)`: `Next` and `Stop` on a watcher made by `Client.WatchAll`,
+ * addressed by the request `id` (`apiserver/watcher.go`).
+ * @module
+ */
+import type { MethodSpec } from "./registry.js";
+
+/** The AllWatcher methods. */
+export const allWatcherMethods: readonly MethodSpec[] = [
+  {
+    facade: "AllWatcher",
+    method: "Next",
+    call: async (ctx) => ({ deltas: await ctx.watcher(ctx.id).next() }),
+  },
+  {
+    facade: "AllWatcher",
+    method: "Stop",
+    call: (ctx) => {
+      ctx.stopWatcher(ctx.id);
+      return undefined;
+    },
+  },
+];

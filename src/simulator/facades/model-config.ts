@@ -1,0 +1,42 @@
+/**
+ * `ModelConfig(3)`: `ModelGet`, `ModelSet` and `ModelUnset` on the
+ * connection's model (the controller model on `/api`).
+ * @module
+ */
+import type { MethodSpec } from "./registry.js";
+
+/** The ModelConfig methods. */
+export const modelConfigMethods: readonly MethodSpec[] = [
+  {
+    facade: "ModelConfig",
+    method: "ModelGet",
+    call: (ctx) => {
+      const config: Record<string, { value: unknown; source: string }> = {};
+      const entries = [...ctx.model().config.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+      for (const [k, e] of entries) {
+        // ModelGet leaves authorized-keys out: `juju ssh-keys` lists them.
+        if (k === "authorized-keys") continue;
+        config[k] = { value: e.value, source: e.source };
+      }
+      return { config };
+    },
+  },
+  {
+    facade: "ModelConfig",
+    method: "ModelSet",
+    params: "params.ModelSet",
+    call: (ctx, p) => {
+      ctx.model().setConfig(p.map("config"));
+      return undefined;
+    },
+  },
+  {
+    facade: "ModelConfig",
+    method: "ModelUnset",
+    params: "params.ModelUnset",
+    call: (ctx, p) => {
+      ctx.model().unsetConfig(p.strings("keys"));
+      return undefined;
+    },
+  },
+];

@@ -1,0 +1,204 @@
+/**
+ * `ModelManager(9, 10)`, controller connections only:
+ * `ListModels`, `ModelInfo`, `CreateModel` and `DestroyModels`
+ * (`apiserver/facades/client/modelmanager`).
+ * @module
+ */
+import type { Fields } from "../decode.js";
+import { Errors, ServerError } from "../errors.js";
+import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
+import { localUserName, parseTagOfKind } from "../tags.js";
+import type { CallContext, MethodSpec } from "./registry.js";
+
+const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
+
+/** Resolves a user tag to an existing local user, with Juju's errors. */
+function userFromTag(store: ControllerStore, tag: string): string {
+  const id = parseTagOfKind(tag, "user");
+  const name = localUserName(id);
+  if (name === undefined || !store.users.has(name)) {
+    throw new ServerError(`user ${JSON.stringify(id)} not found`, "user not found");
+  }
+  return name;
+}
+
+/** `params.ModelInfo` of a model, as `getModelInfo` fills it for a controller superuser. */
+function modelInfo(
+  ctx: CallContext,
+  m: ModelRecord,
+  withSecrets: boolean,
+): Record<string, unknown> {
+  const users = [...ctx.store.users.values()]
+    .filter((u) => u.name === m.owner || u.controllerAccess === "superuser")
+    .map((u) => {
+      const last = m.lastConnection.get(u.name);
+      return {
+        "model-tag": `model-${m.uuid}`,
+        user: u.name,
+        "display-name": u.displayName,
+        "last-connection": last === undefined ? null : goTime(last),
+        access: "admin",
+      };
+    });
+  const info: Record<string, unknown> = {
+    name: m.name,
+    type: m.type,
+    uuid: m.uuid,
+    "controller-uuid": ctx.store.controllerUuid,
+    "is-controller": m.isController,
+    "provider-type": m.cloud.type,
+    "cloud-tag": `cloud-${m.cloud.name}`,
+    "cloud-region": m.region,
+    "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
+    "cloud-credential-validity": true,
+    "owner-tag": `user-${m.owner}`,
+    life: m.life,
+    status: {
+      status: m.status.current,
+      info: m.status.message,
+      data: {},
+      since: goTime(m.status.since),
+    },
+    users,
+    machines: [],
+    // Only ModelInfo asks for secret backends; CreateModel leaves the (non-omitempty) slice nil.
+    "secret-backends": withSecrets
+      ? [
+          {
+            result: { name: "internal", "backend-type": "controller", config: {} },
+            id: "",
+            "num-secrets": 0,
+            status: "active",
+          },
+        ]
+      : null,
+    sla: { level: "unsupported", owner: "" },
+    "agent-version": m.agentVersion,
+    "supported-features": [
+      {
+        name: "juju",
+        description: "the version of Juju used by the model",
+        version: m.agentVersion,
+      },
+    ],
+  };
+  const base = m.config.get("default-base")?.value;
+  if (typeof base === "string" && base !== "") info["default-base"] = base;
+  return info;
+}
+
+function modelFromTag(ctx: CallContext, tag: string): ModelRecord {
+  const uuid = parseTagOfKind(tag, "model");
+  const m = ctx.store.models.get(uuid);
+  // getModelInfo hides unknown models behind a permission error.
+  if (m === undefined) throw Errors.permissionDenied();
+  return m;
+}
+
+function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: unknown }> {
+  return items.map((item) => {
+    try {
+      return fn(item);
+    } catch (e) {
+      if (e instanceof ServerError) return { error: e.toWire() };
+      throw e;
+    }
+  });
+}
+
+/** The ModelManager methods. */
+export const modelManagerMethods: readonly MethodSpec[] = [
+  {
+    facade: "ModelManager",
+    method: "ListModels",
+    params: "params.Entity",
+    call: (ctx, p) => {
+      const user = userFromTag(ctx.store, p.string("tag"));
+      const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
+      if (!superuser && user !== ctx.user) throw Errors.permissionDenied();
+      const models = [...ctx.store.models.values()].filter((m) => superuser || m.owner === user);
+      return {
+        "user-models": models.map((m) => {
+          const last = m.lastConnection.get(user);
+          return {
+            model: { name: m.name, uuid: m.uuid, type: m.type, "owner-tag": `user-${m.owner}` },
+            "last-connection": last === undefined ? null : goTime(last),
+          };
+        }),
+      };
+    },
+  },
+  {
+    facade: "ModelManager",
+    method: "ModelInfo",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      results: bulk(p.objects("entities", "params.Entity"), (e) => ({
+        result: modelInfo(ctx, modelFromTag(ctx, e.string("tag")), true),
+      })),
+    }),
+  },
+  {
+    facade: "ModelManager",
+    method: "CreateModel",
+    params: "params.ModelCreateArgs",
+    call: (ctx, p) => {
+      const name = p.string("name");
+      const ownerTag = p.string("owner-tag");
+      const config = p.map("config");
+      const cloudTag = p.string("cloud-tag");
+      const region = p.string("region");
+      const credential = p.string("credential");
+      const store = ctx.store;
+      if (cloudTag !== "") {
+        const cloud = parseTagOfKind(cloudTag, "cloud");
+        if (cloud !== store.cloud.name) {
+          throw new ServerError(
+            `cloud ${JSON.stringify(cloud)} not found, expected one of ${JSON.stringify([store.cloud.name])}`,
+            "not found",
+          );
+        }
+      }
+      const owner = userFromTag(store, ownerTag);
+      if (region !== "" && region !== store.cloud.region) {
+        throw Errors.notFound(`region ${JSON.stringify(region)}`);
+      }
+      if (credential !== "") {
+        const id = parseTagOfKind(credential, "cloudcred");
+        if (id !== store.cloud.credentialId) {
+          throw Errors.notFound(`cloud credential ${JSON.stringify(id)}`);
+        }
+      }
+      if (!MODEL_NAME_RE.test(name)) {
+        throw new ServerError(
+          `failed to create config: ${JSON.stringify(name)} is not a valid name: model names may only contain lowercase letters, digits and hyphens`,
+        );
+      }
+      const model = store.createModel({
+        name,
+        owner,
+        region: region || store.cloud.region,
+        config,
+      });
+      return modelInfo(ctx, model, false);
+    },
+  },
+  {
+    facade: "ModelManager",
+    method: "DestroyModels",
+    params: "params.DestroyModelsParams",
+    call: (ctx, p) => ({
+      results: bulk(p.objects("models", "params.DestroyModelParams"), (arg) => {
+        arg.optBool("destroy-storage");
+        arg.optBool("force");
+        arg.optInt("max-wait", "time.Duration");
+        arg.optInt("timeout", "time.Duration");
+        const uuid = parseTagOfKind(arg.string("model-tag"), "model");
+        const m = ctx.store.models.get(uuid);
+        if (m === undefined) throw Errors.notFound(`model ${uuid}`);
+        ctx.store.destroyModel(m);
+        return {};
+      }),
+    }),
+  },
+];

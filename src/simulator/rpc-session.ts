@@ -1,0 +1,348 @@
+/**
+ * One API websocket connection: JSON framing (`rpc/jsoncodec`), concurrent
+ * dispatch (`rpc/server.go`), login state and per-connection resources.
+ * @module
+ */
+import type { RawData, WebSocket } from "ws";
+import type { HostPort } from "../protocol/frames.js";
+import { Fields, goField } from "./decode.js";
+import { callNotImplemented, Errors, ServerError } from "./errors.js";
+import { login, type RedirectTarget } from "./facades/admin.js";
+import type { CallContext, FacadeRegistry } from "./facades/registry.js";
+import type { ControllerStore, ModelRecord } from "./store.js";
+import type { AllWatcherCursor } from "./watcher-hub.js";
+
+/** Identifies a connection to a frame tap. */
+export interface SessionInfo {
+  id: number;
+  modelUuid?: string;
+}
+
+/** Observer of every frame, for tests (schema conformance). */
+export type FrameTap = (dir: "in" | "out", frame: unknown, session: SessionInfo) => void;
+
+/** What sessions share: state, methods and the server's knobs. */
+export interface SessionEnv {
+  store: ControllerStore;
+  registry: FacadeRegistry;
+  /** The API addresses sent in Login replies. */
+  servers(): HostPort[][];
+  /** The redirect registered for a model, if any. */
+  redirectFor(modelUuid: string): RedirectTarget | undefined;
+  /** Artificial delay before a method runs (fault injection), in ms. */
+  delayFor(facade: string, method: string): number;
+  onFrame?: FrameTap;
+}
+
+/** The route a connection came in on. */
+export interface SessionRoute {
+  kind: "model" | "controller";
+  modelUuid?: string;
+}
+
+/** A decoded request header (`rpc.Header`). */
+interface Header {
+  /** 1 for the current hyphenated keys, 0 for the legacy CamelCase ones. */
+  format: 0 | 1;
+  requestId: number;
+  type: string;
+  version: number;
+  id: string;
+  request: string;
+  params: unknown;
+}
+
+/** A frame that the codec cannot read: Go ends the connection. */
+class BadFrame extends Error {}
+
+function str(obj: Record<string, unknown>, key: string): string {
+  const v = goField(obj, key);
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") throw new BadFrame(`${key}: not a string`);
+  return v;
+}
+
+function uint(obj: Record<string, unknown>, key: string, signed: boolean): number {
+  const v = goField(obj, key);
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== "number" || !Number.isInteger(v) || (!signed && v < 0)) {
+    throw new BadFrame(`${key}: not an integer`);
+  }
+  return v;
+}
+
+/** `Codec.readMessage`: hyphenated keys first, the legacy format when `request-id` is 0 or absent. */
+function readHeader(frame: unknown): Header {
+  if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
+    if (frame === null)
+      return {
+        format: 0,
+        requestId: 0,
+        type: "",
+        version: 0,
+        id: "",
+        request: "",
+        params: undefined,
+      };
+    throw new BadFrame("not an object");
+  }
+  const o = frame as Record<string, unknown>;
+  // Every field is decoded (and type-checked) in both passes, as json.Unmarshal does.
+  const v1 = {
+    requestId: uint(o, "request-id", false),
+    type: str(o, "type"),
+    version: uint(o, "version", true),
+    id: str(o, "id"),
+    request: str(o, "request"),
+  };
+  str(o, "error");
+  str(o, "error-code");
+  if (v1.requestId !== 0) return { format: 1, ...v1, params: goField(o, "params") };
+  const v0 = {
+    requestId: uint(o, "RequestId", false),
+    type: str(o, "Type"),
+    version: uint(o, "Version", true),
+    id: str(o, "Id"),
+    request: str(o, "Request"),
+  };
+  str(o, "Error");
+  str(o, "ErrorCode");
+  return { format: 0, ...v0, params: goField(o, "Params") };
+}
+
+/** Builds a reply in the request's format, with Go's field order and omitempty rules. */
+function replyFrame(h: Header, result: unknown, err?: ServerError): Record<string, unknown> {
+  const legacy = h.format === 0;
+  const out: Record<string, unknown> = {};
+  if (legacy || h.requestId !== 0) out[legacy ? "RequestId" : "request-id"] = h.requestId;
+  if (err !== undefined) {
+    if (err.message !== "") out[legacy ? "Error" : "error"] = err.message;
+    if (err.code !== "") out[legacy ? "ErrorCode" : "error-code"] = err.code;
+    if (err.info !== undefined && Object.keys(err.info).length > 0) {
+      out[legacy ? "ErrorInfo" : "error-info"] = err.info;
+    }
+  }
+  // The body is never nil (an empty struct on errors), so `response` is always present.
+  out[legacy ? "Response" : "response"] = result ?? {};
+  return out;
+}
+
+/** One websocket API connection. */
+export class RpcSession {
+  private loggedIn = false;
+  private user = "";
+  private loginChain: Promise<unknown> = Promise.resolve();
+  private closing = false;
+  private closed = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly watchers = new Map<string, AllWatcherCursor>();
+  private resourceCounter = 0;
+  private readonly wakeDelays = new Set<() => void>();
+  private readonly info: SessionInfo;
+  private badFrame = false;
+  private resolveDone: () => void = () => undefined;
+  /** Resolves when the websocket is closed. */
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly id: number,
+    private readonly route: SessionRoute,
+    private readonly env: SessionEnv,
+  ) {
+    this.done = new Promise<void>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    this.info = route.modelUuid === undefined ? { id } : { id, modelUuid: route.modelUuid };
+    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on("close", () => this.onClosed());
+    ws.on("error", () => this.onClosed());
+  }
+
+  /**
+   * Closes the connection the way `rpc.Conn.Close` does: new requests get
+   * `connection is shut down`, watchers stop, replies in flight are sent,
+   * then the websocket closes.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.closing = true;
+      for (const wake of this.wakeDelays) wake();
+      for (const w of this.watchers.values()) w.stop();
+      while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+      if (!this.closed) {
+        // No status code: gorilla's Close sends an empty close frame.
+        this.ws.close();
+        const timer = setTimeout(() => this.ws.terminate(), 1000);
+        await this.done;
+        clearTimeout(timer);
+      }
+    })();
+    return this.shutdownPromise;
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing = true;
+    for (const wake of this.wakeDelays) wake();
+    for (const w of this.watchers.values()) w.stop();
+    this.watchers.clear();
+    this.resolveDone();
+  }
+
+  private onMessage(data: RawData, _isBinary: boolean): void {
+    // After an unreadable frame Go stops reading the connection altogether.
+    if (this.closed || this.badFrame) return;
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString("utf8")
+      : Buffer.from(data as ArrayBuffer).toString("utf8");
+    let frame: unknown;
+    let header: Header;
+    try {
+      frame = JSON.parse(text);
+      this.env.onFrame?.("in", frame, this.info);
+      header = readHeader(frame);
+    } catch {
+      // The codec cannot read the stream: Go's input loop ends and the
+      // connection is closed without a reply.
+      this.badFrame = true;
+      void this.shutdown();
+      return;
+    }
+    // A frame that is not a request is read as a reply to a call the server
+    // never made, and dropped.
+    if (header.type === "" && header.request === "") return;
+    if (this.closing) {
+      this.send(replyFrame(header, undefined, Errors.shutdown()));
+      return;
+    }
+    const p = this.handle(header).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  private async handle(h: Header): Promise<void> {
+    let reply: Record<string, unknown>;
+    try {
+      const result = await this.dispatch(h);
+      reply = replyFrame(h, result);
+    } catch (e) {
+      const err =
+        e instanceof ServerError ? e : new ServerError(e instanceof Error ? e.message : String(e));
+      reply = replyFrame(h, undefined, err);
+    }
+    this.send(reply);
+  }
+
+  private send(frame: Record<string, unknown>): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.env.onFrame?.("out", frame, this.info);
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private async delay(facade: string, method: string): Promise<void> {
+    const ms = this.env.delayFor(facade, method);
+    if (ms <= 0 || this.closing) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.wakeDelays.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.wakeDelays.add(wake);
+    });
+  }
+
+  private async dispatch(h: Header): Promise<unknown> {
+    const uuid = this.route.modelUuid;
+    const redirect = uuid === undefined ? undefined : this.env.redirectFor(uuid);
+    if (
+      this.route.kind === "model" &&
+      uuid !== undefined &&
+      redirect === undefined &&
+      !this.loggedIn &&
+      !this.env.store.models.has(uuid)
+    ) {
+      throw Errors.unknownModel(uuid);
+    }
+    if (!this.loggedIn) return this.dispatchAdmin(h, redirect);
+
+    const spec = this.env.registry.find(h.type, h.version, h.request, this.route.kind);
+    if (spec instanceof ServerError) throw spec;
+    const params = new Fields(spec.params === undefined ? undefined : h.params, spec.params ?? "");
+    await this.delay(h.type, h.request);
+    return await spec.call(this.context(h), params);
+  }
+
+  /** The root before login (`apiserver/admin_root.go`): only Admin(3). */
+  private async dispatchAdmin(h: Header, redirect: RedirectTarget | undefined): Promise<unknown> {
+    if (h.type !== "Admin") throw callNotImplemented(h.type, h.version);
+    if (h.version !== 3) throw Errors.oldLogin();
+    if (h.request === "RedirectInfo") {
+      if (h.id !== "") throw Errors.badId();
+      // Juju never multiplexes controllers; only JAAS answers this.
+      throw new ServerError("not redirected");
+    }
+    // The admin object is looked up with version 0, hence "Admin.Frob".
+    if (h.request !== "Login") throw callNotImplemented("Admin", 0, h.request);
+    const params = new Fields(h.params, "params.LoginRequest");
+    if (h.id !== "") throw Errors.badId();
+    const prev = this.loginChain;
+    const mine = (async () => {
+      await prev.catch(() => undefined);
+      await this.delay("Admin", "Login");
+      // Only possible when two Logins race on one connection.
+      if (this.loggedIn) throw new ServerError("already logged in");
+      const outcome = login(
+        {
+          store: this.env.store,
+          kind: this.route.kind,
+          servers: this.env.servers(),
+          ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
+          ...(redirect === undefined ? {} : { redirect }),
+        },
+        params,
+      );
+      this.loggedIn = true;
+      this.user = outcome.user;
+      return outcome.result;
+    })();
+    this.loginChain = mine;
+    return await mine;
+  }
+
+  private model(): ModelRecord {
+    const uuid = this.route.modelUuid ?? this.env.store.controllerModel.uuid;
+    const m = this.env.store.models.get(uuid);
+    if (m === undefined) throw Errors.notFound(`model ${uuid}`);
+    return m;
+  }
+
+  private context(h: Header): CallContext {
+    return {
+      version: h.version,
+      id: h.id,
+      store: this.env.store,
+      user: this.user,
+      model: () => this.model(),
+      addWatcher: (cursor) => {
+        const id = String(++this.resourceCounter);
+        this.watchers.set(id, cursor);
+        return id;
+      },
+      watcher: (id) => {
+        const w = this.watchers.get(id);
+        if (w === undefined) throw Errors.unknownWatcher();
+        return w;
+      },
+      stopWatcher: (id) => {
+        const w = this.watchers.get(id);
+        if (w === undefined) throw Errors.unknownWatcher();
+        this.watchers.delete(id);
+        w.stop();
+      },
+    };
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The `Simulator`: an in-process Juju 3.6 controller that speaks the real
+ * wire protocol over TLS websockets.
+ * @module
+ */
+import { isIP } from "node:net";
+import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
+import type { HostPort } from "../protocol/frames.js";
+import { generateControllerCerts } from "./certs.js";
+import { writeClientFiles } from "./client-files.js";
+import type { RedirectTarget } from "./facades/admin.js";
+import { allWatcherMethods } from "./facades/all-watcher.js";
+import { clientMethods } from "./facades/client.js";
+import { modelConfigMethods } from "./facades/model-config.js";
+import { modelManagerMethods } from "./facades/model-manager.js";
+import { pingerMethods } from "./facades/pinger.js";
+import { FacadeRegistry } from "./facades/registry.js";
+import type { FrameTap } from "./rpc-session.js";
+import { ApiServer } from "./server.js";
+import { ControllerStore } from "./store.js";
+
+/** Options of {@link Simulator.start}. */
+export interface SimulatorOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Write `controllers.yaml`, `accounts.yaml` and `models.yaml` into this directory (JUJU_DATA). */
+  jujuData?: string;
+  /** Controller name in the client files. Default `libjuju-sim`. */
+  controllerName?: string;
+  /** Password of the `admin` user. Default: random. */
+  password?: string;
+  /** The Juju version the controller reports. Default: the version of the facade lists (3.6.28). */
+  agentVersion?: string;
+  /** Largest accepted websocket frame in bytes. Default 64 MiB. */
+  maxFrameSize?: number;
+  /** Called with every frame received and sent (tests use it to check frames against the schema). */
+  onFrame?: FrameTap;
+}
+
+/** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
+export interface RedirectOptions {
+  servers: HostPort[][];
+  caCert: string;
+  controllerTag?: string;
+  controllerAlias?: string;
+}
+
+function hostPortString(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function advertisedHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "::1";
+  return host;
+}
+
+function scopeOf(host: string): string {
+  if (host === "localhost" || host === "::1" || host.startsWith("127.")) return "local-machine";
+  if (host.startsWith("169.254.") || host.toLowerCase().startsWith("fe80:")) return "link-local";
+  if (/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host)) return "local-cloud";
+  return "public";
+}
+
+/** A running simulated controller. */
+export class Simulator implements AsyncDisposable {
+  /** Name of the controller in the client files. */
+  readonly controllerName: string;
+  /** The admin user's name. */
+  readonly username = "admin";
+  /** The admin user's password. */
+  readonly password: string;
+  /** PEM of the controller CA (what `controllers.yaml` holds as `ca-cert`). */
+  readonly caCert: string;
+  private readonly delays = new Map<string, number>();
+  private readonly redirects = new Map<string, RedirectTarget>();
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    private readonly store: ControllerStore,
+    private readonly server: ApiServer,
+    private readonly host: string,
+    caCert: string,
+    controllerName: string,
+    password: string,
+  ) {
+    this.caCert = caCert;
+    this.controllerName = controllerName;
+    this.password = password;
+  }
+
+  /** Starts a controller with a `controller` and a `default` model, and writes client files if asked. */
+  static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
+    const host = opts.host ?? "127.0.0.1";
+    const password = opts.password ?? ControllerStore.randomPassword();
+    const store = new ControllerStore({
+      agentVersion: opts.agentVersion ?? LOGIN_FACADES_3_6.jujuVersion,
+      adminPassword: password,
+    });
+    store.createModel({ name: "controller", owner: "admin", isController: true });
+    store.createModel({ name: "default", owner: "admin" });
+    const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
+
+    const registry = new FacadeRegistry();
+    registry.register([
+      ...pingerMethods,
+      ...clientMethods,
+      ...allWatcherMethods,
+      ...modelManagerMethods,
+      ...modelConfigMethods,
+    ]);
+
+    let sim: Simulator | undefined;
+    const server = await ApiServer.listen({
+      host,
+      port: opts.port ?? 0,
+      cert: certs.serverCert,
+      key: certs.serverKey,
+      maxFrameSize: opts.maxFrameSize ?? 64 * 1024 * 1024,
+      env: {
+        store,
+        registry,
+        servers: () => sim?.servers() ?? [],
+        redirectFor: (uuid) => sim?.redirects.get(uuid),
+        delayFor: (facade, method) => sim?.delays.get(`${facade}.${method}`) ?? 0,
+        ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
+      },
+    });
+    sim = new Simulator(
+      store,
+      server,
+      host,
+      certs.caCert,
+      opts.controllerName ?? "libjuju-sim",
+      password,
+    );
+    if (opts.jujuData !== undefined) {
+      try {
+        await sim.writeClientFiles(opts.jujuData);
+      } catch (e) {
+        await sim.stop();
+        throw e;
+      }
+    }
+    return sim;
+  }
+
+  /** The bound port. */
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** `host:port` of the API, as written into `api-endpoints`. */
+  get endpoint(): string {
+    return hostPortString(advertisedHost(this.host), this.port);
+  }
+
+  /** UUID of the controller. */
+  get controllerUuid(): string {
+    return this.store.controllerUuid;
+  }
+
+  /** UUID of the `controller` model. */
+  get controllerModelUuid(): string {
+    return this.store.controllerModel.uuid;
+  }
+
+  /** UUID of the `default` model (undefined after it was destroyed). */
+  get defaultModelUuid(): string {
+    const m = this.store.modelByName("admin", "default");
+    if (m === undefined) throw new Error("the default model no longer exists");
+    return m.uuid;
+  }
+
+  /** UUID of the admin-owned model with this name, or undefined. */
+  modelUuid(name: string): string | undefined {
+    return this.store.modelByName("admin", name)?.uuid;
+  }
+
+  /** The API addresses, as sent in Login's `servers`. */
+  servers(): HostPort[][] {
+    const h = advertisedHost(this.host);
+    const v = isIP(h);
+    return [
+      [
+        {
+          value: h,
+          type: v === 4 ? "ipv4" : v === 6 ? "ipv6" : "hostname",
+          scope: scopeOf(h),
+          port: this.port,
+        },
+      ],
+    ];
+  }
+
+  /**
+   * Makes every Login on `/model/<uuid>/api` fail with `redirection required`
+   * and this target as `error-info`, as for a model migrated to another
+   * controller. The model need not exist here.
+   */
+  redirectModel(uuid: string, target: RedirectOptions): void {
+    this.redirects.set(uuid, {
+      servers: target.servers.map((s) => s.map((hp) => ({ ...hp }))),
+      caCert: target.caCert,
+      ...(target.controllerTag === undefined ? {} : { controllerTag: target.controllerTag }),
+      ...(target.controllerAlias === undefined ? {} : { controllerAlias: target.controllerAlias }),
+    });
+  }
+
+  /** Fault injection: delays every `facade.method` call by `ms` (0 removes the delay). */
+  delay(facade: string, method: string, ms: number): void {
+    if (ms > 0) this.delays.set(`${facade}.${method}`, ms);
+    else this.delays.delete(`${facade}.${method}`);
+  }
+
+  /** Fault injection: closes every API connection now; the server keeps accepting new ones. */
+  async dropConnections(): Promise<void> {
+    await this.server.closeSessions();
+  }
+
+  /** Number of open API connections. */
+  get connectionCount(): number {
+    return this.server.sessionCount;
+  }
+
+  /** Writes (or merges) the client files for this controller into `jujuData`. */
+  async writeClientFiles(jujuData: string): Promise<void> {
+    await writeClientFiles(jujuData, {
+      controllerName: this.controllerName,
+      controllerUuid: this.controllerUuid,
+      apiEndpoints: [this.endpoint],
+      caCert: this.caCert,
+      cloud: this.store.cloud.name,
+      region: this.store.cloud.region,
+      cloudType: this.store.cloud.type,
+      agentVersion: this.store.agentVersion,
+      machineCount: [...this.store.models.values()].reduce(
+        (n, m) => n + m.entities.list("machine").length,
+        0,
+      ),
+      user: this.username,
+      password: this.password,
+      models: [...this.store.models.values()].map((m) => ({
+        qualifiedName: `${m.owner}/${m.name}`,
+        uuid: m.uuid,
+        type: m.type,
+      })),
+      currentModel: "admin/default",
+    });
+  }
+
+  /** Closes every connection and the server. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.server.close();
+      this.store.close();
+      for (const m of this.store.models.values()) m.entities.stopAll();
+    })();
+    return this.stopping;
+  }
+
+  /** Same as {@link Simulator.stop}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
