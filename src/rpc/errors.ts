@@ -95,6 +95,35 @@ export class JujuRedirectError extends JujuError {
   }
 }
 
+/** One failed item of a bulk (`results[]`) reply. */
+export interface BulkFailure {
+  /** Position of the item in `results[]` (and in the request's bulk args). */
+  index: number;
+  error: JujuError;
+}
+
+/**
+ * Some items of a bulk call failed. `failures` names each failed item;
+ * `results` keeps every item, so successes are not lost.
+ */
+export class JujuBulkError extends JujuError {
+  readonly failures: readonly BulkFailure[];
+  /** Every item of `results[]`, successful or not, in order. */
+  readonly results: readonly unknown[];
+  constructor(failures: BulkFailure[], results: unknown[], site: CallSite = {}) {
+    const where = site.facade && site.method ? `${site.facade}.${site.method}: ` : "";
+    const detail = failures.map((f) => `[${f.index}] ${f.error.message}`).join("; ");
+    super(
+      `${where}${failures.length} of ${results.length} items failed: ${detail}`,
+      failures.length === 1 ? (failures[0]?.error.code ?? "") : "",
+      null,
+      site,
+    );
+    this.failures = failures;
+    this.results = results;
+  }
+}
+
 /** A call did not get its reply in time. */
 export class TimeoutError extends LibjujuError {
   constructor(message: string, options?: ErrorOptions) {
@@ -113,6 +142,29 @@ export class AbortError extends LibjujuError {
 export class ConnectionClosedError extends LibjujuError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, "connection closed", options);
+  }
+}
+
+/**
+ * A connection could not be opened (refused, TLS verification failed,
+ * unexpected HTTP answer, handshake timeout). `cause` holds the underlying error.
+ */
+export class ConnectError extends LibjujuError {
+  /** The URL or endpoint that was dialled. */
+  readonly endpoint: string;
+  constructor(message: string, endpoint: string, options?: ErrorOptions) {
+    super(message, "connect failed", options);
+    this.endpoint = endpoint;
+  }
+}
+
+/**
+ * Login needs a macaroon discharged by a third party (e.g. an identity
+ * provider), which libjuju cannot do yet.
+ */
+export class DischargeRequiredError extends LibjujuError {
+  constructor(message: string) {
+    super(message, "macaroon discharge required");
   }
 }
 

@@ -1,0 +1,208 @@
+/**
+ * `Admin.Login` (v3), redirect info and facade negotiation on an open
+ * {@link Connection}. No Node-only imports.
+ * @module
+ */
+import type { FacadeVersions, HostPort } from "../protocol/frames.js";
+import type { Connection } from "./connection.js";
+import type { Credentials, MacaroonJson } from "./credentials.js";
+import { DischargeRequiredError, type JujuRedirectError, ProtocolError } from "./errors.js";
+import { negotiateFacades, serverFacadeMap } from "./negotiate.js";
+
+/** The client version sent when neither the caller nor controllers.yaml says otherwise. */
+export const DEFAULT_CLIENT_VERSION = "3.6.28";
+
+/** The Admin facade version used for Login (the only one Juju 3.x accepts). */
+export const ADMIN_VERSION = 3;
+
+/** `user-info` of a Login reply. */
+export interface LoginUserInfo {
+  displayName: string;
+  /** The user's tag, e.g. `user-admin`. */
+  identity: string;
+  controllerAccess: string;
+  modelAccess: string;
+}
+
+/** What a successful Login tells the client (camelCase view of Juju's LoginResult). */
+export interface LoginInfo {
+  /** `model-<uuid>`; absent on a controller-only connection. */
+  modelTag: string | undefined;
+  /** The model UUID from `modelTag`. */
+  modelUuid: string | undefined;
+  /** `controller-<uuid>`. */
+  controllerTag: string;
+  /** The controller UUID from `controllerTag`. */
+  controllerUuid: string;
+  userInfo: LoginUserInfo | undefined;
+  /** The controller's Juju version, e.g. `3.6.28`. */
+  serverVersion: string;
+  /** API addresses of the controller machines, one list per machine. */
+  servers: HostPort[][];
+  /** Facades the server offers. */
+  facades: FacadeVersions[];
+  /** Public DNS name of the controller, when configured. */
+  publicDnsName: string | undefined;
+}
+
+/** Options of {@link login}. */
+export interface LoginOptions {
+  /** Who logs in. With no password, the macaroons in the credentials are sent. */
+  credentials: Credentials;
+  /** Facade → versions the client knows; used for negotiation. */
+  clientFacades: Readonly<Record<string, readonly number[]>>;
+  /** `client-version` sent to the server. Default {@link DEFAULT_CLIENT_VERSION}. */
+  clientVersion?: string;
+  /** `cli-args`, shown in the controller's audit log. */
+  cliArgs?: string;
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
+interface WireLoginResult {
+  servers?: HostPort[][] | null;
+  facades?: FacadeVersions[] | null;
+  "model-tag"?: string;
+  "controller-tag"?: string;
+  "user-info"?: {
+    "display-name"?: string;
+    identity?: string;
+    "controller-access"?: string;
+    "model-access"?: string;
+  } | null;
+  "server-version"?: string;
+  "public-dns-name"?: string;
+  "discharge-required"?: unknown;
+  "bakery-discharge-required"?: unknown;
+  "discharge-required-error"?: string;
+}
+
+const tagId = (tag: string | undefined, kind: string): string | undefined =>
+  tag?.startsWith(`${kind}-`) ? tag.slice(kind.length + 1) : undefined;
+
+/**
+ * Logs in with `Admin.Login` v3, negotiates facade versions and records them
+ * on the connection (which starts its pinger).
+ *
+ * Throws the server's error (e.g. {@link JujuUnauthorizedError} for a wrong
+ * password, {@link JujuRedirectError} for a migrated model), or
+ * {@link DischargeRequiredError} when the controller asks for a third-party
+ * macaroon discharge, which libjuju does not support yet.
+ */
+export async function login(conn: Connection, options: LoginOptions): Promise<LoginInfo> {
+  const { credentials } = options;
+  const params: Record<string, unknown> = {
+    "auth-tag":
+      credentials.password !== undefined || !credentials.macaroons ? credentials.userTag : "",
+    credentials: credentials.password ?? "",
+    nonce: "",
+    "client-version": options.clientVersion ?? DEFAULT_CLIENT_VERSION,
+  };
+  if (credentials.password === undefined && credentials.macaroons?.length) {
+    params.macaroons = credentials.macaroons satisfies MacaroonJson[][];
+    params["bakery-version"] = 3;
+  }
+  if (options.cliArgs) params["cli-args"] = options.cliArgs;
+  const callOptions: { signal?: AbortSignal; timeout?: number } = {};
+  if (options.signal) callOptions.signal = options.signal;
+  if (options.timeout !== undefined) callOptions.timeout = options.timeout;
+  const result = await conn.rpc<WireLoginResult>(
+    { type: "Admin", version: ADMIN_VERSION, request: "Login", params },
+    callOptions,
+  );
+  if (result["discharge-required"] || result["bakery-discharge-required"]) {
+    const why = result["discharge-required-error"];
+    throw new DischargeRequiredError(
+      `login as ${credentials.username} needs a macaroon discharged by a third party` +
+        `${why ? ` (${why})` : ""}; libjuju cannot discharge third-party macaroons yet: ` +
+        "log in with a password, or run `juju login` so that the cookie jar holds a discharged macaroon",
+    );
+  }
+  const controllerTag = result["controller-tag"];
+  if (typeof controllerTag !== "string" || !Array.isArray(result.facades)) {
+    throw new ProtocolError("Admin.Login reply has no controller-tag or facades");
+  }
+  const serverFacades = serverFacadeMap(result.facades);
+  const ui = result["user-info"];
+  const info: LoginInfo = {
+    modelTag: result["model-tag"] || undefined,
+    modelUuid: tagId(result["model-tag"], "model"),
+    controllerTag,
+    controllerUuid: tagId(controllerTag, "controller") ?? "",
+    userInfo: ui
+      ? {
+          displayName: ui["display-name"] ?? "",
+          identity: ui.identity ?? "",
+          controllerAccess: ui["controller-access"] ?? "",
+          modelAccess: ui["model-access"] ?? "",
+        }
+      : undefined,
+    serverVersion: result["server-version"] ?? "",
+    servers: result.servers ?? [],
+    facades: result.facades,
+    publicDnsName: result["public-dns-name"] || undefined,
+  };
+  conn.completeLogin({
+    facadeVersions: negotiateFacades(options.clientFacades, serverFacades),
+    serverFacades,
+    clientFacades: options.clientFacades,
+    info,
+  });
+  return info;
+}
+
+/** Where a redirect points: addresses and the CA of the other controller. */
+export interface RedirectTarget {
+  servers: HostPort[][];
+  caCert: string | undefined;
+}
+
+/**
+ * The redirect target of a failed Login: `error-info` when it has servers,
+ * else the answer of `Admin.RedirectInfo` on the same (not logged-in) connection.
+ */
+export async function redirectTarget(
+  conn: Connection,
+  error: JujuRedirectError,
+  options: { signal?: AbortSignal; timeout?: number } = {},
+): Promise<RedirectTarget> {
+  if (error.servers.length > 0) return { servers: error.servers, caCert: error.caCert };
+  const info = await conn.rpc<{ servers?: HostPort[][] | null; "ca-cert"?: string }>(
+    { type: "Admin", version: ADMIN_VERSION, request: "RedirectInfo" },
+    options,
+  );
+  // As python-libjuju does for RedirectInfo answers, prefer public addresses.
+  const servers = (info.servers ?? []).map((hps) => {
+    const pub = hps.filter((hp) => hp.scope === "public");
+    return pub.length > 0 ? pub : hps;
+  });
+  return { servers, caCert: info["ca-cert"] };
+}
+
+/**
+ * `host:port` strings for a list of per-server HostPorts, public addresses
+ * first, then cloud-local, then the rest; duplicates removed.
+ */
+export function hostPortsToEndpoints(servers: readonly (readonly HostPort[])[]): string[] {
+  const rank: Record<string, number> = {
+    public: 0,
+    "local-cloud": 1,
+    unknown: 2,
+    "": 2,
+    "local-machine": 3,
+    "link-local": 4,
+  };
+  const all = servers
+    .flat()
+    .filter((hp) => hp && typeof hp.value === "string" && Number.isInteger(hp.port));
+  const sorted = all
+    .map((hp, i) => ({ hp, i }))
+    .sort((a, b) => (rank[a.hp.scope] ?? 2) - (rank[b.hp.scope] ?? 2) || a.i - b.i);
+  const out: string[] = [];
+  for (const { hp } of sorted) {
+    const host = hp.value.includes(":") && !hp.value.startsWith("[") ? `[${hp.value}]` : hp.value;
+    const ep = `${host}:${hp.port}`;
+    if (!out.includes(ep)) out.push(ep);
+  }
+  return out;
+}
