@@ -2,6 +2,13 @@
  * Juju client files and name resolution.
  * @module
  */
+
+export {
+  type ClientFilesOptions,
+  type ControllerAccess,
+  controllerAccess,
+  jujuDataFrom,
+} from "./controller-access.js";
 export { type Cookie, macaroonsForHosts, parseCookieJar } from "./cookies.js";
 export {
   type AccountDetails,

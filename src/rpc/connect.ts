@@ -87,6 +87,15 @@ export interface ConnectApiOptions {
   macaroonsFor?: (host: string) => Promise<Credentials>;
 }
 
+/**
+ * The connect options shared by `Model` and `Controller` (everything except
+ * where to connect and who logs in).
+ */
+export type CommonConnectOptions = Omit<
+  ConnectApiOptions,
+  "endpoints" | "modelUuid" | "credentials" | "caCert" | "macaroonsFor"
+>;
+
 /** A logged-in connection and how it was reached. */
 export interface ConnectedApi {
   connection: Connection;

@@ -1,0 +1,326 @@
+/**
+ * `Controller`: a controller-level connection (`/api`) for listing,
+ * adding and destroying models (python-libjuju's `juju.controller.Controller`).
+ * @module
+ */
+import type { ModelManager } from "../facades/generated/index.js";
+import {
+  type ClientFilesOptions,
+  controllerAccess,
+  jujuDataFrom,
+} from "../jujudata/controller-access.js";
+import { commonOptions, Model } from "../model/model.js";
+import { bulkResultsStrict } from "../rpc/bulk.js";
+import {
+  type CommonConnectOptions,
+  type ConnectApiOptions,
+  type ConnectedApi,
+  connectApi,
+} from "../rpc/connect.js";
+import type { CallOptions, Connection } from "../rpc/connection.js";
+import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
+import { JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
+import type { LoginInfo } from "../rpc/login.js";
+
+/** Options of {@link Controller.connect}. */
+export interface ControllerConnectOptions extends CommonConnectOptions {
+  /** One `host:port`, or several tried in order. */
+  endpoint?: string | readonly string[];
+  /** `host:port` addresses tried in order (alternative to `endpoint`). */
+  endpoints?: readonly string[];
+  /** User name, e.g. `admin`. */
+  username: string;
+  /** Password. When absent, `macaroons` are sent. */
+  password?: string;
+  /** Macaroon slices for a macaroon login. */
+  macaroons?: MacaroonJson[][];
+  /** PEM of the controller CA. */
+  cacert?: string;
+  /** Name of the controller, for display. */
+  controllerName?: string;
+}
+
+/** Options of {@link Controller.connectCurrent} and {@link Controller.connectController}. */
+export interface ControllerFromFilesOptions extends CommonConnectOptions, ClientFilesOptions {}
+
+/** A model as listed by {@link Controller.listModels}. */
+export interface ModelSummary {
+  /** Short name, e.g. `default`. */
+  name: string;
+  /** `owner/name`. */
+  qualifiedName: string;
+  uuid: string;
+  /** Owner user name. */
+  owner: string;
+  /** `iaas` or `caas`. */
+  type: string;
+  /** When the user last connected to it, if ever. */
+  lastConnection: string | undefined;
+}
+
+/** Options of {@link Controller.addModel}. */
+export interface AddModelOptions extends CallOptions {
+  /** Owner user name; default the logged-in user. */
+  owner?: string;
+  /** Cloud name (`cloud-<name>` tag is built); default the controller's cloud. */
+  cloudName?: string;
+  /** Cloud region. */
+  region?: string;
+  /** Cloud credential tag or `cloud/owner/name`; default the controller's default. */
+  credentialName?: string;
+  /** Model config. */
+  config?: Record<string, unknown>;
+}
+
+/** Options of {@link Controller.destroyModels}. */
+export interface DestroyModelOptions extends CallOptions {
+  /** Destroy storage too (`true`), or detach it (`false`); default: Juju's default. */
+  destroyStorage?: boolean;
+  /** Force destruction. */
+  force?: boolean;
+  /** With `force`, seconds to wait for each step before forcing. */
+  maxWait?: number;
+  /** Seconds to wait for the destruction; Juju's default when absent. */
+  timeout?: number;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const endpointList = (opts: ControllerConnectOptions): string[] => {
+  const list: string[] = [];
+  if (typeof opts.endpoint === "string") list.push(opts.endpoint);
+  else if (opts.endpoint) list.push(...opts.endpoint);
+  if (opts.endpoints) list.push(...opts.endpoints);
+  return list;
+};
+
+/**
+ * A connection to a Juju controller.
+ *
+ * @example
+ * ```ts
+ * await using controller = await Controller.connectCurrent();
+ * const model = await controller.addModel("test");
+ * await model.disconnect();
+ * await controller.destroyModel("test");
+ * ```
+ */
+export class Controller {
+  readonly #api: ConnectedApi;
+  /** What is needed to open model connections on the same controller. */
+  readonly #base: Omit<ConnectApiOptions, "modelUuid">;
+  /** The controller's name in the client files, when known. */
+  readonly controllerName: string | undefined;
+
+  private constructor(
+    api: ConnectedApi,
+    base: Omit<ConnectApiOptions, "modelUuid">,
+    controllerName: string | undefined,
+  ) {
+    this.#api = api;
+    // Follow redirects once: later connections go where this one ended up.
+    this.#base = { ...base, endpoints: api.endpoints };
+    if (api.caCert !== undefined) this.#base.caCert = api.caCert;
+    this.controllerName = controllerName;
+  }
+
+  /** Connects to a controller given its endpoints and credentials. */
+  static async connect(options: ControllerConnectOptions): Promise<Controller> {
+    const {
+      endpoint: _e,
+      endpoints: _es,
+      username,
+      password,
+      macaroons,
+      cacert,
+      controllerName,
+      ...rest
+    } = options;
+    const base: Omit<ConnectApiOptions, "modelUuid"> = {
+      ...commonOptions(rest),
+      endpoints: endpointList(options),
+      credentials: new Credentials({ username, password, macaroons }),
+    };
+    if (cacert !== undefined) base.caCert = cacert;
+    return new Controller(await connectApi(base), base, controllerName);
+  }
+
+  /** Connects to the current controller of the client files (`$JUJU_CONTROLLER` or `current-controller`). */
+  static async connectCurrent(options: ControllerFromFilesOptions = {}): Promise<Controller> {
+    const data = jujuDataFrom(options);
+    return Controller.connectController(await data.currentController(), options);
+  }
+
+  /** Connects to the controller named `name` in the client files. */
+  static async connectController(
+    name: string,
+    options: ControllerFromFilesOptions = {},
+  ): Promise<Controller> {
+    const data = jujuDataFrom(options);
+    const access = await controllerAccess(data, name);
+    const base: Omit<ConnectApiOptions, "modelUuid"> = {
+      ...commonOptions(options),
+      endpoints: access.endpoints,
+      credentials: access.credentials,
+      macaroonsFor: access.macaroonsFor,
+    };
+    if (access.caCert !== undefined) base.caCert = access.caCert;
+    if (base.clientVersion === undefined && access.agentVersion) {
+      base.clientVersion = access.agentVersion;
+    }
+    return new Controller(await connectApi(base), base, name);
+  }
+
+  /** The underlying API connection. */
+  get connection(): Connection {
+    return this.#api.connection;
+  }
+
+  /** The controller UUID. */
+  get controllerUuid(): string {
+    return this.#api.info.controllerUuid;
+  }
+
+  /** The Login reply. */
+  get loginInfo(): LoginInfo {
+    return this.#api.info;
+  }
+
+  /** The logged-in user's name. */
+  get username(): string {
+    return this.#base.credentials.username;
+  }
+
+  /** True while the connection is open. */
+  isConnected(): boolean {
+    return !this.#api.connection.isClosed;
+  }
+
+  /** Resolves when the connection closes; see {@link Connection.closed}. */
+  closed(): Promise<LibjujuError | undefined> {
+    return this.#api.connection.closed();
+  }
+
+  /** Models the logged-in user can see (`ModelManager.ListModels`). */
+  async listModels(options: CallOptions = {}): Promise<ModelSummary[]> {
+    const list = await this.#api.connection
+      .facade("ModelManager")
+      .call("ListModels", { tag: `user-${this.username}` }, options);
+    return (list["user-models"] ?? []).map((um) => {
+      const owner = um.model["owner-tag"].replace(/^user-/, "");
+      return {
+        name: um.model.name,
+        qualifiedName: `${owner}/${um.model.name}`,
+        uuid: um.model.uuid,
+        owner,
+        type: um.model.type,
+        lastConnection: um["last-connection"] || undefined,
+      };
+    });
+  }
+
+  /** The names (`owner/name`) of the models the user can see. */
+  async listModelNames(options: CallOptions = {}): Promise<string[]> {
+    return (await this.listModels(options)).map((m) => m.qualifiedName);
+  }
+
+  /**
+   * Creates a model (`ModelManager.CreateModel`) and returns a connected
+   * {@link Model} (as python-libjuju does).
+   */
+  async addModel(name: string, options: AddModelOptions = {}): Promise<Model> {
+    const args: ModelManager.ModelCreateArgs = {
+      name,
+      "owner-tag": `user-${options.owner ?? this.username}`,
+    };
+    if (options.cloudName) args["cloud-tag"] = `cloud-${options.cloudName}`;
+    if (options.region) args.region = options.region;
+    if (options.credentialName) args.credential = options.credentialName;
+    if (options.config) args.config = options.config as ModelManager.ModelCreateArgs["config"];
+    const call: CallOptions = {};
+    if (options.signal) call.signal = options.signal;
+    if (options.timeout !== undefined) call.timeout = options.timeout;
+    const info = await this.#api.connection.facade("ModelManager").call("CreateModel", args, call);
+    const owner = info["owner-tag"].replace(/^user-/, "");
+    return this.#openModel(info.uuid, `${owner}/${info.name}`);
+  }
+
+  /**
+   * Destroys models given by name (`[owner/]name`) or UUID
+   * (`ModelManager.DestroyModels`). Throws a {@link JujuBulkError} naming
+   * each model that could not be destroyed.
+   */
+  async destroyModels(models: readonly string[], options: DestroyModelOptions = {}): Promise<void> {
+    const call: CallOptions = {};
+    if (options.signal) call.signal = options.signal;
+    const uuids = await this.#resolveModels(models, call);
+    const params: ModelManager.DestroyModelsParams = {
+      models: uuids.map((uuid) => {
+        const p: ModelManager.DestroyModelParams = { "model-tag": `model-${uuid}` };
+        if (options.destroyStorage !== undefined) p["destroy-storage"] = options.destroyStorage;
+        if (options.force !== undefined) p.force = options.force;
+        if (options.maxWait !== undefined) p["max-wait"] = options.maxWait * 1e9;
+        if (options.timeout !== undefined) p.timeout = options.timeout * 1e9;
+        return p;
+      }),
+    };
+    const mm = this.#api.connection.facade("ModelManager");
+    const result = await mm.call("DestroyModels", params, call);
+    bulkResultsStrict(result, { facade: mm.name, version: mm.version, method: "DestroyModels" });
+  }
+
+  /** Destroys one model, by name or UUID. See {@link destroyModels}. */
+  destroyModel(nameOrUuid: string, options: DestroyModelOptions = {}): Promise<void> {
+    return this.destroyModels([nameOrUuid], options);
+  }
+
+  /**
+   * A connected {@link Model} for `nameOrUuid` (`[owner/]name` or a UUID) on
+   * this controller, with the same credentials.
+   */
+  async getModel(nameOrUuid: string, options: CallOptions = {}): Promise<Model> {
+    const [uuid] = await this.#resolveModels([nameOrUuid], options);
+    const summary = (await this.listModels(options)).find((m) => m.uuid === uuid);
+    return this.#openModel(uuid!, summary?.qualifiedName);
+  }
+
+  /** Closes the connection. Idempotent. */
+  async disconnect(): Promise<void> {
+    await this.#api.connection.close();
+  }
+
+  /** Disconnects (`await using controller = …`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disconnect();
+  }
+
+  /** Short description without secrets. */
+  toString(): string {
+    return `Controller(${this.controllerName ?? this.controllerUuid})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  #openModel(uuid: string, qualifiedName: string | undefined): Promise<Model> {
+    const names: { controllerName?: string; modelName?: string } = {};
+    if (this.controllerName !== undefined) names.controllerName = this.controllerName;
+    if (qualifiedName !== undefined) names.modelName = qualifiedName;
+    return Model.open({ ...this.#base, modelUuid: uuid }, names);
+  }
+
+  async #resolveModels(names: readonly string[], options: CallOptions): Promise<string[]> {
+    if (names.every((n) => UUID_RE.test(n))) return [...names];
+    const models = await this.listModels(options);
+    return names.map((n) => {
+      if (UUID_RE.test(n)) return n;
+      const qualified = n.includes("/") ? n : `${this.username}/${n}`;
+      const found = models.find((m) => m.qualifiedName === qualified);
+      if (!found) {
+        throw new JujuNotFoundError(`model ${JSON.stringify(qualified)} not found`, "not found");
+      }
+      return found.uuid;
+    });
+  }
+}
