@@ -79,16 +79,18 @@ export class ApiServer {
       server.once("error", reject);
       server.listen(opts.port, opts.host, () => {
         server.off("error", reject);
+        api.boundPort = (server.address() as AddressInfo).port;
         resolve();
       });
     });
     return api;
   }
 
-  /** The bound port. */
+  /** The bound port (still known after close). */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.boundPort;
   }
+  private boundPort = 0;
 
   /** Number of open API connections. */
   get sessionCount(): number {
