@@ -11,8 +11,6 @@ export type BulkItem<T> =
   | { ok: true; index: number; value: T }
   | { ok: false; index: number; error: JujuError };
 
-type WithError = { error?: WireError | null } | null | undefined;
-
 const wireError = (item: unknown): WireError | undefined => {
   if (!item || typeof item !== "object") return undefined;
   const err = (item as { error?: unknown }).error;
@@ -27,7 +25,7 @@ const wireError = (item: unknown): WireError | undefined => {
  * a typed {@link JujuError}; others become `{ok: true, value}`.
  * `site` (facade, method…) is recorded on each error.
  */
-export function bulkResults<T extends WithError>(
+export function bulkResults<T>(
   response: { results?: readonly T[] | null } | null | undefined,
   site: CallSite = {},
 ): BulkItem<T>[] {
@@ -44,7 +42,7 @@ export function bulkResults<T extends WithError>(
  * Like {@link bulkResults}, but throws a {@link JujuBulkError} naming every
  * failed item when any failed; otherwise returns the items.
  */
-export function bulkResultsStrict<T extends WithError>(
+export function bulkResultsStrict<T>(
   response: { results?: readonly T[] | null } | null | undefined,
   site: CallSite = {},
 ): T[] {
