@@ -12,11 +12,55 @@ import {
   JujuUnauthorizedError,
   Model,
 } from "../src/index.js";
+import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
+import type { FrameDirection } from "../src/rpc/connection.js";
 import { Simulator } from "../src/simulator/index.js";
+import { SchemaConformance } from "./support/schema-conformance.js";
 
 let dir: string;
 let sim: Simulator;
 const env = (extra: Record<string, string> = {}) => ({ JUJU_DATA: dir, ...extra });
+
+// Every frame the client sends or receives in these tests is checked against
+// the schema of the facade version it uses.
+const schema = SchemaConformance.load();
+// Schema-vs-wire differences not yet in the override table
+// (scripts/facade-overrides.ts); the wire is right in both cases:
+// - ConfigValue.value is Go `interface{}`, so any JSON value, not only objects;
+// - UserModel/ModelUserInfo.last-connection is a `*time.Time` without
+//   omitempty: null when the user never connected.
+const KNOWN_SCHEMA_GAPS = [
+  /^ModelConfig\(3\)\.ModelGet result \(ModelConfigResults\) \/config\/[^/]+\/value must be object,null$/,
+  /^ModelManager\(\d+\)\.(ListModels|CreateModel) result \(\w+\) \/(user-models|users)\/\d+\/last-connection must be string$/,
+];
+const violations: string[] = [];
+let framesSeen = 0;
+// Several connections may be open at once and each numbers its requests from
+// 1, so a reply is matched against every pending request with its id.
+const sent = new Map<number, RequestFrame[]>();
+const onFrame = (direction: FrameDirection, frame: RequestFrame | ResponseFrame) => {
+  framesSeen++;
+  const id = frame["request-id"];
+  if (direction === "out") {
+    const req = frame as RequestFrame;
+    sent.set(id, [...(sent.get(id) ?? []), req]);
+    violations.push(...schema.checkRequest(req));
+    return;
+  }
+  const candidates = sent.get(id) ?? [];
+  const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
+  const ok = results.findIndex((r) => r.length === 0);
+  if (ok >= 0) candidates.splice(ok, 1);
+  else {
+    // Report against the request the reply fits best.
+    const best = results.reduce<string[] | undefined>(
+      (a, r) => (a === undefined || r.length < a.length ? r : a),
+      undefined,
+    );
+    violations.push(...(best ?? []));
+  }
+};
+const common = { pingInterval: 0, onFrame };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "libjuju-e2e-"));
@@ -24,13 +68,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(framesSeen).toBeGreaterThan(20);
+  expect(violations.filter((v) => !KNOWN_SCHEMA_GAPS.some((re) => re.test(v)))).toEqual([]);
   await sim?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("Model over TLS to the simulator", () => {
   it("connectCurrent uses the client files and gets the status", async () => {
-    await using model = await Model.connectCurrent({ env: env(), pingInterval: 0 });
+    await using model = await Model.connectCurrent({ env: env(), ...common });
     expect(model.uuid).toBe(sim.defaultModelUuid);
     expect(model.controllerName).toBe("sim");
     expect(model.name).toBe("admin/default");
@@ -40,7 +86,7 @@ describe("Model over TLS to the simulator", () => {
   });
 
   it("connectModel resolves [controller:]model names and getInfo caches the info", async () => {
-    const model = await Model.connectModel("sim:default", { env: env(), pingInterval: 0 });
+    const model = await Model.connectModel("sim:default", { env: env(), ...common });
     try {
       const info = await model.getInfo();
       expect(info).toMatchObject({
@@ -64,7 +110,7 @@ describe("Model over TLS to the simulator", () => {
       username: sim.username,
       password: sim.password,
       cacert: sim.caCert,
-      pingInterval: 0,
+      ...common,
     });
     expect(model.endpoint).toBe(sim.endpoint);
     expect(inspect(model)).not.toContain(sim.password);
@@ -114,7 +160,7 @@ describe("Controller over TLS to the simulator", () => {
   it("lists, adds and destroys models", async () => {
     await using controller = await Controller.connectController("sim", {
       env: env(),
-      pingInterval: 0,
+      ...common,
     });
     expect(controller.controllerUuid).toBe(sim.controllerUuid);
     const before = await controller.listModelNames();
@@ -136,7 +182,7 @@ describe("Controller over TLS to the simulator", () => {
   });
 
   it("reports each model that could not be destroyed", async () => {
-    await using controller = await Controller.connectCurrent({ env: env(), pingInterval: 0 });
+    await using controller = await Controller.connectCurrent({ env: env(), ...common });
     const err = await controller
       .destroyModels(["00000000-0000-4000-8000-000000000000"])
       .catch((e: unknown) => e);
@@ -159,7 +205,7 @@ describe("redirects", () => {
         username: "admin",
         password: target.password,
         cacert: sim.caCert,
-        pingInterval: 0,
+        ...common,
       });
       expect(model.endpoint).toBe(target.endpoint);
       expect(model.controllerUuid).toBe(target.controllerUuid);
