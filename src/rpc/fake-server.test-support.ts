@@ -4,7 +4,9 @@
  * @module
  */
 import type { RequestFrame } from "../protocol/frames.js";
+import type { TransportFactory } from "./connect.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
+import { ConnectError } from "./errors.js";
 import { createMemoryTransportPair, type MemoryTransport } from "./memory-transport.js";
 
 /** What a handler may answer: a response, an error, or nothing (answer later / never). */
@@ -80,5 +82,32 @@ export function loginResponse(
       "server-version": "3.6.28",
       ...extra,
     },
+  };
+}
+
+/** A transport factory whose far ends are scripted per URL. */
+export function scriptedFactory(
+  script: (url: string, req: RequestFrame) => FakeReply,
+  dialed: string[],
+): TransportFactory {
+  return async (url, options) => {
+    dialed.push(`${url} ca=${options.ca ?? "-"}`);
+    if (url.includes("dead")) throw new ConnectError(`cannot connect to ${url}: refused`, url);
+    const [client, server] = createMemoryTransportPair();
+    server.setReceiver((text) => {
+      const req = JSON.parse(text) as RequestFrame;
+      const reply = script(url, req);
+      if (!reply) return;
+      const frame: Record<string, unknown> = { "request-id": req["request-id"] };
+      if ("response" in reply) frame.response = reply.response;
+      else
+        Object.assign(frame, {
+          error: reply.error,
+          "error-code": reply.code,
+          "error-info": reply.info,
+        });
+      server.send(JSON.stringify(frame));
+    });
+    return client;
   };
 }

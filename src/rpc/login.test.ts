@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { RequestFrame } from "../protocol/frames.js";
 import { bulkResults, bulkResultsStrict } from "./bulk.js";
-import { connectApi, type TransportFactory } from "./connect.js";
+import { connectApi } from "./connect.js";
 import { Connection } from "./connection.js";
 import { Credentials } from "./credentials.js";
 import {
@@ -15,7 +15,12 @@ import {
   JujuUnauthorizedError,
   TimeoutError,
 } from "./errors.js";
-import { type FakeReply, fakePair, loginResponse } from "./fake-server.test-support.js";
+import {
+  type FakeReply,
+  fakePair,
+  loginResponse,
+  scriptedFactory,
+} from "./fake-server.test-support.js";
 import { hostPortsToEndpoints, login } from "./login.js";
 import { createMemoryTransportPair } from "./memory-transport.js";
 import { negotiateFacades, serverFacadeMap } from "./negotiate.js";
@@ -210,33 +215,6 @@ describe("bulk results", () => {
     expect(bulkResultsStrict({ results: [{ v: 1 }] })).toEqual([{ v: 1 }]);
   });
 });
-
-/** A transport factory whose far ends are scripted per URL. */
-function scriptedFactory(
-  script: (url: string, req: RequestFrame) => FakeReply,
-  dialed: string[],
-): TransportFactory {
-  return async (url, options) => {
-    dialed.push(`${url} ca=${options.ca ?? "-"}`);
-    if (url.includes("dead")) throw new ConnectError(`cannot connect to ${url}: refused`, url);
-    const [client, server] = createMemoryTransportPair();
-    server.setReceiver((text) => {
-      const req = JSON.parse(text) as RequestFrame;
-      const reply = script(url, req);
-      if (!reply) return;
-      const frame: Record<string, unknown> = { "request-id": req["request-id"] };
-      if ("response" in reply) frame.response = reply.response;
-      else
-        Object.assign(frame, {
-          error: reply.error,
-          "error-code": reply.code,
-          "error-info": reply.info,
-        });
-      server.send(JSON.stringify(frame));
-    });
-    return client;
-  };
-}
 
 const redirectError = (servers: unknown, ca?: string): FakeReply => ({
   error: "redirection to alternative server required",
