@@ -53,6 +53,7 @@ export {
   type ConnectedApi,
   connectApi,
   type DialOptions,
+  openApi,
   type TransportFactory,
   wsTransportFactory,
 } from "./rpc/connect.js";
