@@ -92,7 +92,7 @@ const endpointList = (opts: ModelConnectOptions): string[] => {
   return list;
 };
 
-/** Copies the common options, leaving out undefined values. */
+/** Copies the common options, leaving out undefined values. @internal */
 export function commonOptions(opts: CommonConnectOptions): CommonConnectOptions {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(opts)) {
