@@ -1,0 +1,43 @@
+/**
+ * `libjuju status`: prints a model's status like `juju status`.
+ * @module
+ */
+import type { Command } from "commander";
+import { Model } from "../../model/model.js";
+import { renderStatus, type StatusView } from "../status-table.js";
+
+/** Options of `libjuju status`. */
+export interface StatusOptions {
+  model?: string;
+  format: string;
+}
+
+/** Registers the `status` command. */
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .description("show the status of a model")
+    .option("-m, --model <model>", "model to show, as [controller:][user/]model (default: current)")
+    .option("--format <format>", "tabular or json", "tabular")
+    .argument("[patterns...]", "only show entities matching these patterns")
+    .action(async (patterns: string[], opts: StatusOptions) => {
+      if (opts.format !== "tabular" && opts.format !== "json") {
+        throw new Error(
+          `invalid --format ${JSON.stringify(opts.format)}: expected tabular or json`,
+        );
+      }
+      const model = opts.model
+        ? await Model.connectModel(opts.model)
+        : await Model.connectCurrent();
+      try {
+        const status = await model.getStatus({ patterns });
+        process.stdout.write(
+          opts.format === "json"
+            ? `${JSON.stringify(status, null, 2)}\n`
+            : renderStatus(status as unknown as StatusView, model.controllerName ?? ""),
+        );
+      } finally {
+        await model.disconnect();
+      }
+    });
+}

@@ -1,0 +1,207 @@
+/**
+ * Renders a `Client.FullStatus` result the way `juju status` does: a model
+ * line, then applications, units, machines and integrations.
+ * @module
+ */
+import { renderTable } from "./table.js";
+
+/** The parts of a FullStatus result that the status table shows. */
+export interface StatusView {
+  model: {
+    name: string;
+    "cloud-tag": string;
+    region?: string;
+    version: string;
+    sla?: string;
+    "model-status"?: { status?: string };
+  };
+  "controller-timestamp"?: string | null;
+  applications?: Record<string, ApplicationView> | null;
+  machines?: Record<string, MachineView> | null;
+  relations?: RelationView[] | null;
+}
+
+interface DetailedStatus {
+  status?: string;
+  info?: string;
+}
+
+interface ApplicationView {
+  charm: string;
+  "charm-name"?: string;
+  "charm-rev"?: number;
+  "charm-channel"?: string;
+  "workload-version"?: string;
+  exposed?: boolean;
+  status?: DetailedStatus;
+  units?: Record<string, UnitView> | null;
+}
+
+interface UnitView {
+  "workload-status"?: DetailedStatus;
+  "agent-status"?: DetailedStatus;
+  machine?: string;
+  "public-address"?: string;
+  "opened-ports"?: string[] | null;
+  leader?: boolean;
+  subordinates?: Record<string, UnitView> | null;
+}
+
+interface MachineView {
+  "agent-status"?: DetailedStatus;
+  "instance-status"?: DetailedStatus;
+  "dns-name"?: string;
+  "instance-id"?: string;
+  base?: { name: string; channel: string };
+  hardware?: string;
+  containers?: Record<string, MachineView> | null;
+}
+
+interface RelationView {
+  id: number;
+  key: string;
+  interface: string;
+  scope?: string;
+  endpoints?: { application: string; name: string; role: string }[] | null;
+}
+
+/** Charm name from a charm URL such as `ch:amd64/jammy/mysql-58`. */
+function charmName(url: string): string {
+  const last =
+    url
+      .replace(/^[a-z]+:/, "")
+      .split("/")
+      .pop() ?? url;
+  return last.replace(/-\d+$/, "");
+}
+
+/** Strips the `cloud-` tag prefix. */
+function untag(tag: string, kind: string): string {
+  return tag.startsWith(`${kind}-`) ? tag.slice(kind.length + 1) : tag;
+}
+
+function zone(hardware: string | undefined): string {
+  return /availability-zone=(\S+)/.exec(hardware ?? "")?.[1] ?? "";
+}
+
+/** Renders a status as `juju status` prints it (tabular format). */
+export function renderStatus(status: StatusView, controllerName = ""): string {
+  const m = status.model;
+  const cloud = untag(m["cloud-tag"], "cloud");
+  const ts = status["controller-timestamp"]
+    ? `${new Date(status["controller-timestamp"]).toISOString().slice(11, 19)}Z`
+    : "";
+  const sections = [
+    renderTable(
+      ["Model", "Controller", "Cloud/Region", "Version", "SLA", "Timestamp"],
+      [
+        [
+          m.name,
+          controllerName,
+          m.region ? `${cloud}/${m.region}` : cloud,
+          m.version,
+          m.sla ?? "",
+          ts,
+        ],
+      ],
+    ),
+  ];
+
+  const apps = Object.entries(status.applications ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  if (apps.length) {
+    sections.push(
+      renderTable(
+        ["App", "Version", "Status", "Scale", "Charm", "Channel", "Rev", "Exposed", "Message"],
+        apps.map(([name, app]) => [
+          name,
+          app["workload-version"] ?? "",
+          app.status?.status ?? "",
+          Object.keys(app.units ?? {}).length,
+          app["charm-name"] || charmName(app.charm),
+          app["charm-channel"] ?? "",
+          app["charm-rev"] ?? "",
+          app.exposed ? "yes" : "no",
+          app.status?.info ?? "",
+        ]),
+      ),
+    );
+    const unitRows: string[][] = [];
+    const pushUnit = (name: string, u: UnitView, indent: string) => {
+      unitRows.push([
+        `${indent}${name}${u.leader ? "*" : ""}`,
+        u["workload-status"]?.status ?? "",
+        u["agent-status"]?.status ?? "",
+        u.machine ?? "",
+        u["public-address"] ?? "",
+        (u["opened-ports"] ?? []).join(","),
+        u["workload-status"]?.info ?? "",
+      ]);
+      for (const [sub, su] of Object.entries(u.subordinates ?? {}))
+        pushUnit(sub, su, `${indent}  `);
+    };
+    for (const [, app] of apps) {
+      const units = Object.entries(app.units ?? {}).sort(([a], [b]) =>
+        a.localeCompare(b, undefined, { numeric: true }),
+      );
+      for (const [name, u] of units) pushUnit(name, u, "");
+    }
+    if (unitRows.length) {
+      sections.push(
+        renderTable(
+          ["Unit", "Workload", "Agent", "Machine", "Public address", "Ports", "Message"],
+          unitRows,
+        ),
+      );
+    }
+  }
+
+  const machineRows: string[][] = [];
+  const pushMachine = (id: string, mach: MachineView) => {
+    machineRows.push([
+      id,
+      mach["agent-status"]?.status ?? "",
+      mach["dns-name"] ?? "",
+      mach["instance-id"] ?? "",
+      mach.base ? `${mach.base.name}@${mach.base.channel.split("/")[0]}` : "",
+      zone(mach.hardware),
+      mach["instance-status"]?.info ?? "",
+    ]);
+    const containers = Object.entries(mach.containers ?? {}).sort(([a], [b]) =>
+      a.localeCompare(b, undefined, { numeric: true }),
+    );
+    for (const [cid, c] of containers) pushMachine(cid, c);
+  };
+  const machines = Object.entries(status.machines ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b, undefined, { numeric: true }),
+  );
+  for (const [id, mach] of machines) pushMachine(id, mach);
+  if (machineRows.length) {
+    sections.push(
+      renderTable(["Machine", "State", "Address", "Inst id", "Base", "AZ", "Message"], machineRows),
+    );
+  }
+
+  const rels = [...(status.relations ?? [])].sort((a, b) => a.id - b.id);
+  if (rels.length) {
+    sections.push(
+      renderTable(
+        ["Integration provider", "Requirer", "Interface", "Type", "Message"],
+        rels.map((r) => {
+          const eps = r.endpoints ?? [];
+          const prov = eps.find((e) => e.role === "provider") ?? eps.find((e) => e.role === "peer");
+          const req = eps.find((e) => e.role === "requirer") ?? prov;
+          const type =
+            eps.length === 1 ? "peer" : r.scope === "container" ? "subordinate" : "regular";
+          return [
+            prov ? `${prov.application}:${prov.name}` : "",
+            req ? `${req.application}:${req.name}` : "",
+            r.interface,
+            type,
+            "",
+          ];
+        }),
+      ),
+    );
+  }
+  return `${sections.join("\n\n")}\n`;
+}

@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// Packs the library as npm would publish it, installs the tarball into a tiny
+// consumer project and compiles that with moduleResolution nodenext: this is
+// what catches a missing `types` condition or extension-less .d.ts imports.
+const root = resolve(import.meta.dirname, "..");
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "libjuju-consumer-"));
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const [{ filename }] = JSON.parse(out) as [{ filename: string }];
+  const pkgDir = join(dir, "node_modules", "libjuju");
+  await mkdir(pkgDir, { recursive: true });
+  execFileSync("tar", ["-xzf", join(dir, filename), "-C", pkgDir, "--strip-components=1"]);
+  // The consumer resolves libjuju's own dependencies (ws, yaml, @types/…) from the repo's install.
+  for (const name of await readdir(join(root, "node_modules"))) {
+    if (name === "libjuju" || name.startsWith(".")) continue;
+    await symlink(join(root, "node_modules", name), join(dir, "node_modules", name));
+  }
+  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
+  await writeFile(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        target: "es2022",
+        strict: true,
+        noEmit: true,
+        types: ["node"],
+      },
+      files: ["consumer.ts"],
+    }),
+  );
+  await writeFile(
+    join(dir, "consumer.ts"),
+    [
+      'import { Model, JujuError } from "libjuju";',
+      'import { Simulator } from "libjuju/simulator";',
+      "export async function main(): Promise<string> {",
+      "  const sim = await Simulator.start({});",
+      "  const err: JujuError | undefined = undefined;",
+      "  void err;",
+      "  const model = await Model.connectCurrent();",
+      "  await model.disconnect();",
+      "  await sim.stop();",
+      "  return sim.endpoint;",
+      "}",
+      "",
+    ].join("\n"),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe("published package", () => {
+  it("type-checks for a consumer using moduleResolution nodenext", () => {
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    expect(() =>
+      execFileSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8", stdio: "pipe" }),
+    ).not.toThrow();
+  });
+
+  it("imports at run time through the exports map", () => {
+    const script =
+      'const m = await import("libjuju"); const s = await import("libjuju/simulator"); console.log(typeof m.Model, typeof s.Simulator);';
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("function function");
+  });
+});
