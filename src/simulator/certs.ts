@@ -19,6 +19,14 @@ export interface ControllerCerts {
   serverKey: string;
 }
 
+/**
+ * A PEM with LF line endings and one trailing newline, as Go's `pem.Encode`
+ * writes it (node-forge emits CRLF).
+ */
+export function normalizePem(pem: string): string {
+  return `${pem.replace(/\r\n?/g, "\n").trimEnd()}\n`;
+}
+
 /** DNS names every Juju API server certificate carries. */
 const DEFAULT_DNS_NAMES = ["localhost", "juju-apiserver", "juju-mongodb", "anything"];
 
@@ -113,8 +121,8 @@ export function generateControllerCerts(
   cert.sign(ca.priv as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
 
   return {
-    caCert: forge.pki.certificateToPem(caCert),
-    serverCert: forge.pki.certificateToPem(cert),
-    serverKey: srv.privPem,
+    caCert: normalizePem(forge.pki.certificateToPem(caCert)),
+    serverCert: normalizePem(forge.pki.certificateToPem(cert)),
+    serverKey: normalizePem(srv.privPem),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
@@ -98,6 +98,24 @@ describe("client files", () => {
     } finally {
       await sim.stop();
     }
+  });
+
+  it("writes the CA as an LF block literal and an empty cookie jar, keeping an existing jar", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-sim-"));
+    await mkdir(join(dir, "cookies"));
+    await writeFile(join(dir, "cookies", "kept.json"), '[{"Name":"x"}]');
+    await using sim = await Simulator.start({ jujuData: dir });
+    await using kept = await Simulator.start({ jujuData: dir, controllerName: "kept" });
+    const text = await readFile(join(dir, "controllers.yaml"), "utf8");
+    expect(text).not.toContain("\r");
+    expect(text).toContain("    ca-cert: |\n      -----BEGIN CERTIFICATE-----\n");
+    expect(sim.caCert).not.toContain("\r");
+    expect(sim.caCert.endsWith("-----END CERTIFICATE-----\n")).toBe(true);
+    expect(parse(text).controllers[sim.controllerName]["ca-cert"]).toBe(sim.caCert);
+    expect(await readFile(join(dir, "cookies", `${sim.controllerName}.json`), "utf8")).toBe("[]");
+    expect(await readFile(join(dir, "cookies", `${kept.controllerName}.json`), "utf8")).toBe(
+      '[{"Name":"x"}]',
+    );
   });
 
   it("creates the directory and files when absent", async () => {

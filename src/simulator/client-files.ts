@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Document, parseDocument } from "yaml";
+import { Document, parseDocument, Scalar } from "yaml";
 
 /** What the client files record about the simulated controller. */
 export interface ClientFilesSpec {
@@ -51,16 +51,33 @@ async function editYaml(path: string, edit: (doc: Document) => void): Promise<vo
   await rename(tmp, path);
 }
 
-/** Writes or updates the three client files in `jujuData` for one controller. */
+/**
+ * Creates `cookies/<controller>.json` as an empty Go persistent cookie jar
+ * (`[]`) unless it exists: python-libjuju reads it on connect.
+ */
+async function ensureCookieJar(jujuData: string, controllerName: string): Promise<void> {
+  const dir = join(jujuData, "cookies");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(join(dir, `${controllerName}.json`), "[]", { mode: 0o600, flag: "wx" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+}
+
+/** Writes or updates the three client files in `jujuData` for one controller, and its cookie jar if absent. */
 export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec): Promise<void> {
   await mkdir(jujuData, { recursive: true, mode: 0o700 });
   const name = spec.controllerName;
 
   await editYaml(join(jujuData, "controllers.yaml"), (doc) => {
+    // Juju writes the CA as a block literal (`ca-cert: |`), LF line endings.
+    const caCert = new Scalar(`${spec.caCert.replace(/\r\n?/g, "\n").trimEnd()}\n`);
+    caCert.type = Scalar.BLOCK_LITERAL;
     doc.setIn(["controllers", name], {
       uuid: spec.controllerUuid,
       "api-endpoints": spec.apiEndpoints,
-      "ca-cert": spec.caCert,
+      "ca-cert": caCert,
       cloud: spec.cloud,
       region: spec.region,
       type: spec.cloudType,
@@ -87,4 +104,6 @@ export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec):
     }
     doc.setIn(["controllers", name], { models, "current-model": spec.currentModel });
   });
+
+  await ensureCookieJar(jujuData, name);
 }

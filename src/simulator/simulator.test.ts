@@ -3,7 +3,9 @@ import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { SchemaConformance } from "../../test/support/schema-conformance.js";
 import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
+import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
 import { Simulator } from "./index.js";
 
 type Frame = Record<string, unknown>;
@@ -94,13 +96,30 @@ class Wire {
   }
 }
 
+/**
+ * Violations that are limits of the validator, not of the reply: Go's nil
+ * pointers marshal as `null` (e.g. `last-connection` before any login), and
+ * `interface{}` values (config `value`) may be any JSON, which the schema
+ * renders as an object.
+ */
+function validatorLimitation(violation: string, response: unknown): boolean {
+  const m = /\) (\/\S*) must be (.*)$/.exec(violation);
+  if (m === null) return false;
+  let node: unknown = response;
+  for (const part of (m[1] ?? "").split("/").slice(1)) {
+    node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, "/")];
+  }
+  if (node === null) return true;
+  return m[2] === "object,null" && /\/(value|default)$/.test(m[1] ?? "");
+}
+
 let sim: Simulator;
-const frames: Array<{ dir: string; frame: unknown }> = [];
+const frames: Array<{ dir: string; frame: unknown; session: number }> = [];
 
 beforeAll(async () => {
   sim = await Simulator.start({
     password: "s3cret",
-    onFrame: (dir, frame) => frames.push({ dir, frame }),
+    onFrame: (dir, frame, session) => frames.push({ dir, frame, session: session.id }),
   });
 });
 afterAll(async () => {
@@ -532,6 +551,51 @@ describe("ModelManager", () => {
       code: "unauthorized access",
     });
 
+    for (const v of [9, 10]) {
+      const summaries = (
+        await c.call("ModelManager", v, "ListModelSummaries", {
+          "user-tag": "user-admin",
+          all: true,
+        })
+      ).response as { results: Array<{ result: Frame }> };
+      expect(summaries.results.map((r) => r.result.name).sort()).toEqual(["controller", "default"]);
+      expect(summaries.results.find((r) => r.result.name === "default")?.result).toMatchObject({
+        uuid: sim.defaultModelUuid,
+        type: "iaas",
+        "owner-tag": "user-admin",
+        "user-access": "admin",
+        life: "alive",
+        counts: [],
+        "agent-version": "3.6.28",
+        "cloud-credential-tag": "cloudcred-localhost_admin_localhost",
+        status: { status: "available", info: "" },
+      });
+    }
+    const noUser = await c.call("ModelManager", 10, "ListModelSummaries", {
+      "user-tag": "user-bob",
+    });
+    expect(noUser.error).toBe('user "bob" not found');
+    const status = (
+      await c.call("ModelManager", 10, "ModelStatus", {
+        entities: [{ tag: `model-${sim.defaultModelUuid}` }, { tag: "machine-0" }],
+      })
+    ).response as { models: Frame[] };
+    expect(status.models[0]).toEqual({
+      "model-tag": `model-${sim.defaultModelUuid}`,
+      life: "alive",
+      type: "iaas",
+      "hosted-machine-count": 0,
+      "application-count": 0,
+      "unit-count": 0,
+      "owner-tag": "user-admin",
+      applications: [],
+      machines: [],
+    });
+    expect(status.models[1]?.error).toEqual({
+      message: '"machine-0" is not a valid model tag',
+      code: "",
+    });
+
     const created = await c.call("ModelManager", 10, "CreateModel", {
       name: "extra",
       "owner-tag": "user-admin",
@@ -593,6 +657,29 @@ describe("frame tap", () => {
   it("saw frames in both directions", () => {
     expect(frames.some((f) => f.dir === "in")).toBe(true);
     expect(frames.some((f) => f.dir === "out")).toBe(true);
+  });
+
+  it("every successful reply conforms to the schema of its facade version", () => {
+    const schema = SchemaConformance.load();
+    const requests = new Map<string, RequestFrame>();
+    const violations: string[] = [];
+    for (const { dir, frame, session } of frames) {
+      const f = frame as Frame;
+      if (typeof f !== "object" || f === null || typeof f["request-id"] !== "number") continue;
+      const key = `${session}/${f["request-id"]}`;
+      if (dir === "in") requests.set(key, f as unknown as RequestFrame);
+      else {
+        const req = requests.get(key);
+        if (req !== undefined) {
+          violations.push(
+            ...schema
+              .checkResponse(req, f as unknown as ResponseFrame)
+              .filter((v) => !validatorLimitation(v, f.response)),
+          );
+        }
+      }
+    }
+    expect(violations).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `ModelManager(9, 10)`, controller connections only:
- * `ListModels`, `ModelInfo`, `CreateModel` and `DestroyModels`
+ * `ListModels`, `ListModelSummaries`, `ModelInfo`, `ModelStatus`,
+ * `CreateModel` and `DestroyModels`
  * (`apiserver/facades/client/modelmanager`).
  * @module
  */
@@ -87,6 +88,83 @@ function modelInfo(
   return info;
 }
 
+/** Hardware of a machine delta as `params.MachineHardware` (`cpu-cores` becomes `cores`). */
+function machineHardware(hc: unknown): Record<string, unknown> | undefined {
+  if (hc === undefined || hc === null || typeof hc !== "object") return undefined;
+  const h = hc as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const copy = (from: string, to = from) => {
+    if (h[from] !== undefined) out[to] = h[from];
+  };
+  copy("arch");
+  copy("mem");
+  copy("root-disk");
+  copy("cpu-cores", "cores");
+  copy("cpu-power");
+  copy("tags");
+  copy("availability-zone");
+  copy("virt-type");
+  return out;
+}
+
+/** `params.ModelMachineInfo` of each machine of a model (`common.ModelMachineInfo`). */
+function modelMachines(m: ModelRecord): Record<string, unknown>[] {
+  return m.entities.list("machine").map((mc) => {
+    const status = mc["agent-status"] as { current?: string; message?: string } | undefined;
+    const info: Record<string, unknown> = { id: mc.id };
+    const hw = machineHardware(mc["hardware-characteristics"]);
+    if (hw !== undefined) info.hardware = hw;
+    if (typeof mc["instance-id"] === "string" && mc["instance-id"] !== "") {
+      info["instance-id"] = mc["instance-id"];
+    }
+    if (typeof mc.hostname === "string" && mc.hostname !== "") info["display-name"] = mc.hostname;
+    if (status?.current) info.status = status.current;
+    if (status?.message) info.message = status.message;
+    if (mc["has-vote"] === true) info["has-vote"] = true;
+    if (mc["wants-vote"] === true) info["wants-vote"] = true;
+    return info;
+  });
+}
+
+/** `params.ModelSummary` of a model as seen by `user` (`modelmanager.makeModelSummary`). */
+function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<string, unknown> {
+  const machines = m.entities.list("machine");
+  const cores = machines.reduce((n, mc) => {
+    const hc = mc["hardware-characteristics"] as { "cpu-cores"?: number } | undefined;
+    return n + (hc?.["cpu-cores"] ?? 0);
+  }, 0);
+  const units = m.entities.list("unit").length;
+  const counts: Array<{ entity: string; count: number }> = [];
+  if (machines.length > 0) counts.push({ entity: "machines", count: machines.length });
+  if (cores > 0) counts.push({ entity: "cores", count: cores });
+  if (units > 0) counts.push({ entity: "units", count: units });
+  const last = m.lastConnection.get(user);
+  return {
+    name: m.name,
+    uuid: m.uuid,
+    type: m.type,
+    "controller-uuid": ctx.store.controllerUuid,
+    "is-controller": m.isController,
+    "provider-type": m.cloud.type,
+    "cloud-tag": `cloud-${m.cloud.name}`,
+    "cloud-region": m.region,
+    "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
+    "owner-tag": `user-${m.owner}`,
+    life: m.life,
+    status: {
+      status: m.status.current,
+      info: m.status.message,
+      data: {},
+      since: goTime(m.status.since),
+    },
+    "user-access": "admin",
+    "last-connection": last === undefined ? null : goTime(last),
+    counts,
+    sla: { level: "unsupported", owner: "" },
+    "agent-version": m.agentVersion,
+  };
+}
+
 function modelFromTag(ctx: CallContext, tag: string): ModelRecord {
   const uuid = parseTagOfKind(tag, "model");
   const m = ctx.store.models.get(uuid);
@@ -127,6 +205,60 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         }),
       };
     },
+  },
+  {
+    facade: "ModelManager",
+    method: "ListModelSummaries",
+    params: "params.ModelSummariesRequest",
+    call: (ctx, p) => {
+      const user = userFromTag(ctx.store, p.string("user-tag"));
+      const all = p.optBool("all") ?? false;
+      const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
+      if (!superuser && user !== ctx.user) throw Errors.permissionDenied();
+      // Local users other than admin only reach the models they own here.
+      const models = [...ctx.store.models.values()].filter(
+        (m) => (all && superuser) || m.owner === user || user === ctx.user,
+      );
+      return { results: models.map((m) => ({ result: modelSummary(ctx, m, user) })) };
+    },
+  },
+  {
+    facade: "ModelManager",
+    method: "ModelStatus",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      models: p.objects("entities", "params.Entity").map((e) => {
+        const tag = e.string("tag");
+        try {
+          const m = modelFromTag(ctx, tag);
+          const apps = m.entities.list("application");
+          const machines = modelMachines(m);
+          return {
+            "model-tag": `model-${m.uuid}`,
+            life: m.life,
+            type: m.type,
+            "hosted-machine-count": machines.length,
+            "application-count": apps.length,
+            "unit-count": m.entities.list("unit").length,
+            "owner-tag": `user-${m.owner}`,
+            applications: apps.map((a) => ({ name: a.name })),
+            machines,
+          };
+        } catch (err) {
+          if (!(err instanceof ServerError)) throw err;
+          return {
+            "model-tag": tag,
+            life: "",
+            type: "",
+            "hosted-machine-count": 0,
+            "application-count": 0,
+            "unit-count": 0,
+            "owner-tag": "",
+            error: err.toWire(),
+          };
+        }
+      }),
+    }),
   },
   {
     facade: "ModelManager",
