@@ -6,6 +6,7 @@
  */
 import { renderTable } from "../src/cli/table.js";
 import { benchDeltaApply } from "./delta-apply.js";
+import { benchPing } from "./ping.js";
 
 /** One row of the results table. */
 export interface BenchRow {
@@ -19,7 +20,7 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchDeltaApply]) {
+for (const bench of [benchPing, benchDeltaApply]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(

@@ -87,9 +87,7 @@ export class WebSocketTransport implements Transport {
       }
     });
     ws.on("message", (data: WebSocket.RawData) => {
-      const text = Array.isArray(data)
-        ? Buffer.concat(data).toString("utf8")
-        : Buffer.from(data as ArrayBuffer).toString("utf8");
+      const text = rawDataToText(data);
       if (this.#receiver) this.#receiver(text);
       else this.#backlog.push(text);
     });
@@ -200,4 +198,11 @@ export class WebSocketTransport implements Transport {
     t.unref?.();
     void this.closed.then(() => clearTimeout(t));
   }
+}
+
+/** Frame payload as text; `ws` hands over a Buffer by default, decoded without a copy. */
+function rawDataToText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString("utf8");
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data).toString("utf8");
 }

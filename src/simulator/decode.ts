@@ -28,13 +28,18 @@ function typeError(value: unknown, goStruct: string, path: string, goType: strin
 
 /** Go's `encoding/json` key matching: case-insensitive, and the last matching key wins. */
 export function goField(obj: Record<string, unknown>, name: string): unknown {
-  let found: unknown;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === name || k.toLowerCase() === lower) found = v;
+  // Each decoded object is read field by field (a request header alone takes
+  // ~10 lookups), so its keys are lower-cased once and kept for the object's life.
+  let fields = loweredKeys.get(obj);
+  if (!fields) {
+    fields = new Map();
+    for (const [k, v] of Object.entries(obj)) fields.set(k.toLowerCase(), v);
+    loweredKeys.set(obj, fields);
   }
-  return found;
+  return fields.get(name.toLowerCase());
 }
+
+const loweredKeys = new WeakMap<object, Map<string, unknown>>();
 
 /** A view of one JSON object of the params, reading fields with Go's rules. */
 export class Fields {

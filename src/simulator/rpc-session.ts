@@ -195,9 +195,12 @@ export class RpcSession {
   private onMessage(data: RawData, _isBinary: boolean): void {
     // After an unreadable frame Go stops reading the connection altogether.
     if (this.closed || this.badFrame) return;
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString("utf8")
-      : Buffer.from(data as ArrayBuffer).toString("utf8");
+    // Usually a Buffer already: decode it in place rather than copying it first.
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     let frame: unknown;
     let header: Header;
     try {
