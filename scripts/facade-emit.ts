@@ -173,6 +173,12 @@ class TypeRenderer {
     if (node.$ref !== undefined) return this.ref(refName(node.$ref));
     const enumValues = node.enum;
     if (Array.isArray(enumValues)) return enumValues.map((e) => JSON.stringify(e)).join(" | ");
+    // A union such as ["string", "null"] (override 8b).
+    if (Array.isArray(node.type)) {
+      return node.type
+        .map((t) => (t === "null" ? "null" : this.type({ ...node, type: t }, indent)))
+        .join(" | ");
+    }
     switch (node.type) {
       case "string":
         return "string";

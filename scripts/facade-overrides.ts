@@ -150,6 +150,50 @@ export const FREE_FORM_FIELDS: readonly PropertyRef[] = [
 ];
 
 /**
+ * (7b) Go's `interface{}` is generated as `{"type":"object","additionalProperties":true}`
+ * with no properties, yet it may hold any JSON value: `ConfigValue.value` is a
+ * string, number or boolean as often as an object. Every such node means "any
+ * value" (`unknown` in TypeScript). Maps of them (`map[string]interface{}`) keep
+ * their object shape; only the values become free.
+ */
+export function isGoInterface(node: {
+  type?: unknown;
+  additionalProperties?: unknown;
+  properties?: unknown;
+  patternProperties?: unknown;
+}): boolean {
+  return (
+    node.type === "object" &&
+    node.additionalProperties === true &&
+    node.properties === undefined &&
+    node.patternProperties === undefined
+  );
+}
+
+/**
+ * (8b) Pointer fields without `omitempty` marshal as `null` when unset, even
+ * where the schema says string: times a user never set, and the `since` of a
+ * status that has none.
+ */
+export const NULLABLE_FIELDS: readonly PropertyRef[] = [
+  {
+    definition: "UserModel",
+    property: "last-connection",
+    why: "*time.Time, nil until the user connects",
+  },
+  {
+    definition: "ModelUserInfo",
+    property: "last-connection",
+    why: "*time.Time, nil until the user connects",
+  },
+  {
+    definition: "DetailedStatus",
+    property: "since",
+    why: "*time.Time, nil when the status has no time",
+  },
+];
+
+/**
  * (8) Go marshals nil slices and maps without `omitempty` as `null`
  * (`"endpoints": null`, `"annotations": null`). The validator therefore
  * accepts `null` wherever the schema says array or object. The generated TS

@@ -15,6 +15,8 @@ import {
   FREE_FORM_FIELDS,
   INLINE_EMBEDDED,
   isGhostProperty,
+  isGoInterface,
+  NULLABLE_FIELDS,
 } from "./facade-overrides.js";
 
 /** A JSON schema node as found in Juju's schema files (draft-ish, loosely typed). */
@@ -169,9 +171,35 @@ export function applyOverrides(facade: FacadeSchema): FacadeSchema {
         props[field.property] = {};
       }
     }
+    // (7b) interface{} anywhere in a property: any JSON value.
+    for (const [prop, schema] of Object.entries(props)) props[prop] = freeInterfaces(schema);
+    // (8b) nil pointers without omitempty.
+    for (const field of NULLABLE_FIELDS) {
+      const schema = props[field.property];
+      if (field.definition === name && schema !== undefined && typeof schema.type === "string") {
+        props[field.property] = { ...schema, type: [schema.type, "null"] };
+      }
+    }
     if (required !== undefined) def.required = required;
   }
   return out;
+}
+
+/** (7b) Replaces every Go `interface{}` node inside `node` by `{}` (any value). */
+function freeInterfaces(node: SchemaNode): SchemaNode {
+  if (isGoInterface(node)) return {};
+  const copy: SchemaNode = { ...node };
+  if (node.patternProperties !== undefined) {
+    copy.patternProperties = Object.fromEntries(
+      Object.entries(node.patternProperties).map(([k, v]) => [k, freeInterfaces(v)]),
+    );
+  }
+  if (Array.isArray(node.items)) copy.items = node.items.map(freeInterfaces);
+  else if (node.items !== undefined) copy.items = freeInterfaces(node.items);
+  if (typeof node.additionalProperties === "object") {
+    copy.additionalProperties = freeInterfaces(node.additionalProperties);
+  }
+  return copy;
 }
 
 /**

@@ -23,7 +23,7 @@ export interface Action {
   "execution-group"?: string;
   name: string;
   parallel?: boolean;
-  parameters?: Record<string, Record<string, unknown>>;
+  parameters?: Record<string, unknown>;
   receiver: string;
   tag: string;
 }
@@ -42,7 +42,7 @@ export interface ActionResult {
   error?: Error;
   log?: ActionMessage[];
   message?: string;
-  output?: Record<string, Record<string, unknown>>;
+  output?: Record<string, unknown>;
   started?: string;
   status?: string;
 }
@@ -55,7 +55,7 @@ export interface ActionResults {
 /** Schema definition `ActionSpec` of Action v7. */
 export interface ActionSpec {
   description: string;
-  params: Record<string, Record<string, unknown>>;
+  params: Record<string, unknown>;
 }
 
 /** Schema definition `Actions` of Action v7. */
@@ -94,7 +94,7 @@ export interface Entity {
 /** Schema definition `Error` of Action v7. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -47,7 +47,7 @@ export interface EntityAnnotations {
 /** Schema definition `Error` of Annotations v2. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -203,7 +203,7 @@ export interface EndpointFilterAttributes {
 
 /** Schema definition `EntityStatus` of ApplicationOffers v4–v5. */
 export interface EntityStatus {
-  data?: Record<string, Record<string, unknown>>;
+  data?: Record<string, unknown>;
   info: string;
   since: string;
   status: string;
@@ -212,7 +212,7 @@ export interface EntityStatus {
 /** Schema definition `Error` of ApplicationOffers v4–v5. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -339,7 +339,7 @@ export interface RemoteEndpoint {
 export interface RemoteSpace {
   "cloud-type": string;
   name: string;
-  "provider-attributes": Record<string, Record<string, unknown>>;
+  "provider-attributes": Record<string, unknown>;
   "provider-id": string;
   subnets: Subnet[];
 }

@@ -847,11 +847,11 @@ export interface ApplicationGetConstraintsResultsV17 {
 /** Schema definition `ApplicationGetResults` of Application v18–v22. */
 export interface ApplicationGetResults {
   application: string;
-  "application-config"?: Record<string, Record<string, unknown>>;
+  "application-config"?: Record<string, unknown>;
   base: Base;
   channel: string;
   charm: string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   constraints: Value;
   "endpoint-bindings"?: Record<string, string>;
 }
@@ -859,11 +859,11 @@ export interface ApplicationGetResults {
 /** Schema definition `ApplicationGetResults` of Application v15. */
 export interface ApplicationGetResultsV15 {
   application: string;
-  "application-config"?: Record<string, Record<string, unknown>>;
+  "application-config"?: Record<string, unknown>;
   base: Base;
   channel: string;
   charm: string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   constraints: ValueV17;
   "endpoint-bindings"?: Record<string, string>;
   series: string;
@@ -872,11 +872,11 @@ export interface ApplicationGetResultsV15 {
 /** Schema definition `ApplicationGetResults` of Application v16–v17. */
 export interface ApplicationGetResultsV17 {
   application: string;
-  "application-config"?: Record<string, Record<string, unknown>>;
+  "application-config"?: Record<string, unknown>;
   base: Base;
   channel: string;
   charm: string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   constraints: ValueV17;
   "endpoint-bindings"?: Record<string, string>;
 }
@@ -1163,7 +1163,7 @@ export interface CharmURLOriginResultV15 {
 
 /** Schema definition `ConfigResult` of Application v15–v22. */
 export interface ConfigResult {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   error?: Error;
 }
 
@@ -1403,7 +1403,7 @@ export interface DestroyUnitsParamsV15 {
 
 /** Schema definition `EndpointRelationData` of Application v15–v22. */
 export interface EndpointRelationData {
-  ApplicationData: Record<string, Record<string, unknown>>;
+  ApplicationData: Record<string, unknown>;
   "cross-model": boolean;
   endpoint: string;
   "related-endpoint": string;
@@ -1424,7 +1424,7 @@ export interface Entity {
 /** Schema definition `Error` of Application v15–v22. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -1490,7 +1490,7 @@ export interface Placement {
 /** Schema definition `RelationData` of Application v15–v22. */
 export interface RelationData {
   InScope: boolean;
-  UnitData: Record<string, Record<string, unknown>>;
+  UnitData: Record<string, unknown>;
 }
 
 /** Schema definition `RelationSuspendedArg` of Application v15–v22. */
@@ -1517,7 +1517,7 @@ export interface RemoteEndpoint {
 export interface RemoteSpace {
   "cloud-type": string;
   name: string;
-  "provider-attributes": Record<string, Record<string, unknown>>;
+  "provider-attributes": Record<string, unknown>;
   "provider-id": string;
   subnets: Subnet[];
 }

@@ -40,7 +40,7 @@ export interface BlockSwitchParams {
 /** Schema definition `Error` of Block v2. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -14,7 +14,7 @@ export interface BundleV6 {
 
 /** Schema definition `BundleChange` of Bundle v6. */
 export interface BundleChange {
-  args: (Record<string, unknown>)[];
+  args: unknown[];
   id: string;
   method: string;
   requires: string[];
@@ -22,7 +22,7 @@ export interface BundleChange {
 
 /** Schema definition `BundleChangesMapArgs` of Bundle v6. */
 export interface BundleChangesMapArgs {
-  args: Record<string, Record<string, unknown>>;
+  args: Record<string, unknown>;
   id: string;
   method: string;
   requires: string[];
@@ -49,7 +49,7 @@ export interface BundleChangesResults {
 /** Schema definition `Error` of Bundle v6. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -167,7 +167,7 @@ export interface Charm {
 /** Schema definition `CharmActionSpec` of Charms v5–v7. */
 export interface CharmActionSpec {
   description: string;
-  params: Record<string, Record<string, unknown>>;
+  params: Record<string, unknown>;
 }
 
 /** Schema definition `CharmActions` of Charms v5–v7. */
@@ -294,7 +294,7 @@ export interface CharmMount {
 
 /** Schema definition `CharmOption` of Charms v5–v7. */
 export interface CharmOption {
-  default?: Record<string, unknown>;
+  default?: unknown;
   description?: string;
   type: string;
 }
@@ -493,7 +493,7 @@ export interface DownloadInfoResultsV5 {
 /** Schema definition `Error` of Charms v5–v7. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

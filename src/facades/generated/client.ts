@@ -137,12 +137,12 @@ export interface BranchStatus {
 
 /** Schema definition `DetailedStatus` of Client v6–v8. */
 export interface DetailedStatus {
-  data: Record<string, Record<string, unknown>>;
+  data: Record<string, unknown>;
   err?: Error;
   info: string;
   kind: string;
   life: string;
-  since: string;
+  since: string | null;
   status: string;
   version: string;
 }
@@ -157,7 +157,7 @@ export interface EndpointStatus {
 
 /** Schema definition `EntityStatus` of Client v7–v8. */
 export interface EntityStatus {
-  data?: Record<string, Record<string, unknown>>;
+  data?: Record<string, unknown>;
   info: string;
   since: string;
   status: string;
@@ -166,7 +166,7 @@ export interface EntityStatus {
 /** Schema definition `Error` of Client v6–v8. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -36,12 +36,12 @@ export interface AddCloudArgs {
 export interface Cloud {
   "auth-types"?: string[];
   "ca-certificates"?: string[];
-  config?: Record<string, Record<string, unknown>>;
+  config?: Record<string, unknown>;
   endpoint?: string;
   "host-cloud-region"?: string;
   "identity-endpoint"?: string;
   "is-controller-cloud"?: boolean;
-  "region-config"?: Record<string, Record<string, Record<string, unknown>>>;
+  "region-config"?: Record<string, Record<string, unknown>>;
   regions?: CloudRegion[];
   "skip-tls-verify"?: boolean;
   "storage-endpoint"?: string;
@@ -192,7 +192,7 @@ export interface Entity {
 /** Schema definition `Error` of Cloud v7. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -185,7 +185,7 @@ export interface CloudSpecResults {
 /** Schema definition `ConfigValue` of Controller v11. */
 export interface ConfigValue {
   source: string;
-  value: Record<string, unknown>;
+  value: unknown;
 }
 
 /** Schema definition `ControllerAPIInfoResult` of Controller v11–v12. */
@@ -202,12 +202,12 @@ export interface ControllerAPIInfoResults {
 
 /** Schema definition `ControllerConfigResult` of Controller v11–v12. */
 export interface ControllerConfigResult {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerConfigSet` of Controller v11–v12. */
 export interface ControllerConfigSet {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerVersionResults` of Controller v11–v12. */
@@ -253,7 +253,7 @@ export interface Entity {
 /** Schema definition `Error` of Controller v11–v12. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -270,7 +270,7 @@ export interface ErrorResults {
 /** Schema definition `HostedModelConfig` of Controller v11–v12. */
 export interface HostedModelConfig {
   "cloud-spec"?: CloudSpec;
-  config?: Record<string, Record<string, unknown>>;
+  config?: Record<string, unknown>;
   error?: Error;
   name: string;
   owner: string;
@@ -463,7 +463,7 @@ export interface NotifyWatchResults {
 
 /** Schema definition `Proxy` of Controller v11–v12. */
 export interface Proxy {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   type: string;
 }
 
@@ -502,7 +502,7 @@ export interface UserAccessResults {
 
 /** Schema definition `UserModel` of Controller v11–v12. */
 export interface UserModel {
-  "last-connection": string;
+  "last-connection": string | null;
   model: Model;
 }
 

@@ -13,7 +13,7 @@ export interface CredentialManagerV1 {
 /** Schema definition `Error` of CredentialManager v1. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

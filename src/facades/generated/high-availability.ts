@@ -44,7 +44,7 @@ export interface ControllersSpecs {
 /** Schema definition `Error` of HighAvailability v2. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

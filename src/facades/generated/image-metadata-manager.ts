@@ -34,7 +34,7 @@ export interface CloudImageMetadataList {
 /** Schema definition `Error` of ImageMetadataManager v1. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

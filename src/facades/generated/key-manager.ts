@@ -26,7 +26,7 @@ export interface Entity {
 /** Schema definition `Error` of KeyManager v1. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -209,7 +209,7 @@ export interface Entity {
 /** Schema definition `Error` of MachineManager v9–v10. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

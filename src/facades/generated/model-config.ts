@@ -20,13 +20,13 @@ export interface ModelConfigV3 {
 /** Schema definition `ConfigValue` of ModelConfig v3. */
 export interface ConfigValue {
   source: string;
-  value: Record<string, unknown>;
+  value: unknown;
 }
 
 /** Schema definition `Error` of ModelConfig v3. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -60,7 +60,7 @@ export interface ModelSequencesResult {
 
 /** Schema definition `ModelSet` of ModelConfig v3. */
 export interface ModelSet {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
 }
 
 /** Schema definition `ModelUnset` of ModelConfig v3. */

@@ -55,7 +55,7 @@ export interface Entity {
 /** Schema definition `Error` of ModelGeneration v4. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -83,7 +83,7 @@ export interface Generation {
 /** Schema definition `GenerationApplication` of ModelGeneration v4. */
 export interface GenerationApplication {
   application: string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   pending?: string[];
   progress: string;
   tracking?: string[];

@@ -131,7 +131,7 @@ export interface Entity {
 
 /** Schema definition `EntityStatus` of ModelManager v9–v10. */
 export interface EntityStatus {
-  data?: Record<string, Record<string, unknown>>;
+  data?: Record<string, unknown>;
   info: string;
   since: string;
   status: string;
@@ -140,7 +140,7 @@ export interface EntityStatus {
 /** Schema definition `Error` of ModelManager v9–v10. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -169,7 +169,7 @@ export interface MachineHardware {
 /** Schema definition `MapResult` of ModelManager v9–v10. */
 export interface MapResult {
   error?: Error;
-  result: Record<string, Record<string, unknown>>;
+  result: Record<string, unknown>;
 }
 
 /** Schema definition `MapResults` of ModelManager v9–v10. */
@@ -193,7 +193,7 @@ export interface ModelApplicationInfo {
 /** Schema definition `ModelCreateArgs` of ModelManager v9–v10. */
 export interface ModelCreateArgs {
   "cloud-tag"?: string;
-  config?: Record<string, Record<string, unknown>>;
+  config?: Record<string, unknown>;
   credential?: string;
   name: string;
   "owner-tag": string;
@@ -204,13 +204,13 @@ export interface ModelCreateArgs {
 export interface ModelDefaultValues {
   "cloud-region"?: string;
   "cloud-tag"?: string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
 }
 
 /** Schema definition `ModelDefaults` of ModelManager v9–v10. */
 export interface ModelDefaults {
-  controller?: Record<string, unknown>;
-  default?: Record<string, unknown>;
+  controller?: unknown;
+  default?: unknown;
   regions?: RegionDefaults[];
 }
 
@@ -375,7 +375,7 @@ export interface ModelUnsetKeys {
 export interface ModelUserInfo {
   access: string;
   "display-name": string;
-  "last-connection": string;
+  "last-connection": string | null;
   "model-tag": string;
   user: string;
 }
@@ -412,13 +412,13 @@ export type Number = string;
 /** Schema definition `RegionDefaults` of ModelManager v9–v10. */
 export interface RegionDefaults {
   "region-name": string;
-  value: Record<string, unknown>;
+  value: unknown;
 }
 
 /** Schema definition `SecretBackend` of ModelManager v9–v10. */
 export interface SecretBackend {
   "backend-type": string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   name: string;
   "token-rotate-interval"?: number;
 }
@@ -463,7 +463,7 @@ export interface UnsetModelDefaults {
 
 /** Schema definition `UserModel` of ModelManager v9–v10. */
 export interface UserModel {
-  "last-connection": string;
+  "last-connection": string | null;
   model: Model;
 }
 

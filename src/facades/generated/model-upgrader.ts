@@ -14,7 +14,7 @@ export interface ModelUpgraderV1 {
 /** Schema definition `Error` of ModelUpgrader v1. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -67,7 +67,7 @@ export interface Entity {
 /** Schema definition `Error` of Resources v3. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

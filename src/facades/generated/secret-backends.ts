@@ -16,7 +16,7 @@ export interface SecretBackendsV1 {
 /** Schema definition `AddSecretBackendArg` of SecretBackends v1. */
 export interface AddSecretBackendArg {
   "backend-type": string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   id?: string;
   name: string;
   "token-rotate-interval"?: number;
@@ -30,7 +30,7 @@ export interface AddSecretBackendArgs {
 /** Schema definition `Error` of SecretBackends v1. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -69,7 +69,7 @@ export interface RemoveSecretBackendArgs {
 /** Schema definition `SecretBackend` of SecretBackends v1. */
 export interface SecretBackend {
   "backend-type": string;
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   name: string;
   "token-rotate-interval"?: number;
 }
@@ -86,7 +86,7 @@ export interface SecretBackendResult {
 
 /** Schema definition `UpdateSecretBackendArg` of SecretBackends v1. */
 export interface UpdateSecretBackendArg {
-  config: Record<string, Record<string, unknown>>;
+  config: Record<string, unknown>;
   force?: boolean;
   name: string;
   "name-change"?: string;

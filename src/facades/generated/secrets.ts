@@ -39,7 +39,7 @@ export interface CreateSecretArg {
   "expire-time"?: string;
   label?: string;
   "owner-tag": string;
-  params?: Record<string, Record<string, unknown>>;
+  params?: Record<string, unknown>;
   "rotate-policy"?: string;
   uri?: string;
 }
@@ -64,7 +64,7 @@ export interface DeleteSecretArgs {
 /** Schema definition `Error` of Secrets v1–v2. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -206,7 +206,7 @@ export interface UpdateUserSecretArg {
   "existing-label": string;
   "expire-time"?: string;
   label?: string;
-  params?: Record<string, Record<string, unknown>>;
+  params?: Record<string, unknown>;
   "rotate-policy"?: string;
   uri: string;
 }
@@ -222,6 +222,6 @@ export interface UpsertSecretArg {
   description?: string;
   "expire-time"?: string;
   label?: string;
-  params?: Record<string, Record<string, unknown>>;
+  params?: Record<string, unknown>;
   "rotate-policy"?: string;
 }

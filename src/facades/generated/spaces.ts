@@ -42,7 +42,7 @@ export interface Entity {
 /** Schema definition `Error` of Spaces v6. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

@@ -55,7 +55,7 @@ export interface Entity {
 /** Schema definition `Error` of SSHClient v4. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

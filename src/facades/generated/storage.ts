@@ -77,7 +77,7 @@ export interface Entity {
 
 /** Schema definition `EntityStatus` of Storage v6–v7. */
 export interface EntityStatus {
-  data?: Record<string, Record<string, unknown>>;
+  data?: Record<string, unknown>;
   info: string;
   since: string;
   status: string;
@@ -86,7 +86,7 @@ export interface EntityStatus {
 /** Schema definition `Error` of Storage v6–v7. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -284,7 +284,7 @@ export interface StorageFilters {
 
 /** Schema definition `StoragePool` of Storage v6–v7. */
 export interface StoragePool {
-  attrs: Record<string, Record<string, unknown>>;
+  attrs: Record<string, unknown>;
   name: string;
   provider: string;
 }

@@ -20,7 +20,7 @@ export interface CIDRParams {
 /** Schema definition `Error` of Subnets v5. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 

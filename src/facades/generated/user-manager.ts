@@ -65,7 +65,7 @@ export interface EntityPasswords {
 /** Schema definition `Error` of UserManager v3. */
 export interface Error {
   code: string;
-  info?: Record<string, Record<string, unknown>>;
+  info?: Record<string, unknown>;
   message: string;
 }
 
@@ -83,7 +83,7 @@ export interface ErrorResults {
 export interface ModelUserInfo {
   access: string;
   "display-name": string;
-  "last-connection": string;
+  "last-connection": string | null;
   "model-tag": string;
   user: string;
 }
