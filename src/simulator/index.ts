@@ -11,8 +11,20 @@
  */
 export type { ControllerCerts } from "./certs.js";
 export { generateControllerCerts } from "./certs.js";
+export type {
+  CharmEndpointSpec,
+  CharmOptionSpec,
+  CharmSource,
+  CharmSpec,
+  ResolvedCharm,
+  ResolveRequest,
+  WorkloadBehaviour,
+} from "./charm-source.js";
+export { StaticCharmSource } from "./charm-source.js";
 export type { ClientFilesSpec } from "./client-files.js";
 export { writeClientFiles } from "./client-files.js";
+export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clock.js";
+export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
 export { ServerError } from "./errors.js";
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
 export type { RedirectOptions, SimulatorOptions } from "./simulator.js";

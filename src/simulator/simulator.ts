@@ -7,10 +7,16 @@ import { isIP } from "node:net";
 import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
 import type { HostPort } from "../protocol/frames.js";
 import { generateControllerCerts } from "./certs.js";
+import type { CharmSource } from "./charm-source.js";
 import { writeClientFiles } from "./client-files.js";
+import type { Clock, TimingProfileName } from "./clock.js";
 import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
+import { annotationsMethods } from "./facades/annotations.js";
+import { applicationMethods } from "./facades/application.js";
+import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
+import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
 import { modelManagerMethods } from "./facades/model-manager.js";
 import { pingerMethods } from "./facades/pinger.js";
@@ -37,6 +43,18 @@ export interface SimulatorOptions {
   maxFrameSize?: number;
   /** Called with every frame received and sent (tests use it to check frames against the schema). */
   onFrame?: FrameTap;
+  /**
+   * How long simulated agents take: `instant` (next tick), `fast` (tens of
+   * ms, the default) or `realistic` (seconds; a 3-application deploy
+   * settles in about 15-25 s).
+   */
+  timing?: TimingProfileName;
+  /** Seed of the PRNG behind jitter and simulated addresses. Default 1. */
+  seed?: number;
+  /** The clock agents run on; pass a `VirtualClock` to drive time by hand. Default: real time. */
+  clock?: Clock;
+  /** Where `ResolveCharms`, `AddCharm` and `DeployFromRepository` find charms. Default: none. */
+  charms?: CharmSource;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -98,6 +116,10 @@ export class Simulator implements AsyncDisposable {
     const store = new ControllerStore({
       agentVersion: opts.agentVersion ?? LOGIN_FACADES_3_6.jujuVersion,
       adminPassword: password,
+      ...(opts.timing === undefined ? {} : { timing: opts.timing }),
+      ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+      ...(opts.clock === undefined ? {} : { clock: opts.clock }),
+      ...(opts.charms === undefined ? {} : { charms: opts.charms }),
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });
@@ -110,6 +132,10 @@ export class Simulator implements AsyncDisposable {
       ...allWatcherMethods,
       ...modelManagerMethods,
       ...modelConfigMethods,
+      ...machineManagerMethods,
+      ...charmsMethods,
+      ...applicationMethods,
+      ...annotationsMethods,
     ]);
 
     let sim: Simulator | undefined;
@@ -145,6 +171,11 @@ export class Simulator implements AsyncDisposable {
       }
     }
     return sim;
+  }
+
+  /** The clock the simulated agents run on. */
+  get clock(): Clock {
+    return this.store.clock;
   }
 
   /** The bound port. */

@@ -7,6 +7,10 @@
  * @module
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { Agents } from "./agents.js";
+import type { CharmSource } from "./charm-source.js";
+import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js";
+import { ModelEntities } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
 import { type EntityInfo, EntityLog } from "./watcher-hub.js";
 
@@ -151,6 +155,10 @@ export class ModelRecord {
   status: StatusValue;
   /** Last successful login per user name, for `last-connection`. */
   readonly lastConnection = new Map<string, Date>();
+  /** Machines, applications, units, relations, charms and annotations. */
+  readonly state: ModelEntities;
+  /** The simulated agents acting on {@link ModelRecord.state}. */
+  readonly agents: Agents;
 
   constructor(
     readonly controller: ControllerStore,
@@ -162,7 +170,16 @@ export class ModelRecord {
     readonly isController: boolean,
     readonly type: "iaas" | "caas" = "iaas",
   ) {
-    this.status = { current: "available", message: "", since: new Date() };
+    this.status = { current: "available", message: "", since: controller.clock.now() };
+    this.state = new ModelEntities(
+      uuid,
+      this.entities,
+      controller.clock,
+      controller.rng,
+      controller.timing,
+      () => this.agentVersion,
+    );
+    this.agents = new Agents(this.state);
   }
 
   /** The `model` delta entity (`params.ModelUpdate`). */
@@ -181,7 +198,7 @@ export class ModelRecord {
         since: goTime(this.status.since),
         version: "",
       },
-      constraints: {},
+      constraints: { ...this.state.modelConstraints },
       sla: { level: "unsupported", owner: "" },
       type: this.type,
       cloud: this.cloud.name,
@@ -263,6 +280,14 @@ export interface StoreOptions {
   adminPassword: string;
   /** Delay before a dead model is removed (Juju's undertaker). Default 0: on the next turn. */
   removalDelayMs?: number;
+  /** The clock agents run on. Default: real time. */
+  clock?: Clock;
+  /** How long simulated steps take. Default `fast`. */
+  timing?: keyof typeof TIMING_PROFILES;
+  /** Seed of the PRNG for jitter and addresses. Default 1. */
+  seed?: number;
+  /** Where charms are resolved from. Default: none (every resolve fails as on an empty Charmhub). */
+  charms?: CharmSource;
 }
 
 /** The whole controller: cloud, users and models. */
@@ -279,6 +304,14 @@ export class ControllerStore {
   readonly models = new Map<string, ModelRecord>();
   /** The `authorized-keys` of new models: one simulated client key. */
   readonly authorizedKeys = makeAuthorizedKey();
+  /** The clock agents run on. */
+  readonly clock: Clock;
+  /** Seeded randomness (jitter, addresses). */
+  readonly rng: Prng;
+  /** Step durations of the timing profile. */
+  readonly timing: Timing;
+  /** Where charms are resolved from. */
+  readonly charms: CharmSource;
   private readonly removalDelayMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly modelListeners = new Set<(uuid: string) => void>();
@@ -286,6 +319,17 @@ export class ControllerStore {
   constructor(opts: StoreOptions) {
     this.agentVersion = opts.agentVersion;
     this.removalDelayMs = opts.removalDelayMs ?? 0;
+    this.clock = opts.clock ?? new RealClock();
+    this.rng = new Prng(opts.seed ?? 1);
+    this.timing = new Timing(TIMING_PROFILES[opts.timing ?? "fast"], this.rng);
+    this.charms = opts.charms ?? {
+      resolve: (req) => {
+        throw new ServerError(
+          `resolving with preferred channel: refresh: charm or bundle not found for channel "stable", platform ${JSON.stringify(req.architecture || "amd64")}`,
+          "not found",
+        );
+      },
+    };
     this.users.set("admin", {
       name: "admin",
       displayName: "admin",
@@ -386,6 +430,7 @@ export class ControllerStore {
     const model = this.models.get(uuid);
     if (model === undefined) return;
     this.models.delete(uuid);
+    model.agents.stop();
     model.entities.remove("model", uuid);
     for (const l of this.modelListeners) l(uuid);
   }
@@ -394,6 +439,7 @@ export class ControllerStore {
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const m of this.models.values()) m.agents.stop();
   }
 
   private later(fn: () => void): void {

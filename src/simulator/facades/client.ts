@@ -3,7 +3,7 @@
  * (`apiserver/facades/client/client`).
  * @module
  */
-import { goTime } from "../store.js";
+import { fullStatus } from "../status.js";
 import type { MethodSpec } from "./registry.js";
 
 /** The Client methods. */
@@ -13,38 +13,9 @@ export const clientMethods: readonly MethodSpec[] = [
     method: "FullStatus",
     params: "params.StatusParams",
     call: (ctx, p) => {
-      p.strings("patterns");
+      const patterns = p.strings("patterns");
       p.optBool("include-storage");
-      const m = ctx.model();
-      const model: Record<string, unknown> = {
-        name: m.name,
-        type: m.type,
-        "cloud-tag": `cloud-${m.cloud.name}`,
-        version: m.agentVersion,
-        "available-version": "",
-        "model-status": {
-          status: m.status.current,
-          info: m.status.message,
-          data: {},
-          since: goTime(m.status.since),
-          kind: "",
-          version: "",
-          life: "",
-        },
-        "meter-status": { color: "", message: "" },
-        sla: "unsupported",
-      };
-      if (m.region !== "") model.region = m.region;
-      return {
-        model,
-        machines: {},
-        applications: {},
-        "remote-applications": {},
-        offers: {},
-        relations: [],
-        "controller-timestamp": goTime(new Date()),
-        branches: {},
-      };
+      return fullStatus(ctx.model(), patterns, ctx.version);
     },
   },
   {

@@ -1,8 +1,10 @@
 /**
- * `ModelConfig(3)`: `ModelGet`, `ModelSet` and `ModelUnset` on the
+ * `ModelConfig(3)`: `ModelGet`, `ModelSet`, `ModelUnset`,
+ * `GetModelConstraints` and `SetModelConstraints` on the
  * connection's model (the controller model on `/api`).
  * @module
  */
+import { constraintsFrom } from "../placement.js";
 import type { MethodSpec } from "./registry.js";
 
 /** The ModelConfig methods. */
@@ -36,6 +38,23 @@ export const modelConfigMethods: readonly MethodSpec[] = [
     params: "params.ModelUnset",
     call: (ctx, p) => {
       ctx.model().unsetConfig(p.strings("keys"));
+      return undefined;
+    },
+  },
+  {
+    facade: "ModelConfig",
+    method: "GetModelConstraints",
+    call: (ctx) => ({ constraints: { ...ctx.model().state.modelConstraints } }),
+  },
+  {
+    facade: "ModelConfig",
+    method: "SetModelConstraints",
+    params: "params.SetConstraints",
+    call: (ctx, p) => {
+      p.string("application");
+      const model = ctx.model();
+      model.state.modelConstraints = constraintsFrom(p.map("constraints"));
+      model.publish();
       return undefined;
     },
   },

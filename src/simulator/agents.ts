@@ -1,0 +1,436 @@
+/**
+ * The simulated agents of one model, on the model's clock: the provisioner
+ * and machine agents (pending → allocating → running/started), the unit
+ * assigner, and unit agents running hooks in the uniter's order (install,
+ * leader-elected, config-changed, start, relation hooks) before settling at
+ * `idle` with the charm's workload status; plus the teardown of dying
+ * entities (dying → dead → removed). Messages are Juju's
+ * (`core/status` messages, `worker/uniter` hook names).
+ * @module
+ */
+import type { TimerHandle } from "./clock.js";
+import type {
+  ApplicationRecord,
+  MachineRecord,
+  ModelEntities,
+  RelationRecord,
+  UnitRecord,
+} from "./entities.js";
+
+type StepKind = "provision" | "boot" | "agentStart" | "assign" | "hook" | "teardown";
+
+interface Step {
+  kind: StepKind;
+  run: () => void;
+}
+
+/** Runs the model's agents; every state change goes through {@link ModelEntities}. */
+export class Agents {
+  private readonly queues = new Map<string, Step[]>();
+  private readonly busy = new Set<string>();
+  private readonly timers = new Set<TimerHandle>();
+  private stopped = false;
+
+  constructor(private readonly ents: ModelEntities) {}
+
+  /** Cancels everything pending (server stop, model removal). */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+    this.queues.clear();
+  }
+
+  /** Queues a step for an entity; steps of one entity run one after another, each after its delay. */
+  private queue(entity: string, kind: StepKind, run: () => void): void {
+    if (this.stopped) return;
+    const q = this.queues.get(entity) ?? [];
+    q.push({ kind, run });
+    this.queues.set(entity, q);
+    this.pump(entity);
+  }
+
+  private pump(entity: string): void {
+    if (this.busy.has(entity)) return;
+    const q = this.queues.get(entity);
+    const step = q?.shift();
+    if (step === undefined) {
+      this.queues.delete(entity);
+      return;
+    }
+    this.busy.add(entity);
+    const timer = this.ents.clock.setTimer(this.ents.timing.of(step.kind), () => {
+      this.timers.delete(timer);
+      this.busy.delete(entity);
+      if (this.stopped) return;
+      step.run();
+      this.pump(entity);
+    });
+    this.timers.add(timer);
+  }
+
+  // ----- machines -----
+
+  /** A new machine: the provisioner starts an instance and its agent comes up. */
+  machineAdded(m: MachineRecord): void {
+    const key = `machine:${m.id}`;
+    this.queue(key, "provision", () => {
+      if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
+      m.instanceStatus = { current: "allocating", message: "", since: this.ents.now() };
+      this.ents.publishMachine(m);
+    });
+    this.queue(key, "boot", () => {
+      if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
+      const short = this.ents.modelUuid.slice(-6);
+      m.instanceId = `juju-${short}-${m.id.replaceAll("/", "-")}`;
+      m.hostname = m.instanceId;
+      m.addresses = [this.ents.nextAddress()];
+      m.hardware = this.hardwareFor(m);
+      m.instanceStatus = { current: "running", message: "Running", since: this.ents.now() };
+      this.ents.publishMachine(m);
+    });
+    this.queue(key, "agentStart", () => {
+      if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
+      m.agentStatus = { current: "started", message: "", since: this.ents.now() };
+      this.ents.publishMachine(m);
+      for (const name of m.principals) {
+        const u = this.ents.units.get(name);
+        if (u !== undefined) this.unitMachineReady(u);
+      }
+    });
+  }
+
+  /** Hardware from the constraints, with the defaults of a small LXD instance. */
+  private hardwareFor(m: MachineRecord): Record<string, unknown> {
+    const c = m.constraints;
+    const hw: Record<string, unknown> = {
+      arch: c.arch ?? "amd64",
+      mem: c.mem ?? 8192,
+      "root-disk": c["root-disk"] ?? 16384,
+      "cpu-cores": c.cores ?? 2,
+    };
+    if (c["cpu-power"] !== undefined) hw["cpu-power"] = c["cpu-power"];
+    if (c.tags !== undefined) hw.tags = c.tags;
+    if (m.zone !== undefined) hw["availability-zone"] = m.zone;
+    if (c["virt-type"] !== undefined) hw["virt-type"] = c["virt-type"];
+    return hw;
+  }
+
+  /** `RetryProvisioning`: a machine in error goes through provisioning again. */
+  retryProvisioning(m: MachineRecord): void {
+    if (m.instanceStatus.current !== "provisioning error" && m.agentStatus.current !== "error") {
+      return;
+    }
+    m.instanceStatus = { current: "pending", message: "", since: this.ents.now() };
+    m.agentStatus = { current: "pending", message: "", since: this.ents.now() };
+    this.ents.publishMachine(m);
+    this.machineAdded(m);
+  }
+
+  /** Tears a machine down: dying, then dead and removed (containers first). */
+  destroyMachine(m: MachineRecord): void {
+    if (m.life !== "alive") return;
+    for (const c of this.ents.containersOf(m.id)) this.destroyMachine(c);
+    m.life = "dying";
+    this.ents.publishMachine(m);
+    this.queue(`machine:${m.id}`, "teardown", () => {
+      if (this.ents.containersOf(m.id).length > 0 || m.principals.length > 0) {
+        // Wait for what it hosts to go first.
+        m.life = "alive";
+        this.destroyMachine(m);
+        return;
+      }
+      m.agentStatus = { current: "stopped", message: "", since: this.ents.now() };
+      this.ents.removeMachine(m);
+    });
+  }
+
+  // ----- units -----
+
+  /** Deploy's units: the unit assigner places them later, using the staged placement. */
+  unitDeployed(app: ApplicationRecord, u: UnitRecord, place: (u: UnitRecord) => void): void {
+    this.queue(`assign:${u.name}`, "assign", () => {
+      if (!this.ents.units.has(u.name) || u.life !== "alive" || u.machineId !== "") return;
+      try {
+        place(u);
+      } catch (e) {
+        // A placement the assigner cannot honour leaves the unit waiting, as in Juju.
+        this.ents.setUnitStatus(u, undefined, [
+          "waiting",
+          `waiting for machine: ${(e as Error).message}`,
+        ]);
+        return;
+      }
+      app.staged.delete(u.name);
+      this.unitAssigned(u);
+    });
+  }
+
+  /** A unit got its machine: it starts once the machine's agent is up. */
+  unitAssigned(u: UnitRecord): void {
+    const m = this.ents.machines.get(u.machineId);
+    if (m?.agentStatus.current === "started") this.unitMachineReady(u);
+  }
+
+  private unitMachineReady(u: UnitRecord): void {
+    if (u.started || this.queues.has(`unit:${u.name}`) || this.busy.has(`unit:${u.name}`)) return;
+    const app = this.ents.applications.get(u.application);
+    if (app === undefined) return;
+    const key = `unit:${u.name}`;
+    const alive = () => this.ents.units.has(u.name) && u.life === "alive";
+    this.queue(key, "hook", () => {
+      if (alive())
+        this.ents.setUnitStatus(u, ["allocating", ""], ["waiting", "agent initialising"]);
+    });
+    this.queue(key, "hook", () => {
+      if (alive()) {
+        this.ents.setUnitStatus(
+          u,
+          ["executing", "running install hook"],
+          ["maintenance", "installing charm software"],
+        );
+      }
+    });
+    for (const r of this.ents.relationsOf(app.name)) {
+      for (const ep of r.endpoints.filter((e) => e.application === app.name)) {
+        this.hook(u, `${ep.name}-relation-created`);
+      }
+    }
+    if (app.leader === u.name) this.hook(u, "leader-elected");
+    else this.hook(u, "leader-settings-changed");
+    this.hook(u, "config-changed");
+    this.hook(u, "start");
+    this.queue(key, "hook", () => {
+      if (!alive()) return;
+      u.started = true;
+      u.workloadVersion = app.charm.workload?.version ?? "";
+      u.ports = (app.charm.workload?.ports ?? []).map(parsePortRange);
+      this.settle(u);
+      this.ensureSubordinates(u);
+    });
+    for (const r of this.ents.relationsOf(app.name)) this.relationHooksFor(u, r);
+  }
+
+  private hook(u: UnitRecord, name: string): void {
+    this.queue(`unit:${u.name}`, "hook", () => {
+      if (this.ents.units.has(u.name) && u.life === "alive") {
+        this.ents.setUnitStatus(u, ["executing", `running ${name} hook`]);
+      }
+    });
+  }
+
+  /** Agent idle, workload as the charm reports it given the unit's relations. */
+  private settle(u: UnitRecord): void {
+    if (!this.ents.units.has(u.name) || u.life !== "alive" || !u.started) return;
+    const app = this.ents.applications.get(u.application);
+    if (app === undefined) return;
+    const w = app.charm.workload ?? {};
+    let workload: [string, string] = [w.status ?? "active", w.message ?? ""];
+    const block = w.blockedUntil;
+    if (block !== undefined) {
+      const related = this.ents
+        .relationsOf(app.name)
+        .some(
+          (r) =>
+            r.life === "alive" &&
+            r.endpoints.some((e) => e.application === app.name && block.endpoints.includes(e.name)),
+        );
+      if (!related) workload = ["blocked", block.message];
+    }
+    this.ents.setUnitStatus(u, ["idle", ""], workload);
+  }
+
+  private relationHooksFor(u: UnitRecord, r: RelationRecord): void {
+    const app = u.application;
+    const mine = r.endpoints.find((e) => e.application === app);
+    if (mine === undefined) return;
+    const remotes = r.endpoints.filter((e) => e.application !== app || e.role === "peer");
+    const key = `unit:${u.name}`;
+    for (const remote of remotes) {
+      const others = this.ents
+        .unitsOf(remote.application)
+        .filter((o) => o.name !== u.name && o.life === "alive");
+      if (others.length === 0) continue;
+      this.hook(u, `${mine.name}-relation-joined`);
+      this.hook(u, `${mine.name}-relation-changed`);
+    }
+    this.queue(key, "hook", () => this.settle(u));
+  }
+
+  /** A new relation: started units of both sides run their hooks; subordinates appear. */
+  relationAdded(r: RelationRecord): void {
+    for (const app of new Set(r.endpoints.map((e) => e.application))) {
+      for (const u of this.ents.unitsOf(app)) {
+        if (u.started && u.life === "alive") {
+          this.hook(u, `${r.endpoints.find((e) => e.application === app)?.name}-relation-created`);
+          this.relationHooksFor(u, r);
+          this.ensureSubordinates(u);
+        }
+      }
+    }
+  }
+
+  /** For a started principal unit: one unit of each subordinate application related to it in container scope. */
+  private ensureSubordinates(u: UnitRecord): void {
+    if (u.principal !== "" || u.life !== "alive") return;
+    for (const r of this.ents.relationsOf(u.application)) {
+      if (r.life !== "alive" || !r.endpoints.some((e) => e.scope === "container")) continue;
+      for (const ep of r.endpoints) {
+        const sub = this.ents.applications.get(ep.application);
+        if (sub === undefined || sub.name === u.application || !(sub.charm.subordinate ?? false))
+          continue;
+        if (sub.life !== "alive") continue;
+        const has = u.subordinates.some((n) => this.ents.units.get(n)?.application === sub.name);
+        if (has) continue;
+        const s = this.ents.addUnit(sub, u.name);
+        this.unitAssigned(s);
+      }
+    }
+  }
+
+  /** DestroyUnit: the unit (and its subordinates) stop, die and go. */
+  destroyUnit(u: UnitRecord): void {
+    if (u.life !== "alive") return;
+    for (const s of u.subordinates) {
+      const su = this.ents.units.get(s);
+      if (su !== undefined) this.destroyUnit(su);
+    }
+    u.life = "dying";
+    this.ents.publishUnit(u);
+    const key = `unit:${u.name}`;
+    this.queues.delete(key);
+    if (u.started) {
+      for (const r of this.ents.relationsOf(u.application)) {
+        const ep = r.endpoints.find((e) => e.application === u.application);
+        if (ep !== undefined)
+          this.queue(key, "hook", () => this.dyingHook(u, `${ep.name}-relation-departed`));
+      }
+      this.queue(key, "hook", () => this.dyingHook(u, "stop"));
+      this.queue(key, "hook", () => this.dyingHook(u, "remove"));
+    }
+    this.queue(key, "teardown", () => {
+      if (u.subordinates.length > 0) {
+        // Subordinates leave first.
+        u.life = "alive";
+        this.destroyUnit(u);
+        return;
+      }
+      this.ents.removeUnit(u);
+      this.afterUnitRemoved(u);
+    });
+  }
+
+  private dyingHook(u: UnitRecord, name: string): void {
+    if (!this.ents.units.has(u.name)) return;
+    this.ents.setUnitStatus(
+      u,
+      ["executing", `running ${name} hook`],
+      ["maintenance", "stopping charm software"],
+    );
+  }
+
+  private afterUnitRemoved(u: UnitRecord): void {
+    const app = this.ents.applications.get(u.application);
+    if (app === undefined) return;
+    if (app.life === "dying") this.maybeRemoveApplication(app);
+    else {
+      this.ents.publishApplication(app);
+      // The other side may need a relation again.
+      for (const r of this.ents.relationsOf(app.name)) {
+        for (const e of r.endpoints)
+          for (const o of this.ents.unitsOf(e.application)) this.settle(o);
+      }
+    }
+  }
+
+  /** DestroyApplication: units and relations go, then the application. */
+  destroyApplication(a: ApplicationRecord): void {
+    if (a.life !== "alive") return;
+    a.life = "dying";
+    this.ents.publishApplication(a);
+    for (const r of this.ents.relationsOf(a.name)) this.destroyRelation(r);
+    for (const u of this.ents.unitsOf(a.name)) this.destroyUnit(u);
+    this.maybeRemoveApplication(a);
+  }
+
+  private maybeRemoveApplication(a: ApplicationRecord): void {
+    if (this.ents.unitsOf(a.name).length > 0 || this.ents.relationsOf(a.name).length > 0) return;
+    this.queue(`app:${a.name}`, "teardown", () => {
+      if (this.ents.applications.get(a.name) !== a) return;
+      if (this.ents.unitsOf(a.name).length > 0 || this.ents.relationsOf(a.name).length > 0) return;
+      this.ents.removeApplication(a);
+    });
+  }
+
+  /** DestroyRelation: dying, then removed; related units re-evaluate and subordinates of it go. */
+  destroyRelation(r: RelationRecord): void {
+    if (r.life !== "alive") return;
+    r.life = "dying";
+    this.ents.publishRelation(r);
+    const containerScoped = r.endpoints.some((e) => e.scope === "container");
+    const apps = new Set(r.endpoints.map((e) => e.application));
+    for (const app of apps) {
+      for (const u of this.ents.unitsOf(app)) {
+        if (!u.started || u.life !== "alive") continue;
+        const ep = r.endpoints.find((e) => e.application === app);
+        if (ep !== undefined) {
+          this.hook(u, `${ep.name}-relation-departed`);
+          this.hook(u, `${ep.name}-relation-broken`);
+        }
+      }
+    }
+    if (containerScoped) {
+      for (const app of apps) {
+        const a = this.ents.applications.get(app);
+        if (a?.charm.subordinate !== true) continue;
+        for (const u of this.ents.unitsOf(app)) {
+          const p = this.ents.units.get(u.principal);
+          if (p !== undefined && apps.has(p.application)) this.destroyUnit(u);
+        }
+      }
+    }
+    this.queue(`relation:${r.id}`, "teardown", () => {
+      this.ents.removeRelation(r);
+      for (const app of apps) {
+        for (const u of this.ents.unitsOf(app))
+          this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+        const a = this.ents.applications.get(app);
+        if (a?.life === "dying") this.maybeRemoveApplication(a);
+      }
+    });
+  }
+
+  /** Config changed: started units run config-changed. */
+  configChanged(a: ApplicationRecord): void {
+    for (const u of this.ents.unitsOf(a.name)) {
+      if (!u.started || u.life !== "alive") continue;
+      this.hook(u, "config-changed");
+      this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+    }
+  }
+
+  /** Charm refreshed: started units run upgrade-charm and config-changed. */
+  charmUpgraded(a: ApplicationRecord): void {
+    for (const u of this.ents.unitsOf(a.name)) {
+      this.ents.publishUnit(u);
+      if (!u.started || u.life !== "alive") continue;
+      this.hook(u, "upgrade-charm");
+      this.hook(u, "config-changed");
+      this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+    }
+  }
+
+  /** ResolveUnitErrors: a unit in error goes back to idle. */
+  resolved(u: UnitRecord): void {
+    if (u.workloadStatus.current !== "error") return;
+    this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+  }
+}
+
+/** `80/tcp`, `8000-8080/tcp` or `icmp` to a port range. */
+function parsePortRange(s: string): { from: number; to: number; protocol: string } {
+  const [range = "", protocol = "tcp"] = s.split("/");
+  if (range === "icmp") return { from: -1, to: -1, protocol: "icmp" };
+  const [from = "0", to = from] = range.split("-");
+  return { from: Number(from), to: Number(to), protocol };
+}

@@ -1,0 +1,162 @@
+/**
+ * What the simulated controller needs to know about charms it can deploy,
+ * and a Charmhub-style resolver over a list of them: name, channel
+ * (`track/risk`), revision, base and architecture select one revision, with
+ * Charmhub's errors when nothing matches.
+ * @module
+ */
+import { ServerError } from "./errors.js";
+
+/** A relation endpoint declared in a charm's metadata. */
+export interface CharmEndpointSpec {
+  interface: string;
+  /** `0` means no limit. Default: 1 for requirers, 0 otherwise. */
+  limit?: number;
+  optional?: boolean;
+  /** `global` (default) or `container`. */
+  scope?: "global" | "container";
+}
+
+/** One charm config option. */
+export interface CharmOptionSpec {
+  type: "string" | "int" | "float" | "boolean" | "secret";
+  description?: string;
+  default?: unknown;
+}
+
+/** How the charm's workload behaves once installed. */
+export interface WorkloadBehaviour {
+  /** Status after the start hook when nothing blocks it. Default `active`. */
+  status?: "active" | "unknown" | "waiting" | "maintenance";
+  /** Its message. Default `""`. */
+  message?: string;
+  /** The workload stays `blocked` with `message` until a relation exists on one of these endpoints. */
+  blockedUntil?: { endpoints: string[]; message: string };
+  /** Ports the unit opens once started, e.g. `80/tcp`. */
+  ports?: string[];
+  /** The workload version the charm reports. */
+  version?: string;
+}
+
+/** One charm revision the controller can resolve and deploy. */
+export interface CharmSpec {
+  name: string;
+  revision: number;
+  /** Channels this revision is released to, e.g. `["latest/stable", "8.0/stable"]`. */
+  channels: string[];
+  /** Bases, e.g. `[{name: "ubuntu", channel: "22.04"}]`. */
+  bases: Array<{ name: string; channel: string }>;
+  /** Default `["amd64"]`. */
+  architectures?: string[];
+  summary?: string;
+  description?: string;
+  subordinate?: boolean;
+  provides?: Record<string, CharmEndpointSpec>;
+  requires?: Record<string, CharmEndpointSpec>;
+  peers?: Record<string, CharmEndpointSpec>;
+  config?: Record<string, CharmOptionSpec>;
+  actions?: Record<string, { description?: string; params?: Record<string, unknown> }>;
+  workload?: WorkloadBehaviour;
+}
+
+/** What a client asks Charmhub for. */
+export interface ResolveRequest {
+  name: string;
+  /** `risk`, `track/risk` or `track/risk/branch`; default `stable` of the default track. */
+  channel?: string;
+  revision?: number;
+  base?: { name: string; channel: string };
+  architecture?: string;
+}
+
+/** One resolved charm revision. */
+export interface ResolvedCharm {
+  charm: CharmSpec;
+  track: string;
+  risk: string;
+  /** The base picked: the requested one, or the newest the revision supports. */
+  base: { name: string; channel: string };
+  architecture: string;
+}
+
+/** The source of charms: resolves names to revisions like Charmhub's refresh API. */
+export interface CharmSource {
+  resolve(req: ResolveRequest): ResolvedCharm;
+}
+
+const RISKS = ["stable", "candidate", "beta", "edge"] as const;
+
+/** Splits a channel string like Charmhub (`charm.ParseChannel`). */
+export function parseChannel(channel: string): { track: string; risk: string } {
+  const parts = channel.split("/");
+  if (parts.length === 1 && (RISKS as readonly string[]).includes(parts[0] ?? "")) {
+    return { track: "latest", risk: parts[0] ?? "stable" };
+  }
+  const [track = "", risk = ""] = parts;
+  if (parts.length > 3 || track === "" || !(RISKS as readonly string[]).includes(risk)) {
+    throw new ServerError(`invalid channel ${JSON.stringify(channel)}`, "not valid");
+  }
+  return { track, risk };
+}
+
+function compareBase(a: { channel: string }, b: { channel: string }): number {
+  return Number.parseFloat(a.channel) - Number.parseFloat(b.channel);
+}
+
+/** Resolves against a fixed list of charm revisions. */
+export class StaticCharmSource implements CharmSource {
+  constructor(private readonly charms: readonly CharmSpec[]) {}
+
+  resolve(req: ResolveRequest): ResolvedCharm {
+    const all = this.charms.filter((c) => c.name === req.name);
+    if (all.length === 0) {
+      throw new ServerError(
+        `resolving with preferred channel: refresh: charm or bundle not found for channel "stable", platform "amd64"`,
+        "not found",
+      );
+    }
+    const wanted = parseChannel(req.channel ?? "stable");
+    const arch = req.architecture || "amd64";
+    let candidates = all.filter((c) => (c.architectures ?? ["amd64"]).includes(arch));
+    if (req.revision !== undefined) {
+      candidates = candidates.filter((c) => c.revision === req.revision);
+    } else {
+      candidates = candidates.filter((c) =>
+        c.channels.some((ch) => {
+          const p = parseChannel(ch);
+          return p.track === wanted.track && p.risk === wanted.risk;
+        }),
+      );
+    }
+    if (req.base !== undefined && req.base.channel !== "") {
+      const want = req.base.channel.replace(/\/.*$/, "");
+      const withBase = candidates.filter((c) =>
+        c.bases.some((b) => b.name === req.base?.name && b.channel === want),
+      );
+      if (withBase.length === 0 && candidates.length > 0) {
+        const supported = [
+          ...new Set(candidates.flatMap((c) => c.bases.map((b) => `${b.name}@${b.channel}`))),
+        ];
+        throw new ServerError(
+          `charm ${JSON.stringify(req.name)} does not support base ${JSON.stringify(`${req.base.name}@${want}`)}, supported bases are: ${supported.join(", ")}`,
+          "incompatible base",
+        );
+      }
+      candidates = withBase;
+    }
+    const best = candidates.sort((a, b) => b.revision - a.revision)[0];
+    if (best === undefined) {
+      const ch = `${wanted.track === "latest" ? "" : `${wanted.track}/`}${wanted.risk}`;
+      throw new ServerError(
+        `resolving with preferred channel: refresh: charm or bundle not found for channel ${JSON.stringify(ch)}, platform ${JSON.stringify(arch)}`,
+        "not found",
+      );
+    }
+    const bases = [...best.bases].sort(compareBase);
+    const base =
+      req.base !== undefined && req.base.channel !== ""
+        ? { name: req.base.name, channel: req.base.channel.replace(/\/.*$/, "") }
+        : (bases.at(-1) ?? { name: "ubuntu", channel: "22.04" });
+    return { charm: best, track: wanted.track, risk: wanted.risk, base, architecture: arch };
+  }
+}

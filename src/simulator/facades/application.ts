@@ -1,0 +1,951 @@
+/**
+ * `Application(15–22)` (`apiserver/facades/client/application`): deploy,
+ * units, relations, exposure, config, constraints and charm refresh, on the
+ * model's entities, with Juju's errors. `DeployFromRepository` exists from
+ * v18, where it only answers `this facade method is under development`.
+ * @module
+ */
+import { parse as parseYaml } from "yaml";
+import type { CharmSpec } from "../charm-source.js";
+import { Fields } from "../decode.js";
+import {
+  type ApplicationRecord,
+  type BaseValue,
+  charmEndpoints,
+  type RelationEndpoint,
+  relationKey,
+  seriesOf,
+  type UnitRecord,
+} from "../entities.js";
+import { Errors, ServerError } from "../errors.js";
+import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
+import type { ModelRecord } from "../store.js";
+import { parseTagOfKind } from "../tags.js";
+import { bulk, errorResults } from "./bulk.js";
+import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
+import type { CallContext, MethodSpec } from "./registry.js";
+
+const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
+
+function app(model: ModelRecord, name: string): ApplicationRecord {
+  const a = model.state.applications.get(name);
+  if (a === undefined) throw Errors.notFound(`application ${JSON.stringify(name)}`);
+  return a;
+}
+
+function appFromTag(model: ModelRecord, tag: string): ApplicationRecord {
+  return app(model, parseTagOfKind(tag, "application"));
+}
+
+function unitFromTag(model: ModelRecord, tag: string): UnitRecord {
+  const id = parseTagOfKind(tag, "unit");
+  const name = id.replace(/-(\d+)$/, "/$1");
+  const u = model.state.units.get(name);
+  if (u === undefined) throw Errors.notFound(`unit ${JSON.stringify(name)}`);
+  return u;
+}
+
+function unitTag(name: string): string {
+  return `unit-${name.replace("/", "-")}`;
+}
+
+// ----- config -----
+
+/** Parses one config string for an option type (`charm.Config.ParseSettingsStrings`). */
+function parseOption(charm: CharmSpec, name: string, value: unknown): unknown {
+  const opt = charm.config?.[name];
+  if (opt === undefined) throw new ServerError(`unknown option ${JSON.stringify(name)}`);
+  const bad = (): never => {
+    throw new ServerError(
+      `option ${JSON.stringify(name)} expected ${opt.type}, got ${JSON.stringify(value)}`,
+    );
+  };
+  switch (opt.type) {
+    case "string":
+    case "secret":
+      if (typeof value !== "string") return bad();
+      return value;
+    case "int": {
+      if (typeof value === "number" && Number.isInteger(value)) return value;
+      if (typeof value === "string" && /^[-+]?\d+$/.test(value.trim())) return Number(value);
+      return bad();
+    }
+    case "float": {
+      if (typeof value === "number") return value;
+      if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) {
+        return Number(value);
+      }
+      return bad();
+    }
+    case "boolean": {
+      if (typeof value === "boolean") return value;
+      if (typeof value === "string") {
+        const v = value.trim().toLowerCase();
+        if (["true", "t", "1", "yes", "y", "on"].includes(v)) return true;
+        if (["false", "f", "0", "no", "n", "off"].includes(v)) return false;
+      }
+      return bad();
+    }
+  }
+}
+
+/** Settings from `config` strings and `config-yaml` keyed by the application name. */
+function settingsFrom(
+  appName: string,
+  charm: CharmSpec,
+  config: Record<string, unknown>,
+  configYaml: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (configYaml.trim() !== "") {
+    let doc: unknown;
+    try {
+      doc = parseYaml(configYaml);
+    } catch (e) {
+      throw new ServerError(`cannot parse settings data: ${(e as Error).message}`);
+    }
+    const mine = (doc as Record<string, unknown> | null)?.[appName];
+    if (mine !== undefined && mine !== null) {
+      if (typeof mine !== "object")
+        throw new ServerError(`no settings found for ${JSON.stringify(appName)}`);
+      for (const [k, v] of Object.entries(mine as Record<string, unknown>)) {
+        out[k] = v === null ? null : parseOption(charm, k, v);
+      }
+    } else if (doc !== null && doc !== undefined) {
+      throw new ServerError(`no settings found for ${JSON.stringify(appName)}`);
+    }
+  }
+  for (const [k, v] of Object.entries(config)) {
+    if (typeof v !== "string") throw new ServerError(`option ${JSON.stringify(k)} is not a string`);
+    out[k] = v === "" && charm.config?.[k]?.type !== "string" ? null : parseOption(charm, k, v);
+  }
+  return out;
+}
+
+/** Applies settings: `null` resets an option to its default. */
+function applySettings(a: ApplicationRecord, settings: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(settings)) {
+    if (v === null) delete a.config[k];
+    else a.config[k] = v;
+  }
+}
+
+/** `Get`/`CharmConfig` view of the options: description, type, source, value, default. */
+function describeConfig(a: ApplicationRecord): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [k, o] of Object.entries(a.charm.config ?? {})) {
+    const entry: Record<string, unknown> = { description: o.description ?? "", type: o.type };
+    if (Object.hasOwn(a.config, k)) {
+      entry.source = "user";
+      entry.value = a.config[k];
+      if (o.default !== undefined) entry.default = o.default;
+    } else if (o.default !== undefined) {
+      entry.source = "default";
+      entry.value = o.default;
+      entry.default = o.default;
+    } else {
+      entry.source = "unset";
+    }
+    out[k] = entry;
+  }
+  return out;
+}
+
+function channelString(a: ApplicationRecord): string {
+  const risk = a.origin.risk ?? "stable";
+  return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
+}
+
+function baseWire(b: BaseValue): { name: string; channel: string } {
+  return { name: b.name, channel: `${b.channel}/stable` };
+}
+
+// ----- deploy -----
+
+interface DeployArgs {
+  name: string;
+  charmUrl: string;
+  numUnits: number;
+  config: Record<string, unknown>;
+  configYaml: string;
+  constraints: Record<string, unknown>;
+  placement: PlacementValue[];
+  bindings: Record<string, string>;
+  channel: string;
+  base: BaseValue | undefined;
+}
+
+function readPlacements(f: Fields, key: string): PlacementValue[] {
+  return f.objects(key, "params.Placement").map((p) => ({
+    scope: p.string("scope"),
+    directive: p.string("directive"),
+  }));
+}
+
+/** The unit assigner's placement of one unit (also AddUnits, synchronously). */
+function placeUnit(
+  model: ModelRecord,
+  a: ApplicationRecord,
+  u: UnitRecord,
+  p: PlacementValue | undefined,
+): void {
+  const m = machineForPlacement(model, p, a.base, a.constraints);
+  if (m.base.name !== a.base.name || m.base.channel !== a.base.channel) {
+    throw new ServerError(
+      `cannot assign unit ${JSON.stringify(u.name)} to machine ${m.id}: base does not match: unit has ${JSON.stringify(`${a.base.name}@${a.base.channel}`)}, machine has ${JSON.stringify(`${m.base.name}@${m.base.channel}`)}`,
+    );
+  }
+  model.state.assignUnit(u, m);
+}
+
+function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
+  if (!APP_NAME_RE.test(args.name)) {
+    throw new ServerError(`invalid application name ${JSON.stringify(args.name)}`, "not valid");
+  }
+  const charm = model.state.findCharm(args.charmUrl);
+  if (charm === undefined) throw Errors.notFound(`charm ${JSON.stringify(args.charmUrl)}`);
+  if (model.state.applications.has(args.name)) {
+    throw new ServerError(
+      `cannot add application ${JSON.stringify(args.name)}: application already exists`,
+      "already exists",
+    );
+  }
+  const subordinate = charm.spec.subordinate ?? false;
+  if (subordinate && args.numUnits > 0) {
+    throw new ServerError("subordinate application must be deployed without units", "not valid");
+  }
+  if (subordinate && Object.keys(args.constraints).length > 0) {
+    throw new ServerError(
+      "subordinate application must be deployed without constraints",
+      "not valid",
+    );
+  }
+  const settings = settingsFrom(args.name, charm.spec, args.config, args.configYaml);
+  const base = args.base ?? charm.origin.base;
+  const a = model.state.addApplication({
+    name: args.name,
+    charmUrl: charm.url,
+    charm: charm.spec,
+    origin: { ...charm.origin, base },
+    channel: args.channel,
+    base,
+    exposed: false,
+    exposedEndpoints: {},
+    constraints: constraintsFrom(args.constraints),
+    config: {},
+    bindings: { "": "alpha", ...args.bindings },
+  });
+  applySettings(a, settings);
+  model.state.publishApplication(a);
+  for (let i = 0; i < args.numUnits; i++) {
+    const u = model.state.addUnit(a);
+    const p = args.placement[i];
+    a.staged.set(u.name, p);
+    model.agents.unitDeployed(a, u, (unit) => placeUnit(model, a, unit, p));
+  }
+  return a;
+}
+
+function readDeploy(d: Fields): DeployArgs {
+  const originRaw = d.raw("charm-origin");
+  let base: BaseValue | undefined;
+  if (originRaw !== undefined && originRaw !== null) {
+    const o = readOrigin(new Fields(originRaw, "params.CharmOrigin"));
+    if (o.base.name !== "" && o.base.channel !== "") base = o.base;
+  }
+  d.string("series");
+  d.string("policy");
+  d.optBool("Force");
+  d.map("storage");
+  d.map("devices");
+  d.strings("attach-storage");
+  d.map("resources");
+  return {
+    name: d.string("application"),
+    charmUrl: d.string("charm-url"),
+    numUnits: d.optInt("num-units") ?? 0,
+    config: d.map("config"),
+    configYaml: d.string("config-yaml"),
+    constraints: d.map("constraints"),
+    placement: readPlacements(d, "placement"),
+    bindings: d.map("endpoint-bindings") as Record<string, string>,
+    channel: d.string("channel"),
+    base,
+  };
+}
+
+// ----- relations -----
+
+function endpointsFor(model: ModelRecord, spec: string): RelationEndpoint[] {
+  const colon = spec.indexOf(":");
+  const appName = colon === -1 ? spec : spec.slice(0, colon);
+  const epName = colon === -1 ? "" : spec.slice(colon + 1);
+  const a = app(model, appName);
+  if (a.life !== "alive")
+    throw new ServerError(`application ${JSON.stringify(appName)} is not alive`);
+  const eps = charmEndpoints(a.name, a.charm);
+  if (epName === "") return eps;
+  const found = eps.filter((e) => e.name === epName);
+  if (found.length === 0) {
+    throw new ServerError(
+      `application ${JSON.stringify(appName)} has no ${JSON.stringify(epName)} relation`,
+    );
+  }
+  return found;
+}
+
+function canRelate(model: ModelRecord, a: RelationEndpoint, b: RelationEndpoint): boolean {
+  if (a.interface !== b.interface) return false;
+  if (a.application === b.application) return false;
+  const counterpart =
+    (a.role === "provider" && b.role === "requirer") ||
+    (a.role === "requirer" && b.role === "provider");
+  if (!counterpart) return false;
+  if (a.scope === "container" || b.scope === "container") {
+    const subs = [a, b].filter(
+      (e) => model.state.applications.get(e.application)?.charm.subordinate === true,
+    );
+    if (subs.length === 0) return false;
+  }
+  return true;
+}
+
+/** `state.InferEndpoints`: the one relation the names can mean, or Juju's errors. */
+export function inferEndpoints(model: ModelRecord, names: string[]): RelationEndpoint[] {
+  const candidates: RelationEndpoint[][] = [];
+  if (names.length === 1) {
+    for (const e of endpointsFor(model, names[0] ?? ""))
+      if (e.role === "peer") candidates.push([e]);
+  } else if (names.length === 2) {
+    const left = endpointsFor(model, names[0] ?? "").filter((e) => e.role !== "peer");
+    const right = endpointsFor(model, names[1] ?? "").filter((e) => e.role !== "peer");
+    for (const a of left)
+      for (const b of right) if (canRelate(model, a, b)) candidates.push([a, b]);
+  } else {
+    throw new ServerError(`cannot relate ${names.length} endpoints`);
+  }
+  if (candidates.length === 0) throw new ServerError("no relations found");
+  if (candidates.length === 1) return candidates[0] ?? [];
+  const explicit = candidates.filter(
+    (c) => !c.some((e) => e.name === "juju-info" && e.interface === "juju-info"),
+  );
+  if (explicit.length === 1) return explicit[0] ?? [];
+  const keys = candidates.map((c) => JSON.stringify(relationKey(c))).sort();
+  throw new ServerError(
+    `ambiguous relation: ${JSON.stringify(names.join(" "))} could refer to ${keys.join("; ")}`,
+  );
+}
+
+function addRelation(model: ModelRecord, names: string[]): Record<string, unknown> {
+  let eps = inferEndpoints(model, names);
+  if (eps.some((e) => e.scope === "container"))
+    eps = eps.map((e) => ({ ...e, scope: "container" as const }));
+  const key = relationKey(eps);
+  const prefix = `cannot add relation ${JSON.stringify(key)}`;
+  for (const r of model.state.relations.values()) {
+    if (r.key === key) {
+      throw new ServerError(`${prefix}: relation ${key} already exists`, "already exists");
+    }
+  }
+  for (const e of eps) {
+    if (e.limit <= 0) continue;
+    const count = [...model.state.relations.values()].filter((r) =>
+      r.endpoints.some((x) => x.application === e.application && x.name === e.name),
+    ).length;
+    if (count >= e.limit) {
+      throw new ServerError(
+        `establishing a new relation for ${e.application}:${e.name} would exceed its maximum relation limit of ${e.limit}`,
+        "quota limit exceeded",
+      );
+    }
+  }
+  const r = model.state.addRelation(eps);
+  model.agents.relationAdded(r);
+  const out: Record<string, unknown> = {};
+  for (const e of r.endpoints) {
+    out[e.application] = {
+      name: e.name,
+      role: e.role,
+      interface: e.interface,
+      optional: e.optional,
+      limit: e.limit,
+      scope: e.scope,
+    };
+  }
+  return { endpoints: out };
+}
+
+// ----- results -----
+
+function applicationResult(ctx: CallContext, a: ApplicationRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    tag: `application-${a.name}`,
+    charm: a.charm.name,
+    base: baseWire(a.base),
+    channel: channelString(a),
+    constraints: { ...a.constraints },
+    principal: !(a.charm.subordinate ?? false),
+    exposed: a.exposed,
+    remote: false,
+    life: a.life,
+    "endpoint-bindings": bindingsOf(a),
+  };
+  if (ctx.version === 15) out.series = seriesOf(a.base);
+  if (a.exposed) out["exposed-endpoints"] = exposedEndpoints(a);
+  return out;
+}
+
+function bindingsOf(a: ApplicationRecord): Record<string, string> {
+  const def = a.bindings[""] ?? "alpha";
+  const out: Record<string, string> = { "": def };
+  for (const e of charmEndpoints(a.name, a.charm)) out[e.name] = a.bindings[e.name] ?? def;
+  return out;
+}
+
+function exposedEndpoints(a: ApplicationRecord): Record<string, Record<string, unknown>> {
+  return Object.keys(a.exposedEndpoints).length > 0
+    ? structuredClone(a.exposedEndpoints)
+    : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
+}
+
+function unitResult(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+  const a = model.state.applications.get(u.application);
+  const m = model.state.machines.get(u.machineId);
+  const out: Record<string, unknown> = {
+    tag: unitTag(u.name),
+    "workload-version": u.workloadVersion,
+    charm: a?.charmUrl ?? "",
+    life: u.life,
+    "opened-ports": u.ports.map((p) =>
+      p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`,
+    ),
+  };
+  if (a?.leader === u.name) out.leader = true;
+  if (u.machineId !== "") out.machine = u.machineId;
+  const addr = m?.addresses[0];
+  if (addr !== undefined) {
+    out.address = addr;
+    out["public-address"] = addr;
+  }
+  return out;
+}
+
+function checkIaas(model: ModelRecord): void {
+  if (model.type !== "caas") {
+    throw new ServerError(
+      "scaling applications on a non-container model not supported",
+      "not supported",
+    );
+  }
+}
+
+/** The Application methods. */
+export const applicationMethods: readonly MethodSpec[] = [
+  {
+    facade: "Application",
+    method: "Deploy",
+    params: "params.ApplicationsDeploy",
+    call: (ctx, p) =>
+      errorResults(p.objects("applications", "params.ApplicationDeploy"), (d) => {
+        deploy(ctx.model(), readDeploy(d));
+      }),
+  },
+  {
+    facade: "Application",
+    method: "DeployFromRepository",
+    versions: [18, 19, 20, 21, 22],
+    params: "params.DeployFromRepositoryArgs",
+    call: (ctx, p) => {
+      if (ctx.version < 19) {
+        throw new ServerError("this facade method is under development", "not implemented");
+      }
+      const model = ctx.model();
+      return {
+        Results: p.objects("Args", "params.DeployFromRepositoryArg").map((d) => {
+          const charmName = d.string("CharmName");
+          const name = d.string("ApplicationName") || charmName;
+          const channel = d.string("channel");
+          const revision = d.optInt("revision");
+          const rawBase = d.raw("base");
+          const base =
+            rawBase === undefined || rawBase === null
+              ? undefined
+              : (() => {
+                  const b = new Fields(rawBase, "params.Base");
+                  return {
+                    name: b.string("name"),
+                    channel: b.string("channel").replace(/\/.*$/, ""),
+                  };
+                })();
+          const dryRun = d.optBool("DryRun") ?? false;
+          try {
+            const [track, risk] = channel.includes("/") ? channel.split("/") : ["", channel];
+            const r = resolveRef(model, charmName, {
+              source: "charm-hub",
+              type: "charm",
+              risk: risk || "stable",
+              track: track ?? "",
+              revision,
+              architecture: String(d.map("Cons").arch ?? "amd64"),
+              base: base ?? { name: "", channel: "" },
+            });
+            const info: Record<string, unknown> = {
+              name,
+              architecture: r.architecture,
+              base: baseWire(r.base),
+              channel: r.track === "latest" ? r.risk : `${r.track}/${r.risk}`,
+              "effective-channel": r.track === "latest" ? r.risk : `${r.track}/${r.risk}`,
+              revision: r.charm.revision,
+            };
+            if (!dryRun) {
+              if (model.state.applications.has(name)) {
+                throw new ServerError(
+                  `cannot add application ${JSON.stringify(name)}: application already exists`,
+                  "already exists",
+                );
+              }
+              const url = charmUrl(r, 7);
+              model.state.addCharm(url, r.charm, originOf(r, true));
+              deploy(model, {
+                name,
+                charmUrl: url,
+                numUnits: d.optInt("num-units") ?? (r.charm.subordinate ? 0 : 1),
+                config: {},
+                configYaml: d.string("ConfigYAML"),
+                constraints: d.map("Cons"),
+                placement: readPlacements(d, "Placement"),
+                bindings: d.map("endpoint-bindings") as Record<string, string>,
+                channel: channel || "stable",
+                base: r.base,
+              });
+            }
+            return { Errors: null, Info: info, PendingResourceUploads: null };
+          } catch (e) {
+            if (!(e instanceof ServerError)) throw e;
+            return {
+              Errors: [e.toWire()],
+              Info: { name, architecture: "", channel: "", revision: 0 },
+              PendingResourceUploads: null,
+            };
+          }
+        }),
+      };
+    },
+  },
+  {
+    facade: "Application",
+    method: "AddUnits",
+    params: "params.AddApplicationUnits",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const a = app(model, p.string("application"));
+      const n = p.optInt("num-units") ?? 0;
+      const placement = readPlacements(p, "placement");
+      p.string("policy");
+      p.strings("attach-storage");
+      if (n < 1) throw new ServerError("must add at least one unit");
+      if (a.charm.subordinate === true) {
+        throw new ServerError(
+          `cannot add unit to application ${JSON.stringify(a.name)}: application is a subordinate`,
+        );
+      }
+      if (a.life !== "alive")
+        throw new ServerError(`application ${JSON.stringify(a.name)} is not alive`);
+      const units: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const u = model.state.addUnit(a);
+        try {
+          placeUnit(model, a, u, placement[i]);
+        } catch (e) {
+          model.state.removeUnit(u);
+          throw e;
+        }
+        model.agents.unitAssigned(u);
+        units.push(u.name);
+      }
+      return { units };
+    },
+  },
+  {
+    facade: "Application",
+    method: "DestroyUnit",
+    params: "params.DestroyUnitsParams",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      return {
+        results: bulk(p.objects("units", "params.DestroyUnitParams"), (d) => {
+          const u = unitFromTag(model, d.string("unit-tag"));
+          d.optBool("force");
+          d.optBool("destroy-storage");
+          d.optInt("max-wait", "time.Duration");
+          if (u.principal !== "") {
+            throw new ServerError(
+              `unit ${JSON.stringify(u.name)} is a subordinate, to remove use remove-relation. Note: this will remove all units of ${JSON.stringify(u.application)}`,
+            );
+          }
+          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyUnit(u);
+          return { info: {} };
+        }),
+      };
+    },
+  },
+  {
+    facade: "Application",
+    method: "DestroyApplication",
+    params: "params.DestroyApplicationsParams",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      return {
+        results: bulk(p.objects("applications", "params.DestroyApplicationParams"), (d) => {
+          const a = appFromTag(model, d.string("application-tag"));
+          d.optBool("force");
+          d.optBool("destroy-storage");
+          d.optInt("max-wait", "time.Duration");
+          const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
+          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyApplication(a);
+          return { info: units.length > 0 ? { "destroyed-units": units } : {} };
+        }),
+      };
+    },
+  },
+  {
+    facade: "Application",
+    method: "AddRelation",
+    params: "params.AddRelation",
+    call: (ctx, p) => {
+      p.strings("via-cidrs");
+      return addRelation(ctx.model(), p.strings("endpoints"));
+    },
+  },
+  {
+    facade: "Application",
+    method: "DestroyRelation",
+    params: "params.DestroyRelation",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const endpoints = p.strings("endpoints");
+      p.optBool("force");
+      p.optInt("max-wait", "time.Duration");
+      let rel: ReturnType<typeof model.state.relations.get>;
+      if (endpoints.length > 0) {
+        const eps = inferEndpoints(model, endpoints);
+        const key = relationKey(eps);
+        rel = [...model.state.relations.values()].find((r) => r.key === key);
+        if (rel === undefined) throw Errors.notFound(`relation ${JSON.stringify(key)}`);
+      } else {
+        const id = p.optInt("relation-id") ?? 0;
+        rel = model.state.relations.get(id);
+        if (rel === undefined) throw Errors.notFound(`relation ${id}`);
+      }
+      model.agents.destroyRelation(rel);
+      return undefined;
+    },
+  },
+  {
+    facade: "Application",
+    method: "Expose",
+    params: "params.ApplicationExpose",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const a = app(model, p.string("application"));
+      const raw = p.map("exposed-endpoints");
+      const eps = new Set(charmEndpoints(a.name, a.charm).map((e) => e.name));
+      for (const [ep, v] of Object.entries(raw)) {
+        if (ep !== "" && !eps.has(ep)) {
+          throw new ServerError(`endpoint ${JSON.stringify(ep)} not found`, "not found");
+        }
+        const f = new Fields(v, "params.ExposedEndpoint");
+        const spaces = f.strings("expose-to-spaces");
+        const cidrs = f.strings("expose-to-cidrs");
+        a.exposedEndpoints[ep] = {
+          ...(spaces.length > 0 ? { "expose-to-spaces": spaces } : {}),
+          ...(cidrs.length > 0 || spaces.length === 0
+            ? { "expose-to-cidrs": cidrs.length > 0 ? cidrs : ["0.0.0.0/0", "::/0"] }
+            : {}),
+        };
+      }
+      a.exposed = true;
+      model.state.publishApplication(a);
+      return undefined;
+    },
+  },
+  {
+    facade: "Application",
+    method: "Unexpose",
+    params: "params.ApplicationUnexpose",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const a = app(model, p.string("application"));
+      const eps = p.strings("exposed-endpoints");
+      if (eps.length === 0) {
+        a.exposed = false;
+        a.exposedEndpoints = {};
+      } else {
+        for (const e of eps) {
+          if (!Object.hasOwn(a.exposedEndpoints, e)) {
+            throw new ServerError(`endpoint ${JSON.stringify(e)} is not exposed`, "not valid");
+          }
+          delete a.exposedEndpoints[e];
+        }
+        a.exposed = Object.keys(a.exposedEndpoints).length > 0;
+      }
+      model.state.publishApplication(a);
+      return undefined;
+    },
+  },
+  {
+    facade: "Application",
+    method: "SetConfigs",
+    params: "params.ConfigSetArgs",
+    call: (ctx, p) =>
+      errorResults(p.objects("Args", "params.ConfigSet"), (c) => {
+        const model = ctx.model();
+        const a = app(model, c.string("application"));
+        c.string("generation");
+        const settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
+        applySettings(a, settings);
+        model.state.publishApplication(a);
+        model.agents.configChanged(a);
+      }),
+  },
+  {
+    facade: "Application",
+    method: "UnsetApplicationsConfig",
+    params: "params.ApplicationConfigUnsetArgs",
+    call: (ctx, p) =>
+      errorResults(p.objects("Args", "params.ApplicationUnset"), (c) => {
+        const model = ctx.model();
+        const a = app(model, c.string("application"));
+        c.string("branch");
+        for (const k of c.strings("options")) {
+          if (a.charm.config?.[k] === undefined && k !== "trust") {
+            throw new ServerError(`unknown option ${JSON.stringify(k)}`);
+          }
+          delete a.config[k];
+        }
+        model.state.publishApplication(a);
+        model.agents.configChanged(a);
+      }),
+  },
+  {
+    facade: "Application",
+    method: "CharmConfig",
+    params: "params.ApplicationGetArgs",
+    call: (ctx, p) => ({
+      Results: bulk(p.objects("args", "params.ApplicationGet"), (g) => {
+        g.string("branch");
+        return { config: describeConfig(app(ctx.model(), g.string("application"))) };
+      }),
+    }),
+  },
+  {
+    facade: "Application",
+    method: "GetConfig",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      Results: bulk(p.objects("entities", "params.Entity"), (e) => ({
+        config: describeConfig(appFromTag(ctx.model(), e.string("tag"))),
+      })),
+    }),
+  },
+  {
+    facade: "Application",
+    method: "Get",
+    params: "params.ApplicationGet",
+    call: (ctx, p) => {
+      const a = app(ctx.model(), p.string("application"));
+      p.string("branch");
+      const out: Record<string, unknown> = {
+        application: a.name,
+        charm: a.charm.name,
+        config: describeConfig(a),
+        "application-config": {
+          trust: {
+            default: false,
+            description: "Does this application have access to trusted credentials",
+            source: "default",
+            type: "bool",
+            value: false,
+          },
+        },
+        constraints: { ...a.constraints },
+        base: baseWire(a.base),
+        channel: channelString(a),
+        "endpoint-bindings": bindingsOf(a),
+      };
+      if (ctx.version === 15) out.series = seriesOf(a.base);
+      return out;
+    },
+  },
+  {
+    facade: "Application",
+    method: "SetConstraints",
+    params: "params.SetConstraints",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const a = app(model, p.string("application"));
+      if (a.charm.subordinate === true) {
+        throw new ServerError(
+          `cannot set constraints on subordinate application ${JSON.stringify(a.name)}`,
+        );
+      }
+      a.constraints = constraintsFrom(p.map("constraints"));
+      model.state.publishApplication(a);
+      return undefined;
+    },
+  },
+  {
+    facade: "Application",
+    method: "GetConstraints",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      results: bulk(p.objects("entities", "params.Entity"), (e) => ({
+        constraints: { ...appFromTag(ctx.model(), e.string("tag")).constraints },
+      })),
+    }),
+  },
+  {
+    facade: "Application",
+    method: "ScaleApplications",
+    params: "params.ScaleApplicationsParams",
+    call: (ctx, p) => {
+      checkIaas(ctx.model());
+      p.objects("applications", "params.ScaleApplicationParams");
+      return { results: [] };
+    },
+  },
+  {
+    facade: "Application",
+    method: "SetCharm",
+    params: "params.ApplicationSetCharmV2",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const a = app(model, p.string("application"));
+      const url = p.string("charm-url");
+      const charm = model.state.findCharm(url);
+      if (charm === undefined) throw Errors.notFound(`charm ${JSON.stringify(url)}`);
+      if (charm.spec.name !== a.charm.name && !(p.optBool("force") ?? false)) {
+        throw new ServerError(
+          `cannot upgrade application ${JSON.stringify(a.name)} to charm ${JSON.stringify(url)}: cannot change an application's charm`,
+        );
+      }
+      const settings = settingsFrom(
+        a.name,
+        charm.spec,
+        p.map("config-settings"),
+        p.string("config-settings-yaml"),
+      );
+      a.charm = charm.spec;
+      a.charmUrl = charm.url;
+      const originRaw = p.raw("charm-origin");
+      a.origin =
+        originRaw === undefined || originRaw === null
+          ? { ...charm.origin, base: a.base }
+          : { ...charm.origin, base: a.base };
+      const ch = p.string("channel");
+      if (ch !== "") a.channel = ch;
+      for (const k of Object.keys(a.config))
+        if (charm.spec.config?.[k] === undefined) delete a.config[k];
+      applySettings(a, settings);
+      model.state.publishApplication(a);
+      model.agents.charmUpgraded(a);
+      return undefined;
+    },
+  },
+  {
+    facade: "Application",
+    method: "GetCharmURLOrigin",
+    params: "params.ApplicationGet",
+    call: (ctx, p) => {
+      const a = app(ctx.model(), p.string("application"));
+      return { url: a.charmUrl, "charm-origin": wireOrigin(a.origin) };
+    },
+  },
+  {
+    facade: "Application",
+    method: "ApplicationsInfo",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      results: bulk(p.objects("entities", "params.Entity"), (e) => ({
+        result: applicationResult(ctx, appFromTag(ctx.model(), e.string("tag"))),
+      })),
+    }),
+  },
+  {
+    facade: "Application",
+    method: "UnitsInfo",
+    params: "params.Entities",
+    call: (ctx, p) => ({
+      results: bulk(p.objects("entities", "params.Entity"), (e) => ({
+        result: unitResult(ctx.model(), unitFromTag(ctx.model(), e.string("tag"))),
+      })),
+    }),
+  },
+  {
+    facade: "Application",
+    method: "Leader",
+    params: "params.Entity",
+    call: (ctx, p) => {
+      const a = appFromTag(ctx.model(), p.string("tag"));
+      if (a.leader === "") {
+        return {
+          result: "",
+          error: {
+            message: `application ${JSON.stringify(a.name)} has no leader`,
+            code: "not found",
+          },
+        };
+      }
+      return { result: a.leader };
+    },
+  },
+  {
+    facade: "Application",
+    method: "ResolveUnitErrors",
+    params: "params.UnitsResolved",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      p.optBool("retry");
+      if (p.optBool("all") ?? false) {
+        for (const u of model.state.units.values()) model.agents.resolved(u);
+        return { results: [] };
+      }
+      const tags = new Fields(p.raw("tags"), "params.Entities").objects(
+        "entities",
+        "params.Entity",
+      );
+      return errorResults(tags, (e) => {
+        const u = unitFromTag(model, e.string("tag"));
+        if (u.workloadStatus.current !== "error") {
+          throw new ServerError(
+            `unit ${JSON.stringify(u.name)} is not in an error state`,
+            "not valid",
+          );
+        }
+        model.agents.resolved(u);
+      });
+    },
+  },
+  {
+    facade: "Application",
+    method: "MergeBindings",
+    params: "params.ApplicationMergeBindingsArgs",
+    call: (ctx, p) =>
+      errorResults(p.objects("args", "params.ApplicationMergeBindings"), (b) => {
+        const model = ctx.model();
+        const a = appFromTag(model, b.string("application-tag"));
+        b.optBool("force");
+        const eps = new Set(charmEndpoints(a.name, a.charm).map((e) => e.name));
+        for (const [ep, space] of Object.entries(b.map("bindings"))) {
+          if (ep !== "" && !eps.has(ep)) {
+            throw new ServerError(
+              `merging bindings: endpoint ${JSON.stringify(ep)} not found`,
+              "not found",
+            );
+          }
+          if (space !== "alpha") throw Errors.notFound(`space ${JSON.stringify(space)}`);
+          a.bindings[ep] = space;
+        }
+      }),
+  },
+];

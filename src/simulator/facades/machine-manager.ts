@@ -1,0 +1,220 @@
+/**
+ * `MachineManager(9, 10)`: `AddMachines`, `DestroyMachineWithParams`,
+ * `RetryProvisioning` and `InstanceTypes`
+ * (`apiserver/facades/client/machinemanager`).
+ * @module
+ */
+import { Fields } from "../decode.js";
+import { type BaseValue, baseOfSeries, type MachineRecord } from "../entities.js";
+import { Errors, ServerError } from "../errors.js";
+import { constraintsFrom, existingMachine, machineForPlacement } from "../placement.js";
+import type { ModelRecord } from "../store.js";
+import { parseTagOfKind } from "../tags.js";
+import { bulk } from "./bulk.js";
+import type { MethodSpec } from "./registry.js";
+
+/** The base of new machines without one: the model's `default-base`, else Juju 3.6's default LTS. */
+export function defaultBase(model: ModelRecord): BaseValue {
+  const v = model.config.get("default-base")?.value;
+  if (typeof v === "string" && v.includes("@")) {
+    const [name = "ubuntu", channel = ""] = v.split("@");
+    return { name, channel: channel.replace(/\/.*$/, "") };
+  }
+  return { name: "ubuntu", channel: "24.04" };
+}
+
+/** A base from `{name, channel}` params (risk dropped). */
+export function baseFrom(f: Fields | undefined): BaseValue | undefined {
+  if (f === undefined) return undefined;
+  const name = f.string("name");
+  const channel = f.string("channel").replace(/\/.*$/, "");
+  if (name === "" && channel === "") return undefined;
+  if (name === "" || channel === "") {
+    throw new ServerError(`base name and channel must both be set`, "not valid");
+  }
+  return { name, channel };
+}
+
+/** `names.MachineTag` id (`machine-0-lxd-1` → `0/lxd/1`). */
+function machineIdFromTag(tag: string): string {
+  return parseTagOfKind(tag, "machine").replace(/-/g, "/");
+}
+
+function addMachine(model: ModelRecord, p: Fields): string {
+  const jobs = p.strings("jobs");
+  for (const j of jobs) {
+    if (j !== "JobHostUnits") {
+      throw new ServerError(`invalid machine job ${JSON.stringify(j)}`, "not valid");
+    }
+  }
+  const baseField = p.raw("base");
+  let base =
+    baseField === undefined || baseField === null
+      ? undefined
+      : baseFrom(new Fields(baseField, "params.Base"));
+  const series = p.string("series");
+  if (base === undefined && series !== "") {
+    base = baseOfSeries(series);
+    if (base === undefined)
+      throw new ServerError(`series ${JSON.stringify(series)} not valid`, "not valid");
+  }
+  const constraints = constraintsFrom(p.map("constraints"));
+  const containerType = p.string("container-type");
+  const parentId = p.string("parent-id");
+  const rawPlacement = p.raw("placement");
+  const placement =
+    rawPlacement === undefined || rawPlacement === null
+      ? undefined
+      : (() => {
+          const pf = new Fields(rawPlacement, "params.Placement");
+          return { scope: pf.string("scope"), directive: pf.string("directive") };
+        })();
+  for (const d of p.objects("disks", "storage.Constraints")) d.optInt("Size");
+  if (containerType !== "" && containerType !== "lxd") {
+    throw new ServerError(`invalid container type ${JSON.stringify(containerType)}`, "not valid");
+  }
+  let m: MachineRecord;
+  if (containerType !== "") {
+    if (placement !== undefined && placement.scope !== "#" && placement.scope !== "") {
+      throw new ServerError("container placement must be a machine", "not valid");
+    }
+    const parent = parentId !== "" ? parentId : (placement?.directive ?? "");
+    const parentMachine = parent === "" ? undefined : existingMachine(model, parent);
+    const b = base ?? parentMachine?.base ?? defaultBase(model);
+    m = machineForPlacement(
+      model,
+      { scope: "lxd", directive: parentMachine?.id ?? "" },
+      b,
+      constraints,
+    );
+  } else {
+    if (placement?.scope === "#") {
+      throw new ServerError(
+        `cannot add a new machine: machine placement directive ${JSON.stringify(placement.directive)} refers to an existing machine`,
+        "not valid",
+      );
+    }
+    m = machineForPlacement(model, placement, base ?? defaultBase(model), constraints);
+  }
+  return m.id;
+}
+
+function destroyInfo(
+  model: ModelRecord,
+  m: MachineRecord,
+  force: boolean,
+  dryRun: boolean,
+): Record<string, unknown> {
+  const units = m.principals.flatMap((n) => {
+    const u = model.state.units.get(n);
+    return [n, ...(u?.subordinates ?? [])];
+  });
+  const containers = model.state.containersOf(m.id);
+  if (!force) {
+    if (units.length > 0) {
+      throw new ServerError(
+        `machine ${m.id} has unit ${JSON.stringify(m.principals[0])} assigned`,
+        "machine has assigned units",
+      );
+    }
+    if (containers.length > 0) {
+      throw new ServerError(
+        `machine ${m.id} is hosting containers ${JSON.stringify(containers.map((c) => c.id).join(","))}`,
+        "machine is hosting containers",
+      );
+    }
+  }
+  const info: Record<string, unknown> = { "machine-id": m.id };
+  if (units.length > 0)
+    info["destroyed-units"] = units.map((n) => ({ tag: `unit-${n.replace("/", "-")}` }));
+  if (containers.length > 0) {
+    info["destroyed-containers"] = containers.map((c) => ({
+      info: destroyInfo(model, c, force, dryRun),
+    }));
+  }
+  if (!dryRun) {
+    for (const n of m.principals) {
+      const u = model.state.units.get(n);
+      if (u !== undefined) model.agents.destroyUnit(u);
+    }
+    model.agents.destroyMachine(m);
+  }
+  return info;
+}
+
+/** The MachineManager methods. */
+export const machineManagerMethods: readonly MethodSpec[] = [
+  {
+    facade: "MachineManager",
+    method: "AddMachines",
+    params: "params.AddMachines",
+    call: (ctx, p) => ({
+      machines: bulk(p.objects("params", "params.AddMachineParams"), (item) => ({
+        machine: addMachine(ctx.model(), item),
+      })),
+    }),
+  },
+  {
+    facade: "MachineManager",
+    method: "DestroyMachineWithParams",
+    params: "params.DestroyMachinesParams",
+    call: (ctx, p) => {
+      const force = p.optBool("force") ?? false;
+      const dryRun = p.optBool("dry-run") ?? false;
+      p.optBool("keep");
+      p.optInt("max-wait", "time.Duration");
+      const model = ctx.model();
+      return {
+        results: p.strings("machine-tags").map((tag) => {
+          try {
+            const id = machineIdFromTag(tag);
+            const m = model.state.machines.get(id);
+            if (m === undefined) throw Errors.notFound(`machine ${id}`);
+            return { info: destroyInfo(model, m, force, dryRun) };
+          } catch (e) {
+            if (e instanceof ServerError) return { error: e.toWire() };
+            throw e;
+          }
+        }),
+      };
+    },
+  },
+  {
+    facade: "MachineManager",
+    method: "RetryProvisioning",
+    params: "params.RetryProvisioningArgs",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const all = p.optBool("all") ?? false;
+      const tags = p.strings("machines");
+      const targets = all
+        ? [...model.state.machines.values()].map((m) => `machine-${m.id.replaceAll("/", "-")}`)
+        : tags;
+      return {
+        results: targets.map((tag) => {
+          try {
+            const id = machineIdFromTag(tag);
+            const m = model.state.machines.get(id);
+            if (m === undefined) throw Errors.notFound(`machine ${id}`);
+            model.agents.retryProvisioning(m);
+            return {};
+          } catch (e) {
+            if (e instanceof ServerError) return { error: e.toWire() };
+            throw e;
+          }
+        }),
+      };
+    },
+  },
+  {
+    facade: "MachineManager",
+    method: "InstanceTypes",
+    params: "params.ModelInstanceTypesConstraints",
+    call: (_ctx, p) => ({
+      // LXD has no instance types: the provider answers with an empty list.
+      results: p.objects("constraints", "params.ModelInstanceTypesConstraint").map(() => ({
+        "instance-types": [],
+      })),
+    }),
+  },
+];

@@ -1,0 +1,285 @@
+/**
+ * `Client.FullStatus` from the model's entities (`apiserver/facades/client/client/status.go`):
+ * machines with containers and hardware, applications with units,
+ * subordinates and relations, relation statuses, the derived application
+ * status, and `patterns` filtering by application, unit or machine.
+ * @module
+ */
+import { formatConstraints } from "../parse/constraints.js";
+import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import { goTime, type ModelRecord, type StatusValue } from "./store.js";
+
+/** Severity order of workload statuses when deriving an application's status (`core/status`). */
+const SEVERITY: Readonly<Record<string, number>> = {
+  error: 100,
+  blocked: 90,
+  maintenance: 80,
+  waiting: 70,
+  active: 60,
+  terminated: 50,
+  unknown: 40,
+};
+
+function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
+  return {
+    status: s.current,
+    info: s.message,
+    data: {},
+    since: goTime(s.since),
+    kind: "",
+    version,
+    life,
+  };
+}
+
+/** The application status clients see: the charm's, else the most severe of its units'. */
+export function derivedApplicationStatus(st: ModelEntities, a: ApplicationRecord): StatusValue {
+  if (a.status.current !== "unset") return a.status;
+  let best: StatusValue | undefined;
+  for (const u of st.unitsOf(a.name)) {
+    const s = u.workloadStatus;
+    if (best === undefined || (SEVERITY[s.current] ?? 0) > (SEVERITY[best.current] ?? 0)) best = s;
+  }
+  return best ?? { current: "waiting", message: "waiting for machine", since: a.status.since };
+}
+
+function hardwareString(m: MachineRecord): string {
+  const h = m.hardware;
+  if (h === undefined) return "";
+  const parts: string[] = [];
+  if (h.arch !== undefined) parts.push(`arch=${h.arch}`);
+  if (h["cpu-cores"] !== undefined) parts.push(`cores=${h["cpu-cores"]}`);
+  if (h["cpu-power"] !== undefined) parts.push(`cpu-power=${h["cpu-power"]}`);
+  if (h.mem !== undefined) parts.push(`mem=${h.mem}M`);
+  if (h["root-disk"] !== undefined) parts.push(`root-disk=${h["root-disk"]}M`);
+  if (h["availability-zone"] !== undefined)
+    parts.push(`availability-zone=${h["availability-zone"]}`);
+  return parts.join(" ");
+}
+
+function machineStatus(
+  model: ModelRecord,
+  m: MachineRecord,
+  keep: Set<string>,
+): Record<string, unknown> {
+  const st = model.state;
+  const containers: Record<string, unknown> = {};
+  for (const c of st.containersOf(m.id)) {
+    if (keep.has(c.id)) containers[c.id] = machineStatus(model, c, keep);
+  }
+  const out: Record<string, unknown> = {
+    "agent-status": detailed(
+      m.agentStatus,
+      m.agentStatus.current === "started" ? model.agentVersion : "",
+      m.life,
+    ),
+    "instance-status": detailed(m.instanceStatus),
+    "modification-status": detailed({ current: "idle", message: "", since: m.agentStatus.since }),
+    "dns-name": m.addresses[0] ?? "",
+    "instance-id": m.instanceId === "" ? "pending" : m.instanceId,
+    "display-name": "",
+    base: { name: m.base.name, channel: `${m.base.channel}/stable` },
+    id: m.id,
+    containers,
+    constraints: formatConstraints(m.constraints),
+    hardware: hardwareString(m),
+    jobs: ["JobHostUnits"],
+    "has-vote": false,
+    "wants-vote": false,
+  };
+  if (m.addresses.length > 0) out["ip-addresses"] = [...m.addresses];
+  if (m.hostname !== "") out.hostname = m.hostname;
+  return out;
+}
+
+function portStrings(u: UnitRecord): string[] {
+  return u.ports.map((p) =>
+    p.protocol === "icmp"
+      ? "icmp"
+      : p.from === p.to
+        ? `${p.from}/${p.protocol}`
+        : `${p.from}-${p.to}/${p.protocol}`,
+  );
+}
+
+function unitStatus(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+  const st = model.state;
+  const a = st.applications.get(u.application);
+  const m = st.machines.get(u.machineId);
+  const subordinates: Record<string, unknown> = {};
+  for (const s of u.subordinates) {
+    const su = st.units.get(s);
+    if (su !== undefined) subordinates[s] = unitStatus(model, su);
+  }
+  const out: Record<string, unknown> = {
+    "agent-status": detailed(u.agentStatus, model.agentVersion, u.life === "alive" ? "" : u.life),
+    "workload-status": detailed(u.workloadStatus, "", u.life === "alive" ? "" : u.life),
+    "workload-version": u.workloadVersion,
+    machine: u.machineId,
+    "opened-ports": portStrings(u),
+    "public-address": m?.addresses[0] ?? "",
+    charm: "",
+    subordinates,
+  };
+  if (m?.addresses[0] !== undefined) out.address = m.addresses[0];
+  if (a?.leader === u.name) out.leader = true;
+  return out;
+}
+
+/** Whether an entity name matches a status pattern (`mysql`, `mysql/0`, `0`, globs with `*`). */
+function matches(pattern: string, name: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  return re.test(name);
+}
+
+/** Builds `params.FullStatus` for a facade version (v6 leaves out `charm-rev`). */
+export function fullStatus(
+  model: ModelRecord,
+  patterns: string[],
+  version: number,
+): Record<string, unknown> {
+  const st = model.state;
+  let units = [...st.units.values()];
+  let apps = [...st.applications.values()];
+  let machines = [...st.machines.values()];
+  if (patterns.length > 0) {
+    const unitMatch = (u: UnitRecord) =>
+      patterns.some(
+        (p) =>
+          matches(p, u.name) ||
+          matches(p, u.application) ||
+          (u.machineId !== "" && (matches(p, u.machineId) || u.machineId.startsWith(`${p}/`))),
+      );
+    const keptUnits = new Set(units.filter(unitMatch).map((u) => u.name));
+    for (const u of units) {
+      if (keptUnits.has(u.name)) {
+        for (const s of u.subordinates) keptUnits.add(s);
+        if (u.principal !== "") keptUnits.add(u.principal);
+      }
+    }
+    units = units.filter((u) => keptUnits.has(u.name));
+    apps = apps.filter(
+      (a) =>
+        patterns.some((p) => matches(p, a.name)) || units.some((u) => u.application === a.name),
+    );
+    const keptMachines = new Set(units.map((u) => u.machineId).filter((id) => id !== ""));
+    for (const m of machines) if (patterns.some((p) => matches(p, m.id))) keptMachines.add(m.id);
+    for (const id of [...keptMachines]) {
+      const parts = id.split("/");
+      for (let i = 1; i < parts.length; i += 2) keptMachines.add(parts.slice(0, i).join("/"));
+    }
+    machines = machines.filter((m) => keptMachines.has(m.id));
+  }
+  const keep = new Set(machines.map((m) => m.id));
+  const machineOut: Record<string, unknown> = {};
+  for (const m of machines) if (m.parentId === "") machineOut[m.id] = machineStatus(model, m, keep);
+
+  const appNames = new Set(apps.map((a) => a.name));
+  const appOut: Record<string, unknown> = {};
+  for (const a of apps) {
+    const relations: Record<string, string[]> = {};
+    const subordinateTo = new Set<string>();
+    for (const r of st.relationsOf(a.name)) {
+      const mine = r.endpoints.find((e) => e.application === a.name);
+      if (mine === undefined) continue;
+      const others = r.endpoints.filter((e) => e.application !== a.name).map((e) => e.application);
+      const list = relations[mine.name] ?? [];
+      for (const o of mine.role === "peer" ? [a.name] : others) if (!list.includes(o)) list.push(o);
+      relations[mine.name] = list.sort();
+      if (a.charm.subordinate === true && mine.scope === "container") {
+        for (const o of others)
+          if (st.applications.get(o)?.charm.subordinate !== true) subordinateTo.add(o);
+      }
+    }
+    const unitOut: Record<string, unknown> = {};
+    if (a.charm.subordinate !== true) {
+      for (const u of units.filter((x) => x.application === a.name))
+        unitOut[u.name] = unitStatus(model, u);
+    }
+    const channel =
+      a.origin.track === undefined
+        ? (a.origin.risk ?? "stable")
+        : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
+    const out: Record<string, unknown> = {
+      charm: a.charmUrl,
+      "charm-version": "",
+      "charm-profile": "",
+      "charm-channel": channel,
+      base: { name: a.base.name, channel: `${a.base.channel}/stable` },
+      exposed: a.exposed,
+      life: a.life === "alive" ? "" : a.life,
+      relations,
+      "can-upgrade-to": "",
+      "subordinate-to": [...subordinateTo].sort(),
+      units: a.charm.subordinate === true ? null : unitOut,
+      "meter-statuses": {},
+      status: detailed(derivedApplicationStatus(st, a)),
+      "workload-version": st.applicationWorkloadVersion(a),
+      "endpoint-bindings": (() => {
+        const def = a.bindings[""] ?? "alpha";
+        const b: Record<string, string> = { "": def };
+        for (const r of Object.keys({
+          ...a.charm.provides,
+          ...a.charm.requires,
+          ...a.charm.peers,
+        })) {
+          b[r] = a.bindings[r] ?? def;
+        }
+        b["juju-info"] = a.bindings["juju-info"] ?? def;
+        return b;
+      })(),
+      "public-address": "",
+    };
+    if (version >= 7) out["charm-rev"] = a.charm.revision;
+    if (a.exposed) {
+      out["exposed-endpoints"] =
+        Object.keys(a.exposedEndpoints).length > 0
+          ? structuredClone(a.exposedEndpoints)
+          : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
+    }
+    appOut[a.name] = out;
+  }
+
+  const relationsOut = [...st.relations.values()]
+    .filter((r) => r.endpoints.some((e) => appNames.has(e.application)))
+    .map((r) => ({
+      id: r.id,
+      key: r.key,
+      interface: r.endpoints[0]?.interface ?? "",
+      scope: r.endpoints[0]?.scope ?? "global",
+      endpoints: r.endpoints.map((e) => ({
+        application: e.application,
+        name: e.name,
+        role: e.role,
+        subordinate: st.applications.get(e.application)?.charm.subordinate === true,
+      })),
+      status: detailed({
+        current: r.life === "alive" ? "joined" : "broken",
+        message: "",
+        since: model.state.now(),
+      }),
+    }));
+
+  const m = model;
+  const modelInfo: Record<string, unknown> = {
+    name: m.name,
+    type: m.type,
+    "cloud-tag": `cloud-${m.cloud.name}`,
+    version: m.agentVersion,
+    "available-version": "",
+    "model-status": detailed(m.status),
+    "meter-status": { color: "", message: "" },
+    sla: "unsupported",
+  };
+  if (m.region !== "") modelInfo.region = m.region;
+  return {
+    model: modelInfo,
+    machines: machineOut,
+    applications: appOut,
+    "remote-applications": {},
+    offers: {},
+    relations: relationsOut,
+    "controller-timestamp": goTime(st.now()),
+    branches: {},
+  };
+}
