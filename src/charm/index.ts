@@ -1,9 +1,9 @@
 /**
- * Charm metadata: parsing charm files (pure) and reading charm directories
- * (Node). The simulator and the client share this module.
+ * Charm metadata, pure (no Node modules), so that browsers can use it too.
+ * Reading charm directories from disk is the Node edge: import
+ * `readCharmDir` from `./charm-dir.js`.
  * @module
  */
-export { type CharmDir, parseIgnoreRules, readCharmDir } from "./charm-dir.js";
 export { CharmDirError, CharmMetadataError } from "./errors.js";
 export {
   basesFromSeries,
