@@ -1,0 +1,90 @@
+"""Drive the libjuju simulator with an unmodified python-libjuju.
+
+Manual fidelity check (python-libjuju is not on npm, so CI cannot run it):
+see docs/fidelity.md. Each step prints PASS or FAIL with the error, and the
+script carries on with the next step where that makes sense.
+"""
+import asyncio
+import sys
+import traceback
+
+from juju.controller import Controller
+from juju.model import Model
+
+results = []
+
+
+async def step(name, make):
+    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
+    try:
+        value = await make()
+        results.append((name, True, ""))
+        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
+        return value
+    except Exception as e:  # noqa: BLE001 - every failure is a finding
+        results.append((name, False, f"{type(e).__name__}: {e}"))
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        if "-v" in sys.argv:
+            traceback.print_exc()
+        return None
+
+
+async def model_checks():
+    model = Model()
+    await step("Model.connect_current", lambda: model.connect_current())
+
+    async def status():
+        st = await model.get_status()
+        return f"model {st.model.name} {st.model.version}"
+
+    await step("Model.get_status", status)
+
+    async def info():
+        return f"{model.info.name} {model.info.uuid}"
+
+    await step("Model.info (AllWatcher model delta)", info)
+
+    async def deploy_ubuntu():
+        app = await model.deploy("ubuntu", application_name="ubu")
+        return f"{app.name} {app.charm_url}"
+
+    await step("Model.deploy ubuntu", deploy_ubuntu)
+
+    async def deploy_related():
+        await model.deploy("mysql", channel="8.0/stable")
+        await model.deploy("mysql-router", channel="8.0/stable", num_units=0)
+        return ",".join(sorted(model.applications))
+
+    await step("Model.deploy mysql + mysql-router", deploy_related)
+    await step("Model.relate", lambda: model.relate("mysql-router", "mysql"))
+    await step("Model.wait_for_idle", lambda: model.wait_for_idle(timeout=120, idle_period=2))
+
+    async def final_status():
+        st = await model.get_status()
+        units = {u: s.workload_status.status for a in st.applications.values() for u, s in (a.units or {}).items()}
+        return units
+
+    await step("Model.get_status after deploy", final_status)
+    await step("Model.add_machine", lambda: model.add_machine())
+    await step("Application.add_unit", lambda: model.applications["ubu"].add_unit(count=1))
+    await step("Application.destroy", lambda: model.applications["ubu"].destroy())
+    await step("Model.disconnect", lambda: model.disconnect())
+
+
+async def controller_checks():
+    controller = Controller()
+    await step("Controller.connect_current", lambda: controller.connect_current())
+    await step("Controller.list_models", lambda: controller.list_models())
+    await step("Controller.disconnect", lambda: controller.disconnect())
+
+
+async def main():
+    await model_checks()
+    await controller_checks()
+    failed = [r for r in results if not r[1]]
+    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
