@@ -99,6 +99,7 @@ describe("Controller", () => {
     const requests: RequestFrame[] = [];
     await using c = await connect(requests);
     const model = await c.addModel("dev", {
+      watch: false,
       cloudName: "lxd",
       region: "default",
       config: { "default-base": "ubuntu@24.04" },
@@ -153,7 +154,7 @@ describe("Controller", () => {
   it("getModel connects to a model by name with the same credentials", async () => {
     const requests: RequestFrame[] = [];
     await using c = await connect(requests);
-    const model = await c.getModel("bob/dev");
+    const model = await c.getModel("bob/dev", { watch: false });
     expect(model.name).toBe("bob/dev");
     const logins = requests.filter((r) => r.request === "Login");
     expect(logins).toHaveLength(2);

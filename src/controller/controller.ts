@@ -9,7 +9,7 @@ import {
   controllerAccess,
   jujuDataFrom,
 } from "../jujudata/controller-access.js";
-import { commonOptions, Model } from "../model/model.js";
+import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import {
   type CommonConnectOptions,
@@ -58,8 +58,8 @@ export interface ModelSummary {
   lastConnection: string | undefined;
 }
 
-/** Options of {@link Controller.addModel}. */
-export interface AddModelOptions extends CallOptions {
+/** Options of {@link Controller.addModel}; the {@link ModelOptions} apply to the returned model. */
+export interface AddModelOptions extends CallOptions, ModelOptions {
   /** Owner user name; default the logged-in user. */
   owner?: string;
   /** Cloud name (`cloud-<name>` tag is built); default the controller's cloud. */
@@ -242,7 +242,7 @@ export class Controller {
     if (options.timeout !== undefined) call.timeout = options.timeout;
     const info = await this.#api.connection.facade("ModelManager").call("CreateModel", args, call);
     const owner = info["owner-tag"].replace(/^user-/, "");
-    return this.#openModel(info.uuid, `${owner}/${info.name}`);
+    return this.#openModel(info.uuid, `${owner}/${info.name}`, modelOptionsOf(options));
   }
 
   /**
@@ -278,10 +278,13 @@ export class Controller {
    * A connected {@link Model} for `nameOrUuid` (`[owner/]name` or a UUID) on
    * this controller, with the same credentials.
    */
-  async getModel(nameOrUuid: string, options: CallOptions = {}): Promise<Model> {
-    const [uuid] = await this.#resolveModels([nameOrUuid], options);
-    const summary = (await this.listModels(options)).find((m) => m.uuid === uuid);
-    return this.#openModel(uuid!, summary?.qualifiedName);
+  async getModel(nameOrUuid: string, options: CallOptions & ModelOptions = {}): Promise<Model> {
+    const call: CallOptions = {};
+    if (options.signal) call.signal = options.signal;
+    if (options.timeout !== undefined) call.timeout = options.timeout;
+    const [uuid] = await this.#resolveModels([nameOrUuid], call);
+    const summary = (await this.listModels(call)).find((m) => m.uuid === uuid);
+    return this.#openModel(uuid!, summary?.qualifiedName, modelOptionsOf(options));
   }
 
   /** Closes the connection. Idempotent. */
@@ -303,11 +306,15 @@ export class Controller {
     return this.toString();
   }
 
-  #openModel(uuid: string, qualifiedName: string | undefined): Promise<Model> {
+  #openModel(
+    uuid: string,
+    qualifiedName: string | undefined,
+    modelOptions: ModelOptions,
+  ): Promise<Model> {
     const names: { controllerName?: string; modelName?: string } = {};
     if (this.controllerName !== undefined) names.controllerName = this.controllerName;
     if (qualifiedName !== undefined) names.modelName = qualifiedName;
-    return Model.open({ ...this.#base, modelUuid: uuid }, names);
+    return Model.open({ ...this.#base, ...modelOptions, modelUuid: uuid }, names);
   }
 
   async #resolveModels(names: readonly string[], options: CallOptions): Promise<string[]> {
@@ -323,4 +330,14 @@ export class Controller {
       return found.uuid;
     });
   }
+}
+
+/** The {@link ModelOptions} among an options object. */
+function modelOptionsOf(o: ModelOptions): ModelOptions {
+  const out: ModelOptions = {};
+  if (o.watch !== undefined) out.watch = o.watch;
+  if (o.historyCap !== undefined) out.historyCap = o.historyCap;
+  if (o.strictDeltas !== undefined) out.strictDeltas = o.strictDeltas;
+  if (o.onObserverError !== undefined) out.onObserverError = o.onObserverError;
+  return out;
 }

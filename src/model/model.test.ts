@@ -7,6 +7,7 @@ import type { RequestFrame } from "../protocol/frames.js";
 import { Credentials } from "../rpc/credentials.js";
 import { ConnectionClosedError } from "../rpc/errors.js";
 import { type FakeReply, loginResponse, scriptedFactory } from "../rpc/fake-server.test-support.js";
+import { fakeModelFactory } from "./fake-model.test-support.js";
 import { Model } from "./model.js";
 
 const facades = [
@@ -14,6 +15,7 @@ const facades = [
   { name: "ModelConfig", versions: [3] },
   { name: "ModelManager", versions: [9, 10] },
   { name: "Pinger", versions: [1] },
+  { name: "AllWatcher", versions: [3] },
 ];
 
 const fullStatus = {
@@ -75,7 +77,7 @@ const open = (requests: { url: string; req: RequestFrame }[]) =>
       modelUuid: "11111111-2222-4333-8444-555555555555",
       credentials: new Credentials({ username: "admin", password: "pw-never-shown" }),
       pingInterval: 0,
-      transportFactory: scriptedFactory(server(requests), []),
+      transportFactory: fakeModelFactory((req, url) => server(requests)(url, req)).factory,
     },
     { controllerName: "ctl", modelName: "admin/default" },
   );
@@ -86,6 +88,7 @@ describe("Model", () => {
     const model = await open(requests);
     const status = await model.getStatus({ patterns: ["mysql/0"], includeStorage: true });
     expect(status.model.name).toBe("default");
+    // requests[0] is the login; the watcher's calls are answered by the fake itself.
     expect(requests[1]?.req).toMatchObject({
       type: "Client",
       version: 8,
@@ -168,6 +171,7 @@ describe("Model.connectModel with client files", () => {
       jujuData: dir,
       env: {},
       pingInterval: 0,
+      watch: false,
       transportFactory: scriptedFactory(server(requests), dialed),
     });
     expect(dialed).toEqual([

@@ -9,6 +9,7 @@ import {
   controllerAccess,
   jujuDataFrom,
 } from "../jujudata/controller-access.js";
+import type { Constraints } from "../parse/constraints.js";
 import {
   type CommonConnectOptions,
   type ConnectApiOptions,
@@ -17,11 +18,124 @@ import {
 } from "../rpc/connect.js";
 import type { CallOptions, Connection } from "../rpc/connection.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
-import { JujuDataError, type LibjujuError } from "../rpc/errors.js";
+import {
+  AbortError,
+  ConnectionClosedError,
+  JujuDataError,
+  type LibjujuError,
+} from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
+import {
+  DEFAULT_OPERATION_TIMEOUT,
+  type EntityTypes,
+  type ModelContext,
+  type OperationWaitOptions,
+} from "./context.js";
+import type { EntityKind } from "./delta.js";
+import {
+  type Application,
+  type ApplicationOffer,
+  entityFactory,
+  type Machine,
+  type Relation,
+  type RemoteApplication,
+  type Unit,
+} from "./entities/index.js";
+import type { EntityFactory } from "./entity.js";
+import { NotWatchingError, ObserverError } from "./errors.js";
+import {
+  type ModelEvent,
+  type ModelObserver,
+  type ObserverFailure,
+  type ObserverFilter,
+  type ObserverFn,
+  ObserverRegistry,
+  type Unsubscribe,
+} from "./observers.js";
+import { getAnnotations, setAnnotations } from "./ops/annotations.js";
+import {
+  type DestroyInfo,
+  type DestroyOptions,
+  destroyApplications,
+  destroyUnits,
+} from "./ops/applications.js";
+import { type DeployOptions, deploy } from "./ops/deploy.js";
+import {
+  type AddMachineOptions,
+  addMachine,
+  type DestroyMachineInfo,
+  type DestroyMachineOptions,
+  destroyMachines,
+  retryProvisioning,
+} from "./ops/machines.js";
+import {
+  type ConfigValue,
+  getModelConfig,
+  getModelConstraints,
+  setModelConfig,
+  setModelConstraints,
+  unsetModelConfig,
+} from "./ops/model-config.js";
+import { type IntegrateOptions, integrate } from "./ops/relations.js";
+import { ModelState } from "./state.js";
+import { modelTag } from "./tags.js";
+import {
+  type BlockUntilOptions,
+  blockUntil,
+  type WaitForIdleOptions,
+  type WaitSource,
+  waitForIdle,
+  waitUntil,
+} from "./waits.js";
+import { ModelWatcher } from "./watcher.js";
+
+/**
+ * How a {@link Model} keeps its live state. python-libjuju always watches;
+ * so does libjuju by default.
+ */
+export interface ModelOptions {
+  /**
+   * Start the AllWatcher on connect (default true): it fills
+   * {@link Model.state}, the live maps, observers, events and waits.
+   * With `false` the model makes plain RPCs only, and anything that needs
+   * the state throws {@link NotWatchingError}.
+   */
+  watch?: boolean;
+  /** States kept per entity (default 16; `Infinity` for all). */
+  historyCap?: number;
+  /** Throw on delta kinds this client does not know instead of skipping them. */
+  strictDeltas?: boolean;
+  /**
+   * Receives every error thrown (or rejection returned) by an observer.
+   * Without it, such errors are not lost: each is reported with
+   * `process.emitWarning`, and the wait that is pending (or the next
+   * `blockUntil` / `waitForIdle`) rejects with the {@link ObserverError}.
+   */
+  onObserverError?: (error: ObserverError) => void;
+}
+
+// How long disconnect waits for the watcher to stop before closing anyway.
+const STOP_GRACE_MS = 2000;
+
+const MODEL_OPTION_KEYS = ["watch", "historyCap", "strictDeltas", "onObserverError"] as const;
+
+/** Splits the {@link ModelOptions} out of connect options. */
+function splitModelOptions<T extends ModelOptions>(
+  o: T,
+): [ModelOptions, Omit<T, keyof ModelOptions>] {
+  const model: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = { ...(o as Record<string, unknown>) };
+  for (const k of MODEL_OPTION_KEYS) {
+    if (k in rest) {
+      if (rest[k] !== undefined) model[k] = rest[k];
+      delete rest[k];
+    }
+  }
+  return [model as ModelOptions, rest as Omit<T, keyof ModelOptions>];
+}
 
 /** Options of {@link Model.connect}: where the model is and who logs in. */
-export interface ModelConnectOptions extends CommonConnectOptions {
+export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions {
   /** One `host:port`, or several tried in order. */
   endpoint?: string | readonly string[];
   /** `host:port` addresses tried in order (alternative to `endpoint`). */
@@ -43,12 +157,17 @@ export interface ModelConnectOptions extends CommonConnectOptions {
 }
 
 /** Options of {@link Model.connectCurrent} and {@link Model.connectModel}. */
-export interface ModelFromFilesOptions extends CommonConnectOptions, ClientFilesOptions {}
+export interface ModelFromFilesOptions
+  extends CommonConnectOptions,
+    ClientFilesOptions,
+    ModelOptions {}
 
 /** Options of {@link Model.getStatus}. */
 export interface GetStatusOptions extends CallOptions {
   /** Only show entities matching these patterns (as `juju status <patterns>`). */
   patterns?: readonly string[];
+  /** python-libjuju's name for `patterns`; both are sent. */
+  filters?: readonly string[];
   /** Include storage details (Client v7+). */
   includeStorage?: boolean;
 }
@@ -96,32 +215,112 @@ const endpointList = (opts: ModelConnectOptions): string[] => {
 export function commonOptions(opts: CommonConnectOptions): CommonConnectOptions {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(opts)) {
-    if (v !== undefined && k !== "jujuData" && k !== "env") out[k] = v;
+    if (
+      v !== undefined &&
+      k !== "jujuData" &&
+      k !== "env" &&
+      !(MODEL_OPTION_KEYS as readonly string[]).includes(k)
+    )
+      out[k] = v;
   }
   return out as CommonConnectOptions;
 }
 
 /**
- * A connection to one Juju model.
+ * A connection to one Juju model, with its live state.
+ *
+ * On connect the model starts an AllWatcher (unless `watch: false`) and
+ * keeps {@link state} up to date; {@link applications}, {@link units},
+ * {@link machines} and {@link relations} are views of its latest state.
+ * Operations (deploy, addMachine, integrate…) resolve once their result
+ * shows in that state, with a timeout.
  *
  * @example
  * ```ts
  * await using model = await Model.connectCurrent();
- * const status = await model.getStatus();
+ * const mysql = await model.deploy("mysql", { channel: "8.0/stable" });
+ * await model.waitForIdle({ apps: ["mysql"], status: "active" });
  * ```
  */
-export class Model {
+export class Model implements ModelContext {
   readonly #api: ConnectedApi;
   /** The controller's name in the client files, when connected through them. */
   readonly controllerName: string | undefined;
   readonly #name: string | undefined;
   /** Model information, cached by {@link getInfo}. */
   info: ModelInfo | undefined;
+  /** The model's cache: every entity the AllWatcher reported, with a bounded history. */
+  readonly state: ModelState;
+  readonly #options: ModelOptions;
+  readonly #observers: ObserverRegistry;
+  readonly #factory: EntityFactory;
+  #watcher: ModelWatcher | undefined;
+  readonly #lost: Promise<never>;
+  #markLost!: (err: LibjujuError) => void;
+  #lostError: LibjujuError | undefined;
+  readonly #observerErrorListeners = new Set<(e: ObserverError) => void>();
+  #pendingObserverErrors: ObserverError[] = [];
+  readonly #waitAborts = new Set<(e: ObserverError) => void>();
 
-  private constructor(api: ConnectedApi, controllerName?: string, name?: string) {
+  private constructor(
+    api: ConnectedApi,
+    controllerName?: string,
+    name?: string,
+    options: ModelOptions = {},
+  ) {
     this.#api = api;
     this.controllerName = controllerName;
     this.#name = name;
+    this.#options = options;
+    this.state = new ModelState(
+      options.historyCap !== undefined ? { historyCap: options.historyCap } : {},
+    );
+    this.#observers = new ObserverRegistry((f) => this.#observerFailed(f));
+    this.#factory = entityFactory(this);
+    if (options.onObserverError) this.#observerErrorListeners.add(options.onObserverError);
+    this.#lost = new Promise<never>((_, reject) => {
+      this.#markLost = (err) => {
+        if (this.#lostError) return;
+        this.#lostError = err;
+        reject(err);
+      };
+    });
+    // Waits attach their own handlers; an unobserved loss is not an unhandled rejection.
+    this.#lost.catch(() => {});
+  }
+
+  /** Wraps a fresh connection, starting the watcher unless told not to. */
+  static async #create(
+    api: ConnectedApi,
+    controllerName: string | undefined,
+    name: string | undefined,
+    options: ModelOptions,
+  ): Promise<Model> {
+    const model = new Model(api, controllerName, name, options);
+    if (options.watch ?? true) {
+      try {
+        await model.#startWatching();
+      } catch (err) {
+        await api.connection.close();
+        throw err;
+      }
+    }
+    return model;
+  }
+
+  async #startWatching(): Promise<void> {
+    const watcher = new ModelWatcher(this.#api.connection, {
+      state: this.state,
+      observers: this.#observers,
+      entityFactory: this.#factory,
+      strict: this.#options.strictDeltas ?? false,
+    });
+    this.#watcher = watcher;
+    watcher.failed.catch((err: LibjujuError) => this.#markLost(err));
+    void this.#api.connection.closed().then((reason) => {
+      this.#markLost(reason ?? new ConnectionClosedError("the model connection was closed"));
+    });
+    await watcher.start();
   }
 
   /**
@@ -129,6 +328,7 @@ export class Model {
    * Endpoints are tried in order; redirects are followed.
    */
   static async connect(options: ModelConnectOptions): Promise<Model> {
+    const [modelOptions, connectOptions] = splitModelOptions(options);
     const endpoints = endpointList(options);
     const credentials = new Credentials({
       username: options.username,
@@ -136,24 +336,36 @@ export class Model {
       macaroons: options.macaroons,
     });
     const api: ConnectApiOptions = {
-      ...commonOptions(stripModelOptions(options)),
+      ...commonOptions(stripModelOptions(connectOptions as ModelConnectOptions)),
       endpoints,
       modelUuid: options.uuid,
       credentials,
     };
     if (options.cacert !== undefined) api.caCert = options.cacert;
-    return new Model(await connectApi(api), options.controllerName, options.modelName);
+    return Model.#create(
+      await connectApi(api),
+      options.controllerName,
+      options.modelName,
+      modelOptions,
+    );
   }
 
   /**
    * Connects with the low-level options of `connectApi` (credentials object,
-   * transport factory, macaroon lookup…). `names` are for display.
+   * transport factory, macaroon lookup…) and the {@link ModelOptions}.
+   * `names` are for display.
    */
   static async open(
-    options: ConnectApiOptions & { modelUuid: string },
+    options: ConnectApiOptions & { modelUuid: string } & ModelOptions,
     names: { controllerName?: string; modelName?: string } = {},
   ): Promise<Model> {
-    return new Model(await connectApi(options), names.controllerName, names.modelName);
+    const [modelOptions, api] = splitModelOptions(options);
+    return Model.#create(
+      await connectApi(api as ConnectApiOptions),
+      names.controllerName,
+      names.modelName,
+      modelOptions,
+    );
   }
 
   /**
@@ -197,7 +409,7 @@ export class Model {
       }
     }
     return Model.open(
-      { ...base, modelUuid: uuid },
+      { ...base, ...splitModelOptions(options)[0], modelUuid: uuid },
       { controllerName: resolved.controllerName, modelName: resolved.modelName },
     );
   }
@@ -286,7 +498,9 @@ export class Model {
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
   async getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
     const client = this.#api.connection.facade("Client");
-    const params: Client.StatusParams = { patterns: [...(options.patterns ?? [])] };
+    const params: Client.StatusParams = {
+      patterns: [...(options.patterns ?? []), ...(options.filters ?? [])],
+    };
     if (options.includeStorage !== undefined) params["include-storage"] = options.includeStorage;
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
@@ -294,8 +508,380 @@ export class Model {
     return client.call("FullStatus", params, call);
   }
 
-  /** Closes the connection. Idempotent. */
+  // ---- live state ----------------------------------------------------------
+
+  /** True while the AllWatcher runs (it starts on connect unless `watch: false`). */
+  get watching(): boolean {
+    return this.#watcher !== undefined && this.#lostError === undefined;
+  }
+
+  /** Throws {@link NotWatchingError} naming `operation` when the model has no live state. */
+  requireWatching(operation: string): void {
+    if (!this.#watcher) throw new NotWatchingError(operation);
+  }
+
+  /** The latest view of a live entity of `kind`, or undefined. */
+  entity<K extends EntityKind>(kind: K, id: string): EntityTypes[K] | undefined {
+    const record = this.state.getRecord(kind, id);
+    if (!record || record.removed) return undefined;
+    return this.#factory(record, record.latest) as EntityTypes[K];
+  }
+
+  /** The latest views of every live entity of `kind`. */
+  entities<K extends EntityKind>(kind: K): EntityTypes[K][] {
+    return [...this.state.live(kind)].map((r) => this.#factory(r, r.latest) as EntityTypes[K]);
+  }
+
+  #map<K extends EntityKind>(kind: K): ReadonlyMap<string, EntityTypes[K]> {
+    return new Map(this.entities(kind).map((e) => [e.entityId, e]));
+  }
+
+  /** The live applications by name (a snapshot of the latest state). */
+  get applications(): ReadonlyMap<string, Application> {
+    return this.#map("application");
+  }
+
+  /** The live units by name. */
+  get units(): ReadonlyMap<string, Unit> {
+    return this.#map("unit");
+  }
+
+  /** The live machines and containers by id. */
+  get machines(): ReadonlyMap<string, Machine> {
+    return this.#map("machine");
+  }
+
+  /** The live relations by relation id (as a string). */
+  get relations(): ReadonlyMap<string, Relation> {
+    return this.#map("relation");
+  }
+
+  /** The consumed (SAAS) applications by name. */
+  get remoteApplications(): ReadonlyMap<string, RemoteApplication> {
+    return this.#map("remoteApplication");
+  }
+
+  /** The offers of this model's applications by offer name. */
+  get applicationOffers(): ReadonlyMap<string, ApplicationOffer> {
+    return this.#map("applicationOffer");
+  }
+
+  /** The ids of the live machines (python-libjuju's `get_machines`). */
+  getMachines(): string[] {
+    return [...this.state.live("machine")].map((r) => r.id);
+  }
+
+  /**
+   * Calls `observer` for each model change matching `filter`, in delta
+   * order (an async observer is awaited before the next event). Returns
+   * the unsubscribe function. Errors go to `onObserverError` (see
+   * {@link ModelOptions.onObserverError}).
+   */
+  addObserver(observer: ObserverFn | ModelObserver, filter: ObserverFilter = {}): Unsubscribe {
+    return this.#observers.add(observer, filter);
+  }
+
+  /** Receives every observer error from now on; returns the unsubscribe function. */
+  onObserverError(listener: (error: ObserverError) => void): Unsubscribe {
+    this.#observerErrorListeners.add(listener);
+    return () => {
+      this.#observerErrorListeners.delete(listener);
+    };
+  }
+
+  #observerFailed(failure: ObserverFailure): void {
+    const error = new ObserverError(failure.error, failure.event);
+    if (this.#observerErrorListeners.size > 0) {
+      for (const l of this.#observerErrorListeners) l(error);
+      return;
+    }
+    // Nobody listens: never silent. Warn now, and fail the pending (or next) wait.
+    process.emitWarning(error.message, {
+      type: "LibjujuObserverWarning",
+      detail: String(error.cause),
+    });
+    if (this.#waitAborts.size > 0) for (const abort of [...this.#waitAborts]) abort(error);
+    else this.#pendingObserverErrors.push(error);
+  }
+
+  /**
+   * An async iterator over every model event from now on, in order; it
+   * ends on disconnect and throws when the connection is lost.
+   */
+  events(signal?: AbortSignal): AsyncIterableIterator<ModelEvent> {
+    this.requireWatching("events");
+    return this.#watcher!.events(signal);
+  }
+
+  /** What waits read: the state, its change signal, and the loss of the connection. */
+  get #waitSource(): WaitSource {
+    const watcher = this.#watcher!;
+    return {
+      state: this.state,
+      onStateChange: (fn) => watcher.onStateChange(fn),
+      watchFailed: this.#lost,
+    };
+  }
+
+  /**
+   * Runs a wait, failing it with a pending or new {@link ObserverError}
+   * when nobody else handles observer errors.
+   */
+  async #guard(
+    operation: string,
+    signal: AbortSignal | undefined,
+    run: (signal: AbortSignal) => Promise<void>,
+  ): Promise<void> {
+    this.requireWatching(operation);
+    const pending = this.#pendingObserverErrors.splice(0);
+    if (pending.length > 0) {
+      const [first] = pending as [ObserverError];
+      throw pending.length === 1
+        ? first
+        : new ObserverError(first.cause, first.event, pending.length - 1);
+    }
+    const inner = new AbortController();
+    const onAbort = () => inner.abort();
+    if (signal?.aborted) throw new AbortError(`${operation} aborted`);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let failObserver!: (e: ObserverError) => void;
+    const observerFailed = new Promise<never>((_, reject) => {
+      failObserver = (e) => {
+        reject(e);
+        inner.abort();
+      };
+    });
+    this.#waitAborts.add(failObserver);
+    const waited = run(inner.signal);
+    try {
+      await Promise.race([waited, observerFailed]);
+    } finally {
+      this.#waitAborts.delete(failObserver);
+      signal?.removeEventListener("abort", onAbort);
+      waited.catch(() => {});
+      observerFailed.catch(() => {});
+    }
+  }
+
+  /**
+   * Resolves once every condition is true, re-checked on every delta and
+   * every `waitPeriod` ms (default 500). Rejects with `WaitTimeoutError`
+   * after `timeout`, and with the connection's error when it is lost.
+   *
+   * @example
+   * ```ts
+   * await model.blockUntil(() => model.units.size >= 3, { timeout: 60_000 });
+   * ```
+   */
+  blockUntil(...args: Array<(() => boolean) | BlockUntilOptions>): Promise<void> {
+    const conditions = args.filter((a): a is () => boolean => typeof a === "function");
+    const options = (args.find((a) => typeof a !== "function") ?? {}) as BlockUntilOptions;
+    return this.#guard("blockUntil", options.signal, (signal) =>
+      blockUntil(this.#waitSource, conditions, { ...options, signal }),
+    );
+  }
+
+  /**
+   * Waits until applications are idle (python-libjuju's `wait_for_idle`),
+   * computed from the live state only; see {@link WaitForIdleOptions}.
+   */
+  waitForIdle(options: WaitForIdleOptions = {}): Promise<void> {
+    return this.#guard("waitForIdle", options.signal, (signal) =>
+      waitForIdle(this.#waitSource, { ...options, signal }),
+    );
+  }
+
+  /** See {@link ModelContext.waitFor}. */
+  waitFor(
+    what: string,
+    condition: () => boolean,
+    options: OperationWaitOptions = {},
+  ): Promise<void> {
+    return this.#guard(what, options.signal, (signal) =>
+      waitUntil(this.#waitSource, what, condition, {
+        timeout: options.timeout ?? DEFAULT_OPERATION_TIMEOUT,
+        signal,
+      }),
+    );
+  }
+
+  /** True when every unit's agent is `idle` (python-libjuju's `all_units_idle`). */
+  allUnitsIdle(): boolean {
+    this.requireWatching("allUnitsIdle");
+    return this.entities("unit").every((u) => u.agentStatus === "idle");
+  }
+
+  // ---- operations ----------------------------------------------------------
+
+  /**
+   * Deploys a Charmhub charm (ResolveCharms → AddCharm → Application.Deploy)
+   * and resolves with the application once the model shows it.
+   */
+  deploy(charm: string, options: DeployOptions = {}): Promise<Application> {
+    return deploy(this, charm, options);
+  }
+
+  /**
+   * Adds a machine: no spec for a new machine, `"lxd"` for a new machine
+   * with a container, `"lxd:4"` for a container on machine 4, `"zone=az1"`
+   * or a MAAS host name for provider placement. `"ssh:user@host"` throws
+   * `NotSupportedError` (manual provisioning needs SSH).
+   */
+  addMachine(spec?: string, options: AddMachineOptions = {}): Promise<Machine> {
+    return addMachine(this, spec, options);
+  }
+
+  /**
+   * Relates two endpoints (`"app"` or `"app:endpoint"`) and resolves with
+   * the relation; an existing identical relation is returned.
+   */
+  integrate(
+    endpoint1: string,
+    endpoint2: string,
+    options: IntegrateOptions = {},
+  ): Promise<Relation> {
+    return integrate(this, endpoint1, endpoint2, options);
+  }
+
+  /** Alias of {@link integrate}. */
+  addRelation(
+    endpoint1: string,
+    endpoint2: string,
+    options: IntegrateOptions = {},
+  ): Promise<Relation> {
+    return this.integrate(endpoint1, endpoint2, options);
+  }
+
+  /** Alias of {@link integrate}. */
+  relate(endpoint1: string, endpoint2: string, options: IntegrateOptions = {}): Promise<Relation> {
+    return this.integrate(endpoint1, endpoint2, options);
+  }
+
+  /** Removes an application (`Application.DestroyApplication`). */
+  async removeApplication(name: string, options: DestroyOptions = {}): Promise<DestroyInfo> {
+    const [info] = await destroyApplications(this, [name], options);
+    return info!;
+  }
+
+  /** Removes one unit (`Application.DestroyUnit`). */
+  async destroyUnit(name: string, options: DestroyOptions = {}): Promise<DestroyInfo> {
+    const [info] = await destroyUnits(this, [name], options);
+    return info!;
+  }
+
+  /** Removes units; a `JujuBulkError` names each unit that could not be removed. */
+  destroyUnits(names: readonly string[], options: DestroyOptions = {}): Promise<DestroyInfo[]> {
+    return destroyUnits(this, names, options);
+  }
+
+  /** Removes one machine (`MachineManager.DestroyMachineWithParams`). */
+  async removeMachine(
+    id: string,
+    options: DestroyMachineOptions = {},
+  ): Promise<DestroyMachineInfo> {
+    const [info] = await destroyMachines(this, [id], options);
+    return info!;
+  }
+
+  /** Removes machines; a `JujuBulkError` names each machine that could not be removed. */
+  removeMachines(
+    ids: readonly string[],
+    options: DestroyMachineOptions = {},
+  ): Promise<DestroyMachineInfo[]> {
+    return destroyMachines(this, ids, options);
+  }
+
+  /** Retries provisioning of the given machines, or of every failed one. */
+  retryProvisioning(ids: readonly string[] = []): Promise<void> {
+    return retryProvisioning(this, ids);
+  }
+
+  /** The model config with each value's source (`ModelConfig.ModelGet`). */
+  getConfig(): Promise<Record<string, ConfigValue>> {
+    return getModelConfig(this);
+  }
+
+  /** Sets model config values (`ModelConfig.ModelSet`). */
+  setConfig(config: Readonly<Record<string, unknown>>): Promise<void> {
+    return setModelConfig(this, config);
+  }
+
+  /** Resets model config keys to their defaults (`ModelConfig.ModelUnset`). */
+  unsetConfig(...keys: string[]): Promise<void> {
+    return unsetModelConfig(this, keys);
+  }
+
+  /** The model's constraints (`ModelConfig.GetModelConstraints`). */
+  getConstraints(): Promise<Constraints> {
+    return getModelConstraints(this);
+  }
+
+  /** Sets the model's constraints; a Juju string is parsed first (`ParseError` on bad input). */
+  setConstraints(constraints: string | Constraints): Promise<void> {
+    return setModelConstraints(this, constraints);
+  }
+
+  /** The model's annotations. */
+  getAnnotations(): Promise<Record<string, string>> {
+    return getAnnotations(this, modelTag(this.uuid));
+  }
+
+  /** Sets the model's annotations (an empty value removes a key). */
+  setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
+    return setAnnotations(this, modelTag(this.uuid), annotations);
+  }
+
+  /**
+   * Destroys every application, waits for them to go, then every machine
+   * (containers before their hosts), waiting for each round to go: the
+   * model is empty when this resolves (python-libjuju's `reset`).
+   * `force` forces the removals; `timeout` bounds each wait (ms).
+   */
+  async reset(options: { force?: boolean; timeout?: number } = {}): Promise<void> {
+    this.requireWatching("reset");
+    const timeout = options.timeout ?? DEFAULT_OPERATION_TIMEOUT;
+    const force = options.force ?? false;
+    const apps = this.getApplicationNames();
+    if (apps.length > 0) {
+      await destroyApplications(this, apps, { force, blockUntilDone: true, timeout });
+    }
+    for (;;) {
+      const machines = this.entities("machine");
+      if (machines.length === 0) break;
+      // A host with containers refuses removal until they are gone (without force).
+      const leaves = machines.filter((m) => m.containers.length === 0).map((m) => m.id);
+      await destroyMachines(this, leaves, { force, blockUntilDone: true, timeout });
+    }
+  }
+
+  /** Names of the live applications. */
+  getApplicationNames(): string[] {
+    return [...this.state.live("application")].map((r) => r.id);
+  }
+
+  /**
+   * Stops the watcher and closes the connection. Pending waits reject with
+   * `ConnectionClosedError`; event iterators end. Idempotent.
+   */
   async disconnect(): Promise<void> {
+    this.#markLost(new ConnectionClosedError("the model was disconnected"));
+    const watcher = this.#watcher;
+    if (watcher && !this.#api.connection.isClosed) {
+      // Juju fails the pending Next on Stop; a server that does not is
+      // cut off after a grace period by closing the connection.
+      const stopped = watcher.stop();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        stopped,
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, STOP_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      await this.#api.connection.close();
+      await stopped;
+      return;
+    }
     await this.#api.connection.close();
   }
 

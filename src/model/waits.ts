@@ -96,6 +96,19 @@ export function blockUntil(
   });
 }
 
+/**
+ * Resolves once `condition` is true, re-checked on every model change;
+ * a timeout names `what` (e.g. `application mysql to appear`).
+ */
+export function waitUntil(
+  source: WaitSource,
+  what: string,
+  condition: () => boolean,
+  options: BlockUntilOptions = {},
+): Promise<void> {
+  return waitOn(source, options, what, () => ({ done: condition(), notReady: [] }));
+}
+
 interface CheckResult {
   done: boolean;
   notReady: NotReady[];

@@ -1,0 +1,232 @@
+/**
+ * `Application`: an application of the model (`application` deltas).
+ * @module
+ */
+import type { Constraints } from "../../parse/constraints.js";
+import { getAnnotations, setAnnotations } from "../ops/annotations.js";
+import * as apps from "../ops/applications.js";
+import { type RefreshOptions, refresh } from "../ops/deploy.js";
+import { destroyRelation, type IntegrateOptions, integrate } from "../ops/relations.js";
+import { deriveApplicationStatus, type StatusInfo } from "../status.js";
+import { applicationTag } from "../tags.js";
+import type { Relation } from "./relation.js";
+import { TypedEntity } from "./typed-entity.js";
+import type { Unit } from "./unit.js";
+
+/** An application. Getters read this view's state; operations act on the live application. */
+export class Application extends TypedEntity {
+  /** The application name. */
+  get name(): string {
+    return this.entityId;
+  }
+
+  /** The charm URL, e.g. `ch:amd64/mysql-58`. */
+  get charmUrl(): string {
+    return this.str("charm-url");
+  }
+
+  /** The charm name, from the charm URL (`mysql`). */
+  get charmName(): string {
+    const last =
+      this.charmUrl
+        .replace(/^[a-z]+:/, "")
+        .split("/")
+        .at(-1) ?? "";
+    return last.replace(/-\d+$/, "");
+  }
+
+  /** True when the application is exposed. */
+  get exposed(): boolean {
+    return this.data?.exposed === true;
+  }
+
+  /** True for subordinate applications. */
+  get subordinate(): boolean {
+    return this.data?.subordinate === true;
+  }
+
+  /** The workload version the charm reported. */
+  get workloadVersion(): string {
+    return this.str("workload-version");
+  }
+
+  /** The constraints as the watcher reports them (wire form). */
+  get constraints(): Constraints {
+    return (this.data?.constraints ?? {}) as Constraints;
+  }
+
+  /** Minimum number of units (`juju set-application-min-units`). */
+  get minUnits(): number {
+    return Number(this.data?.["min-units"] ?? 0);
+  }
+
+  /**
+   * The status to show: the application's own when the charm set one,
+   * otherwise the most severe of its units' workload statuses (as Juju).
+   */
+  get status(): StatusInfo {
+    return deriveApplicationStatus(
+      this.statusOf("status"),
+      this.units.map((u) => u.get<StatusInfo>("workload-status")),
+    );
+  }
+
+  /** The derived status's message. */
+  get statusMessage(): string {
+    return this.status.message ?? "";
+  }
+
+  /** The live units of this application. */
+  get units(): Unit[] {
+    return this.context.entities("unit").filter((u) => u.applicationName === this.name);
+  }
+
+  /** The live relations this application takes part in. */
+  get relations(): Relation[] {
+    return this.context
+      .entities("relation")
+      .filter((r) => r.endpoints.some((e) => e.application === this.name));
+  }
+
+  /** Names of the other applications related to this one. */
+  relatedApplications(): string[] {
+    const out = new Set<string>();
+    for (const r of this.relations)
+      for (const e of r.endpoints) if (e.application !== this.name) out.add(e.application);
+    return [...out];
+  }
+
+  /** Adds units (`Application.AddUnits`); resolves with the new units once the model shows them. */
+  addUnits(options: apps.AddUnitsOptions = {}): Promise<Unit[]> {
+    return apps.addUnits(this.context, this.name, options);
+  }
+
+  /** Alias of {@link addUnits} (python-libjuju's `add_unit`). */
+  addUnit(options: apps.AddUnitsOptions = {}): Promise<Unit[]> {
+    return this.addUnits(options);
+  }
+
+  /** Sets the unit count of a Kubernetes application (`Application.ScaleApplications`). */
+  scale(options: apps.ScaleOptions): Promise<number> {
+    return apps.scaleApplication(this.context, this.name, options);
+  }
+
+  /** Removes the application (`Application.DestroyApplication`). */
+  async destroy(options: apps.DestroyOptions = {}): Promise<apps.DestroyInfo> {
+    const [info] = await apps.destroyApplications(this.context, [this.name], options);
+    return info!;
+  }
+
+  /** Alias of {@link destroy}. */
+  remove(options: apps.DestroyOptions = {}): Promise<apps.DestroyInfo> {
+    return this.destroy(options);
+  }
+
+  /** Exposes the application, or the given endpoints (`""` = all) to spaces/CIDRs. */
+  expose(endpoints?: Readonly<Record<string, apps.ExposedEndpoint>>): Promise<void> {
+    return apps.expose(this.context, this.name, endpoints);
+  }
+
+  /** Unexposes the application, or only the given endpoints. */
+  unexpose(endpoints: readonly string[] = []): Promise<void> {
+    return apps.unexpose(this.context, this.name, endpoints);
+  }
+
+  /** The config options with their values and sources (`Application.Get`). */
+  getConfig(): Promise<Record<string, apps.ApplicationConfigOption>> {
+    return apps.getApplicationConfig(this.context, this.name);
+  }
+
+  /** Sets config values (`Application.SetConfigs`). */
+  setConfig(config: Readonly<Record<string, unknown>>): Promise<void> {
+    return apps.setApplicationConfig(this.context, this.name, config);
+  }
+
+  /** Resets options to the charm defaults (`Application.UnsetApplicationsConfig`). */
+  resetConfig(keys: readonly string[]): Promise<void> {
+    return apps.resetApplicationConfig(this.context, this.name, keys);
+  }
+
+  /** The constraints (`Application.GetConstraints`). */
+  getConstraints(): Promise<Constraints> {
+    return apps.getApplicationConstraints(this.context, this.name);
+  }
+
+  /** Sets constraints (`Application.SetConstraints`); a string is parsed first. */
+  setConstraints(constraints: string | Constraints): Promise<void> {
+    return apps.setApplicationConstraints(this.context, this.name, constraints);
+  }
+
+  /** The actions the charm defines (`Action.ApplicationsCharmsActions`). */
+  getActions(): Promise<Record<string, apps.ActionSpec>> {
+    return apps.getActions(this.context, this.name);
+  }
+
+  /**
+   * Relates `localEndpoint` of this application (or the application, when
+   * empty) to `remote` (`app[:endpoint]`); resolves with the relation.
+   */
+  relate(localEndpoint: string, remote: string, options: IntegrateOptions = {}): Promise<Relation> {
+    const local = localEndpoint ? `${this.name}:${localEndpoint}` : this.name;
+    return integrate(this.context, local, remote, options);
+  }
+
+  /** Alias of {@link relate}. */
+  addRelation(
+    localEndpoint: string,
+    remote: string,
+    options: IntegrateOptions = {},
+  ): Promise<Relation> {
+    return this.relate(localEndpoint, remote, options);
+  }
+
+  /** Removes the relation between `localEndpoint` of this application and `remote` (`Application.DestroyRelation`). */
+  removeRelation(
+    localEndpoint: string,
+    remote: string,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    const local = localEndpoint ? `${this.name}:${localEndpoint}` : this.name;
+    return destroyRelation(this.context, { endpoints: [local, remote] }, options);
+  }
+
+  /** Alias of {@link removeRelation} (python-libjuju's `destroy_relation`). */
+  destroyRelation(
+    localEndpoint: string,
+    remote: string,
+    options: { force?: boolean } = {},
+  ): Promise<void> {
+    return this.removeRelation(localEndpoint, remote, options);
+  }
+
+  /** Refreshes the charm to another revision or channel; resolves with the new charm URL. */
+  refresh(options: RefreshOptions = {}): Promise<string> {
+    return refresh(this.context, this.name, options);
+  }
+
+  /** Alias of {@link refresh} (python-libjuju's `upgrade_charm`). */
+  upgradeCharm(options: RefreshOptions = {}): Promise<string> {
+    return this.refresh(options);
+  }
+
+  /** The name of the leader unit (`Application.Leader`). */
+  getLeader(): Promise<string> {
+    return apps.getLeader(this.context, this.name);
+  }
+
+  /** True when `unit` (a name or a Unit) is the leader. */
+  async isLeader(unit: string | Unit): Promise<boolean> {
+    const name = typeof unit === "string" ? unit : unit.name;
+    return (await this.getLeader()) === name;
+  }
+
+  /** The application's annotations. */
+  getAnnotations(): Promise<Record<string, string>> {
+    return getAnnotations(this.context, applicationTag(this.name));
+  }
+
+  /** Sets annotations (an empty value removes a key). */
+  setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
+    return setAnnotations(this.context, applicationTag(this.name), annotations);
+  }
+}

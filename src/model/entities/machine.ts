@@ -1,0 +1,166 @@
+/**
+ * `Machine`: a machine or container of the model (`machine` deltas).
+ * @module
+ */
+import { getAnnotations, setAnnotations } from "../ops/annotations.js";
+import {
+  type DestroyMachineInfo,
+  type DestroyMachineOptions,
+  destroyMachines,
+} from "../ops/machines.js";
+import type { StatusInfo } from "../status.js";
+import { machineTag } from "../tags.js";
+import { TypedEntity } from "./typed-entity.js";
+import type { Unit } from "./unit.js";
+
+/** An address of a machine. */
+export interface MachineAddress {
+  value: string;
+  /** `ipv4`, `ipv6`, `hostname`. */
+  type: string;
+  /** `public`, `local-cloud`, `local-fan`, `local-machine`, `link-local`. */
+  scope: string;
+  "space-name"?: string;
+  "space-id"?: string;
+}
+
+/** What the provider reports about a machine's hardware (sizes in MiB). */
+export interface HardwareCharacteristics {
+  arch?: string;
+  mem?: number;
+  "root-disk"?: number;
+  "root-disk-source"?: string;
+  "cpu-cores"?: number;
+  "cpu-power"?: number;
+  tags?: string[];
+  "availability-zone"?: string;
+  "virt-type"?: string;
+}
+
+// python-libjuju's preference for dnsName.
+const DNS_SCOPES = ["public", "local-cloud", "local-fan"];
+
+/** A machine. Getters read this view's state; operations act on the live machine. */
+export class Machine extends TypedEntity {
+  /** The machine id, e.g. `0` or `0/lxd/1`. */
+  get id(): string {
+    return this.entityId;
+  }
+
+  /** The instance status (`pending`, `allocating`, `running`, `provisioning error`…), as python-libjuju's `status`. */
+  get status(): string {
+    return this.statusOf("instance-status")?.current ?? "";
+  }
+
+  /** The instance status message. */
+  get statusMessage(): string {
+    return this.statusOf("instance-status")?.message ?? "";
+  }
+
+  /** The machine agent status (`pending`, `started`, `stopped`, `error`, `down`). */
+  get agentStatus(): string {
+    return this.statusOf("agent-status")?.current ?? "";
+  }
+
+  /** The agent status message. */
+  get agentStatusMessage(): string {
+    return this.statusOf("agent-status")?.message ?? "";
+  }
+
+  /** The whole agent status. */
+  get agentStatusInfo(): StatusInfo | undefined {
+    return this.statusOf("agent-status");
+  }
+
+  /** The machine agent's version. */
+  get agentVersion(): string {
+    return this.statusOf("agent-status")?.version ?? "";
+  }
+
+  /** The addresses of the machine. */
+  get addresses(): MachineAddress[] {
+    return (this.data?.addresses as MachineAddress[] | null | undefined) ?? [];
+  }
+
+  /** The best address to reach the machine: public, else cloud-local, else fan; undefined when none. */
+  get dnsName(): string | undefined {
+    for (const scope of DNS_SCOPES) {
+      const a = this.addresses.find((x) => x.scope === scope);
+      if (a) return a.value;
+    }
+    return undefined;
+  }
+
+  /** The host name the agent reported, when any. */
+  get hostname(): string | undefined {
+    return this.str("hostname") || undefined;
+  }
+
+  /** The provider's instance id ("" until provisioned). */
+  get instanceId(): string {
+    return this.str("instance-id");
+  }
+
+  /** The base, e.g. `ubuntu@22.04`. */
+  get base(): string {
+    return this.str("base");
+  }
+
+  /** The container type (`lxd`, `kvm`), "" for a machine. */
+  get containerType(): string {
+    return this.str("container-type");
+  }
+
+  /** The hardware characteristics, once provisioned. */
+  get hardware(): HardwareCharacteristics {
+    return (this.data?.["hardware-characteristics"] ?? {}) as HardwareCharacteristics;
+  }
+
+  /** The machine holding this container, for containers. */
+  get parentId(): string | undefined {
+    const parts = this.id.split("/");
+    return parts.length > 1 ? parts.slice(0, -2).join("/") : undefined;
+  }
+
+  /** The live containers directly on this machine. */
+  get containers(): Machine[] {
+    const prefix = `${this.id}/`;
+    return this.context
+      .entities("machine")
+      .filter(
+        (m) => m.id.startsWith(prefix) && m.id.split("/").length === this.id.split("/").length + 2,
+      );
+  }
+
+  /** The live units assigned to this machine. */
+  get units(): Unit[] {
+    return this.context.entities("unit").filter((u) => u.machineId === this.id);
+  }
+
+  /**
+   * Removes the machine (`MachineManager.DestroyMachineWithParams`) and, as
+   * python-libjuju, waits until it is gone unless `blockUntilDone: false`.
+   */
+  async destroy(options: DestroyMachineOptions = {}): Promise<DestroyMachineInfo> {
+    const [info] = await destroyMachines(this.context, [this.id], {
+      ...options,
+      blockUntilDone: options.blockUntilDone ?? true,
+    });
+    return info!;
+  }
+
+  /** Alias of {@link destroy}. */
+  remove(options: DestroyMachineOptions = {}): Promise<DestroyMachineInfo> {
+    return this.destroy(options);
+  }
+
+  /** The machine's annotations. */
+  getAnnotations(): Promise<Record<string, string>> {
+    return getAnnotations(this.context, machineTag(this.id));
+  }
+
+  /** Sets annotations (an empty value removes a key). */
+  setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
+    return setAnnotations(this.context, machineTag(this.id), annotations);
+  }
+}

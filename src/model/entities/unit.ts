@@ -1,0 +1,154 @@
+/**
+ * `Unit`: a unit of an application (`unit` deltas).
+ * @module
+ */
+
+import { getAnnotations, setAnnotations } from "../ops/annotations.js";
+import { type DestroyInfo, type DestroyOptions, destroyUnits } from "../ops/applications.js";
+import type { StatusInfo } from "../status.js";
+import { unitTag } from "../tags.js";
+import type { Application } from "./application.js";
+import type { Machine } from "./machine.js";
+import { TypedEntity } from "./typed-entity.js";
+
+/** A port a unit opened. */
+export interface UnitPort {
+  protocol: string;
+  number: number;
+}
+
+/** A unit. Getters read this view's state; operations act on the live unit. */
+export class Unit extends TypedEntity {
+  /** The unit name, e.g. `mysql/0`. */
+  get name(): string {
+    return this.entityId;
+  }
+
+  /** The application's name. */
+  get applicationName(): string {
+    return this.str("application");
+  }
+
+  /** The application (latest view), while it is in the model. */
+  get application(): Application | undefined {
+    return this.context.entity("application", this.applicationName);
+  }
+
+  /** The machine id ("" until the unit is assigned; subordinates: the principal's machine). */
+  get machineId(): string {
+    return this.str("machine-id");
+  }
+
+  /** The machine (latest view), once assigned. */
+  get machine(): Machine | undefined {
+    const id = this.machineId;
+    return id ? this.context.entity("machine", id) : undefined;
+  }
+
+  /** The workload status (`active`, `blocked`, `waiting`, `maintenance`, `error`, `unknown`…). */
+  get workloadStatus(): string {
+    return this.statusOf("workload-status")?.current ?? "";
+  }
+
+  /** The workload status message. */
+  get workloadStatusMessage(): string {
+    return this.statusOf("workload-status")?.message ?? "";
+  }
+
+  /** The whole workload status. */
+  get workloadStatusInfo(): StatusInfo | undefined {
+    return this.statusOf("workload-status");
+  }
+
+  /** The agent status (`allocating`, `executing`, `idle`, `failed`, `lost`…). */
+  get agentStatus(): string {
+    return this.statusOf("agent-status")?.current ?? "";
+  }
+
+  /** The agent status message. */
+  get agentStatusMessage(): string {
+    return this.statusOf("agent-status")?.message ?? "";
+  }
+
+  /** The whole agent status. */
+  get agentStatusInfo(): StatusInfo | undefined {
+    return this.statusOf("agent-status");
+  }
+
+  /** The public address ("" until known). */
+  get publicAddress(): string {
+    return this.str("public-address");
+  }
+
+  /** The private address ("" until known). */
+  get privateAddress(): string {
+    return this.str("private-address");
+  }
+
+  /** The charm URL the unit runs. */
+  get charmUrl(): string {
+    return this.str("charm-url");
+  }
+
+  /** The base, e.g. `ubuntu@22.04`. */
+  get base(): string {
+    return this.str("base");
+  }
+
+  /** True for subordinate units. */
+  get subordinate(): boolean {
+    return this.data?.subordinate === true;
+  }
+
+  /** The principal unit's name, for subordinates ("" otherwise). */
+  get principal(): string {
+    return this.str("principal");
+  }
+
+  /** The opened ports. */
+  get ports(): UnitPort[] {
+    return (this.data?.ports as UnitPort[] | null | undefined) ?? [];
+  }
+
+  /**
+   * True when `Client.FullStatus` reports this unit as its application's
+   * leader (python-libjuju's `is_leader_from_status`).
+   */
+  async isLeaderFromStatus(): Promise<boolean> {
+    const status = await this.context.connection
+      .facade("Client")
+      .call("FullStatus", { patterns: [this.name] });
+    const app = status.applications?.[this.applicationName];
+    const direct = app?.units?.[this.name];
+    if (direct) return direct.leader === true;
+    // A subordinate unit is listed under its principal.
+    for (const apps of Object.values(status.applications ?? {})) {
+      for (const u of Object.values(apps.units ?? {})) {
+        const sub = u.subordinates?.[this.name];
+        if (sub) return sub.leader === true;
+      }
+    }
+    return false;
+  }
+
+  /** Removes the unit (`Application.DestroyUnit`). */
+  async destroy(options: DestroyOptions = {}): Promise<DestroyInfo> {
+    const [info] = await destroyUnits(this.context, [this.name], options);
+    return info!;
+  }
+
+  /** Alias of {@link destroy}. */
+  remove(options: DestroyOptions = {}): Promise<DestroyInfo> {
+    return this.destroy(options);
+  }
+
+  /** The unit's annotations. */
+  getAnnotations(): Promise<Record<string, string>> {
+    return getAnnotations(this.context, unitTag(this.name));
+  }
+
+  /** Sets annotations (an empty value removes a key). */
+  setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
+    return setAnnotations(this.context, unitTag(this.name), annotations);
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * Application-level operations (`Application` facade), shared by `Model`
+ * and the `Application` / `Unit` entities.
+ * @module
+ */
+import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import type { Constraints } from "../../parse/constraints.js";
+import { bulkResultsStrict } from "../../rpc/bulk.js";
+import { JujuError } from "../../rpc/errors.js";
+import {
+  DEFAULT_OPERATION_TIMEOUT,
+  type ModelContext,
+  type OperationWaitOptions,
+} from "../context.js";
+import type { Unit } from "../entities/unit.js";
+import { InvalidArgumentError } from "../errors.js";
+import { applicationTag, unitTag } from "../tags.js";
+import { maxWaitNs, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
+
+/** Options of `Application.addUnits`. */
+export interface AddUnitsOptions extends OperationWaitOptions {
+  /** Number of units (default 1). */
+  count?: number;
+  /** Placement directives, one per unit (`"3"`, `"lxd:2"`, `"zone=az1"`), as a string (comma separated) or array. */
+  to?: string | readonly string[];
+  /** Existing storage instances to attach (`storage-tag`s or ids such as `data/0`). */
+  attachStorage?: readonly string[];
+}
+
+/** Options of removals (units, applications). */
+export interface DestroyOptions extends OperationWaitOptions {
+  /** Remove even when hooks fail or the agent is gone. */
+  force?: boolean;
+  /** Destroy the storage instead of detaching it. */
+  destroyStorage?: boolean;
+  /** With `force`, seconds to wait for each step before forcing it. */
+  maxWait?: number;
+  /** Only report what would be removed (Application ≥ 16). */
+  dryRun?: boolean;
+  /** Wait until the entities are gone from the model (default false). */
+  blockUntilDone?: boolean;
+}
+
+/** What a removal destroyed or detached, per item, as Juju reports it. */
+export interface DestroyInfo {
+  destroyedUnits: string[];
+  destroyedStorage: string[];
+  detachedStorage: string[];
+}
+
+const tagsOf = (list: readonly { tag: string }[] | undefined): string[] =>
+  (list ?? []).map((e) => e.tag);
+
+/** Adds units to an application (`Application.AddUnits`) and waits for them to appear. */
+export async function addUnits(
+  ctx: ModelContext,
+  application: string,
+  options: AddUnitsOptions = {},
+): Promise<Unit[]> {
+  ctx.requireWatching("addUnits");
+  const count = options.count ?? 1;
+  if (!Number.isInteger(count) || count < 1)
+    throw new InvalidArgumentError("count", `must add at least one unit, got ${count}`);
+  const params: ApplicationFacade.AddApplicationUnits = {
+    application,
+    "num-units": count,
+    placement: toPlacements(options.to, ctx.uuid),
+  };
+  if (options.attachStorage?.length) params["attach-storage"] = [...options.attachStorage];
+  const res = await ctx.connection
+    .facade("Application")
+    .call("AddUnits", params, options.signal ? { signal: options.signal } : {});
+  const names = res.units ?? [];
+  await ctx.waitFor(
+    `units ${names.join(", ")} to appear`,
+    () => names.every((n) => ctx.state.entityData("unit", n) !== undefined),
+    options,
+  );
+  return names.map((n) => ctx.entity("unit", n)!);
+}
+
+/** Removes units (`Application.DestroyUnit`); a {@link JujuBulkError} names each unit that failed. */
+export async function destroyUnits(
+  ctx: ModelContext,
+  names: readonly string[],
+  options: DestroyOptions = {},
+): Promise<DestroyInfo[]> {
+  if (options.blockUntilDone) ctx.requireWatching("destroyUnits with blockUntilDone");
+  const units = names.map((name) => {
+    const p: ApplicationFacade.DestroyUnitParams = { "unit-tag": unitTag(name) };
+    if (options.destroyStorage !== undefined) p["destroy-storage"] = options.destroyStorage;
+    if (options.force !== undefined) p.force = options.force;
+    const mw = maxWaitNs(options.maxWait);
+    if (mw !== undefined) p["max-wait"] = mw;
+    if (options.dryRun !== undefined) p["dry-run"] = options.dryRun;
+    return p;
+  });
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("DestroyUnit", { units }, signalOnly(options));
+  const items = bulkResultsStrict(res, siteOf(app, "DestroyUnit"));
+  if (options.blockUntilDone && !options.dryRun) {
+    await ctx.waitFor(
+      `units ${names.join(", ")} to be removed`,
+      () => names.every((n) => ctx.state.entityData("unit", n) === undefined),
+      withDefaultTimeout(options),
+    );
+  }
+  return items.map((r) => ({
+    destroyedUnits: [],
+    destroyedStorage: tagsOf(r.info?.["destroyed-storage"]),
+    detachedStorage: tagsOf(r.info?.["detached-storage"]),
+  }));
+}
+
+/** Removes applications (`Application.DestroyApplication`); a {@link JujuBulkError} names each failure. */
+export async function destroyApplications(
+  ctx: ModelContext,
+  names: readonly string[],
+  options: DestroyOptions = {},
+): Promise<DestroyInfo[]> {
+  if (options.blockUntilDone) ctx.requireWatching("removeApplication with blockUntilDone");
+  const applications = names.map((name) => {
+    const p: ApplicationFacade.DestroyApplicationParams = {
+      "application-tag": applicationTag(name),
+      force: options.force ?? false,
+    };
+    if (options.destroyStorage !== undefined) p["destroy-storage"] = options.destroyStorage;
+    const mw = maxWaitNs(options.maxWait);
+    if (mw !== undefined) p["max-wait"] = mw;
+    if (options.dryRun !== undefined) p["dry-run"] = options.dryRun;
+    return p;
+  });
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("DestroyApplication", { applications }, signalOnly(options));
+  const items = bulkResultsStrict(res, siteOf(app, "DestroyApplication"));
+  if (options.blockUntilDone && !options.dryRun) {
+    await ctx.waitFor(
+      `applications ${names.join(", ")} to be removed`,
+      () => names.every((n) => ctx.state.entityData("application", n) === undefined),
+      withDefaultTimeout(options),
+    );
+  }
+  return items.map((r) => ({
+    destroyedUnits: tagsOf(r.info?.["destroyed-units"]),
+    destroyedStorage: tagsOf(r.info?.["destroyed-storage"]),
+    detachedStorage: tagsOf(r.info?.["detached-storage"]),
+  }));
+}
+
+/** Options of `Application.scale`. */
+export interface ScaleOptions {
+  /** The number of units wanted. */
+  scale?: number;
+  /** Units to add (positive) or remove (negative) instead. */
+  scaleChange?: number;
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sets the unit count of a Kubernetes (CAAS) application
+ * (`Application.ScaleApplications`). Juju refuses it on machine models.
+ * Returns the new scale.
+ */
+export async function scaleApplication(
+  ctx: ModelContext,
+  application: string,
+  options: ScaleOptions,
+): Promise<number> {
+  if ((options.scale === undefined) === (options.scaleChange === undefined))
+    throw new InvalidArgumentError("scale", "give exactly one of scale and scaleChange");
+  const p: ApplicationFacade.ScaleApplicationParamsV2 = {
+    "application-tag": applicationTag(application),
+    force: options.force ?? false,
+    scale: options.scale ?? 0,
+  };
+  if (options.scaleChange !== undefined) p["scale-change"] = options.scaleChange;
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("ScaleApplications", { applications: [p] }, signalOnly(options));
+  const [r] = bulkResultsStrict(res, siteOf(app, "ScaleApplications"));
+  return r?.info?.["num-units"] ?? options.scale ?? 0;
+}
+
+/** Exposure of one endpoint (`""` = every endpoint): who may reach it. */
+export interface ExposedEndpoint {
+  exposeToSpaces?: string[];
+  exposeToCidrs?: string[];
+}
+
+/** Exposes an application (`Application.Expose`); without endpoints, all of them to 0.0.0.0/0 and ::/0. */
+export async function expose(
+  ctx: ModelContext,
+  application: string,
+  endpoints?: Readonly<Record<string, ExposedEndpoint>>,
+): Promise<void> {
+  const params: ApplicationFacade.ApplicationExpose = { application };
+  if (endpoints && Object.keys(endpoints).length) {
+    const wire: Record<string, ApplicationFacade.ExposedEndpoint> = {};
+    for (const [ep, e] of Object.entries(endpoints)) {
+      const w: ApplicationFacade.ExposedEndpoint = {};
+      if (e.exposeToSpaces) w["expose-to-spaces"] = [...e.exposeToSpaces];
+      if (e.exposeToCidrs) w["expose-to-cidrs"] = [...e.exposeToCidrs];
+      wire[ep] = w;
+    }
+    params["exposed-endpoints"] = wire;
+  }
+  await ctx.connection.facade("Application").call("Expose", params);
+}
+
+/** Unexposes an application, or only the given endpoints (`Application.Unexpose`). */
+export async function unexpose(
+  ctx: ModelContext,
+  application: string,
+  endpoints: readonly string[] = [],
+): Promise<void> {
+  await ctx.connection
+    .facade("Application")
+    .call("Unexpose", { application, "exposed-endpoints": [...endpoints] });
+}
+
+/** One option of an application's config, as `Application.Get` reports it. */
+export interface ApplicationConfigOption {
+  /** The value in effect, when any. */
+  value?: unknown;
+  /** The charm's default, when any. */
+  default?: unknown;
+  /** `default`, `user` or `unset`. */
+  source?: string;
+  type?: string;
+  description?: string;
+}
+
+/** The application's config (`Application.Get`), charm options and application settings such as `trust`. */
+export async function getApplicationConfig(
+  ctx: ModelContext,
+  application: string,
+): Promise<Record<string, ApplicationConfigOption>> {
+  const res = await ctx.connection.facade("Application").call("Get", { application, branch: "" });
+  return {
+    ...((res["application-config"] ?? {}) as Record<string, ApplicationConfigOption>),
+    ...((res.config ?? {}) as Record<string, ApplicationConfigOption>),
+  };
+}
+
+/** Sets config values (`Application.SetConfigs`); values are sent as strings, as Juju expects. */
+export async function setApplicationConfig(
+  ctx: ModelContext,
+  application: string,
+  config: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("SetConfigs", {
+    Args: [{ application, config: stringifyConfig(config), "config-yaml": "", generation: "" }],
+  });
+  bulkResultsStrict(res, siteOf(app, "SetConfigs"));
+}
+
+/** Resets config options to their defaults (`Application.UnsetApplicationsConfig`). */
+export async function resetApplicationConfig(
+  ctx: ModelContext,
+  application: string,
+  keys: readonly string[],
+): Promise<void> {
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("UnsetApplicationsConfig", {
+    Args: [{ application, branch: "", options: [...keys] }],
+  });
+  bulkResultsStrict(res, siteOf(app, "UnsetApplicationsConfig"));
+}
+
+/** An application's constraints (`Application.GetConstraints`). */
+export async function getApplicationConstraints(
+  ctx: ModelContext,
+  application: string,
+): Promise<Constraints> {
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("GetConstraints", {
+    entities: [{ tag: applicationTag(application) }],
+  });
+  const [r] = bulkResultsStrict(res, siteOf(app, "GetConstraints"));
+  return (r?.constraints ?? {}) as Constraints;
+}
+
+/** Sets an application's constraints (`Application.SetConstraints`); a string is parsed first. */
+export async function setApplicationConstraints(
+  ctx: ModelContext,
+  application: string,
+  constraints: string | Constraints,
+): Promise<void> {
+  const value = toConstraints(constraints);
+  await ctx.connection.facade("Application").call("SetConstraints", {
+    application,
+    constraints: value,
+  });
+}
+
+/** The name of the leader unit (`Application.Leader`). */
+export async function getLeader(ctx: ModelContext, application: string): Promise<string> {
+  const app = ctx.connection.facade("Application");
+  const res = await app.call("Leader", { tag: applicationTag(application) });
+  if (res.error?.message) throw JujuError.fromWire(res.error, siteOf(app, "Leader"));
+  return res.result;
+}
+
+/** An action a charm defines. */
+export interface ActionSpec {
+  description: string;
+  /** JSON schema of the parameters. */
+  params: Record<string, unknown>;
+}
+
+/** The actions the application's charm defines (`Action.ApplicationsCharmsActions`). */
+export async function getActions(
+  ctx: ModelContext,
+  application: string,
+): Promise<Record<string, ActionSpec>> {
+  const action = ctx.connection.facade("Action");
+  const res = await action.call("ApplicationsCharmsActions", {
+    entities: [{ tag: applicationTag(application) }],
+  });
+  const [r] = bulkResultsStrict(res, siteOf(action, "ApplicationsCharmsActions"));
+  const out: Record<string, ActionSpec> = {};
+  for (const [name, spec] of Object.entries(r?.actions ?? {})) {
+    out[name] = { description: spec.description ?? "", params: spec.params ?? {} };
+  }
+  return out;
+}
+
+function signalOnly(o: { signal?: AbortSignal }): { signal?: AbortSignal } {
+  return o.signal ? { signal: o.signal } : {};
+}
+
+function withDefaultTimeout(o: OperationWaitOptions): OperationWaitOptions {
+  return { ...o, timeout: o.timeout ?? DEFAULT_OPERATION_TIMEOUT };
+}

@@ -1,0 +1,63 @@
+/**
+ * Small helpers shared by the model operations.
+ * @module
+ */
+import { type Constraints, parseConstraints } from "../../parse/constraints.js";
+import { type Placement, parsePlacement } from "../../parse/placement.js";
+import type { CallOptions } from "../../rpc/connection.js";
+import type { CallSite } from "../../rpc/errors.js";
+import { InvalidArgumentError } from "../errors.js";
+
+/** The call site of a facade method, recorded on bulk errors. */
+export function siteOf(facade: { name: string; version: number }, method: string): CallSite {
+  return { facade: facade.name, version: facade.version, method };
+}
+
+/** Per-call options (signal, timeout) copied without undefined values. */
+export function callOptions(o: { signal?: AbortSignal; callTimeout?: number }): CallOptions {
+  const out: CallOptions = {};
+  if (o.signal) out.signal = o.signal;
+  if (o.callTimeout !== undefined) out.timeout = o.callTimeout;
+  return out;
+}
+
+/**
+ * Constraints given as a Juju string (`"mem=4G cores=2"`, parsed, throwing
+ * `ParseError` on bad input) or as the wire object (used as is).
+ */
+export function toConstraints(c: string | Constraints | undefined): Constraints {
+  if (c === undefined) return {};
+  return typeof c === "string" ? parseConstraints(c) : { ...c };
+}
+
+/**
+ * Placement directives from `to`: one string (comma separated, as the
+ * CLI's `--to`) or an array. Scope-less directives get the model UUID.
+ */
+export function toPlacements(
+  to: string | readonly string[] | undefined,
+  uuid: string,
+): Placement[] {
+  if (to === undefined) return [];
+  const list = typeof to === "string" ? to.split(",") : [...to];
+  return list.map((d) => parsePlacement(d.trim(), uuid));
+}
+
+/** Stringifies config values as the API expects (`map[string]string`). */
+export function stringifyConfig(config: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (v === undefined || v === null)
+      throw new InvalidArgumentError(
+        "config",
+        `config value of ${JSON.stringify(k)} is ${v}; use resetConfig/unsetConfig to clear it`,
+      );
+    out[k] = typeof v === "object" ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+/** Seconds (as the options take them) to the nanoseconds of Juju's `max-wait`. */
+export function maxWaitNs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1e9);
+}

@@ -1,0 +1,195 @@
+/**
+ * Machines: `MachineManager.AddMachines`, `DestroyMachineWithParams`,
+ * `RetryProvisioning`.
+ * @module
+ */
+import type { MachineManager } from "../../facades/generated/index.js";
+import type { Constraints } from "../../parse/constraints.js";
+import { isContainerType, parsePlacement } from "../../parse/placement.js";
+import { bulkResultsStrict } from "../../rpc/bulk.js";
+import {
+  DEFAULT_OPERATION_TIMEOUT,
+  type ModelContext,
+  type OperationWaitOptions,
+} from "../context.js";
+import type { Machine } from "../entities/machine.js";
+import { NotSupportedError } from "../errors.js";
+import { machineTag } from "../tags.js";
+import { type BaseSpec, parseBase } from "./bases.js";
+import { maxWaitNs, siteOf, toConstraints } from "./common.js";
+
+/** A disk (storage constraints) for a new machine. */
+export interface DiskSpec {
+  /** Storage pool, e.g. `rootfs`. */
+  pool?: string;
+  /** Size in MiB. */
+  size?: number;
+  count?: number;
+}
+
+/** Options of `Model.addMachine`. */
+export interface AddMachineOptions extends OperationWaitOptions {
+  /** Constraints, as a Juju string (`"mem=4G cores=2"`) or the wire object. */
+  constraints?: string | Constraints;
+  disks?: readonly DiskSpec[];
+  /** Base (`ubuntu@22.04`) or, as python-libjuju, a series name (`jammy`). */
+  base?: BaseSpec;
+  /** Alias of `base`, for python-libjuju's `series` argument. */
+  series?: BaseSpec;
+}
+
+/**
+ * Builds the `AddMachineParams` for a spec, as `juju add-machine` does:
+ * no spec: a new machine; `lxd`: a new machine holding a new container;
+ * `lxd:4`: a new container on machine 4; `zone=az1` or a MAAS host name:
+ * provider placement (scoped to the model); a machine id is sent as is
+ * (scope `#`) for the controller to judge; `ssh:…` needs manual
+ * provisioning over SSH, which this client does not do.
+ */
+export function addMachineParams(
+  spec: string | undefined,
+  options: AddMachineOptions,
+  modelUuid: string,
+): MachineManager.AddMachineParams {
+  const params: MachineManager.AddMachineParams = {
+    addresses: [],
+    constraints: toConstraints(options.constraints),
+    "container-type": "",
+    "hardware-characteristics": {},
+    "instance-id": "",
+    jobs: ["JobHostUnits"],
+    nonce: "",
+    "parent-id": "",
+  };
+  if (spec !== undefined && spec !== "") {
+    const placement = parsePlacement(spec, modelUuid);
+    if (placement.scope === "ssh") {
+      throw new NotSupportedError(
+        `addMachine(${JSON.stringify(spec)})`,
+        "manual provisioning connects to the host over SSH, runs the provisioning script " +
+          "(MachineManager.ProvisioningScript) and installs the machine agent; libjuju has no SSH client",
+      );
+    }
+    if (isContainerType(placement.scope)) {
+      params["container-type"] = placement.scope;
+      params["parent-id"] = placement.directive;
+    } else {
+      params.placement = placement;
+    }
+  }
+  const base = options.base ?? options.series;
+  if (base !== undefined) params.base = parseBase(base);
+  if (options.disks?.length) {
+    params.disks = options.disks.map((d) => ({
+      Pool: d.pool ?? "",
+      Size: d.size ?? 0,
+      Count: d.count ?? 1,
+    }));
+  }
+  return params;
+}
+
+/** Adds a machine (or container) and waits for it to appear in the model. */
+export async function addMachine(
+  ctx: ModelContext,
+  spec: string | undefined,
+  options: AddMachineOptions = {},
+): Promise<Machine> {
+  ctx.requireWatching("addMachine");
+  const params = addMachineParams(spec, options, ctx.uuid);
+  const mm = ctx.connection.facade("MachineManager");
+  const res = await mm.call(
+    "AddMachines",
+    { params: [params] },
+    options.signal ? { signal: options.signal } : {},
+  );
+  const [r] = bulkResultsStrict({ results: res.machines }, siteOf(mm, "AddMachines"));
+  const id = r?.machine ?? "";
+  await ctx.waitFor(
+    `machine ${id} to appear`,
+    () => ctx.state.entityData("machine", id) !== undefined,
+    options,
+  );
+  return ctx.entity("machine", id)!;
+}
+
+/** Options of machine removal. */
+export interface DestroyMachineOptions extends OperationWaitOptions {
+  /** Remove even with units or containers on it, or when the provider fails. */
+  force?: boolean;
+  /** Keep the cloud instance (release it from Juju only). */
+  keep?: boolean;
+  /** With `force`, seconds to wait before forcing each step. */
+  maxWait?: number;
+  /** Only report what would be removed. */
+  dryRun?: boolean;
+  /** Wait until the machines are gone from the model (default false). */
+  blockUntilDone?: boolean;
+}
+
+/** What removing one machine destroyed or detached. */
+export interface DestroyMachineInfo {
+  machineId: string;
+  destroyedUnits: string[];
+  destroyedContainers: string[];
+  destroyedStorage: string[];
+  detachedStorage: string[];
+}
+
+/**
+ * Removes machines (`MachineManager.DestroyMachineWithParams`). A
+ * {@link JujuBulkError} names each machine that could not be removed
+ * (e.g. `machine 1 has unit "mysql/0" assigned`, or not found).
+ */
+export async function destroyMachines(
+  ctx: ModelContext,
+  ids: readonly string[],
+  options: DestroyMachineOptions = {},
+): Promise<DestroyMachineInfo[]> {
+  if (options.blockUntilDone) ctx.requireWatching("removeMachines with blockUntilDone");
+  const params: MachineManager.DestroyMachinesParams = { "machine-tags": ids.map(machineTag) };
+  if (options.force !== undefined) params.force = options.force;
+  if (options.keep !== undefined) params.keep = options.keep;
+  if (options.dryRun !== undefined) params["dry-run"] = options.dryRun;
+  const mw = maxWaitNs(options.maxWait);
+  if (mw !== undefined) params["max-wait"] = mw;
+  const mm = ctx.connection.facade("MachineManager");
+  const res = await mm.call(
+    "DestroyMachineWithParams",
+    params,
+    options.signal ? { signal: options.signal } : {},
+  );
+  const items = bulkResultsStrict(res, siteOf(mm, "DestroyMachineWithParams"));
+  if (options.blockUntilDone && !options.dryRun) {
+    await ctx.waitFor(
+      `machines ${ids.join(", ")} to be removed`,
+      () => ids.every((id) => ctx.state.entityData("machine", id) === undefined),
+      { ...options, timeout: options.timeout ?? DEFAULT_OPERATION_TIMEOUT },
+    );
+  }
+  const tags = (l: readonly { tag: string }[] | undefined) => (l ?? []).map((e) => e.tag);
+  return items.map((r, i) => ({
+    machineId: r.info?.["machine-id"] ?? ids[i] ?? "",
+    destroyedUnits: tags(r.info?.["destroyed-units"]),
+    destroyedContainers: (r.info?.["destroyed-containers"] ?? []).map(
+      (c) => c.info?.["machine-id"] ?? "",
+    ),
+    destroyedStorage: tags(r.info?.["destroyed-storage"]),
+    detachedStorage: tags(r.info?.["detached-storage"]),
+  }));
+}
+
+/**
+ * Retries provisioning of machines in `provisioning error`
+ * (`MachineManager.RetryProvisioning`); no ids means every such machine.
+ */
+export async function retryProvisioning(
+  ctx: ModelContext,
+  ids: readonly string[] = [],
+): Promise<void> {
+  const mm = ctx.connection.facade("MachineManager");
+  const params: MachineManager.RetryProvisioningArgs =
+    ids.length === 0 ? { all: true } : { all: false, machines: ids.map(machineTag) };
+  const res = await mm.call("RetryProvisioning", params);
+  bulkResultsStrict(res, siteOf(mm, "RetryProvisioning"));
+}

@@ -1,0 +1,105 @@
+/**
+ * Relations: `Application.AddRelation` / `DestroyRelation`.
+ * @module
+ */
+import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import { JujuError } from "../../rpc/errors.js";
+import type { ModelContext, OperationWaitOptions } from "../context.js";
+import type { Relation } from "../entities/relation.js";
+import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import { isApplicationName } from "../tags.js";
+import { maxWaitNs } from "./common.js";
+
+/** Options of `Model.integrate`. */
+export interface IntegrateOptions extends OperationWaitOptions {
+  /** CIDRs the remote side may use (cross-model relations). */
+  viaCidrs?: readonly string[];
+}
+
+// charm.ValidRelationName: lower-case words joined by hyphens or underscores.
+const ENDPOINT = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
+
+/** Checks an `app[:endpoint]` spec locally, as python-libjuju does, before sending it. */
+export function checkEndpointSpec(spec: string): void {
+  if (spec.includes("/") || spec.includes(".")) {
+    throw new NotSupportedError(
+      `integrate(${JSON.stringify(spec)})`,
+      "relations to offers (cross-model) need consume(), which libjuju does not implement yet",
+    );
+  }
+  const [app, ep, ...rest] = spec.split(":");
+  if (
+    app === undefined ||
+    !isApplicationName(app) ||
+    rest.length > 0 ||
+    (ep !== undefined && !ENDPOINT.test(ep))
+  ) {
+    throw new InvalidArgumentError(
+      "endpoint",
+      `invalid relation endpoint ${JSON.stringify(spec)}: expected "application[:endpoint]"`,
+    );
+  }
+}
+
+/**
+ * Relates two endpoints (`Application.AddRelation`) and waits for the
+ * relation to appear. As python-libjuju, an existing identical relation
+ * (Juju's `already exists`) is returned instead of failing.
+ */
+export async function integrate(
+  ctx: ModelContext,
+  endpoint1: string,
+  endpoint2: string,
+  options: IntegrateOptions = {},
+): Promise<Relation> {
+  ctx.requireWatching("integrate");
+  checkEndpointSpec(endpoint1);
+  checkEndpointSpec(endpoint2);
+  const find = (...specs: string[]) => ctx.entities("relation").find((r) => r.matches(...specs));
+  const params: ApplicationFacade.AddRelation = { endpoints: [endpoint1, endpoint2] };
+  if (options.viaCidrs?.length) params["via-cidrs"] = [...options.viaCidrs];
+  let specs: string[];
+  try {
+    const res = await ctx.connection
+      .facade("Application")
+      .call("AddRelation", params, options.signal ? { signal: options.signal } : {});
+    specs = Object.entries(res.endpoints ?? {}).map(([app, rel]) => `${app}:${rel.name}`);
+  } catch (err) {
+    if (!(err instanceof JujuError && err.code === "already exists")) throw err;
+    const existing = find(endpoint1, endpoint2);
+    if (existing) return existing;
+    throw err;
+  }
+  await ctx.waitFor(
+    `relation ${specs.join(" ")} to appear`,
+    () => find(...specs) !== undefined,
+    options,
+  );
+  return find(...specs)!;
+}
+
+/** Options of relation removal. */
+export interface DestroyRelationOptions {
+  force?: boolean;
+  /** With `force`, seconds to wait before forcing. */
+  maxWait?: number;
+  signal?: AbortSignal;
+}
+
+/** Removes a relation given by id or by its two endpoints (`Application.DestroyRelation`). */
+export async function destroyRelation(
+  ctx: ModelContext,
+  target: { relationId: number } | { endpoints: [string, string] },
+  options: DestroyRelationOptions = {},
+): Promise<void> {
+  const params: ApplicationFacade.DestroyRelation =
+    "relationId" in target
+      ? { "relation-id": target.relationId }
+      : ({ endpoints: [...target.endpoints] } as ApplicationFacade.DestroyRelation);
+  if (options.force !== undefined) params.force = options.force;
+  const mw = maxWaitNs(options.maxWait);
+  if (mw !== undefined) params["max-wait"] = mw;
+  await ctx.connection
+    .facade("Application")
+    .call("DestroyRelation", params, options.signal ? { signal: options.signal } : {});
+}
