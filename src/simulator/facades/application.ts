@@ -13,6 +13,7 @@ import {
   type BaseValue,
   charmEndpoints,
   type RelationEndpoint,
+  type RelationRecord,
   relationKey,
   seriesOf,
   type UnitRecord,
@@ -149,6 +150,13 @@ function describeConfig(a: ApplicationRecord): Record<string, Record<string, unk
     out[k] = entry;
   }
   return out;
+}
+
+/** `params.ConfigResult.config` is not omitempty: error results carry `null`. */
+function withNullConfig(results: unknown[]): unknown[] {
+  return results.map((r) =>
+    typeof r === "object" && r !== null && "error" in r ? { config: null, ...r } : r,
+  );
 }
 
 function channelString(a: ApplicationRecord): string {
@@ -334,6 +342,30 @@ export function inferEndpoints(model: ModelRecord, names: string[]): RelationEnd
   throw new ServerError(
     `ambiguous relation: ${JSON.stringify(names.join(" "))} could refer to ${keys.join("; ")}`,
   );
+}
+
+/** `state.InferActiveRelation`: the one existing relation the names match. */
+function inferActiveRelation(model: ModelRecord, names: string[]): RelationRecord {
+  const specs = names.map((n) => {
+    const i = n.indexOf(":");
+    return i === -1 ? { app: n, ep: "" } : { app: n.slice(0, i), ep: n.slice(i + 1) };
+  });
+  const candidates = [...model.state.relations.values()].filter(
+    (r) =>
+      r.endpoints.length === specs.length &&
+      specs.every((s) =>
+        r.endpoints.some((e) => e.application === s.app && (s.ep === "" || e.name === s.ep)),
+      ),
+  );
+  const query = names.join(" ");
+  if (candidates.length === 0) throw Errors.notFound(`relation matching ${JSON.stringify(query)}`);
+  if (candidates.length > 1) {
+    const keys = candidates.map((r) => JSON.stringify(r.key));
+    throw new ServerError(
+      `ambiguous relation: ${JSON.stringify(query)} could refer to ${keys.join("; ")}`,
+    );
+  }
+  return candidates[0] as RelationRecord;
 }
 
 function addRelation(model: ModelRecord, names: string[]): Record<string, unknown> {
@@ -628,10 +660,7 @@ export const applicationMethods: readonly MethodSpec[] = [
       p.optInt("max-wait", "time.Duration");
       let rel: ReturnType<typeof model.state.relations.get>;
       if (endpoints.length > 0) {
-        const eps = inferEndpoints(model, endpoints);
-        const key = relationKey(eps);
-        rel = [...model.state.relations.values()].find((r) => r.key === key);
-        if (rel === undefined) throw Errors.notFound(`relation ${JSON.stringify(key)}`);
+        rel = inferActiveRelation(model, endpoints);
       } else {
         const id = p.optInt("relation-id") ?? 0;
         rel = model.state.relations.get(id);
@@ -732,10 +761,12 @@ export const applicationMethods: readonly MethodSpec[] = [
     method: "CharmConfig",
     params: "params.ApplicationGetArgs",
     call: (ctx, p) => ({
-      Results: bulk(p.objects("args", "params.ApplicationGet"), (g) => {
-        g.string("branch");
-        return { config: describeConfig(app(ctx.model(), g.string("application"))) };
-      }),
+      Results: withNullConfig(
+        bulk(p.objects("args", "params.ApplicationGet"), (g) => {
+          g.string("branch");
+          return { config: describeConfig(app(ctx.model(), g.string("application"))) };
+        }),
+      ),
     }),
   },
   {
@@ -743,9 +774,11 @@ export const applicationMethods: readonly MethodSpec[] = [
     method: "GetConfig",
     params: "params.Entities",
     call: (ctx, p) => ({
-      Results: bulk(p.objects("entities", "params.Entity"), (e) => ({
-        config: describeConfig(appFromTag(ctx.model(), e.string("tag"))),
-      })),
+      Results: withNullConfig(
+        bulk(p.objects("entities", "params.Entity"), (e) => ({
+          config: describeConfig(appFromTag(ctx.model(), e.string("tag"))),
+        })),
+      ),
     }),
   },
   {

@@ -149,9 +149,10 @@ export const machineManagerMethods: readonly MethodSpec[] = [
     method: "AddMachines",
     params: "params.AddMachines",
     call: (ctx, p) => ({
+      // `machine` is not omitempty: an error result still carries "".
       machines: bulk(p.objects("params", "params.AddMachineParams"), (item) => ({
         machine: addMachine(ctx.model(), item),
-      })),
+      })).map((r) => ("error" in r ? { machine: "", ...r } : r)),
     }),
   },
   {
