@@ -27,7 +27,7 @@ export interface CharmOptionSpec {
 /** How the charm's workload behaves once installed. */
 export interface WorkloadBehaviour {
   /** Status after the start hook when nothing blocks it. Default `active`. */
-  status?: "active" | "unknown" | "waiting" | "maintenance";
+  status?: "active" | "unknown" | "waiting" | "maintenance" | "blocked";
   /** Its message. Default `""`. */
   message?: string;
   /** The workload stays `blocked` with `message` until a relation exists on one of these endpoints. */

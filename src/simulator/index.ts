@@ -9,6 +9,8 @@
  * ```
  * @module
  */
+
+export { catalogSource } from "./catalog-source.js";
 export type { ControllerCerts } from "./certs.js";
 export { generateControllerCerts } from "./certs.js";
 export type {

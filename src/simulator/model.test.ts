@@ -906,3 +906,23 @@ describe("virtual clock", () => {
     }
   });
 });
+
+describe("default catalog", () => {
+  it("deploys real catalog charms: resolves mysql and relates wordpress-style endpoints", async () => {
+    await using s = await Simulator.start({ timing: "instant" });
+    const w = await Wire.open(s);
+    const { resolved } = await deployOld(w, "ubuntu", "ubuntu", 1);
+    expect(resolved.url).toMatch(/^ch:amd64\/\w+\/ubuntu-\d+$/);
+    await w.until(
+      (x) => (x.get("unit", "ubuntu/0")?.["agent-status"] as Frame | undefined)?.current === "idle",
+    );
+    const missing = await w.ok("Charms", 7, "ResolveCharms", {
+      resolve: [
+        { reference: "ch:no-such-charm", "charm-origin": { source: "charm-hub", type: "charm" } },
+      ],
+    });
+    expect(((missing.Results as Frame[])[0] as Frame).error).toBeDefined();
+    expect(w.violations).toEqual([]);
+    w.close();
+  });
+});

@@ -6,6 +6,8 @@
 import { isIP } from "node:net";
 import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
 import type { HostPort } from "../protocol/frames.js";
+import { CharmCatalog } from "./catalog/index.js";
+import { catalogSource } from "./catalog-source.js";
 import { generateControllerCerts } from "./certs.js";
 import type { CharmSource } from "./charm-source.js";
 import { writeClientFiles } from "./client-files.js";
@@ -53,7 +55,7 @@ export interface SimulatorOptions {
   seed?: number;
   /** The clock agents run on; pass a `VirtualClock` to drive time by hand. Default: real time. */
   clock?: Clock;
-  /** Where `ResolveCharms`, `AddCharm` and `DeployFromRepository` find charms. Default: none. */
+  /** Where `ResolveCharms`, `AddCharm` and `DeployFromRepository` find charms. Default: the built-in catalog of real charms. */
   charms?: CharmSource;
 }
 
@@ -119,7 +121,7 @@ export class Simulator implements AsyncDisposable {
       ...(opts.timing === undefined ? {} : { timing: opts.timing }),
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-      ...(opts.charms === undefined ? {} : { charms: opts.charms }),
+      charms: opts.charms ?? catalogSource(CharmCatalog.default()),
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });
