@@ -30,6 +30,46 @@ export {
   type ResolvedModel,
   splitModelName,
 } from "./jujudata/index.js";
+export type { EntityTypes, ModelContext, OperationWaitOptions } from "./model/context.js";
+export {
+  type Delta,
+  type DeltaAction,
+  type EntityData,
+  type EntityKind,
+  entityId,
+  ID_FIELDS,
+  isEntityKind,
+} from "./model/delta.js";
+export {
+  Action,
+  Annotation,
+  Application,
+  ApplicationOffer,
+  Charm,
+  entityFactory,
+  type HardwareCharacteristics,
+  Machine,
+  type MachineAddress,
+  ModelInfoEntity,
+  Relation,
+  type RelationEndpoint,
+  RemoteApplication,
+  Unit,
+  type UnitPort,
+} from "./model/entities/index.js";
+export { TypedEntity } from "./model/entities/typed-entity.js";
+export {
+  DeadEntityError,
+  type EntityContext,
+  type EntityFactory,
+  ModelEntity,
+} from "./model/entity.js";
+export {
+  InvalidArgumentError,
+  NotSupportedError,
+  NotWatchingError,
+  ObserverError,
+} from "./model/errors.js";
 export {
   type FullStatus,
   type GetStatusOptions,
@@ -37,7 +77,82 @@ export {
   type ModelConnectOptions,
   type ModelFromFilesOptions,
   type ModelInfo,
+  type ModelOptions,
 } from "./model/model.js";
+export {
+  type ModelEvent,
+  ModelObserver,
+  type ObserverFailure,
+  type ObserverFilter,
+  type ObserverFn,
+  ObserverRegistry,
+  type Unsubscribe,
+} from "./model/observers.js";
+export type {
+  ActionSpec,
+  AddUnitsOptions,
+  ApplicationConfigOption,
+  DestroyInfo,
+  DestroyOptions,
+  ExposedEndpoint,
+  ScaleOptions,
+} from "./model/ops/applications.js";
+export { type Base, type BaseSpec, formatBase, parseBase } from "./model/ops/bases.js";
+export {
+  type Channel,
+  formatChannel,
+  parseChannel,
+  selectBase,
+} from "./model/ops/charm-origin.js";
+export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
+export {
+  type AddMachineOptions,
+  addMachineParams,
+  type DestroyMachineInfo,
+  type DestroyMachineOptions,
+  type DiskSpec,
+} from "./model/ops/machines.js";
+export type { ConfigValue } from "./model/ops/model-config.js";
+export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
+export {
+  parseStorageConstraint,
+  parseStorageConstraints,
+  type StorageConstraints,
+  type StorageSpec,
+} from "./model/ops/storage.js";
+export {
+  type AppliedDelta,
+  EntityRecord,
+  ModelState,
+  type ModelStateOptions,
+  UnknownDeltaKindError,
+} from "./model/state.js";
+export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
+export { applicationTag, machineTag, modelTag, unitTag } from "./model/tags.js";
+export {
+  type BlockUntilOptions,
+  EntityStatusError,
+  type NotReady,
+  type WaitForIdleOptions,
+  WaitTimeoutError,
+} from "./model/waits.js";
+export { ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";
+export {
+  CONTAINER_TYPES,
+  type Constraints,
+  formatConstraints,
+  parseConstraints,
+  SUPPORTED_ARCHES,
+} from "./parse/constraints.js";
+export { ParseError } from "./parse/errors.js";
+export {
+  formatPlacement,
+  isContainerType,
+  isMachineId,
+  MACHINE_SCOPE,
+  type Placement,
+  parsePlacement,
+} from "./parse/placement.js";
 export type {
   FacadeVersions,
   HostPort,

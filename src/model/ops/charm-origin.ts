@@ -10,7 +10,7 @@ import { JujuError } from "../../rpc/errors.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { type Base, formatBase, sameBase, trackOf } from "./bases.js";
-import { siteOf } from "./common.js";
+import { single, siteOf } from "./common.js";
 
 /** A charm channel: `[track/]risk[/branch]`. */
 export interface Channel {
@@ -176,8 +176,10 @@ export async function resolveCharm(
     "charm-origin": origin,
   };
   if (options.switchCharm) item["switch-charm"] = true;
-  const res = await charms.call("ResolveCharms", { resolve: [item] }, call);
-  const [resolved] = bulkResultsStrict({ results: res.Results }, siteOf(charms, "ResolveCharms"));
+  const [resolved] = await single(`cannot resolve charm ${JSON.stringify(charmName)}`, async () => {
+    const res = await charms.call("ResolveCharms", { resolve: [item] }, call);
+    return bulkResultsStrict({ results: res.Results }, siteOf(charms, "ResolveCharms"));
+  });
   if (!resolved) throw new JujuError(`ResolveCharms returned no result for ${charmName}`, "");
   if (resolved["charm-origin"].type === "bundle") {
     throw new NotSupportedError(
@@ -197,6 +199,13 @@ export async function resolveCharm(
     { url: resolved.url, "charm-origin": toAdd, force: options.force ?? false },
     call,
   );
-  if (added.error?.message) throw JujuError.fromWire(added.error, siteOf(charms, "AddCharm"));
+  if (added.error?.message)
+    throw JujuError.fromWire(
+      {
+        ...added.error,
+        message: `cannot add charm ${JSON.stringify(resolved.url)}: ${added.error.message}`,
+      },
+      siteOf(charms, "AddCharm"),
+    );
   return { url: resolved.url, origin: added["charm-origin"] ?? toAdd, base };
 }

@@ -5,7 +5,7 @@
 import { type Constraints, parseConstraints } from "../../parse/constraints.js";
 import { type Placement, parsePlacement } from "../../parse/placement.js";
 import type { CallOptions } from "../../rpc/connection.js";
-import type { CallSite } from "../../rpc/errors.js";
+import { type CallSite, JujuBulkError, JujuError } from "../../rpc/errors.js";
 import { InvalidArgumentError } from "../errors.js";
 
 /** The call site of a facade method, recorded on bulk errors. */
@@ -60,4 +60,29 @@ export function stringifyConfig(config: Readonly<Record<string, unknown>>): Reco
 /** Seconds (as the options take them) to the nanoseconds of Juju's `max-wait`. */
 export function maxWaitNs(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : Math.round(seconds * 1e9);
+}
+
+/**
+ * For a bulk call about one item: the item's error as a {@link JujuError}
+ * (of the subclass its code calls for) whose message names the item, so
+ * `"cannot deploy \"mysql\": application already exists"` rather than an index.
+ */
+export async function single<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof JujuBulkError) || err.failures.length !== 1) throw err;
+    const first = err.failures[0]!;
+    const e = first.error;
+    const named = JujuError.fromWire(
+      { message: `${what}: ${e.message}`, code: e.code, info: e.info ?? null },
+      {
+        ...(e.facade ? { facade: e.facade } : {}),
+        ...(e.version ? { version: e.version } : {}),
+        ...(e.method ? { method: e.method } : {}),
+      },
+    );
+    (named as { cause?: unknown }).cause = err;
+    throw named;
+  }
 }

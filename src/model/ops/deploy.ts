@@ -21,7 +21,7 @@ import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { applicationTag, isApplicationName } from "../tags.js";
 import { type BaseSpec, parseBase } from "./bases.js";
 import { charmNameOf, formatChannel, parseChannel, resolveCharm } from "./charm-origin.js";
-import { siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
+import { single, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
 import { parseStorageConstraints, type StorageSpec } from "./storage.js";
 
@@ -175,8 +175,12 @@ export async function deploy(
   if (pending) args.resources = pending;
   if (options.attachStorage?.length) args["attach-storage"] = [...options.attachStorage];
   const app = ctx.connection.facade("Application");
-  const res = await app.call("Deploy", { applications: [args] }, call);
-  bulkResultsStrict(res, siteOf(app, "Deploy"));
+  await single(`cannot deploy ${JSON.stringify(appName)}`, async () =>
+    bulkResultsStrict(
+      await app.call("Deploy", { applications: [args] }, call),
+      siteOf(app, "Deploy"),
+    ),
+  );
 
   await ctx.waitFor(
     `application ${appName} to appear`,

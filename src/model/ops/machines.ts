@@ -16,7 +16,7 @@ import type { Machine } from "../entities/machine.js";
 import { NotSupportedError } from "../errors.js";
 import { machineTag } from "../tags.js";
 import { type BaseSpec, parseBase } from "./bases.js";
-import { maxWaitNs, siteOf, toConstraints } from "./common.js";
+import { maxWaitNs, single, siteOf, toConstraints } from "./common.js";
 
 /** A disk (storage constraints) for a new machine. */
 export interface DiskSpec {
@@ -98,12 +98,14 @@ export async function addMachine(
   ctx.requireWatching("addMachine");
   const params = addMachineParams(spec, options, ctx.uuid);
   const mm = ctx.connection.facade("MachineManager");
-  const res = await mm.call(
-    "AddMachines",
-    { params: [params] },
-    options.signal ? { signal: options.signal } : {},
-  );
-  const [r] = bulkResultsStrict({ results: res.machines }, siteOf(mm, "AddMachines"));
+  const [r] = await single(`cannot add machine ${JSON.stringify(spec ?? "")}`, async () => {
+    const res = await mm.call(
+      "AddMachines",
+      { params: [params] },
+      options.signal ? { signal: options.signal } : {},
+    );
+    return bulkResultsStrict({ results: res.machines }, siteOf(mm, "AddMachines"));
+  });
   const id = r?.machine ?? "";
   await ctx.waitFor(
     `machine ${id} to appear`,
