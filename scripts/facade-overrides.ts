@@ -191,6 +191,17 @@ export const NULLABLE_FIELDS: readonly PropertyRef[] = [
     property: "since",
     why: "*time.Time, nil when the status has no time",
   },
+  {
+    definition: "EntityStatus",
+    property: "since",
+    why: "*time.Time, nil when the status has no time",
+  },
+  {
+    definition: "ModelSummary",
+    property: "last-connection",
+    why: "*time.Time, nil until the user connects",
+  },
+  { definition: "FullStatus", property: "controller-timestamp", why: "*time.Time" },
 ];
 
 /**

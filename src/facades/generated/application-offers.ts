@@ -205,7 +205,7 @@ export interface EndpointFilterAttributes {
 export interface EntityStatus {
   data?: Record<string, unknown>;
   info: string;
-  since: string;
+  since: string | null;
   status: string;
 }
 

@@ -159,7 +159,7 @@ export interface EndpointStatus {
 export interface EntityStatus {
   data?: Record<string, unknown>;
   info: string;
-  since: string;
+  since: string | null;
   status: string;
 }
 
@@ -227,7 +227,7 @@ export interface FindToolsResult {
 export interface FullStatus {
   applications: Record<string, ApplicationStatus>;
   branches: Record<string, BranchStatus>;
-  "controller-timestamp": string;
+  "controller-timestamp": string | null;
   filesystems?: FilesystemDetails[];
   machines: Record<string, MachineStatus>;
   model: ModelStatusInfo;
@@ -242,7 +242,7 @@ export interface FullStatus {
 export interface FullStatusV6 {
   applications: Record<string, ApplicationStatusV6>;
   branches: Record<string, BranchStatus>;
-  "controller-timestamp": string;
+  "controller-timestamp": string | null;
   machines: Record<string, MachineStatus>;
   model: ModelStatusInfo;
   offers: Record<string, ApplicationOfferStatus>;

@@ -133,7 +133,7 @@ export interface Entity {
 export interface EntityStatus {
   data?: Record<string, unknown>;
   info: string;
-  since: string;
+  since: string | null;
   status: string;
 }
 
@@ -340,7 +340,7 @@ export interface ModelSummary {
   counts: ModelEntityCount[];
   "default-series"?: string;
   "is-controller": boolean;
-  "last-connection": string;
+  "last-connection": string | null;
   life: string;
   migration?: ModelMigrationStatus;
   name: string;

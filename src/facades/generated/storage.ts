@@ -79,7 +79,7 @@ export interface Entity {
 export interface EntityStatus {
   data?: Record<string, unknown>;
   info: string;
-  since: string;
+  since: string | null;
   status: string;
 }
 
