@@ -89,6 +89,14 @@ const CHARMS: CharmSpec[] = [
     config: { "profile-limit-memory": { type: "int", description: "Memory limit (MiB)" } },
   },
   {
+    name: "mysql",
+    revision: 366,
+    channels: ["8.0/edge"],
+    bases: [{ name: "ubuntu", channel: "22.04" }],
+    provides: { database: { interface: "mysql_client" } },
+    config: { "profile-limit-memory": { type: "int", description: "Memory limit (MiB)" } },
+  },
+  {
     name: "mysql-router",
     revision: 396,
     channels: ["dpe/edge"],
@@ -230,6 +238,31 @@ describe("config, constraints, annotations", () => {
     expect(cfg["update-status-hook-interval"]).toEqual({ value: "10m", source: "model" });
     await model.unsetConfig("update-status-hook-interval");
     expect((await model.getConfig())["update-status-hook-interval"]?.source).toBe("default");
+  });
+});
+
+describe("application operations", () => {
+  it("exposes, refreshes and finds its leader", async () => {
+    await using model = await freshModel();
+    const app = await model.deploy("mysql", { channel: "8.0/stable" });
+    await app.expose();
+    await model.blockUntil(() => model.applications.get("mysql")?.exposed === true, {
+      timeout: 5000,
+    });
+    await app.unexpose();
+    await model.blockUntil(() => model.applications.get("mysql")?.exposed === false, {
+      timeout: 5000,
+    });
+    expect(await app.refresh({ channel: "8.0/edge" })).toBe("ch:amd64/mysql-366");
+    await model.blockUntil(
+      () => model.applications.get("mysql")?.charmUrl === "ch:amd64/mysql-366",
+      { timeout: 5000 },
+    );
+    await model.waitForIdle({ ...idle, apps: ["mysql"] });
+    const unit = model.units.get("mysql/0")!;
+    expect(await unit.isLeaderFromStatus()).toBe(true);
+    expect(await app.isLeader(unit)).toBe(true);
+    await model.retryProvisioning();
   });
 });
 
