@@ -1,30 +1,79 @@
 /**
  * `npm run demo`: starts the embedded simulated controller, connects to its
  * default model through the client files it wrote (as any Juju client
- * would), and prints the model's status.
+ * would), deploys three related real charms, shows their progress, waits
+ * for the model to settle, prints `juju status`-like tables and tears down.
+ *
+ * `LIBJUJU_DEMO_TIMING=instant|fast|realistic` picks the simulated agents'
+ * pace (default: realistic).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderStatus, type StatusView } from "../src/cli/status-table.js";
-import { Model } from "../src/index.js";
-import { Simulator } from "../src/simulator/index.js";
+import { Model, type ModelEvent } from "../src/index.js";
+import { Simulator, type TimingProfileName } from "../src/simulator/index.js";
+
+const timing = (process.env.LIBJUJU_DEMO_TIMING ?? "realistic") as TimingProfileName;
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+const say = (line: string) => process.stdout.write(`${elapsed()}  ${line}\n`);
 
 const jujuData = await mkdtemp(join(tmpdir(), "libjuju-demo-"));
-const sim = await Simulator.start({ jujuData });
-process.stdout.write(
-  `simulated controller ${sim.controllerName} listening on wss://${sim.endpoint}\n`,
+const sim = await Simulator.start({ jujuData, timing });
+say(
+  `simulated controller ${sim.controllerName} listening on wss://${sim.endpoint} (${timing} agents)`,
 );
-process.stdout.write(`client files written to ${jujuData}\n\n`);
+say(`client files written to ${jujuData}`);
 
 // Point the client at the simulator's files, exactly like `export JUJU_DATA=…`.
 process.env.JUJU_DATA = jujuData;
 const model = await Model.connectCurrent();
 try {
   const info = await model.getInfo();
-  process.stdout.write(`connected to model ${info.name} (${info.uuid})\n\n`);
+  say(`connected to model ${info.name} (${info.uuid})`);
+
+  // Progress: one line whenever a unit's or machine's status changes.
+  const shown = new Map<string, string>();
+  model.addObserver((e: ModelEvent) => {
+    if (e.action === "remove") return;
+    const d = e.new.data ?? {};
+    const status = (k: string) => d[k] as { current?: string; message?: string } | undefined;
+    let line: string | undefined;
+    if (e.entityType === "unit") {
+      const w = status("workload-status");
+      const a = status("agent-status");
+      line = `unit ${e.entityId.padEnd(16)} ${String(a?.current).padEnd(10)} ${w?.current}${w?.message ? `: ${w.message}` : ""}`;
+    } else if (e.entityType === "machine") {
+      const a = status("agent-status");
+      const i = status("instance-status");
+      line = `machine ${e.entityId.padEnd(13)} ${String(a?.current).padEnd(10)} ${i?.message || i?.current || ""}`;
+    }
+    if (line && shown.get(e.entityId) !== line) {
+      shown.set(e.entityId, line);
+      say(`  ${line}`);
+    }
+  });
+
+  say("deploying ubuntu (2 units), mysql 8.0/stable and the mysql-router subordinate");
+  await Promise.all([
+    model.deploy("ubuntu", { numUnits: 2 }),
+    model.deploy("mysql", { channel: "8.0/stable" }),
+    model.deploy("mysql-router", { channel: "8.0/stable", numUnits: 0 }),
+  ]);
+  say("relating mysql-router to ubuntu (juju-info) and to mysql (db-router)");
+  await model.integrate("mysql-router:juju-info", "ubuntu:juju-info");
+  await model.integrate("mysql-router:db-router", "mysql:db-router");
+
+  say("waiting for every unit to be active and idle");
+  await model.waitForIdle({ status: "active", idlePeriod: 2_000, timeout: 120_000 });
+  say("model is idle:\n");
   const status = await model.getStatus();
-  process.stdout.write(renderStatus(status as unknown as StatusView, sim.controllerName));
+  process.stdout.write(`${renderStatus(status as unknown as StatusView, sim.controllerName)}\n`);
+
+  say("tearing down");
+  await model.reset({ timeout: 120_000 });
+  say("model is empty");
 } finally {
   await model.disconnect();
   await sim.stop();

@@ -55,9 +55,10 @@ async def model_checks():
         await model.deploy("mysql-router", channel="8.0/stable", num_units=0)
         return ",".join(sorted(model.applications))
 
-    await step("Model.deploy mysql + mysql-router", deploy_related)
-    await step("Model.relate", lambda: model.relate("mysql-router", "mysql"))
-    await step("Model.wait_for_idle", lambda: model.wait_for_idle(timeout=120, idle_period=2))
+    await step("Model.deploy mysql + mysql-router (subordinate)", deploy_related)
+    await step("Model.integrate subordinate", lambda: model.integrate("mysql-router:juju-info", "ubu:juju-info"))
+    await step("Model.relate", lambda: model.relate("mysql-router:db-router", "mysql:db-router"))
+    await step("Model.wait_for_idle", lambda: model.wait_for_idle(status="active", timeout=120, idle_period=2))
 
     async def final_status():
         st = await model.get_status()

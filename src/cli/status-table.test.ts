@@ -77,4 +77,25 @@ describe("renderStatus", () => {
       "",
     ]);
   });
+
+  it("counts subordinate units, listed under their principals, in the subordinate's scale", () => {
+    const unit = (sub?: string) => ({
+      "workload-status": { status: "active" },
+      "agent-status": { status: "idle" },
+      ...(sub ? { subordinates: { [sub]: { "workload-status": { status: "active" } } } } : {}),
+    });
+    const out = renderStatus({
+      model: { name: "m", "cloud-tag": "cloud-lxd", version: "3.6.28" },
+      applications: {
+        ubuntu: {
+          charm: "ch:ubuntu-26",
+          units: { "ubuntu/0": unit("router/0"), "ubuntu/1": unit("router/1") },
+        },
+        router: { charm: "ch:mysql-router-200", "subordinate-to": ["ubuntu"], units: {} },
+      },
+    });
+    expect(out).toMatch(/^router\s+2\s+mysql-router/m);
+    expect(out).toMatch(/^ubuntu\s+2\s+ubuntu/m);
+    expect(out).toMatch(/^ {2}router\/1\s+active/m);
+  });
 });

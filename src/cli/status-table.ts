@@ -35,6 +35,7 @@ interface ApplicationView {
   exposed?: boolean;
   status?: DetailedStatus;
   units?: Record<string, UnitView> | null;
+  "subordinate-to"?: string[] | null;
 }
 
 interface UnitView {
@@ -108,6 +109,16 @@ export function renderStatus(status: StatusView, controllerName = ""): string {
   ];
 
   const apps = Object.entries(status.applications ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  // Subordinate units are listed under their principals, not under their own application.
+  const subordinateCount = new Map<string, number>();
+  for (const [, app] of apps) {
+    for (const unit of Object.values(app.units ?? {})) {
+      for (const sub of Object.keys(unit.subordinates ?? {})) {
+        const owner = sub.split("/")[0] ?? sub;
+        subordinateCount.set(owner, (subordinateCount.get(owner) ?? 0) + 1);
+      }
+    }
+  }
   if (apps.length) {
     sections.push(
       renderTable(
@@ -116,7 +127,9 @@ export function renderStatus(status: StatusView, controllerName = ""): string {
           name,
           app["workload-version"] ?? "",
           app.status?.status ?? "",
-          Object.keys(app.units ?? {}).length,
+          app["subordinate-to"]?.length
+            ? (subordinateCount.get(name) ?? 0)
+            : Object.keys(app.units ?? {}).length,
           app["charm-name"] || charmName(app.charm),
           app["charm-channel"] ?? "",
           app["charm-rev"] ?? "",

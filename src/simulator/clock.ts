@@ -150,14 +150,16 @@ export interface TimingProfile {
 export const TIMING_PROFILES: Readonly<Record<TimingProfileName, TimingProfile>> = {
   instant: { provision: 0, boot: 0, agentStart: 0, assign: 0, hook: 0, teardown: 0, jitter: 0 },
   fast: { provision: 10, boot: 20, agentStart: 10, assign: 5, hook: 8, teardown: 10, jitter: 0.3 },
-  // A three-application deploy settles in roughly 15-25 s.
+  // A three-application deploy settles in roughly 15-20 s.
+  // (Real LXD clouds take minutes; this keeps the order and rhythm of a real
+  // deploy at a pace a demo can show: `npm run demo` runs in under 30 s.)
   realistic: {
-    provision: 2000,
-    boot: 5000,
-    agentStart: 2000,
-    assign: 500,
-    hook: 900,
-    teardown: 1500,
+    provision: 1500,
+    boot: 3000,
+    agentStart: 1000,
+    assign: 300,
+    hook: 600,
+    teardown: 700,
     jitter: 0.3,
   },
 };
