@@ -7,6 +7,7 @@
 import { renderTable } from "../src/cli/table.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchPing } from "./ping.js";
+import { benchWaitForIdle } from "./wait-for-idle.js";
 
 /** One row of the results table. */
 export interface BenchRow {
@@ -20,7 +21,7 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchPing, benchDeltaApply]) {
+for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(

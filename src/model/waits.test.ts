@@ -113,7 +113,8 @@ describe("waitForIdle", () => {
     src.apply(unit("mysql/0", "idle", "active"));
     await vi.advanceTimersByTimeAsync(4990);
     expect(done).toBe(false);
-    await vi.advanceTimersByTimeAsync(20);
+    // Checks run at most every 50 ms, so the idle period ends within 50 ms of 15 s.
+    await vi.advanceTimersByTimeAsync(100);
     await p;
     expect(done).toBe(true);
   });
@@ -153,6 +154,7 @@ describe("waitForIdle", () => {
     });
     await vi.advanceTimersByTimeAsync(10);
     src.apply(unit("a/1", "idle", "active"));
+    await vi.advanceTimersByTimeAsync(50);
     await expect(p).resolves.toBeUndefined();
   });
 
@@ -162,6 +164,24 @@ describe("waitForIdle", () => {
     const check = expect(p).rejects.toThrow(/application ghost: missing from the model/);
     await vi.advanceTimersByTimeAsync(100);
     await check;
+  });
+
+  it("restarts the idle period after a busy spell shorter than the check interval", async () => {
+    const src = new FakeSource();
+    src.apply(app("a"), unit("a/0", "idle", "active"));
+    let done = false;
+    const p = waitForIdle(src, { apps: ["a"], idlePeriod: 1000, timeout: 60_000 }).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(900);
+    // Busy and idle again in one batch: no check ever sees the busy state,
+    // but the history between checks does.
+    src.apply(unit("a/0", "executing", "active"), unit("a/0", "idle", "active"));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    await p;
+    expect(done).toBe(true);
   });
 
   it("raises on unit error by default and on blocked when asked", async () => {

@@ -6,7 +6,7 @@
  */
 import { AbortError, LibjujuError } from "../rpc/errors.js";
 import type { EntityData } from "./delta.js";
-import type { ModelState } from "./state.js";
+import type { EntityRecord, ModelState } from "./state.js";
 import { deriveApplicationStatus, type StatusInfo } from "./status.js";
 
 /** What a wait needs: the cache and a signal that it changed. */
@@ -118,7 +118,7 @@ interface CheckResult {
 
 function waitOn(
   source: WaitSource,
-  options: { timeout?: number; waitPeriod?: number; signal?: AbortSignal },
+  options: { timeout?: number; waitPeriod?: number; signal?: AbortSignal; minInterval?: number },
   what: string,
   check: () => CheckResult,
 ): Promise<void> {
@@ -126,16 +126,25 @@ function waitOn(
     const timers: ReturnType<typeof setTimeout>[] = [];
     let last: CheckResult = { done: false, notReady: [] };
     let unsubscribe = () => {};
+    let settled = false;
     const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
       unsubscribe();
       for (const t of timers.splice(0)) clearTimeout(t);
+      if (recheck) clearTimeout(recheck);
+      if (throttled) clearTimeout(throttled);
       clearInterval(periodic);
       options.signal?.removeEventListener("abort", onAbort);
       if (err) reject(err);
       else resolve();
     };
     let recheck: ReturnType<typeof setTimeout> | undefined;
+    let throttled: ReturnType<typeof setTimeout> | undefined;
+    let lastRun = Number.NEGATIVE_INFINITY;
     const evaluate = () => {
+      if (settled) return;
+      lastRun = Date.now();
       try {
         last = check();
       } catch (err) {
@@ -149,8 +158,22 @@ function waitOn(
       if (last.recheckAt !== undefined) {
         if (recheck) clearTimeout(recheck);
         recheck = setTimeout(evaluate, Math.max(0, last.recheckAt - Date.now()));
-        timers.push(recheck);
       }
+    };
+    // A busy model delivers many small batches; re-checking a large model on
+    // each one costs more than the wait is worth, so checks run at most once
+    // per `minInterval` (the first change is checked at once, the last one
+    // always gets a check).
+    const minInterval = options.minInterval ?? 0;
+    const onChange = () => {
+      if (settled || throttled) return;
+      const wait = lastRun + minInterval - Date.now();
+      if (wait <= 0) evaluate();
+      else
+        throttled = setTimeout(() => {
+          throttled = undefined;
+          evaluate();
+        }, wait);
     };
     const onAbort = () => finish(new AbortError(`wait for ${what} aborted`));
     if (options.signal?.aborted) {
@@ -173,7 +196,7 @@ function waitOn(
         }, timeout),
       );
     }
-    unsubscribe = source.onStateChange(evaluate);
+    unsubscribe = source.onStateChange(onChange);
     source.watchFailed?.catch((err: unknown) => finish(err));
     evaluate();
   });
@@ -204,7 +227,14 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
   }
   // When each unit was first seen ready in its current unbroken stretch.
   const readySince = new Map<string, number>();
+  // The latest version of each unit already looked at: the states in between
+  // are checked too, so a unit that was busy and idle again between two
+  // checks still restarts its idle period.
+  const seenVersion = new Map<string, number>();
   const state = source.state;
+  const isReady = (u: EntityData | undefined) =>
+    statusOf(u, "agent-status")?.current === "idle" &&
+    (!options.status || statusOf(u, "workload-status")?.current === options.status);
 
   const check = (): CheckResult => {
     const now = Date.now();
@@ -213,13 +243,12 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
     const errors: NotReady[] = [];
     const blocked: NotReady[] = [];
     let recheckAt: number | undefined;
-    const unitsByApp = new Map<string, EntityData[]>();
-    for (const u of state.live("unit")) {
-      const d = u.current!;
-      const app = String(d.application);
+    const unitsByApp = new Map<string, EntityRecord[]>();
+    for (const r of state.live("unit")) {
+      const app = String(r.current!.application);
       const list = unitsByApp.get(app);
-      if (list) list.push(d);
-      else unitsByApp.set(app, [d]);
+      if (list) list.push(r);
+      else unitsByApp.set(app, [r]);
     }
 
     for (const app of apps) {
@@ -228,7 +257,8 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
         notReady.push({ entity: `application ${app}`, reason: "missing from the model" });
         continue;
       }
-      const units = unitsByApp.get(app) ?? [];
+      const records = unitsByApp.get(app) ?? [];
+      const units = records.map((r) => r.current!);
       const appStatus = deriveApplicationStatus(
         statusOf(appData, "status"),
         units.map((u) => statusOf(u, "workload-status")),
@@ -258,8 +288,16 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
         });
       }
 
-      for (const u of units) {
-        const name = String(u.name);
+      for (const record of records) {
+        const u = record.current!;
+        const name = record.id;
+        const seen = seenVersion.get(name);
+        if (seen !== undefined && seen < record.latest) {
+          for (let v = Math.max(seen + 1, record.oldest); v < record.latest; v++) {
+            if (!isReady(record.at(v))) readySince.delete(name);
+          }
+        }
+        seenVersion.set(name, record.latest);
         const agent = statusOf(u, "agent-status");
         const workload = statusOf(u, "workload-status");
         const machineId = String(u["machine-id"] ?? "");
@@ -318,6 +356,7 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
     {
       timeout: options.timeout ?? 600_000,
       waitPeriod: 1000,
+      minInterval: 50,
       ...(options.signal ? { signal: options.signal } : {}),
     },
     `${options.apps ? options.apps.join(", ") : "the model"} to be idle`,
