@@ -33,6 +33,25 @@ export class Agents {
 
   constructor(private readonly ents: ModelEntities) {}
 
+  /** Called when a unit agent finishes its start sequence or a machine agent starts (actions wait for that). */
+  readonly startedListeners = new Set<(kind: "unit" | "machine", id: string) => void>();
+
+  /**
+   * Queues work on an entity's agent (`unit:<name>`, `machine:<id>`…),
+   * after the steps already queued there and taking one `hook` step of
+   * time. When `run` returns a follow-up, it runs one step later, before
+   * anything queued meanwhile: the uniter runs one operation at a time.
+   */
+  task(entity: string, run: () => (() => void) | undefined): void {
+    this.queue(entity, "hook", () => {
+      const next = run();
+      if (next === undefined || this.stopped) return;
+      const q = this.queues.get(entity) ?? [];
+      q.unshift({ kind: "hook", run: next });
+      this.queues.set(entity, q);
+    });
+  }
+
   /** Cancels everything pending (server stop, model removal). */
   stop(): void {
     this.stopped = true;
@@ -93,6 +112,7 @@ export class Agents {
       if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
       m.agentStatus = { current: "started", message: "", since: this.ents.now() };
       this.ents.publishMachine(m);
+      for (const l of this.startedListeners) l("machine", m.id);
       for (const name of m.principals) {
         const u = this.ents.units.get(name);
         if (u !== undefined) this.unitMachineReady(u);
@@ -207,6 +227,7 @@ export class Agents {
       u.ports = (app.charm.workload?.ports ?? []).map(parsePortRange);
       this.settle(u);
       this.ensureSubordinates(u);
+      for (const l of this.startedListeners) l("unit", u.name);
     });
     for (const r of this.ents.relationsOf(app.name)) this.relationHooksFor(u, r);
   }

@@ -60,7 +60,14 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
           ]),
         ),
         actions: Object.fromEntries(
-          Object.entries(info.actions).map(([k, a]) => [k, { description: a.description }]),
+          Object.entries(info.actions).map(([k, a]) => [
+            k,
+            {
+              description: a.description,
+              params: (a.params.properties ?? {}) as Record<string, unknown>,
+              schema: a.params,
+            },
+          ]),
         ),
         workload: {
           status: r.workload.status,

@@ -55,7 +55,15 @@ export interface CharmSpec {
   requires?: Record<string, CharmEndpointSpec>;
   peers?: Record<string, CharmEndpointSpec>;
   config?: Record<string, CharmOptionSpec>;
-  actions?: Record<string, { description?: string; params?: Record<string, unknown> }>;
+  /**
+   * Actions: `params` are the JSON-schema `properties` of the parameters;
+   * `schema`, when given, is the whole schema as Juju stores it (with
+   * `required`, `additionalProperties`…) and wins over `params`.
+   */
+  actions?: Record<
+    string,
+    { description?: string; params?: Record<string, unknown>; schema?: Record<string, unknown> }
+  >;
   workload?: WorkloadBehaviour;
 }
 

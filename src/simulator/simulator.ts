@@ -13,6 +13,7 @@ import type { CharmSource } from "./charm-source.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
 import type { RedirectTarget } from "./facades/admin.js";
+import { actionMethods } from "./facades/action.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
@@ -138,6 +139,7 @@ export class Simulator implements AsyncDisposable {
       ...charmsMethods,
       ...applicationMethods,
       ...annotationsMethods,
+      ...actionMethods,
     ]);
 
     let sim: Simulator | undefined;
