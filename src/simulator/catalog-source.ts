@@ -5,6 +5,7 @@
  * errors become RPC errors with the same message and code.
  * @module
  */
+import { createHash } from "node:crypto";
 import { LibjujuError } from "../rpc/errors.js";
 import type { CharmCatalog } from "./catalog/index.js";
 import type { CharmEndpointSpec, CharmSource, CharmSpec, ResolvedCharm } from "./charm-source.js";
@@ -66,6 +67,23 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
               description: a.description,
               params: (a.params.properties ?? {}) as Record<string, unknown>,
               schema: a.params,
+            },
+          ]),
+        ),
+        resources: Object.fromEntries(
+          Object.values(info.resources).map((res) => [
+            res.name,
+            {
+              type: res.type,
+              ...(res.filename === undefined ? {} : { filename: res.filename }),
+              ...(res.description === undefined ? {} : { description: res.description }),
+              // The catalog knows no resource blobs: like the simulated
+              // Charmhub API, every resource is at revision 1 with size 0 and
+              // a placeholder SHA-384 derived from charm id, name and revision
+              // (the value that API publishes as the resource's hash-sha384).
+              revision: 1,
+              fingerprint: createHash("sha384").update(`${r.id}/${res.name}/1`).digest("hex"),
+              size: 0,
             },
           ]),
         ),

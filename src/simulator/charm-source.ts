@@ -38,6 +38,23 @@ export interface WorkloadBehaviour {
   version?: string;
 }
 
+/**
+ * A resource a charm declares, with what Charmhub publishes for it in the
+ * charm's channel (revision, SHA-384 and size of the blob).
+ */
+export interface CharmResourceSpec {
+  type: "file" | "oci-image";
+  /** The file name under the resource directory (file resources). */
+  filename?: string;
+  description?: string;
+  /** Charmhub's resource revision. */
+  revision: number;
+  /** Hex SHA-384 of the blob. */
+  fingerprint: string;
+  /** Size of the blob in bytes. */
+  size: number;
+}
+
 /** One charm revision the controller can resolve and deploy. */
 export interface CharmSpec {
   name: string;
@@ -64,6 +81,8 @@ export interface CharmSpec {
     string,
     { description?: string; params?: Record<string, unknown>; schema?: Record<string, unknown> }
   >;
+  /** Declared resources by name. */
+  resources?: Record<string, CharmResourceSpec>;
   workload?: WorkloadBehaviour;
 }
 

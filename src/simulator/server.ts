@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { handleResourcesRequest } from "./resources-http.js";
 import { RpcSession, type SessionEnv, type SessionRoute } from "./rpc-session.js";
 import { isValidUuid } from "./tags.js";
 
@@ -115,6 +116,7 @@ export class ApiServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (handleResourcesRequest(this.env.store, req, res)) return;
     const route = routeFor(req.url);
     if ("error" in route) {
       httpError(res, route.error, route.message);

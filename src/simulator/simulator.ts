@@ -23,6 +23,7 @@ import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
 import { modelManagerMethods } from "./facades/model-manager.js";
 import { pingerMethods } from "./facades/pinger.js";
+import { resourcesMethods } from "./facades/resources.js";
 import { FacadeRegistry } from "./facades/registry.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
@@ -139,6 +140,7 @@ export class Simulator implements AsyncDisposable {
       ...charmsMethods,
       ...applicationMethods,
       ...annotationsMethods,
+      ...resourcesMethods,
       ...actionMethods,
     ]);
 

@@ -292,7 +292,7 @@ export interface StoreOptions {
 
 /** The whole controller: cloud, users and models. */
 export class ControllerStore {
-  readonly controllerUuid = randomUUID();
+  readonly controllerUuid: string;
   readonly agentVersion: string;
   readonly cloud: CloudInfo = {
     name: "localhost",
@@ -321,6 +321,9 @@ export class ControllerStore {
     this.removalDelayMs = opts.removalDelayMs ?? 0;
     this.clock = opts.clock ?? new RealClock();
     this.rng = new Prng(opts.seed ?? 1);
+    // A stream of its own, so that ids do not depend on how much jitter was drawn.
+    this.ids = opts.seed === undefined ? undefined : new Prng(opts.seed ^ 0x1d5eed);
+    this.controllerUuid = this.newUuid();
     this.timing = new Timing(TIMING_PROFILES[opts.timing ?? "fast"], this.rng);
     this.charms = opts.charms ?? {
       resolve: (req) => {
@@ -336,6 +339,19 @@ export class ControllerStore {
       password: opts.adminPassword,
       controllerAccess: "superuser",
     });
+  }
+
+  /** Seeded source of UUIDs when the store has an explicit seed (deterministic runs). */
+  private readonly ids: Prng | undefined;
+
+  /** A new version-4 UUID: derived from the seed when one was given, random otherwise. */
+  newUuid(): string {
+    if (this.ids === undefined) return randomUUID();
+    const h = this.ids.hex(32).split("");
+    h[12] = "4";
+    h[16] = ((Number.parseInt(h[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+    const s = h.join("");
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
   }
 
   /** Generates a password like Juju's bootstrap does (random, URL-safe). */
@@ -368,7 +384,7 @@ export class ControllerStore {
         "failed to create new model",
       );
     }
-    const uuid = args.uuid ?? randomUUID();
+    const uuid = args.uuid ?? this.newUuid();
     const model = new ModelRecord(
       this,
       uuid,

@@ -20,6 +20,7 @@ import {
 } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
+import { resourcesOf, storeResource } from "../resources.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
@@ -181,6 +182,10 @@ interface DeployArgs {
   bindings: Record<string, string>;
   channel: string;
   base: BaseValue | undefined;
+  /** Pending resource ids by resource name (client-side deploys). */
+  resources: Record<string, string>;
+  /** Server-side deploys take the charm's Charmhub resources directly. */
+  storeResources?: boolean;
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -229,6 +234,13 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     );
   }
   const settings = settingsFrom(args.name, charm.spec, args.config, args.configYaml);
+  try {
+    resourcesOf(model).checkPending(args.name, args.resources);
+  } catch (e) {
+    if (e instanceof ServerError)
+      throw e.annotate(`cannot add application ${JSON.stringify(args.name)}`);
+    throw e;
+  }
   const base = args.base ?? charm.origin.base;
   const a = model.state.addApplication({
     name: args.name,
@@ -244,6 +256,14 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     bindings: { "": "alpha", ...args.bindings },
   });
   applySettings(a, settings);
+  if (args.storeResources === true) {
+    resourcesOf(model).activateStore(
+      a.name,
+      Object.entries(charm.spec.resources ?? {}).map(([n, r]) => storeResource(n, r)),
+    );
+  } else {
+    resourcesOf(model).activate(a.name, args.resources);
+  }
   model.state.publishApplication(a);
   for (let i = 0; i < args.numUnits; i++) {
     const u = model.state.addUnit(a);
@@ -267,8 +287,30 @@ function readDeploy(d: Fields): DeployArgs {
   d.map("storage");
   d.map("devices");
   d.strings("attach-storage");
-  d.map("resources");
+  const resources: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d.map("resources"))) {
+    if (v === null) {
+      // Go leaves a null map value at its zero value.
+      resources[k] = "";
+      continue;
+    }
+    if (typeof v !== "string") {
+      const what =
+        typeof v === "number"
+          ? `number ${v}`
+          : Array.isArray(v)
+            ? "array"
+            : typeof v === "boolean"
+              ? "bool"
+              : "object";
+      throw new ServerError(
+        `json: cannot unmarshal ${what} into Go struct field ApplicationDeploy.applications.resources of type string`,
+      );
+    }
+    resources[k] = v;
+  }
   return {
+    resources,
     name: d.string("application"),
     charmUrl: d.string("charm-url"),
     numUnits: d.optInt("num-units") ?? 0,
@@ -549,6 +591,8 @@ export const applicationMethods: readonly MethodSpec[] = [
                 bindings: d.map("endpoint-bindings") as Record<string, string>,
                 channel: channel || "stable",
                 base: r.base,
+                resources: {},
+                storeResources: true,
               });
             }
             return { Errors: null, Info: info, PendingResourceUploads: null };

@@ -186,6 +186,14 @@ export function charmInfo(url: string, spec: CharmSpec): Record<string, unknown>
   if (provides !== undefined) meta.provides = provides;
   if (requires !== undefined) meta.requires = requires;
   if (peers !== undefined) meta.peers = peers;
+  if (spec.resources !== undefined && Object.keys(spec.resources).length > 0) {
+    meta.resources = Object.fromEntries(
+      Object.entries(spec.resources).map(([name, r]) => [
+        name,
+        { name, type: r.type, path: r.filename ?? "", description: r.description ?? "" },
+      ]),
+    );
+  }
   const info: Record<string, unknown> = { revision: spec.revision, url, config, meta };
   if (spec.actions !== undefined && Object.keys(spec.actions).length > 0) {
     const specs: Record<string, unknown> = {};
