@@ -89,6 +89,14 @@ export {
   type Unsubscribe,
 } from "./model/observers.js";
 export type {
+  ActionResult,
+  EnqueueOptions,
+  ExecOptions,
+  ListOperationsOptions,
+  OperationInfo,
+  OperationList,
+} from "./model/ops/actions.js";
+export type {
   ActionSpec,
   AddUnitsOptions,
   ApplicationConfigOption,

@@ -32,6 +32,7 @@ import {
   type OperationWaitOptions,
 } from "./context.js";
 import type { EntityKind } from "./delta.js";
+import type { Action } from "./entities/action.js";
 import {
   type Application,
   type ApplicationOffer,
@@ -52,6 +53,16 @@ import {
   ObserverRegistry,
   type Unsubscribe,
 } from "./observers.js";
+import {
+  type ActionResult,
+  type ExecOptions,
+  exec,
+  getActionResults,
+  type ListOperationsOptions,
+  listOperations,
+  type OperationList,
+  waitForTask,
+} from "./ops/actions.js";
 import { getAnnotations, setAnnotations } from "./ops/annotations.js";
 import {
   type DestroyInfo,
@@ -794,6 +805,67 @@ export class Model implements ModelContext {
   /** Retries provisioning of the given machines, or of every failed one. */
   retryProvisioning(ids: readonly string[] = []): Promise<void> {
     return retryProvisioning(this, ids);
+  }
+
+  /**
+   * The results of a task (`Action.Actions`): what the charm set, plus
+   * `return-code`, `stdout` and `stderr`. With `wait` (ms), first waits for
+   * the task to finish (told by its `action` delta) up to that long.
+   */
+  async getActionOutput(
+    id: string,
+    options: { wait?: number } = {},
+  ): Promise<Record<string, unknown>> {
+    if (options.wait !== undefined) {
+      return (await waitForTask(this, id, { timeout: options.wait })).output;
+    }
+    const [r] = await getActionResults(this, [id]);
+    return r!.output;
+  }
+
+  /**
+   * Task statuses by task id: of one task (`id`), of every task of an
+   * action (`name`, via `Action.ListOperations`), or of every task on the
+   * model's units.
+   */
+  async getActionStatus(
+    query: { id?: string; name?: string } = {},
+  ): Promise<Record<string, string>> {
+    if (query.id !== undefined) {
+      const [r] = await getActionResults(this, [query.id]);
+      return { [query.id]: r!.status };
+    }
+    const out: Record<string, string> = {};
+    const list = await listOperations(
+      this,
+      query.name === undefined ? {} : { actions: [query.name] },
+    );
+    for (const op of list.operations) for (const t of op.tasks) out[t.id] = t.status;
+    return out;
+  }
+
+  /** Waits until a task finished (its `action` delta says so) and returns its final view. */
+  async waitForAction(id: string, options: OperationWaitOptions = {}): Promise<Action> {
+    await waitForTask(this, id, options);
+    return this.entity("action", id)!;
+  }
+
+  /** Operations matching the filters (`Action.ListOperations`, paged; `truncated` when more match). */
+  listOperations(options: ListOperationsOptions = {}): Promise<OperationList> {
+    return listOperations(this, options);
+  }
+
+  /**
+   * Runs commands on every machine with `juju exec --all`
+   * (`Action.RunOnAllMachines`); returns one task per machine.
+   */
+  run(command: string, options: ExecOptions = {}): Promise<Action[]> {
+    return exec(this, command, "all", options);
+  }
+
+  /** The record of a finished task, waiting for it first (see {@link waitForAction}). */
+  async getActionResult(id: string, options: OperationWaitOptions = {}): Promise<ActionResult> {
+    return waitForTask(this, id, options);
   }
 
   /** The model config with each value's source (`ModelConfig.ModelGet`). */

@@ -18,6 +18,7 @@ import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
 import { charmsMethods } from "./facades/charms.js";
+import { controllerMethods, setControllerInfo } from "./facades/controller.js";
 import { clientMethods } from "./facades/client.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
@@ -141,6 +142,7 @@ export class Simulator implements AsyncDisposable {
       ...applicationMethods,
       ...annotationsMethods,
       ...resourcesMethods,
+      ...controllerMethods,
       ...actionMethods,
     ]);
 
@@ -168,6 +170,12 @@ export class Simulator implements AsyncDisposable {
       opts.controllerName ?? "libjuju-sim",
       password,
     );
+    const started = sim;
+    setControllerInfo(store, {
+      caCert: certs.caCert,
+      controllerName: started.controllerName,
+      addresses: () => [started.endpoint],
+    });
     if (opts.jujuData !== undefined) {
       try {
         await sim.writeClientFiles(opts.jujuData);

@@ -2,6 +2,14 @@
  * `Action`: a task run on a unit (`action` deltas).
  * @module
  */
+import type { OperationWaitOptions } from "../context.js";
+import {
+  type ActionResult,
+  cancelActions,
+  FINAL_ACTION_STATUSES,
+  getActionResults,
+  waitForTask,
+} from "../ops/actions.js";
 import { TypedEntity } from "./typed-entity.js";
 
 // Go's zero time: Juju sends it for `started` / `completed` until they happen.
@@ -51,5 +59,32 @@ export class Action extends TypedEntity {
   /** When it finished, once it has. */
   get completed(): string | undefined {
     return time(this.str("completed"));
+  }
+
+  /** True once the task reached a final status (completed, failed, cancelled, aborted, error). */
+  get finished(): boolean {
+    return FINAL_ACTION_STATUSES.has(this.status);
+  }
+
+  /**
+   * Waits for the task to finish (told by its `action` delta, no polling),
+   * then fetches its record once: status, message, `output` (results with
+   * `return-code`, `stdout`, `stderr`), log and times. A failed task
+   * resolves too; check `status`. `timeout` in ms, default: no limit.
+   */
+  wait(options: OperationWaitOptions = {}): Promise<ActionResult> {
+    return waitForTask(this.context, this.id, options);
+  }
+
+  /** The task's record now (`Action.Actions`), finished or not. */
+  async getResult(): Promise<ActionResult> {
+    const [r] = await getActionResults(this.context, [this.id]);
+    return r as ActionResult;
+  }
+
+  /** Cancels the task (`Action.Cancel`): a pending task is cancelled, a running one aborts. */
+  async cancel(): Promise<ActionResult> {
+    const [r] = await cancelActions(this.context, [this.id]);
+    return r as ActionResult;
   }
 }

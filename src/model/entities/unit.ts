@@ -3,10 +3,18 @@
  * @module
  */
 
+import {
+  type ActionResult,
+  type EnqueueOptions,
+  type ExecOptions,
+  exec,
+  runAction,
+} from "../ops/actions.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import { type DestroyInfo, type DestroyOptions, destroyUnits } from "../ops/applications.js";
 import type { StatusInfo } from "../status.js";
 import { unitTag } from "../tags.js";
+import type { Action } from "./action.js";
 import type { Application } from "./application.js";
 import type { Machine } from "./machine.js";
 import { TypedEntity } from "./typed-entity.js";
@@ -129,6 +137,37 @@ export class Unit extends TypedEntity {
       }
     }
     return false;
+  }
+
+  /**
+   * Runs a charm action on this unit (`Action.EnqueueOperation`) and
+   * returns the task once the model shows it; `await action.wait()` for its
+   * results. An unknown action or bad parameters throw a `JujuError` with
+   * Juju's message.
+   */
+  runAction(
+    name: string,
+    params: Readonly<Record<string, unknown>> = {},
+    options: EnqueueOptions = {},
+  ): Promise<Action> {
+    return runAction(this.context, this.name, name, params, options);
+  }
+
+  /**
+   * Runs commands on this unit with `juju exec` (`Action.Run`). By default
+   * returns the task at once; with `block: true` waits for it and returns
+   * its record (`output` holds `return-code`, `stdout`, `stderr`).
+   */
+  run(command: string, options?: ExecOptions & { block?: false }): Promise<Action>;
+  run(command: string, options: ExecOptions & { block: true }): Promise<ActionResult>;
+  async run(
+    command: string,
+    options: ExecOptions & { block?: boolean } = {},
+  ): Promise<Action | ActionResult> {
+    const { block, ...rest } = options;
+    const [task] = await exec(this.context, command, { units: [this.name] }, rest);
+    const action = task as Action;
+    return block === true ? action.wait(rest) : action;
   }
 
   /** Removes the unit (`Application.DestroyUnit`). */

@@ -184,6 +184,43 @@ function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: u
   });
 }
 
+/** `ModelStatus` results (ModelManager and Controller share `common.ModelStatusAPI`). */
+export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, unknown> {
+  return {
+    models: p.objects("entities", "params.Entity").map((e) => {
+      const tag = e.string("tag");
+      try {
+        const m = modelFromTag(ctx, tag);
+        const apps = m.entities.list("application");
+        const machines = modelMachines(m);
+        return {
+          "model-tag": `model-${m.uuid}`,
+          life: m.life,
+          type: m.type,
+          "hosted-machine-count": machines.length,
+          "application-count": apps.length,
+          "unit-count": m.entities.list("unit").length,
+          "owner-tag": `user-${m.owner}`,
+          applications: apps.map((a) => ({ name: a.name })),
+          machines,
+        };
+      } catch (err) {
+        if (!(err instanceof ServerError)) throw err;
+        return {
+          "model-tag": tag,
+          life: "",
+          type: "",
+          "hosted-machine-count": 0,
+          "application-count": 0,
+          "unit-count": 0,
+          "owner-tag": "",
+          error: err.toWire(),
+        };
+      }
+    }),
+  };
+}
+
 /** The ModelManager methods. */
 export const modelManagerMethods: readonly MethodSpec[] = [
   {
@@ -226,39 +263,7 @@ export const modelManagerMethods: readonly MethodSpec[] = [
     facade: "ModelManager",
     method: "ModelStatus",
     params: "params.Entities",
-    call: (ctx, p) => ({
-      models: p.objects("entities", "params.Entity").map((e) => {
-        const tag = e.string("tag");
-        try {
-          const m = modelFromTag(ctx, tag);
-          const apps = m.entities.list("application");
-          const machines = modelMachines(m);
-          return {
-            "model-tag": `model-${m.uuid}`,
-            life: m.life,
-            type: m.type,
-            "hosted-machine-count": machines.length,
-            "application-count": apps.length,
-            "unit-count": m.entities.list("unit").length,
-            "owner-tag": `user-${m.owner}`,
-            applications: apps.map((a) => ({ name: a.name })),
-            machines,
-          };
-        } catch (err) {
-          if (!(err instanceof ServerError)) throw err;
-          return {
-            "model-tag": tag,
-            life: "",
-            type: "",
-            "hosted-machine-count": 0,
-            "application-count": 0,
-            "unit-count": 0,
-            "owner-tag": "",
-            error: err.toWire(),
-          };
-        }
-      }),
-    }),
+    call: (ctx, p) => modelStatusResults(ctx, p),
   },
   {
     facade: "ModelManager",

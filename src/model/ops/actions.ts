@@ -1,0 +1,300 @@
+/**
+ * Actions and `juju exec` (the `Action` facade, v7): enqueue a charm action
+ * or commands, wait for the task on the AllWatcher (the `action` delta says
+ * when it finished, no polling), then fetch its results once with
+ * `Action.Actions`.
+ * @module
+ */
+import type { Action as ActionFacade } from "../../facades/generated/index.js";
+import { bulkResultsStrict } from "../../rpc/bulk.js";
+import { JujuError } from "../../rpc/errors.js";
+import {
+  DEFAULT_OPERATION_TIMEOUT,
+  type ModelContext,
+  type OperationWaitOptions,
+} from "../context.js";
+import type { Action } from "../entities/action.js";
+import { InvalidArgumentError } from "../errors.js";
+import { unitTag } from "../tags.js";
+import { siteOf } from "./common.js";
+
+/** Task statuses after which nothing changes any more. */
+export const FINAL_ACTION_STATUSES: ReadonlySet<string> = new Set([
+  "completed",
+  "failed",
+  "cancelled",
+  "aborted",
+  "error",
+]);
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+const time = (s: string | undefined): string | undefined =>
+  s === undefined || s === "" || s === ZERO_TIME ? undefined : s;
+
+/** A task's full record, from `Action.Actions` (what `juju show-task` shows). */
+export interface ActionResult {
+  /** The task id, e.g. `2`. */
+  id: string;
+  /** The receiver's tag, e.g. `unit-mysql-0` or `machine-0`. */
+  receiver: string;
+  name: string;
+  parameters: Record<string, unknown>;
+  status: string;
+  message: string;
+  /**
+   * The results: what the charm set with `action-set`, plus `return-code`,
+   * and `stdout` / `stderr` when there was output (Juju 3 keys).
+   */
+  output: Record<string, unknown>;
+  /** Messages the action logged (`action-log`). */
+  log: Array<{ timestamp: string; message: string }>;
+  enqueued: string | undefined;
+  started: string | undefined;
+  completed: string | undefined;
+}
+
+/** One operation, from `Action.ListOperations` / `Action.Operations`. */
+export interface OperationInfo {
+  /** The operation id, e.g. `1`. */
+  id: string;
+  summary: string;
+  status: string;
+  /** Why some of its tasks could not be enqueued. */
+  fail: string;
+  enqueued: string | undefined;
+  started: string | undefined;
+  completed: string | undefined;
+  /** Its tasks; `ListOperations` leaves out their output and log. */
+  tasks: ActionResult[];
+}
+
+/** Filters of {@link listOperations} (all optional; none lists the operations of every unit). */
+export interface ListOperationsOptions {
+  applications?: string[];
+  units?: string[];
+  machines?: string[];
+  /** Action names. */
+  actions?: string[];
+  /** Operation statuses, e.g. `["running", "pending"]`. */
+  status?: string[];
+  offset?: number;
+  /** At most this many (the controller's default and cap is 500). */
+  limit?: number;
+}
+
+/** A page of operations; `truncated` when more match. */
+export interface OperationList {
+  operations: OperationInfo[];
+  truncated: boolean;
+}
+
+/** Options of {@link runAction} and {@link exec}. */
+export interface EnqueueOptions extends OperationWaitOptions {
+  /** Run in parallel with other actions on the unit (`juju run --parallel`). */
+  parallel?: boolean;
+  /** The execution group (`juju run --execution-group`). */
+  executionGroup?: string;
+}
+
+/** Options of {@link exec}. */
+export interface ExecOptions extends EnqueueOptions {
+  /** How long the commands may run, in seconds; default: no limit. */
+  timeoutSeconds?: number;
+  /** CAAS models: run in the workload container. */
+  workloadContext?: boolean;
+}
+
+function facade(ctx: ModelContext) {
+  return ctx.connection.facade("Action");
+}
+
+/** A wire `ActionResult` as {@link ActionResult}. */
+export function toActionResult(r: ActionFacade.ActionResult): ActionResult {
+  return {
+    id: (r.action?.tag ?? "").replace(/^action-/, ""),
+    receiver: r.action?.receiver ?? "",
+    name: r.action?.name ?? "",
+    parameters: r.action?.parameters ?? {},
+    status: r.status ?? "",
+    message: r.message ?? "",
+    output: r.output ?? {},
+    log: (r.log ?? []).map((l) => ({ timestamp: l.timestamp, message: l.message })),
+    enqueued: time(r.enqueued),
+    started: time(r.started),
+    completed: time(r.completed),
+  };
+}
+
+function toOperation(r: ActionFacade.OperationResult): OperationInfo {
+  return {
+    id: r.operation.replace(/^operation-/, ""),
+    summary: r.summary,
+    status: r.status ?? "",
+    fail: r.fail ?? "",
+    enqueued: time(r.enqueued),
+    started: time(r.started),
+    completed: time(r.completed),
+    tasks: (r.actions ?? []).map(toActionResult),
+  };
+}
+
+/**
+ * Enqueues tasks and waits for each to appear in the model's live state;
+ * an item the controller refused throws its error (of the subclass its code
+ * calls for), naming what was asked.
+ */
+async function enqueued(
+  ctx: ModelContext,
+  method: "EnqueueOperation" | "Run" | "RunOnAllMachines",
+  call: () => Promise<ActionFacade.EnqueuedActions>,
+  describe: (index: number) => string,
+  options: OperationWaitOptions,
+): Promise<Action[]> {
+  ctx.requireWatching(`Action.${method}`);
+  const res = await call();
+  const site = siteOf(facade(ctx), method);
+  const ids: string[] = [];
+  for (const [i, r] of (res.actions ?? []).entries()) {
+    if (r.error?.message) {
+      throw JujuError.fromWire(
+        { message: `${describe(i)}: ${r.error.message}`, code: r.error.code, info: r.error.info },
+        site,
+      );
+    }
+    ids.push((r.action?.tag ?? "").replace(/^action-/, ""));
+  }
+  const waitOpts = { ...options, timeout: options.timeout ?? DEFAULT_OPERATION_TIMEOUT };
+  await ctx.waitFor(
+    `task${ids.length === 1 ? "" : "s"} ${ids.join(", ")} to appear`,
+    () => ids.every((id) => ctx.entity("action", id) !== undefined),
+    waitOpts,
+  );
+  return ids.map((id) => ctx.entity("action", id) as Action);
+}
+
+/**
+ * Runs a charm action on a unit (`Action.EnqueueOperation`); `unit` may be
+ * `app/leader`. The controller checks the name and parameters against the
+ * charm's actions: an unknown action, bad parameters or an unknown unit
+ * throw a `JujuError` with Juju's message and code.
+ */
+export async function runAction(
+  ctx: ModelContext,
+  unit: string,
+  name: string,
+  params: Readonly<Record<string, unknown>> = {},
+  options: EnqueueOptions = {},
+): Promise<Action> {
+  if (name === "") throw new InvalidArgumentError("name", "no action name given");
+  const receiver = unit.endsWith("/leader") ? unit : unitTag(unit);
+  const action: ActionFacade.Action = { receiver, name, parameters: { ...params }, tag: "" };
+  if (options.parallel !== undefined) action.parallel = options.parallel;
+  if (options.executionGroup !== undefined) action["execution-group"] = options.executionGroup;
+  const [a] = await enqueued(
+    ctx,
+    "EnqueueOperation",
+    () => facade(ctx).call("EnqueueOperation", { actions: [action] }),
+    () => `cannot run action ${JSON.stringify(name)} on ${unit}`,
+    options,
+  );
+  return a as Action;
+}
+
+/**
+ * Runs commands with `juju exec` (`Action.Run`) on units and machines, or
+ * on every machine (`Action.RunOnAllMachines`) when `targets` is `"all"`.
+ * Each target gets one `juju-exec` task; their results hold `return-code`,
+ * `stdout` and `stderr`.
+ */
+export async function exec(
+  ctx: ModelContext,
+  commands: string,
+  targets: { units?: string[]; applications?: string[]; machines?: string[] } | "all",
+  options: ExecOptions = {},
+): Promise<Action[]> {
+  const params: ActionFacade.RunParams = {
+    commands,
+    timeout: Math.round((options.timeoutSeconds ?? 0) * 1e9),
+  };
+  if (targets !== "all") {
+    if (targets.units) params.units = [...targets.units];
+    if (targets.applications) params.applications = [...targets.applications];
+    if (targets.machines) params.machines = [...targets.machines];
+  }
+  if (options.workloadContext !== undefined) params["workload-context"] = options.workloadContext;
+  if (options.parallel !== undefined) params.parallel = options.parallel;
+  if (options.executionGroup !== undefined) params["execution-group"] = options.executionGroup;
+  const method = targets === "all" ? "RunOnAllMachines" : "Run";
+  return enqueued(
+    ctx,
+    method,
+    () => facade(ctx).call(method, params),
+    (i) => `cannot run commands on target ${i + 1}`,
+    options,
+  );
+}
+
+/** The full records of tasks (`Action.Actions`); an unknown id throws `JujuNotFoundError`. */
+export async function getActionResults(
+  ctx: ModelContext,
+  ids: readonly string[],
+): Promise<ActionResult[]> {
+  const f = facade(ctx);
+  const res = await f.call("Actions", { entities: ids.map((id) => ({ tag: `action-${id}` })) });
+  return bulkResultsStrict(res, siteOf(f, "Actions")).map(toActionResult);
+}
+
+/**
+ * Waits until the task's `action` delta shows a final status (completed,
+ * failed, cancelled, aborted or error), then returns its full record.
+ * Rejects with `WaitTimeoutError` after `timeout` ms (default: no limit).
+ */
+export async function waitForTask(
+  ctx: ModelContext,
+  id: string,
+  options: OperationWaitOptions = {},
+): Promise<ActionResult> {
+  ctx.requireWatching("waiting for a task");
+  await ctx.waitFor(
+    `task ${id} to finish`,
+    () => FINAL_ACTION_STATUSES.has(ctx.entity("action", id)?.status ?? ""),
+    options,
+  );
+  const [r] = await getActionResults(ctx, [id]);
+  return r as ActionResult;
+}
+
+/** Operations matching the filters (`Action.ListOperations`). */
+export async function listOperations(
+  ctx: ModelContext,
+  options: ListOperationsOptions = {},
+): Promise<OperationList> {
+  const args: ActionFacade.OperationQueryArgs = {};
+  if (options.applications) args.applications = [...options.applications];
+  if (options.units) args.units = [...options.units];
+  if (options.machines) args.machines = [...options.machines];
+  if (options.actions) args.actions = [...options.actions];
+  if (options.status) args.status = [...options.status];
+  if (options.offset !== undefined) args.offset = options.offset;
+  if (options.limit !== undefined) args.limit = options.limit;
+  const res = await facade(ctx).call("ListOperations", args);
+  return { operations: (res.results ?? []).map(toOperation), truncated: res.truncated === true };
+}
+
+/** One operation with all its tasks' records (`Action.Operations`). */
+export async function getOperation(ctx: ModelContext, id: string): Promise<OperationInfo> {
+  const f = facade(ctx);
+  const res = await f.call("Operations", { entities: [{ tag: `operation-${id}` }] });
+  const [r] = bulkResultsStrict(res, siteOf(f, "Operations"));
+  return toOperation(r as ActionFacade.OperationResult);
+}
+
+/** Cancels tasks (`Action.Cancel`): pending ones are cancelled, running ones abort. */
+export async function cancelActions(
+  ctx: ModelContext,
+  ids: readonly string[],
+): Promise<ActionResult[]> {
+  const f = facade(ctx);
+  const res = await f.call("Cancel", { entities: ids.map((id) => ({ tag: `action-${id}` })) });
+  return bulkResultsStrict(res, siteOf(f, "Cancel")).map(toActionResult);
+}
