@@ -23,6 +23,14 @@ export type {
   WorkloadBehaviour,
 } from "./charm-source.js";
 export { StaticCharmSource } from "./charm-source.js";
+export {
+  CharmhubApi,
+  type CharmhubApiOptions,
+  type CharmhubApiResponse,
+  type CharmhubPublisher,
+  CharmhubServer,
+  type CharmhubServerOptions,
+} from "./charmhub/index.js";
 export type { ClientFilesSpec } from "./client-files.js";
 export { writeClientFiles } from "./client-files.js";
 export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clock.js";

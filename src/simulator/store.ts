@@ -254,7 +254,9 @@ export class ModelRecord {
       }
     }
     for (const k of keys) {
-      if (Object.hasOwn(DEFAULT_CONFIG, k)) {
+      if (Object.hasOwn(this.controller.modelDefaults, k)) {
+        this.config.set(k, { value: this.controller.modelDefaults[k], source: "controller" });
+      } else if (Object.hasOwn(DEFAULT_CONFIG, k)) {
         this.config.set(k, { value: DEFAULT_CONFIG[k], source: "default" });
       } else {
         this.config.delete(k);
@@ -288,6 +290,11 @@ export interface StoreOptions {
   seed?: number;
   /** Where charms are resolved from. Default: none (every resolve fails as on an empty Charmhub). */
   charms?: CharmSource;
+  /**
+   * Controller-wide model defaults (`juju model-defaults`, or bootstrap
+   * `--config` of model keys): every model gets them with source `controller`.
+   */
+  modelDefaults?: Readonly<Record<string, unknown>>;
 }
 
 /** The whole controller: cloud, users and models. */
@@ -312,6 +319,8 @@ export class ControllerStore {
   readonly timing: Timing;
   /** Where charms are resolved from. */
   readonly charms: CharmSource;
+  /** Controller-wide model defaults (source `controller` in ModelGet). */
+  readonly modelDefaults: Readonly<Record<string, unknown>>;
   private readonly removalDelayMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly modelListeners = new Set<(uuid: string) => void>();
@@ -319,6 +328,7 @@ export class ControllerStore {
   constructor(opts: StoreOptions) {
     this.agentVersion = opts.agentVersion;
     this.removalDelayMs = opts.removalDelayMs ?? 0;
+    this.modelDefaults = { ...opts.modelDefaults };
     this.clock = opts.clock ?? new RealClock();
     this.rng = new Prng(opts.seed ?? 1);
     // A stream of its own, so that ids do not depend on how much jitter was drawn.
@@ -396,6 +406,9 @@ export class ControllerStore {
     );
     for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
       model.config.set(k, { value: v, source: "default" });
+    }
+    for (const [k, v] of Object.entries(this.modelDefaults)) {
+      model.config.set(k, { value: v, source: "controller" });
     }
     const own: Record<string, unknown> = {
       name: args.name,
