@@ -10,6 +10,7 @@ import { CharmCatalog } from "./catalog/index.js";
 import { catalogSource } from "./catalog-source.js";
 import { generateControllerCerts } from "./certs.js";
 import type { CharmSource } from "./charm-source.js";
+import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
 import type { RedirectTarget } from "./facades/admin.js";
@@ -60,6 +61,13 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Where `ResolveCharms`, `AddCharm` and `DeployFromRepository` find charms. Default: the built-in catalog of real charms. */
   charms?: CharmSource;
+  /**
+   * The catalog behind the Charmhub API (`charmhub-url`) and, unless
+   * `charms` is given, behind the facades. Default: `CharmCatalog.default()`.
+   */
+  catalog?: CharmCatalog;
+  /** Port of the plain-HTTP Charmhub API (on `host`); 0 (the default) picks a free one. */
+  charmhubPort?: number;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -100,6 +108,7 @@ export class Simulator implements AsyncDisposable {
   private readonly delays = new Map<string, number>();
   private readonly redirects = new Map<string, RedirectTarget>();
   private stopping: Promise<void> | undefined;
+  private charmhub: CharmhubServer | undefined;
 
   private constructor(
     private readonly store: ControllerStore,
@@ -118,13 +127,17 @@ export class Simulator implements AsyncDisposable {
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const host = opts.host ?? "127.0.0.1";
     const password = opts.password ?? ControllerStore.randomPassword();
+    // The Charmhub API listens first: every model's config points at it.
+    const catalog = opts.catalog ?? CharmCatalog.default();
+    const charmhub = await CharmhubServer.listen({ catalog, host, port: opts.charmhubPort ?? 0 });
     const store = new ControllerStore({
       agentVersion: opts.agentVersion ?? LOGIN_FACADES_3_6.jujuVersion,
       adminPassword: password,
       ...(opts.timing === undefined ? {} : { timing: opts.timing }),
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
-      charms: opts.charms ?? catalogSource(CharmCatalog.default()),
+      charms: opts.charms ?? catalogSource(catalog),
+      modelDefaults: { "charmhub-url": charmhub.url },
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });
@@ -161,6 +174,9 @@ export class Simulator implements AsyncDisposable {
         delayFor: (facade, method) => sim?.delays.get(`${facade}.${method}`) ?? 0,
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
       },
+    }).catch(async (e: unknown) => {
+      await charmhub.close();
+      throw e;
     });
     sim = new Simulator(
       store,
@@ -170,6 +186,7 @@ export class Simulator implements AsyncDisposable {
       opts.controllerName ?? "libjuju-sim",
       password,
     );
+    sim.charmhub = charmhub;
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -190,6 +207,12 @@ export class Simulator implements AsyncDisposable {
   /** The clock the simulated agents run on. */
   get clock(): Clock {
     return this.store.clock;
+  }
+
+  /** URL of the simulated Charmhub API (every model's `charmhub-url`). */
+  get charmhubUrl(): string {
+    if (this.charmhub === undefined) throw new Error("the Charmhub API is not running");
+    return this.charmhub.url;
   }
 
   /** The bound port. */
@@ -300,6 +323,7 @@ export class Simulator implements AsyncDisposable {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       await this.server.close();
+      await this.charmhub?.close();
       this.store.close();
       for (const m of this.store.models.values()) m.entities.stopAll();
     })();
