@@ -9,6 +9,8 @@ const root = resolve(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const main = join(root, "src", "cli", "main.ts");
 const run = promisify(execFile);
+// Real charm directories (tests may read ../shared; the product never does).
+const charmDirs = resolve(root, "..", "shared", "testdata", "charm-dirs");
 
 function libjuju(args: string[], env: Record<string, string>) {
   return run(process.execPath, [tsx, main, ...args], {
@@ -25,9 +27,23 @@ describe("libjuju sim + status", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "libjuju-cli-"));
-    sim = spawn(process.execPath, [tsx, main, "sim", "--port", "0", "--juju-data", dir], {
-      cwd: root,
-    });
+    sim = spawn(
+      process.execPath,
+      [
+        tsx,
+        main,
+        "sim",
+        "--port",
+        "0",
+        "--juju-data",
+        dir,
+        "--timing",
+        "instant",
+        "--charms",
+        charmDirs,
+      ],
+      { cwd: root },
+    );
     exited = new Promise((r) => sim.on("exit", (code) => r(code)));
     await new Promise<void>((ready, fail) => {
       sim.stdout?.on("data", (chunk: Buffer) => {
@@ -50,6 +66,23 @@ describe("libjuju sim + status", () => {
     expect(output).toContain(`export JUJU_DATA=${dir}`);
     const controllers = await readFile(join(dir, "controllers.yaml"), "utf8");
     expect(controllers).toContain("current-controller: libjuju-sim");
+  });
+
+  it("adds every charm folder given with --charms to the catalog", () => {
+    expect(output).toMatch(/charms added to the catalog: .*dummy/);
+  });
+
+  it("rejects a --charms directory without charms, naming it", async () => {
+    const err = await libjuju(["sim", "--port", "0", "--charms", root], {}).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 1 });
+    expect((err as { stderr: string }).stderr).toContain(`--charms ${root}: holds no charm`);
+  });
+
+  it("rejects an unknown timing profile", async () => {
+    const err = await libjuju(["sim", "--timing", "warp"], {}).catch((e: unknown) => e);
+    expect((err as { stderr: string }).stderr).toMatch(/--timing.*warp.*instant, fast, realistic/s);
   });
 
   it("shows the current model's status through those files", async () => {

@@ -6,8 +6,10 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Command } from "commander";
-import { Simulator } from "../../simulator/index.js";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { CharmCatalog } from "../../simulator/catalog/index.js";
+import { Simulator, type TimingProfileName } from "../../simulator/index.js";
+import { charmDirsIn } from "../charm-dirs.js";
 
 /** Options of `libjuju sim`, as parsed by commander. */
 export interface SimOptions {
@@ -16,7 +18,16 @@ export interface SimOptions {
   jujuData?: string;
   controllerName: string;
   password?: string;
+  timing: TimingProfileName;
+  seed?: number;
+  charms: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const integer = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a non-negative integer");
+  return Number(value);
+};
 
 /** Registers the `sim` command. */
 export function registerSim(program: Command): void {
@@ -31,6 +42,18 @@ export function registerSim(program: Command): void {
     )
     .option("--controller-name <name>", "name of the controller in the client files", "libjuju-sim")
     .option("--password <password>", "password of the admin user (default: random)")
+    .addOption(
+      new Option("--timing <profile>", "how fast simulated agents work")
+        .choices(["instant", "fast", "realistic"])
+        .default("fast"),
+    )
+    .option("--seed <n>", "seed for simulated addresses, ids and jitter", integer)
+    .option(
+      "--charms <dir>",
+      "add the charm in DIR, or every charm folder under DIR, to the catalog (repeatable)",
+      collect,
+      [],
+    )
     .action(async (opts: SimOptions) => {
       await runSim(opts);
     });
@@ -44,16 +67,22 @@ async function runSim(opts: SimOptions): Promise<void> {
   // Never default to the user's real ~/.local/share/juju: a simulator must not
   // overwrite the current-controller of a real deployment.
   const jujuData = opts.jujuData ?? (await mkdtemp(join(tmpdir(), "libjuju-sim-")));
+  const catalog = CharmCatalog.default();
+  const added = opts.charms.flatMap(charmDirsIn).map((dir) => catalog.addCharmDir(dir).name);
   const sim = await Simulator.start({
     host: opts.host,
     port,
     jujuData,
     controllerName: opts.controllerName,
+    timing: opts.timing,
+    catalog,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.password ? { password: opts.password } : {}),
   });
   const out = process.stdout;
   out.write(`export JUJU_DATA=${jujuData}\n`);
   out.write(`controller ${sim.controllerName} (${sim.controllerUuid}), user ${sim.username}\n`);
+  if (added.length) out.write(`charms added to the catalog: ${added.join(", ")}\n`);
   out.write(`ready: listening on wss://${sim.endpoint}\n`);
 
   await new Promise<void>((resolve) => {
