@@ -66,6 +66,48 @@ async def model_checks():
         return units
 
     await step("Model.get_status after deploy", final_status)
+    async def config_round_trip():
+        app = model.applications["mysql"]
+        await app.set_config({"profile": "testing"})
+        cfg = await app.get_config()
+        return cfg["profile"]["value"]
+
+    await step("Application.set_config/get_config", config_round_trip)
+
+    async def constraints():
+        app = model.applications["ubu"]
+        await app.set_constraints({"mem": 4096, "cores": 2})
+        return await app.get_constraints()
+
+    await step("Application.set_constraints/get_constraints", constraints)
+
+    async def model_config():
+        cfg = await model.get_config()
+        return cfg["charmhub-url"].value
+
+    await step("Model.get_config (charmhub-url)", model_config)
+
+    async def run_command():
+        unit = model.applications["ubu"].units[0]
+        action = await unit.run("hostname", block=True)
+        return action.results
+
+    await step("Unit.run (juju exec)", run_command)
+
+    async def run_action():
+        unit = model.applications["mysql"].units[0]
+        action = await unit.run_action("create-backup")
+        action = await action.wait()
+        return f"{action.status} {action.results}"
+
+    await step("Unit.run_action + Action.wait", run_action)
+
+    async def deploy_with_resources():
+        app = await model.deploy("etcd")
+        return str(await app.get_resources())
+
+    await step("Model.deploy etcd (charm resources)", deploy_with_resources)
+    await step("Model.add_machine lxd container", lambda: model.add_machine("lxd:0"))
     await step("Model.add_machine", lambda: model.add_machine())
     await step("Application.add_unit", lambda: model.applications["ubu"].add_unit(count=1))
     await step("Application.destroy", lambda: model.applications["ubu"].destroy())
