@@ -4,6 +4,22 @@
  */
 
 export {
+  CHARMHUB_DEFAULT_URL,
+  Charmhub,
+  type CharmhubCallOptions,
+  CharmhubError,
+  CharmhubErrorCodes,
+  type CharmhubFindOptions,
+  type CharmhubFindResult,
+  type CharmhubInfo,
+  type CharmhubInfoOptions,
+  type CharmhubOptions,
+  type CharmhubResolved,
+  type CharmhubResolveOptions,
+  type CharmhubResource,
+  type FetchLike,
+} from "./charm/charmhub.js";
+export {
   type AddModelOptions,
   Controller,
   type ControllerConnectOptions,

@@ -3,6 +3,7 @@
  * library (python-libjuju's `juju.model.Model`).
  * @module
  */
+import { Charmhub, type CharmhubOptions } from "../charm/charmhub.js";
 import type { Client } from "../facades/generated/index.js";
 import {
   type ClientFilesOptions,
@@ -871,6 +872,15 @@ export class Model implements ModelContext {
   /** The model config with each value's source (`ModelConfig.ModelGet`). */
   getConfig(): Promise<Record<string, ConfigValue>> {
     return getModelConfig(this);
+  }
+
+  /**
+   * A Charmhub client for the store this model uses (its `charmhub-url`
+   * config), like python-libjuju's `model.charmhub`: `info`, `find`,
+   * `resolve`, `listResources`, `isSubordinate`.
+   */
+  async charmhub(options: Omit<CharmhubOptions, "url"> = {}): Promise<Charmhub> {
+    return Charmhub.fromModelConfig(await this.getConfig(), options);
   }
 
   /** Sets model config values (`ModelConfig.ModelSet`). */
