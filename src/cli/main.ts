@@ -1,25 +1,33 @@
 #!/usr/bin/env node
 /**
- * The `libjuju` command line: status, and running the simulated controller.
+ * The `libjuju` command line: status, deploy, integrate, remove-application,
+ * watch, and running the simulated controller.
  * Built only on the public API.
  * @module
  */
 import { Command } from "commander";
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../index.js";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerIntegrate } from "./commands/integrate.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWatch } from "./commands/watch.js";
 
 const program = new Command()
   .name("libjuju")
   .description("Drive Juju models, or run a simulated Juju controller")
   .showHelpAfterError();
 registerStatus(program);
+registerDeploy(program);
+registerIntegrate(program);
+registerWatch(program);
 registerSim(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const code = err instanceof LibjujuError ? ` (${err.code})` : "";
+  // Some server errors carry no code; print none rather than "()".
+  const code = err instanceof LibjujuError && err.code ? ` (${err.code})` : "";
   process.stderr.write(`ERROR ${err instanceof Error ? err.message : String(err)}${code}\n`);
   process.exitCode = 1;
 }

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { Model } from "../../model/model.js";
+import { connect } from "../connect.js";
 import { renderStatus, type StatusView } from "../status-table.js";
 
 /** Options of `libjuju status`. */
@@ -26,9 +26,7 @@ export function registerStatus(program: Command): void {
           `invalid --format ${JSON.stringify(opts.format)}: expected tabular or json`,
         );
       }
-      const model = opts.model
-        ? await Model.connectModel(opts.model)
-        : await Model.connectCurrent();
+      const model = await connect(opts.model);
       try {
         const status = await model.getStatus({ patterns });
         process.stdout.write(

@@ -1,0 +1,72 @@
+/**
+ * `libjuju watch`: streams a model's changes as they happen, one line (or
+ * one JSON delta) per change, until interrupted.
+ * @module
+ */
+import type { Command } from "commander";
+import type { EntityKind } from "../../index.js";
+import { parseDuration, parseEntityKinds } from "../args.js";
+import { abortOnSignals, connect } from "../connect.js";
+import { formatEvent } from "../describe.js";
+
+/** Options of `libjuju watch`, as parsed by commander. */
+export interface WatchOptions {
+  model?: string;
+  type?: EntityKind[];
+  json?: boolean;
+  timeout?: number;
+}
+
+/** Registers the `watch` command. */
+export function registerWatch(program: Command): void {
+  program
+    .command("watch")
+    .description("print the model's changes as they happen, until interrupted")
+    .option(
+      "-m, --model <model>",
+      "model to watch, as [controller:][user/]model (default: current)",
+    )
+    .option(
+      "--type <types>",
+      "only these entity types, comma-separated (e.g. unit,machine)",
+      parseEntityKinds,
+    )
+    .option("--json", "print each raw AllWatcher delta as one JSON line (NDJSON)")
+    .option("--timeout <duration>", "stop after this long (600s, 10m, 1h)", parseDuration)
+    .action(async (opts: WatchOptions) => {
+      await runWatch(opts);
+    });
+}
+
+async function runWatch(opts: WatchOptions): Promise<void> {
+  const signals = abortOnSignals();
+  const timer =
+    opts.timeout !== undefined ? setTimeout(() => signals.abort(), opts.timeout) : undefined;
+  // A closed pipe (`libjuju watch | head`) ends the watch like Ctrl-C.
+  const onOutputError = (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") signals.abort();
+  };
+  process.stdout.on("error", onOutputError);
+  const types = opts.type ? new Set<string>(opts.type) : undefined;
+  try {
+    const model = await connect(opts.model);
+    try {
+      if (signals.signal.aborted) return;
+      // On stderr, so that stdout stays pure NDJSON with --json; it also
+      // tells scripts that changes from now on will be seen.
+      const where = [model.controllerName, model.name].filter(Boolean).join(":");
+      process.stderr.write(`watching ${where || model.uuid}; Ctrl-C to stop\n`);
+      // Only from now on: the state at connect time is `libjuju status`'s job.
+      for await (const event of model.events(signals.signal)) {
+        if (types && !types.has(event.entityType)) continue;
+        process.stdout.write(`${opts.json ? JSON.stringify(event.delta) : formatEvent(event)}\n`);
+      }
+    } finally {
+      await model.disconnect();
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.stdout.off("error", onOutputError);
+    signals.release();
+  }
+}
