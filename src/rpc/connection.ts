@@ -78,7 +78,8 @@ interface Pending {
   request: RpcRequest;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  cleanup: () => void;
+  /** Clears the call's timer and abort listener; absent when it has neither. */
+  cleanup?: () => void;
 }
 
 /** The part of an Admin.Login result the connection keeps. See `login.ts`. */
@@ -187,41 +188,40 @@ export class Connection {
       return Promise.reject(err);
     }
     return new Promise<R>((resolve, reject) => {
+      const pending: Pending = { request, resolve: resolve as (v: unknown) => void, reject };
+      this.#pending.set(requestId, pending);
       const timeout = options.timeout ?? this.#options.timeout ?? 0;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        this.#abandon(requestId);
-        reject(
-          new AbortError(`${request.type}.${request.request} aborted`, { cause: signal?.reason }),
-        );
-      };
-      const cleanup = () => {
-        if (timer) clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      this.#pending.set(requestId, {
-        request,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        cleanup,
-      });
-      if (timeout > 0) {
-        timer = setTimeout(() => {
+      // Most calls have neither a timeout nor a signal: no closures for them.
+      if (timeout > 0 || signal) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const onAbort = () => {
           this.#abandon(requestId);
           reject(
-            new TimeoutError(
-              `${request.type}(${request.version}).${request.request} timed out after ${timeout} ms`,
-            ),
+            new AbortError(`${request.type}.${request.request} aborted`, { cause: signal?.reason }),
           );
-        }, timeout);
+        };
+        pending.cleanup = () => {
+          if (timer) clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+        };
+        if (timeout > 0) {
+          timer = setTimeout(() => {
+            this.#abandon(requestId);
+            reject(
+              new TimeoutError(
+                `${request.type}(${request.version}).${request.request} timed out after ${timeout} ms`,
+              ),
+            );
+          }, timeout);
+        }
+        signal?.addEventListener("abort", onAbort, { once: true });
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.#tap("out", frame);
       try {
         this.#transport.send(text);
       } catch (err) {
         this.#pending.delete(requestId);
-        cleanup();
+        pending.cleanup?.();
         reject(
           err instanceof ConnectionClosedError
             ? this.#closedError(`cannot call ${request.type}.${request.request}`)
@@ -328,7 +328,7 @@ export class Connection {
   #abandon(requestId: number): void {
     const pending = this.#pending.get(requestId);
     if (!pending) return;
-    pending.cleanup();
+    pending.cleanup?.();
     this.#pending.delete(requestId);
     this.#abandoned.add(requestId);
   }
@@ -378,7 +378,7 @@ export class Connection {
       return;
     }
     this.#pending.delete(requestId);
-    pending.cleanup();
+    pending.cleanup?.();
     const { request } = pending;
     const message = frame.error;
     if (typeof message === "string" && message !== "") {
@@ -436,7 +436,7 @@ export class Connection {
     this.#pending.clear();
     this.#abandoned.clear();
     for (const p of pending) {
-      p.cleanup();
+      p.cleanup?.();
       p.reject(this.#closedError(`${p.request.type}.${p.request.request} was not answered`));
     }
     if (!this.#transport.isClosed) this.#transport.close(code, text.slice(0, 120));

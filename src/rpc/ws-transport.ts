@@ -8,7 +8,13 @@
  * skipped only when `insecureSkipVerify: true` is passed explicitly.
  * @module
  */
-import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from "node:tls";
+import {
+  type ConnectionOptions,
+  checkServerIdentity,
+  type PeerCertificate,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
 import WebSocket from "ws";
 import { AbortError, ConnectError, ConnectionClosedError, ProtocolError } from "./errors.js";
 import { CloseCodes, type Transport, type TransportCloseInfo } from "./transport.js";
@@ -58,6 +64,8 @@ function describeDialError(err: Error & { code?: string }): string {
 /** A {@link Transport} over a `ws` WebSocket. Create with {@link WebSocketTransport.connect}. */
 export class WebSocketTransport implements Transport {
   readonly #ws: WebSocket;
+  readonly #socket: TLSSocket | undefined;
+  #corked = false;
   #receiver: ((text: string) => void) | undefined;
   #backlog: string[] = [];
   #closing = false;
@@ -65,8 +73,9 @@ export class WebSocketTransport implements Transport {
   /** @inheritDoc */
   readonly closed: Promise<TransportCloseInfo>;
 
-  private constructor(ws: WebSocket, maxFrameSize: number) {
+  private constructor(ws: WebSocket, maxFrameSize: number, socket: TLSSocket | undefined) {
     this.#ws = ws;
+    this.#socket = socket;
     this.closed = new Promise((resolve) => {
       ws.on("close", (code: number, reasonBuf: Buffer) => {
         this.#closing = true;
@@ -117,11 +126,18 @@ export class WebSocketTransport implements Transport {
             checkServerIdentity(serverName, cert),
           ...(options.ca ? { ca: options.ca } : {}),
         };
+    // The transport keeps the TLS socket so that it can batch frames (see send).
+    let socket: TLSSocket | undefined;
     const ws = new WebSocket(url, {
       ...(tlsOptions as WebSocket.ClientOptions),
       maxPayload: maxFrameSize,
       perMessageDeflate: false,
       followRedirects: false,
+      createConnection: (opts: object) => {
+        // As ws's own TLS connector: `path` is the request path, not a socket path.
+        socket = tlsConnect({ ...(opts as ConnectionOptions), path: undefined });
+        return socket;
+      },
     });
     return new Promise<WebSocketTransport>((resolve, reject) => {
       let settled = false;
@@ -145,7 +161,7 @@ export class WebSocketTransport implements Transport {
         if (settled) return;
         settled = true;
         cleanup();
-        resolve(new WebSocketTransport(ws, maxFrameSize));
+        resolve(new WebSocketTransport(ws, maxFrameSize, socket));
       };
       const onError = (err: Error & { code?: string }) => {
         fail(
@@ -174,13 +190,28 @@ export class WebSocketTransport implements Transport {
 
   send(text: string): void {
     if (this.isClosed) throw new ConnectionClosedError("cannot send: the websocket is closed");
-    this.#ws.send(text, (err) => {
-      if (err) {
-        this.#error ??= err;
-        this.#ws.terminate();
-      }
-    });
+    // Frames sent in the same tick leave in one write: many concurrent calls
+    // then cost one syscall instead of one each, at no added latency.
+    const socket = this.#socket;
+    if (socket && !this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(this.#uncork);
+    }
+    this.#ws.send(text, this.#afterSend);
   }
+
+  // One callback for every send (not a closure per frame).
+  readonly #afterSend = (err?: Error | null) => {
+    if (err) {
+      this.#error ??= err;
+      this.#ws.terminate();
+    }
+  };
+  readonly #uncork = () => {
+    this.#corked = false;
+    this.#socket?.uncork();
+  };
 
   setReceiver(receiver: (text: string) => void): void {
     this.#receiver = receiver;

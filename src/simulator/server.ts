@@ -143,7 +143,7 @@ export class ApiServer {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RpcSession(ws, this.nextSessionId++, route, this.env);
+      const session = new RpcSession(ws, this.nextSessionId++, route, this.env, socket);
       this.sessions.add(session);
       void session.done.then(() => this.sessions.delete(session));
     });

@@ -171,7 +171,8 @@ export class Simulator implements AsyncDisposable {
         registry,
         servers: () => sim?.servers() ?? [],
         redirectFor: (uuid) => sim?.redirects.get(uuid),
-        delayFor: (facade, method) => sim?.delays.get(`${facade}.${method}`) ?? 0,
+        delayFor: (facade, method) =>
+          sim?.delays.size ? (sim.delays.get(`${facade}.${method}`) ?? 0) : 0,
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
       },
     }).catch(async (e: unknown) => {
