@@ -3,6 +3,7 @@
  * units (`core/status`: the most severe workload status wins).
  * @module
  */
+import { statusSeverity } from "../protocol/status.js";
 
 /** A status as carried by deltas: `{current, message, since?, version}`. */
 export interface StatusInfo {
@@ -13,22 +14,8 @@ export interface StatusInfo {
   data?: Record<string, unknown> | null;
 }
 
-// core/status statusSeverities: maintenance (this unit busy) ranks above
-// waiting (busy elsewhere).
-const SEVERITY: Record<string, number> = {
-  error: 100,
-  blocked: 90,
-  maintenance: 80,
-  waiting: 70,
-  active: 60,
-  terminated: 50,
-  unknown: 40,
-};
-
-/** Severity of a workload status; unknown values rank lowest. */
-export function severity(status: string): number {
-  return SEVERITY[status] ?? 0;
-}
+/** Severity of a workload status; unknown values rank lowest (Juju's `core/status` order). */
+export { statusSeverity as severity };
 
 /**
  * The status to show for an application: its own when the charm set one,
@@ -41,7 +28,7 @@ export function deriveApplicationStatus(
   if (appStatus && appStatus.current !== "unset" && appStatus.current !== "") return appStatus;
   let worst: StatusInfo | undefined;
   for (const s of unitStatuses) {
-    if (s && (!worst || severity(s.current) > severity(worst.current))) worst = s;
+    if (s && (!worst || statusSeverity(s.current) > statusSeverity(worst.current))) worst = s;
   }
   return worst ?? { current: "unknown", message: "" };
 }

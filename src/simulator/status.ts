@@ -6,19 +6,9 @@
  * @module
  */
 import { formatConstraints } from "../parse/constraints.js";
+import { statusSeverity } from "../protocol/status.js";
 import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
-
-/** Severity order of workload statuses when deriving an application's status (`core/status`). */
-const SEVERITY: Readonly<Record<string, number>> = {
-  error: 100,
-  blocked: 90,
-  maintenance: 80,
-  waiting: 70,
-  active: 60,
-  terminated: 50,
-  unknown: 40,
-};
 
 function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
   return {
@@ -38,7 +28,7 @@ export function derivedApplicationStatus(st: ModelEntities, a: ApplicationRecord
   let best: StatusValue | undefined;
   for (const u of st.unitsOf(a.name)) {
     const s = u.workloadStatus;
-    if (best === undefined || (SEVERITY[s.current] ?? 0) > (SEVERITY[best.current] ?? 0)) best = s;
+    if (best === undefined || statusSeverity(s.current) > statusSeverity(best.current)) best = s;
   }
   return best ?? { current: "waiting", message: "waiting for machine", since: a.status.since };
 }
