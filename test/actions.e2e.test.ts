@@ -10,10 +10,8 @@ import {
   type Model,
   type ModelEvent,
 } from "../src/index.js";
-import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
-import type { FrameDirection } from "../src/rpc/connection.js";
 import { Simulator } from "../src/simulator/index.js";
-import { SchemaConformance } from "./support/schema-conformance.js";
+import { createConformanceTap } from "./support/conformance-tap.js";
 
 let dir: string;
 let sim: Simulator;
@@ -21,23 +19,7 @@ let controller: Controller;
 let model: Model;
 
 // Every frame is checked against the schema of its facade version.
-const schema = SchemaConformance.load();
-const violations: string[] = [];
-const sent = new Map<number, RequestFrame[]>();
-const onFrame = (direction: FrameDirection, frame: RequestFrame | ResponseFrame) => {
-  const id = frame["request-id"];
-  if (direction === "out") {
-    const req = frame as RequestFrame;
-    sent.set(id, [...(sent.get(id) ?? []), req]);
-    violations.push(...schema.checkRequest(req));
-    return;
-  }
-  const candidates = sent.get(id) ?? [];
-  const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
-  const ok = results.findIndex((r) => r.length === 0);
-  if (ok >= 0) candidates.splice(ok, 1);
-  else violations.push(...(results[0] ?? []));
-};
+const tap = createConformanceTap();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "libjuju-actions-"));
@@ -46,7 +28,7 @@ beforeAll(async () => {
   controller = await Controller.connectCurrent({
     env: { JUJU_DATA: dir },
     pingInterval: 0,
-    onFrame,
+    onFrame: tap.onFrame,
   });
   model = await controller.addModel("actions");
   await model.deploy("mysql", { numUnits: 2 });
@@ -58,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await model?.disconnect();
   await controller?.disconnect();
-  expect(violations).toEqual([]);
+  expect(tap.violations).toEqual([]);
   await sim?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

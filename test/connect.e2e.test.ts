@@ -12,10 +12,8 @@ import {
   JujuUnauthorizedError,
   Model,
 } from "../src/index.js";
-import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
-import type { FrameDirection } from "../src/rpc/connection.js";
 import { Simulator } from "../src/simulator/index.js";
-import { SchemaConformance } from "./support/schema-conformance.js";
+import { createConformanceTap } from "./support/conformance-tap.js";
 
 let dir: string;
 let sim: Simulator;
@@ -23,40 +21,8 @@ const env = (extra: Record<string, string> = {}) => ({ JUJU_DATA: dir, ...extra 
 
 // Every frame the client sends or receives in these tests is checked against
 // the schema of the facade version it uses.
-const schema = SchemaConformance.load();
-// Schema-vs-wire differences not yet in the override table
-// (scripts/facade-overrides.ts); the wire is right in both cases:
-// - ConfigValue.value is Go `interface{}`, so any JSON value, not only objects;
-// - UserModel/ModelUserInfo.last-connection is a `*time.Time` without
-//   omitempty: null when the user never connected.
-const violations: string[] = [];
-let framesSeen = 0;
-// Several connections may be open at once and each numbers its requests from
-// 1, so a reply is matched against every pending request with its id.
-const sent = new Map<number, RequestFrame[]>();
-const onFrame = (direction: FrameDirection, frame: RequestFrame | ResponseFrame) => {
-  framesSeen++;
-  const id = frame["request-id"];
-  if (direction === "out") {
-    const req = frame as RequestFrame;
-    sent.set(id, [...(sent.get(id) ?? []), req]);
-    violations.push(...schema.checkRequest(req));
-    return;
-  }
-  const candidates = sent.get(id) ?? [];
-  const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
-  const ok = results.findIndex((r) => r.length === 0);
-  if (ok >= 0) candidates.splice(ok, 1);
-  else {
-    // Report against the request the reply fits best.
-    const best = results.reduce<string[] | undefined>(
-      (a, r) => (a === undefined || r.length < a.length ? r : a),
-      undefined,
-    );
-    violations.push(...(best ?? []));
-  }
-};
-const common = { pingInterval: 0, onFrame };
+const tap = createConformanceTap();
+const common = { pingInterval: 0, onFrame: tap.onFrame };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "libjuju-e2e-"));
@@ -64,8 +30,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  expect(framesSeen).toBeGreaterThan(20);
-  expect(violations).toEqual([]);
+  expect(tap.framesSeen).toBeGreaterThan(20);
+  expect(tap.violations).toEqual([]);
   await sim?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -14,42 +14,15 @@ import {
   NotSupportedError,
   ParseError,
 } from "../src/index.js";
-import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
-import type { FrameDirection } from "../src/rpc/connection.js";
 import { type CharmSpec, Simulator, StaticCharmSource } from "../src/simulator/index.js";
-import { SchemaConformance } from "./support/schema-conformance.js";
+import { createConformanceTap } from "./support/conformance-tap.js";
 
 let dir: string;
 let sim: Simulator;
 let controller: Controller;
 
-// Every frame is checked against the schema of its facade version, as in
-// connect.e2e.test.ts.
-const schema = SchemaConformance.load();
-const violations: string[] = [];
-let framesSeen = 0;
-const sent = new Map<number, RequestFrame[]>();
-const onFrame = (direction: FrameDirection, frame: RequestFrame | ResponseFrame) => {
-  framesSeen++;
-  const id = frame["request-id"];
-  if (direction === "out") {
-    const req = frame as RequestFrame;
-    sent.set(id, [...(sent.get(id) ?? []), req]);
-    violations.push(...schema.checkRequest(req));
-    return;
-  }
-  const candidates = sent.get(id) ?? [];
-  const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
-  const ok = results.findIndex((r) => r.length === 0);
-  if (ok >= 0) candidates.splice(ok, 1);
-  else {
-    const best = results.reduce<string[] | undefined>(
-      (a, r) => (a === undefined || r.length < a.length ? r : a),
-      undefined,
-    );
-    violations.push(...(best ?? []));
-  }
-};
+// Every frame is checked against the schema of its facade version.
+const tap = createConformanceTap();
 
 // Charm facts from their Charmhub metadata (endpoints, a config option).
 const jammyNoble = [
@@ -122,14 +95,14 @@ beforeAll(async () => {
   controller = await Controller.connectCurrent({
     env: { JUJU_DATA: dir },
     pingInterval: 0,
-    onFrame,
+    onFrame: tap.onFrame,
   });
 });
 
 afterAll(async () => {
   await controller?.disconnect();
-  expect(framesSeen).toBeGreaterThan(50);
-  expect(violations).toEqual([]);
+  expect(tap.framesSeen).toBeGreaterThan(50);
+  expect(tap.violations).toEqual([]);
   await sim?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
