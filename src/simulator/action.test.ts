@@ -1,70 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { SchemaConformance } from "../../test/support/schema-conformance.js";
-import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
+import { type Frame, RawClient } from "../../test/support/raw-client.js";
 import { insertActionDefaults, validateActionParams } from "./action-params.js";
 import { simulateExec } from "./exec-sim.js";
 import { Simulator, VirtualClock } from "./index.js";
 
-type Frame = Record<string, unknown>;
 type Delta = [string, string, Frame];
 
-/** A raw JSON-RPC client over TLS whose every reply is checked against the schema. */
-class Wire {
-  private readonly pending = new Map<number, { req: Frame; resolve: (f: Frame) => void }>();
-  private nextId = 1;
-  readonly violations: string[] = [];
-
-  private constructor(
-    readonly ws: WebSocket,
-    private readonly schema: SchemaConformance,
-  ) {
-    ws.on("message", (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      const p = this.pending.get(f["request-id"] as number);
-      if (p === undefined) return;
-      this.pending.delete(f["request-id"] as number);
-      this.violations.push(
-        ...this.schema.checkResponse(
-          p.req as unknown as RequestFrame,
-          f as unknown as ResponseFrame,
-        ),
-      );
-      p.resolve(f);
-    });
-  }
-
-  static async open(sim: Simulator): Promise<Wire> {
-    const ws = new WebSocket(`wss://127.0.0.1:${sim.port}/model/${sim.defaultModelUuid}/api`, {
-      ca: sim.caCert,
-      servername: "juju-apiserver",
-    } as WebSocket.ClientOptions);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    const w = new Wire(ws, SchemaConformance.load());
-    await w.ok("Admin", 3, "Login", { "auth-tag": "user-admin", credentials: sim.password });
-    return w;
-  }
-
-  call(type: string, version: number, request: string, params?: unknown, id?: string) {
-    const rid = this.nextId++;
-    const frame: Frame = { "request-id": rid, type, version, request, params: params ?? {} };
-    if (id !== undefined) frame.id = id;
-    this.violations.push(...this.schema.checkRequest(frame as unknown as RequestFrame));
-    return new Promise<Frame>((resolve) => {
-      this.pending.set(rid, { req: frame, resolve });
-      this.ws.send(JSON.stringify(frame));
-    });
-  }
-
-  async ok(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const r = await this.call(type, version, request, params);
-    if (r.error !== undefined) throw new Error(`${type}.${request}: ${String(r.error)}`);
-    return r.response as Frame;
-  }
-
+/** The raw client, with a shorthand for the Action facade. */
+class Wire extends RawClient {
   action(request: string, params?: unknown): Promise<Frame> {
     return this.ok("Action", 7, request, params);
   }

@@ -1,82 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { SchemaConformance } from "../../test/support/schema-conformance.js";
-import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
+import { type Frame, RawClient } from "../../test/support/raw-client.js";
 import { Simulator } from "./index.js";
-
-type Frame = Record<string, unknown>;
-
-/** A raw Juju RPC client over TLS; every request and reply is checked against the schema. */
-class Wire {
-  private readonly pending = new Map<number, { req: Frame; resolve: (f: Frame) => void }>();
-  private nextId = 1;
-  readonly violations: string[] = [];
-  private readonly schema = SchemaConformance.load();
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      const p = this.pending.get(f["request-id"] as number);
-      if (p === undefined) return;
-      this.pending.delete(f["request-id"] as number);
-      this.violations.push(
-        ...this.schema.checkResponse(
-          p.req as unknown as RequestFrame,
-          f as unknown as ResponseFrame,
-        ),
-      );
-      p.resolve(f);
-    });
-  }
-
-  static async open(sim: Simulator, path: string): Promise<Wire> {
-    const tls: WebSocket.ClientOptions & { servername: string } = {
-      ca: sim.caCert,
-      servername: "juju-apiserver",
-    };
-    const ws = new WebSocket(`wss://127.0.0.1:${sim.port}${path}`, tls);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    const w = new Wire(ws);
-    const r = await w.call("Admin", 3, "Login", {
-      "auth-tag": "user-admin",
-      credentials: sim.password,
-      "client-version": "3.6.28",
-    });
-    if (r.error !== undefined) throw new Error(String(r.error));
-    return w;
-  }
-
-  call(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const rid = this.nextId++;
-    const frame: Frame = { "request-id": rid, type, version, request };
-    if (params !== undefined) frame.params = params;
-    this.violations.push(...this.schema.checkRequest(frame as unknown as RequestFrame));
-    return new Promise((resolve) => {
-      this.pending.set(rid, { req: frame, resolve });
-      this.ws.send(JSON.stringify(frame));
-    });
-  }
-
-  async ok(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const r = await this.call(type, version, request, params);
-    if (r.error !== undefined) throw new Error(`${type}.${request}: ${String(r.error)}`);
-    return r.response as Frame;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 describe("Controller facade", () => {
   let sim: Simulator;
-  let w: Wire;
+  let w: RawClient;
   beforeAll(async () => {
     sim = await Simulator.start({ timing: "instant", controllerName: "ctl" });
-    w = await Wire.open(sim, "/api");
+    w = await RawClient.open(sim, "/api");
   });
   afterAll(async () => {
     expect(w.violations).toEqual([]);
@@ -166,7 +97,7 @@ describe("Controller facade", () => {
   });
 
   it("is refused on model connections", async () => {
-    const m = await Wire.open(sim, `/model/${sim.defaultModelUuid}/api`);
+    const m = await RawClient.open(sim, `/model/${sim.defaultModelUuid}/api`);
     const r = await m.call("Controller", 12, "ControllerVersion");
     expect([r.error, r["error-code"]]).toEqual([
       'facade "Controller" not supported for model API connection',
@@ -193,13 +124,13 @@ async function run(seed: number | undefined) {
     timing: "instant",
     ...(seed === undefined ? {} : { seed }),
   });
-  const ctl = await Wire.open(sim, "/api");
+  const ctl = await RawClient.open(sim, "/api");
   const created = await ctl.ok("ModelManager", 10, "CreateModel", {
     name: "det",
     "owner-tag": "user-admin",
   });
   ctl.close();
-  const w = await Wire.open(sim, `/model/${created.uuid as string}/api`);
+  const w = await RawClient.open(sim, `/model/${created.uuid as string}/api`);
   for (const [charm, app, n] of [
     ["ubuntu", "ubu", 2],
     ["etcd", "etcd", 1],

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { SchemaConformance } from "../../test/support/schema-conformance.js";
-import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
+import { type Frame, modelPath, RawClient } from "../../test/support/raw-client.js";
 import { type CharmSpec, Simulator, StaticCharmSource, VirtualClock } from "./index.js";
 
-type Frame = Record<string, unknown>;
 type Delta = [string, string, Frame];
 
 const CHARMS: CharmSpec[] = [
@@ -58,76 +55,10 @@ const CHARMS: CharmSpec[] = [
   },
 ];
 
-/** A raw Juju JSON-RPC client over TLS websockets that checks every reply against the schema. */
-class Wire {
-  private readonly pending = new Map<number, { req: Frame; resolve: (f: Frame) => void }>();
-  private nextId = 1;
-  readonly violations: string[] = [];
+/** The raw client, following the model's AllWatcher. */
+class Wire extends RawClient {
   /** Latest state per (kind, id) from the AllWatcher. */
   readonly state = new Map<string, Frame>();
-
-  private constructor(
-    readonly ws: WebSocket,
-    private readonly schema: SchemaConformance,
-  ) {
-    ws.on("message", (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      const p = this.pending.get(f["request-id"] as number);
-      if (p === undefined) return;
-      this.pending.delete(f["request-id"] as number);
-      this.violations.push(
-        ...this.schema.checkResponse(
-          p.req as unknown as RequestFrame,
-          f as unknown as ResponseFrame,
-        ),
-      );
-      p.resolve(f);
-    });
-  }
-
-  static async open(sim: Simulator, uuid = sim.defaultModelUuid): Promise<Wire> {
-    const tls: WebSocket.ClientOptions & { servername: string } = {
-      ca: sim.caCert,
-      servername: "juju-apiserver",
-    };
-    const ws = new WebSocket(`wss://127.0.0.1:${sim.port}/model/${uuid}/api`, tls);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    const w = new Wire(ws, SchemaConformance.load());
-    const r = await w.call("Admin", 3, "Login", {
-      "auth-tag": "user-admin",
-      credentials: sim.password,
-      "client-version": "3.6.28",
-    });
-    if (r.error !== undefined) throw new Error(String(r.error));
-    return w;
-  }
-
-  call(
-    type: string,
-    version: number,
-    request: string,
-    params?: unknown,
-    id?: string,
-  ): Promise<Frame> {
-    const rid = this.nextId++;
-    const frame: Frame = { "request-id": rid, type, version, request, params: params ?? {} };
-    if (id !== undefined) frame.id = id;
-    this.violations.push(...this.schema.checkRequest(frame as unknown as RequestFrame));
-    return new Promise((resolve) => {
-      this.pending.set(rid, { req: frame, resolve });
-      this.ws.send(JSON.stringify(frame));
-    });
-  }
-
-  /** Calls and returns `response`, failing on an error reply. */
-  async ok(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const r = await this.call(type, version, request, params);
-    if (r.error !== undefined) throw new Error(`${type}.${request}: ${String(r.error)}`);
-    return r.response as Frame;
-  }
 
   private watcherId: string | undefined;
 
@@ -162,10 +93,6 @@ class Wire {
 
   get(kind: string, id: string): Frame | undefined {
     return this.state.get(`${kind}:${id}`);
-  }
-
-  close(): void {
-    this.ws.close();
   }
 }
 
@@ -232,37 +159,15 @@ afterAll(async () => {
 });
 
 async function wire(uuid?: string): Promise<Wire> {
-  const w = await Wire.open(sim, uuid);
+  const w = await Wire.open(sim, modelPath(sim, uuid));
   wires.push(w);
   return w;
 }
 
 async function freshModel(name: string): Promise<string> {
-  const ws = new WebSocket(`wss://127.0.0.1:${sim.port}/api`, {
-    ca: sim.caCert,
-    servername: "juju-apiserver",
-  } as WebSocket.ClientOptions);
-  await new Promise((resolve) => ws.once("open", resolve));
-  const send = (frame: Frame) =>
-    new Promise<Frame>((resolve) => {
-      ws.once("message", (d) => resolve(JSON.parse(String(d)) as Frame));
-      ws.send(JSON.stringify(frame));
-    });
-  await send({
-    "request-id": 1,
-    type: "Admin",
-    version: 3,
-    request: "Login",
-    params: { "auth-tag": "user-admin", credentials: sim.password },
-  });
-  const r = await send({
-    "request-id": 2,
-    type: "ModelManager",
-    version: 10,
-    request: "CreateModel",
-    params: { name, "owner-tag": "user-admin" },
-  });
-  ws.close();
+  const c = await RawClient.open(sim, "/api");
+  const r = await c.call("ModelManager", 10, "CreateModel", { name, "owner-tag": "user-admin" });
+  c.close();
   return (r.response as Frame).uuid as string;
 }
 

@@ -1,79 +1,9 @@
 import { createHash } from "node:crypto";
 import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { SchemaConformance } from "../../test/support/schema-conformance.js";
-import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
+import { type Frame, RawClient } from "../../test/support/raw-client.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { Simulator } from "./index.js";
-
-type Frame = Record<string, unknown>;
-
-/** A raw Juju RPC client over TLS that checks every request and reply against the schema. */
-class Wire {
-  private readonly pending = new Map<number, { req: Frame; resolve: (f: Frame) => void }>();
-  private nextId = 1;
-  readonly violations: string[] = [];
-
-  private constructor(
-    readonly ws: WebSocket,
-    private readonly schema: SchemaConformance,
-  ) {
-    ws.on("message", (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      const p = this.pending.get(f["request-id"] as number);
-      if (p === undefined) return;
-      this.pending.delete(f["request-id"] as number);
-      this.violations.push(
-        ...this.schema.checkResponse(
-          p.req as unknown as RequestFrame,
-          f as unknown as ResponseFrame,
-        ),
-      );
-      p.resolve(f);
-    });
-  }
-
-  static async open(sim: Simulator, path: string): Promise<Wire> {
-    const tls: WebSocket.ClientOptions & { servername: string } = {
-      ca: sim.caCert,
-      servername: "juju-apiserver",
-    };
-    const ws = new WebSocket(`wss://127.0.0.1:${sim.port}${path}`, tls);
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
-    const w = new Wire(ws, SchemaConformance.load());
-    const r = await w.call("Admin", 3, "Login", {
-      "auth-tag": "user-admin",
-      credentials: sim.password,
-      "client-version": "3.6.28",
-    });
-    if (r.error !== undefined) throw new Error(String(r.error));
-    return w;
-  }
-
-  call(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const rid = this.nextId++;
-    const frame: Frame = { "request-id": rid, type, version, request, params: params ?? {} };
-    this.violations.push(...this.schema.checkRequest(frame as unknown as RequestFrame));
-    return new Promise((resolve) => {
-      this.pending.set(rid, { req: frame, resolve });
-      this.ws.send(JSON.stringify(frame));
-    });
-  }
-
-  async ok(type: string, version: number, request: string, params?: unknown): Promise<Frame> {
-    const r = await this.call(type, version, request, params);
-    if (r.error !== undefined) throw new Error(`${type}.${request}: ${String(r.error)}`);
-    return r.response as Frame;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 interface HttpReply {
   status: number;
@@ -82,7 +12,7 @@ interface HttpReply {
 }
 
 let sim: Simulator;
-let w: Wire;
+let w: RawClient;
 const catalog = CharmCatalog.default();
 
 function http(
@@ -190,7 +120,7 @@ const sha384 = (s: string) => createHash("sha384").update(s).digest();
 
 beforeAll(async () => {
   sim = await Simulator.start({ timing: "instant", seed: 11 });
-  w = await Wire.open(sim, `/model/${sim.defaultModelUuid}/api`);
+  w = await RawClient.open(sim, `/model/${sim.defaultModelUuid}/api`);
 });
 afterAll(async () => {
   expect(w.violations).toEqual([]);

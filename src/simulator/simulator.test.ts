@@ -2,99 +2,11 @@ import { X509Certificate } from "node:crypto";
 import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { type Frame, RawClient } from "../../test/support/raw-client.js";
 import { SchemaConformance } from "../../test/support/schema-conformance.js";
 import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
 import type { RequestFrame, ResponseFrame } from "../protocol/frames.js";
 import { Simulator } from "./index.js";
-
-type Frame = Record<string, unknown>;
-
-/** A raw websocket client speaking the Juju JSON protocol, for end-to-end tests. */
-class Wire {
-  private readonly queue: Frame[] = [];
-  private readonly waiters: Array<(f: Frame) => void> = [];
-  private readonly pending = new Map<number, (f: Frame) => void>();
-  private nextId = 1;
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on("message", (data) => {
-      const f = JSON.parse(String(data)) as Frame;
-      const id = (f["request-id"] ?? f.RequestId) as number;
-      const p = this.pending.get(id);
-      if (p !== undefined) {
-        this.pending.delete(id);
-        p(f);
-        return;
-      }
-      const w = this.waiters.shift();
-      if (w) w(f);
-      else this.queue.push(f);
-    });
-    this.closed = new Promise((resolve) =>
-      ws.on("close", (code, reason) => {
-        // Calls the server never answered see the close as their reply.
-        for (const p of this.pending.values()) p({ closed: code });
-        this.pending.clear();
-        resolve({ code, reason: String(reason) });
-      }),
-    );
-  }
-
-  static open(sim: Simulator, path = `/model/${sim.defaultModelUuid}/api`): Promise<Wire> {
-    // ws hands TLS options through to tls.connect; its types omit `servername`.
-    const tlsOptions: WebSocket.ClientOptions & { servername: string } = {
-      ca: sim.caCert,
-      servername: "juju-apiserver",
-    };
-    const ws = new WebSocket(`wss://127.0.0.1:${sim.port}${path}`, tlsOptions);
-    return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new Wire(ws)));
-      ws.once("error", reject);
-      ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
-  }
-
-  send(frame: unknown): void {
-    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
-  }
-
-  /** The next frame that no `call` is waiting for. */
-  next(): Promise<Frame> {
-    const f = this.queue.shift();
-    if (f) return Promise.resolve(f);
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  call(
-    type: string,
-    version: number,
-    request: string,
-    params?: unknown,
-    id?: string,
-  ): Promise<Frame> {
-    const rid = this.nextId++;
-    const frame: Frame = { "request-id": rid, type, version, request };
-    if (id !== undefined) frame.id = id;
-    if (params !== undefined) frame.params = params;
-    const reply = new Promise<Frame>((resolve) => this.pending.set(rid, resolve));
-    this.send(frame);
-    return reply;
-  }
-
-  async login(password: string): Promise<Frame> {
-    return this.call("Admin", 3, "Login", {
-      "auth-tag": "user-admin",
-      credentials: password,
-      "client-version": "3.6.28",
-    });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 let sim: Simulator;
 const frames: Array<{ dir: string; frame: unknown; session: number }> = [];
@@ -160,12 +72,12 @@ describe("TLS and routes", () => {
     expect(bad.type).toMatch(/^text\/plain/);
     expect(bad.body).toBe('invalid model UUID "not-a-uuid"\n');
     expect((await get("/nowhere")).status).toBe(404);
-    await expect(Wire.open(sim, "/model/nope/api")).rejects.toThrow("HTTP 400");
+    await expect(RawClient.connect(sim, "/model/nope/api")).rejects.toThrow("HTTP 400");
   });
 
   it("upgrades an unknown model but fails every call with model not found", async () => {
     const uuid = "11111111-2222-4333-8444-555555555555";
-    const w = await Wire.open(sim, `/model/${uuid}/api`);
+    const w = await RawClient.connect(sim, `/model/${uuid}/api`);
     const r = await w.login("s3cret");
     expect(r).toEqual({
       "request-id": 1,
@@ -180,7 +92,7 @@ describe("TLS and routes", () => {
 
 describe("login", () => {
   it("logs in to a model with the 3.6 reply", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     const r = await w.login("s3cret");
     expect(r.error).toBeUndefined();
     const res = r.response as Frame;
@@ -202,7 +114,7 @@ describe("login", () => {
   });
 
   it("logs in to the controller without a model-tag", async () => {
-    const w = await Wire.open(sim, "/api");
+    const w = await RawClient.connect(sim, "/api");
     const res = (await w.login("s3cret")).response as Frame;
     expect(res["model-tag"]).toBeUndefined();
     expect(res.facades).toEqual(LOGIN_FACADES_3_6.controllerLogin);
@@ -211,7 +123,7 @@ describe("login", () => {
   });
 
   it("refuses a wrong password, an unknown user and an empty password", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     for (const [tag, pw] of [
       ["user-admin", "wrong"],
       ["user-bob", "s3cret"],
@@ -231,7 +143,7 @@ describe("login", () => {
   });
 
   it("rejects calls before login, old Admin versions, ids, and a second login", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     const before = await w.call("Client", 8, "FullStatus", { patterns: [] });
     expect(before.error).toBe('unknown version (8) of interface "Client"');
     expect(before["error-code"]).toBe("not implemented");
@@ -254,7 +166,7 @@ describe("login", () => {
     const uuid = "99999999-2222-4333-8444-555555555555";
     const servers = [[{ value: "10.0.0.9", type: "ipv4", scope: "public", port: 17070 }]];
     sim.redirectModel(uuid, { servers, caCert: "CA", controllerTag: "controller-x" });
-    const w = await Wire.open(sim, `/model/${uuid}/api`);
+    const w = await RawClient.connect(sim, `/model/${uuid}/api`);
     const r = await w.login("whatever");
     expect(r).toEqual({
       "request-id": 1,
@@ -269,7 +181,7 @@ describe("login", () => {
 
 describe("framing and dispatch", () => {
   it("reports unknown facades, versions and methods like Go", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     const cases: Array<[string, number, string, string, string]> = [
       ["Foo", 0, "Bar", 'unknown object type "Foo"', "not implemented"],
@@ -295,7 +207,7 @@ describe("framing and dispatch", () => {
       expect([r.error, r["error-code"]]).toEqual([message, code]);
     }
     w.close();
-    const c = await Wire.open(sim, "/api");
+    const c = await RawClient.connect(sim, "/api");
     await c.login("s3cret");
     const r = await c.call("Client", 8, "FullStatus", { patterns: [] });
     expect(r.error).toBe('facade "Client" not supported for controller API connection');
@@ -303,7 +215,7 @@ describe("framing and dispatch", () => {
   });
 
   it("matches keys case-insensitively and answers legacy frames in kind", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     w.send({ "Request-Id": 7, Type: "Pinger", VERSION: 1, Request: "Ping" });
     expect(await w.next()).toEqual({ "request-id": 7, response: {} });
@@ -324,7 +236,7 @@ describe("framing and dispatch", () => {
   });
 
   it("answers a params type error and keeps the connection", async () => {
-    const w = await Wire.open(sim, "/api");
+    const w = await RawClient.connect(sim, "/api");
     await w.login("s3cret");
     const r = await w.call("ModelManager", 10, "ModelInfo", { entities: "nope" });
     expect(r.error).toBe(
@@ -337,14 +249,14 @@ describe("framing and dispatch", () => {
   });
 
   it("closes the connection on a frame that is not JSON", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     w.send("{not json");
     const closed = await w.closed;
     expect(closed.code).toBe(1005);
   });
 
   it("runs requests concurrently: a slow call does not block others", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     sim.delay("Client", "FullStatus", 200);
     try {
@@ -366,7 +278,7 @@ describe("framing and dispatch", () => {
 
 describe("Client and AllWatcher", () => {
   it("returns FullStatus of an empty model", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     for (const version of [6, 7, 8]) {
       const r = await w.call("Client", version, "FullStatus", { patterns: [] });
@@ -396,7 +308,7 @@ describe("Client and AllWatcher", () => {
   });
 
   it("sends the model on the first Next, then blocks until a change", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     const watch = await w.call("Client", 6, "WatchAll");
     expect(watch.response).toEqual({ "watcher-id": "1" });
@@ -450,7 +362,7 @@ describe("Client and AllWatcher", () => {
     expect(answered).toBe(false);
 
     // A change wakes the pending Next.
-    const c = await Wire.open(sim);
+    const c = await RawClient.connect(sim);
     await c.login("s3cret");
     await c.call("ModelConfig", 3, "ModelSet", { config: { "logging-config": "<root>=DEBUG" } });
     const woken = (await pending).response as { deltas: Array<[string, string, Frame]> };
@@ -480,7 +392,7 @@ describe("Client and AllWatcher", () => {
   });
 
   it("fails a pending Next with 'watcher was stopped' on Stop", async () => {
-    const w = await Wire.open(sim);
+    const w = await RawClient.connect(sim);
     await w.login("s3cret");
     const id = ((await w.call("Client", 8, "WatchAll")).response as Frame)["watcher-id"] as string;
     await w.call("AllWatcher", 3, "Next", {}, id);
@@ -500,7 +412,7 @@ describe("Client and AllWatcher", () => {
 
 describe("ModelManager", () => {
   it("lists, describes, creates and destroys models", async () => {
-    const c = await Wire.open(sim, "/api");
+    const c = await RawClient.connect(sim, "/api");
     await c.login("s3cret");
     const list = (await c.call("ModelManager", 10, "ListModels", { tag: "user-admin" }))
       .response as { "user-models": Array<{ model: Frame }> };
@@ -597,7 +509,7 @@ describe("ModelManager", () => {
     expect(dup["error-code"]).toBe("already exists");
 
     // A watcher on the new model sees it die and go.
-    const w = await Wire.open(sim, `/model/${uuid}/api`);
+    const w = await RawClient.connect(sim, `/model/${uuid}/api`);
     await w.login("s3cret");
     const get = (await w.call("ModelConfig", 3, "ModelGet")).response as {
       config: Record<string, Frame>;
@@ -674,7 +586,7 @@ describe("shutdown", () => {
         if (dir === "in" && (frame as Frame).request === "Next" && ++nexts === 2) arrived();
       },
     });
-    const w = await Wire.open(s);
+    const w = await RawClient.connect(s);
     await w.login(s.password);
     const id = ((await w.call("Client", 8, "WatchAll")).response as Frame)["watcher-id"] as string;
     await w.call("AllWatcher", 3, "Next", {}, id);
@@ -683,6 +595,6 @@ describe("shutdown", () => {
     await Promise.all([s.stop(), s.stop()]);
     expect((await pending).error).toBe("watcher was stopped");
     expect((await w.closed).code).toBe(1005);
-    await expect(Wire.open(s)).rejects.toThrow();
+    await expect(RawClient.connect(s)).rejects.toThrow();
   });
 });

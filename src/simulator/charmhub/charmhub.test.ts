@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { parse as parseYaml } from "yaml";
+import { RawClient } from "../../../test/support/raw-client.js";
 import { INFO_FIELDS } from "../../charm/charmhub.js";
 import { CharmCatalog } from "../catalog/index.js";
 import { Simulator } from "../index.js";
@@ -39,37 +39,15 @@ function install(key: string, extra: Json): Json {
 
 const JAMMY = { architecture: "amd64", name: "ubuntu", channel: "22.04" };
 
-/** A minimal Juju RPC client: login, then one call. */
+/** Logs in on `path`, makes the calls one after the other and returns their replies. */
 async function rpc(path: string, calls: Array<[string, number, string, unknown]>): Promise<Json[]> {
-  const ws = new WebSocket(`wss://127.0.0.1:${sim.port}${path}`, {
-    ca: sim.caCert,
-    servername: "juju-apiserver",
-  } as WebSocket.ClientOptions);
-  await new Promise((resolve, reject) => {
-    ws.once("open", resolve);
-    ws.once("error", reject);
-  });
-  const replies = new Map<number, (f: Json) => void>();
-  ws.on("message", (d) => {
-    const f = JSON.parse(String(d)) as Json;
-    replies.get(f["request-id"] as number)?.(f);
-  });
-  const call = (id: number, type: string, version: number, request: string, params: unknown) =>
-    new Promise<Json>((resolve) => {
-      replies.set(id, resolve);
-      ws.send(JSON.stringify({ "request-id": id, type, version, request, params }));
-    });
-  await call(1, "Admin", 3, "Login", {
-    "auth-tag": "user-admin",
-    credentials: "pw",
-    "client-version": "3.6.28",
-  });
+  const w = await RawClient.connect(sim, path);
+  await w.login("pw");
   const out: Json[] = [];
-  let id = 2;
   for (const [type, version, request, params] of calls) {
-    out.push(await call(id++, type, version, request, params));
+    out.push(await w.call(type, version, request, params));
   }
-  ws.close();
+  w.close();
   return out;
 }
 
