@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Frame, RawClient } from "../../test/support/raw-client.js";
+import { deployOld, type Frame, RawClient } from "../../test/support/raw-client.js";
 import { insertActionDefaults, validateActionParams } from "./action-params.js";
 import { simulateExec } from "./exec-sim.js";
 import { Simulator, VirtualClock } from "./index.js";
@@ -49,50 +49,14 @@ const unitIdle = (seen: Delta[], name: string) =>
       (e["workload-status"] as Frame).current !== "waiting",
   );
 
-async function deploy(charm: string, app: string, n: number): Promise<void> {
-  const res = await w.ok("Charms", 6, "ResolveCharms", {
-    resolve: [
-      {
-        reference: `ch:${charm}`,
-        "charm-origin": {
-          source: "charm-hub",
-          type: "charm",
-          risk: "stable",
-          architecture: "amd64",
-        },
-      },
-    ],
-  });
-  const r = (res.Results as Frame[])[0] as Frame;
-  const added = await w.ok("Charms", 6, "AddCharm", {
-    url: r.url,
-    "charm-origin": r["charm-origin"],
-    force: false,
-  });
-  await w.ok("Application", 19, "Deploy", {
-    applications: [
-      {
-        application: app,
-        "charm-url": r.url,
-        "charm-origin": added["charm-origin"],
-        channel: "stable",
-        "num-units": n,
-        "config-yaml": "",
-        constraints: {},
-        Force: false,
-      },
-    ],
-  });
-}
-
 beforeAll(async () => {
   clock = new VirtualClock();
   sim = await Simulator.start({ timing: "fast", clock, seed: 3 });
   w = await Wire.open(sim);
   watcher = (await w.ok("Client", 8, "WatchAll"))["watcher-id"] as string;
   await next();
-  await deploy("mysql", "mysql", 2);
-  await deploy("juju-qa-test", "qa", 1);
+  await deployOld(w, "mysql", "mysql", 2);
+  await deployOld(w, "juju-qa-test", "qa", 1);
   await until((s) => unitIdle(s, "mysql/0") && unitIdle(s, "mysql/1") && unitIdle(s, "qa/0"));
 });
 

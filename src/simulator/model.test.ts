@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Frame, modelPath, RawClient } from "../../test/support/raw-client.js";
+import { deployOld, type Frame, modelPath, RawClient } from "../../test/support/raw-client.js";
 import { type CharmSpec, Simulator, StaticCharmSource, VirtualClock } from "./index.js";
 
 type Delta = [string, string, Frame];
@@ -102,46 +102,6 @@ const idle = (w: Wire, unit: string, workload = "active") => {
   const s = u?.["workload-status"] as Frame | undefined;
   return a?.current === "idle" && s?.current === workload;
 };
-
-/** Resolve, add and deploy like python-libjuju on Charms 6 / Application 19. */
-async function deployOld(w: Wire, charm: string, app: string, numUnits: number, extra: Frame = {}) {
-  const res = await w.ok("Charms", 6, "ResolveCharms", {
-    resolve: [
-      {
-        reference: `ch:${charm}`,
-        "charm-origin": {
-          source: "charm-hub",
-          type: "charm",
-          risk: "stable",
-          architecture: "amd64",
-        },
-      },
-    ],
-  });
-  const r = (res.Results as Frame[])[0] as Frame;
-  const origin = r["charm-origin"] as Frame;
-  const added = await w.ok("Charms", 6, "AddCharm", {
-    url: r.url,
-    "charm-origin": origin,
-    force: false,
-  });
-  const dep = await w.ok("Application", 19, "Deploy", {
-    applications: [
-      {
-        application: app,
-        "charm-url": r.url,
-        "charm-origin": added["charm-origin"],
-        channel: "stable",
-        "num-units": numUnits,
-        "config-yaml": "",
-        constraints: {},
-        Force: false,
-        ...extra,
-      },
-    ],
-  });
-  return { resolved: r, deploy: dep };
-}
 
 const wires: Wire[] = [];
 let sim: Simulator;

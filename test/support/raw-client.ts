@@ -40,6 +40,9 @@ function openSocket(sim: SimulatorEndpoint, path: string): Promise<WebSocket> {
   });
 }
 
+/** RawClient or a subclass of it. */
+type RawClientClass<T extends RawClient> = new (ws: WebSocket) => T;
+
 export class RawClient {
   /** Schema violations of the requests sent with `call` and of their replies. */
   readonly violations: string[] = [];
@@ -83,9 +86,7 @@ export class RawClient {
 
   /** Connects to `path` (the default model's API unless given) without logging in. */
   static async connect<T extends RawClient>(
-    this: new (
-      ws: WebSocket,
-    ) => T,
+    this: RawClientClass<T>,
     sim: SimulatorEndpoint,
     path = modelPath(sim),
   ): Promise<T> {
@@ -94,9 +95,7 @@ export class RawClient {
 
   /** Connects to `path` (the default model's API unless given) and logs in as admin. */
   static async open<T extends RawClient>(
-    this: new (
-      ws: WebSocket,
-    ) => T,
+    this: RawClientClass<T>,
     sim: SimulatorEndpoint,
     path = modelPath(sim),
   ): Promise<T> {
@@ -155,4 +154,50 @@ export class RawClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** Resolve, add and deploy like python-libjuju on Charms 6 / Application 19. */
+export async function deployOld(
+  w: RawClient,
+  charm: string,
+  app: string,
+  numUnits: number,
+  extra: Frame = {},
+) {
+  const res = await w.ok("Charms", 6, "ResolveCharms", {
+    resolve: [
+      {
+        reference: `ch:${charm}`,
+        "charm-origin": {
+          source: "charm-hub",
+          type: "charm",
+          risk: "stable",
+          architecture: "amd64",
+        },
+      },
+    ],
+  });
+  const r = (res.Results as Frame[])[0] as Frame;
+  const origin = r["charm-origin"] as Frame;
+  const added = await w.ok("Charms", 6, "AddCharm", {
+    url: r.url,
+    "charm-origin": origin,
+    force: false,
+  });
+  const dep = await w.ok("Application", 19, "Deploy", {
+    applications: [
+      {
+        application: app,
+        "charm-url": r.url,
+        "charm-origin": added["charm-origin"],
+        channel: "stable",
+        "num-units": numUnits,
+        "config-yaml": "",
+        constraints: {},
+        Force: false,
+        ...extra,
+      },
+    ],
+  });
+  return { resolved: r, deploy: dep };
 }
