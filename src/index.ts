@@ -135,7 +135,24 @@ export {
   type DestroyMachineInfo,
   type DestroyMachineOptions,
   type DiskSpec,
+  sshSpecOf,
 } from "./model/ops/machines.js";
+export {
+  type ManualProvisionOptions,
+  ProvisioningError,
+  type ProvisioningStep,
+  parseSshSpec,
+  type SshAuth,
+  type SshConnectOptions,
+  type SshConnector,
+  SshError,
+  type SshErrorKind,
+  type SshExecOptions,
+  type SshExecResult,
+  type SshSession,
+  type SshSpec,
+  type SshTarget,
+} from "./model/ops/manual-provision.js";
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
 export {

@@ -736,8 +736,9 @@ export class Model implements ModelContext {
   /**
    * Adds a machine: no spec for a new machine, `"lxd"` for a new machine
    * with a container, `"lxd:4"` for a container on machine 4, `"zone=az1"`
-   * or a MAAS host name for provider placement. `"ssh:user@host"` throws
-   * `NotSupportedError` (manual provisioning needs SSH).
+   * or a MAAS host name for provider placement. `"ssh:[user@]host[:port]"`
+   * provisions an existing host over SSH as `juju add-machine ssh:…` does
+   * (credentials in `options.ssh`; failures are `ProvisioningError`s).
    */
   addMachine(spec?: string, options: AddMachineOptions = {}): Promise<Machine> {
     return addMachine(this, spec, options);

@@ -108,16 +108,55 @@ export class Agents {
       m.instanceStatus = { current: "running", message: "Running", since: this.ents.now() };
       this.ents.publishMachine(m);
     });
-    this.queue(key, "agentStart", () => {
+    this.queue(key, "agentStart", () => this.startMachineAgent(m));
+  }
+
+  private startMachineAgent(m: MachineRecord): void {
+    if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
+    if (m.agentStatus.current === "started") return;
+    m.agentStatus = { current: "started", message: "", since: this.ents.now() };
+    this.ents.publishMachine(m);
+    for (const l of this.startedListeners) l("machine", m.id);
+    for (const name of m.principals) {
+      const u = this.ents.units.get(name);
+      if (u !== undefined) this.unitMachineReady(u);
+    }
+  }
+
+  /**
+   * A machine added with its instance (manual provisioning): no provisioner
+   * runs. For a `manual:` instance the instance poller does not ask the
+   * provider but marks it running (`worker/instancepoller`, lp:1678981).
+   * Its agent waits for the provisioning script ({@link provisioningScriptIssued}).
+   */
+  injectedMachineAdded(m: MachineRecord): void {
+    if (!m.instanceId.startsWith("manual:")) return;
+    this.queue(`machine:${m.id}`, "provision", () => {
       if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
-      m.agentStatus = { current: "started", message: "", since: this.ents.now() };
+      m.instanceStatus = {
+        current: "running",
+        message: "Manually provisioned machine",
+        since: this.ents.now(),
+      };
       this.ents.publishMachine(m);
-      for (const l of this.startedListeners) l("machine", m.id);
-      for (const name of m.principals) {
-        const u = this.ents.units.get(name);
-        if (u !== undefined) this.unitMachineReady(u);
-      }
     });
+  }
+
+  /**
+   * `ProvisioningScript` handed out a script for an injected machine with
+   * its nonce. In Juju the client runs that script on the host and the new
+   * `jujud` logs in with the nonce; the simulator runs nothing anywhere, so
+   * it stands for the script's run by starting the agent one `boot` plus
+   * one `agentStart` step later. A script asked for with another nonce
+   * would give an agent that cannot log in (`machine N not provisioned`),
+   * so nothing starts then.
+   */
+  provisioningScriptIssued(m: MachineRecord, nonce: string): void {
+    if (m.injected === undefined || m.injected.nonce !== nonce) return;
+    if (m.agentStatus.current === "started") return;
+    const key = `machine:${m.id}`;
+    this.queue(key, "boot", () => {});
+    this.queue(key, "agentStart", () => this.startMachineAgent(m));
   }
 
   /** Hardware from the constraints, with the defaults of a small LXD instance. */

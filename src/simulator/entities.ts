@@ -84,6 +84,19 @@ export interface MachineRecord {
   containerSeq: number;
   /** Principal units assigned here. */
   principals: string[];
+  /**
+   * Set for a machine added with an instance id (manual provisioning,
+   * `juju add-machine ssh:…`): already provisioned, no provisioner runs.
+   */
+  injected?: InjectedMachine;
+}
+
+/** What `AddMachines` recorded for a machine that came with its instance (`state.MachineTemplate`). */
+export interface InjectedMachine {
+  /** The provisioning nonce its agent must present (`machineDoc.Nonce`). */
+  nonce: string;
+  /** The addresses as given (`params.Address`: value, type, scope). */
+  addresses: Array<{ value: string; type: string; scope: string }>;
 }
 
 /** An application. */
@@ -287,6 +300,8 @@ export class ModelEntities {
     containerType?: string;
     parent?: MachineRecord;
     zone?: string;
+    /** A machine that exists already: its instance id, hardware and nonce. */
+    instance?: { id: string; hardware: Record<string, unknown>; injected: InjectedMachine };
   }): MachineRecord {
     const now = this.now();
     let id: string;
@@ -313,6 +328,12 @@ export class ModelEntities {
       containerSeq: 0,
       principals: [],
     };
+    if (args.instance !== undefined) {
+      rec.instanceId = args.instance.id;
+      rec.hardware = args.instance.hardware;
+      rec.injected = args.instance.injected;
+      rec.addresses = args.instance.injected.addresses.map((a) => a.value);
+    }
     this.machines.set(id, rec);
     this.publishMachine(rec);
     return rec;
@@ -348,7 +369,9 @@ export class ModelEntities {
       "supported-containers": m.instanceId === "" ? null : m.containerType === "" ? ["lxd"] : [],
       "supported-containers-known": m.instanceId !== "",
       jobs: ["JobHostUnits"],
-      addresses: m.addresses.map((value) => ({ value, type: "ipv4", scope: "local-cloud" })),
+      addresses:
+        m.injected?.addresses ??
+        m.addresses.map((value) => ({ value, type: "ipv4", scope: "local-cloud" })),
       "has-vote": false,
       "wants-vote": false,
     };

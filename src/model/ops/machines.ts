@@ -1,10 +1,11 @@
 /**
- * Machines: `MachineManager.AddMachines`, `DestroyMachineWithParams`,
- * `RetryProvisioning`.
+ * Machines: `MachineManager.AddMachines` (and manual `ssh:` provisioning,
+ * `manual-provision.ts`), `DestroyMachineWithParams`, `RetryProvisioning`.
  * @module
  */
 import type { MachineManager } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
+import { ParseError } from "../../parse/errors.js";
 import { isContainerType, parsePlacement } from "../../parse/placement.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import {
@@ -13,10 +14,17 @@ import {
   type OperationWaitOptions,
 } from "../context.js";
 import type { Machine } from "../entities/machine.js";
-import { NotSupportedError } from "../errors.js";
 import { machineTag } from "../tags.js";
 import { type BaseSpec, parseBase } from "./bases.js";
-import { maxWaitNs, single, siteOf, toConstraints } from "./common.js";
+import { callOptions, maxWaitNs, single, siteOf, toConstraints } from "./common.js";
+import {
+  type ManualProvisionOptions,
+  type ProvisioningApi,
+  parseSshSpec,
+  provisionMachine,
+  type SshConnector,
+  type SshSpec,
+} from "./manual-provision.js";
 
 /** A disk (storage constraints) for a new machine. */
 export interface DiskSpec {
@@ -36,6 +44,24 @@ export interface AddMachineOptions extends OperationWaitOptions {
   base?: BaseSpec;
   /** Alias of `base`, for python-libjuju's `series` argument. */
   series?: BaseSpec;
+  /**
+   * For `ssh:[user@]host[:port]` specs: credentials, timeouts and the SSH
+   * implementation of manual provisioning. Constraints, disks and base do not
+   * apply there: the host is what it is, and its base and hardware are
+   * detected (as `juju add-machine ssh:…` ignores them too).
+   */
+  ssh?: ManualProvisionOptions;
+}
+
+/**
+ * The `ssh:` spec of manual provisioning, parsed (`ssh:[user@]host[:port]`,
+ * or python-libjuju's `ssh:user@host:/path/to/key`); `undefined` for any
+ * other spec. Throws `ParseError` for a bad one (`ssh:` without a host).
+ */
+export function sshSpecOf(spec: string | undefined, modelUuid: string): SshSpec | undefined {
+  if (spec === undefined || !spec.startsWith("ssh:")) return undefined;
+  const placement = parsePlacement(spec, modelUuid);
+  return parseSshSpec(spec, placement.directive);
 }
 
 /**
@@ -43,8 +69,8 @@ export interface AddMachineOptions extends OperationWaitOptions {
  * no spec: a new machine; `lxd`: a new machine holding a new container;
  * `lxd:4`: a new container on machine 4; `zone=az1` or a MAAS host name:
  * provider placement (scoped to the model); a machine id is sent as is
- * (scope `#`) for the controller to judge; `ssh:…` needs manual
- * provisioning over SSH, which this client does not do.
+ * (scope `#`) for the controller to judge. `ssh:…` specs are provisioned
+ * over SSH instead ({@link addMachine}); here they throw `ParseError`.
  */
 export function addMachineParams(
   spec: string | undefined,
@@ -64,10 +90,11 @@ export function addMachineParams(
   if (spec !== undefined && spec !== "") {
     const placement = parsePlacement(spec, modelUuid);
     if (placement.scope === "ssh") {
-      throw new NotSupportedError(
-        `addMachine(${JSON.stringify(spec)})`,
-        "manual provisioning connects to the host over SSH, runs the provisioning script " +
-          "(MachineManager.ProvisioningScript) and installs the machine agent; libjuju has no SSH client",
+      throw new ParseError(
+        "placement",
+        spec,
+        spec,
+        "ssh: placements are provisioned over SSH by addMachine, not sent as AddMachineParams",
       );
     }
     if (isContainerType(placement.scope)) {
@@ -89,30 +116,69 @@ export function addMachineParams(
   return params;
 }
 
-/** Adds a machine (or container) and waits for it to appear in the model. */
+/**
+ * Adds a machine (or container) and waits for it to appear in the model.
+ * An `ssh:` spec provisions an existing host over SSH first
+ * (`manual-provision.ts`; failures are `ProvisioningError`s).
+ */
 export async function addMachine(
   ctx: ModelContext,
   spec: string | undefined,
   options: AddMachineOptions = {},
 ): Promise<Machine> {
   ctx.requireWatching("addMachine");
-  const params = addMachineParams(spec, options, ctx.uuid);
+  const ssh = sshSpecOf(spec, ctx.uuid);
   const mm = ctx.connection.facade("MachineManager");
-  const [r] = await single(`cannot add machine ${JSON.stringify(spec ?? "")}`, async () => {
-    const res = await mm.call(
-      "AddMachines",
-      { params: [params] },
-      options.signal ? { signal: options.signal } : {},
+  const add = async (params: MachineManager.AddMachineParams): Promise<string> => {
+    const [r] = await single(`cannot add machine ${JSON.stringify(spec ?? "")}`, async () => {
+      const res = await mm.call("AddMachines", { params: [params] }, callOptions(options));
+      return bulkResultsStrict({ results: res.machines }, siteOf(mm, "AddMachines"));
+    });
+    return r?.machine ?? "";
+  };
+  let id: string;
+  if (ssh !== undefined) {
+    const sshOptions = options.ssh ?? {};
+    const api: ProvisioningApi = {
+      addMachine: add,
+      provisioningScript: async (p) =>
+        (await mm.call("ProvisioningScript", p, callOptions(options))).script,
+      destroyMachine: async (machineId) => {
+        // DestroyMachinesWithParams(force=false, keep=false, dryRun=false, maxWait=nil).
+        const res = await mm.call("DestroyMachineWithParams", {
+          "machine-tags": [machineTag(machineId)],
+          force: false,
+          keep: false,
+          "dry-run": false,
+        });
+        bulkResultsStrict(res, siteOf(mm, "DestroyMachineWithParams"));
+      },
+    };
+    id = await provisionMachine(
+      ssh,
+      sshOptions,
+      api,
+      sshOptions.connector ?? (await nodeSshConnector()),
+      options.signal,
     );
-    return bulkResultsStrict({ results: res.machines }, siteOf(mm, "AddMachines"));
-  });
-  const id = r?.machine ?? "";
+  } else {
+    id = await add(addMachineParams(spec, options, ctx.uuid));
+  }
   await ctx.waitFor(
     `machine ${id} to appear`,
     () => ctx.state.entityData("machine", id) !== undefined,
     options,
   );
   return ctx.entity("machine", id)!;
+}
+
+/**
+ * The `ssh2`-based connector, imported only when needed: it is the one
+ * Node-only piece of manual provisioning, and loading `ssh2` costs startup
+ * time nobody else should pay.
+ */
+async function nodeSshConnector(): Promise<SshConnector> {
+  return (await import("./manual-provision-ssh2.js")).ssh2Connector;
 }
 
 /** Options of machine removal. */

@@ -10,7 +10,7 @@ import { Model } from "../model.js";
 import { parseBase } from "./bases.js";
 import { charmNameOf, parseChannel, selectBase } from "./charm-origin.js";
 import { parseBindings } from "./deploy.js";
-import { addMachineParams } from "./machines.js";
+import { addMachineParams, sshSpecOf } from "./machines.js";
 import { parseStorageConstraint } from "./storage.js";
 
 const UUID = "11111111-2222-4333-8444-555555555555";
@@ -98,7 +98,26 @@ describe("parsers and selectors", () => {
     expect(p("lxd:4")).toMatchObject({ "container-type": "lxd", "parent-id": "4" });
     expect(p("zone=us-east-1a").placement).toEqual({ scope: UUID, directive: "zone=us-east-1a" });
     expect(p("maas2.name").placement).toEqual({ scope: UUID, directive: "maas2.name" });
-    expect(() => p("ssh:ubuntu@10.0.0.1")).toThrow(NotSupportedError);
+    // ssh: specs are provisioned over SSH (manual-provision.ts), never sent as params.
+    expect(() => p("ssh:ubuntu@10.0.0.1")).toThrow(ParseError);
+    const ssh = (spec: string) => sshSpecOf(spec, UUID);
+    expect(ssh("ssh:ubuntu@10.0.0.1")).toEqual({
+      user: "ubuntu",
+      host: "10.0.0.1",
+      port: undefined,
+      privateKeyPath: undefined,
+    });
+    expect(ssh("ssh:10.0.0.1:2222")).toMatchObject({ user: undefined, port: 2222 });
+    expect(ssh("ssh:ubuntu@[fd00::4]:2222")).toMatchObject({ host: "fd00::4", port: 2222 });
+    expect(ssh("ssh:ubuntu@fd00::4")).toMatchObject({ host: "fd00::4", port: undefined });
+    // python-libjuju's form: the third field is the private key's path.
+    expect(ssh("ssh:ubuntu@10.0.0.1:/home/me/.ssh/id_rsa")).toMatchObject({
+      privateKeyPath: "/home/me/.ssh/id_rsa",
+    });
+    expect(ssh("lxd")).toBeUndefined();
+    expect(() => ssh("ssh:")).toThrow(ParseError);
+    expect(() => ssh("ssh:ubuntu@")).toThrow(/missing host/);
+    expect(() => ssh("ssh:ubuntu@host:99999")).toThrow(/out of range/);
     expect(() => p("lxd:x")).toThrow(ParseError);
     const full = addMachineParams(
       undefined,

@@ -30,7 +30,8 @@ export function setControllerInfo(store: ControllerStore, info: ControllerInfo):
   infos.set(store, info);
 }
 
-function infoOf(store: ControllerStore): ControllerInfo {
+/** The CA and API addresses of the controller behind `store`; throws when not set. */
+export function infoOf(store: ControllerStore): ControllerInfo {
   const info = infos.get(store);
   if (info === undefined) throw new ServerError("controller API addresses not available");
   return info;

@@ -1,16 +1,24 @@
 /**
- * `MachineManager(9, 10)`: `AddMachines`, `DestroyMachineWithParams`,
- * `RetryProvisioning` and `InstanceTypes`
+ * `MachineManager(9, 10)`: `AddMachines` (including machines that come with
+ * their instance, as manual provisioning adds them), `ProvisioningScript`,
+ * `DestroyMachineWithParams`, `RetryProvisioning` and `InstanceTypes`
  * (`apiserver/facades/client/machinemanager`).
  * @module
  */
 import { Fields } from "../decode.js";
 import { type BaseValue, baseOfSeries, type MachineRecord } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
-import { constraintsFrom, existingMachine, machineForPlacement } from "../placement.js";
+import {
+  constraintsFrom,
+  effectiveConstraints,
+  existingMachine,
+  machineForPlacement,
+} from "../placement.js";
+import { provisioningScript } from "../provisioning-script.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk } from "./bulk.js";
+import { infoOf } from "./controller.js";
 import type { MethodSpec } from "./registry.js";
 
 /** The base of new machines without one: the model's `default-base`, else Juju 3.6's default LTS. */
@@ -70,6 +78,43 @@ function addMachine(model: ModelRecord, p: Fields): string {
           return { scope: pf.string("scope"), directive: pf.string("directive") };
         })();
   for (const d of p.objects("disks", "storage.Constraints")) d.optInt("Size");
+  const instanceId = p.string("instance-id");
+  const nonce = p.string("nonce");
+  const hardware = Object.fromEntries(
+    Object.entries(p.map("hardware-characteristics")).filter(([, v]) => v !== null),
+  );
+  const addresses = p.objects("addresses", "params.Address").map((a) => ({
+    value: a.string("value"),
+    type: a.string("type"),
+    scope: a.string("scope"),
+  }));
+  // state.effectiveMachineTemplate and AddMachineInside*: an instance needs a nonce and vice versa.
+  if (instanceId !== "" && containerType !== "") {
+    throw new ServerError(
+      "cannot add a new machine: cannot specify instance id for a new container",
+    );
+  }
+  if (instanceId !== "" && nonce === "") {
+    throw new ServerError(
+      "cannot add a new machine: cannot add a machine with an instance id and no nonce",
+    );
+  }
+  if (instanceId === "" && nonce !== "") {
+    throw new ServerError(
+      "cannot add a new machine: cannot specify a nonce without an instance id",
+    );
+  }
+  if (instanceId !== "") {
+    // Already provisioned (manual provisioning): no provisioner step.
+    const st = model.state;
+    const injected = st.addMachine({
+      base: base ?? defaultBase(model),
+      constraints: effectiveConstraints(model, constraints),
+      instance: { id: instanceId, hardware, injected: { nonce, addresses } },
+    });
+    model.agents.injectedMachineAdded(injected);
+    return injected.id;
+  }
   if (containerType !== "" && containerType !== "lxd") {
     throw new ServerError(`invalid container type ${JSON.stringify(containerType)}`, "not valid");
   }
@@ -154,6 +199,50 @@ export const machineManagerMethods: readonly MethodSpec[] = [
         machine: addMachine(ctx.model(), item),
       })).map((r) => ("error" in r ? { machine: "", ...r } : r)),
     }),
+  },
+  {
+    facade: "MachineManager",
+    method: "ProvisioningScript",
+    params: "params.ProvisioningScriptParams",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const id = p.string("machine-id");
+      const nonce = p.string("nonce");
+      const dataDir = p.string("data-dir");
+      const disable = p.optBool("disable-package-commands") ?? false;
+      // InstanceConfig's errors, annotated as the facade does.
+      const m = model.state.machines.get(id);
+      if (m === undefined) {
+        throw new ServerError(
+          `getting instance config: getting machine: machine ${id} not found`,
+          "not found",
+        );
+      }
+      if (typeof m.hardware?.arch !== "string") {
+        throw new ServerError(
+          `getting instance config: arch is not set for "machine-${id.replaceAll("/", "-")}"`,
+        );
+      }
+      const config = (k: string) => model.config.get(k)?.value;
+      const info = infoOf(ctx.store);
+      const script = provisioningScript({
+        machine: m,
+        nonce,
+        dataDir: dataDir === "" ? "/var/lib/juju" : dataDir,
+        modelUuid: model.uuid,
+        controllerUuid: ctx.store.controllerUuid,
+        agentVersion: model.agentVersion,
+        apiAddresses: info.addresses(),
+        caCert: info.caCert,
+        providerType: model.cloud.type,
+        loggingConfig: String(config("logging-config") ?? "<root>=INFO"),
+        // DisablePackageCommands overrides the model config only when true.
+        refreshUpdate: !disable && config("enable-os-refresh-update") !== false,
+        upgrade: !disable && config("enable-os-upgrade") !== false,
+      });
+      model.agents.provisioningScriptIssued(m, nonce);
+      return { script };
+    },
   },
   {
     facade: "MachineManager",

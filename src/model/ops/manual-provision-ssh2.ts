@@ -1,0 +1,299 @@
+/**
+ * The Node {@link SshConnector} of manual provisioning, on the `ssh2`
+ * package (a maintained pure-JavaScript SSH2 client). Credentials are
+ * looked for as `ssh` does: the given key or password, ssh-agent
+ * (`$SSH_AUTH_SOCK`), then `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` and
+ * Juju's client key (`$JUJU_DATA/ssh/juju_id_rsa`). Loaded lazily by
+ * `addMachine("ssh:…")`, so nothing else in the client depends on it.
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { homedir, userInfo } from "node:os";
+import { join } from "node:path";
+import { type AnyAuthMethod, Client, type ClientChannel, type ParsedKey, utils } from "ssh2";
+import { AbortError } from "../../rpc/errors.js";
+import {
+  type SshAuth,
+  type SshConnectOptions,
+  type SshConnector,
+  SshError,
+  type SshExecOptions,
+  type SshExecResult,
+  type SshSession,
+  type SshTarget,
+} from "./manual-provision.js";
+
+const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "EHOSTDOWN",
+]);
+
+function expandHome(path: string): string {
+  return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
+}
+
+function jujuDataDir(): string {
+  const env = process.env.JUJU_DATA;
+  if (env) return env;
+  const xdg = process.env.XDG_DATA_HOME;
+  return join(xdg ? xdg : join(homedir(), ".local", "share"), "juju");
+}
+
+/** Reads a file, or `undefined` when it does not exist (or cannot be read). */
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+function parse(data: string | Buffer, passphrase: string | undefined): ParsedKey | Error {
+  const k = utils.parseKey(data, passphrase);
+  return Array.isArray(k) ? (k[0] ?? new Error("no key found")) : k;
+}
+
+/** The explicit key (required to parse) and the default ones that parse without a passphrase. */
+async function privateKeys(auth: SshAuth): Promise<ParsedKey[]> {
+  const keys: ParsedKey[] = [];
+  const explicit: Array<[string, string | Buffer]> = [];
+  if (auth.privateKey !== undefined) {
+    const k = auth.privateKey;
+    explicit.push(["the given private key", typeof k === "string" ? k : Buffer.from(k)]);
+  }
+  if (auth.privateKeyPath !== undefined) {
+    const path = expandHome(auth.privateKeyPath);
+    const text = await readFile(path, "utf8").catch((e: unknown) => {
+      throw new SshError("auth", `cannot read private key ${path}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    });
+    explicit.push([path, text]);
+  }
+  for (const [what, data] of explicit) {
+    const k = parse(data, auth.passphrase);
+    if (k instanceof Error)
+      throw new SshError("auth", `cannot parse ${what}: ${k.message}`, { cause: k });
+    keys.push(k);
+  }
+  if (auth.defaultKeys !== false) {
+    const paths = [
+      ...DEFAULT_KEYS.map((n) => join(homedir(), ".ssh", n)),
+      join(jujuDataDir(), "ssh", "juju_id_rsa"),
+    ];
+    for (const p of paths) {
+      const text = await readOptional(p);
+      if (text === undefined) continue;
+      // Encrypted default keys are skipped, as an agent would hold them.
+      const k = parse(text, undefined);
+      if (!(k instanceof Error)) keys.push(k);
+    }
+  }
+  return keys;
+}
+
+function classify(err: Error & { level?: string; code?: string }, target: SshTarget): SshError {
+  const where = `${target.user}@${target.host}:${target.port}`;
+  if (err.level === "client-authentication") {
+    return new SshError("auth", `ssh: unable to authenticate as ${where}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  if (err.level === "client-timeout") {
+    return new SshError("timeout", `ssh: timed out connecting to ${where}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  if (err.level === "client-dns" || (err.code !== undefined && UNREACHABLE.has(err.code))) {
+    return new SshError("unreachable", `ssh: cannot reach ${where}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  return new SshError("protocol", `ssh: ${where}: ${err.message}`, { cause: err });
+}
+
+class Ssh2Session implements SshSession {
+  constructor(
+    private readonly client: Client,
+    private readonly target: SshTarget,
+  ) {}
+
+  exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new AbortError("manual provisioning was aborted"));
+    return new Promise((resolve, reject) => {
+      let channel: ClientChannel | undefined;
+      let settled = false;
+      const finish = (err: Error | undefined, result?: SshExecResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.client.removeListener("error", onClientError);
+        if (err) {
+          channel?.close();
+          reject(err);
+        } else resolve(result!);
+      };
+      const onAbort = () => finish(new AbortError("manual provisioning was aborted"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(
+        () =>
+          finish(
+            new SshError(
+              "timeout",
+              `ssh: command on ${this.target.host} did not finish within ${options.timeout} ms`,
+            ),
+          ),
+        options.timeout,
+      );
+      const onClientError = (e: Error) => finish(classify(e, this.target));
+      this.client.once("error", onClientError);
+      this.client.exec(command, { pty: options.pty === true }, (err, stream) => {
+        if (err) {
+          finish(classify(err, this.target));
+          return;
+        }
+        channel = stream;
+        let stdout = "";
+        let stderr = "";
+        let code: number | null = null;
+        let sig: string | undefined;
+        let answered = false;
+        stream.on("exit", (c: number | null, s?: string) => {
+          code = c;
+          if (s) sig = s;
+        });
+        stream.on("data", (d: Buffer) => {
+          const text = d.toString("utf8");
+          stdout += text;
+          // A PTY-attached sudo asks on the terminal; answer once, as a user would.
+          if (
+            options.sudoPassword !== undefined &&
+            !answered &&
+            /password[^\n]*:\s*$/i.test(stdout)
+          ) {
+            answered = true;
+            stream.write(`${options.sudoPassword}\n`);
+          }
+        });
+        stream.stderr.on("data", (d: Buffer) => {
+          const text = d.toString("utf8");
+          stderr += text;
+          options.onStderr?.(text);
+        });
+        stream.on("close", () => {
+          const r: SshExecResult = { code, stdout, stderr };
+          if (sig !== undefined) r.signal = sig;
+          finish(undefined, r);
+        });
+        if (options.stdin !== undefined) stream.end(options.stdin);
+        else if (options.sudoPassword === undefined || options.pty !== true) stream.end();
+      });
+    });
+  }
+
+  close(): void {
+    this.client.end();
+  }
+}
+
+/** The `ssh2`-based {@link SshConnector}. */
+export const ssh2Connector: SshConnector = {
+  async connect(target: SshTarget, auth: SshAuth, options: SshConnectOptions): Promise<SshSession> {
+    const keys = await privateKeys(auth);
+    const methods: AnyAuthMethod[] = keys.map((key) => ({
+      type: "publickey",
+      username: target.user,
+      key,
+    }));
+    const agent = auth.agent === undefined ? process.env.SSH_AUTH_SOCK : auth.agent;
+    if (agent) methods.push({ type: "agent", username: target.user, agent });
+    if (auth.password !== undefined) {
+      methods.push({ type: "password", username: target.user, password: auth.password });
+    }
+    const { signal } = options;
+    if (signal?.aborted) throw new AbortError("manual provisioning was aborted");
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let settled = false;
+      const done = (err: Error | undefined) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        if (err) {
+          client.destroy();
+          reject(err);
+        } else resolve(new Ssh2Session(client, target));
+      };
+      const onAbort = () => done(new AbortError("manual provisioning was aborted"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let hostKeyRejected = false;
+      client.on("ready", () => done(undefined));
+      client.on("error", (e: Error & { level?: string }) => {
+        // An agent without keys (or socket) only means the next method is tried.
+        if (e.level === "agent") return;
+        if (hostKeyRejected) {
+          done(
+            new SshError("host key", `ssh: host key of ${target.host} was rejected`, { cause: e }),
+          );
+        } else done(classify(e, target));
+      });
+      client.on("close", () =>
+        done(new SshError("unreachable", `ssh: connection to ${target.host} closed before login`)),
+      );
+      const config: Parameters<Client["connect"]>[0] = {
+        host: target.host,
+        port: target.port,
+        username: target.user,
+        readyTimeout: options.timeout,
+        authHandler: methods,
+      };
+      const verify = options.hostVerifier;
+      if (verify) {
+        config.hostVerifier = (key: Buffer) => {
+          const ok = verify(new Uint8Array(key));
+          hostKeyRejected = !ok;
+          return ok;
+        };
+      }
+      try {
+        client.connect(config);
+      } catch (e) {
+        done(classify(e as Error, target));
+      }
+    });
+  },
+
+  async authorizedKeys(auth: SshAuth): Promise<string> {
+    const lines: string[] = [];
+    // The key given for this provisioning must open the ubuntu login afterwards.
+    for (const k of await privateKeys({ ...auth, defaultKeys: false })) {
+      lines.push(`${k.type} ${k.getPublicSSH().toString("base64")}`);
+    }
+    // common.ReadAuthorizedKeys: the user's public keys and Juju's client key.
+    const files = [
+      ...["id_ed25519.pub", "id_ecdsa.pub", "id_rsa.pub"].map((n) => join(homedir(), ".ssh", n)),
+      join(jujuDataDir(), "ssh", "juju_id_rsa.pub"),
+    ];
+    for (const f of files) {
+      const text = (await readOptional(f))?.trim();
+      if (text) lines.push(text);
+    }
+    return [...new Set(lines)].join("\n");
+  },
+
+  defaultUser(): string {
+    try {
+      return userInfo().username;
+    } catch {
+      return process.env.USER ?? "ubuntu";
+    }
+  },
+};
