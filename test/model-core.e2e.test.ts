@@ -261,9 +261,9 @@ describe("machines", () => {
     expect((missing as JujuBulkError).failures[0]?.error.code).toBe("not found");
   });
 
-  it("refuses ssh: provisioning with NotSupportedError before any call", async () => {
+  it("rejects an ssh: spec without a host before any call", async () => {
     await using model = await freshModel();
-    await expect(model.addMachine("ssh:ubuntu@10.0.0.9")).rejects.toBeInstanceOf(NotSupportedError);
+    await expect(model.addMachine("ssh:")).rejects.toBeInstanceOf(ParseError);
   });
 });
 
