@@ -128,6 +128,12 @@ export {
   parseChannel,
   selectBase,
 } from "./model/ops/charm-origin.js";
+export {
+  type DebugLogOptions,
+  debugLogEntity,
+  type LogLevel,
+  type LogRecord,
+} from "./model/ops/debug-log.js";
 export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
 export {
   type AddMachineOptions,

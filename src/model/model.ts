@@ -71,6 +71,7 @@ import {
   destroyApplications,
   destroyUnits,
 } from "./ops/applications.js";
+import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
 import { type DeployOptions, deploy } from "./ops/deploy.js";
 import {
   type AddMachineOptions,
@@ -267,6 +268,8 @@ export class Model implements ModelContext {
   readonly #observers: ObserverRegistry;
   readonly #factory: EntityFactory;
   #watcher: ModelWatcher | undefined;
+  /** The credentials and TLS choice the connection was opened with (for the debug-log socket). */
+  #dial: Pick<ConnectApiOptions, "credentials" | "insecureSkipVerify"> | undefined;
   readonly #lost: Promise<never>;
   #markLost!: (err: LibjujuError) => void;
   #lostError: LibjujuError | undefined;
@@ -307,8 +310,10 @@ export class Model implements ModelContext {
     controllerName: string | undefined,
     name: string | undefined,
     options: ModelOptions,
+    dial?: Pick<ConnectApiOptions, "credentials" | "insecureSkipVerify">,
   ): Promise<Model> {
     const model = new Model(api, controllerName, name, options);
+    model.#dial = dial;
     if (options.watch ?? true) {
       try {
         await model.#startWatching();
@@ -359,6 +364,7 @@ export class Model implements ModelContext {
       options.controllerName,
       options.modelName,
       modelOptions,
+      api,
     );
   }
 
@@ -377,6 +383,7 @@ export class Model implements ModelContext {
       names.controllerName,
       names.modelName,
       modelOptions,
+      api as ConnectApiOptions,
     );
   }
 
@@ -449,6 +456,27 @@ export class Model implements ModelContext {
   /** The `host:port` that answered. */
   get endpoint(): string {
     return this.#api.endpoint;
+  }
+
+  /**
+   * Streams the model's log (`juju debug-log`) over the `/log` websocket of
+   * the endpoint that answered, with this connection's CA and password.
+   * Server-side filters: level, entities (`mysql/0`, `mysql`, `0`), modules,
+   * labels, start time, backlog (`lines`, default 10), `replay`, `noTail`;
+   * `limit` is counted here. Errors: `JujuError` (e.g. a wrong password),
+   * `ProtocolError` (a malformed record), `AbortError` (the signal).
+   */
+  debugLog(options: DebugLogOptions = {}): AsyncIterableIterator<LogRecord> {
+    return openDebugLog(
+      {
+        endpoint: this.#api.endpoint,
+        modelUuid: this.uuid,
+        credentials: this.#dial?.credentials,
+        caCert: this.#api.caCert,
+        insecureSkipVerify: this.#dial?.insecureSkipVerify,
+      },
+      options,
+    );
   }
 
   /** The qualified model name (`user/model`) when known. */

@@ -16,6 +16,7 @@ import type {
   RelationRecord,
   UnitRecord,
 } from "./entities.js";
+import { agentLog, hookRanLog } from "./logs.js";
 
 type StepKind = "provision" | "boot" | "agentStart" | "assign" | "hook" | "teardown";
 
@@ -88,6 +89,12 @@ export class Agents {
     this.timers.add(timer);
   }
 
+  /** A machine agent's log line (`machine-<id>`, containers as `machine-0-lxd-1`). */
+  private machineLog(id: string | MachineRecord, module: string, loc: string, msg: string): void {
+    const mid = typeof id === "string" ? id : id.id;
+    agentLog(this.ents, `machine-${mid.replaceAll("/", "-")}`, "INFO", module, loc, msg);
+  }
+
   // ----- machines -----
 
   /** A new machine: the provisioner starts an instance and its agent comes up. */
@@ -116,6 +123,12 @@ export class Agents {
     if (m.agentStatus.current === "started") return;
     m.agentStatus = { current: "started", message: "", since: this.ents.now() };
     this.ents.publishMachine(m);
+    this.machineLog(
+      m,
+      "juju.cmd.jujud",
+      "agent.go:1",
+      `agent started (version ${this.ents.agentVersion()})`,
+    );
     for (const l of this.startedListeners) l("machine", m.id);
     for (const name of m.principals) {
       const u = this.ents.units.get(name);
@@ -238,8 +251,22 @@ export class Agents {
     const key = `unit:${u.name}`;
     const alive = () => this.ents.units.has(u.name) && u.life === "alive";
     this.queue(key, "hook", () => {
-      if (alive())
-        this.ents.setUnitStatus(u, ["allocating", ""], ["waiting", "agent initialising"]);
+      if (!alive()) return;
+      this.ents.setUnitStatus(u, ["allocating", ""], ["waiting", "agent initialising"]);
+      this.machineLog(
+        u.machineId,
+        "juju.worker.deployer",
+        "unit_agent.go:1",
+        `deploying unit "${u.name}"`,
+      );
+      agentLog(
+        this.ents,
+        `unit-${u.name.replace("/", "-")}`,
+        "INFO",
+        "juju.worker.uniter",
+        "uniter.go:363",
+        `unit "${u.name}" started`,
+      );
     });
     this.queue(key, "hook", () => {
       if (alive()) {
@@ -248,6 +275,7 @@ export class Agents {
           ["executing", "running install hook"],
           ["maintenance", "installing charm software"],
         );
+        hookRanLog(this.ents, u.name, "install");
       }
     });
     for (const r of this.ents.relationsOf(app.name)) {
@@ -275,6 +303,7 @@ export class Agents {
     this.queue(`unit:${u.name}`, "hook", () => {
       if (this.ents.units.has(u.name) && u.life === "alive") {
         this.ents.setUnitStatus(u, ["executing", `running ${name} hook`]);
+        hookRanLog(this.ents, u.name, name);
       }
     });
   }
@@ -387,6 +416,7 @@ export class Agents {
       ["executing", `running ${name} hook`],
       ["maintenance", "stopping charm software"],
     );
+    hookRanLog(this.ents, u.name, name);
   }
 
   private afterUnitRemoved(u: UnitRecord): void {

@@ -1,7 +1,8 @@
 /**
  * The HTTPS server of the simulated controller and its websocket routes
  * (`apiserver/apiserver.go` endpoints): `/api` and `/` for controller
- * logins, `/model/<uuid>/api` for model logins.
+ * logins, `/model/<uuid>/api` for model logins, `/log` and
+ * `/model/<uuid>/log` for debug-log (`debuglog-http.ts`).
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -9,6 +10,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { handleDebugLogUpgrade } from "./debuglog-http.js";
 import { handleResourcesRequest } from "./resources-http.js";
 import { RpcSession, type SessionEnv, type SessionRoute } from "./rpc-session.js";
 import { isValidUuid } from "./tags.js";
@@ -131,6 +133,11 @@ export class ApiServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (
+      this.closing === undefined &&
+      handleDebugLogUpgrade(this.wss, this.env.store, req, socket, head)
+    )
+      return;
     const route = routeFor(req.url);
     if ("error" in route || this.closing !== undefined) {
       const status = "error" in route ? route.error : 503;
