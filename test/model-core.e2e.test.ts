@@ -11,7 +11,6 @@ import {
   type Model,
   type ModelEvent,
   ModelObserver,
-  NotSupportedError,
   ParseError,
 } from "../src/index.js";
 import { type CharmSpec, Simulator, StaticCharmSource } from "../src/simulator/index.js";
