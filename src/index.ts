@@ -162,6 +162,11 @@ export {
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
 export {
+  type GetSshKeysOptions,
+  type ImportSshKeysOptions,
+  sshKeyFingerprint,
+} from "./model/ops/ssh-keys.js";
+export {
   parseStorageConstraint,
   parseStorageConstraints,
   type StorageConstraints,

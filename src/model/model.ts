@@ -90,6 +90,17 @@ import {
   unsetModelConfig,
 } from "./ops/model-config.js";
 import { type IntegrateOptions, integrate } from "./ops/relations.js";
+import {
+  addSshKey,
+  addSshKeys,
+  type GetSshKeysOptions,
+  getSshKeys,
+  type ImportSshKeysOptions,
+  importSshKey,
+  importSshKeys,
+  removeSshKey,
+  removeSshKeys,
+} from "./ops/ssh-keys.js";
 import { ModelState } from "./state.js";
 import { modelTag } from "./tags.js";
 import {
@@ -940,6 +951,46 @@ export class Model implements ModelContext {
   /** Sets the model's annotations (an empty value removes a key). */
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this, modelTag(this.uuid), annotations);
+  }
+
+  /** Adds a public SSH key for `user` (`KeyManager.AddKeys`); a refused key throws its `JujuError`. */
+  addSshKey(user: string, key: string): Promise<void> {
+    return addSshKey(this, user, key);
+  }
+
+  /** Adds public SSH keys for `user`; refused keys throw one `JujuBulkError` naming each. */
+  addSshKeys(user: string, keys: readonly string[]): Promise<void> {
+    return addSshKeys(this, user, keys);
+  }
+
+  /** The model's SSH keys as `fingerprint (comment)`, or full key lines with `raw: true`. */
+  getSshKeys(options: GetSshKeysOptions = {}): Promise<string[]> {
+    return getSshKeys(this, options);
+  }
+
+  /** Same as {@link Model.getSshKeys} (python-libjuju's `get_ssh_key`). */
+  getSshKey(options: GetSshKeysOptions = {}): Promise<string[]> {
+    return getSshKeys(this, options);
+  }
+
+  /** Removes a key of `user` given as a full key line, fingerprint or comment. */
+  removeSshKey(user: string, key: string): Promise<void> {
+    return removeSshKey(this, user, key);
+  }
+
+  /** Removes keys of `user`; failures throw one `JujuBulkError` naming each. */
+  removeSshKeys(user: string, keys: readonly string[]): Promise<void> {
+    return removeSshKeys(this, user, keys);
+  }
+
+  /** Imports the keys of a `gh:<user>` or `lp:<user>` identity (fetched by the controller). */
+  importSshKey(identity: string, options: ImportSshKeysOptions = {}): Promise<void> {
+    return importSshKey(this, identity, options);
+  }
+
+  /** Imports the keys of several identities; failures throw one `JujuBulkError` naming each. */
+  importSshKeys(identities: readonly string[], options: ImportSshKeysOptions = {}): Promise<void> {
+    return importSshKeys(this, identities, options);
   }
 
   /**

@@ -21,6 +21,7 @@ import { applicationMethods } from "./facades/application.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
+import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
 import { modelManagerMethods } from "./facades/model-manager.js";
@@ -157,6 +158,7 @@ export class Simulator implements AsyncDisposable {
       ...resourcesMethods,
       ...controllerMethods,
       ...actionMethods,
+      ...keyManagerMethods,
     ]);
 
     let sim: Simulator | undefined;
