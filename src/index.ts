@@ -160,6 +160,7 @@ export {
   type SshTarget,
 } from "./model/ops/manual-provision.js";
 export type { ConfigValue } from "./model/ops/model-config.js";
+export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
 export {
   type GetSshKeysOptions,

@@ -89,6 +89,15 @@ import {
   setModelConstraints,
   unsetModelConfig,
 } from "./ops/model-config.js";
+import {
+  addSpace,
+  addSubnet,
+  type GetSubnetsOptions,
+  getSpaces,
+  getSubnets,
+  type Space,
+  type Subnet,
+} from "./ops/network.js";
 import { type IntegrateOptions, integrate } from "./ops/relations.js";
 import {
   addSshKey,
@@ -981,6 +990,29 @@ export class Model implements ModelContext {
   /** Removes keys of `user`; failures throw one `JujuBulkError` naming each. */
   removeSshKeys(user: string, keys: readonly string[]): Promise<void> {
     return removeSshKeys(this, user, keys);
+  }
+
+  /** Adds a network space holding the existing subnets with these CIDRs (`Spaces.CreateSpaces`). */
+  addSpace(name: string, ...cidrs: string[]): Promise<void> {
+    return addSpace(this, name, cidrs);
+  }
+
+  /** Every network space with its subnets (`Spaces.ListSpaces`). */
+  getSpaces(): Promise<Space[]> {
+    return getSpaces(this);
+  }
+
+  /** The model's subnets, optionally filtered by space name and/or zone (`Subnets.ListSubnets`). */
+  getSubnets(options: GetSubnetsOptions = {}): Promise<Subnet[]> {
+    return getSubnets(this, options);
+  }
+
+  /**
+   * Adds a subnet (CIDR or provider id) to `space` in `zones` (`Subnets.AddSubnets`);
+   * Juju 3.x controllers refuse with a `not implemented` `JujuError`.
+   */
+  addSubnet(cidrOrId: string, space: string, ...zones: string[]): Promise<void> {
+    return addSubnet(this, cidrOrId, space, zones);
   }
 
   /** Imports the keys of a `gh:<user>` or `lp:<user>` identity (fetched by the controller). */

@@ -28,6 +28,8 @@ import { modelManagerMethods } from "./facades/model-manager.js";
 import { pingerMethods } from "./facades/pinger.js";
 import { FacadeRegistry } from "./facades/registry.js";
 import { resourcesMethods } from "./facades/resources.js";
+import { spacesMethods } from "./facades/spaces.js";
+import { subnetsMethods } from "./facades/subnets.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { ControllerStore } from "./store.js";
@@ -159,6 +161,8 @@ export class Simulator implements AsyncDisposable {
       ...controllerMethods,
       ...actionMethods,
       ...keyManagerMethods,
+      ...spacesMethods,
+      ...subnetsMethods,
     ]);
 
     let sim: Simulator | undefined;

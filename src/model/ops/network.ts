@@ -1,0 +1,103 @@
+/**
+ * Network spaces and subnets (`Spaces` and `Subnets` facades), as
+ * python-libjuju's `add_space`, `get_spaces`, `add_subnet` and
+ * `get_subnets`.
+ * @module
+ */
+import type { Space } from "../../facades/generated/spaces.js";
+import type { Subnet } from "../../facades/generated/subnets.js";
+import { bulkResultsStrict } from "../../rpc/bulk.js";
+import { JujuBulkError } from "../../rpc/errors.js";
+import type { ModelContext } from "../context.js";
+import { siteOf } from "./common.js";
+
+export type { Space, Subnet };
+
+/** Filters of {@link getSubnets}. */
+export interface GetSubnetsOptions {
+  /** Only subnets in this space (a name, e.g. `alpha`). */
+  space?: string;
+  /** Only subnets in this availability zone. */
+  zone?: string;
+}
+
+/** The single failure of a one-item bulk call, thrown as itself. */
+function unwrapSingle(e: unknown): never {
+  if (e instanceof JujuBulkError && e.failures.length === 1 && e.failures[0] !== undefined) {
+    throw e.failures[0].error;
+  }
+  throw e;
+}
+
+/**
+ * Adds the space `name`, moving the existing subnets with the given CIDRs
+ * into it (`Spaces.CreateSpaces`). A refusal (invalid name or CIDR, existing
+ * space) throws its `JujuError`.
+ */
+export async function addSpace(
+  ctx: ModelContext,
+  name: string,
+  cidrs: readonly string[],
+): Promise<void> {
+  const f = ctx.connection.facade("Spaces");
+  const res = await f.call("CreateSpaces", {
+    spaces: [{ cidrs: [...cidrs], "space-tag": `space-${name}`, public: true }],
+  });
+  try {
+    bulkResultsStrict(res, siteOf(f, "CreateSpaces"));
+  } catch (e) {
+    unwrapSingle(e);
+  }
+}
+
+/** Every space of the model with its subnets (`Spaces.ListSpaces`). */
+export async function getSpaces(ctx: ModelContext): Promise<Space[]> {
+  const f = ctx.connection.facade("Spaces");
+  const res = await f.call("ListSpaces");
+  return bulkResultsStrict(res, siteOf(f, "ListSpaces"));
+}
+
+/** The model's subnets, optionally only those of a space and/or zone (`Subnets.ListSubnets`). */
+export async function getSubnets(
+  ctx: ModelContext,
+  options: GetSubnetsOptions = {},
+): Promise<Subnet[]> {
+  const f = ctx.connection.facade("Subnets");
+  const params: { "space-tag"?: string; zone?: string } = {};
+  if (options.space !== undefined) params["space-tag"] = `space-${options.space}`;
+  if (options.zone !== undefined) params.zone = options.zone;
+  const res = await f.call("ListSubnets", params);
+  return [...(res.results ?? [])];
+}
+
+/**
+ * Adds an existing provider subnet, by CIDR or provider id, to `space`
+ * (`Subnets.AddSubnets`, as python-libjuju sends it). Juju 3.x controllers
+ * no longer have that method: they answer `not implemented`, which is
+ * thrown as a `JujuError`.
+ */
+export async function addSubnet(
+  ctx: ModelContext,
+  cidrOrId: string,
+  space: string,
+  zones: readonly string[],
+): Promise<void> {
+  const f = ctx.connection.facade("Subnets");
+  const isCidr = /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidrOrId);
+  const subnet = {
+    ...(isCidr ? { cidr: cidrOrId } : { "subnet-provider-id": cidrOrId }),
+    "space-tag": `space-${space}`,
+    zones: [...zones],
+  };
+  const res = await ctx.connection.rpc<{ results?: { error?: unknown }[] | null }>({
+    type: f.name,
+    version: f.version,
+    request: "AddSubnets",
+    params: { subnets: [subnet] },
+  });
+  try {
+    bulkResultsStrict(res, siteOf(f, "AddSubnets"));
+  } catch (e) {
+    unwrapSingle(e);
+  }
+}
