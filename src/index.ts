@@ -27,6 +27,7 @@ export {
   type DestroyModelOptions,
   type ModelSummary,
 } from "./controller/controller.js";
+export type { AddUserOptions, ModelAccessLevel, UserInfo } from "./controller/users.js";
 export {
   type AccountDetails,
   type ClientFilesOptions,

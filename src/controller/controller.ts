@@ -21,6 +21,17 @@ import type { CallOptions, Connection } from "../rpc/connection.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
 import { JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
+import {
+  type AddUserOptions,
+  addUser,
+  getUser,
+  getUsers,
+  type ModelAccessLevel,
+  modifyModelAccess,
+  setPassword,
+  type UserInfo,
+  userCall,
+} from "./users.js";
 
 /** Options of {@link Controller.connect}. */
 export interface ControllerConnectOptions extends CommonConnectOptions {
@@ -285,6 +296,75 @@ export class Controller {
     const [uuid] = await this.#resolveModels([nameOrUuid], call);
     const summary = (await this.listModels(call)).find((m) => m.uuid === uuid);
     return this.#openModel(uuid!, summary?.qualifiedName, modelOptionsOf(options));
+  }
+
+  /** Adds a local user (`UserManager.AddUser`) and returns its info. */
+  addUser(username: string, options: AddUserOptions = {}): Promise<UserInfo> {
+    return addUser(this.#api.connection, username, options);
+  }
+
+  /** Removes a user (`UserManager.RemoveUser`). */
+  removeUser(username: string, options: CallOptions = {}): Promise<void> {
+    return userCall(this.#api.connection, "RemoveUser", username, options);
+  }
+
+  /** A user's info (`UserManager.UserInfo`); an unknown user throws `JujuNotFoundError`. */
+  getUser(username: string, options: CallOptions = {}): Promise<UserInfo> {
+    return getUser(this.#api.connection, username, options);
+  }
+
+  /** Same as {@link getUser} (python-libjuju's `get_user`). */
+  userInfo(username: string, options: CallOptions = {}): Promise<UserInfo> {
+    return this.getUser(username, options);
+  }
+
+  /** Every user (the disabled ones only with `includeDisabled`). */
+  getUsers(includeDisabled = false, options: CallOptions = {}): Promise<UserInfo[]> {
+    return getUsers(this.#api.connection, includeDisabled, options);
+  }
+
+  /** Changes a user's password (`UserManager.SetPassword`). */
+  changeUserPassword(username: string, password: string, options: CallOptions = {}): Promise<void> {
+    return setPassword(this.#api.connection, username, password, options);
+  }
+
+  /** Disables a user: their logins fail until enabled again. */
+  disableUser(username: string, options: CallOptions = {}): Promise<void> {
+    return userCall(this.#api.connection, "DisableUser", username, options);
+  }
+
+  /** Enables a disabled user. */
+  enableUser(username: string, options: CallOptions = {}): Promise<void> {
+    return userCall(this.#api.connection, "EnableUser", username, options);
+  }
+
+  /**
+   * Grants `user` access `acl` (`read`, `write` or `admin`) to a model given
+   * by name or UUID (`ModelManager.ModifyModelAccess`). Juju refuses a grant
+   * that would not raise the user's access.
+   */
+  async grantModel(
+    username: string,
+    model: string,
+    acl: ModelAccessLevel | string = "read",
+    options: CallOptions = {},
+  ): Promise<void> {
+    const [uuid] = await this.#resolveModels([model], options);
+    await modifyModelAccess(this.#api.connection, "grant", username, uuid!, acl, options);
+  }
+
+  /**
+   * Revokes access to a model: revoking `read` (the default) removes all
+   * access, `write` leaves `read` and `admin` leaves `write`.
+   */
+  async revokeModel(
+    username: string,
+    model: string,
+    acl: ModelAccessLevel | string = "read",
+    options: CallOptions = {},
+  ): Promise<void> {
+    const [uuid] = await this.#resolveModels([model], options);
+    await modifyModelAccess(this.#api.connection, "revoke", username, uuid!, acl, options);
   }
 
   /** Closes the connection. Idempotent. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { Charmhub, type CharmhubOptions } from "../charm/charmhub.js";
+import { type ModelAccessLevel, modifyModelAccess } from "../controller/users.js";
 import type { Client } from "../facades/generated/index.js";
 import {
   type ClientFilesOptions,
@@ -289,7 +290,7 @@ export class Model implements ModelContext {
   readonly #factory: EntityFactory;
   #watcher: ModelWatcher | undefined;
   /** The credentials and TLS choice the connection was opened with (for the debug-log socket). */
-  #dial: Pick<ConnectApiOptions, "credentials" | "insecureSkipVerify"> | undefined;
+  #dial: ConnectApiOptions | undefined;
   readonly #lost: Promise<never>;
   #markLost!: (err: LibjujuError) => void;
   #lostError: LibjujuError | undefined;
@@ -330,7 +331,7 @@ export class Model implements ModelContext {
     controllerName: string | undefined,
     name: string | undefined,
     options: ModelOptions,
-    dial?: Pick<ConnectApiOptions, "credentials" | "insecureSkipVerify">,
+    dial?: ConnectApiOptions,
   ): Promise<Model> {
     const model = new Model(api, controllerName, name, options);
     model.#dial = dial;
@@ -960,6 +961,33 @@ export class Model implements ModelContext {
   /** Sets the model's annotations (an empty value removes a key). */
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this, modelTag(this.uuid), annotations);
+  }
+
+  /**
+   * Grants `user` access `acl` (`read`, `write` or `admin`) to this model.
+   * Like python-libjuju it opens a controller connection with this model's
+   * endpoint and credentials for the `ModelManager.ModifyModelAccess` call.
+   */
+  grant(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    return this.#withController((c) => modifyModelAccess(c, "grant", user, this.uuid, acl));
+  }
+
+  /** Revokes `acl` (default `read`: all access) from `user` on this model; see {@link grant}. */
+  revoke(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    return this.#withController((c) => modifyModelAccess(c, "revoke", user, this.uuid, acl));
+  }
+
+  async #withController(fn: (c: Connection) => Promise<void>): Promise<void> {
+    if (this.#dial === undefined) throw new Error("the model was opened without dial options");
+    const { modelUuid: _m, ...base } = this.#dial;
+    const opts: ConnectApiOptions = { ...base, endpoints: [this.#api.endpoint] };
+    if (this.#api.caCert !== undefined) opts.caCert = this.#api.caCert;
+    const api = await connectApi(opts);
+    try {
+      await fn(api.connection);
+    } finally {
+      await api.connection.close();
+    }
   }
 
   /** Adds a public SSH key for `user` (`KeyManager.AddKeys`); a refused key throws its `JujuError`. */

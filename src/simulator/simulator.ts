@@ -30,6 +30,7 @@ import { FacadeRegistry } from "./facades/registry.js";
 import { resourcesMethods } from "./facades/resources.js";
 import { spacesMethods } from "./facades/spaces.js";
 import { subnetsMethods } from "./facades/subnets.js";
+import { userManagerMethods } from "./facades/user-manager.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { ControllerStore } from "./store.js";
@@ -163,6 +164,7 @@ export class Simulator implements AsyncDisposable {
       ...keyManagerMethods,
       ...spacesMethods,
       ...subnetsMethods,
+      ...userManagerMethods,
     ]);
 
     let sim: Simulator | undefined;

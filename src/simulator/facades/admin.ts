@@ -11,6 +11,7 @@ import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ControllerStore } from "../store.js";
 import { localUserName, parseTag } from "../tags.js";
+import { effectiveModelAccess, userMeta } from "../users.js";
 
 /** Where a model's clients must go instead: makes Login fail with `redirection required`. */
 export interface RedirectTarget {
@@ -77,10 +78,14 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
   const name = localUserName(tag.id);
   const user = name === undefined ? undefined : ctx.store.users.get(name);
   if (user === undefined || user.password !== credentials) throw Errors.unauthorized();
+  // A disabled user's password no longer validates.
+  if (userMeta(ctx.store, user).disabled) throw Errors.unauthorized();
 
   const controllerLogin = ctx.kind === "controller";
   const model = controllerLogin ? undefined : ctx.store.models.get(ctx.modelUuid ?? "");
   if (!controllerLogin && model === undefined) throw Errors.permissionDenied();
+  const modelAccess = model === undefined ? "" : effectiveModelAccess(ctx.store, model, user.name);
+  if (modelAccess === undefined) throw Errors.permissionDenied();
   model?.lastConnection.set(user.name, new Date());
 
   const result: Record<string, unknown> = {
@@ -91,7 +96,7 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
       identity: `user-${user.name}`,
       "controller-access": user.controllerAccess,
       // Not omitempty in params.AuthUserInfo: "" for a controller-only login.
-      "model-access": controllerLogin ? "" : "admin",
+      "model-access": modelAccess,
     },
     facades: copyFacades(
       controllerLogin ? LOGIN_FACADES_3_6.controllerLogin : LOGIN_FACADES_3_6.modelLogin,

@@ -9,6 +9,7 @@ import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
+import { changeModelAccess, isModelAccess, modelUsers } from "../users.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
 const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
@@ -29,8 +30,9 @@ function modelInfo(
   m: ModelRecord,
   withSecrets: boolean,
 ): Record<string, unknown> {
+  const granted = modelUsers(m);
   const users = [...ctx.store.users.values()]
-    .filter((u) => u.name === m.owner || u.controllerAccess === "superuser")
+    .filter((u) => granted.has(u.name) || u.controllerAccess === "superuser")
     .map((u) => {
       const last = m.lastConnection.get(u.name);
       return {
@@ -38,7 +40,7 @@ function modelInfo(
         user: u.name,
         "display-name": u.displayName,
         "last-connection": last === undefined ? null : goTime(last),
-        access: "admin",
+        access: u.controllerAccess === "superuser" ? "admin" : (granted.get(u.name) ?? "admin"),
       };
     });
   const info: Record<string, unknown> = {
@@ -231,7 +233,9 @@ export const modelManagerMethods: readonly MethodSpec[] = [
       const user = userFromTag(ctx.store, p.string("tag"));
       const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
       if (!superuser && user !== ctx.user) throw Errors.permissionDenied();
-      const models = [...ctx.store.models.values()].filter((m) => superuser || m.owner === user);
+      const models = [...ctx.store.models.values()].filter(
+        (m) => superuser || modelUsers(m).has(user),
+      );
       return {
         "user-models": models.map((m) => {
           const last = m.lastConnection.get(user);
@@ -318,6 +322,49 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         config,
       });
       return modelInfo(ctx, model, false);
+    },
+  },
+  {
+    facade: "ModelManager",
+    method: "ModifyModelAccess",
+    params: "params.ModifyModelAccessRequest",
+    call: (ctx, p) => {
+      const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
+      return {
+        results: bulk(p.objects("changes", "params.ModifyModelAccess"), (c) => {
+          const userTag = c.string("user-tag");
+          const action = c.string("action");
+          const access = c.string("access");
+          const modelTag = c.string("model-tag");
+          const annotate = (e: unknown) =>
+            e instanceof ServerError ? e.annotate("could not modify model access") : e;
+          if (!isModelAccess(access)) {
+            throw new ServerError(
+              `could not modify model access: ${JSON.stringify(access)} model access not valid`,
+              "not valid",
+            );
+          }
+          let uuid: string;
+          try {
+            uuid = parseTagOfKind(modelTag, "model");
+          } catch (e) {
+            throw annotate(e);
+          }
+          const m = ctx.store.models.get(uuid);
+          const canModify =
+            superuser || (m !== undefined && modelUsers(m).get(ctx.user) === "admin");
+          if (!canModify) throw Errors.permissionDenied();
+          let target: string;
+          try {
+            target = parseTagOfKind(userTag, "user");
+          } catch (e) {
+            throw annotate(e);
+          }
+          if (m === undefined) throw Errors.notFound(`model ${JSON.stringify(uuid)}`);
+          changeModelAccess(ctx.store, m, localUserName(target) ?? target, action, access);
+          return {};
+        }),
+      };
     },
   },
   {
