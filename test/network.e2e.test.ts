@@ -1,37 +1,12 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, JujuError } from "../src/index.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { describe, expect, it } from "vitest";
+import { JujuError } from "../src/index.js";
+import { useSimController } from "./support/sim-controller.js";
 
-let dir: string;
-let sim: Simulator;
-let controller: Controller;
-const tap = createConformanceTap();
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-network-"));
-  sim = await Simulator.start({ jujuData: dir, controllerName: "sim", timing: "instant" });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
-});
-
-afterAll(async () => {
-  await controller?.disconnect();
-  expect(tap.framesSeen).toBeGreaterThan(10);
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const env = useSimController("network");
 
 describe("spaces and subnets", () => {
   it("adds and lists spaces, filters subnets and reports AddSubnets as not implemented", async () => {
-    await using model = await controller.addModel("net");
+    await using model = await env.controller.addModel("net");
     const initial = await model.getSpaces();
     expect(initial.map((s) => s.name)).toEqual(["alpha"]);
     const subnets = await model.getSubnets();

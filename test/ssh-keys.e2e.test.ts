@@ -1,16 +1,9 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, JujuBulkError, JujuError, sshKeyFingerprint } from "../src/index.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { describe, expect, it } from "vitest";
+import { JujuBulkError, JujuError, sshKeyFingerprint } from "../src/index.js";
+import { useSimController } from "./support/sim-controller.js";
 
-let dir: string;
-let sim: Simulator;
-let controller: Controller;
-const tap = createConformanceTap();
+const env = useSimController("ssh-keys");
 
 /** A fresh ed25519 key as an OpenSSH public key line, and its MD5 fingerprint computed here. */
 function newKey(comment: string): { line: string; fingerprint: string } {
@@ -24,27 +17,9 @@ function newKey(comment: string): { line: string; fingerprint: string } {
   return { line: `ssh-ed25519 ${blob.toString("base64")} ${comment}`, fingerprint };
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-ssh-keys-"));
-  sim = await Simulator.start({ jujuData: dir, controllerName: "sim", timing: "instant" });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
-});
-
-afterAll(async () => {
-  await controller?.disconnect();
-  expect(tap.framesSeen).toBeGreaterThan(10);
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
-
 describe("SSH keys", () => {
   it("adds, lists, removes, refuses bad keys and reports failed imports", async () => {
-    await using model = await controller.addModel("keys");
+    await using model = await env.controller.addModel("keys");
     expect(await model.getSshKeys()).toEqual([]);
 
     const a = newKey("alice@laptop");
@@ -83,7 +58,7 @@ describe("SSH keys", () => {
     expect(missing).toBeInstanceOf(JujuError);
     expect((missing as JujuError).message).toContain("invalid ssh key: nobody");
 
-    // The simulator cannot reach GitHub or Launchpad, like an offline controller.
+    // The simulator cannot reach GitHub or Launchpad, like an offline env.controller.
     const imp = await model.importSshKey("gh:someone").catch((e) => e);
     expect(imp).toBeInstanceOf(JujuError);
     expect((imp as JujuError).message).toContain("exit status 1");

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
+import { Controller } from "../../src/index.js";
+import { Simulator } from "../../src/simulator/index.js";
+import { createConformanceTap } from "./conformance-tap.js";
+
+/** What {@link useSimController} gives a test file once its `beforeAll` has run. */
+export interface SimController {
+  readonly sim: Simulator;
+  readonly controller: Controller;
+  readonly dir: string;
+  /** The conformance tap, for further connections the test opens itself. */
+  readonly onFrame: ReturnType<typeof createConformanceTap>["onFrame"];
+}
+
+/**
+ * Registers hooks that start a simulator (instant agents) with client files
+ * in a temp dir and connect a `Controller` through them with the schema
+ * conformance tap; `afterAll` checks that frames flowed without violations
+ * and tears everything down.
+ */
+export function useSimController(prefix: string): SimController {
+  const tap = createConformanceTap();
+  const ctx = { onFrame: tap.onFrame } as SimController & {
+    sim: Simulator;
+    controller: Controller;
+    dir: string;
+  };
+  beforeAll(async () => {
+    ctx.dir = await mkdtemp(join(tmpdir(), `libjuju-${prefix}-`));
+    ctx.sim = await Simulator.start({
+      jujuData: ctx.dir,
+      controllerName: "sim",
+      timing: "instant",
+    });
+    ctx.controller = await Controller.connectCurrent({
+      env: { JUJU_DATA: ctx.dir },
+      pingInterval: 0,
+      onFrame: tap.onFrame,
+    });
+  });
+  afterAll(async () => {
+    await ctx.controller?.disconnect();
+    expect(tap.framesSeen).toBeGreaterThan(10);
+    expect(tap.violations).toEqual([]);
+    await ctx.sim?.stop();
+    if (ctx.dir) await rm(ctx.dir, { recursive: true, force: true });
+  });
+  return ctx;
+}
