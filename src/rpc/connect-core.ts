@@ -1,6 +1,8 @@
 /**
- * Opening a logged-in API connection over any {@link Transport}: dial each
- * endpoint in order, log in, follow redirects (bounded), negotiate facades.
+ * Opening a logged-in API connection over any {@link Transport}: dial the
+ * endpoints staggered in parallel (happy-eyeballs style, so an address that
+ * black-holes packets never blocks a good one), log in, follow redirects
+ * (bounded), negotiate facades.
  * No Node-only imports: a browser can use it with a native-WebSocket
  * transport factory. `connect.ts` adds the Node `ws` default.
  * @module
@@ -17,7 +19,7 @@ import {
   TimeoutError,
 } from "./errors.js";
 import { hostPortsToEndpoints, type LoginInfo, login, redirectTarget } from "./login.js";
-import type { Transport } from "./transport.js";
+import { CloseCodes, type Transport } from "./transport.js";
 
 /** Options a transport factory receives for one dial. */
 export interface DialOptions {
@@ -33,7 +35,11 @@ export type TransportFactory = (url: string, options: DialOptions) => Promise<Tr
 
 /** Options of {@link openApi} and `connectApi`. */
 export interface ConnectApiOptions {
-  /** `host:port` addresses, tried in order until one answers. */
+  /**
+   * `host:port` addresses. They are dialled in this order, each one
+   * `dialStagger` ms after the previous (or as soon as it failed), and the
+   * first to open is used; the others are abandoned.
+   */
   endpoints: readonly string[];
   /** Model to connect to (`/model/<uuid>/api`); omitted: the controller (`/api`). */
   modelUuid?: string;
@@ -60,6 +66,20 @@ export interface ConnectApiOptions {
   cliArgs?: string;
   /** Pinger interval in ms (default 10 000; 0 disables). */
   pingInterval?: number;
+  /** Milliseconds a ping may take before the link is declared dead; see {@link ConnectionOptions.pingTimeout}. */
+  pingTimeout?: number;
+  /**
+   * Milliseconds one address may take to open (TCP, TLS and websocket
+   * handshake) before it counts as failed. Default 10 000; 0 for none (the
+   * overall `timeout` still applies).
+   */
+  dialTimeout?: number;
+  /**
+   * Milliseconds between starting the dials of successive addresses while
+   * none has opened yet (happy eyeballs' "connection attempt delay").
+   * Default 250; 0 dials every address at once.
+   */
+  dialStagger?: number;
   /** Frame tap; see {@link ConnectionOptions.onFrame}. */
   onFrame?: ConnectionOptions["onFrame"];
   /** See {@link ConnectionOptions.onProtocolError}. */
@@ -114,10 +134,11 @@ const hostOf = (endpoint: string): string => {
 };
 
 /**
- * Opens a logged-in API connection. Endpoints are tried in order: a dial
- * failure moves on to the next one, an error from the controller (e.g. a
- * wrong password, {@link JujuUnauthorizedError}) stops. A `redirection
- * required` answer is followed up to `maxRedirects` times.
+ * Opens a logged-in API connection. Endpoints are dialled staggered in
+ * parallel (see {@link ConnectApiOptions.endpoints}); a dial failure or a
+ * failed login on one address moves on to the others, an error from the
+ * controller (e.g. a wrong password, {@link JujuUnauthorizedError}) stops.
+ * A `redirection required` answer is followed up to `maxRedirects` times.
  */
 export async function openApi(
   options: ConnectApiOptions & { transportFactory: TransportFactory },
@@ -168,25 +189,31 @@ async function connectLoop(
     const failures: string[] = [];
     let lastError: unknown;
     let redirect: { endpoints: string[]; caCert: string | undefined } | undefined;
-    for (const endpoint of endpoints) {
+    let candidates = [...endpoints];
+    while (candidates.length > 0 && !redirect) {
       if (signal.aborted) throw new AbortError("connect aborted");
-      const url = apiUrl(endpoint, options.modelUuid);
-      let transport: Transport;
-      try {
-        const dial: DialOptions = { signal };
-        if (caCert !== undefined) dial.ca = caCert;
-        if (options.insecureSkipVerify) dial.insecureSkipVerify = true;
-        if (options.maxFrameSize !== undefined) dial.maxFrameSize = options.maxFrameSize;
-        transport = await factory(url, dial);
-      } catch (err) {
-        if (err instanceof AbortError) throw err;
-        lastError = err;
-        failures.push(`${endpoint}: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
+      const dial: Omit<DialOptions, "signal"> = {};
+      if (caCert !== undefined) dial.ca = caCert;
+      if (options.insecureSkipVerify) dial.insecureSkipVerify = true;
+      if (options.maxFrameSize !== undefined) dial.maxFrameSize = options.maxFrameSize;
+      const race = await dialFirst(candidates, (e) => apiUrl(e, options.modelUuid), factory, dial, {
+        timeout: options.dialTimeout ?? 10_000,
+        stagger: options.dialStagger ?? 250,
+        signal,
+      });
+      for (const f of race.failures) {
+        lastError = f.error;
+        failures.push(`${f.endpoint}: ${f.error.message}`);
       }
+      if (!race.won) break;
+      const { endpoint, transport } = race.won;
+      const failed = new Set(race.failures.map((f) => f.endpoint));
+      candidates = candidates.filter((e) => e !== endpoint && !failed.has(e));
+      const url = apiUrl(endpoint, options.modelUuid);
       const connOptions: ConnectionOptions = { endpoint: url };
       if (options.callTimeout !== undefined) connOptions.timeout = options.callTimeout;
       if (options.pingInterval !== undefined) connOptions.pingInterval = options.pingInterval;
+      if (options.pingTimeout !== undefined) connOptions.pingTimeout = options.pingTimeout;
       if (options.onFrame) connOptions.onFrame = options.onFrame;
       if (options.onProtocolError) connOptions.onProtocolError = options.onProtocolError;
       const connection = new Connection(transport, connOptions);
@@ -249,4 +276,106 @@ async function connectLoop(
       { cause: lastError },
     );
   }
+}
+
+/** One address that could not be dialled. */
+interface DialFailure {
+  endpoint: string;
+  error: Error;
+}
+
+/** The outcome of {@link dialFirst}. */
+interface DialRace {
+  /** The first address that opened, when one did. */
+  won: { endpoint: string; transport: Transport } | undefined;
+  /** The addresses that failed before one opened (every one of them when none did). */
+  failures: DialFailure[];
+}
+
+/**
+ * Dials `endpoints` happy-eyeballs style: the first at once, each next one
+ * `stagger` ms later or as soon as every dial started so far has failed;
+ * each dial gets `timeout` ms. Resolves with the first transport to open
+ * (the others are cancelled, and closed should they open anyway), or with
+ * every failure. Throws {@link AbortError} when `signal` aborts.
+ */
+function dialFirst(
+  endpoints: readonly string[],
+  urlOf: (endpoint: string) => string,
+  factory: TransportFactory,
+  dial: Omit<DialOptions, "signal">,
+  opts: { timeout: number; stagger: number; signal: AbortSignal },
+): Promise<DialRace> {
+  return new Promise<DialRace>((resolve, reject) => {
+    const failures: DialFailure[] = [];
+    const attempts: AbortController[] = [];
+    let next = 0;
+    let running = 0;
+    let done = false;
+    let staggerTimer: ReturnType<typeof setTimeout> | undefined;
+    const finish = (outcome: DialRace | Error) => {
+      if (done) return;
+      done = true;
+      if (staggerTimer) clearTimeout(staggerTimer);
+      opts.signal.removeEventListener("abort", onAbort);
+      for (const a of attempts) a.abort();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const onAbort = () => finish(new AbortError("connect aborted"));
+    const startNext = () => {
+      if (done || next >= endpoints.length) return;
+      const endpoint = endpoints[next++]!;
+      if (staggerTimer) clearTimeout(staggerTimer);
+      staggerTimer = undefined;
+      if (next < endpoints.length && opts.stagger > 0) {
+        staggerTimer = setTimeout(startNext, opts.stagger);
+      }
+      const attempt = new AbortController();
+      attempts.push(attempt);
+      running++;
+      let timedOut = false;
+      const timer =
+        opts.timeout > 0
+          ? setTimeout(() => {
+              timedOut = true;
+              attempt.abort();
+            }, opts.timeout)
+          : undefined;
+      const settle = () => {
+        running--;
+        if (timer) clearTimeout(timer);
+      };
+      factory(urlOf(endpoint), { ...dial, signal: attempt.signal }).then(
+        (transport) => {
+          settle();
+          if (done) {
+            transport.close(CloseCodes.normal, "another address answered first");
+            return;
+          }
+          finish({ won: { endpoint, transport }, failures });
+        },
+        (err: unknown) => {
+          settle();
+          if (done) return;
+          const error = timedOut
+            ? new TimeoutError(`dial timed out after ${opts.timeout} ms`, { cause: err })
+            : err instanceof Error
+              ? err
+              : new Error(String(err));
+          failures.push({ endpoint, error });
+          // A failed address hands over at once rather than after the stagger.
+          if (next < endpoints.length) startNext();
+          else if (running === 0) finish({ won: undefined, failures });
+        },
+      );
+      if (opts.stagger <= 0) startNext();
+    };
+    if (opts.signal.aborted) {
+      onAbort();
+      return;
+    }
+    opts.signal.addEventListener("abort", onAbort, { once: true });
+    startNext();
+  });
 }

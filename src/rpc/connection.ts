@@ -56,7 +56,12 @@ export interface ConnectionOptions {
    * (as python-libjuju); 0 disables the pinger. A failed ping closes the connection.
    */
   pingInterval?: number;
-  /** Milliseconds a ping may take before the connection is considered dead. Default 30 000. */
+  /**
+   * Milliseconds a ping may take before the connection is considered dead
+   * (a half-open link: the peer vanished without closing). Default: 40% of
+   * `pingInterval` (4 000), so a dead link is noticed within
+   * `pingInterval + pingTimeout` (14 s by default), under 2 intervals.
+   */
   pingTimeout?: number;
   /**
    * Tap on every frame sent (`"out"`) and every parsed frame received
@@ -80,6 +85,34 @@ interface Pending {
   reject: (error: Error) => void;
   /** Clears the call's timer and abort listener; absent when it has neither. */
   cleanup?: () => void;
+}
+
+/**
+ * What callers of a Juju API connection use: implemented by
+ * {@link Connection} (one socket) and by a `Model`'s connection, which
+ * survives reconnects.
+ */
+export interface ApiConnection {
+  /** Sends one request; see {@link Connection.rpc}. */
+  rpc<R = unknown>(request: RpcRequest, options?: CallOptions): Promise<R>;
+  /** A typed client for one facade at its negotiated version; see {@link Connection.facade}. */
+  facade<F extends FacadeName>(name: F): FacadeClient<F>;
+  /** The facade version negotiated at login, or `undefined`. */
+  facadeVersion(name: string): number | undefined;
+  /** What the Login reply said, once logged in. */
+  readonly loginInfo: LoginInfo | undefined;
+  /** Facade → negotiated version. */
+  readonly facadeVersions: FacadeVersionMap;
+  /** The far end (URL), when known. */
+  readonly endpoint: string | undefined;
+  /** True once closed for good. */
+  readonly isClosed: boolean;
+  /** Number of calls waiting for their reply. */
+  readonly pendingCount: number;
+  /** Resolves (never rejects) once closed for good, with the reason (undefined after `close()`). */
+  closed(): Promise<LibjujuError | undefined>;
+  /** Closes; in-flight calls reject with {@link ConnectionClosedError}. */
+  close(): Promise<void>;
 }
 
 /** The part of an Admin.Login result the connection keeps. See `login.ts`. */
@@ -107,7 +140,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * const status = await conn.rpc({ type: "Client", version: 8, request: "FullStatus" });
  * ```
  */
-export class Connection {
+export class Connection implements ApiConnection {
   readonly #transport: Transport;
   readonly #options: ConnectionOptions;
   readonly #pending = new Map<number, Pending>();
@@ -164,7 +197,9 @@ export class Connection {
    */
   rpc<R = unknown>(request: RpcRequest, options: CallOptions = {}): Promise<R> {
     if (this.#isClosed) {
-      return Promise.reject(this.#closedError(`cannot call ${request.type}.${request.request}`));
+      return Promise.reject(
+        this.#closedError(`cannot call ${request.type}.${request.request}`, request, false),
+      );
     }
     const signal = options.signal;
     if (signal?.aborted) {
@@ -224,7 +259,7 @@ export class Connection {
         pending.cleanup?.();
         reject(
           err instanceof ConnectionClosedError
-            ? this.#closedError(`cannot call ${request.type}.${request.request}`)
+            ? this.#closedError(`cannot call ${request.type}.${request.request}`, request, false)
             : err,
         );
       }
@@ -286,7 +321,7 @@ export class Connection {
       inFlight = true;
       this.rpc(
         { type: "Pinger", version, request: "Ping" },
-        { timeout: this.#options.pingTimeout ?? 30_000 },
+        { timeout: this.#options.pingTimeout ?? Math.max(1, Math.round(interval * 0.4)) },
       ).then(
         () => {
           inFlight = false;
@@ -296,7 +331,10 @@ export class Connection {
           if (this.#isClosed) return;
           const message = err instanceof Error ? err.message : String(err);
           this.#shutdown(
-            new ConnectionClosedError(`connection closed: ping failed: ${message}`, { cause: err }),
+            new ConnectionClosedError(`connection closed: ping failed: ${message}`, {
+              cause: err,
+              retryable: true,
+            }),
             CloseCodes.goingAway,
             "ping failed",
           );
@@ -404,10 +442,26 @@ export class Connection {
     pending.resolve(frame.response ?? {});
   }
 
-  #closedError(what: string): ConnectionClosedError {
+  /**
+   * The error of a call the closed connection could not answer. `sent`:
+   * the request went out, so the server may have applied it.
+   */
+  #closedError(what: string, request: RpcRequest, sent: boolean): ConnectionClosedError {
     const reason = this.#closeReason;
-    if (!reason) return new ConnectionClosedError(`${what}: the connection was closed`);
-    return new ConnectionClosedError(`${what}: ${reason.message}`, { cause: reason });
+    const method = `${request.type}.${request.request}`;
+    const applied = sent ? "; it may or may not have been applied" : "";
+    if (!reason) {
+      return new ConnectionClosedError(`${what}: the connection was closed${applied}`, {
+        mayHaveBeenApplied: sent,
+        method,
+      });
+    }
+    return new ConnectionClosedError(`${what}: ${reason.message}${applied}`, {
+      cause: reason,
+      retryable: true,
+      mayHaveBeenApplied: sent,
+      method,
+    });
   }
 
   #onTransportClosed(info: TransportCloseInfo): void {
@@ -420,7 +474,7 @@ export class Connection {
         ? info.error
         : new ConnectionClosedError(
             `connection closed by the server (${info.code}${info.reason ? `: ${info.reason}` : ""})`,
-            info.error ? { cause: info.error } : undefined,
+            info.error ? { cause: info.error, retryable: true } : { retryable: true },
           );
     this.#shutdown(reason, info.code, info.reason);
   }
@@ -437,7 +491,13 @@ export class Connection {
     this.#abandoned.clear();
     for (const p of pending) {
       p.cleanup?.();
-      p.reject(this.#closedError(`${p.request.type}.${p.request.request} was not answered`));
+      p.reject(
+        this.#closedError(
+          `${p.request.type}.${p.request.request} was not answered`,
+          p.request,
+          true,
+        ),
+      );
     }
     if (!this.#transport.isClosed) this.#transport.close(code, text.slice(0, 120));
     // Resolve closed() once the transport is really closed, so that a

@@ -138,10 +138,41 @@ export class AbortError extends LibjujuError {
   }
 }
 
-/** The connection closed (or failed) before the call was answered. */
+/** What a {@link ConnectionClosedError} knows about the call it failed. */
+export interface ConnectionClosedOptions extends ErrorOptions {
+  /** See {@link ConnectionClosedError.retryable}. Default false. */
+  retryable?: boolean;
+  /** See {@link ConnectionClosedError.mayHaveBeenApplied}. Default false. */
+  mayHaveBeenApplied?: boolean;
+  /** See {@link ConnectionClosedError.method}. */
+  method?: string;
+}
+
+/**
+ * The connection closed (or failed) before the call was answered, or the
+ * model was disconnected while something waited on it.
+ */
 export class ConnectionClosedError extends LibjujuError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, "connection closed", options);
+  /**
+   * True when the link was lost rather than closed on purpose (by `close()`
+   * or `disconnect()`): issuing the operation again once connected (a
+   * `Model` reconnects by itself unless `reconnect: false`) may succeed.
+   */
+  readonly retryable: boolean;
+  /**
+   * True when the request had been sent and no reply came: the controller
+   * may or may not have applied it, so check the model before repeating a
+   * write. False when the request never left, or for waits and streams.
+   */
+  readonly mayHaveBeenApplied: boolean;
+  /** `Facade.Method` of the failed call, when a call failed. */
+  readonly method: string | undefined;
+  constructor(message: string, options: ConnectionClosedOptions = {}) {
+    const { retryable, mayHaveBeenApplied, method, ...errorOptions } = options;
+    super(message, "connection closed", errorOptions);
+    this.retryable = retryable ?? false;
+    this.mayHaveBeenApplied = mayHaveBeenApplied ?? false;
+    this.method = method;
   }
 }
 

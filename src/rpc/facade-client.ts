@@ -4,7 +4,7 @@
  * class shared by every facade (no per-facade classes).
  * @module
  */
-import type { CallOptions, Connection } from "./connection.js";
+import type { CallOptions, RpcRequest } from "./connection.js";
 import { FacadeVersionError } from "./errors.js";
 import type { FacadeTable, KnownFacades } from "./facade-table.js";
 
@@ -55,6 +55,11 @@ export type ResultOf<
   M extends MethodOf<F, V>,
 > = MethodTable<F, V>[M] extends { result: infer R } ? R : Record<string, never>;
 
+/** What a {@link FacadeClient} calls through: any connection's `rpc`. */
+export interface FacadeCaller {
+  rpc<R = unknown>(request: RpcRequest, options?: CallOptions): Promise<R>;
+}
+
 /** Options of {@link FacadeClient.call}. */
 export interface FacadeCallOptions extends CallOptions {
   /** Object id within the facade (the watcher id for `AllWatcher.Next`). */
@@ -80,14 +85,14 @@ type CallArgs<P> = [P] extends [undefined | Record<string, never>]
  * ```
  */
 export class FacadeClient<F extends FacadeName, V extends number = LatestVersionOf<F>> {
-  readonly #conn: Connection;
+  readonly #conn: FacadeCaller;
   /** The facade name, e.g. `"Application"`. */
   readonly name: F;
   /** The version negotiated at login, sent with every call. */
   readonly version: number;
 
   /** Usually obtained through `connection.facade(name)`. */
-  constructor(conn: Connection, name: F, version: number) {
+  constructor(conn: FacadeCaller, name: F, version: number) {
     this.#conn = conn;
     this.name = name;
     this.version = version;
@@ -98,7 +103,7 @@ export class FacadeClient<F extends FacadeName, V extends number = LatestVersion
     method: M,
     ...[params, options]: CallArgs<ParamsOf<F, V, M>>
   ): Promise<ResultOf<F, V, M>> {
-    const request: Parameters<Connection["rpc"]>[0] = {
+    const request: RpcRequest = {
       type: this.name,
       version: this.version,
       request: method,
