@@ -3,7 +3,7 @@
  * them: the connection, the live state, typed entity lookups and waits.
  * @module
  */
-import type { Connection } from "../rpc/connection.js";
+import type { ApiConnection } from "../rpc/connection.js";
 import type { EntityKind } from "./delta.js";
 import type { Action } from "./entities/action.js";
 import type { Annotation } from "./entities/annotation.js";
@@ -46,8 +46,8 @@ export const DEFAULT_OPERATION_TIMEOUT = 120_000;
 
 /** The model as seen by its entities and operations. */
 export interface ModelContext extends EntityContext {
-  /** The model's API connection. */
-  readonly connection: Connection;
+  /** The model's API connection (the same object across reconnects). */
+  readonly connection: ApiConnection;
   /** The model UUID. */
   readonly uuid: string;
   /** The live state (empty when not watching). */

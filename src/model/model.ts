@@ -18,7 +18,7 @@ import {
   type ConnectedApi,
   connectApi,
 } from "../rpc/connect.js";
-import type { CallOptions, Connection } from "../rpc/connection.js";
+import type { ApiConnection, CallOptions, Connection } from "../rpc/connection.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
 import {
   AbortError,
@@ -111,6 +111,13 @@ import {
   removeSshKey,
   removeSshKeys,
 } from "./ops/ssh-keys.js";
+import {
+  type ConnectionChange,
+  type ConnectionState,
+  type ReconnectOptions,
+  reconnectPolicy,
+} from "./reconnect.js";
+import { type EventsOptions, ModelSession } from "./session.js";
 import { ModelState } from "./state.js";
 import { modelTag } from "./tags.js";
 import {
@@ -146,17 +153,33 @@ export interface ModelOptions {
    * `blockUntil` / `waitForIdle`) rejects with the {@link ObserverError}.
    */
   onObserverError?: (error: ObserverError) => void;
+  /**
+   * Reconnect when the link is lost (default: on, with the defaults of
+   * {@link ReconnectOptions}); `false` to turn it off. While reconnecting,
+   * {@link Model.isConnected} is false, waits hold (up to their timeout),
+   * new calls wait for the link, and in-flight calls reject with a
+   * retryable `ConnectionClosedError` (read-only calls are sent again).
+   * Once reconnected the AllWatcher restarts and the state is resynced
+   * (entities gone meanwhile get `remove` events). Without reconnecting, or
+   * once it gave up, waits and `events()` fail with `ConnectionClosedError`.
+   */
+  reconnect?: boolean | ReconnectOptions;
 }
 
-// How long disconnect waits for the watcher to stop before closing anyway.
-const STOP_GRACE_MS = 2000;
-
-const MODEL_OPTION_KEYS = ["watch", "historyCap", "strictDeltas", "onObserverError"] as const;
+const MODEL_OPTION_KEYS = [
+  "watch",
+  "historyCap",
+  "strictDeltas",
+  "onObserverError",
+  "reconnect",
+] as const;
 
 /** Splits the {@link ModelOptions} out of connect options. */
 function splitModelOptions<T extends ModelOptions>(
   o: T,
 ): [ModelOptions, Omit<T, keyof ModelOptions>] {
+  // Bad options fail before anything is dialled.
+  reconnectPolicy(o.reconnect);
   const model: Record<string, unknown> = {};
   const rest: Record<string, unknown> = { ...(o as Record<string, unknown>) };
   for (const k of MODEL_OPTION_KEYS) {
@@ -277,7 +300,8 @@ export function commonOptions(opts: CommonConnectOptions): CommonConnectOptions 
  * ```
  */
 export class Model implements ModelContext {
-  readonly #api: ConnectedApi;
+  /** The link to the controller across reconnects, with the watcher on it. */
+  readonly #session: ModelSession;
   /** The controller's name in the client files, when connected through them. */
   readonly controllerName: string | undefined;
   readonly #name: string | undefined;
@@ -288,41 +312,60 @@ export class Model implements ModelContext {
   readonly #options: ModelOptions;
   readonly #observers: ObserverRegistry;
   readonly #factory: EntityFactory;
-  #watcher: ModelWatcher | undefined;
   /** The credentials and TLS choice the connection was opened with (for the debug-log socket). */
-  #dial: ConnectApiOptions | undefined;
-  readonly #lost: Promise<never>;
-  #markLost!: (err: LibjujuError) => void;
-  #lostError: LibjujuError | undefined;
+  readonly #dial: ConnectApiOptions | undefined;
+  /** Open debug-log streams, ended by {@link disconnect}. */
+  readonly #logs = new Set<AsyncIterableIterator<LogRecord>>();
   readonly #observerErrorListeners = new Set<(e: ObserverError) => void>();
   #pendingObserverErrors: ObserverError[] = [];
   readonly #waitAborts = new Set<(e: ObserverError) => void>();
 
   private constructor(
     api: ConnectedApi,
-    controllerName?: string,
-    name?: string,
-    options: ModelOptions = {},
+    controllerName: string | undefined,
+    name: string | undefined,
+    options: ModelOptions,
+    dial: ConnectApiOptions | undefined,
   ) {
-    this.#api = api;
     this.controllerName = controllerName;
     this.#name = name;
     this.#options = options;
+    this.#dial = dial;
     this.state = new ModelState(
       options.historyCap !== undefined ? { historyCap: options.historyCap } : {},
     );
     this.#observers = new ObserverRegistry((f) => this.#observerFailed(f));
     this.#factory = entityFactory(this);
     if (options.onObserverError) this.#observerErrorListeners.add(options.onObserverError);
-    this.#lost = new Promise<never>((_, reject) => {
-      this.#markLost = (err) => {
-        if (this.#lostError) return;
-        this.#lostError = err;
-        reject(err);
-      };
-    });
-    // Waits attach their own handlers; an unobserved loss is not an unhandled rejection.
-    this.#lost.catch(() => {});
+    this.#session = new ModelSession(
+      {
+        api,
+        configuredEndpoints: dial?.endpoints ?? [],
+        reconnect: reconnectPolicy(options.reconnect),
+        ...(dial === undefined
+          ? {}
+          : {
+              reopen: (endpoints, caCert, signal) => {
+                const again: ConnectApiOptions = { ...dial, endpoints: [...endpoints], signal };
+                if (caCert !== undefined) again.caCert = caCert;
+                return connectApi(again);
+              },
+            }),
+        ...((options.watch ?? true)
+          ? {
+              watcher: (connection, emit) =>
+                new ModelWatcher(connection, {
+                  state: this.state,
+                  observers: this.#observers,
+                  entityFactory: this.#factory,
+                  strict: this.#options.strictDeltas ?? false,
+                  emit,
+                }),
+            }
+          : {}),
+      },
+      dial?.callTimeout,
+    );
   }
 
   /** Wraps a fresh connection, starting the watcher unless told not to. */
@@ -333,32 +376,15 @@ export class Model implements ModelContext {
     options: ModelOptions,
     dial?: ConnectApiOptions,
   ): Promise<Model> {
-    const model = new Model(api, controllerName, name, options);
-    model.#dial = dial;
-    if (options.watch ?? true) {
-      try {
-        await model.#startWatching();
-      } catch (err) {
-        await api.connection.close();
-        throw err;
-      }
+    let model: Model;
+    try {
+      model = new Model(api, controllerName, name, options, dial);
+      await model.#session.start();
+    } catch (err) {
+      await api.connection.close();
+      throw err;
     }
     return model;
-  }
-
-  async #startWatching(): Promise<void> {
-    const watcher = new ModelWatcher(this.#api.connection, {
-      state: this.state,
-      observers: this.#observers,
-      entityFactory: this.#factory,
-      strict: this.#options.strictDeltas ?? false,
-    });
-    this.#watcher = watcher;
-    watcher.failed.catch((err: LibjujuError) => this.#markLost(err));
-    void this.#api.connection.closed().then((reason) => {
-      this.#markLost(reason ?? new ConnectionClosedError("the model connection was closed"));
-    });
-    await watcher.start();
   }
 
   /**
@@ -454,9 +480,17 @@ export class Model implements ModelContext {
     );
   }
 
-  /** The underlying API connection (for facade calls not wrapped by `Model`). */
-  get connection(): Connection {
-    return this.#api.connection;
+  /** The current logged-in connection (closed while the link is down). */
+  get #api(): ConnectedApi {
+    return this.#session.api;
+  }
+
+  /**
+   * The model's API connection, for facade calls not wrapped by `Model`:
+   * the same object across reconnects (see {@link ModelConnection}).
+   */
+  get connection(): ApiConnection {
+    return this.#session.connection;
   }
 
   /** The model UUID. */
@@ -488,7 +522,10 @@ export class Model implements ModelContext {
    * `ProtocolError` (a malformed record), `AbortError` (the signal).
    */
   debugLog(options: DebugLogOptions = {}): AsyncIterableIterator<LogRecord> {
-    return openDebugLog(
+    if (this.#session.state === "disconnected") {
+      throw new ConnectionClosedError("cannot open the debug log: the model is disconnected");
+    }
+    const log = openDebugLog(
       {
         endpoint: this.#api.endpoint,
         modelUuid: this.uuid,
@@ -498,6 +535,7 @@ export class Model implements ModelContext {
       },
       options,
     );
+    return trackStream(log, this.#logs);
   }
 
   /** The qualified model name (`user/model`) when known. */
@@ -505,14 +543,37 @@ export class Model implements ModelContext {
     return this.#name ?? this.info?.qualifiedName;
   }
 
-  /** True while the connection is open. */
+  /**
+   * True while the link is up and (when watching) the live state is in
+   * sync; false while reconnecting and once disconnected.
+   */
   isConnected(): boolean {
-    return !this.#api.connection.isClosed;
+    return this.#session.connected;
   }
 
-  /** Resolves when the connection closes; see {@link Connection.closed}. */
+  /** The {@link ConnectionState}: `connected`, `reconnecting` or `disconnected`. */
+  get connectionState(): ConnectionState {
+    return this.#session.state;
+  }
+
+  /**
+   * Calls `listener` on every {@link ConnectionChange}: the link lost
+   * (`reconnecting`, attempt 0), each failed attempt (`reconnecting`,
+   * attempt n, with its error), back (`connected`, once the state is
+   * resynced), and the end (`disconnected`: after {@link disconnect}, or
+   * with the error when the link was lost for good). Returns the unsubscribe.
+   */
+  onConnectionChange(listener: (change: ConnectionChange) => void): Unsubscribe {
+    return this.#session.onConnectionChange(listener);
+  }
+
+  /**
+   * Resolves when the model is disconnected for good: with `undefined`
+   * after {@link disconnect}, else with the error (a lost link with
+   * `reconnect: false`, or reconnecting gave up). Never rejects.
+   */
   closed(): Promise<LibjujuError | undefined> {
-    return this.#api.connection.closed();
+    return this.#session.closed();
   }
 
   /**
@@ -522,7 +583,7 @@ export class Model implements ModelContext {
    * cloud, version, status) with `ModelConfig.ModelGet` (config).
    */
   async getInfo(options: CallOptions = {}): Promise<ModelInfo> {
-    const conn = this.#api.connection;
+    const conn = this.connection;
     const [status, config] = await Promise.all([
       conn.facade("Client").call("FullStatus", { patterns: [] }, options),
       conn.facade("ModelConfig").call("ModelGet", undefined, options),
@@ -558,7 +619,7 @@ export class Model implements ModelContext {
 
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
   async getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
-    const client = this.#api.connection.facade("Client");
+    const client = this.connection.facade("Client");
     const params: Client.StatusParams = {
       patterns: [...(options.patterns ?? []), ...(options.filters ?? [])],
     };
@@ -573,12 +634,12 @@ export class Model implements ModelContext {
 
   /** True while the AllWatcher runs (it starts on connect unless `watch: false`). */
   get watching(): boolean {
-    return this.#watcher !== undefined && this.#lostError === undefined;
+    return this.#session.watcher !== undefined && this.#session.state !== "disconnected";
   }
 
   /** Throws {@link NotWatchingError} naming `operation` when the model has no live state. */
   requireWatching(operation: string): void {
-    if (!this.#watcher) throw new NotWatchingError(operation);
+    if (!this.#session.watcher) throw new NotWatchingError(operation);
   }
 
   /** The latest view of a live entity of `kind`, or undefined. */
@@ -666,21 +727,35 @@ export class Model implements ModelContext {
   }
 
   /**
-   * An async iterator over every model event from now on, in order; it
-   * ends on disconnect and throws when the connection is lost.
+   * An async iterator over every model event from now on, in order, across
+   * reconnects (a resync shows as the `add`/`change`/`remove` events that
+   * bring the state up to date). It ends normally only when its consumer
+   * stops (`break`, `return()`, the signal) or on {@link disconnect}; a
+   * link lost for good (`reconnect: false`, or reconnecting gave up)
+   * throws a `ConnectionClosedError` from it. With `connectionEvents: true`
+   * it also yields each {@link ConnectionChange} (`type: "connection"`).
    */
-  events(signal?: AbortSignal): AsyncIterableIterator<ModelEvent> {
+  events(signal?: AbortSignal): AsyncIterableIterator<ModelEvent>;
+  events(
+    options: EventsOptions & { connectionEvents: true },
+  ): AsyncIterableIterator<ModelEvent | ConnectionChange>;
+  events(options?: EventsOptions): AsyncIterableIterator<ModelEvent>;
+  events(arg?: AbortSignal | EventsOptions): AsyncIterableIterator<ModelEvent | ConnectionChange> {
     this.requireWatching("events");
-    return this.#watcher!.events(signal);
+    const options: EventsOptions =
+      arg === undefined ? {} : isAbortSignal(arg) ? { signal: arg } : arg;
+    return this.#session.events(options);
   }
 
-  /** What waits read: the state, its change signal, and the loss of the connection. */
+  /** What waits read: the state, its change signal, staleness, and the end of the session. */
   get #waitSource(): WaitSource {
-    const watcher = this.#watcher!;
+    const session = this.#session;
     return {
       state: this.state,
-      onStateChange: (fn) => watcher.onStateChange(fn),
-      watchFailed: this.#lost,
+      onStateChange: (fn) => session.onStateChange(fn),
+      watchFailed: session.lost,
+      isStale: () => session.stale,
+      epoch: () => session.epoch,
     };
   }
 
@@ -1082,29 +1157,15 @@ export class Model implements ModelContext {
   }
 
   /**
-   * Stops the watcher and closes the connection. Pending waits reject with
-   * `ConnectionClosedError`; event iterators end. Idempotent.
+   * Stops the watcher, closes the connection and stops reconnecting.
+   * Pending waits reject with `ConnectionClosedError`; `events()` and
+   * `debugLog()` iterators end (normally), so nothing keeps the process
+   * alive. Idempotent.
    */
   async disconnect(): Promise<void> {
-    this.#markLost(new ConnectionClosedError("the model was disconnected"));
-    const watcher = this.#watcher;
-    if (watcher && !this.#api.connection.isClosed) {
-      // Juju fails the pending Next on Stop; a server that does not is
-      // cut off after a grace period by closing the connection.
-      const stopped = watcher.stop();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        stopped,
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, STOP_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      await this.#api.connection.close();
-      await stopped;
-      return;
-    }
-    await this.#api.connection.close();
+    const logs = [...this.#logs].map((log) => log.return?.());
+    await this.#session.disconnect();
+    await Promise.all(logs);
   }
 
   /** Disconnects (`await using model = …`). */
@@ -1156,4 +1217,35 @@ async function lookupModelUuid(
   } finally {
     await api.connection.close();
   }
+}
+
+const isAbortSignal = (v: unknown): v is AbortSignal =>
+  typeof v === "object" && v !== null && "aborted" in v && "addEventListener" in v;
+
+/** Keeps `stream` in `open` until it ends, so that disconnect can end it. */
+function trackStream<T>(
+  stream: AsyncIterableIterator<T>,
+  open: Set<AsyncIterableIterator<T>>,
+): AsyncIterableIterator<T> {
+  const tracked: AsyncIterableIterator<T> = {
+    async next() {
+      try {
+        const r = await stream.next();
+        if (r.done) open.delete(tracked);
+        return r;
+      } catch (err) {
+        open.delete(tracked);
+        throw err;
+      }
+    },
+    async return() {
+      open.delete(tracked);
+      return (await stream.return?.()) ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return tracked;
+    },
+  };
+  open.add(tracked);
+  return tracked;
 }

@@ -14,8 +14,20 @@ export interface WaitSource {
   readonly state: ModelState;
   /** Calls `listener` after each applied batch of deltas; returns an unsubscribe. */
   onStateChange(listener: () => void): () => void;
-  /** Rejects when the model connection is lost. */
+  /** Rejects when the model connection is lost for good. */
   readonly watchFailed?: Promise<never>;
+  /**
+   * True while the state may be behind the controller's (the link is down,
+   * or the watcher is resyncing): conditions are not checked then, so a
+   * wait never resolves from stale state; it resumes once resynced.
+   */
+  isStale?: () => boolean;
+  /**
+   * A number that changes whenever the state may have missed changes (a
+   * lost link, a watcher restart): time-based conditions (idle periods)
+   * start over then, since what happened meanwhile is unknown.
+   */
+  epoch?: () => number;
 }
 
 /** One entity that was not ready when a wait gave up. */
@@ -116,11 +128,17 @@ interface CheckResult {
   recheckAt?: number;
 }
 
+/** What the model's connection looks like to a wait that timed out while it was down. */
+const STALE: NotReady = {
+  entity: "model connection",
+  reason: "down or resyncing, so the model's state is not known",
+};
+
 function waitOn(
   source: WaitSource,
   options: { timeout?: number; waitPeriod?: number; signal?: AbortSignal; minInterval?: number },
   what: string,
-  check: () => CheckResult,
+  check: (resumed: boolean) => CheckResult,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timers: ReturnType<typeof setTimeout>[] = [];
@@ -142,11 +160,20 @@ function waitOn(
     let recheck: ReturnType<typeof setTimeout> | undefined;
     let throttled: ReturnType<typeof setTimeout> | undefined;
     let lastRun = Number.NEGATIVE_INFINITY;
+    let epoch = source.epoch?.();
+    const run = (): CheckResult => {
+      const now = source.epoch?.();
+      const resumed = now !== epoch;
+      epoch = now;
+      return check(resumed);
+    };
     const evaluate = () => {
       if (settled) return;
+      // Never from stale state: the resync's state change re-runs the check.
+      if (source.isStale?.()) return;
       lastRun = Date.now();
       try {
-        last = check();
+        last = run();
       } catch (err) {
         finish(err);
         return;
@@ -186,8 +213,12 @@ function waitOn(
       const timeout = options.timeout;
       timers.push(
         setTimeout(() => {
+          if (source.isStale?.()) {
+            finish(new WaitTimeoutError(what, timeout, [STALE, ...last.notReady]));
+            return;
+          }
           try {
-            last = check();
+            last = run();
           } catch (err) {
             finish(err);
             return;
@@ -236,7 +267,9 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
     statusOf(u, "agent-status")?.current === "idle" &&
     (!options.status || statusOf(u, "workload-status")?.current === options.status);
 
-  const check = (): CheckResult => {
+  const check = (resumed: boolean): CheckResult => {
+    // After an outage nobody knows whether units stayed idle: start over.
+    if (resumed) readySince.clear();
     const now = Date.now();
     const apps = options.apps ?? [...state.live("application")].map((r) => r.id);
     const notReady: NotReady[] = [];

@@ -5,9 +5,10 @@
  * @module
  */
 import type { CallOptions, RpcRequest } from "../rpc/connection.js";
-import { FacadeVersionError, JujuError, type LibjujuError } from "../rpc/errors.js";
+import { FacadeVersionError, JujuError, LibjujuError, ProtocolError } from "../rpc/errors.js";
 import type { Delta } from "./delta.js";
 import type { EntityFactory } from "./entity.js";
+import { BufferedStream } from "./event-stream.js";
 import type { ModelEvent, ObserverRegistry } from "./observers.js";
 import type { AppliedDelta, ModelState } from "./state.js";
 
@@ -25,6 +26,11 @@ export interface ModelWatcherOptions {
   entityFactory: EntityFactory;
   /** Throw on delta kinds this client does not know, instead of skipping them. */
   strict?: boolean;
+  /**
+   * Receives every event, after the observers were handed it (a `Model`
+   * feeds its own `events()` streams with it, which outlive one watcher).
+   */
+  emit?: (event: ModelEvent) => void;
 }
 
 // python-libjuju matches this text: Juju sends it with no error code.
@@ -34,12 +40,18 @@ const STOPPED_MESSAGE = "watcher was stopped";
  * Runs one AllWatcher over a connection. The first `Next` returns the whole
  * model; {@link start} resolves once it is applied. After a reconnect, a new
  * ModelWatcher on the same state resyncs instead of duplicating history.
+ *
+ * The loop fails ({@link failed}, and `events()` streams throw) with the
+ * call's error when `Next` fails, with the server's `watcher was stopped`
+ * error when the watcher was stopped without {@link stop} being called, and
+ * with a {@link ProtocolError} when a batch of deltas is malformed (nothing
+ * of that batch is applied).
  */
 export class ModelWatcher {
   readonly #conn: WatcherConnection;
   readonly #opts: ModelWatcherOptions;
   readonly #changeListeners = new Set<() => void>();
-  readonly #streams = new Set<EventStream>();
+  readonly #streams = new Set<BufferedStream<ModelEvent>>();
   #watcherId: string | undefined;
   #stopping = false;
   #failed: Promise<never>;
@@ -108,7 +120,10 @@ export class ModelWatcher {
 
   /** An async iterator over every model event from now on, in order. Ends when the watcher stops. */
   events(signal?: AbortSignal): AsyncIterableIterator<ModelEvent> {
-    const stream = new EventStream(() => this.#streams.delete(stream), signal);
+    const stream: BufferedStream<ModelEvent> = new BufferedStream(
+      () => this.#streams.delete(stream),
+      signal,
+    );
     this.#streams.add(stream);
     return stream;
   }
@@ -121,7 +136,7 @@ export class ModelWatcher {
   }
 
   async #next(signal?: AbortSignal): Promise<Delta[]> {
-    const res = await this.#conn.rpc<{ deltas: Delta[] | null }>(
+    const res = await this.#conn.rpc<unknown>(
       {
         type: "AllWatcher",
         version: this.#version("AllWatcher"),
@@ -131,7 +146,7 @@ export class ModelWatcher {
       },
       signal ? { signal } : {},
     );
-    return res.deltas ?? [];
+    return checkDeltas(res);
   }
 
   async #loop(): Promise<void> {
@@ -140,7 +155,8 @@ export class ModelWatcher {
       try {
         deltas = await this.#next();
       } catch (err) {
-        if (this.#stopping || (err instanceof JujuError && err.message === STOPPED_MESSAGE)) break;
+        // Our own Stop ends the loop; a stop we did not ask for is a failure.
+        if (this.#stopping) break;
         this.#fail(err as LibjujuError);
         for (const s of this.#streams) s.fail(err);
         return;
@@ -148,8 +164,14 @@ export class ModelWatcher {
       try {
         this.#apply(deltas, false);
       } catch (err) {
-        this.#fail(err as LibjujuError);
-        for (const s of this.#streams) s.fail(err);
+        const error =
+          err instanceof LibjujuError
+            ? err
+            : new ProtocolError(`AllWatcher.Next: cannot apply the deltas: ${String(err)}`, {
+                cause: err,
+              });
+        this.#fail(error);
+        for (const s of this.#streams) s.fail(error);
         return;
       }
     }
@@ -171,68 +193,46 @@ export class ModelWatcher {
         new: entityFactory(a.record, a.newVersion),
       };
       void observers.dispatch(event);
+      this.#opts.emit?.(event);
       for (const s of this.#streams) s.push(event);
     }
     for (const fn of this.#changeListeners) fn();
   }
 }
 
-/** A buffered async iterator of events. */
-class EventStream implements AsyncIterableIterator<ModelEvent> {
-  readonly #buffer: ModelEvent[] = [];
-  #waiter:
-    | { resolve: (r: IteratorResult<ModelEvent>) => void; reject: (e: unknown) => void }
-    | undefined;
-  #ended = false;
-  #error: unknown;
-  readonly #detach: () => void;
+/** True for the server's answer to `Next` on a stopped watcher (Juju sends no error code). */
+export function isWatcherStopped(err: unknown): boolean {
+  return err instanceof JujuError && err.message === STOPPED_MESSAGE;
+}
 
-  constructor(detach: () => void, signal?: AbortSignal) {
-    this.#detach = detach;
-    signal?.addEventListener("abort", () => this.end(), { once: true });
-  }
+const DELTA_ACTIONS = new Set(["change", "remove"]);
 
-  push(e: ModelEvent): void {
-    if (this.#ended) return;
-    if (this.#waiter) {
-      this.#waiter.resolve({ value: e, done: false });
-      this.#waiter = undefined;
-    } else this.#buffer.push(e);
+/**
+ * The deltas of a `Next` reply, checked: `deltas` is a list (or null) of
+ * `[kind, "change" | "remove", {…}]`. Anything else is a
+ * {@link ProtocolError} naming the first bad delta.
+ */
+export function checkDeltas(reply: unknown): Delta[] {
+  if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
+    throw new ProtocolError("AllWatcher.Next: the reply is not an object");
   }
-
-  end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#detach();
-    this.#waiter?.resolve({ value: undefined, done: true });
-    this.#waiter = undefined;
+  const deltas = (reply as { deltas?: unknown }).deltas;
+  if (deltas === undefined || deltas === null) return [];
+  if (!Array.isArray(deltas)) {
+    throw new ProtocolError(`AllWatcher.Next: "deltas" is a ${typeof deltas}, not a list`);
   }
-
-  fail(err: unknown): void {
-    if (this.#ended) return;
-    this.#error = err;
-    this.#ended = true;
-    this.#detach();
-    this.#waiter?.reject(err);
-    this.#waiter = undefined;
+  for (let i = 0; i < deltas.length; i++) {
+    const d: unknown = deltas[i];
+    const bad = (why: string) =>
+      new ProtocolError(`AllWatcher.Next: delta ${i} is malformed: ${why}`);
+    if (!Array.isArray(d) || d.length < 3) throw bad("not a [kind, action, entity] list");
+    if (typeof d[0] !== "string") throw bad("the kind is not a string");
+    if (typeof d[1] !== "string" || !DELTA_ACTIONS.has(d[1])) {
+      throw bad(`unknown action ${JSON.stringify(d[1])}`);
+    }
+    if (typeof d[2] !== "object" || d[2] === null || Array.isArray(d[2])) {
+      throw bad("the entity is not an object");
+    }
   }
-
-  next(): Promise<IteratorResult<ModelEvent>> {
-    const e = this.#buffer.shift();
-    if (e) return Promise.resolve({ value: e, done: false });
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<ModelEvent>> {
-    this.end();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<ModelEvent> {
-    return this;
-  }
+  return deltas as Delta[];
 }

@@ -309,8 +309,8 @@ describe("live state plumbing", () => {
     await model.disconnect();
   });
 
-  it("a dropped connection rejects pending waits and ends the live state", async () => {
-    const { model, server } = await open({});
+  it("with reconnect: false, a dropped connection rejects pending waits and ends the live state", async () => {
+    const { model, server } = await open({}, { reconnect: false });
     const waiting = model.waitForIdle({ apps: ["x"], timeout: 5000 }).catch((e: unknown) => e);
     server.drop();
     expect(await waiting).toBeInstanceOf(ConnectionClosedError);
