@@ -33,6 +33,7 @@ import {
   type ModelContext,
   type OperationWaitOptions,
 } from "./context.js";
+import { resumableDebugLog } from "./debug-log-resume.js";
 import type { EntityKind } from "./delta.js";
 import type { Action } from "./entities/action.js";
 import {
@@ -519,19 +520,33 @@ export class Model implements ModelContext {
    * Server-side filters: level, entities (`mysql/0`, `mysql`, `0`), modules,
    * labels, start time, backlog (`lines`, default 10), `replay`, `noTail`;
    * `limit` is counted here. Errors: `JujuError` (e.g. a wrong password),
-   * `ProtocolError` (a malformed record), `AbortError` (the signal).
+   * `ProtocolError` (a malformed record), `AbortError` (the signal),
+   * `ConnectionClosedError` (the socket was lost and could not be reopened).
+   * While the model reconnects, a lost socket is reopened from the last
+   * record's time (records already delivered are skipped); it ends
+   * normally only when stopped, at `limit`, when the server ends it
+   * (`noTail`), or on {@link disconnect}.
    */
   debugLog(options: DebugLogOptions = {}): AsyncIterableIterator<LogRecord> {
     if (this.#session.state === "disconnected") {
       throw new ConnectionClosedError("cannot open the debug log: the model is disconnected");
     }
-    const log = openDebugLog(
+    const session = this.#session;
+    const log = resumableDebugLog(
       {
-        endpoint: this.#api.endpoint,
-        modelUuid: this.uuid,
-        credentials: this.#dial?.credentials,
-        caCert: this.#api.caCert,
-        insecureSkipVerify: this.#dial?.insecureSkipVerify,
+        open: (o) =>
+          openDebugLog(
+            {
+              endpoint: this.#api.endpoint,
+              modelUuid: this.uuid,
+              credentials: this.#dial?.credentials,
+              caCert: this.#api.caCert,
+              insecureSkipVerify: this.#dial?.insecureSkipVerify,
+            },
+            o,
+          ),
+        policy: session.reconnects ? reconnectPolicy(this.#options.reconnect) : undefined,
+        whenConnected: (signal) => session.whenConnected(signal, 0, "reopen the debug log"),
       },
       options,
     );

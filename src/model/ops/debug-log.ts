@@ -257,7 +257,13 @@ export function openDebugLog(
     if (err !== undefined) failure ??= err;
     signal?.removeEventListener("abort", onAbort);
     if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-    else if (ws.readyState === WebSocket.OPEN) ws.close(1000, "");
+    else if (ws.readyState === WebSocket.OPEN) {
+      ws.close(1000, "");
+      // A peer that never answers the close handshake must not keep the process alive.
+      const t = setTimeout(() => ws.terminate(), 1000);
+      (t as { unref?: () => void }).unref?.();
+      ws.once("close", () => clearTimeout(t));
+    }
     notify();
   };
   const onAbort = () => {
@@ -273,7 +279,14 @@ export function openDebugLog(
           { cause: err },
         ),
       );
-    } else stop(err);
+    } else {
+      stop(
+        new ConnectionClosedError(`debug-log: the connection failed: ${err.message}`, {
+          cause: err,
+          retryable: true,
+        }),
+      );
+    }
   });
   ws.on("message", (data: WebSocket.RawData) => {
     if (finished) return;
@@ -301,9 +314,20 @@ export function openDebugLog(
       stop(
         new ConnectionClosedError(
           `debug-log closed before it started (${code} ${reason.toString("utf8")})`,
+          { retryable: true },
         ),
       );
-    } else stop();
+    } else if (code === 1000) {
+      // The server ended the stream (noTail, or its tailer stopped).
+      stop();
+    } else {
+      stop(
+        new ConnectionClosedError(
+          `debug-log: the connection was lost (${code}${reason.length ? ` ${reason.toString("utf8")}` : ""})`,
+          { retryable: true },
+        ),
+      );
+    }
   });
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
