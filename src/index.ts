@@ -175,6 +175,16 @@ export {
   type StorageSpec,
 } from "./model/ops/storage.js";
 export {
+  backoffDelay,
+  type ConnectionChange,
+  type ConnectionState,
+  DEFAULT_RECONNECT,
+  isRetrySafe,
+  RETRY_SAFE_CALLS,
+  type ReconnectOptions,
+} from "./model/reconnect.js";
+export { type EventsOptions, ModelConnection } from "./model/session.js";
+export {
   type AppliedDelta,
   EntityRecord,
   ModelState,
@@ -190,7 +200,7 @@ export {
   type WaitForIdleOptions,
   WaitTimeoutError,
 } from "./model/waits.js";
-export { ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";
+export { checkDeltas, ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";
 export {
   CONTAINER_TYPES,
   type Constraints,
@@ -227,6 +237,7 @@ export {
   wsTransportFactory,
 } from "./rpc/connect.js";
 export {
+  type ApiConnection,
   type CallOptions,
   Connection,
   type ConnectionLoginState,

@@ -342,6 +342,7 @@ export class Model implements ModelContext {
       {
         api,
         configuredEndpoints: dial?.endpoints ?? [],
+        ...(dial?.onProtocolError ? { onProtocolError: dial.onProtocolError } : {}),
         reconnect: reconnectPolicy(options.reconnect),
         ...(dial === undefined
           ? {}

@@ -14,6 +14,7 @@ import {
   ConnectionClosedError,
   JujuError,
   LibjujuError,
+  ProtocolError,
   TimeoutError,
 } from "../rpc/errors.js";
 import { FacadeClient, type FacadeName } from "../rpc/facade-client.js";
@@ -60,6 +61,8 @@ export interface ModelSessionOptions {
    * `emit`); undefined when the model does not watch.
    */
   watcher?: (connection: Connection, emit: (event: ModelEvent) => void) => ModelWatcher;
+  /** Told of each malformed batch of deltas (the watcher is then restarted and the state resynced). */
+  onProtocolError?: (error: ProtocolError) => void;
 }
 
 /** Options of `Model.events()`. */
@@ -358,6 +361,13 @@ export class ModelSession {
     }
     // A malformed batch, a stop we did not ask for, a server error:
     // start a new watcher on the same link and resync.
+    if (err instanceof ProtocolError) {
+      try {
+        this.#opts.onProtocolError?.(err);
+      } catch {
+        // A faulty hook must not stop the resync.
+      }
+    }
     void this.#restartWatcher(api, err);
   }
 

@@ -256,8 +256,28 @@ export class Simulator implements AsyncDisposable {
     return this.store.modelByName("admin", name)?.uuid;
   }
 
+  /**
+   * Fault injection: the `host:port` addresses Login's `servers` reports
+   * instead of the listening address, as a controller behind a proxy or
+   * NAT advertises its outside address (tests route clients through a
+   * fault proxy with it). `undefined` restores the default.
+   */
+  advertise(endpoints: readonly string[] | undefined): void {
+    this.advertised = endpoints === undefined ? undefined : [...endpoints];
+  }
+  private advertised: string[] | undefined;
+
   /** The API addresses, as sent in Login's `servers`. */
   servers(): HostPort[][] {
+    if (this.advertised !== undefined) {
+      return this.advertised.map((ep) => {
+        const i = ep.lastIndexOf(":");
+        const host = ep.slice(0, i).replace(/^\[|\]$/g, "");
+        const v = isIP(host);
+        const type = v === 4 ? "ipv4" : v === 6 ? "ipv6" : "hostname";
+        return [{ value: host, type, scope: scopeOf(host), port: Number(ep.slice(i + 1)) }];
+      });
+    }
     const h = advertisedHost(this.host);
     const v = isIP(h);
     return [
