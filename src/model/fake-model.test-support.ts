@@ -19,6 +19,8 @@ export interface FakeModelServer {
   push(deltas: Delta[]): void;
   /** Closes every server end, as a dropped connection would. */
   drop(): void;
+  /** Fails the blocked `AllWatcher.Next` calls with `watcher was stopped`, as if the server stopped them. */
+  stopWatchers(): void;
 }
 
 /**
@@ -44,6 +46,12 @@ export function fakeModelFactory(
     },
     drop() {
       for (const e of ends) if (!e.isClosed) e.close(1006, "dropped");
+      // Nexts held on the dropped ends can never be answered.
+      held.splice(0);
+    },
+    stopWatchers() {
+      for (const h of held.splice(0))
+        send(h.end, { "request-id": h.id, error: "watcher was stopped" });
     },
   };
   const factory: TransportFactory = async (url) => {
