@@ -3,11 +3,14 @@
  * on Ctrl-C.
  * @module
  */
-import { Model } from "../index.js";
+import { Model, type ModelFromFilesOptions } from "../index.js";
 
 /** Connects to `-m/--model` (`[controller:][user/]model`), else the current model. */
-export function connect(model: string | undefined): Promise<Model> {
-  return model ? Model.connectModel(model) : Model.connectCurrent();
+export function connect(
+  model: string | undefined,
+  options: ModelFromFilesOptions = {},
+): Promise<Model> {
+  return model ? Model.connectModel(model, options) : Model.connectCurrent(options);
 }
 
 /** What {@link abortOnSignals} returns. */

@@ -1,6 +1,8 @@
 /**
  * `libjuju watch`: streams a model's changes as they happen, one line (or
- * one JSON delta) per change, until interrupted.
+ * one JSON delta) per change, until interrupted. A lost connection is
+ * reported on stderr and reconnected (unless `--no-reconnect`); when the
+ * model cannot be reached again the command fails (exit 1) saying why.
  * @module
  */
 import type { Command } from "commander";
@@ -15,6 +17,8 @@ export interface WatchOptions {
   type?: EntityKind[];
   json?: boolean;
   timeout?: number;
+  /** False with `--no-reconnect`. */
+  reconnect?: boolean;
 }
 
 /** Registers the `watch` command. */
@@ -33,6 +37,7 @@ export function registerWatch(program: Command): void {
     )
     .option("--json", "print each raw AllWatcher delta as one JSON line (NDJSON)")
     .option("--timeout <duration>", "stop after this long (600s, 10m, 1h)", parseDuration)
+    .option("--no-reconnect", "fail as soon as the connection to the controller is lost")
     .action(async (opts: WatchOptions) => {
       await runWatch(opts);
     });
@@ -49,7 +54,15 @@ async function runWatch(opts: WatchOptions): Promise<void> {
   process.stdout.on("error", onOutputError);
   const types = opts.type ? new Set<string>(opts.type) : undefined;
   try {
-    const model = await connect(opts.model);
+    const model = await connect(opts.model, { reconnect: opts.reconnect ?? true });
+    // On stderr: stdout carries only changes.
+    const offChange = model.onConnectionChange((c) => {
+      if (c.state === "reconnecting" && c.attempt === 0) {
+        process.stderr.write(`connection lost (${c.error?.message ?? "closed"}); reconnecting\n`);
+      } else if (c.state === "connected") {
+        process.stderr.write(`reconnected to ${c.endpoint ?? "the controller"}\n`);
+      }
+    });
     try {
       if (signals.signal.aborted) return;
       // On stderr, so that stdout stays pure NDJSON with --json; it also
@@ -62,6 +75,7 @@ async function runWatch(opts: WatchOptions): Promise<void> {
         process.stdout.write(`${opts.json ? JSON.stringify(event.delta) : formatEvent(event)}\n`);
       }
     } finally {
+      offChange();
       await model.disconnect();
     }
   } finally {

@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Model } from "../src/index.js";
+import { Simulator } from "../src/simulator/index.js";
+
+const root = resolve(import.meta.dirname, "..");
+const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
+const main = join(root, "src", "cli", "main.ts");
+
+/** `libjuju <args>` as a child process, with its output and a way to wait on it. */
+function spawnCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [tsx, main, ...args], {
+    env: { ...process.env, ...env },
+    cwd: root,
+  });
+  let stdout = "";
+  let stderr = "";
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of [...listeners]) l();
+  };
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+    changed();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+    changed();
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const until = (test: () => boolean, what: string) =>
+    new Promise<void>((ready, fail) => {
+      const check = () => {
+        if (!test()) return;
+        listeners.delete(check);
+        ready();
+      };
+      listeners.add(check);
+      void exited.then(() => fail(new Error(`exited before ${what}:\n${stdout}\n${stderr}`)));
+      check();
+    });
+  return { child, exited, until, output: () => ({ stdout, stderr }) };
+}
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function startSim() {
+  const dir = await mkdtemp(join(tmpdir(), "libjuju-watch-"));
+  const sim = await Simulator.start({ jujuData: dir, timing: "instant" });
+  cleanup.push(async () => {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { sim, env: { JUJU_DATA: dir } };
+}
+
+describe("libjuju watch and a lost controller", () => {
+  it("with --no-reconnect, exits 1 with a clear message when the controller goes away", async () => {
+    const { sim, env } = await startSim();
+    const watch = spawnCli(["watch", "--no-reconnect"], env);
+    cleanup.push(async () => {
+      if (watch.child.exitCode === null) watch.child.kill("SIGKILL");
+    });
+    await watch.until(() => watch.output().stderr.includes("watching"), "watching");
+    await sim.stop();
+    expect(await watch.exited).toBe(1);
+    expect(watch.output().stderr).toMatch(
+      /^ERROR lost the connection to the model: .* \(connection closed\)$/m,
+    );
+  });
+
+  it("reconnects after the controller drops every connection, reports it, and keeps printing changes", async () => {
+    const { sim, env } = await startSim();
+    const watch = spawnCli(["watch", "--type", "application"], env);
+    cleanup.push(async () => {
+      if (watch.child.exitCode === null) watch.child.kill("SIGKILL");
+    });
+    await watch.until(() => watch.output().stderr.includes("watching"), "watching");
+    await sim.dropConnections();
+    await watch.until(() => watch.output().stderr.includes("reconnected to"), "reconnected");
+    expect(watch.output().stderr).toMatch(/connection lost \(.*\); reconnecting/);
+    const writer = await Model.connect({
+      endpoint: sim.endpoint,
+      uuid: sim.defaultModelUuid,
+      username: sim.username,
+      password: sim.password,
+      cacert: sim.caCert,
+    });
+    cleanup.push(() => writer.disconnect());
+    await writer.deploy("ubuntu", { applicationName: "after-drop", numUnits: 0 });
+    await watch.until(() => /after-drop/.test(watch.output().stdout), "a change after the drop");
+    watch.child.kill("SIGINT");
+    expect(await watch.exited).toBe(0);
+  });
+});
