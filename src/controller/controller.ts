@@ -419,5 +419,6 @@ function modelOptionsOf(o: ModelOptions): ModelOptions {
   if (o.historyCap !== undefined) out.historyCap = o.historyCap;
   if (o.strictDeltas !== undefined) out.strictDeltas = o.strictDeltas;
   if (o.onObserverError !== undefined) out.onObserverError = o.onObserverError;
+  if (o.reconnect !== undefined) out.reconnect = o.reconnect;
   return out;
 }
