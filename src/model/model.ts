@@ -564,7 +564,7 @@ export class Model implements ModelContext {
    * sync; false while reconnecting and once disconnected.
    */
   isConnected(): boolean {
-    return this.#session.connected;
+    return !this.#session.stale;
   }
 
   /** The {@link ConnectionState}: `connected`, `reconnecting` or `disconnected`. */
