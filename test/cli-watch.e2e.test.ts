@@ -60,7 +60,7 @@ async function startSim() {
   return { sim, env: { JUJU_DATA: dir } };
 }
 
-describe("libjuju watch and a lost controller", () => {
+describe("libjuju watch and a lost controller", { timeout: 120_000 }, () => {
   it("with --no-reconnect, exits 1 with a clear message when the controller goes away", async () => {
     const { sim, env } = await startSim();
     const watch = spawnCli(["watch", "--no-reconnect"], env);

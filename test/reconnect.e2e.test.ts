@@ -100,7 +100,7 @@ const liveKeys = (model: Model) =>
     [...model.state.live(k)].map((r) => `${k} ${r.id}`),
   );
 
-describe("reconnecting Model", () => {
+describe("reconnecting Model", { timeout: 120_000 }, () => {
   it("survives 20 drops in a row during a deploy; its state then equals FullStatus, with one consistent event stream", async () => {
     const proxy = await proxied();
     const watcher = await connect({ endpoint: proxy.endpoint });
@@ -366,7 +366,7 @@ describe("disconnect() and the process", () => {
       out += d.toString();
     });
     // A process kept alive by a socket or timer is killed: the code is then null, not 0.
-    const killer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 90_000);
     const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
     clearTimeout(killer);
     expect(out).toContain("debugLog started: record");
@@ -375,5 +375,5 @@ describe("disconnect() and the process", () => {
     expect(out).toContain("disconnected");
     expect(code).toBe(0);
     await writer.removeApplication("exiting");
-  }, 60_000);
+  }, 120_000);
 });
