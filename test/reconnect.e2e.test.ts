@@ -334,6 +334,79 @@ describe("reconnecting Model", { timeout: 120_000 }, () => {
   });
 });
 
+describe("when the controller does not come back", { timeout: 120_000 }, () => {
+  it("reconnecting gives up after maxAttempts: events() throws, waits reject, closed() says why", async () => {
+    const lonely = await Simulator.start({ timing: "instant" });
+    const model = await Model.connect({
+      uuid: lonely.defaultModelUuid,
+      username: lonely.username,
+      password: lonely.password,
+      cacert: lonely.caCert,
+      endpoint: lonely.endpoint,
+      pingInterval: 0,
+      reconnect: { maxAttempts: 3, initialDelay: 10, maxDelay: 50 },
+    });
+    models.push(model);
+    const changes: ConnectionChange[] = [];
+    model.onConnectionChange((c) => changes.push(c));
+    const events = model.events();
+    const next = events.next().catch((e: unknown) => e);
+    const waiting = model.waitFor("never", () => false, { timeout: 60_000 }).catch((e) => e);
+    await lonely.stop();
+    const err = (await next) as ConnectionClosedError;
+    expect(err).toBeInstanceOf(ConnectionClosedError);
+    expect(err.message).toMatch(/could not reconnect \(3 attempts\)/);
+    expect(err.retryable).toBe(false);
+    expect(await waiting).toBeInstanceOf(ConnectionClosedError);
+    expect(await model.closed()).toBe(err);
+    expect(changes.map((c) => `${c.state}:${c.attempt}`)).toEqual([
+      "reconnecting:0",
+      "reconnecting:1",
+      "reconnecting:2",
+      "reconnecting:3",
+      "disconnected:3",
+    ]);
+  });
+});
+
+describe("debugLog() across a drop", { timeout: 120_000 }, () => {
+  it("reopens after the link drops and delivers every record exactly once", async () => {
+    const proxy = await proxied();
+    const writer = await connect({ reconnect: false });
+    const line = (r: { timestamp: Date; entity: string; message: string }) =>
+      `${r.timestamp.toISOString()} ${r.entity} ${r.message}`;
+    const everything = async () => {
+      const out: string[] = [];
+      for await (const r of writer.debugLog({ replay: true, noTail: true })) out.push(line(r));
+      return out;
+    };
+    await writer.deploy("ubuntu", { applicationName: "logger", numUnits: 1 });
+    await writer.waitForIdle({ apps: ["logger"], idlePeriod: 0, timeout: 60_000 });
+    const before = await everything();
+    expect(before.length).toBeGreaterThan(2);
+    const model = await connect({ endpoint: proxy.endpoint });
+    const log = model.debugLog({ replay: true });
+    const seen: string[] = [];
+    while (seen.length < before.length) {
+      const r = await log.next();
+      if (!r.done) seen.push(line(r.value));
+    }
+    proxy.drop();
+    // Records logged after the drop can only come through a reopened socket.
+    await writer.applications.get("logger")?.addUnits({ count: 1 });
+    await writer.waitForIdle({ apps: ["logger"], idlePeriod: 0, timeout: 60_000 });
+    const after = await everything();
+    expect(after.length).toBeGreaterThan(before.length);
+    while (seen.length < after.length) {
+      const r = await log.next();
+      if (!r.done) seen.push(line(r.value));
+    }
+    await log.return?.();
+    expect(seen).toEqual(after);
+    await writer.removeApplication("logger");
+  });
+});
+
 describe("disconnect() and the process", () => {
   it("ends events() and debugLog() streams, and the process exits by itself", async () => {
     const writer = await connect({ reconnect: false });
