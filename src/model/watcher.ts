@@ -93,7 +93,11 @@ export class ModelWatcher {
     );
     this.#watcherId = res["watcher-id"];
     const first = await this.#next(options.signal);
-    this.#apply(first, options.resync ?? false);
+    try {
+      this.#apply(first, options.resync ?? false);
+    } catch (err) {
+      throw asApplyError(err);
+    }
     this.#done = this.#loop();
   }
 
@@ -164,12 +168,7 @@ export class ModelWatcher {
       try {
         this.#apply(deltas, false);
       } catch (err) {
-        const error =
-          err instanceof LibjujuError
-            ? err
-            : new ProtocolError(`AllWatcher.Next: cannot apply the deltas: ${String(err)}`, {
-                cause: err,
-              });
+        const error = asApplyError(err);
         this.#fail(error);
         for (const s of this.#streams) s.fail(error);
         return;
@@ -235,4 +234,13 @@ export function checkDeltas(reply: unknown): Delta[] {
     }
   }
   return deltas as Delta[];
+}
+
+/** What a failure to apply a batch becomes: libjuju errors as they are, anything else a {@link ProtocolError}. */
+function asApplyError(err: unknown): LibjujuError {
+  return err instanceof LibjujuError
+    ? err
+    : new ProtocolError(`AllWatcher.Next: cannot apply the deltas: ${String(err)}`, {
+        cause: err,
+      });
 }
