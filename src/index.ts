@@ -4,6 +4,13 @@
  */
 
 export {
+  type CharmArchiveEntry,
+  CharmArchiveGenerator,
+  type CharmArchiveProgress,
+  type CharmArchiveResult,
+  type MakeArchiveOptions,
+} from "./charm/archive.js";
+export {
   CHARMHUB_DEFAULT_URL,
   Charmhub,
   type CharmhubCallOptions,
@@ -19,6 +26,12 @@ export {
   type CharmhubResource,
   type FetchLike,
 } from "./charm/charmhub.js";
+export {
+  CharmArchiveError,
+  type CharmArchiveErrorReason,
+  CharmDirError,
+  CharmMetadataError,
+} from "./charm/errors.js";
 export {
   type AddModelOptions,
   Controller,
