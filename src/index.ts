@@ -10,6 +10,7 @@ export {
   type CharmArchiveResult,
   type MakeArchiveOptions,
 } from "./charm/archive.js";
+export { getCharmBases, getCharmSeries } from "./charm/charm-series.js";
 export {
   CHARMHUB_DEFAULT_URL,
   Charmhub,
@@ -32,6 +33,7 @@ export {
   CharmDirError,
   CharmMetadataError,
 } from "./charm/errors.js";
+export type { CharmBase } from "./charm/series.js";
 export {
   type AddModelOptions,
   Controller,

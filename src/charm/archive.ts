@@ -280,7 +280,15 @@ export class CharmArchiveGenerator {
     options: MakeArchiveOptions = {},
   ): Promise<CharmArchiveResult> {
     const root = this.path;
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) {
+      throw new CharmArchiveError(
+        `archiving charm directory "${root}" was aborted`,
+        root,
+        "write-failed",
+        undefined,
+        { cause: options.signal.reason },
+      );
+    }
     const meta = readCharmDirMeta(root);
     if (!existsSync(join(root, "metadata.yaml"))) {
       // Juju's ReadCharmDir, and so the controller, require metadata.yaml.
