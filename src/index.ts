@@ -102,6 +102,7 @@ export {
   NotWatchingError,
   ObserverError,
 } from "./model/errors.js";
+export type { UploadProgress } from "./model/http/edge.js";
 export {
   type FullStatus,
   type GetStatusOptions,
@@ -152,6 +153,13 @@ export {
 } from "./model/ops/debug-log.js";
 export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
 export {
+  type AddLocalCharmOptions,
+  declaredBases,
+  isLocalCharmReference,
+  type LocalRefreshOptions,
+} from "./model/ops/local-charm.js";
+export { LocalCharmError, LocalFileError } from "./model/ops/local-charm-errors.js";
+export {
   type AddMachineOptions,
   addMachineParams,
   type DestroyMachineInfo,
@@ -178,6 +186,7 @@ export {
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
+export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
 export {
   type GetSshKeysOptions,
   type ImportSshKeysOptions,

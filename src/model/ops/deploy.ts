@@ -27,7 +27,7 @@ import {
 import { single, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
 import { deployLocalCharm, isLocalCharmReference, refreshLocal } from "./local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
-import { addPendingResources } from "./resources.js";
+import { planPendingResources, registerPendingResources } from "./resources.js";
 import { parseStorageConstraints, type StorageSpec } from "./storage.js";
 
 /** Options of `Model.deploy`. */
@@ -255,13 +255,16 @@ export async function deploy(
   const charms = ctx.connection.facade("Charms");
   const info = await charms.call("CharmInfo", { url: resolved.url }, call);
   const units = unitsFor(info.meta?.subordinate ?? false, prepared, options);
-  const pending = await addPendingResources(ctx, {
-    application: appName,
-    url: resolved.url,
-    origin: resolved.origin as Resources.CharmOrigin,
+  const plan = await planPendingResources(ctx, {
     metas: Object.values(info.meta?.resources ?? {}),
     values: options.resources ?? {},
     allMetas: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const pending = await registerPendingResources(ctx, plan, {
+    application: appName,
+    url: resolved.url,
+    origin: resolved.origin as Resources.CharmOrigin,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return submitDeploy(ctx, prepared, options, {

@@ -47,7 +47,13 @@ import {
 } from "./deploy.js";
 import { httpError, LocalCharmError, LocalFileError } from "./local-charm-errors.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
-import { addPendingResources, type UploadAccess, uploadAccess } from "./resources.js";
+import {
+  type PendingResourcesPlan,
+  planPendingResources,
+  registerPendingResources,
+  type UploadAccess,
+  uploadAccess,
+} from "./resources.js";
 
 /** Options of `Model.addLocalCharm` and `Model.addLocalCharmDir`. */
 export interface AddLocalCharmOptions {
@@ -178,6 +184,15 @@ export function selectLocalCharmBase(
   );
 }
 
+// charm.ValidateName: lower-case words of letters and digits, each with a letter.
+const CHARM_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
+
+function checkCharmName(name: string, path: string): void {
+  if (!CHARM_NAME_RE.test(name)) {
+    throw new LocalCharmError(`charm name ${JSON.stringify(name)} not valid`, path);
+  }
+}
+
 function charmInfoOf(files: CharmArchiveFacts["files"]): CharmInfo {
   return parseCharmFiles(files);
 }
@@ -212,6 +227,7 @@ async function uploadArchive(
   options: AddLocalCharmOptions,
 ): Promise<LocalCharmUpload> {
   const name = info.name;
+  checkCharmName(name, file);
   if (!facts.hasHooksOrDispatch) {
     throw new LocalCharmError(`invalid charm "${name}": has no hooks nor dispatch file`, file);
   }
@@ -362,6 +378,8 @@ async function uploadLocal(
     force: boolean;
     signal?: AbortSignal;
     onProgress?: (p: UploadProgress) => void;
+    /** Runs once the charm is read and before anything is sent (checks that depend on the charm). */
+    beforeUpload?: (info: CharmInfo) => Promise<void>;
   },
 ): Promise<LocalCharmUpload> {
   const access = uploadAccess(ctx);
@@ -388,6 +406,8 @@ async function uploadLocal(
     options.base === undefined ? await modelDefaultBase(ctx, options.signal) : undefined,
     options.force,
   );
+  checkCharmName(info.name, path);
+  await options.beforeUpload?.(info);
   const upload: AddLocalCharmOptions = {
     force: options.force,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -446,6 +466,22 @@ export async function deployLocalCharm(
   let url: string;
   let info: Pick<CharmInfo, "name" | "subordinate" | "resources">;
   let base: Base;
+  let plan: PendingResourcesPlan | undefined;
+  const planFor = async (i: Pick<CharmInfo, "name" | "subordinate" | "resources">) => {
+    checkApplicationName(options.applicationName ?? i.name);
+    unitsFor(i.subordinate, prepared, options);
+    plan = await planPendingResources(ctx, {
+      metas: Object.values(i.resources).map((r) => ({
+        name: r.name,
+        type: r.type,
+        path: r.filename ?? "",
+        description: r.description ?? "",
+      })),
+      values: options.resources ?? {},
+      allMetas: false,
+      ...(signal ? { signal } : {}),
+    });
+  };
   if (existing !== null && !(await pathExists(ctx, ref.slice("local:".length)))) {
     // A charm already uploaded to the model, by URL.
     url = ref;
@@ -466,6 +502,7 @@ export async function deployLocalCharm(
         ]),
       ),
     };
+    await planFor(info);
     const fromUrl = existing[1] ? seriesToBase(existing[1]) : undefined;
     const b = prepared.base ?? fromUrl ?? (await modelDefaultBase(ctx, signal)) ?? DEFAULT_BASE;
     base = { name: b.name, channel: trackOf(b.channel) };
@@ -475,27 +512,19 @@ export async function deployLocalCharm(
       force: options.force ?? false,
       ...(signal ? { signal } : {}),
       ...(options.onUploadProgress ? { onProgress: options.onUploadProgress } : {}),
+      beforeUpload: planFor,
     });
     url = up.url;
     info = up.info;
     base = up.base!;
   }
   const appName = options.applicationName ?? info.name;
-  checkApplicationName(appName);
   const units = unitsFor(info.subordinate, prepared, options);
   const origin = localOrigin(url, base, architecture);
-  const pending = await addPendingResources(ctx, {
+  const pending = await registerPendingResources(ctx, plan, {
     application: appName,
     url,
     origin: origin as Resources.CharmOrigin,
-    metas: Object.values(info.resources).map((r) => ({
-      name: r.name,
-      type: r.type,
-      path: r.filename ?? "",
-      description: r.description ?? "",
-    })),
-    values: options.resources ?? {},
-    allMetas: false,
     ...(signal ? { signal } : {}),
   });
   return submitDeploy(ctx, prepared, options, {
@@ -548,27 +577,32 @@ export async function refreshLocal(
   const base = curOrigin.base?.name
     ? { name: curOrigin.base.name, channel: trackOf(curOrigin.base.channel ?? "") }
     : undefined;
+  let plan: PendingResourcesPlan | undefined;
   const up = await uploadLocal(ctx, path, {
     base,
     force: options.forceBase ?? options.force ?? false,
     ...(signal ? { signal } : {}),
     ...(options.onUploadProgress ? { onProgress: options.onUploadProgress } : {}),
+    beforeUpload: async (info) => {
+      plan = await planPendingResources(ctx, {
+        metas: Object.values(info.resources).map((r) => ({
+          name: r.name,
+          type: r.type,
+          path: r.filename ?? "",
+          description: r.description ?? "",
+        })),
+        values: options.resources ?? {},
+        allMetas: false,
+        ...(signal ? { signal } : {}),
+      });
+    },
   });
-  const resourceCount = Object.keys(options.resources ?? {}).length;
-  if (up.url === current.url && resourceCount === 0) return up.url;
+  if (up.url === current.url && plan === undefined) return up.url;
   const origin = localOrigin(up.url, up.base ?? base!, curOrigin.architecture ?? "amd64");
-  const pending = await addPendingResources(ctx, {
+  const pending = await registerPendingResources(ctx, plan, {
     application,
     url: up.url,
     origin: origin as Resources.CharmOrigin,
-    metas: Object.values(up.info.resources).map((r) => ({
-      name: r.name,
-      type: r.type,
-      path: r.filename ?? "",
-      description: r.description ?? "",
-    })),
-    values: options.resources ?? {},
-    allMetas: false,
     ...(signal ? { signal } : {}),
   });
   await app.call(

@@ -53,7 +53,8 @@ export interface ApplicationResources {
   units: Record<string, Resources.Resource[]>;
 }
 
-interface UploadPlan {
+/** One resource upload: its body, digest and the file name sent. */
+export interface UploadPlan {
   name: string;
   body: HttpBody;
   sha384: string;
@@ -182,11 +183,18 @@ async function putResource(
   }
 }
 
-/** Arguments of {@link addPendingResources}. */
-export interface PendingResourcesRequest extends ResourceUploadOptions {
-  application: string;
-  url: string;
-  origin: Resources.CharmOrigin;
+/** Which resources to register and what to upload for them; see {@link planPendingResources}. */
+export interface PendingResourcesPlan {
+  /** The resources to register, in order. */
+  resources: Resources.CharmResource[];
+  /** What to upload, by resource name. */
+  uploads: Map<string, UploadPlan>;
+  access: UploadAccess | undefined;
+  edge: LocalEdge | undefined;
+}
+
+/** Arguments of {@link planPendingResources}. */
+export interface PendingResourcesRequest {
   /** The charm's resources. */
   metas: readonly CharmResourceMeta[];
   /** Requested values: a revision (Charmhub) or a file path / OCI image reference (upload). */
@@ -196,32 +204,33 @@ export interface PendingResourcesRequest extends ResourceUploadOptions {
    * channel's revision unless one is given), not only the requested ones.
    */
   allMetas: boolean;
+  signal?: AbortSignal;
 }
 
 /**
- * Registers pending resources for an application about to be deployed or
- * refreshed (`Resources.AddPendingResources`) and uploads the local ones
- * to their pending ids. Returns name → pending id (undefined when there
- * is nothing to register).
+ * Checks the requested resources against the charm's and reads what will
+ * be uploaded (size and SHA-384 of each file, OCI image details), before
+ * anything is sent: unknown names, missing files and bad image references
+ * fail first. Undefined when there is nothing to register.
  */
-export async function addPendingResources(
+export async function planPendingResources(
   ctx: ModelContext,
   req: PendingResourcesRequest,
-): Promise<Record<string, string> | undefined> {
+): Promise<PendingResourcesPlan | undefined> {
   const unknown = Object.keys(req.values).filter((n) => !req.metas.some((m) => m.name === n));
   if (unknown.length)
     throw new InvalidArgumentError("resources", `unrecognized resources: ${unknown.join(", ")}`);
   const chosen = req.allMetas ? req.metas : req.metas.filter((m) => m.name in req.values);
   if (chosen.length === 0) return undefined;
-  const uploads = chosen.filter((m) => typeof req.values[m.name] === "string");
+  const toUpload = chosen.filter((m) => typeof req.values[m.name] === "string");
   let access: UploadAccess | undefined;
   let edge: LocalEdge | undefined;
-  const plans = new Map<string, UploadPlan>();
-  if (uploads.length > 0) {
+  const uploads = new Map<string, UploadPlan>();
+  if (toUpload.length > 0) {
     access = uploadAccess(ctx);
     edge = await access.localEdge();
-    for (const m of uploads) {
-      plans.set(m.name, await planUpload(edge, m, req.values[m.name] as string, req.signal));
+    for (const m of toUpload) {
+      uploads.set(m.name, await planUpload(edge, m, req.values[m.name] as string, req.signal));
     }
   }
   const resources: Resources.CharmResource[] = chosen.map((m) => {
@@ -237,30 +246,51 @@ export async function addPendingResources(
       size: 0,
     };
   });
+  return { resources, uploads, access, edge };
+}
+
+/** Where planned resources are registered: the application and its (new) charm. */
+export interface PendingResourcesTarget extends ResourceUploadOptions {
+  application: string;
+  url: string;
+  origin: Resources.CharmOrigin;
+}
+
+/**
+ * Registers planned resources as pending for an application about to be
+ * deployed or refreshed (`Resources.AddPendingResources`) and uploads the
+ * local ones to their pending ids. Returns name → pending id.
+ */
+export async function registerPendingResources(
+  ctx: ModelContext,
+  plan: PendingResourcesPlan | undefined,
+  target: PendingResourcesTarget,
+): Promise<Record<string, string> | undefined> {
+  if (plan === undefined) return undefined;
   const rf = ctx.connection.facade("Resources");
   const res = await rf.call(
     "AddPendingResources",
     {
-      tag: applicationTag(req.application),
-      url: req.url,
-      "charm-origin": req.origin,
-      resources,
+      tag: applicationTag(target.application),
+      url: target.url,
+      "charm-origin": target.origin,
+      resources: plan.resources,
     } as Resources.AddPendingResourcesArgsV2,
-    req.signal ? { signal: req.signal } : {},
+    target.signal ? { signal: target.signal } : {},
   );
   if (res.error?.message) throw JujuError.fromWire(res.error, siteOf(rf, "AddPendingResources"));
   const ids = res["pending-ids"] ?? [];
   const out: Record<string, string> = {};
-  resources.forEach((r, i) => {
+  plan.resources.forEach((r, i) => {
     const id = ids[i];
     if (id) out[r.name] = id;
   });
-  for (const [name, plan] of plans) {
+  for (const [name, upload] of plan.uploads) {
     const id = out[name];
     if (id === undefined) {
       throw new JujuError(`the controller gave no pending id for resource ${JSON.stringify(name)}`);
     }
-    await putResource(ctx, access!, edge!, req.application, plan, id, req);
+    await putResource(ctx, plan.access!, plan.edge!, target.application, upload, id, target);
   }
   return out;
 }
@@ -332,13 +362,16 @@ export async function attachResource(
   const current = await app.call("GetCharmURLOrigin", { application, branch: "" }, call);
   if (current.error?.message)
     throw JujuError.fromWire(current.error, siteOf(app, "GetCharmURLOrigin"));
-  const pending = await addPendingResources(ctx, {
-    application,
-    url: current.url,
-    origin: current["charm-origin"] as Resources.CharmOrigin,
+  const plan = await planPendingResources(ctx, {
     metas: [meta],
     values: { [name]: value },
     allMetas: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const pending = await registerPendingResources(ctx, plan, {
+    application,
+    url: current.url,
+    origin: current["charm-origin"] as Resources.CharmOrigin,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   await app.call(
