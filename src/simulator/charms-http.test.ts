@@ -585,6 +585,12 @@ describe("deploying local charms", () => {
       ["data", "upload", file.length],
       ["image", "upload", image.length],
     ]);
+    // A local charm has no Charmhub view: its resources stand for themselves (python-libjuju reads these).
+    const store = ((listed.results as Frame[])[0] as Frame)["charm-store-resources"] as Frame[];
+    expect(store.map((x) => [x.name, x.origin, x.size])).toEqual([
+      ["data", "upload", file.length],
+      ["image", "upload", image.length],
+    ]);
     const fetched = await http(
       "GET",
       `/model/${sim.defaultModelUuid}/applications/withres/resources/data`,
@@ -599,5 +605,67 @@ describe("deploying local charms", () => {
     expect(img.body.toString()).toBe(
       "registrypath: ghcr.io/example/app:1.0\nusername: u\npassword: p\n",
     );
+  });
+});
+
+describe("DeployFromRepository with local resources", () => {
+  it("returns the pending uploads and takes the file uploaded to the application", async () => {
+    const r = await w.ok("Application", 20, "DeployFromRepository", {
+      Args: [
+        {
+          ApplicationName: "etcd",
+          CharmName: "etcd",
+          ConfigYAML: "",
+          Cons: {},
+          DryRun: false,
+          Placement: null,
+          Trust: false,
+          "num-units": 0,
+          resources: { snapshot: "/tmp/snap.tar.gz", core: "1", unknown: "x" },
+        },
+      ],
+    });
+    const result = (r.Results as Frame[])[0] as Frame;
+    expect(result.Errors).toBeNull();
+    expect(result.PendingResourceUploads).toEqual([
+      { Name: "snapshot", Type: "file", Filename: "/tmp/snap.tar.gz" },
+    ]);
+    const data = Buffer.from("snapshot bytes");
+    const up = await http(
+      "PUT",
+      `/model/${sim.defaultModelUuid}/applications/etcd/resources/snapshot`,
+      {
+        Authorization: basic(sim.password),
+        "Content-Type": "application/octet-stream",
+        "Content-Length": data.length,
+        "Content-Sha384": createHash("sha384").update(data).digest("hex"),
+        "Content-Disposition": 'form-data; filename="/tmp/snap.tar.gz"',
+      },
+      data,
+    );
+    expect(up.status).toBe(200);
+    const bad = await http(
+      "PUT",
+      `/model/${sim.defaultModelUuid}/applications/etcd/resources/snapshot`,
+      {
+        Authorization: basic(sim.password),
+        "Content-Type": "application/octet-stream",
+        "Content-Length": data.length,
+        "Content-Sha384": createHash("sha384").update("other").digest("hex"),
+        "Content-Disposition": 'form-data; filename="snap.tar.gz"',
+      },
+      data,
+    );
+    expect(bad.status).toBe(500);
+    expect(bad.json()).toEqual({ error: { message: "hash mismatch", code: "" } });
+    const listed = await w.ok("Resources", 3, "ListResources", {
+      entities: [{ tag: "application-etcd" }],
+    });
+    const res = ((listed.results as Frame[])[0] as Frame).resources as Frame[];
+    expect(res.map((x) => [x.name, x.origin, x.revision, x.size])).toEqual([
+      ["core", "store", 1, 0],
+      ["etcd", "store", 1, 0],
+      ["snapshot", "upload", 0, data.length],
+    ]);
   });
 });
