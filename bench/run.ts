@@ -5,6 +5,7 @@
  * @module
  */
 import { renderTable } from "../src/cli/table.js";
+import { benchCharmArchive } from "./charm-archive.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchPing } from "./ping.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
@@ -21,7 +22,7 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle]) {
+for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle, benchCharmArchive]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(
