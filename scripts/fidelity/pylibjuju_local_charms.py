@@ -106,6 +106,14 @@ async def checks(tmp):
 
     await step("Application.get_resources", resources)
 
+    async def refresh_resource():
+        newer = tmp / "data-v2.txt"
+        newer.write_text("second version of the resource\n")
+        await model.applications["withres"].refresh(path=str(withres), resources={"data": str(newer)})
+        return await resources()
+
+    await step("Application.refresh(path, resources=local file)", refresh_resource)
+
     async def refresh():
         app = model.applications["juju-dummy"]
         before = app.charm_url

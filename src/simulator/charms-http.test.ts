@@ -597,6 +597,43 @@ describe("deploying local charms", () => {
       { Authorization: basic(sim.password) },
     );
     expect(fetched.body.equals(file)).toBe(true);
+    // A refresh with resource-ids replaces that resource and keeps the others.
+    const again = await w.ok("Resources", 3, "AddPendingResources", {
+      tag: "application-withres",
+      url,
+      resources: [
+        {
+          name: "data",
+          type: "file",
+          path: "data.txt",
+          origin: "upload",
+          revision: 0,
+          fingerprint: "",
+          size: 0,
+        },
+      ],
+    });
+    const newId = (again["pending-ids"] as string[])[0] ?? "";
+    const file2 = Buffer.from("second version\n!");
+    expect((await upload("data", newId, file2, "data.txt")).status).toBe(200);
+    await w.ok("Application", 20, "SetCharm", {
+      application: "withres",
+      "charm-url": url,
+      "charm-origin": {
+        source: "local",
+        type: "charm",
+        base: { name: "ubuntu", channel: "22.04" },
+      },
+      "resource-ids": { data: newId },
+    });
+    const relisted = await w.ok("Resources", 3, "ListResources", {
+      entities: [{ tag: "application-withres" }],
+    });
+    const after = ((relisted.results as Frame[])[0] as Frame).resources as Frame[];
+    expect(after.map((x) => [x.name, x.size])).toEqual([
+      ["data", file2.length],
+      ["image", image.length],
+    ]);
     const img = await http(
       "GET",
       `/model/${sim.defaultModelUuid}/applications/withres/resources/image`,

@@ -68,6 +68,8 @@ function statusOf(code: string): number {
       return 405;
     case "forbidden":
       return 403;
+    case "not yet available":
+      return 409;
     default:
       return 500;
   }

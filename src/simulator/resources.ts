@@ -276,6 +276,22 @@ export class ModelResources {
     this.active.set(application, m);
   }
 
+  /**
+   * `SetCharm` with `resource-ids`: the named pending resources replace the
+   * application's resources of those names; the others stay.
+   */
+  activateSome(application: string, ids: Readonly<Record<string, string>>): void {
+    this.checkPending(application, ids);
+    const m = this.active.get(application) ?? new Map<string, ResourceRecord>();
+    for (const [name, id] of Object.entries(ids)) {
+      const r = this.pending.get(id);
+      if (r === undefined) continue;
+      this.pending.delete(id);
+      m.set(name, { ...r, pendingId: "" });
+    }
+    this.active.set(application, m);
+  }
+
   /** Server-side deploys resolve Charmhub resources themselves: they become active at once. */
   activateStore(application: string, resources: readonly CharmResourceValue[]): void {
     const m = new Map<string, ResourceRecord>();

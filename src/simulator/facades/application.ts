@@ -947,6 +947,12 @@ export const applicationMethods: readonly MethodSpec[] = [
         p.map("config-settings"),
         p.string("config-settings-yaml"),
       );
+      const resourceIds: Record<string, string> = {};
+      for (const [k, v] of Object.entries(p.map("resource-ids"))) {
+        if (typeof v === "string") resourceIds[k] = v;
+      }
+      // Checked before anything changes; the new pending resources replace the old ones.
+      resourcesOf(model).checkPending(a.name, resourceIds);
       a.charm = charm.spec;
       a.charmUrl = charm.url;
       const originRaw = p.raw("charm-origin");
@@ -959,6 +965,7 @@ export const applicationMethods: readonly MethodSpec[] = [
       for (const k of Object.keys(a.config))
         if (charm.spec.config?.[k] === undefined) delete a.config[k];
       applySettings(a, settings);
+      resourcesOf(model).activateSome(a.name, resourceIds);
       model.state.publishApplication(a);
       model.agents.charmUpgraded(a);
       return undefined;
