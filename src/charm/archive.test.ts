@@ -419,6 +419,38 @@ describe("CharmArchiveGenerator.makeArchive", () => {
     expect((e2 as CharmArchiveError).reason).toBe("write-failed");
   });
 
+  it("an archive written inside the charm directory leaves itself out, run after run", async () => {
+    const dir = makeDir({ "metadata.yaml": META });
+    const out = join(dir, "self.charm");
+    const a = await new CharmArchiveGenerator(dir).makeArchive(out);
+    const b = await new CharmArchiveGenerator(dir).makeArchive(out);
+    expect(b.sha256).toBe(a.sha256);
+    expect(b.entries.map((e) => e.name)).not.toContain("self.charm");
+  });
+
+  it('{version: "vcs"} takes the version from git describe, as the Juju CLI does', async () => {
+    const dir = makeDir({ "metadata.yaml": META, version: "from-file\n" });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], {
+        cwd: dir,
+        encoding: "utf8",
+      });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-q", "-m", "c");
+    const described = git("describe", "--dirty", "--always").trim();
+    const out = dest();
+    const res = await new CharmArchiveGenerator(dir).makeArchive(out, { version: "vcs" });
+    expect(res.version).toBe(described);
+    const zip = new Map((await readZip(out)).map((e) => [e.name, e]));
+    expect(zip.get("version")?.content.toString()).toBe(described);
+    // .git itself is never archived.
+    expect([...zip.keys()].some((n) => n.startsWith(".git"))).toBe(false);
+    // By default the version file wins, whatever the VCS says.
+    const plain = await new CharmArchiveGenerator(dir).makeArchive(dest());
+    expect(plain.version).toBe("from-file");
+  });
+
   it("a destination that cannot be written is a typed error", async () => {
     const dir = makeDir({ "metadata.yaml": META });
     const e = (await thrown(

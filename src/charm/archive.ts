@@ -297,7 +297,12 @@ export class CharmArchiveGenerator {
         root,
       );
     }
-    const tree = walkCharmTree(root);
+    const destPath = typeof dest === "string" ? resolve(expandHome(dest)) : undefined;
+    // An archive written into the charm directory must not archive itself
+    // (an earlier run's output would be read while being overwritten).
+    const tree = walkCharmTree(root).filter(
+      (e) => destPath === undefined || e.type !== "file" || join(root, e.path) !== destPath,
+    );
     const hooks = charmHooks(meta.info);
     const warnings: string[] = [];
     const version =
@@ -409,7 +414,6 @@ export class CharmArchiveGenerator {
         cb(null, chunk);
       },
     });
-    const destPath = typeof dest === "string" ? resolve(expandHome(dest)) : undefined;
     const out =
       destPath === undefined ? (dest as NodeJS.WritableStream) : createWriteStream(destPath);
     try {
