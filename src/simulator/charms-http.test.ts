@@ -259,6 +259,17 @@ describe("POST /model/<uuid>/charms (python-libjuju's add_local_charm)", () => {
       "username",
     ]);
     expect(Object.keys((info.actions as { specs: Frame }).specs)).toEqual(["snapshot"]);
+    // Local charms come only by upload: AddCharm takes Charmhub charms, as in Juju.
+    const add = await w.call("Charms", 7, "AddCharm", {
+      url: "local:jammy/dummy-1",
+      "charm-origin": {
+        source: "local",
+        type: "charm",
+        base: { name: "ubuntu", channel: "22.04" },
+      },
+      force: false,
+    });
+    expect(add.error).toBe('unknown schema for charm URL "local:jammy/dummy-1"');
     // Charmhub's charms and a local one of the same name and revision stay apart.
     const missing = await w.call("Charms", 7, "CharmInfo", { url: "ch:amd64/dummy-1" });
     expect((missing.error as string) ?? "").toContain("not found");
@@ -369,6 +380,13 @@ describe("PUT /model-<uuid>/charms/<name>-<sha> (the 3.x Go client)", () => {
     expect(r.status).toBe(200);
     expect(r.json()).toEqual({ "charm-url": "local:dummy-source-0" });
     expect(r.headers["juju-curl"]).toBe("local:dummy-source-0");
+    const info = await w.ok("Charms", 7, "CharmInfo", { url: "local:dummy-source-0" });
+    expect((info.config as Record<string, Frame>).token).toEqual({
+      type: "string",
+      description: "Token used to prove that the relation is working",
+      default: "",
+    });
+    expect(w.violations).toEqual([]);
     const bad = await put(body, "dummy-source", "local:dummy-source", "0000000");
     expect(bad.status).toBe(400);
     expect(bad.json().error).toBe(
