@@ -19,7 +19,7 @@ const gen = new CharmArchiveGenerator(dir);
 const rssBefore = process.memoryUsage().rss;
 let rssPeakSampled = rssBefore;
 const sampler = setInterval(() => {
-  rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage().rss);
+  rssPeakSampled = Math.max(rssPeakSampled, process.memoryUsage.rss());
 }, 5);
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
