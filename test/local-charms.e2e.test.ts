@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CharmArchiveGenerator } from "../src/charm/archive.js";
 import { CharmDirError, CharmMetadataError } from "../src/charm/errors.js";
@@ -234,6 +236,34 @@ describe("local resources", () => {
       model.deploy(charm, { resources: { "config-file": work } }),
     ).rejects.toBeInstanceOf(LocalFileError);
     expect(model.applications.has("with-resource-two")).toBe(false);
+  });
+});
+
+describe("libjuju deploy of a local charm", () => {
+  it("uploads a directory, names the application after the charm, uploads a resource", async () => {
+    const charm = await resourceCharm("cli-made");
+    const file = join(work, "cli-config.txt");
+    await writeFile(file, "from the cli\n");
+    const root = resolve(import.meta.dirname, "..");
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+        join(root, "src", "cli", "main.ts"),
+        "deploy",
+        charm,
+        "-m",
+        "sim:admin/local",
+        "--resource",
+        `config-file=${file}`,
+        "--no-progress",
+      ],
+      { env: { ...process.env, JUJU_DATA: join(dir, "juju") }, cwd: root },
+    );
+    expect(stdout).toMatch(/^Deployed "cli-made" \(charm cli-made.*\) with 1 unit/m);
+    await model.waitFor("cli-made to appear", () => model.applications.has("cli-made"));
+    const res = await model.applications.get("cli-made")!.getResources();
+    expect(res.resources["config-file"]).toMatchObject({ origin: "upload", size: 13 });
   });
 });
 
