@@ -380,7 +380,7 @@ export class CharmArchiveGenerator {
             currentEntry = rel;
             const rs = createReadStream(abs);
             current = rs;
-            rs.on("error", (err) =>
+            rs.on("error", (err: Error) =>
               fail(
                 new CharmArchiveError(
                   `cannot read "${rel}" in charm directory "${root}": ${err.message}`,
