@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CharmArchiveGenerator } from "../src/charm/archive.js";
 import { CharmDirError, CharmMetadataError } from "../src/charm/errors.js";
 import {
+  AbortError,
   Controller,
   InvalidArgumentError,
   JujuError,
@@ -159,6 +160,50 @@ describe("deploying local charms", () => {
     } finally {
       seen.restore();
     }
+  });
+
+  it("falls back to the legacy POST when the controller has no S3 charm endpoint", async () => {
+    const copy = join(work, "dummy-legacy");
+    await cp(DUMMY, copy, { recursive: true });
+    await writeFile(join(copy, "README"), "uploaded through the legacy endpoint\n");
+    const calls: string[] = [];
+    const original = model.localEdge.bind(model);
+    const spy = vi.spyOn(model, "localEdge").mockImplementation(async () => {
+      const edge = await original();
+      return {
+        ...edge,
+        http: async (target, call) => {
+          calls.push(`${call.method} ${call.path}`);
+          // An older controller: no /model-<uuid>/charms/<object> route.
+          if (call.method === "PUT")
+            return { status: 404, headers: {}, body: "404 page not found" };
+          return edge.http(target, call);
+        },
+      };
+    });
+    try {
+      const url = await model.addLocalCharmDir(copy, { series: "jammy" });
+      expect(url).toMatch(/^local:jammy\/dummy-\d+$/);
+      expect(calls).toEqual([
+        expect.stringMatching(/^PUT \/model-[0-9a-f-]+\/charms\/dummy-[0-9a-f]{7}$/),
+        expect.stringMatching(
+          /^POST \/model\/[0-9a-f-]+\/charms\?series=jammy&schema=local&revision=\d+$/,
+        ),
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("stops an upload when its signal aborts", async () => {
+    const copy = join(work, "dummy-abort");
+    await cp(DUMMY, copy, { recursive: true });
+    await writeFile(join(copy, "blob.bin"), randomBytes(128 * 1024));
+    const ac = new AbortController();
+    const err = await model
+      .addLocalCharmDir(copy, { signal: ac.signal, onProgress: () => ac.abort() })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
   });
 
   it("refreshes an application to a changed local charm", async () => {

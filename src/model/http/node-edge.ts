@@ -299,7 +299,8 @@ async function archiveCharmDir(
   dir: string,
   signal?: AbortSignal,
 ): Promise<{ path: string; cleanup: () => Promise<void>; facts: CharmArchiveFacts }> {
-  const files = await readCharmDirFiles(dir);
+  // The generator walks and checks the tree itself: only the metadata files are read here.
+  const files = await readMetadataFiles(dir);
   const tmp = await mkdtemp(join(tmpdir(), "libjuju-charm-"));
   const cleanup = () => rm(tmp, { recursive: true, force: true });
   const file = join(tmp, "charm.charm");
@@ -333,9 +334,13 @@ async function archiveCharmDir(
 }
 
 async function readCharmDirFiles(dir: string): Promise<CharmFiles> {
-  const files: CharmFiles = {};
   // readCharmDir checks the directory as Juju does (metadata, symlinks, ignore rules).
   readCharmDir(dir);
+  return readMetadataFiles(dir);
+}
+
+async function readMetadataFiles(dir: string): Promise<CharmFiles> {
+  const files: CharmFiles = {};
   for (const [name, key] of Object.entries(ARCHIVE_FILES)) {
     if (key === "revision") continue;
     try {
