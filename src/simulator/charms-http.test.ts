@@ -505,6 +505,11 @@ describe("deploying local charms", () => {
       },
     });
     await w.until((x) => x.get("application", "dummy")?.["charm-url"] === "local:jammy/dummy-2");
+    const status = await w.ok("Client", 8, "FullStatus", { patterns: [] });
+    const app = (status.applications as Record<string, Frame>).dummy as Frame;
+    expect(app["charm-channel"]).toBe("");
+    // The first line of the archive's `version` entry (juju-dummy's `version` file).
+    expect(app["charm-version"]).toMatch(/dummy-146-g725cfd3-dirty$/);
     const got = await w.ok("Application", 20, "GetCharmURLOrigin", { application: "dummy" });
     expect(got.url).toBe("local:jammy/dummy-2");
     expect((got["charm-origin"] as Frame).source).toBe("local");

@@ -162,6 +162,8 @@ function withNullConfig(results: unknown[]): unknown[] {
 }
 
 function channelString(a: ApplicationRecord): string {
+  // Local charms have no channel.
+  if (a.origin.source === "local") return "";
   const risk = a.origin.risk ?? "stable";
   return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
 }
