@@ -186,6 +186,16 @@ describe("CharmArchiveGenerator.makeArchive", () => {
     expect(d.sha256).not.toBe(a.sha256);
   });
 
+  it("a charm directory that is itself a symlink archives like its target", async () => {
+    const real = copyShared("juju-dummy");
+    const link = join(tmp, `link-${counter++}`);
+    symlinkSync(real, link);
+    const a = await new CharmArchiveGenerator(real).makeArchive(dest());
+    const b = await new CharmArchiveGenerator(link).makeArchive(dest());
+    expect(b.sha256).toBe(a.sha256);
+    expect(b.entries.length).toBe(17);
+  });
+
   it("writes to a stream, with sha384 and progress", async () => {
     const dir = makeDir({ "metadata.yaml": META, "data/blob": "x".repeat(300_000) });
     const sink = new PassThrough();

@@ -90,6 +90,7 @@ function charmHooks(info: CharmInfo): Set<string> {
 export interface CharmArchiveEntry {
   /** The zip entry name: `/`-separated, directories end in `/`, the root is `./`. */
   name: string;
+  /** What the entry holds: a directory, a file's bytes, or a symlink's target. */
   type: "dir" | "file" | "symlink";
   /** The Unix mode stored in the entry's external attributes, with its type bits (`0o100755`). */
   mode: number;

@@ -150,6 +150,7 @@ export function readCharmDirMeta(path: string): CharmDirMeta {
 export interface CharmTreeEntry {
   /** Relative to the charm root, `/`-separated, no trailing slash; `""` is the root itself. */
   path: string;
+  /** A directory, a regular file, or a symlink (never followed). */
   type: "dir" | "file" | "symlink";
   /** Permission bits from `lstat`, with setuid/setgid/sticky (`mode & 0o7777`). */
   mode: number;
