@@ -97,10 +97,13 @@ function http(target: HttpTarget, call: HttpCall): Promise<HttpReply> {
   return new Promise<HttpReply>((resolve, reject) => {
     let settled = false;
     let reply: IncomingMessage | undefined;
+    let source: ReturnType<typeof createReadStream> | undefined;
     const finish = (err: Error | undefined, value?: HttpReply) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
+      // The file is not read further once the exchange is over (answered early, failed, aborted).
+      source?.destroy();
       if (err) reject(err);
       else resolve(value!);
     };
@@ -132,6 +135,16 @@ function http(target: HttpTarget, call: HttpCall): Promise<HttpReply> {
         req.destroy();
       });
       res.on("error", (e) => finish(e));
+      res.on("close", () => {
+        if (!res.complete) {
+          finish(
+            new ConnectError(
+              `${call.method} https://${target.endpoint}${call.path.replace(/\?.*$/, "")}: the connection closed before the reply ended`,
+              target.endpoint,
+            ),
+          );
+        }
+      });
     });
     req.on("error", (e) => {
       // A server that answers and closes before reading the whole body
@@ -155,6 +168,7 @@ function http(target: HttpTarget, call: HttpCall): Promise<HttpReply> {
       return;
     }
     const rs = createReadStream(body.file, { highWaterMark: CHUNK });
+    source = rs;
     let sent = 0;
     rs.on("data", (c) => {
       sent += c.length;
