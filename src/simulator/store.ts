@@ -478,6 +478,10 @@ export class ControllerStore {
     if (model === undefined) return;
     this.models.delete(uuid);
     model.agents.stop();
+    // Uploaded charm archives go with their model.
+    for (const c of model.state.charms.values()) {
+      if (c.archive !== undefined) rmSync(c.archive.path, { force: true });
+    }
     model.entities.remove("model", uuid);
     for (const l of this.modelListeners) l(uuid);
   }
