@@ -400,14 +400,14 @@ async function uploadLocal(
   if (info.charmType === "bundle") {
     throw new LocalCharmError(`"${ref}" is a bundle, not a charm`, path);
   }
+  checkCharmName(info.name, path);
+  await options.beforeUpload?.(info);
   const base = selectLocalCharmBase(
     info,
     options.base,
     options.base === undefined ? await modelDefaultBase(ctx, options.signal) : undefined,
     options.force,
   );
-  checkCharmName(info.name, path);
-  await options.beforeUpload?.(info);
   const upload: AddLocalCharmOptions = {
     force: options.force,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -461,7 +461,6 @@ export async function deployLocalCharm(
     );
   }
   const signal = options.signal;
-  const architecture = prepared.constraints.arch ?? (await modelArchitecture(ctx, signal));
   const existing = LOCAL_URL_RE.exec(ref);
   let url: string;
   let info: Pick<CharmInfo, "name" | "subordinate" | "resources">;
@@ -520,6 +519,7 @@ export async function deployLocalCharm(
   }
   const appName = options.applicationName ?? info.name;
   const units = unitsFor(info.subordinate, prepared, options);
+  const architecture = prepared.constraints.arch ?? (await modelArchitecture(ctx, signal));
   const origin = localOrigin(url, base, architecture);
   const pending = await registerPendingResources(ctx, plan, {
     application: appName,
