@@ -15,6 +15,7 @@
  *   walked.
  * @module
  */
+import { LibjujuError } from "../rpc/errors.js";
 
 /**
  * The rules Juju puts before a charm's own `.jujuignore` (`defaultJujuIgnore`
@@ -48,13 +49,15 @@ export interface JujuIgnoreRule {
   readonly evaluate: (path: string, isDir: boolean) => RuleResult;
 }
 
-/** A `.jujuignore` pattern that does not compile (an unclosed `[` or `{`). */
-export class JujuIgnoreSyntaxError extends Error {
+/**
+ * A `.jujuignore` pattern that does not compile (an unclosed `[` or `{`, a
+ * trailing backslash). The code is `not valid`.
+ */
+export class JujuIgnoreSyntaxError extends LibjujuError {
   /** The line number of the bad rule (1-based). */
   readonly line: number;
   constructor(message: string, line: number) {
-    super(message);
-    this.name = "JujuIgnoreSyntaxError";
+    super(message, "not valid");
     this.line = line;
   }
 }
