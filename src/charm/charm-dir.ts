@@ -254,7 +254,18 @@ export function walkCharmTree(root: string, rules?: readonly JujuIgnoreRule[]): 
       }
     } else if (st.isSymbolicLink()) {
       // charmdir.go checkSymlinkTarget: archives may not link outside the charm.
-      const target = readlinkSync(join(base, rel));
+      let target: string;
+      try {
+        target = readlinkSync(join(base, rel));
+      } catch (e) {
+        throw new CharmArchiveError(
+          `cannot read symlink "${rel}" in charm directory "${root}": ${(e as Error).message}`,
+          root,
+          "unreadable",
+          rel,
+          { cause: e },
+        );
+      }
       if (isAbsolute(target)) {
         throw new CharmArchiveError(
           `symlink "${rel}" is absolute: "${target}"`,
