@@ -309,7 +309,7 @@ describe("libjuju deploy of a local charm", () => {
     await model.waitFor("cli-made to appear", () => model.applications.has("cli-made"));
     const res = await model.applications.get("cli-made")!.getResources();
     expect(res.resources["config-file"]).toMatchObject({ origin: "upload", size: 13 });
-  });
+  }, 120_000);
 });
 
 describe("bad local charms fail with typed errors", () => {
