@@ -16,6 +16,7 @@ import {
   type Model,
 } from "../src/index.js";
 import type { HttpCall, LocalEdge } from "../src/model/http/edge.js";
+import { forgetLocalCharmUploads } from "../src/model/ops/local-charm.js";
 import { LocalCharmError, LocalFileError } from "../src/model/ops/local-charm-errors.js";
 import { Simulator } from "../src/simulator/index.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
@@ -34,8 +35,11 @@ let controller: Controller;
 let model: Model;
 
 /** Counts the HTTP requests the model's uploads make, by method and path. */
-function countRequests(m: Model): { calls: HttpCall[]; restore: () => void } {
-  const calls: HttpCall[] = [];
+function countRequests(m: Model): {
+  calls: Pick<HttpCall, "method" | "path">[];
+  restore: () => void;
+} {
+  const calls: Pick<HttpCall, "method" | "path">[] = [];
   const original = m.localEdge.bind(m);
   const spy = vi.spyOn(m, "localEdge").mockImplementation(async () => {
     const edge = await original();
@@ -44,6 +48,10 @@ function countRequests(m: Model): { calls: HttpCall[]; restore: () => void } {
       http: (target, call) => {
         calls.push(call);
         return edge.http(target, call);
+      },
+      download: (target, path, signal) => {
+        calls.push({ method: "GET", path });
+        return edge.download(target, path, signal);
       },
     };
     return wrapped;
@@ -155,8 +163,16 @@ describe("deploying local charms", () => {
       expect(second).not.toBe(first);
       expect(rev(second)).toBe(rev(first) + 1);
       expect(seen.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+        expect.stringMatching(
+          /^GET \/model\/[0-9a-f-]+\/charms\?url=local%3Anoble%2Fdummy-\d+&file=\*$/,
+        ),
         expect.stringMatching(/^PUT \/model-[0-9a-f-]+\/charms\/dummy-[0-9a-f]{7}$/),
       ]);
+      // A new process knows nothing of this upload: it compares with the model's newest revision.
+      seen.calls.length = 0;
+      forgetLocalCharmUploads();
+      expect(await model.addLocalCharmDir(copy)).toBe(second);
+      expect(seen.calls.map((c) => c.method)).toEqual(["GET"]);
     } finally {
       seen.restore();
     }

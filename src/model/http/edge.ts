@@ -95,6 +95,22 @@ export interface LocalEdge {
   bytesSha384(data: Uint8Array): Promise<string>;
   /** A text file's content, or `undefined` when there is no such file. */
   readTextIfExists(path: string): Promise<string | undefined>;
+  /**
+   * GETs `path` into a temporary file (streamed); on a non-200 answer the
+   * reply is returned instead. `cleanup` removes the file.
+   */
+  download(
+    target: HttpTarget,
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ file: string; cleanup: () => Promise<void> } | { reply: HttpReply }>;
+  /**
+   * A digest of a charm archive's content from its zip directory: the names,
+   * CRC-32s, sizes and exec bits of its files and symlinks, leaving out the
+   * `revision` entry the controller rewrites. Two archives of the same
+   * charm tree have the same digest even when their bytes differ.
+   */
+  charmContentDigest(path: string): Promise<string>;
 }
 
 /** Loads the Node edge (only when an upload starts: it pulls in fs, https and zip code). */

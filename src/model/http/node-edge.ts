@@ -8,12 +8,13 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import yauzl from "yauzl";
 import { CharmArchiveGenerator } from "../../charm/archive.js";
@@ -66,6 +67,18 @@ function abortError(signal: AbortSignal | undefined, what: string): AbortError {
   return new AbortError(`${what} aborted`, { cause: signal?.reason });
 }
 
+/** TLS as the websocket transport verifies the controller: its CA, `juju-apiserver` as the name. */
+function tlsOptions(target: HttpTarget): RequestOptions {
+  if (target.insecureSkipVerify) return { rejectUnauthorized: false };
+  return {
+    rejectUnauthorized: true,
+    servername: JUJU_API_SERVER_NAME,
+    checkServerIdentity: (_h: string, cert: PeerCertificate) =>
+      checkServerIdentity(JUJU_API_SERVER_NAME, cert),
+    ...(target.caCert ? { ca: target.caCert } : {}),
+  };
+}
+
 /** Sends one request, streaming a file body with progress; the reply body is read whole (bounded). */
 function http(target: HttpTarget, call: HttpCall): Promise<HttpReply> {
   const { signal } = call;
@@ -84,15 +97,7 @@ function http(target: HttpTarget, call: HttpCall): Promise<HttpReply> {
     path: call.path,
     headers,
     agent: false,
-    ...(target.insecureSkipVerify
-      ? { rejectUnauthorized: false }
-      : {
-          rejectUnauthorized: true,
-          servername: JUJU_API_SERVER_NAME,
-          checkServerIdentity: (_h: string, cert: PeerCertificate) =>
-            checkServerIdentity(JUJU_API_SERVER_NAME, cert),
-          ...(target.caCert ? { ca: target.caCert } : {}),
-        }),
+    ...tlsOptions(target),
   };
   return new Promise<HttpReply>((resolve, reject) => {
     let settled = false;
@@ -389,6 +394,115 @@ async function readTextIfExists(path: string): Promise<string | undefined> {
   }
 }
 
+async function download(
+  target: HttpTarget,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ file: string; cleanup: () => Promise<void> } | { reply: HttpReply }> {
+  const tmp = await mkdtemp(join(tmpdir(), "libjuju-download-"));
+  const cleanup = () => rm(tmp, { recursive: true, force: true });
+  const file = join(tmp, "download");
+  const i = target.endpoint.lastIndexOf(":");
+  const options: RequestOptions = {
+    host: target.endpoint.slice(0, i).replace(/^\[|\]$/g, ""),
+    port: Number(target.endpoint.slice(i + 1)),
+    method: "GET",
+    path,
+    headers: { ...target.headers },
+    agent: false,
+    ...tlsOptions(target),
+  };
+  try {
+    return await new Promise((resolveDownload, reject) => {
+      const req = httpsRequest(options);
+      const onAbort = () => {
+        req.destroy();
+        reject(abortError(signal, `GET ${path}`));
+      };
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const done = () => signal?.removeEventListener("abort", onAbort);
+      req.on("error", (e) => {
+        done();
+        reject(
+          new ConnectError(`GET https://${target.endpoint}${path}: ${e.message}`, target.endpoint, {
+            cause: e,
+          }),
+        );
+      });
+      req.on("response", (res) => {
+        if (res.statusCode !== 200) {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            done();
+            resolveDownload({
+              reply: {
+                status: res.statusCode ?? 0,
+                headers: {},
+                body: Buffer.concat(chunks).toString("utf8").slice(0, MAX_REPLY),
+              },
+            });
+          });
+          return;
+        }
+        pipeline(res, createWriteStream(file)).then(
+          () => {
+            done();
+            resolveDownload({ file, cleanup });
+          },
+          (e: Error) => {
+            done();
+            reject(
+              new ConnectError(
+                `GET https://${target.endpoint}${path}: ${e.message}`,
+                target.endpoint,
+                { cause: e },
+              ),
+            );
+          },
+        );
+      });
+      req.end();
+    });
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+function charmContentDigest(path: string): Promise<string> {
+  return new Promise((resolveDigest, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: true }, (err, zip) => {
+      if (err) {
+        reject(new LocalCharmError(`"${path}" is not a valid charm archive: ${err.message}`, path));
+        return;
+      }
+      const lines: string[] = [];
+      zip.on("error", reject);
+      zip.on("entry", (e: yauzl.Entry) => {
+        const name = e.fileName.replace(/^\.\//, "");
+        const mode = (e.externalFileAttributes >>> 16) & 0o170777;
+        const isDir = name === "" || name.endsWith("/") || (mode & 0o170000) === 0o040000;
+        if (!isDir && name !== "revision") {
+          lines.push(
+            `${name}\0${e.crc32}\0${e.uncompressedSize}\0${mode & 0o111 ? "x" : "-"}\0${(mode & 0o170000) === 0o120000 ? "l" : "f"}`,
+          );
+        }
+        zip.readEntry();
+      });
+      zip.on("end", () => {
+        lines.sort();
+        resolveDigest(createHash("sha256").update(lines.join("\n")).digest("hex"));
+      });
+      zip.readEntry();
+    });
+  });
+}
+
 /** The Node {@link LocalEdge}. */
 export const nodeLocalEdge: LocalEdge = {
   http,
@@ -400,4 +514,6 @@ export const nodeLocalEdge: LocalEdge = {
   fileSha384,
   bytesSha384: async (data) => createHash("sha384").update(data).digest("hex"),
   readTextIfExists,
+  download,
+  charmContentDigest,
 };

@@ -14,13 +14,15 @@
  * python-libjuju uses (its JSON reply carries `charm-url`). The body streams
  * from disk; its progress is reported.
  *
- * An unchanged charm is not uploaded again: the archive's SHA-256 (the
- * archive of a directory is byte-for-byte reproducible) and the requested
- * URL are remembered per model, and a later upload of the same content
- * reuses the URL while the model still lists that charm. The controller
- * exposes no content hash of its charms (`Charms.CharmInfo`, `Charms.List`
- * and the watcher's charm entities have none, and it stores a repackaged
- * archive), so the memory is this process's.
+ * An unchanged charm is not uploaded again. The controller exposes no
+ * content hash of its charms (`Charms.CharmInfo`, `Charms.List` and the
+ * watcher's charm entities have none, and it stores a repackaged archive
+ * whose bytes differ from the upload), so: the archive's SHA-256 (the
+ * archive of a directory is byte-for-byte reproducible) and the URL the
+ * controller gave are remembered per model, and reused while the model
+ * still lists that charm; otherwise the newest revision of the same charm
+ * in the model is downloaded and compared entry by entry (see
+ * `identicalInModel`), which also catches uploads of an earlier process.
  * @module
  */
 import { type CharmInfo, parseCharmFiles } from "../../charm/metadata.js";
@@ -35,7 +37,7 @@ import { JujuError } from "../../rpc/errors.js";
 import type { ModelContext, OperationWaitOptions } from "../context.js";
 import type { Application } from "../entities/application.js";
 import { InvalidArgumentError } from "../errors.js";
-import type { CharmArchiveFacts, LocalEdge, UploadProgress } from "../http/edge.js";
+import type { CharmArchiveFacts, HttpTarget, LocalEdge, UploadProgress } from "../http/edge.js";
 import { type Base, type BaseSpec, formatBase, parseBase, sameBase, trackOf } from "./bases.js";
 import { siteOf } from "./common.js";
 import {
@@ -215,6 +217,56 @@ async function modelHasCharm(
   return (res["charm-urls"] ?? []).includes(url);
 }
 
+/**
+ * The newest `local:` revision of this charm (same name and series) in the
+ * model, when its content is the same as `file`'s: its archive is
+ * downloaded (`GET /model/<uuid>/charms?url=…&file=*`) and both zip
+ * directories are compared (names, CRC-32s, sizes, exec bits; the
+ * `revision` entry the controller rewrites left out). Undefined when there
+ * is none, it differs, or the controller does not serve it.
+ */
+async function identicalInModel(
+  ctx: ModelContext,
+  edge: LocalEdge,
+  target: HttpTarget,
+  name: string,
+  curlNoRev: string,
+  file: string,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  const charms = ctx.connection.facade("Charms");
+  const listed = await charms.call("List", { names: [name] }, signal ? { signal } : {});
+  let newest: { url: string; rev: number } | undefined;
+  for (const url of listed["charm-urls"] ?? []) {
+    if (!url.startsWith(`${curlNoRev}-`)) continue;
+    const rev = url.slice(curlNoRev.length + 1);
+    if (!/^\d+$/.test(rev)) continue;
+    if (newest === undefined || Number(rev) > newest.rev) newest = { url, rev: Number(rev) };
+  }
+  if (newest === undefined) return undefined;
+  const got = await edge.download(
+    target,
+    `/model/${ctx.uuid}/charms?url=${encodeURIComponent(newest.url)}&file=*`,
+    signal,
+  );
+  if ("reply" in got) return undefined;
+  try {
+    const [ours, theirs] = await Promise.all([
+      edge.charmContentDigest(file),
+      edge.charmContentDigest(got.file).catch(() => undefined),
+    ]);
+    return ours === theirs ? newest.url : undefined;
+  } finally {
+    await got.cleanup();
+  }
+}
+
+/** Forgets the uploads remembered for a model (or every model), as a new process would. @internal */
+export function forgetLocalCharmUploads(modelUuid?: string): void {
+  if (modelUuid === undefined) uploads.clear();
+  else uploads.delete(modelUuid);
+}
+
 /** Uploads an inspected archive (or reuses an identical earlier upload). */
 async function uploadArchive(
   ctx: ModelContext,
@@ -253,8 +305,13 @@ async function uploadArchive(
   if (known !== undefined && (await modelHasCharm(ctx, name, known, options.signal))) {
     return { url: known, info, base, uploaded: false };
   }
-
   const target = await access.httpTarget();
+  const same = await identicalInModel(ctx, edge, target, name, curlNoRev, file, options.signal);
+  if (same !== undefined) {
+    memory.set(key, same);
+    return { url: same, info, base, uploaded: false };
+  }
+
   const common = {
     body: { file, size: facts.size },
     ...(options.signal ? { signal: options.signal } : {}),
@@ -308,7 +365,8 @@ function requestedBase(options: { series?: BaseSpec; base?: BaseSpec }): Base | 
 
 /**
  * Uploads a charm archive (`.charm` zip) to the model and returns the
- * `local:` URL the controller chose (python-libjuju's `add_local_charm`).
+ * `local:` URL the controller chose (python-libjuju's `add_local_charm`);
+ * an unchanged charm reuses its URL without an upload (`uploaded: false`).
  * Without a base or series the charm's own choice is used (as `juju
  * deploy` picks it); a charm without any uploads without a series.
  */
