@@ -5,7 +5,9 @@
  * @module
  */
 import { renderTable } from "../src/cli/table.js";
+import { benchCharmArchive } from "./charm-archive.js";
 import { benchDeltaApply } from "./delta-apply.js";
+import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
 
@@ -21,7 +23,13 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle]) {
+for (const bench of [
+  benchPing,
+  benchDeltaApply,
+  benchWaitForIdle,
+  benchCharmArchive,
+  benchLocalCharmUpload,
+]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(

@@ -4,6 +4,14 @@
  */
 
 export {
+  type CharmArchiveEntry,
+  CharmArchiveGenerator,
+  type CharmArchiveProgress,
+  type CharmArchiveResult,
+  type MakeArchiveOptions,
+} from "./charm/archive.js";
+export { getCharmBases, getCharmSeries } from "./charm/charm-series.js";
+export {
   CHARMHUB_DEFAULT_URL,
   Charmhub,
   type CharmhubCallOptions,
@@ -19,6 +27,13 @@ export {
   type CharmhubResource,
   type FetchLike,
 } from "./charm/charmhub.js";
+export {
+  CharmArchiveError,
+  type CharmArchiveErrorReason,
+  CharmDirError,
+  CharmMetadataError,
+} from "./charm/errors.js";
+export type { CharmBase } from "./charm/series.js";
 export {
   type AddModelOptions,
   Controller,
@@ -87,6 +102,7 @@ export {
   NotWatchingError,
   ObserverError,
 } from "./model/errors.js";
+export type { UploadProgress } from "./model/http/edge.js";
 export {
   type FullStatus,
   type GetStatusOptions,
@@ -137,6 +153,13 @@ export {
 } from "./model/ops/debug-log.js";
 export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
 export {
+  type AddLocalCharmOptions,
+  declaredBases,
+  isLocalCharmReference,
+  type LocalRefreshOptions,
+} from "./model/ops/local-charm.js";
+export { LocalCharmError, LocalFileError } from "./model/ops/local-charm-errors.js";
+export {
   type AddMachineOptions,
   addMachineParams,
   type DestroyMachineInfo,
@@ -163,6 +186,7 @@ export {
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
+export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
 export {
   type GetSshKeysOptions,
   type ImportSshKeysOptions,

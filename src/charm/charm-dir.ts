@@ -3,9 +3,24 @@
  * module), like Juju's `charm.ReadCharmDir`.
  * @module
  */
-import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import {
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { isAbsolute, join, posix } from "node:path";
-import { CharmDirError, CharmMetadataError } from "./errors.js";
+import { CharmArchiveError, CharmDirError, CharmMetadataError } from "./errors.js";
+import {
+  DEFAULT_JUJU_IGNORE,
+  type JujuIgnoreRule,
+  JujuIgnoreSyntaxError,
+  jujuIgnoreMatches,
+  parseJujuIgnore,
+} from "./jujuignore.js";
 import { type CharmFiles, type CharmInfo, parseCharmFiles } from "./metadata.js";
 
 /** A charm read from a directory. */
@@ -21,11 +36,14 @@ export interface CharmDir {
    * The files an archive of this directory would hold, relative and
    * `/`-separated, sorted: everything except what Juju's default ignore rules
    * (`.git`, `.svn`, `.hg`, `.bzr`, `.tox`, `/build/`, `/revision`,
-   * `/version`, `.jujuignore`) and the charm's `.jujuignore` exclude.
-   * Directories are not listed; symlinks are.
+   * `/version`, `.jujuignore`) and the charm's `.jujuignore` exclude (see
+   * {@link walkCharmTree}). Directories are not listed; symlinks are.
    */
   files: string[];
 }
+
+/** A charm directory's metadata without its file list: see {@link readCharmDirMeta}. */
+export type CharmDirMeta = Omit<CharmDir, "files">;
 
 const CHARM_FILES: readonly [keyof CharmFiles, string][] = [
   ["metadata", "metadata.yaml"],
@@ -34,19 +52,6 @@ const CHARM_FILES: readonly [keyof CharmFiles, string][] = [
   ["actions", "actions.yaml"],
   ["lxdProfile", "lxd-profile.yaml"],
   ["manifest", "manifest.yaml"],
-];
-
-// charmdir.go defaultJujuIgnore: prepended to the charm's own .jujuignore.
-const DEFAULT_JUJU_IGNORE = [
-  ".git",
-  ".svn",
-  ".hg",
-  ".bzr",
-  ".tox",
-  "/build/",
-  "/revision",
-  "/version",
-  ".jujuignore",
 ];
 
 function readOptional(dir: string, name: string): string | undefined {
@@ -71,8 +76,25 @@ function readOptional(dir: string, name: string): string | undefined {
  * `version`, and the list of files an archive would hold.
  * @throws CharmDirError when the directory is missing or names no charm.
  * @throws CharmMetadataError when a charm file is malformed.
+ * @throws CharmArchiveError when the tree holds something Juju refuses to
+ *   archive (a symlink leaving the charm, a special file, a bad `.jujuignore`).
  */
 export function readCharmDir(path: string): CharmDir {
+  const meta = readCharmDirMeta(path);
+  const files = walkCharmTree(path)
+    .filter((e) => e.type !== "dir")
+    .map((e) => e.path)
+    .sort();
+  return { ...meta, files };
+}
+
+/**
+ * Reads the charm in directory `path` like {@link readCharmDir}, without
+ * walking its tree.
+ * @throws CharmDirError when the directory is missing or names no charm.
+ * @throws CharmMetadataError when a charm file is malformed.
+ */
+export function readCharmDirMeta(path: string): CharmDirMeta {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
@@ -106,7 +128,7 @@ export function readCharmDir(path: string): CharmDir {
     throw e;
   }
 
-  const result: CharmDir = { path, info, files: listCharmFiles(path) };
+  const result: CharmDirMeta = { path, info };
   const revText = readOptional(path, "revision");
   if (revText !== undefined) {
     // fmt.Fscan(&int): the first whitespace-separated token must be an integer.
@@ -124,109 +146,165 @@ export function readCharmDir(path: string): CharmDir {
   return result;
 }
 
-interface IgnoreRule {
-  re: RegExp;
-  dirOnly: boolean;
-  negate: boolean;
+/** One entry of a charm tree, as Juju's archiver visits it. */
+export interface CharmTreeEntry {
+  /** Relative to the charm root, `/`-separated, no trailing slash; `""` is the root itself. */
+  path: string;
+  /** A directory, a regular file, or a symlink (never followed). */
+  type: "dir" | "file" | "symlink";
+  /** Permission bits from `lstat`, with setuid/setgid/sticky (`mode & 0o7777`). */
+  mode: number;
+  /** Bytes of a file; 0 for directories; the target's length for symlinks. */
+  size: number;
+  /** A symlink's target, as written (relative, inside the charm). */
+  target?: string;
 }
 
-/** Translates one gitignore-style glob into a regular expression body. */
-function globToRegExp(glob: string): string {
-  let out = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === "*") {
-      if (glob[i + 1] === "*") {
-        const slash = glob[i + 2] === "/";
-        out += slash ? "(?:.*/)?" : ".*";
-        i += slash ? 2 : 1;
-      } else {
-        out += "[^/]*";
-      }
-    } else if (c === "?") {
-      out += "[^/]";
-    } else if (c === "[") {
-      const end = glob.indexOf("]", i + 1);
-      if (end < 0) out += "\\[";
-      else {
-        out += `[${glob.slice(i + 1, end).replace(/^!/, "^")}]`;
-        i = end;
-      }
-    } else {
-      out += c.replace(/[.+^${}()|\\]/g, "\\$&");
-    }
+/**
+ * The ignore rules for the charm in `root`: Juju's defaults followed by the
+ * charm's `.jujuignore`, when it has one.
+ * @throws CharmArchiveError (reason `bad-ignore-rule`) naming the line of a
+ *   pattern that does not compile.
+ */
+export function charmIgnoreRules(root: string): JujuIgnoreRule[] {
+  const custom = readOptional(root, ".jujuignore");
+  const rules = parseJujuIgnore(DEFAULT_JUJU_IGNORE);
+  if (custom === undefined) return rules;
+  try {
+    return [...rules, ...parseJujuIgnore(custom)];
+  } catch (e) {
+    if (!(e instanceof JujuIgnoreSyntaxError)) throw e;
+    throw new CharmArchiveError(
+      `parsing ".jujuignore" file in charm directory "${root}": ${e.message}`,
+      root,
+      "bad-ignore-rule",
+      ".jujuignore",
+      { cause: e },
+    );
   }
+}
+
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * Walks the charm in `root` the way Juju's archiver (`charmdir.go`
+ * `writeArchive`) does and returns what an archive holds, in archive order:
+ * the root first, then each directory's entries sorted by name (bytewise),
+ * a directory before its contents. Entries matched by `rules` (default:
+ * {@link charmIgnoreRules}) are left out, and an excluded directory is not
+ * entered. Symlinks are not followed: a link to a directory is an entry of
+ * its own. A root that is itself a symlink is resolved first.
+ *
+ * Synchronous: charm trees are small enough, and a walk that cannot
+ * interleave with other work sees one consistent state of the tree.
+ * @throws CharmArchiveError for a symlink that is absolute or leaves the
+ *   charm, a special file (pipe, socket, device), or an unreadable directory.
+ */
+export function walkCharmTree(root: string, rules?: readonly JujuIgnoreRule[]): CharmTreeEntry[] {
+  let base = root;
+  try {
+    if (lstatSync(root).isSymbolicLink()) base = realpathSync(root);
+  } catch (e) {
+    throw new CharmArchiveError(
+      `cannot read charm directory "${root}": ${(e as Error).message}`,
+      root,
+      "unreadable",
+      undefined,
+      { cause: e },
+    );
+  }
+  const ruleset = rules ?? charmIgnoreRules(base);
+  const out: CharmTreeEntry[] = [];
+  const statOf = (rel: string): Stats => {
+    try {
+      return lstatSync(rel === "" ? base : join(base, rel));
+    } catch (e) {
+      throw new CharmArchiveError(
+        `cannot read "${rel}" in charm directory "${root}": ${(e as Error).message}`,
+        root,
+        "unreadable",
+        rel,
+        { cause: e },
+      );
+    }
+  };
+  const visit = (rel: string, st: Stats): void => {
+    const isDir = st.isDirectory();
+    if (rel !== "" && jujuIgnoreMatches(ruleset, rel, isDir)) return;
+    const mode = st.mode & 0o7777;
+    if (isDir) {
+      out.push({ path: rel, type: "dir", mode, size: 0 });
+      let names: string[];
+      try {
+        names = readdirSync(rel === "" ? base : join(base, rel));
+      } catch (e) {
+        throw new CharmArchiveError(
+          `cannot read directory "${rel || "."}" in charm directory "${root}": ${(e as Error).message}`,
+          root,
+          "unreadable",
+          rel || ".",
+          { cause: e },
+        );
+      }
+      for (const name of names.sort(byteOrder)) {
+        const child = rel === "" ? name : `${rel}/${name}`;
+        visit(child, statOf(child));
+      }
+    } else if (st.isSymbolicLink()) {
+      // charmdir.go checkSymlinkTarget: archives may not link outside the charm.
+      let target: string;
+      try {
+        target = readlinkSync(join(base, rel));
+      } catch (e) {
+        throw new CharmArchiveError(
+          `cannot read symlink "${rel}" in charm directory "${root}": ${(e as Error).message}`,
+          root,
+          "unreadable",
+          rel,
+          { cause: e },
+        );
+      }
+      if (isAbsolute(target)) {
+        throw new CharmArchiveError(
+          `symlink "${rel}" is absolute: "${target}"`,
+          root,
+          "symlink-absolute",
+          rel,
+        );
+      }
+      const resolved = posix.normalize(posix.join(posix.dirname(rel), target));
+      if (resolved === ".." || resolved.startsWith("../")) {
+        throw new CharmArchiveError(
+          `symlink "${rel}" links out of charm: "${target}"`,
+          root,
+          "symlink-escapes",
+          rel,
+        );
+      }
+      out.push({ path: rel, type: "symlink", mode, size: Buffer.byteLength(target), target });
+    } else if (st.isFile()) {
+      out.push({ path: rel, type: "file", mode, size: st.size });
+    } else {
+      // charmdir.go checkFileType.
+      const kind = st.isFIFO()
+        ? "file is a named pipe"
+        : st.isSocket()
+          ? "file is a socket"
+          : st.isBlockDevice() || st.isCharacterDevice()
+            ? "file is a device"
+            : "file has an unknown type";
+      throw new CharmArchiveError(`${kind}: "${rel}"`, root, "special-file", rel);
+    }
+  };
+  visit("", statOf(""));
   return out;
 }
 
-/** Parses .jujuignore text (gitignore syntax) into rules, in order. */
-export function parseIgnoreRules(text: string): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
-    let line = rawLine.replace(/(?<!\\)\s+$/, "");
-    if (line === "" || line.startsWith("#")) continue;
-    let negate = false;
-    if (line.startsWith("!")) {
-      negate = true;
-      line = line.slice(1);
-    }
-    line = line.replace(/\\([#! ])/g, "$1");
-    let dirOnly = false;
-    if (line.endsWith("/")) {
-      dirOnly = true;
-      line = line.slice(0, -1);
-    }
-    const anchored = line.includes("/");
-    line = line.replace(/^\//, "");
-    const body = globToRegExp(line);
-    rules.push({ re: new RegExp(anchored ? `^${body}$` : `(?:^|/)${body}$`), dirOnly, negate });
-  }
-  return rules;
-}
-
-/** Whether `rel` (a `/`-separated relative path) is ignored; the last matching rule wins. */
-function ignored(rules: readonly IgnoreRule[], rel: string, isDir: boolean): boolean {
-  let skip = false;
-  for (const r of rules) {
-    if (r.dirOnly && !isDir) continue;
-    if (r.re.test(rel)) skip = !r.negate;
-  }
-  return skip;
-}
-
-function listCharmFiles(root: string): string[] {
-  const custom = readOptional(root, ".jujuignore") ?? "";
-  const rules = [...parseIgnoreRules(DEFAULT_JUJU_IGNORE.join("\n")), ...parseIgnoreRules(custom)];
-  const out: string[] = [];
-  const walk = (relDir: string): void => {
-    const entries = readdirSync(join(root, relDir), { withFileTypes: true }).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
-    for (const e of entries) {
-      const rel = relDir === "" ? e.name : posix.join(relDir, e.name);
-      const st = lstatSync(join(root, rel));
-      const isDir = st.isDirectory();
-      if (ignored(rules, rel, isDir)) continue;
-      if (isDir) {
-        walk(rel);
-      } else if (st.isSymbolicLink()) {
-        // charmdir.go checkSymlinkTarget: archives may not link outside the charm.
-        const target = readlinkSync(join(root, rel));
-        if (isAbsolute(target)) {
-          throw new CharmDirError(`symlink "${rel}" is absolute: "${target}"`, root);
-        }
-        const resolved = posix.normalize(posix.join(posix.dirname(rel), target));
-        if (resolved === ".." || resolved.startsWith("../")) {
-          throw new CharmDirError(`symlink "${rel}" links out of charm: "${target}"`, root);
-        }
-        out.push(rel);
-      } else if (st.isFile()) {
-        out.push(rel);
-      } else {
-        throw new CharmDirError(`file has an unknown type: "${rel}"`, root);
-      }
-    }
-  };
-  walk("");
-  return out.sort();
-}
+/**
+ * Parses `.jujuignore` text into rules with Juju's semantics.
+ * @deprecated Use {@link parseJujuIgnore} from `./jujuignore.js`; kept for
+ *   existing callers.
+ */
+export const parseIgnoreRules = parseJujuIgnore;

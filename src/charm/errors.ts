@@ -15,10 +15,18 @@ export class CharmMetadataError extends LibjujuError {
   readonly file: string;
   /** The key (dotted path) that was missing or wrong, when known, e.g. `requires.db.scope`. */
   readonly key: string | undefined;
-  constructor(message: string, file: string, key?: string, options?: ErrorOptions) {
+  /** The 1-based line of a YAML syntax error, when the file did not parse. */
+  readonly line: number | undefined;
+  constructor(
+    message: string,
+    file: string,
+    key?: string,
+    options?: ErrorOptions & { line?: number },
+  ) {
     super(message, "not valid", options);
     this.file = file;
     this.key = key;
+    this.line = options?.line;
   }
 }
 
@@ -31,8 +39,54 @@ export class CharmMetadataError extends LibjujuError {
 export class CharmDirError extends LibjujuError {
   /** The directory that was read. */
   readonly path: string;
-  constructor(message: string, path: string, options?: ErrorOptions) {
-    super(message, "not valid", options);
+  constructor(message: string, path: string, options?: ErrorOptions, code = "not valid") {
+    super(message, code, options);
     this.path = path;
+  }
+}
+
+/** Why a charm archive could not be written or read; see {@link CharmArchiveError}. */
+export type CharmArchiveErrorReason =
+  /** A symlink points outside the charm directory (Juju: `links out of charm`). */
+  | "symlink-escapes"
+  /** A symlink has an absolute target (Juju: `is absolute`). */
+  | "symlink-absolute"
+  /** A named pipe, socket or device file (Juju refuses to archive them). */
+  | "special-file"
+  /** `.jujuignore` has a pattern that does not compile. */
+  | "bad-ignore-rule"
+  /** A file or directory could not be read (permissions, I/O error, vanished). */
+  | "unreadable"
+  /** A file changed size while it was being archived. */
+  | "changed"
+  /** The archive could not be written to its destination, or writing was aborted. */
+  | "write-failed"
+  /** A `.charm` file is not a readable zip archive. */
+  | "bad-archive";
+
+/**
+ * A charm directory cannot be archived, or a `.charm` file cannot be read.
+ * `file` names the offending entry relative to the charm root (`/`-separated)
+ * when there is one. The code is `not valid` when the charm's content is at
+ * fault (escaping or absolute symlinks, special files, a bad `.jujuignore`, a
+ * broken `.charm`), and `charm archive failed` for I/O failures (unreadable
+ * or changing files, a failing or aborted destination).
+ */
+export class CharmArchiveError extends CharmDirError {
+  /** The offending entry, relative to the charm root, when there is one. */
+  readonly file: string | undefined;
+  /** What went wrong, for branching without parsing the message. */
+  readonly reason: CharmArchiveErrorReason;
+  constructor(
+    message: string,
+    path: string,
+    reason: CharmArchiveErrorReason,
+    file?: string,
+    options?: ErrorOptions,
+  ) {
+    const io = reason === "unreadable" || reason === "changed" || reason === "write-failed";
+    super(message, path, options, io ? "charm archive failed" : "not valid");
+    this.reason = reason;
+    this.file = file;
   }
 }

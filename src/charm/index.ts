@@ -4,7 +4,12 @@
  * `readCharmDir` from `./charm-dir.js`.
  * @module
  */
-export { CharmDirError, CharmMetadataError } from "./errors.js";
+export {
+  CharmArchiveError,
+  type CharmArchiveErrorReason,
+  CharmDirError,
+  CharmMetadataError,
+} from "./errors.js";
 export {
   basesFromSeries,
   type CharmAction,

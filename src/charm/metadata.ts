@@ -985,7 +985,7 @@ function archList(v: unknown, file: string, key: string): string[] {
 }
 
 /** Bases of a charmcraft `bases:` list (long form with run-on, or short form). */
-function basesFromList(list: unknown, file: string): CharmBase[] {
+export function basesFromList(list: unknown, file: string): CharmBase[] {
   if (!Array.isArray(list))
     fail(file, "bases", `parsing "${file}" file: bases: expected list, got ${describeValue(list)}`);
   const out: CharmBase[] = [];
@@ -1028,7 +1028,7 @@ function splitPlatform(s: string): { base?: { name: string; channel: string }; a
 }
 
 /** Bases of charmcraft `base:` + `platforms:`, or multi-base `platforms:` keys. */
-function basesFromPlatforms(doc: YamlMap, file: string): CharmBase[] {
+export function basesFromPlatforms(doc: YamlMap, file: string): CharmBase[] {
   const platforms = doc.platforms;
   if (!isYamlMap(platforms)) {
     fail(

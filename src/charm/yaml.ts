@@ -44,9 +44,7 @@ export function loadYaml(text: string, file: string): unknown {
       `parsing "${file}" file: yaml: ${where}${first}`,
       file,
       undefined,
-      {
-        cause: err,
-      },
+      { cause: err, line },
     );
   }
   return doc.toJS({ maxAliasCount: 1000 }) as unknown;

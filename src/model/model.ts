@@ -47,6 +47,7 @@ import {
 } from "./entities/index.js";
 import type { EntityFactory } from "./entity.js";
 import { NotWatchingError, ObserverError } from "./errors.js";
+import { authHeaders, type HttpTarget, type LocalEdge, nodeEdge } from "./http/edge.js";
 import {
   type ModelEvent,
   type ModelObserver,
@@ -75,6 +76,7 @@ import {
 } from "./ops/applications.js";
 import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
 import { type DeployOptions, deploy } from "./ops/deploy.js";
+import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
 import {
   type AddMachineOptions,
   addMachine,
@@ -554,6 +556,32 @@ export class Model implements ModelContext {
     return trackStream(log, this.#logs);
   }
 
+  /**
+   * Where HTTPS uploads go: the endpoint that answered, its CA, and this
+   * connection's credentials as Juju's HTTP handlers take them (Basic auth
+   * with the password, else the login macaroons as cookies). @internal
+   */
+  async httpTarget(): Promise<HttpTarget> {
+    let credentials = this.#dial?.credentials;
+    const macaroonsFor = this.#dial?.macaroonsFor;
+    if (credentials?.password === undefined && macaroonsFor !== undefined) {
+      const ep = this.#api.endpoint;
+      const host = ep.startsWith("[") ? ep.slice(1, ep.indexOf("]")) : ep.replace(/:\d+$/, "");
+      credentials = await macaroonsFor(host);
+    }
+    return {
+      endpoint: this.#api.endpoint,
+      caCert: this.#api.caCert,
+      insecureSkipVerify: this.#dial?.insecureSkipVerify,
+      headers: authHeaders(credentials),
+    };
+  }
+
+  /** The platform edge for uploads (Node's, loaded on first use). @internal */
+  localEdge(): Promise<LocalEdge> {
+    return nodeEdge();
+  }
+
   /** The qualified model name (`user/model`) when known. */
   get name(): string | undefined {
     return this.#name ?? this.info?.qualifiedName;
@@ -866,11 +894,32 @@ export class Model implements ModelContext {
   // ---- operations ----------------------------------------------------------
 
   /**
-   * Deploys a Charmhub charm (ResolveCharms → AddCharm → Application.Deploy)
-   * and resolves with the application once the model shows it.
+   * Deploys a Charmhub charm (ResolveCharms → AddCharm → Application.Deploy),
+   * or a local charm (`"./dir"`, `"/path/x.charm"`, `"local:…"`: uploaded
+   * first, see {@link addLocalCharmDir}), and resolves with the application
+   * once the model shows it. `resources` may name local files to upload.
    */
   deploy(charm: string, options: DeployOptions = {}): Promise<Application> {
     return deploy(this, charm, options);
+  }
+
+  /**
+   * Uploads a charm archive (a `.charm` zip) to the model over HTTPS,
+   * streamed from disk with `onProgress` reports, and returns the `local:`
+   * URL the controller chose (python-libjuju's `add_local_charm`). An
+   * archive identical to one uploaded before (same SHA-256) is not sent
+   * again: the earlier URL is returned while the model still has it.
+   */
+  async addLocalCharm(file: string, options: AddLocalCharmOptions = {}): Promise<string> {
+    return (await addLocalCharm(this, file, options)).url;
+  }
+
+  /**
+   * Archives a charm directory (`CharmArchiveGenerator`, into a temporary
+   * file) and uploads it as {@link addLocalCharm} does; returns the `local:` URL.
+   */
+  async addLocalCharmDir(dir: string, options: AddLocalCharmOptions = {}): Promise<string> {
+    return (await addLocalCharmDir(this, dir, options)).url;
   }
 
   /**

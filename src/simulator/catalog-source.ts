@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { CharmInfo } from "../charm/metadata.js";
 import { LibjujuError } from "../rpc/errors.js";
 import type { CharmCatalog } from "./catalog/index.js";
 import type { CharmEndpointSpec, CharmSource, CharmSpec, ResolvedCharm } from "./charm-source.js";
@@ -26,6 +27,56 @@ function endpoints(
   return out;
 }
 
+/**
+ * The parts of a {@link CharmSpec} that come from a charm's files: name,
+ * summary, endpoints, config and actions (catalog charms and uploaded
+ * local charms alike).
+ */
+export function specFromInfo(
+  info: CharmInfo,
+): Pick<
+  CharmSpec,
+  | "name"
+  | "summary"
+  | "description"
+  | "subordinate"
+  | "provides"
+  | "requires"
+  | "peers"
+  | "config"
+  | "actions"
+> {
+  return {
+    name: info.name,
+    summary: info.summary,
+    description: info.description,
+    subordinate: info.subordinate,
+    provides: endpoints(info.provides),
+    requires: endpoints(info.requires),
+    peers: endpoints(info.peers),
+    config: Object.fromEntries(
+      Object.entries(info.config).map(([k, o]) => [
+        k,
+        {
+          type: o.type,
+          ...(o.description === undefined ? {} : { description: o.description }),
+          ...(o.default === undefined ? {} : { default: o.default }),
+        },
+      ]),
+    ),
+    actions: Object.fromEntries(
+      Object.entries(info.actions).map(([k, a]) => [
+        k,
+        {
+          description: a.description,
+          params: (a.params.properties ?? {}) as Record<string, unknown>,
+          schema: a.params,
+        },
+      ]),
+    ),
+  };
+}
+
 /** Wraps a {@link CharmCatalog} as a {@link CharmSource}. */
 export function catalogSource(catalog: CharmCatalog): CharmSource {
   return {
@@ -39,37 +90,12 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
       }
       const info = r.info;
       const charm: CharmSpec = {
+        ...specFromInfo(info),
         name: r.name,
         revision: r.revision,
         channels: [r.channel],
         bases: r.supportedBases.map((b) => ({ ...b })),
         architectures: [r.architecture],
-        summary: info.summary,
-        description: info.description,
-        subordinate: info.subordinate,
-        provides: endpoints(info.provides),
-        requires: endpoints(info.requires),
-        peers: endpoints(info.peers),
-        config: Object.fromEntries(
-          Object.entries(info.config).map(([k, o]) => [
-            k,
-            {
-              type: o.type,
-              ...(o.description === undefined ? {} : { description: o.description }),
-              ...(o.default === undefined ? {} : { default: o.default }),
-            },
-          ]),
-        ),
-        actions: Object.fromEntries(
-          Object.entries(info.actions).map(([k, a]) => [
-            k,
-            {
-              description: a.description,
-              params: (a.params.properties ?? {}) as Record<string, unknown>,
-              schema: a.params,
-            },
-          ]),
-        ),
         resources: Object.fromEntries(
           Object.values(info.resources).map((res) => [
             res.name,

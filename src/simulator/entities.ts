@@ -40,13 +40,22 @@ export function baseOfSeries(series: string): BaseValue | undefined {
   return undefined;
 }
 
-/** A charm added to the model (`Charms.AddCharm`). */
+/** A charm added to the model (`Charms.AddCharm`, or a local charm upload). */
 export interface CharmRecord {
-  /** The URL as stored, e.g. `ch:amd64/jammy/mysql-58` or `ch:amd64/mysql-58`. */
+  /** The URL as stored, e.g. `ch:amd64/jammy/mysql-58`, `ch:amd64/mysql-58` or `local:jammy/dummy-3`. */
   url: string;
   spec: CharmSpec;
   origin: CharmOriginValue;
   life: Life;
+  /** The stored archive of an uploaded (local) charm; Charmhub charms are never downloaded here. */
+  archive?: { path: string; sha256: string; size: number };
+  /** The first line of the charm's `version` file (local charms), for the `charm-version` delta field. */
+  charmVersion?: string;
+}
+
+/** The schema of a charm URL: `local`, or `ch` for Charmhub URLs (with or without `ch:`/`cs:`). */
+function urlSchema(url: string): "local" | "ch" {
+  return url.startsWith("local:") ? "local" : "ch";
 }
 
 /** `params.CharmOrigin` as stored with a charm and an application. */
@@ -258,7 +267,10 @@ export class ModelEntities {
     if (direct !== undefined) return direct;
     const want = charmNameRevision(url);
     if (want === undefined) return undefined;
+    // A local charm never stands for a Charmhub one of the same name and revision.
+    const schema = urlSchema(url);
     for (const c of this.charms.values()) {
+      if (urlSchema(c.url) !== schema) continue;
       const got = charmNameRevision(c.url);
       if (got?.name === want.name && got.revision === want.revision) return c;
     }
@@ -266,10 +278,16 @@ export class ModelEntities {
   }
 
   /** Records a charm (idempotent) and publishes its `charm` delta. */
-  addCharm(url: string, spec: CharmSpec, origin: CharmOriginValue): CharmRecord {
-    const existing = this.findCharm(url);
+  addCharm(
+    url: string,
+    spec: CharmSpec,
+    origin: CharmOriginValue,
+    extra: Pick<CharmRecord, "archive" | "charmVersion"> = {},
+  ): CharmRecord {
+    // Local charm URLs differ by series or architecture with the same name and revision.
+    const existing = url.startsWith("local:") ? this.charms.get(url) : this.findCharm(url);
     if (existing !== undefined) return existing;
-    const rec: CharmRecord = { url, spec, origin, life: "alive" };
+    const rec: CharmRecord = { url, spec, origin, life: "alive", ...extra };
     this.charms.set(url, rec);
     this.publishCharm(rec);
     return rec;
@@ -283,7 +301,7 @@ export class ModelEntities {
     const info: Record<string, unknown> = {
       "model-uuid": this.modelUuid,
       "charm-url": c.url,
-      "charm-version": "",
+      "charm-version": c.charmVersion ?? "",
       life: c.life,
       profile: null,
     };

@@ -13,6 +13,8 @@
 export { catalogSource } from "./catalog-source.js";
 export type { ControllerCerts } from "./certs.js";
 export { generateControllerCerts } from "./certs.js";
+export type { ZipLimits } from "./charm-archive-reader.js";
+export { DEFAULT_ZIP_LIMITS } from "./charm-archive-reader.js";
 export type {
   CharmEndpointSpec,
   CharmOptionSpec,

@@ -11,14 +11,22 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ServerError } from "./errors.js";
 import {
+  authenticate,
+  authFailed,
+  authorizationFailed,
+  BodyTooLargeError,
+  hasModelAccess,
+} from "./http-common.js";
+import {
   type CharmResourceValue,
   checkFingerprintLength,
+  dockerDetailsYaml,
   resourcesOf,
   resourceWire,
   validateCharmResource,
 } from "./resources.js";
 import type { ControllerStore } from "./store.js";
-import { isValidUuid, localUserName, parseTag } from "./tags.js";
+import { isValidUuid } from "./tags.js";
 
 const PATH_RE = /^\/model\/([^/]+)\/applications\/([^/]+)\/resources\/([^/]+)$/;
 
@@ -51,43 +59,6 @@ function sendError(res: ServerResponse, err: ServerError): void {
     "Content-Length": Buffer.byteLength(body),
   });
   res.end(body);
-}
-
-/** The authentication middleware's answer: text/plain 401. */
-function authFailed(res: ServerResponse, message: string): void {
-  const body = `authentication failed: ${message}\n`;
-  res.writeHead(401, {
-    "Content-Type": "text/plain; charset=utf-8",
-    "X-Content-Type-Options": "nosniff",
-  });
-  res.end(body);
-}
-
-/** Checks `Authorization: Basic user-<name>:<password>`; returns the user name or an error text. */
-function authenticate(
-  store: ControllerStore,
-  header: string | undefined,
-): { user: string } | { error: string } {
-  if (header === undefined || header === "") return { error: "no credentials provided" };
-  const m = /^Basic\s+(\S+)$/i.exec(header);
-  const decoded = m === null ? "" : Buffer.from(m[1] ?? "", "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon === -1) return { error: "invalid request format" };
-  const tagText = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  let tag: { kind: string; id: string };
-  try {
-    tag = parseTag(tagText);
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-  // Only local users with passwords exist in the simulator (no agents, no macaroons).
-  const name = tag.kind === "user" ? localUserName(tag.id) : undefined;
-  const user = name === undefined ? undefined : store.users.get(name);
-  if (user === undefined || user.password !== password) {
-    return { error: "invalid entity name or password" };
-  }
-  return { user: user.name };
 }
 
 /** `mime.ParseMediaType` for the part Juju reads: the `filename` parameter. */
@@ -144,10 +115,24 @@ function ext(p: string): string {
   return dot > slash ? p.slice(dot) : "";
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The body in memory, refused past `limit` bytes (declared or actual). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.reject(new BodyTooLargeError(limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(c);
+    });
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
@@ -162,7 +147,7 @@ async function upload(
   pendingId: string,
   user: string,
 ): Promise<Record<string, unknown>> {
-  const body = await readBody(req);
+  const body = await readBody(req, store.maxUploadBytes);
   const ctype = req.headers["content-type"] ?? "";
   if (ctype !== "application/octet-stream") {
     throw new ServerError(`unsupported content type ${JSON.stringify(ctype)}`);
@@ -235,12 +220,21 @@ export function handleResourcesRequest(
   }
   const model = store.models.get(uuid);
   const fail = (e: unknown) => {
-    if (e instanceof ServerError) sendError(res, e);
+    if (e instanceof BodyTooLargeError) {
+      const body = JSON.stringify({ error: e.toWire() });
+      res.writeHead(413, { "Content-Type": "application/json", Connection: "close" });
+      res.end(body);
+    } else if (e instanceof ServerError) sendError(res, e);
     else sendError(res, new ServerError(e instanceof Error ? e.message : String(e)));
   };
   if (model === undefined) {
     req.resume();
     fail(new ServerError(`unknown model: ${JSON.stringify(uuid)}`, "model not found"));
+    return true;
+  }
+  if (!hasModelAccess(store, model, auth.user, req.method === "GET" ? "read" : "write")) {
+    req.resume();
+    authorizationFailed(res, "permission denied");
     return true;
   }
   if (req.method === "GET") {
@@ -250,11 +244,12 @@ export function handleResourcesRequest(
       // Charmhub resources are never fetched by the simulated controller.
       if (r.blob === undefined)
         throw new ServerError(`resource ${JSON.stringify(name)} not found`, "not found");
+      const data = r.docker === undefined ? r.blob : dockerDetailsYaml(r.docker);
       res.writeHead(200, {
         "Content-Type": "application/octet-stream",
-        "Content-Length": r.blob.length,
+        "Content-Length": data.length,
       });
-      res.end(r.blob);
+      res.end(data);
     } catch (e) {
       fail(e);
     }

@@ -8,6 +8,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import type { CharmResourceSpec } from "./charm-source.js";
 import { Errors, ServerError } from "./errors.js";
 import { goTime, type ModelRecord } from "./store.js";
@@ -43,6 +44,46 @@ export interface ResourceRecord extends CharmResourceValue {
   timestamp: Date | undefined;
   /** The uploaded bytes; undefined until a client uploads (Charmhub blobs are never fetched here). */
   blob: Buffer | undefined;
+  /** An `oci-image` upload's registry details (`resources.DockerImageDetails`). */
+  docker?: DockerImageDetails;
+}
+
+/** Where an OCI image resource comes from (`resources.DockerImageDetails`: path plus basic auth). */
+export interface DockerImageDetails {
+  registrypath: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * `resources.UnmarshalDockerResource`: JSON (older clients) or YAML.
+ * @throws ServerError when it is neither.
+ */
+export function parseDockerDetails(data: Buffer): DockerImageDetails {
+  const text = data.toString("utf8");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    try {
+      doc = parseYaml(text);
+    } catch (e) {
+      throw new ServerError(
+        `docker resource is neither valid json or yaml: ${(e as Error).message.split("\n")[0]}`,
+      );
+    }
+  }
+  const m = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof m[k] === "string" ? (m[k] as string) : "");
+  const out: DockerImageDetails = { registrypath: str("registrypath") };
+  if (str("username") !== "") out.username = str("username");
+  if (str("password") !== "") out.password = str("password");
+  return out;
+}
+
+/** The stored details as the resource download serves them (Go's yaml.Marshal of the struct). */
+export function dockerDetailsYaml(d: DockerImageDetails): Buffer {
+  return Buffer.from(stringifyYaml(d));
 }
 
 /** Go's zero `time.Time` as JSON. */
@@ -235,6 +276,22 @@ export class ModelResources {
     this.active.set(application, m);
   }
 
+  /**
+   * `SetCharm` with `resource-ids`: the named pending resources replace the
+   * application's resources of those names; the others stay.
+   */
+  activateSome(application: string, ids: Readonly<Record<string, string>>): void {
+    this.checkPending(application, ids);
+    const m = this.active.get(application) ?? new Map<string, ResourceRecord>();
+    for (const [name, id] of Object.entries(ids)) {
+      const r = this.pending.get(id);
+      if (r === undefined) continue;
+      this.pending.delete(id);
+      m.set(name, { ...r, pendingId: "" });
+    }
+    this.active.set(application, m);
+  }
+
   /** Server-side deploys resolve Charmhub resources themselves: they become active at once. */
   activateStore(application: string, resources: readonly CharmResourceValue[]): void {
     const m = new Map<string, ResourceRecord>();
@@ -261,9 +318,17 @@ export class ModelResources {
     blob: Buffer,
     user: string,
   ): ResourceRecord {
-    const sum = createHash("sha384").update(blob).digest();
-    if (!sum.equals(res.fingerprint) || blob.length !== res.size) {
-      throw new ServerError("hash mismatch");
+    // `storeResource`: files go through the blob store's hash check (the
+    // first `size` bytes must hash to the fingerprint); image details are
+    // parsed, not hashed.
+    let docker: DockerImageDetails | undefined;
+    if (res.type === "oci-image") {
+      docker = parseDockerDetails(blob);
+    } else {
+      const sum = createHash("sha384").update(blob.subarray(0, res.size)).digest();
+      if (!sum.equals(res.fingerprint) || blob.length < res.size) {
+        throw new ServerError("hash mismatch");
+      }
     }
     const stored: ResourceRecord = {
       ...res,
@@ -272,6 +337,7 @@ export class ModelResources {
       username: user,
       timestamp: this.model.state.now(),
       blob,
+      ...(docker === undefined ? {} : { docker }),
     };
     if (target.pendingId !== "") {
       this.pending.set(target.pendingId, stored);

@@ -2,7 +2,8 @@
  * The HTTPS server of the simulated controller and its websocket routes
  * (`apiserver/apiserver.go` endpoints): `/api` and `/` for controller
  * logins, `/model/<uuid>/api` for model logins, `/log` and
- * `/model/<uuid>/log` for debug-log (`debuglog-http.ts`).
+ * `/model/<uuid>/log` for debug-log (`debuglog-http.ts`); plain HTTPS
+ * for resources (`resources-http.ts`) and charms (`charms-http.ts`).
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,6 +11,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { handleCharmsRequest } from "./charms-http.js";
 import { handleDebugLogUpgrade } from "./debuglog-http.js";
 import { handleResourcesRequest } from "./resources-http.js";
 import { RpcSession, type SessionEnv, type SessionRoute } from "./rpc-session.js";
@@ -119,6 +121,7 @@ export class ApiServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (handleResourcesRequest(this.env.store, req, res)) return;
+    if (handleCharmsRequest(this.env.store, req, res)) return;
     const route = routeFor(req.url);
     if ("error" in route) {
       httpError(res, route.error, route.message);

@@ -9,6 +9,7 @@ import type { HostPort } from "../protocol/frames.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { catalogSource } from "./catalog-source.js";
 import { generateControllerCerts } from "./certs.js";
+import type { ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
@@ -72,6 +73,10 @@ export interface SimulatorOptions {
   catalog?: CharmCatalog;
   /** Port of the plain-HTTP Charmhub API (on `host`); 0 (the default) picks a free one. */
   charmhubPort?: number;
+  /** Largest accepted charm or resource upload in bytes; larger bodies get a 413. Default 1 GiB. */
+  maxUploadBytes?: number;
+  /** Limits on uploaded charm archives (entry count, inflated size, compression ratio). */
+  zipLimits?: Partial<ZipLimits>;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -142,6 +147,8 @@ export class Simulator implements AsyncDisposable {
       ...(opts.clock === undefined ? {} : { clock: opts.clock }),
       charms: opts.charms ?? catalogSource(catalog),
       modelDefaults: { "charmhub-url": charmhub.url },
+      ...(opts.maxUploadBytes === undefined ? {} : { maxUploadBytes: opts.maxUploadBytes }),
+      ...(opts.zipLimits === undefined ? {} : { zipLimits: opts.zipLimits }),
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });

@@ -186,13 +186,16 @@ export function fullStatus(
       for (const u of units.filter((x) => x.application === a.name))
         unitOut[u.name] = unitStatus(model, u);
     }
+    // A local charm has no channel; its version comes from the archive's `version` file.
     const channel =
-      a.origin.track === undefined
-        ? (a.origin.risk ?? "stable")
-        : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
+      a.origin.source === "local"
+        ? ""
+        : a.origin.track === undefined
+          ? (a.origin.risk ?? "stable")
+          : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
     const out: Record<string, unknown> = {
       charm: a.charmUrl,
-      "charm-version": "",
+      "charm-version": st.charms.get(a.charmUrl)?.charmVersion ?? "",
       "charm-profile": "",
       "charm-channel": channel,
       base: { name: a.base.name, channel: `${a.base.channel}/stable` },

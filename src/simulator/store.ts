@@ -7,7 +7,11 @@
  * @module
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agents } from "./agents.js";
+import { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js";
 import { ModelEntities } from "./entities.js";
@@ -295,7 +299,14 @@ export interface StoreOptions {
    * `--config` of model keys): every model gets them with source `controller`.
    */
   modelDefaults?: Readonly<Record<string, unknown>>;
+  /** Largest accepted charm or resource upload body in bytes. Default 1 GiB. */
+  maxUploadBytes?: number;
+  /** Limits on uploaded charm archives (entries, inflated size, compression ratio). */
+  zipLimits?: Partial<ZipLimits>;
 }
+
+/** Default of {@link StoreOptions.maxUploadBytes}: 1 GiB. */
+export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
 
 /** The whole controller: cloud, users and models. */
 export class ControllerStore {
@@ -321,14 +332,21 @@ export class ControllerStore {
   readonly charms: CharmSource;
   /** Controller-wide model defaults (source `controller` in ModelGet). */
   readonly modelDefaults: Readonly<Record<string, unknown>>;
+  /** Largest accepted upload body (charms, resources). */
+  readonly maxUploadBytes: number;
+  /** Limits on uploaded charm archives. */
+  readonly zipLimits: ZipLimits;
   private readonly removalDelayMs: number;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private blobDir: string | undefined;
   private readonly modelListeners = new Set<(uuid: string) => void>();
 
   constructor(opts: StoreOptions) {
     this.agentVersion = opts.agentVersion;
     this.removalDelayMs = opts.removalDelayMs ?? 0;
     this.modelDefaults = { ...opts.modelDefaults };
+    this.maxUploadBytes = opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+    this.zipLimits = { ...DEFAULT_ZIP_LIMITS, ...opts.zipLimits };
     this.clock = opts.clock ?? new RealClock();
     this.rng = new Prng(opts.seed ?? 1);
     // A stream of its own, so that ids do not depend on how much jitter was drawn.
@@ -460,15 +478,30 @@ export class ControllerStore {
     if (model === undefined) return;
     this.models.delete(uuid);
     model.agents.stop();
+    // Uploaded charm archives go with their model.
+    for (const c of model.state.charms.values()) {
+      if (c.archive !== undefined) rmSync(c.archive.path, { force: true });
+    }
     model.entities.remove("model", uuid);
     for (const l of this.modelListeners) l(uuid);
   }
 
-  /** Cancels pending timers (server stop). */
+  /**
+   * The directory holding uploads in progress and stored local charm
+   * archives (created on first use, removed by {@link ControllerStore.close}).
+   */
+  charmBlobDir(): string {
+    this.blobDir ??= mkdtempSync(join(tmpdir(), "libjuju-sim-charms-"));
+    return this.blobDir;
+  }
+
+  /** Cancels pending timers and removes stored uploads (server stop). */
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const m of this.models.values()) m.agents.stop();
+    if (this.blobDir !== undefined) rmSync(this.blobDir, { recursive: true, force: true });
+    this.blobDir = undefined;
   }
 
   private later(fn: () => void): void {

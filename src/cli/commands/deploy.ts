@@ -1,10 +1,16 @@
 /**
- * `libjuju deploy`: deploys a Charmhub charm like `juju deploy`, and with
- * `--wait` follows the new units until they are active and idle.
+ * `libjuju deploy`: deploys a Charmhub charm or a local charm (a directory
+ * or `.charm` file, uploaded first) like `juju deploy`, and with `--wait`
+ * follows the new units until they are active and idle.
  * @module
  */
-import { type Command, Option } from "commander";
-import { type DeployOptions, type Model, parseConstraints } from "../../index.js";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import {
+  type DeployOptions,
+  isLocalCharmReference,
+  type Model,
+  parseConstraints,
+} from "../../index.js";
 import { collect, parseConfigArgs, parseCount, parseDuration } from "../args.js";
 import { abortOnSignals, connect } from "../connect.js";
 import { describeData } from "../describe.js";
@@ -21,6 +27,7 @@ export interface DeployCommandOptions {
   base?: string;
   to?: string;
   trust?: boolean;
+  resource: string[];
   wait?: boolean;
   timeout: number;
   idlePeriod: number;
@@ -31,8 +38,8 @@ export interface DeployCommandOptions {
 export function registerDeploy(program: Command): void {
   program
     .command("deploy")
-    .description("deploy a charm from Charmhub")
-    .argument("<charm>", "charm name, e.g. mysql or ch:mysql")
+    .description("deploy a charm from Charmhub, or a local charm directory or .charm file")
+    .argument("<charm>", "charm name (mysql, ch:mysql) or local path (./my-charm, /x/y.charm)")
     .argument("[application-name]", "name of the application (default: the charm's name)")
     .option("-m, --model <model>", "model to deploy to, as [controller:][user/]model")
     .option("--channel <channel>", "channel to deploy from, e.g. 8.0/stable or edge")
@@ -51,6 +58,12 @@ export function registerDeploy(program: Command): void {
       "where to put the units: machine ids, lxd:2, zone=az1 (comma-separated)",
     )
     .option("--trust", "grant the charm access to the cloud credentials")
+    .option(
+      "--resource <name=value>",
+      "resource revision, or local file (uploaded) (repeatable)",
+      collect,
+      [],
+    )
     .option("--wait", "wait until the application is active and idle")
     .addOption(
       new Option("--timeout <duration>", "with --wait, give up after this long (600s, 10m, 1h)")
@@ -73,17 +86,35 @@ function defaultApplicationName(charm: string): string {
   return charm.replace(/^ch:/, "").split("/").at(-1) ?? charm;
 }
 
+/** `--resource name=value` arguments: a number is a revision, anything else a local file. */
+function parseResources(args: readonly string[]): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf("=");
+    if (eq <= 0 || eq === arg.length - 1) {
+      throw new InvalidArgumentError(
+        `invalid --resource ${JSON.stringify(arg)}: expected name=value`,
+      );
+    }
+    const value = arg.slice(eq + 1);
+    out[arg.slice(0, eq)] = /^\d+$/.test(value) ? Number(value) : value;
+  }
+  return out;
+}
+
 async function runDeploy(
   charm: string,
   name: string | undefined,
   opts: DeployCommandOptions,
   out: ProgressOutput,
 ): Promise<void> {
-  const appName = name ?? defaultApplicationName(charm);
+  const local = isLocalCharmReference(charm);
+  // A local charm's name is in its metadata: known once it is uploaded.
+  let appName = name ?? (local ? "" : defaultApplicationName(charm));
   // Bad input fails before connecting.
-  const config = parseConfigArgs(opts.config, appName);
+  let config = parseConfigArgs(opts.config, appName);
+  const resources = parseResources(opts.resource ?? []);
   const deployOptions: DeployOptions = {
-    applicationName: appName,
     numUnits: opts.numUnits,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
@@ -92,6 +123,7 @@ async function runDeploy(
     ...(opts.base !== undefined ? { base: opts.base } : {}),
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.trust ? { trust: true } : {}),
+    ...(Object.keys(resources).length ? { resources } : {}),
   };
 
   const model = await connect(opts.model);
@@ -103,10 +135,25 @@ async function runDeploy(
       })
     : () => {};
   try {
+    let target = charm;
+    if (local) {
+      view?.title(`Uploading charm ${JSON.stringify(charm)}`);
+      // An unchanged charm is not sent again; the deploy below uses its URL.
+      target = await model.addLocalCharmDir(charm, {
+        ...(opts.base !== undefined ? { base: opts.base } : {}),
+        signal: signals.signal,
+      });
+      if (appName === "") {
+        appName = target.replace(/^local:(?:[^/]+\/)?/, "").replace(/-\d+$/, "");
+        config = parseConfigArgs(opts.config, appName);
+        if (Object.keys(config).length) deployOptions.config = config;
+      }
+    }
+    deployOptions.applicationName = appName;
     view?.title(
       `Deploying ${JSON.stringify(appName)}${appName === charm ? "" : ` from charm ${JSON.stringify(charm)}`}`,
     );
-    const app = await model.deploy(charm, { ...deployOptions, signal: signals.signal });
+    const app = await model.deploy(target, { ...deployOptions, signal: signals.signal });
     // A subordinate has no units of its own until it is related, and an
     // application deployed with -n 0 has none either: there is no workload to be active.
     const hasUnits = !app.subordinate && opts.numUnits > 0;

@@ -2,11 +2,18 @@
  * `Application`: an application of the model (`application` deltas).
  * @module
  */
+import type { Resources } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as apps from "../ops/applications.js";
 import { type RefreshOptions, refresh } from "../ops/deploy.js";
 import { destroyRelation, type IntegrateOptions, integrate } from "../ops/relations.js";
+import {
+  type ApplicationResources,
+  attachResource,
+  getResources,
+  type ResourceUploadOptions,
+} from "../ops/resources.js";
 import { deriveApplicationStatus, type StatusInfo } from "../status.js";
 import { applicationTag } from "../tags.js";
 import type { Relation } from "./relation.js";
@@ -199,7 +206,11 @@ export class Application extends TypedEntity {
     return this.removeRelation(localEndpoint, remote, options);
   }
 
-  /** Refreshes the charm to another revision or channel; resolves with the new charm URL. */
+  /**
+   * Refreshes the charm to another revision or channel, or with `path` to a
+   * local charm directory or `.charm` file (uploaded unless unchanged);
+   * resolves with the new charm URL.
+   */
   refresh(options: RefreshOptions = {}): Promise<string> {
     return refresh(this.context, this.name, options);
   }
@@ -207,6 +218,25 @@ export class Application extends TypedEntity {
   /** Alias of {@link refresh} (python-libjuju's `upgrade_charm`). */
   upgradeCharm(options: RefreshOptions = {}): Promise<string> {
     return this.refresh(options);
+  }
+
+  /**
+   * Attaches a resource (`juju attach-resource`): a local file path (or, for
+   * an `oci-image` resource, an image reference or details file) is uploaded
+   * over HTTPS, streamed; a number pins that Charmhub revision. Resolves
+   * with the resource as the controller then reports it.
+   */
+  attachResource(
+    name: string,
+    pathOrRevision: string | number,
+    options: ResourceUploadOptions = {},
+  ): Promise<Resources.Resource | undefined> {
+    return attachResource(this.context, this.name, name, pathOrRevision, options);
+  }
+
+  /** The application's resources, Charmhub's view of them, and each unit's (`Resources.ListResources`). */
+  getResources(options: { signal?: AbortSignal } = {}): Promise<ApplicationResources> {
+    return getResources(this.context, this.name, options.signal);
   }
 
   /** The name of the leader unit (`Application.Leader`). */

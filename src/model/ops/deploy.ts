@@ -7,22 +7,27 @@
  * another revision or channel (`Application.SetCharm`).
  * @module
  */
-import type {
-  Application as ApplicationFacade,
-  Charms,
-  Resources,
-} from "../../facades/generated/index.js";
+import type { Application as ApplicationFacade, Resources } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import type { ModelContext, OperationWaitOptions } from "../context.js";
 import type { Application } from "../entities/application.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
-import { applicationTag, isApplicationName } from "../tags.js";
-import { type BaseSpec, parseBase } from "./bases.js";
-import { charmNameOf, formatChannel, parseChannel, resolveCharm } from "./charm-origin.js";
+import type { UploadProgress } from "../http/edge.js";
+import { isApplicationName } from "../tags.js";
+import { type Base, type BaseSpec, parseBase } from "./bases.js";
+import {
+  type Channel,
+  charmNameOf,
+  formatChannel,
+  parseChannel,
+  resolveCharm,
+} from "./charm-origin.js";
 import { single, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
+import { deployLocalCharm, isLocalCharmReference, refreshLocal } from "./local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
+import { planPendingResources, registerPendingResources } from "./resources.js";
 import { parseStorageConstraints, type StorageSpec } from "./storage.js";
 
 /** Options of `Model.deploy`. */
@@ -47,7 +52,11 @@ export interface DeployOptions extends OperationWaitOptions {
   storage?: Readonly<Record<string, StorageSpec>>;
   /** Endpoint bindings: `"space ep=space2"` or `{"": space, ep: space2}`. */
   bind?: string | Readonly<Record<string, string>>;
-  /** Resource revisions to use instead of the channel's (local files are not supported yet). */
+  /**
+   * Resources by name: a revision number (Charmhub), or a local file path
+   * (or, for `oci-image` resources, an image reference or a JSON/YAML file
+   * of `{registrypath, username, password}`) uploaded to the controller.
+   */
   resources?: Readonly<Record<string, number | string>>;
   /** Placement directives (`"3"`, `"lxd:2"`, `"zone=az1"`), comma separated or an array. */
   to?: string | readonly string[];
@@ -57,6 +66,8 @@ export interface DeployOptions extends OperationWaitOptions {
   trust?: boolean;
   /** Existing storage to attach to the first unit. */
   attachStorage?: readonly string[];
+  /** Local charms: called as the charm archive streams to the controller. */
+  onUploadProgress?: (progress: UploadProgress) => void;
 }
 
 /** Endpoint bindings from a `bind` option. */
@@ -78,21 +89,33 @@ export function parseBindings(
   return out;
 }
 
-/** Deploys a Charmhub charm and returns the application once the model shows it. */
-export async function deploy(
-  ctx: ModelContext,
-  charm: string,
-  options: DeployOptions = {},
-): Promise<Application> {
-  ctx.requireWatching("deploy");
-  // Every local check happens before the first RPC.
-  const charmName = charmNameOf(charm);
-  const appName = options.applicationName ?? charmName;
+/** The deploy options that do not depend on the charm, checked and converted. @internal */
+export interface PreparedDeploy {
+  numUnits: number;
+  constraints: Constraints;
+  placement: ReturnType<typeof toPlacements>;
+  base: Base | undefined;
+  storage: ReturnType<typeof parseStorageConstraints> | undefined;
+  bindings: Record<string, string> | undefined;
+  config: Record<string, string>;
+  channel: Channel | undefined;
+  call: { signal?: AbortSignal };
+}
+
+/** Checks the application name as Juju does. @internal */
+export function checkApplicationName(appName: string): void {
   if (!isApplicationName(appName))
     throw new InvalidArgumentError(
       "applicationName",
       `invalid application name ${JSON.stringify(appName)}`,
     );
+}
+
+/**
+ * Checks and converts every option that does not depend on the charm, so
+ * that bad input fails before the first RPC (or upload). @internal
+ */
+export function prepareDeploy(ctx: ModelContext, options: DeployOptions): PreparedDeploy {
   const channel = options.channel !== undefined ? parseChannel(options.channel) : undefined;
   if (options.revision !== undefined && channel === undefined)
     throw new InvalidArgumentError(
@@ -114,13 +137,106 @@ export async function deploy(
   const config = stringifyConfig(options.config ?? {});
   if (options.trust) config.trust = "true";
   for (const [name, v] of Object.entries(options.resources ?? {})) {
-    if (typeof v === "string")
-      throw new NotSupportedError(
-        `deploy(${JSON.stringify(charm)}, {resources: {${name}: ${JSON.stringify(v)}}})`,
-        "uploading a local resource needs an HTTPS PUT to the controller, which this version does not do; give a revision number",
+    if (typeof v === "number" ? !Number.isInteger(v) || v < 0 : typeof v !== "string" || v === "")
+      throw new InvalidArgumentError(
+        "resources",
+        `resource ${JSON.stringify(name)}: expected a revision number or a file path, got ${JSON.stringify(v)}`,
       );
   }
-  const call = options.signal ? { signal: options.signal } : {};
+  return {
+    numUnits,
+    constraints,
+    placement,
+    base,
+    storage,
+    bindings,
+    config,
+    channel,
+    call: options.signal ? { signal: options.signal } : {},
+  };
+}
+
+/** The unit count for a charm: subordinates get none, and refuse units and placement. @internal */
+export function unitsFor(
+  subordinate: boolean,
+  prepared: PreparedDeploy,
+  options: DeployOptions,
+): number {
+  if (!subordinate) return prepared.numUnits;
+  if (options.numUnits !== undefined && options.numUnits > 1)
+    throw new InvalidArgumentError(
+      "numUnits",
+      "cannot use numUnits with a subordinate application",
+    );
+  if (prepared.placement.length)
+    throw new InvalidArgumentError("to", "cannot use placement with a subordinate application");
+  return 0;
+}
+
+/** `Application.Deploy` of one application, then waits for the model to show it. @internal */
+export async function submitDeploy(
+  ctx: ModelContext,
+  prepared: PreparedDeploy,
+  options: DeployOptions,
+  what: {
+    appName: string;
+    url: string;
+    origin: ApplicationFacade.CharmOrigin;
+    units: number;
+    resources: Record<string, string> | undefined;
+  },
+): Promise<Application> {
+  const { appName } = what;
+  const args: ApplicationFacade.ApplicationDeploy = {
+    application: appName,
+    "charm-url": what.url,
+    "charm-origin": what.origin,
+    channel: prepared.channel ? formatChannel(prepared.channel) : "",
+    "num-units": what.units,
+    "config-yaml": "",
+    constraints: prepared.constraints,
+    Force: options.force ?? false,
+  };
+  if (Object.keys(prepared.config).length) args.config = prepared.config;
+  if (prepared.placement.length) args.placement = prepared.placement;
+  if (prepared.storage) args.storage = prepared.storage;
+  if (prepared.bindings) args["endpoint-bindings"] = prepared.bindings;
+  if (what.resources && Object.keys(what.resources).length) args.resources = what.resources;
+  if (options.attachStorage?.length) args["attach-storage"] = [...options.attachStorage];
+  const app = ctx.connection.facade("Application");
+  await single(`cannot deploy ${JSON.stringify(appName)}`, async () =>
+    bulkResultsStrict(
+      await app.call("Deploy", { applications: [args] }, prepared.call),
+      siteOf(app, "Deploy"),
+    ),
+  );
+
+  await ctx.waitFor(
+    `application ${appName} to appear`,
+    () => ctx.state.entityData("application", appName) !== undefined,
+    options,
+  );
+  return ctx.entity("application", appName)!;
+}
+
+/**
+ * Deploys a charm and returns the application once the model shows it: a
+ * Charmhub charm, or a local charm (a directory, a `.charm` file, or
+ * `local:` followed by either; see `deployLocalCharm`).
+ */
+export async function deploy(
+  ctx: ModelContext,
+  charm: string,
+  options: DeployOptions = {},
+): Promise<Application> {
+  ctx.requireWatching("deploy");
+  if (isLocalCharmReference(charm)) return deployLocalCharm(ctx, charm, options);
+  // Every local check happens before the first RPC.
+  const charmName = charmNameOf(charm);
+  const appName = options.applicationName ?? charmName;
+  checkApplicationName(appName);
+  const prepared = prepareDeploy(ctx, options);
+  const { constraints, base, channel, call } = prepared;
 
   const [architecture, defaultBase] = await Promise.all([
     constraints.arch ?? modelArchitecture(ctx, options.signal),
@@ -138,109 +254,26 @@ export async function deploy(
 
   const charms = ctx.connection.facade("Charms");
   const info = await charms.call("CharmInfo", { url: resolved.url }, call);
-  let units = numUnits;
-  if (info.meta?.subordinate) {
-    if (options.numUnits !== undefined && options.numUnits > 1)
-      throw new InvalidArgumentError(
-        "numUnits",
-        "cannot use numUnits with a subordinate application",
-      );
-    if (placement.length)
-      throw new InvalidArgumentError("to", "cannot use placement with a subordinate application");
-    units = 0;
-  }
-  const pending = await addPendingResources(
-    ctx,
-    appName,
-    resolved.url,
-    resolved.origin,
-    info,
-    options,
-  );
-
-  const args: ApplicationFacade.ApplicationDeploy = {
+  const units = unitsFor(info.meta?.subordinate ?? false, prepared, options);
+  const plan = await planPendingResources(ctx, {
+    metas: Object.values(info.meta?.resources ?? {}),
+    values: options.resources ?? {},
+    allMetas: true,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const pending = await registerPendingResources(ctx, plan, {
     application: appName,
-    "charm-url": resolved.url,
-    "charm-origin": resolved.origin,
-    channel: channel ? formatChannel(channel) : "",
-    "num-units": units,
-    "config-yaml": "",
-    constraints,
-    Force: options.force ?? false,
-  };
-  if (Object.keys(config).length) args.config = config;
-  if (placement.length) args.placement = placement;
-  if (storage) args.storage = storage;
-  if (bindings) args["endpoint-bindings"] = bindings;
-  if (pending) args.resources = pending;
-  if (options.attachStorage?.length) args["attach-storage"] = [...options.attachStorage];
-  const app = ctx.connection.facade("Application");
-  await single(`cannot deploy ${JSON.stringify(appName)}`, async () =>
-    bulkResultsStrict(
-      await app.call("Deploy", { applications: [args] }, call),
-      siteOf(app, "Deploy"),
-    ),
-  );
-
-  await ctx.waitFor(
-    `application ${appName} to appear`,
-    () => ctx.state.entityData("application", appName) !== undefined,
-    options,
-  );
-  return ctx.entity("application", appName)!;
-}
-
-/**
- * Registers the charm's store resources as pending for the new application
- * (`Resources.AddPendingResources`), with the requested revisions; returns
- * name → pending id, or undefined when the charm has no resources.
- */
-async function addPendingResources(
-  ctx: ModelContext,
-  appName: string,
-  url: string,
-  origin: Charms.CharmOrigin,
-  info: Charms.Charm,
-  options: { resources?: Readonly<Record<string, number | string>>; signal?: AbortSignal },
-): Promise<Record<string, string> | undefined> {
-  const metas = Object.values(info.meta?.resources ?? {});
-  const overrides = options.resources ?? {};
-  const unknown = Object.keys(overrides).filter((n) => !metas.some((m) => m.name === n));
-  if (unknown.length)
-    throw new InvalidArgumentError("resources", `unrecognized resources: ${unknown.join(", ")}`);
-  if (metas.length === 0) return undefined;
-  const resources: Resources.CharmResource[] = metas.map((m) => {
-    const rev = overrides[m.name];
-    return {
-      name: m.name,
-      type: m.type,
-      path: m.path,
-      description: m.description,
-      origin: "store",
-      revision: typeof rev === "number" ? rev : -1,
-      fingerprint: "",
-      size: 0,
-    };
+    url: resolved.url,
+    origin: resolved.origin as Resources.CharmOrigin,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
-  const rf = ctx.connection.facade("Resources");
-  const res = await rf.call(
-    "AddPendingResources",
-    {
-      tag: applicationTag(appName),
-      url,
-      "charm-origin": origin as Resources.CharmOrigin,
-      resources,
-    } as Resources.AddPendingResourcesArgsV2,
-    options.signal ? { signal: options.signal } : {},
-  );
-  if (res.error?.message) throw JujuError.fromWire(res.error, siteOf(rf, "AddPendingResources"));
-  const ids = res["pending-ids"] ?? [];
-  const out: Record<string, string> = {};
-  resources.forEach((r, i) => {
-    const id = ids[i];
-    if (id) out[r.name] = id;
+  return submitDeploy(ctx, prepared, options, {
+    appName,
+    url: resolved.url,
+    origin: resolved.origin,
+    units,
+    resources: pending,
   });
-  return out;
 }
 
 /** Options of `Application.refresh`. */
@@ -257,6 +290,16 @@ export interface RefreshOptions {
   forceBase?: boolean;
   /** Skip compatibility checks. */
   force?: boolean;
+  /**
+   * Refresh to a local charm: a charm directory or `.charm` file, uploaded
+   * first (python-libjuju's `local_refresh`); an unchanged charm is not
+   * uploaded again.
+   */
+  path?: string;
+  /** With `path`: resources to upload (paths) or pin (revisions). */
+  resources?: Readonly<Record<string, number | string>>;
+  /** With `path`: how long to wait for the model to show the new charm (ms). */
+  timeout?: number;
   signal?: AbortSignal;
 }
 
@@ -264,13 +307,27 @@ export interface RefreshOptions {
  * Refreshes (upgrades) an application's charm as `juju refresh` does for
  * Charmhub charms: the current charm and origin (`Application.GetCharmURLOrigin`),
  * `ResolveCharms` for the new channel/revision, `AddCharm`, then
- * `Application.SetCharm`. Returns the new charm URL.
+ * `Application.SetCharm`. With `path`, refreshes to a local charm instead
+ * (see `refreshLocal`). Returns the new charm URL.
  */
 export async function refresh(
   ctx: ModelContext,
   application: string,
   options: RefreshOptions = {},
 ): Promise<string> {
+  if (options.path !== undefined) {
+    if (
+      options.channel !== undefined ||
+      options.revision !== undefined ||
+      options.switchTo !== undefined
+    )
+      throw new InvalidArgumentError(
+        "path",
+        "path cannot be combined with channel, revision or switchTo",
+      );
+    const { path, channel: _c, revision: _r, switchTo: _s, ...rest } = options;
+    return refreshLocal(ctx, application, path, rest);
+  }
   const app = ctx.connection.facade("Application");
   const call = options.signal ? { signal: options.signal } : {};
   const current = await app.call("GetCharmURLOrigin", { application, branch: "" }, call);

@@ -265,8 +265,9 @@ describe("deploy over a scripted controller", () => {
     await expect(model.deploy("mysql", { numUnits: 3 })).rejects.toThrow(
       /cannot use numUnits with a subordinate/,
     );
-    await expect(model.deploy("mysql", { resources: { img: "./img.tar" } })).rejects.toBeInstanceOf(
-      NotSupportedError,
+    // An OCI image resource takes a details file or a registry path; this is neither.
+    await expect(model.deploy("mysql", { resources: { img: "./img.tar" } })).rejects.toThrow(
+      /filepath or registry path: \.\/img\.tar not valid/,
     );
     await model.disconnect();
   });

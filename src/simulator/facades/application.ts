@@ -20,12 +20,13 @@ import {
 } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
-import { resourcesOf, storeResource } from "../resources.js";
+import { type CharmResourceValue, resourcesOf, storeResource } from "../resources.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { resolveStore } from "./resources.js";
 
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -161,6 +162,8 @@ function withNullConfig(results: unknown[]): unknown[] {
 }
 
 function channelString(a: ApplicationRecord): string {
+  // Local charms have no channel.
+  if (a.origin.source === "local") return "";
   const risk = a.origin.risk ?? "stable";
   return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
 }
@@ -186,6 +189,8 @@ interface DeployArgs {
   resources: Record<string, string>;
   /** Server-side deploys take the charm's Charmhub resources directly. */
   storeResources?: boolean;
+  /** The resolved resources of a server-side deploy (default: the charm's Charmhub resources). */
+  resolvedResources?: CharmResourceValue[];
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -259,7 +264,8 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   if (args.storeResources === true) {
     resourcesOf(model).activateStore(
       a.name,
-      Object.entries(charm.spec.resources ?? {}).map(([n, r]) => storeResource(n, r)),
+      args.resolvedResources ??
+        Object.entries(charm.spec.resources ?? {}).map(([n, r]) => storeResource(n, r)),
     );
   } else {
     resourcesOf(model).activate(a.name, args.resources);
@@ -571,6 +577,32 @@ export const applicationMethods: readonly MethodSpec[] = [
               "effective-channel": r.track === "latest" ? r.risk : `${r.track}/${r.risk}`,
               revision: r.charm.revision,
             };
+            // `resolveResources`: a number picks a Charmhub revision, anything
+            // else is a file the client uploads once the application exists.
+            const requested = d.map("resources");
+            const uploads: Array<{ Name: string; Type: string; Filename: string }> = [];
+            const resolved = Object.entries(r.charm.resources ?? {}).map(([n, spec]) => {
+              const known = storeResource(n, spec);
+              const v = requested[n];
+              if (typeof v !== "string") return known;
+              if (/^[-+]?\d+$/.test(v)) {
+                const asked = {
+                  ...known,
+                  revision: Number(v),
+                  fingerprint: Buffer.alloc(0),
+                  size: 0,
+                };
+                return resolveStore(asked, new Map([[n, known]]));
+              }
+              uploads.push({ Name: n, Type: spec.type, Filename: v });
+              return {
+                ...known,
+                origin: "upload" as const,
+                revision: 0,
+                fingerprint: Buffer.alloc(0),
+                size: 0,
+              };
+            });
             if (!dryRun) {
               if (model.state.applications.has(name)) {
                 throw new ServerError(
@@ -593,9 +625,14 @@ export const applicationMethods: readonly MethodSpec[] = [
                 base: r.base,
                 resources: {},
                 storeResources: true,
+                resolvedResources: resolved,
               });
             }
-            return { Errors: null, Info: info, PendingResourceUploads: null };
+            return {
+              Errors: null,
+              Info: info,
+              PendingResourceUploads: dryRun || uploads.length === 0 ? null : uploads,
+            };
           } catch (e) {
             if (!(e instanceof ServerError)) throw e;
             return {
@@ -912,6 +949,12 @@ export const applicationMethods: readonly MethodSpec[] = [
         p.map("config-settings"),
         p.string("config-settings-yaml"),
       );
+      const resourceIds: Record<string, string> = {};
+      for (const [k, v] of Object.entries(p.map("resource-ids"))) {
+        if (typeof v === "string") resourceIds[k] = v;
+      }
+      // Checked before anything changes; the new pending resources replace the old ones.
+      resourcesOf(model).checkPending(a.name, resourceIds);
       a.charm = charm.spec;
       a.charmUrl = charm.url;
       const originRaw = p.raw("charm-origin");
@@ -924,6 +967,7 @@ export const applicationMethods: readonly MethodSpec[] = [
       for (const k of Object.keys(a.config))
         if (charm.spec.config?.[k] === undefined) delete a.config[k];
       applySettings(a, settings);
+      resourcesOf(model).activateSome(a.name, resourceIds);
       model.state.publishApplication(a);
       model.agents.charmUpgraded(a);
       return undefined;

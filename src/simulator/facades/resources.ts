@@ -49,7 +49,7 @@ function charmhubResources(
 }
 
 /** `resolveRepositoryResources`: which info a requested `store` resource ends up with. */
-function resolveStore(
+export function resolveStore(
   res: CharmResourceValue,
   store: Map<string, CharmResourceValue>,
 ): CharmResourceValue {
@@ -121,7 +121,8 @@ function listResources(model: ModelRecord, tag: string): Record<string, unknown>
   if (a === undefined) throw Errors.notFound(`application ${JSON.stringify(name)}`);
   const registry = resourcesOf(model);
   const resources = registry.list(name);
-  const charmhub = a.charm.resources ?? {};
+  // A local charm has no Charmhub resources: its resources stand for themselves.
+  const charmhub = a.origin.source === "local" ? {} : (a.charm.resources ?? {});
   // The Charmhub view: the revision updater's latest info where Charmhub
   // has the resource, else the resource itself (`listResources` in state).
   const storeView = resources.map((r) => {
