@@ -50,4 +50,16 @@ describe("redactSecrets", () => {
     expect(out).toContain("user-admin");
     expect(out).not.toContain("[[{}]]");
   });
+
+  it("keeps the shape of an object under a secret-looking key (a charm option named token) but none of its values", () => {
+    const out = redactSecrets({
+      config: { token: { type: "string", description: "API token", default: "s3cr3t" } },
+    }) as { config: { token: Record<string, unknown> } };
+    expect(out.config.token).toEqual({
+      type: "<redacted>",
+      description: "<redacted>",
+      default: "<redacted>",
+    });
+    expect(JSON.stringify(out)).not.toContain("s3cr3t");
+  });
 });

@@ -238,9 +238,29 @@ export function redactSecrets(value: unknown): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEYS.test(k) ? "<redacted>" : redactSecrets(v);
+      out[k] = !SECRET_KEYS.test(k)
+        ? redactSecrets(v)
+        : v !== null && typeof v === "object" && !Array.isArray(v)
+          ? redactLeaves(v)
+          : "<redacted>";
     }
     return out;
   }
   return value;
+}
+
+/**
+ * Hides every scalar under a secret-looking key but keeps the shape, so a
+ * charm config option *named* `token` (an object describing the option) still
+ * reads as an object in a schema-checked frame tap while nothing of it leaks.
+ */
+function redactLeaves(value: unknown): unknown {
+  if (value === null || value === undefined) return value;
+  if (Array.isArray(value)) return value.map(redactLeaves);
+  if (typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = redactLeaves(v);
+    return out;
+  }
+  return "<redacted>";
 }
