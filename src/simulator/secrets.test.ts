@@ -68,7 +68,8 @@ describe("Secrets facade", () => {
       filter: { revision: 7 },
       "show-secrets": false,
     });
-    expect((noRev.error as string) ?? "").toContain("not found");
+    expect(noRev.error).toBe(`revison 7 for secret "${s.uri}" not found`);
+    expect(noRev["error-code"]).toBe("not found");
     const badUri = await w.call("Secrets", 2, "ListSecrets", {
       filter: { uri: "http://x" },
       "show-secrets": false,
@@ -215,5 +216,49 @@ describe("Secrets facade", () => {
       reveal: false,
     });
     expect(onModel["error-code"]).toBe("not supported");
+  });
+
+  it("checks model access: read lists without values, reveal needs admin, changes need write", async () => {
+    const ctl = await RawClient.open(sim, "/api");
+    await ctl.ok("UserManager", 3, "AddUser", {
+      users: [{ username: "reader", "display-name": "", password: "pw" }],
+    });
+    await ctl.ok("ModelManager", 10, "ModifyModelAccess", {
+      changes: [
+        {
+          "user-tag": "user-reader",
+          action: "grant",
+          access: "read",
+          "model-tag": `model-${sim.defaultModelUuid}`,
+        },
+      ],
+    });
+    ctl.close();
+    const r = await RawClient.connect(sim);
+    await r.call("Admin", 3, "Login", {
+      "auth-tag": "user-reader",
+      credentials: "pw",
+      "client-version": "3.6.28",
+    });
+    const listed = await r.ok("Secrets", 2, "ListSecrets", { filter: {}, "show-secrets": false });
+    expect((listed.results as Frame[]).length).toBeGreaterThan(0);
+    for (const [method, params] of [
+      ["ListSecrets", { filter: {}, "show-secrets": true }],
+      ["CreateSecrets", { args: [{ content: { data: { k: b64("v") } } }] }],
+      ["GrantSecret", { label: "multi", applications: ["ubuntu"] }],
+    ] as const) {
+      const denied = await r.call("Secrets", 2, method, params);
+      expect([method, denied.error, denied["error-code"]]).toEqual([
+        method,
+        "permission denied",
+        "unauthorized access",
+      ]);
+    }
+    const rm = await r.ok("Secrets", 2, "RemoveSecrets", { args: [{ label: "multi" }] });
+    expect(rm.results).toEqual([
+      { error: { message: "permission denied", code: "unauthorized access" } },
+    ]);
+    expect(r.violations).toEqual([]);
+    r.close();
   });
 });

@@ -151,7 +151,10 @@ function listSecrets(ctx: CallContext, p: Fields): unknown {
   if (revision !== undefined) {
     for (const s of matches) {
       if (!s.revisions.some((r) => r.revision === revision)) {
-        throw Errors.notFound(`revision ${revision} for secret ${JSON.stringify(secretUri(s))}`);
+        throw Errors.notFound(
+          // Juju's own spelling (state.GetSecretRevision).
+          `revison ${revision} for secret ${JSON.stringify(secretUri(s))}`,
+        );
       }
     }
   }
