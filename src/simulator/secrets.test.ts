@@ -139,6 +139,21 @@ describe("Secrets facade", () => {
     });
     expect(unknown.error).toBe('secret "nope" not found');
     expect(unknown["error-code"]).toBe("not found");
+    const gone = "secret:aaaaaaaaaaaaaaaaaaaa";
+    const byUri = await w.ok("Secrets", 2, "GrantSecret", { uri: gone, applications: ["ubuntu"] });
+    expect(byUri.results).toEqual([
+      {
+        error: {
+          message: `cannot change access to "${gone}" for "ubuntu": secret "${gone}" not found`,
+          code: "not found",
+        },
+      },
+    ]);
+    const revokeGone = await w.ok("Secrets", 2, "RevokeSecret", {
+      uri: gone,
+      applications: ["ubuntu"],
+    });
+    expect(revokeGone.results).toEqual([{}]);
     const none = await w.call("Secrets", 2, "GrantSecret", {
       label: "",
       uri: "",

@@ -274,8 +274,11 @@ export function removeSecret(model: ModelRecord, rec: SecretRecord, revisions: n
   state.secrets = state.secrets.filter((s) => s !== rec);
 }
 
-/** `GrantSecretAccess` for an application subject with the `view` role. */
-export function grantSecret(model: ModelRecord, rec: SecretRecord, app: string): void {
+/**
+ * `GrantSecretAccess` for an application subject with the `view` role: the
+ * subject is checked before the secret, as in state.
+ */
+export function grantSecret(model: ModelRecord, id: string, app: string): void {
   const a = model.state.applications.get(app);
   if (a === undefined) {
     // Juju looks for a remote application before giving up.
@@ -288,13 +291,14 @@ export function grantSecret(model: ModelRecord, rec: SecretRecord, app: string):
       `cannot grant dying ${JSON.stringify(`application-${app}`)} access to secret`,
     );
   }
-  secretById(secretsOf(model), rec.id);
+  const rec = secretById(secretsOf(model), id);
   if (!rec.grants.includes(app)) rec.grants.push(app);
 }
 
-/** `RevokeSecretAccess`: removing a grant that does not exist is no error. */
-export function revokeSecret(rec: SecretRecord, app: string): void {
-  rec.grants = rec.grants.filter((g) => g !== app);
+/** `RevokeSecretAccess`: a grant or secret that does not exist is no error. */
+export function revokeSecret(model: ModelRecord, id: string, app: string): void {
+  const rec = secretsOf(model).secrets.find((s) => s.id === id);
+  if (rec !== undefined) rec.grants = rec.grants.filter((g) => g !== app);
 }
 
 /** The backend name a revision lists under. */

@@ -305,32 +305,18 @@ function grantRevoke(ctx: CallContext, p: Fields, grant: boolean): unknown {
   const label = p.string("label");
   if (uri === "" && label === "") throw new ServerError("must specify either URI or name");
   requireAccess(ctx, model, "write");
-  let rec: SecretRecord;
-  if (uri !== "") {
-    const id = parseSecretUri(uri);
-    const found = secretsOf(model).secrets.find((s) => s.id === id);
-    rec = found ?? ({ id, grants: [] } as unknown as SecretRecord);
-  } else {
-    rec = secretByLabel(model, label);
-  }
+  const id = uri !== "" ? parseSecretUri(uri) : secretByLabel(model, label).id;
+  const where = JSON.stringify(`secret:${id}`);
   const results = apps.map((app) => {
     try {
-      try {
-        if (grant) {
-          grantSecret(model, rec, app);
-        } else {
-          // Revoking on a secret that is gone is a no-op in state.
-          revokeSecret(rec, app);
-        }
-      } catch (e) {
-        const err = e instanceof ServerError ? e : new ServerError(String(e));
-        throw err.annotate(
-          `cannot change access to ${JSON.stringify(secretUri(rec))} for ${JSON.stringify(app)}`,
-        );
-      }
+      if (grant) grantSecret(model, id, app);
+      else revokeSecret(model, id, app);
       return {};
     } catch (e) {
-      return { error: wireErr(e) };
+      const err = e instanceof ServerError ? e : new ServerError(String(e));
+      return {
+        error: err.annotate(`cannot change access to ${where} for ${JSON.stringify(app)}`).toWire(),
+      };
     }
   });
   return { results };
