@@ -5,9 +5,10 @@
  * their content, and view grants to applications.
  *
  * Content is stored as Juju stores it: the base64-encoded values the client
- * sent. On IAAS models it lives in the controller's `internal` backend (no
- * value reference); on CAAS models in the model's built-in Kubernetes backend
- * (`<model>-local`, backend id = model uuid).
+ * sent, in the controller's `internal` backend (no value reference), where an
+ * IAAS model with the default `secret-backend: auto` puts it. The simulator
+ * only makes IAAS (LXD) models, so the built-in Kubernetes backend of CAAS
+ * models never comes into play.
  *
  * Juju 3.6's user-secret path ignores `rotate-policy` and `expire-time`
  * (`fromUpsertParams` passes neither), so user secrets never carry rotation
@@ -26,10 +27,6 @@ import type { ControllerStore, ModelRecord } from "./store.js";
 export const INTERNAL_BACKEND = "internal";
 /** `juju.BackendType`. */
 export const INTERNAL_BACKEND_TYPE = "controller";
-/** `kubernetes.BackendType`. */
-export const K8S_BACKEND_TYPE = "kubernetes";
-/** `kubernetes.BuiltInName`: the built-in backend of a CAAS model. */
-export const k8sBackendName = (modelName: string): string => `${modelName}-local`;
 
 /** One revision of a secret. */
 export interface SecretRevisionRecord {
@@ -38,7 +35,7 @@ export interface SecretRevisionRecord {
   updateTime: Date;
   /** The encoded (base64) values, as the client sent them. */
   data: Record<string, string>;
-  /** Where the content lives: the controller uuid (internal) or the model uuid (k8s). */
+  /** Where the content lives: the backend id (the controller uuid for `internal`). */
   backendId: string;
 }
 
@@ -157,9 +154,9 @@ function checkLabelFree(state: SecretsState, owner: string, label: string, excep
   }
 }
 
-/** The backend a new revision of this model goes to. */
+/** The backend a new revision of this model goes to (`internal`, on IAAS models). */
 function backendIdFor(model: ModelRecord): string {
-  return model.type === "caas" ? model.uuid : model.controller.controllerUuid;
+  return model.controller.controllerUuid;
 }
 
 /** The wall-clock time rounded down to the second, as state stores times. */
@@ -299,11 +296,6 @@ export function grantSecret(model: ModelRecord, id: string, app: string): void {
 export function revokeSecret(model: ModelRecord, id: string, app: string): void {
   const rec = secretsOf(model).secrets.find((s) => s.id === id);
   if (rec !== undefined) rec.grants = rec.grants.filter((g) => g !== app);
-}
-
-/** The backend name a revision lists under. */
-export function revisionBackendName(model: ModelRecord, r: SecretRevisionRecord): string {
-  return r.backendId === model.uuid ? k8sBackendName(model.name) : INTERNAL_BACKEND;
 }
 
 /** Secrets per backend id across the controller's models (`ListModelSecrets(all)`). */

@@ -2,20 +2,16 @@
  * `SecretBackends(1).ListSecretBackends` on controller connections
  * (`apiserver/facades/client/secretbackends`, `BackendSummaryInfo` of
  * `apiserver/common/secrets`): the controller's `internal` backend (type
- * `controller`, id = controller uuid, never pinged) and, for CAAS models that
- * hold secrets, their built-in `<model>-local` Kubernetes backends. Neither
- * has secret config, so `reveal` changes nothing for them; it still needs
- * controller superuser, as every method of the facade does.
+ * `controller`, id = controller uuid, never pinged) with the number of
+ * secrets it holds across the controller's models. The simulator has no
+ * external (vault) backends and no CAAS models, whose built-in
+ * `<model>-local` backends Juju would also list. `internal` has no secret
+ * config, so `reveal` changes nothing; the call needs controller superuser,
+ * as every method of the facade does.
  * @module
  */
 import { Errors } from "../errors.js";
-import {
-  INTERNAL_BACKEND,
-  INTERNAL_BACKEND_TYPE,
-  K8S_BACKEND_TYPE,
-  k8sBackendName,
-  secretsPerBackend,
-} from "../secrets.js";
+import { INTERNAL_BACKEND, INTERNAL_BACKEND_TYPE, secretsPerBackend } from "../secrets.js";
 import type { MethodSpec } from "./registry.js";
 
 /** The SecretBackends methods. */
@@ -32,14 +28,7 @@ export const secretBackendsMethods: readonly MethodSpec[] = [
       }
       const counts = secretsPerBackend(ctx.store);
       const backends = [
-        {
-          id: ctx.store.controllerUuid,
-          name: INTERNAL_BACKEND,
-          type: INTERNAL_BACKEND_TYPE,
-        },
-        ...[...ctx.store.models.values()]
-          .filter((m) => m.type === "caas" && (counts.get(m.uuid) ?? 0) > 0)
-          .map((m) => ({ id: m.uuid, name: k8sBackendName(m.name), type: K8S_BACKEND_TYPE })),
+        { id: ctx.store.controllerUuid, name: INTERNAL_BACKEND, type: INTERNAL_BACKEND_TYPE },
       ];
       const results = backends
         .filter((b) => wanted.size === 0 || wanted.has(b.name))

@@ -11,9 +11,9 @@ import { Errors, ServerError } from "../errors.js";
 import {
   createSecret,
   grantSecret,
+  INTERNAL_BACKEND,
   parseSecretUri,
   removeSecret,
-  revisionBackendName,
   revokeSecret,
   type SecretRecord,
   secretById,
@@ -115,7 +115,8 @@ function listResult(
     revision: r.revision,
     "create-time": goTime(r.createTime),
     "update-time": goTime(r.updateTime),
-    "backend-name": revisionBackendName(model, r),
+    // Revisions without a value reference list under the internal backend.
+    "backend-name": INTERNAL_BACKEND,
   }));
   if (reveal) {
     const want = revision ?? s.latestRevision;
