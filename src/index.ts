@@ -42,6 +42,10 @@ export {
   type DestroyModelOptions,
   type ModelSummary,
 } from "./controller/controller.js";
+export type {
+  ListSecretBackendsOptions,
+  SecretBackendInfo,
+} from "./controller/secret-backends.js";
 export type { AddUserOptions, ModelAccessLevel, UserInfo } from "./controller/users.js";
 export {
   type AccountDetails,
@@ -187,6 +191,21 @@ export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
 export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
+export {
+  type AddSecretOptions,
+  createSecretData,
+  type ListSecretsOptions,
+  type RemoveSecretOptions,
+  type SecretAccessInfo,
+  type SecretCallOptions,
+  type SecretContentOptions,
+  type SecretDataInput,
+  type SecretFileReader,
+  type SecretInfo,
+  type SecretRevisionInfo,
+  SecretValue,
+  type UpdateSecretOptions,
+} from "./model/ops/secrets.js";
 export {
   type GetSshKeysOptions,
   type ImportSshKeysOptions,

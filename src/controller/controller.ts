@@ -22,6 +22,11 @@ import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
 import { JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
 import {
+  type ListSecretBackendsOptions,
+  listSecretBackends,
+  type SecretBackendInfo,
+} from "./secret-backends.js";
+import {
   type AddUserOptions,
   addUser,
   getUser,
@@ -296,6 +301,11 @@ export class Controller {
     const [uuid] = await this.#resolveModels([nameOrUuid], call);
     const summary = (await this.listModels(call)).find((m) => m.uuid === uuid);
     return this.#openModel(uuid!, summary?.qualifiedName, modelOptionsOf(options));
+  }
+
+  /** The controller's secret backends with their secret counts (`SecretBackends.ListSecretBackends`). */
+  listSecretBackends(options: ListSecretBackendsOptions = {}): Promise<SecretBackendInfo[]> {
+    return listSecretBackends(this.#api.connection, options);
   }
 
   /** Adds a local user (`UserManager.AddUser`) and returns its info. */

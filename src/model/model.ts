@@ -104,6 +104,20 @@ import {
 } from "./ops/network.js";
 import { type IntegrateOptions, integrate } from "./ops/relations.js";
 import {
+  type AddSecretOptions,
+  addSecret,
+  grantSecret,
+  type ListSecretsOptions,
+  listSecrets,
+  type RemoveSecretOptions,
+  removeSecret,
+  revokeSecret,
+  type SecretDataInput,
+  type SecretInfo,
+  type UpdateSecretOptions,
+  updateSecret,
+} from "./ops/secrets.js";
+import {
   addSshKey,
   addSshKeys,
   type GetSshKeysOptions,
@@ -1191,6 +1205,40 @@ export class Model implements ModelContext {
   /** Imports the keys of several identities; failures throw one `JujuBulkError` naming each. */
   importSshKeys(identities: readonly string[], options: ImportSshKeysOptions = {}): Promise<void> {
     return importSshKeys(this, identities, options);
+  }
+
+  /**
+   * Adds a user secret named `name` from `juju add-secret` style arguments
+   * (`key=value`, `key#base64=…`, `key#file=path`) or a key-value map;
+   * resolves with its URI (`Secrets.CreateSecrets`).
+   */
+  addSecret(name: string, data: SecretDataInput, options: AddSecretOptions = {}): Promise<string> {
+    return addSecret(this, name, data, options);
+  }
+
+  /** Updates a secret (by name or URI): new content, name, description or auto-prune. */
+  updateSecret(name: string, options: UpdateSecretOptions = {}): Promise<void> {
+    return updateSecret(this, name, options);
+  }
+
+  /** The model's secrets; with `reveal: true` (model admin), their values too. */
+  listSecrets(options: ListSecretsOptions = {}): Promise<SecretInfo[]> {
+    return listSecrets(this, options);
+  }
+
+  /** Removes a secret (by name or URI), or only the given revisions of it. */
+  removeSecret(name: string, options: RemoveSecretOptions = {}): Promise<void> {
+    return removeSecret(this, name, options);
+  }
+
+  /** Grants applications view access to a secret (by name or URI). */
+  grantSecret(name: string, ...applications: string[]): Promise<void> {
+    return grantSecret(this, name, applications);
+  }
+
+  /** Revokes applications' access to a secret (by name or URI). */
+  revokeSecret(name: string, ...applications: string[]): Promise<void> {
+    return revokeSecret(this, name, applications);
   }
 
   /**

@@ -62,4 +62,18 @@ describe("redactSecrets", () => {
     });
     expect(JSON.stringify(out)).not.toContain("s3cr3t");
   });
+
+  it("hides secret values in content.data and value.data, keeping the keys", () => {
+    const out = redactSecrets({
+      args: [{ content: { data: { password: "aHVudGVyMg==" } }, label: "db" }],
+      results: [{ uri: "secret:x", value: { data: { token: "czNjcjN0" } } }],
+    });
+    const text = JSON.stringify(out);
+    expect(text).not.toContain("aHVudGVyMg==");
+    expect(text).not.toContain("czNjcjN0");
+    expect(out).toEqual({
+      args: [{ content: { data: { password: "<redacted>" } }, label: "db" }],
+      results: [{ uri: "secret:x", value: { data: { token: "<redacted>" } } }],
+    });
+  });
 });

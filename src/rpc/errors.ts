@@ -238,11 +238,13 @@ export function redactSecrets(value: unknown): unknown {
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = !SECRET_KEYS.test(k)
-        ? redactSecrets(v)
-        : v !== null && typeof v === "object" && !Array.isArray(v)
+      out[k] = SECRET_KEYS.test(k)
+        ? v !== null && typeof v === "object" && !Array.isArray(v)
           ? redactLeaves(v)
-          : "<redacted>";
+          : "<redacted>"
+        : SECRET_CONTENT_KEYS.has(k)
+          ? redactSecretContent(v)
+          : redactSecrets(v);
     }
     return out;
   }
@@ -263,4 +265,22 @@ function redactLeaves(value: unknown): unknown {
     return out;
   }
   return "<redacted>";
+}
+
+/** Where secret values travel: `content.data` (Secrets/SecretsManager requests) and `value.data` (revealed values). */
+const SECRET_CONTENT_KEYS = new Set(["content", "value"]);
+
+/**
+ * A secret content or value object with each value of its `data` map
+ * replaced, keys kept: the frame keeps its shape (so schema checks on tapped
+ * frames still hold) and shows which keys a secret has, never their values.
+ */
+function redactSecretContent(v: unknown): unknown {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return redactSecrets(v);
+  const out = redactSecrets(v) as Record<string, unknown>;
+  const data = (v as Record<string, unknown>).data;
+  if (data && typeof data === "object" && !Array.isArray(data)) {
+    out.data = Object.fromEntries(Object.keys(data).map((k) => [k, "<redacted>"]));
+  }
+  return out;
 }

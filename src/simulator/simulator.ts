@@ -29,6 +29,8 @@ import { modelManagerMethods } from "./facades/model-manager.js";
 import { pingerMethods } from "./facades/pinger.js";
 import { FacadeRegistry } from "./facades/registry.js";
 import { resourcesMethods } from "./facades/resources.js";
+import { secretBackendsMethods } from "./facades/secret-backends.js";
+import { secretsMethods } from "./facades/secrets.js";
 import { spacesMethods } from "./facades/spaces.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
@@ -172,6 +174,8 @@ export class Simulator implements AsyncDisposable {
       ...spacesMethods,
       ...subnetsMethods,
       ...userManagerMethods,
+      ...secretsMethods,
+      ...secretBackendsMethods,
     ]);
 
     let sim: Simulator | undefined;
