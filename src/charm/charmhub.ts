@@ -12,7 +12,7 @@
  * function (default: the global `fetch`).
  * @module
  */
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 
 /** Charmhub's production API. */
 export const CHARMHUB_DEFAULT_URL = "https://api.charmhub.io";

@@ -3,7 +3,7 @@
  * callers can branch on `code` like on any other libjuju error.
  * @module
  */
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 
 /**
  * A charm file (metadata.yaml, charmcraft.yaml, config.yaml, actions.yaml,

@@ -15,7 +15,7 @@
  *   walked.
  * @module
  */
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 
 /**
  * The rules Juju puts before a charm's own `.jujuignore` (`defaultJujuIgnore`

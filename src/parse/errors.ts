@@ -2,7 +2,7 @@
  * Errors of the string parsers (constraints, placement, …).
  * @module
  */
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 
 /**
  * A string given to a parser was not valid. `code` is Juju's `not valid`;

@@ -6,6 +6,7 @@
  * @module
  */
 import { ErrorCodes, type HostPort, type WireError } from "../protocol/frames.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 
 /** Where a server error came from, when it answered an RPC. */
 export interface CallSite {
@@ -15,16 +16,7 @@ export interface CallSite {
   requestId?: number;
 }
 
-/** Base class of every error thrown by libjuju. */
-export class LibjujuError extends Error {
-  /** Machine-readable code: Juju's `error-code`, or a libjuju code such as `connection closed`. */
-  readonly code: string;
-  constructor(message: string, code: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+export { LibjujuError };
 
 /** An error returned by the Juju controller, carrying Juju's `error-code` and `error-info`. */
 export class JujuError extends LibjujuError {

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CharmInfo } from "../charm/metadata.js";
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
 import type { CharmCatalog } from "./catalog/index.js";
 import type { CharmEndpointSpec, CharmSource, CharmSpec, ResolvedCharm } from "./charm-source.js";
 import { ServerError } from "./errors.js";

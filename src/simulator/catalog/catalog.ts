@@ -30,7 +30,7 @@ import {
   parseBaseString,
   SUPPORTED_UBUNTU_CHANNELS,
 } from "../../charm/series.js";
-import { LibjujuError } from "../../rpc/errors.js";
+import { LibjujuError } from "../../protocol/libjuju-error.js";
 import {
   CHARM_CHANNELS,
   type ChannelRelease,

@@ -1,0 +1,103 @@
+/**
+ * The layering rules of docs/architecture.md, checked on the import graph of
+ * the sources: the simulator never reaches client-side code (it is judged
+ * against real Juju, not our client), and the pure layers never reach a
+ * Node-only module (they must run in a browser).
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const src = join(root, "src");
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes("test-support")
+      ? [path]
+      : [];
+  });
+}
+
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?[^;]*?from\s+"([^"]+)"|import\("([^"]+)"\)/g;
+
+/** Specifiers a file imports at run time (type-only imports vanish from the output and are skipped). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const out: string[] = [];
+  for (const m of text.matchAll(IMPORT_RE)) {
+    if (/^\s*(?:import|export)\s+type\s/.test(m[0].replace(/^\n/, ""))) continue;
+    out.push((m[1] ?? m[2]) as string);
+  }
+  return out;
+}
+
+/** Every module reachable from `entry` through relative imports, with the external specifiers met on the way. */
+function reach(entry: string): { files: Set<string>; external: Map<string, string> } {
+  const files = new Set<string>();
+  const external = new Map<string, string>();
+  const todo = [entry];
+  while (todo.length > 0) {
+    const file = todo.pop() as string;
+    if (files.has(file)) continue;
+    files.add(file);
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith(".")) {
+        todo.push(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+      } else if (!external.has(spec)) {
+        external.set(spec, relative(root, file));
+      }
+    }
+  }
+  return { files, external };
+}
+
+const CLIENT_DIRS = ["rpc", "model", "controller", "jujudata", "cli"].map(
+  (d) => join(src, d) + "/",
+);
+
+describe("architecture", () => {
+  it("the simulator never imports client-side code, directly or through another module", () => {
+    const offending: string[] = [];
+    for (const file of sourceFiles(join(src, "simulator"))) {
+      for (const reached of reach(file).files) {
+        if (CLIENT_DIRS.some((d) => reached.startsWith(d))) {
+          offending.push(`${relative(root, file)} → ${relative(root, reached)}`);
+        }
+      }
+    }
+    expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("the pure layers (bundle planner and parser, protocol, parse) use no Node-only module", () => {
+    const pure = [
+      ...sourceFiles(join(src, "bundle")).filter(
+        (f) => !f.includes(`${join(src, "bundle", "node")}/`),
+      ),
+      ...sourceFiles(join(src, "protocol")),
+      ...sourceFiles(join(src, "parse")),
+    ];
+    expect(pure.length).toBeGreaterThan(5);
+    const offending: string[] = [];
+    for (const file of pure) {
+      for (const [spec, where] of reach(file).external) {
+        if (
+          spec.startsWith("node:") ||
+          ["fs", "path", "net", "tls", "crypto", "os", "ws"].includes(spec)
+        ) {
+          offending.push(`${relative(root, file)}: ${spec} (from ${where})`);
+        }
+      }
+    }
+    expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("the checker sees real imports (a file known to import node:fs is caught)", () => {
+    const { external } = reach(join(src, "charm", "charm-dir.ts"));
+    expect([...external.keys()]).toContain("node:fs");
+  });
+});
