@@ -56,7 +56,8 @@ function spawnCli(args: string[], env: Record<string, string>) {
   };
 }
 
-describe("libjuju deploy / watch / integrate / remove-application", () => {
+// Every step spawns the CLI (a fresh Node process through tsx): slow on a busy 2-core machine.
+describe("libjuju deploy / watch / integrate / remove-application", { timeout: 120_000 }, () => {
   let dir: string;
   let sim: ChildProcess;
   const env = () => ({ JUJU_DATA: dir });

@@ -64,7 +64,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe("published package", () => {
+// Each test spawns tsc or node on the packed package: seconds on an idle machine, far more on a busy one.
+describe("published package", { timeout: 180_000 }, () => {
   it("type-checks for a consumer using moduleResolution nodenext", () => {
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
     expect(() =>
