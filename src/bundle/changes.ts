@@ -1,0 +1,1416 @@
+/**
+ * Juju's bundle planner (the behaviour of Juju 3.6's `core/bundle/changes`):
+ * turns bundle data, and optionally the model it is deployed onto, into the
+ * ordered list of changes that deploys it. Pure and synchronous: no Node
+ * modules, so it runs in a browser, the simulator and the client alike.
+ * @module
+ */
+import { BundlePlanError, BundlePlanErrorCodes } from "./changes-errors.js";
+import {
+  archFromConstraints,
+  baseFromSeries,
+  byteCompare,
+  machineContainerType,
+  machineParent,
+  naturalSorted,
+  normaliseBase,
+  parseCharmURL,
+  parsePlacement,
+  seriesFromBase,
+  topLevelMachine,
+  type UnitPlacement,
+} from "./changes-util.js";
+import {
+  describeAddCharm,
+  describeAddMachine,
+  describeAddUnit,
+  describeDeploy,
+  describeExpose,
+  describeSetConstraints,
+  describeUpgradeCharm,
+  type ExposeSettings,
+} from "./describe.js";
+import type { BundleModelView, ModelApplicationView } from "./model-view.js";
+import type {
+  BundleApplication,
+  BundleChange,
+  BundleChangeMethod,
+  BundleData,
+  BundlePlan,
+} from "./types.js";
+
+/** Options of {@link planBundle}. */
+export interface PlanBundleOptions {
+  /** Stamped on every application as the `bundleURL` annotation, as Juju does. */
+  bundleURL?: string;
+  /** The model the bundle is deployed onto: only what is missing or different is planned. */
+  model?: BundleModelView;
+  /** Allow upgrades across channels, like `juju deploy --force`. */
+  force?: boolean;
+}
+
+/** One change while planning: its args are read when the plan is emitted, after placement filled them. */
+interface PendingChange {
+  id: string;
+  method: BundleChangeMethod;
+  requires: string[];
+  args(): Record<string, unknown>;
+  positional(): unknown[];
+  describe(): string[];
+}
+
+interface AddMachineChange extends PendingChange {
+  machineID: string;
+  bundleMachineID: string;
+}
+
+interface AddUnitChange extends PendingChange {
+  unitName: string;
+  to: string;
+  placementDescription: string;
+  baseMachine: string;
+  directive: string;
+}
+
+interface Placement {
+  target: string;
+  baseMachine: string;
+  requires: string[];
+  placementDescription: string;
+  directive: string;
+}
+
+const KUBERNETES = "kubernetes";
+
+function placeholder(id: string): string {
+  return `$${id}`;
+}
+
+/** Adds `series` beside `base`, as the 3.6 facade does for older clients. */
+function withSeries(args: Record<string, unknown>): Record<string, unknown> {
+  const base = args.base;
+  if (typeof base !== "string" || base === "") return args;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) {
+    out[k] = v;
+    if (k === "base") out.series = seriesFromBase(base);
+  }
+  return out;
+}
+
+function nonEmpty<T extends object>(v: T | undefined | null): T | undefined {
+  return v && Object.keys(v).length > 0 ? v : undefined;
+}
+
+/** Drops undefined, "", 0 and false values: Go's `omitempty`. */
+function omitEmpty(entries: [string, unknown][]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    if (v === undefined || v === null || v === "" || v === 0 || v === false) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Juju's channel normalisation: the `latest` track is implied. */
+function normaliseChannel(channel: string): string {
+  return channel.startsWith("latest/") ? channel.slice("latest/".length) : channel;
+}
+
+/** Charms compare by name for Charmhub and as written otherwise. */
+function sameCharm(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ua = parseCharmURL(a);
+  const ub = parseCharmURL(b);
+  if (!ua || !ub || ua.schema !== ub.schema) return false;
+  if (ua.schema === "ch") return ua.name === ub.name;
+  return false;
+}
+
+function constraintsTerms(s: string | undefined): string {
+  return (s ?? "")
+    .split(/\s+/)
+    .filter((t) => t !== "")
+    .sort()
+    .join(" ");
+}
+
+function equalValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === "number" || typeof b === "number")
+    return Number(a) === Number(b) && a !== "" && b !== "";
+  return false;
+}
+
+/** The existing model with the sequences and machine map Juju infers. */
+class ModelState {
+  readonly applications: Record<string, ModelApplicationView>;
+  readonly machines: Record<string, { annotations?: Record<string, string> }>;
+  readonly machineMap: Record<string, string>;
+  private readonly sequence = new Map<string, number>();
+
+  constructor(readonly view: BundleModelView) {
+    this.applications = view.applications ?? {};
+    this.machines = view.machines ?? {};
+    this.machineMap = { ...(view.machineMap ?? {}) };
+    if (view.sequence) {
+      for (const [k, v] of Object.entries(view.sequence)) this.sequence.set(k, v);
+      return;
+    }
+    for (const [appName, app] of Object.entries(this.applications)) {
+      for (const unit of app.units ?? []) {
+        const m = /^[a-z][a-z0-9-]*\/(\d+)$/.exec(unit.name);
+        if (!m) continue;
+        const n = Number(m[1]);
+        const key = `application-${appName}`;
+        if ((this.sequence.get(key) ?? 0) <= n) this.sequence.set(key, n + 1);
+      }
+    }
+    for (const id of Object.keys(this.machines)) {
+      if (!/^\d+(?:\/[a-z]+\/\d+)*$/.test(id)) continue;
+      const parts = id.split("/");
+      const n = Number(parts[parts.length - 1]);
+      const key =
+        parts.length === 1 ? "machine" : `machine-${machineParent(id)}/${machineContainerType(id)}`;
+      if ((this.sequence.get(key) ?? 0) <= n) this.sequence.set(key, n + 1);
+    }
+  }
+
+  app(name: string): ModelApplicationView | undefined {
+    return Object.hasOwn(this.applications, name) ? this.applications[name] : undefined;
+  }
+
+  nextMachine(): string {
+    const v = this.sequence.get("machine") ?? 0;
+    this.sequence.set("machine", v + 1);
+    return String(v);
+  }
+
+  nextContainer(parent: string, containerType: string): string {
+    const key = `machine-${parent}/${containerType}`;
+    const v = this.sequence.get(key) ?? 0;
+    this.sequence.set(key, v + 1);
+    return `${parent}/${containerType}/${v}`;
+  }
+
+  nextUnit(app: string): string {
+    const key = `application-${app}`;
+    const v = this.sequence.get(key) ?? 0;
+    this.sequence.set(key, v + 1);
+    return `${app}/${v}`;
+  }
+
+  /** The existing machine a bundle machine maps to. */
+  bundleMachine(id: string): string | undefined {
+    const mapped = this.machineMap[id];
+    return mapped !== undefined && Object.hasOwn(this.machines, mapped) ? mapped : undefined;
+  }
+
+  unitMachine(app: string, index: number): string {
+    const target = `${app}/${index}`;
+    for (const u of this.app(app)?.units ?? []) if (u.name === target) return u.machine;
+    return "";
+  }
+
+  /** Whether the relation exists; an endpoint the bundle leaves out matches any. */
+  hasRelation(app1: string, ep1: string, app2: string, ep2: string): boolean {
+    const match = (a: string, e: string, ra: string, re: string) =>
+      a === ra && (e === "" || e === re);
+    for (const r of this.view.relations ?? []) {
+      if (match(app1, ep1, r.app1, r.endpoint1) && match(app2, ep2, r.app2, r.endpoint2))
+        return true;
+      if (match(app1, ep1, r.app2, r.endpoint2) && match(app2, ep2, r.app1, r.endpoint1))
+        return true;
+    }
+    return false;
+  }
+
+  appUnitOnMachine(machine: string, appName: string, containerType: string): string {
+    const mapped = this.machineMap[machine];
+    const m = mapped ?? machine;
+    for (const u of this.app(appName)?.units ?? []) {
+      const ct = machineContainerType(u.machine);
+      if (containerType === "") {
+        if (ct === "" && u.machine === m) return u.name;
+      } else if (ct === containerType && machineParent(u.machine) === m) {
+        return u.name;
+      }
+    }
+    return "";
+  }
+
+  unitMachinesWithoutApp(sourceApp: string, targetApp: string, container: string): string[] {
+    const source = this.app(sourceApp);
+    if (!source) return [];
+    const machines = new Set<string>();
+    for (const u of source.units ?? []) machines.add(topLevelMachine(u.machine));
+    for (const u of this.app(targetApp)?.units ?? []) {
+      if (container === "") machines.delete(u.machine);
+      else if (machineContainerType(u.machine) === container)
+        machines.delete(topLevelMachine(u.machine));
+    }
+    return naturalSorted(machines);
+  }
+
+  unsatisfiedPlacements(sourceApp: string, placements: string[]): string[] {
+    if (!this.app(sourceApp)) return [...placements];
+    const out: string[] = [];
+    for (const value of placements) {
+      const p = parsePlacement(value);
+      if (!p) continue;
+      if (p.machine === "new") out.push(value);
+      else if (p.machine !== "") {
+        if (this.appUnitOnMachine(p.machine, sourceApp, p.containerType) === "") out.push(value);
+      } else if (p.application !== "" && p.unit < 0) out.push(value);
+      else if (p.application !== "") {
+        const machine = this.unitMachine(p.application, p.unit);
+        if (machine === "" || this.appUnitOnMachine(machine, sourceApp, p.containerType) === "")
+          out.push(value);
+      }
+    }
+    return out;
+  }
+
+  /** Juju's InferMachineMap: bundle machines already realised by placed units. */
+  inferMachineMap(bundle: BundleData): void {
+    const initial = new Set(Object.values(this.machineMap));
+    const appUnits = new Map<string, { name: string; machine: string }[]>();
+    for (const [name, app] of Object.entries(this.applications)) {
+      appUnits.set(
+        name,
+        (app.units ?? []).filter((u) => !initial.has(topLevelMachine(u.machine))),
+      );
+    }
+    const markUsed = (app: string, unit: string) => {
+      const units = appUnits.get(app);
+      if (!units) return;
+      const i = units.findIndex((u) => u.name === unit);
+      if (i >= 0) units.splice(i, 1);
+    };
+    const appPlacements = new Map<string, string[]>();
+    for (const [appName, app] of Object.entries(bundle.applications)) {
+      const unused: string[] = [];
+      for (const to of app.to ?? []) {
+        unused.push(to);
+        const p = parsePlacement(to);
+        if (!p || p.machine === "") continue;
+        if (Object.hasOwn(this.machineMap, p.machine)) continue;
+        const unit = this.appUnitOnMachine(p.machine, appName, p.containerType);
+        if (unit !== "") {
+          this.machineMap[p.machine] = p.machine;
+          initial.add(p.machine);
+          markUsed(appName, unit);
+          unused.pop();
+        }
+      }
+      unused.sort(byteCompare);
+      appPlacements.set(appName, unused);
+    }
+    const apps = Object.keys(bundle.applications).sort(byteCompare);
+    for (const id of naturalSorted(Object.keys(bundle.machines ?? {}))) {
+      if (Object.hasOwn(this.machineMap, id)) continue;
+      search: for (const appName of apps) {
+        for (const to of appPlacements.get(appName) ?? []) {
+          const p = parsePlacement(to);
+          if (!p || p.machine !== id) continue;
+          const deployed = appUnits.get(appName) ?? [];
+          const unit = deployed[0];
+          if (!unit) continue;
+          const machine = topLevelMachine(unit.machine);
+          if (initial.has(machine)) continue;
+          this.machineMap[id] = machine;
+          appUnits.set(appName, deployed.slice(1));
+          break search;
+        }
+      }
+    }
+  }
+}
+
+/** Adds `spaces=` for the spaces the application's endpoints are bound to (Juju's fixupConstraintsWithBindings). */
+function constraintsWithBindings(
+  constraints: string,
+  bindings: Record<string, string> | undefined,
+): string {
+  const pos = new Set<string>(Object.values(bindings ?? {}));
+  if (pos.size === 0) return constraints;
+  const neg = new Set<string>();
+  const values = new Map<string, string>();
+  const keys: string[] = [];
+  if (constraints.length > 0) {
+    const terms = constraints.split(" ");
+    for (const term of terms) {
+      const eq = term.indexOf("=");
+      if (eq < 0) {
+        throw new BundlePlanError(
+          `invalid constraint: "${term}" "${constraints}" ${terms.length}`,
+          BundlePlanErrorCodes.invalidConstraints,
+        );
+      }
+      const key = term.slice(0, eq);
+      values.set(key, term.slice(eq + 1));
+      if (key !== "spaces") keys.push(key);
+    }
+  }
+  const spaces = values.get("spaces");
+  for (const space of spaces ? spaces.split(",") : []) {
+    if (space.startsWith("^")) {
+      neg.add(space.slice(1));
+      if (pos.has(space.slice(1))) {
+        throw new BundlePlanError(
+          `space "${space.slice(1)}" is required but it's forbidden by constraint`,
+          BundlePlanErrorCodes.invalidConstraints,
+        );
+      }
+    } else {
+      pos.add(space);
+    }
+  }
+  const out = naturalSorted([...pos, ...[...neg].map((s) => `^${s}`)]);
+  let result = `spaces=${out.join(",")}`;
+  for (const key of naturalSorted(keys)) result += ` ${key}=${values.get(key)}`;
+  return result;
+}
+
+function numUnits(app: BundleApplication): number {
+  return app.num_units ?? app.scale ?? 0;
+}
+
+/** The planner run: one per planBundle call. */
+class Planner {
+  private readonly changes: PendingChange[] = [];
+  private readonly model: ModelState;
+  private readonly kubernetes: boolean;
+  private readonly defaultBase: string;
+
+  constructor(
+    private readonly bundle: BundleData,
+    private readonly opts: PlanBundleOptions,
+  ) {
+    this.model = new ModelState(opts.model ?? {});
+    this.kubernetes = bundle.bundle === KUBERNETES;
+    const db = bundle["default-base"];
+    this.defaultBase = db ? normaliseBase(db) : bundle.series ? baseFromSeries(bundle.series) : "";
+  }
+
+  private add<T extends PendingChange>(make: (id: string) => T, method: BundleChangeMethod): T {
+    const change = make(`${method}-${this.changes.length}`);
+    this.changes.push(change);
+    return change;
+  }
+
+  /** The application's base: its own, its series', its charm URL's, or the bundle default. */
+  private baseOf(app: BundleApplication): string {
+    if (app.base) return normaliseBase(app.base);
+    if (app.series) return baseFromSeries(app.series);
+    const url = parseCharmURL(app.charm);
+    if (url?.series) return baseFromSeries(url.series);
+    return this.defaultBase;
+  }
+
+  run(): BundlePlan {
+    this.model.inferMachineMap(this.bundle);
+    const addedApps = this.handleApplications();
+    const addedMachines = this.kubernetes
+      ? new Map<string, AddMachineChange>()
+      : this.handleMachines();
+    this.handleOffers(addedApps);
+    this.handleRelations(addedApps);
+    if (!this.kubernetes) this.handleUnits(addedApps, addedMachines);
+    return { changes: this.sorted() };
+  }
+
+  private handleApplications(): Map<string, string> {
+    const charms = new Map<string, string>();
+    const added = new Map<string, string>();
+    for (const name of naturalSorted(Object.keys(this.bundle.applications))) {
+      const app = this.bundle.applications[name] as BundleApplication;
+      const existing = this.model.app(name);
+      const base = this.baseOf(app);
+      const arch = archFromConstraints(app.constraints);
+      let channel = app.channel ?? "";
+      if (!existing?.charm.startsWith("local:")) channel ||= "stable";
+      const revision = app.revision ?? -1;
+      const key = `${app.charm}:${arch}:${base}:${channel}:${revision}`;
+      if (
+        !charms.has(key) &&
+        !this.matchesExistingCharm(app.charm, arch, base, channel, revision)
+      ) {
+        const p = {
+          charm: app.charm,
+          revision: app.revision,
+          base,
+          channel: app.channel ?? "",
+          architecture: arch,
+        };
+        const change = this.add(
+          (id) => ({
+            id,
+            method: "addCharm" as const,
+            requires: [],
+            args: () =>
+              withSeries({
+                charm: p.charm,
+                ...(p.revision === undefined ? {} : { revision: p.revision }),
+                ...omitEmpty([
+                  ["base", p.base],
+                  ["channel", p.channel],
+                  ["architecture", p.architecture],
+                ]),
+              }),
+            positional: () => [p.charm, seriesFromBase(p.base), p.channel],
+            describe: () => [describeAddCharm(p)],
+          }),
+          "addCharm",
+        );
+        charms.set(key, change.id);
+      }
+      const resources: Record<string, number> = {};
+      const localResources: Record<string, string> = {};
+      for (const [res, v] of Object.entries(app.resources ?? {})) {
+        if (typeof v === "number") resources[res] = v;
+        else if (typeof v === "string") localResources[res] = v;
+      }
+      let deployId = "";
+      if (!existing) {
+        const requires: string[] = [];
+        let charmRef = app.charm;
+        const charmChange = charms.get(key);
+        if (charmChange) {
+          requires.push(charmChange);
+          charmRef = placeholder(charmChange);
+        }
+        const units = this.kubernetes ? numUnits(app) : 0;
+        const p = {
+          charm: charmRef,
+          base,
+          application: name,
+          numUnits: units,
+          options: nonEmpty(app.options),
+          constraints: app.constraints ?? "",
+          storage: nonEmpty(app.storage),
+          devices: nonEmpty(app.devices),
+          bindings: nonEmpty(app.bindings),
+          resources: nonEmpty(resources),
+          localResources: nonEmpty(localResources),
+          channel: app.channel ?? "",
+        };
+        const change = this.add(
+          (id) => ({
+            id,
+            method: "deploy" as const,
+            requires,
+            args: () =>
+              withSeries(
+                omitEmpty([
+                  ["charm", p.charm],
+                  ["base", p.base],
+                  ["application", p.application],
+                  ["num-units", p.numUnits],
+                  ["options", p.options],
+                  ["constraints", p.constraints],
+                  ["storage", p.storage],
+                  ["devices", p.devices],
+                  ["endpoint-bindings", p.bindings],
+                  ["resources", p.resources],
+                  ["local-resources", p.localResources],
+                  ["channel", p.channel],
+                ]),
+              ),
+            positional: () => [
+              p.charm,
+              seriesFromBase(p.base),
+              p.application,
+              p.options ?? {},
+              p.constraints,
+              p.storage ?? {},
+              p.devices ?? {},
+              p.bindings ?? {},
+              p.resources ?? {},
+              p.numUnits,
+              p.channel,
+            ],
+            describe: () => [
+              describeDeploy({
+                application: name,
+                charmURL: app.charm,
+                numUnits: units,
+                base,
+                channel: p.channel,
+              }),
+            ],
+          }),
+          "deploy",
+        );
+        deployId = change.id;
+        added.set(name, deployId);
+        if (app.expose || nonEmpty(app["exposed-endpoints"])) {
+          this.addExpose(placeholder(deployId), name, app, [deployId]);
+        }
+      } else {
+        this.planExistingApplication(name, app, existing, charms.get(key), base);
+      }
+      let annotations = app.annotations;
+      if (this.opts.bundleURL)
+        annotations = { ...(annotations ?? {}), bundleURL: this.opts.bundleURL };
+      const changed = changedStrings(existing?.annotations, annotations);
+      if (changed && Object.keys(changed).length > 0) {
+        const idRef = existing ? name : placeholder(deployId);
+        this.addSetAnnotations(idRef, "application", changed, name, existing ? [] : [deployId]);
+      }
+    }
+    return added;
+  }
+
+  private matchesExistingCharm(
+    charm: string,
+    arch: string,
+    base: string,
+    channel: string,
+    revision: number,
+  ): boolean {
+    const revOk = (r: number | undefined) => revision < 0 || revision === (r ?? -1);
+    for (const app of Object.values(this.model.applications)) {
+      if (!sameCharm(app.charm, charm) || !revOk(app.revision)) continue;
+      if (arch === "" && base === "" && channel === "") return true;
+      // An unresolved bundle field (no arch constraint, no base) matches
+      // whatever the model runs: Juju's CLI resolves them before planning.
+      const appArch = archFromConstraints(app.constraints);
+      if (arch !== "" && appArch !== arch) continue;
+      if (base !== "" && app.base && normaliseBase(app.base) !== base) continue;
+      if (normaliseChannel(app.channel ?? "") !== normaliseChannel(channel)) continue;
+      return true;
+    }
+    return false;
+  }
+
+  private planExistingApplication(
+    name: string,
+    app: BundleApplication,
+    existing: ModelApplicationView,
+    charmChange: string | undefined,
+    base: string,
+  ): void {
+    if (this.allowCharmUpgrade(name, existing, app)) {
+      const charmRef = charmChange ? placeholder(charmChange) : app.charm;
+      const resources: Record<string, number> = {};
+      const localResources: Record<string, string> = {};
+      for (const [res, v] of Object.entries(app.resources ?? {})) {
+        if (typeof v === "number") resources[res] = v;
+        else if (typeof v === "string") localResources[res] = v;
+      }
+      const channel = app.channel ?? "";
+      this.add(
+        (id) => ({
+          id,
+          method: "upgradeCharm" as const,
+          requires: [],
+          args: () => {
+            const out: Record<string, unknown> = { charm: charmRef, application: name, base };
+            if (base) out.series = seriesFromBase(base);
+            if (nonEmpty(resources)) out.resources = resources;
+            if (nonEmpty(localResources)) out["local-resources"] = localResources;
+            if (channel) out.channel = channel;
+            return out;
+          },
+          positional: () => [charmRef, name, seriesFromBase(base), channel],
+          describe: () => [
+            describeUpgradeCharm({ application: name, charmURL: app.charm, base, channel }),
+          ],
+        }),
+        "upgradeCharm",
+      );
+    }
+    const options = changedOptions(existing.options, app.options);
+    if (options && Object.keys(options).length > 0) {
+      this.add(
+        (id) => ({
+          id,
+          method: "setOptions" as const,
+          requires: [],
+          args: () => ({ application: name, options }),
+          positional: () => [name, options],
+          describe: () => [`set application options for ${name}`],
+        }),
+        "setOptions",
+      );
+    }
+    if (constraintsTerms(existing.constraints) !== constraintsTerms(app.constraints)) {
+      const constraints = app.constraints ?? "";
+      this.add(
+        (id) => ({
+          id,
+          method: "setConstraints" as const,
+          requires: [],
+          args: () =>
+            omitEmpty([
+              ["application", name],
+              ["constraints", constraints],
+            ]),
+          positional: () => [name, constraints],
+          describe: () => [describeSetConstraints(name, constraints)],
+        }),
+        "setConstraints",
+      );
+    }
+    if (app.expose || nonEmpty(app["exposed-endpoints"])) {
+      if (!existing.exposed || !sameExposure(existing, app)) this.addExpose(name, name, app, []);
+    }
+    if (this.kubernetes && (existing.scale ?? 0) !== numUnits(app)) {
+      const scale = numUnits(app);
+      this.add(
+        (id) => ({
+          id,
+          method: "scale" as const,
+          requires: [],
+          args: () => ({ application: name, scale }),
+          positional: () => [name, scale],
+          describe: () => [`scale ${name} to ${scale} units`],
+        }),
+        "scale",
+      );
+    }
+  }
+
+  /** Juju's allowCharmUpgrade, with the CLI's resolver reduced to the bundle's own channel and revision. */
+  private allowCharmUpgrade(
+    name: string,
+    existing: ModelApplicationView,
+    app: BundleApplication,
+  ): boolean {
+    if (!sameCharm(existing.charm, app.charm)) return true;
+    const existingRev = existing.revision ?? -1;
+    if (existingRev === -1) return false;
+    const existingChannel = existing.channel ?? "";
+    if (existingChannel === "") {
+      if (!app.channel) return false;
+      if (!this.opts.force) {
+        throw new BundlePlanError(
+          `upgrades not supported when the channel for "${name}" is unknown; use --force to override`,
+          BundlePlanErrorCodes.upgradeNotSupported,
+        );
+      }
+      return true;
+    }
+    const resolvedChannel = app.channel || "stable";
+    const resolvedRev = app.revision ?? -1;
+    if (
+      !this.opts.force &&
+      normaliseChannel(existingChannel) !== normaliseChannel(resolvedChannel)
+    ) {
+      const verb = app.channel ? "requested" : "resolved";
+      throw new BundlePlanError(
+        `application "${name}": upgrades not supported across channels (existing: "${existingChannel}", ${verb}: "${resolvedChannel}"); use --force to override`,
+        BundlePlanErrorCodes.upgradeNotSupported,
+      );
+    }
+    if (resolvedRev > existingRev) return true;
+    if (resolvedRev !== -1 && resolvedRev < existingRev) {
+      throw new BundlePlanError(
+        `application "${name}": downgrades are not currently supported: deployed revision ${existingRev} is newer than requested revision ${resolvedRev}`,
+        BundlePlanErrorCodes.upgradeNotSupported,
+      );
+    }
+    return false;
+  }
+
+  private addExpose(
+    appRef: string,
+    appName: string,
+    app: BundleApplication,
+    requires: string[],
+  ): void {
+    const spec = nonEmpty(app["exposed-endpoints"]);
+    let wire: Record<string, Record<string, string[]>> | undefined;
+    let settings: Record<string, ExposeSettings> | undefined;
+    if (spec) {
+      wire = {};
+      settings = {};
+      for (const [ep, s] of Object.entries(spec)) {
+        const spaces = s["expose-to-spaces"] ?? [];
+        const cidrs = s["expose-to-cidrs"] ?? [];
+        const w: Record<string, string[]> = {};
+        if (spaces.length) w["expose-to-spaces"] = [...spaces];
+        if (cidrs.length) w["expose-to-cidrs"] = [...cidrs];
+        wire[ep] = w;
+        settings[ep] = { spaces: [...spaces], cidrs: [...cidrs] };
+      }
+    }
+    this.add(
+      (id) => ({
+        id,
+        method: "expose" as const,
+        requires,
+        args: () =>
+          wire ? { application: appRef, "exposed-endpoints": wire } : { application: appRef },
+        positional: () => [appRef, wire ?? null],
+        describe: () => describeExpose(appName, settings),
+      }),
+      "expose",
+    );
+  }
+
+  private addSetAnnotations(
+    idRef: string,
+    entityType: "application" | "machine",
+    annotations: Record<string, string>,
+    target: string,
+    requires: string[],
+  ): void {
+    this.add(
+      (id) => ({
+        id,
+        method: "setAnnotations" as const,
+        requires,
+        args: () => ({ id: idRef, "entity-type": entityType, annotations }),
+        positional: () => [idRef, entityType, annotations],
+        describe: () => [`set annotations for ${target}`],
+      }),
+      "setAnnotations",
+    );
+  }
+
+  private newAddMachine(p: {
+    base: string;
+    constraints: string;
+    containerType: string;
+    parentId: string;
+    existing: boolean;
+    machineID: string;
+    bundleMachineID: string;
+    containerMachineID: string;
+    requires: string[];
+  }): AddMachineChange {
+    return this.add(
+      (id) => ({
+        id,
+        method: "addMachines" as const,
+        requires: p.requires,
+        machineID: p.machineID,
+        bundleMachineID: p.bundleMachineID,
+        args: () =>
+          withSeries(
+            omitEmpty([
+              ["base", p.base],
+              ["constraints", p.constraints],
+              ["container-type", p.containerType],
+              ["parent-id", p.parentId],
+            ]),
+          ),
+        positional: () => [
+          withSeries(
+            omitEmpty([
+              ["base", p.base],
+              ["constraints", p.constraints],
+              ["containerType", p.containerType],
+              ["parentId", p.parentId],
+            ]),
+          ),
+        ],
+        describe: () => [describeAddMachine(p)],
+      }),
+      "addMachines",
+    );
+  }
+
+  private handleMachines(): Map<string, AddMachineChange> {
+    const added = new Map<string, AddMachineChange>();
+    const machines = this.bundle.machines ?? {};
+    for (const name of naturalSorted(Object.keys(machines))) {
+      const machine = machines[name] ?? {};
+      const base = machine.base
+        ? normaliseBase(machine.base)
+        : machine.series
+          ? baseFromSeries(machine.series)
+          : this.defaultBase;
+      const existingId = this.model.bundleMachine(name);
+      let idRef: string;
+      let target: string;
+      const requires: string[] = [];
+      let existingAnnotations: Record<string, string> | undefined;
+      if (existingId === undefined) {
+        const machineID = this.model.nextMachine();
+        const change = this.newAddMachine({
+          base,
+          constraints: machine.constraints ?? "",
+          containerType: "",
+          parentId: "",
+          existing: false,
+          machineID,
+          bundleMachineID: name,
+          containerMachineID: "",
+          requires: [],
+        });
+        added.set(name, change);
+        idRef = placeholder(change.id);
+        target = `new machine ${machineID}`;
+        requires.push(change.id);
+      } else {
+        idRef = existingId;
+        target = `existing machine ${existingId}`;
+        existingAnnotations = this.model.machines[existingId]?.annotations;
+      }
+      const changed = changedStrings(existingAnnotations, machine.annotations);
+      if (changed && Object.keys(changed).length > 0) {
+        this.addSetAnnotations(idRef, "machine", changed, target, requires);
+      }
+    }
+    return added;
+  }
+
+  private handleOffers(added: Map<string, string>): void {
+    const saas = this.bundle.saas ?? {};
+    for (const name of naturalSorted(Object.keys(saas))) {
+      const url = saas[name]?.url ?? "";
+      const change = this.add(
+        (id) => ({
+          id,
+          method: "consumeOffer" as const,
+          requires: [],
+          args: () =>
+            omitEmpty([
+              ["url", url],
+              ["application-name", name],
+            ]),
+          positional: () => [url, name],
+          describe: () => [`consume offer ${name} at ${url}`],
+        }),
+        "consumeOffer",
+      );
+      added.set(name, change.id);
+    }
+    for (const appName of naturalSorted(Object.keys(this.bundle.applications))) {
+      const app = this.bundle.applications[appName] as BundleApplication;
+      const offers = app.offers ?? {};
+      for (const offerName of Object.keys(offers).sort(byteCompare)) {
+        const offer = offers[offerName] as { endpoints: string[]; acl?: Record<string, string> };
+        let requires: string[] = [];
+        const deployId = added.get(appName);
+        if (deployId) requires.push(deployId);
+        else if (!this.model.app(appName)) {
+          throw new BundlePlanError(
+            `cannot create offer ${offerName}: application ${appName} not found`,
+            BundlePlanErrorCodes.offerApplicationNotFound,
+          );
+        }
+        const update = (this.model.app(appName)?.offers ?? []).includes(offerName);
+        if (update) requires = [];
+        const endpoints = [...offer.endpoints];
+        const change = this.add(
+          (id) => ({
+            id,
+            method: "createOffer" as const,
+            requires,
+            args: () =>
+              omitEmpty([
+                ["application", appName],
+                ["endpoints", endpoints],
+                ["offer-name", offerName],
+                ["update", update],
+              ]),
+            positional: () => [appName, endpoints, offerName],
+            describe: () => [
+              `${update ? "update" : "create"} offer ${offerName} using ${appName}:${endpoints.join(",")}`,
+            ],
+          }),
+          "createOffer",
+        );
+        const acl = offer.acl ?? {};
+        for (const user of Object.keys(acl).sort(byteCompare)) {
+          const access = acl[user] as string;
+          this.add(
+            (id) => ({
+              id,
+              method: "grantOfferAccess" as const,
+              requires: [change.id],
+              args: () => ({ user, access, offer: offerName }),
+              positional: () => [user, access, offerName],
+              describe: () => [`grant user ${user} ${access} access to offer ${offerName}`],
+            }),
+            "grantOfferAccess",
+          );
+        }
+      }
+    }
+  }
+
+  private handleRelations(added: Map<string, string>): void {
+    for (const relation of this.bundle.relations ?? []) {
+      const [e1, e2] = relation.map(parseEndpoint) as [Endpoint, Endpoint];
+      if (this.model.hasRelation(e1.app, e1.rel, e2.app, e2.rel)) continue;
+      const requires: string[] = [];
+      const names = (ep: Endpoint): [string, string] => {
+        const nice = endpointString(ep.app, ep.rel);
+        if (this.model.app(ep.app)) return [nice, nice];
+        const pending = added.get(ep.app) ?? "";
+        requires.push(pending);
+        return [placeholder(endpointString(pending, ep.rel)), nice];
+      };
+      const [arg1, nice1] = names(e1);
+      const [arg2, nice2] = names(e2);
+      this.add(
+        (id) => ({
+          id,
+          method: "addRelation" as const,
+          requires,
+          args: () => ({ endpoint1: arg1, endpoint2: arg2 }),
+          positional: () => [arg1, arg2],
+          describe: () => [`add relation ${nice1} - ${nice2}`],
+        }),
+        "addRelation",
+      );
+    }
+  }
+
+  private handleUnits(
+    addedApps: Map<string, string>,
+    addedMachines: Map<string, AddMachineChange>,
+  ): void {
+    new UnitProcessor(this, this.bundle, this.model, addedApps, addedMachines).run();
+    // Juju's checkAllMachinesUsed: a bundle machine nothing lands on means
+    // the machine map does not fit the model.
+    const dependents = new Set<string>();
+    for (const c of this.changes) for (const r of c.requires) dependents.add(r);
+    for (const [bundleId, change] of addedMachines) {
+      if (!dependents.has(change.id)) throw this.machineMapError(bundleId);
+    }
+  }
+
+  private machineMapError(bundleMachine: string): BundlePlanError {
+    const modelMachines = new Set(Object.keys(this.model.machines));
+    for (const id of Object.keys(this.bundle.machines ?? {})) {
+      const mapped = this.model.machineMap[id];
+      if (mapped !== undefined) modelMachines.delete(mapped);
+    }
+    const targets = naturalSorted(modelMachines).map((m) => JSON.stringify(m));
+    const apps: string[] = [];
+    for (const [name, app] of Object.entries(this.bundle.applications)) {
+      for (const to of app.to ?? []) if (to === bundleMachine) apps.push(name);
+    }
+    let machines = "";
+    if (targets.length === 1) machines = `, perhaps to unreferenced model machine ${targets[0]}`;
+    else if (targets.length > 1)
+      machines = `, perhaps to one of model machines [${targets.join(", ")}]`;
+    const hosts = apps.length
+      ? ` - the target should host [${naturalSorted(apps).join(", ")}]`
+      : "";
+    return new BundlePlanError(
+      `bundle and machine mapping are inconsistent: need an explicit entry mapping bundle machine "${bundleMachine}"${machines}${hosts}`,
+      BundlePlanErrorCodes.inconsistentMachineMap,
+    );
+  }
+
+  /** Used by the unit processor. */
+  addUnitChange(application: string, unitName: string, requires: string[]): AddUnitChange {
+    return this.add((id) => {
+      const change: AddUnitChange = {
+        id,
+        method: "addUnit",
+        requires,
+        unitName,
+        to: "",
+        placementDescription: "",
+        baseMachine: "",
+        directive: "",
+        args: () => (change.to ? { application, to: change.to } : { application }),
+        positional: () => [application, change.to === "" ? null : change.to],
+        describe: () => [describeAddUnit(change)],
+      };
+      return change;
+    }, "addUnit");
+  }
+
+  /** Used by the unit processor: a machine or container for a unit. */
+  addMachineFor(
+    app: BundleApplication,
+    p: {
+      containerType: string;
+      parentId: string;
+      existing: boolean;
+      machineID: string;
+      containerMachineID: string;
+      requires: string[];
+    },
+  ): AddMachineChange {
+    return this.newAddMachine({
+      ...p,
+      base: this.baseOf(app),
+      constraints: constraintsWithBindings(app.constraints ?? "", app.bindings),
+      bundleMachineID: "",
+    });
+  }
+
+  /** Juju's stable topological sort, requirements sorted first. */
+  private sorted(): BundleChange[] {
+    const n = this.changes.length;
+    if (n === 0) return [];
+    const index = new Map<string, number>();
+    this.changes.forEach((c, i) => {
+      c.requires.sort(byteCompare);
+      index.set(c.id, i);
+    });
+    const inDegree = new Int32Array(n);
+    const followers: number[][] = Array.from({ length: n }, () => []);
+    this.changes.forEach((c, i) => {
+      inDegree[i] = c.requires.length;
+      for (const r of c.requires) {
+        const j = index.get(r);
+        // A requirement outside the change set is never met: Juju's sort fails.
+        if (j === undefined) continue;
+        (followers[j] as number[]).push(i);
+      }
+    });
+    const done = new Uint8Array(n);
+    const order: number[] = [];
+    let remaining = n;
+    while (remaining > 0) {
+      const before = remaining;
+      for (let i = 0; i < n; i++) {
+        if (done[i] || inDegree[i] !== 0) continue;
+        done[i] = 1;
+        order.push(i);
+        remaining--;
+        for (const f of followers[i] as number[]) inDegree[f] = (inDegree[f] ?? 0) - 1;
+      }
+      if (before === remaining)
+        throw new BundlePlanError("sort failed", BundlePlanErrorCodes.placementCycle);
+    }
+    return order.map((i) => {
+      const c = this.changes[i] as PendingChange;
+      return {
+        id: c.id,
+        method: c.method,
+        requires: [...c.requires],
+        args: c.args(),
+        positionalArgs: c.positional(),
+        description: c.describe().join("\n"),
+      };
+    });
+  }
+}
+
+interface Endpoint {
+  app: string;
+  rel: string;
+}
+
+function parseEndpoint(e: string): Endpoint {
+  const i = e.indexOf(":");
+  return i < 0 ? { app: e, rel: "" } : { app: e.slice(0, i), rel: e.slice(i + 1) };
+}
+
+function endpointString(app: string, rel: string): string {
+  return rel === "" ? app : `${app}:${rel}`;
+}
+
+/** Annotations to set: all of them when none exist, otherwise the new or different ones. */
+function changedStrings(
+  current: Record<string, string> | undefined,
+  wanted: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  if (!current || Object.keys(current).length === 0) return wanted;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(wanted ?? {})) if (current[k] !== v) out[k] = v;
+  return out;
+}
+
+/** Options to set: all of them when none are known, otherwise the new or different ones. */
+function changedOptions(
+  current: Record<string, unknown> | undefined,
+  wanted: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (!current || Object.keys(current).length === 0) return wanted;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(wanted ?? {})) {
+    if (!Object.hasOwn(current, k) || !equalValue(current[k], v)) out[k] = v;
+  }
+  return out;
+}
+
+function sameExposure(existing: ModelApplicationView, app: BundleApplication): boolean {
+  const cur = existing.exposedEndpoints ?? {};
+  const inc = app["exposed-endpoints"] ?? {};
+  if (Object.keys(cur).length !== Object.keys(inc).length) return false;
+  const same = (a: string[] | undefined, b: string[] | undefined) => {
+    const x = [...(a ?? [])].sort();
+    const y = [...(b ?? [])].sort();
+    return x.length === y.length && x.every((v, i) => v === y[i]);
+  };
+  for (const [ep, c] of Object.entries(cur)) {
+    const i = inc[ep];
+    if (!i) return false;
+    if (
+      !same(c.exposeToSpaces, i["expose-to-spaces"]) ||
+      !same(c.exposeToCidrs, i["expose-to-cidrs"])
+    )
+      return false;
+  }
+  return true;
+}
+
+/** Juju's unitProcessor: adds every missing unit, then places them application by application. */
+class UnitProcessor {
+  private readonly appNames: string[];
+  private readonly addUnitChanges = new Map<string, AddUnitChange>();
+  private readonly appChanges = new Map<string, AddUnitChange[]>();
+  private readonly existingMachinesWithoutApp = new Map<string, string[]>();
+  private readonly newUnitsWithoutApp = new Map<string, AddUnitChange[]>();
+
+  constructor(
+    private readonly planner: Planner,
+    private readonly bundle: BundleData,
+    private readonly model: ModelState,
+    private readonly addedApps: Map<string, string>,
+    private readonly addedMachines: Map<string, AddMachineChange>,
+  ) {
+    this.appNames = naturalSorted(Object.keys(bundle.applications));
+  }
+
+  run(): void {
+    this.addAllNeededUnits();
+    this.processPlacement();
+  }
+
+  private app(name: string): BundleApplication {
+    return this.bundle.applications[name] as BundleApplication;
+  }
+
+  private addAllNeededUnits(): void {
+    for (const name of this.appNames) {
+      const app = this.app(name);
+      const existing = this.model.app(name);
+      const have = existing?.units?.length ?? 0;
+      for (let i = have; i < numUnits(app); i++) {
+        const requires: string[] = [];
+        let ref = name;
+        if (!existing) {
+          const deployId = this.addedApps.get(name) ?? "";
+          requires.push(deployId);
+          ref = placeholder(deployId);
+        }
+        const change = this.planner.addUnitChange(ref, this.model.nextUnit(name), requires);
+        this.addUnitChanges.set(`${name}/${i}`, change);
+        const list = this.appChanges.get(name) ?? [];
+        list.push(change);
+        this.appChanges.set(name, list);
+      }
+    }
+  }
+
+  private processPlacement(): void {
+    const processed = new Set<string>();
+    let toDo = [...this.appNames].sort(byteCompare);
+    while (toDo.length > 0) {
+      let done = 0;
+      const next: string[] = [];
+      for (const name of toDo) {
+        const deps = new Set<string>();
+        for (const to of this.app(name).to ?? []) {
+          const p = parsePlacement(to);
+          if (p?.application) deps.add(p.application);
+        }
+        if ([...deps].some((d) => !processed.has(d))) {
+          next.push(name);
+          continue;
+        }
+        this.placeUnits(name);
+        processed.add(name);
+        done++;
+      }
+      if (done === 0) {
+        throw new BundlePlanError(
+          `cycle in placement directives for: ${next.join(", ")}`,
+          BundlePlanErrorCodes.placementCycle,
+        );
+      }
+      toDo = next;
+    }
+  }
+
+  private placeUnits(name: string): void {
+    const app = this.app(name);
+    const existing = this.model.app(name);
+    const to = app.to ?? [];
+    let last = "";
+    if (to.length > 0) {
+      last = to[to.length - 1] as string;
+      const p = parsePlacement(last);
+      if (!(p && (p.machine === "new" || (p.application !== "" && p.unit === -1)))) last = "";
+    }
+    let unsatisfied = this.model.unsatisfiedPlacements(name, to);
+    let lastChange = "";
+    for (let i = existing?.units?.length ?? 0; i < numUnits(app); i++) {
+      let directive = last;
+      if (unsatisfied.length > 0) {
+        directive = unsatisfied[0] as string;
+        unsatisfied = unsatisfied.slice(1);
+      }
+      const placement = this.placementFor(name, app, directive);
+      const change = this.addUnitChanges.get(`${name}/${i}`) as AddUnitChange;
+      change.placementDescription = placement.placementDescription;
+      change.baseMachine = placement.baseMachine;
+      change.to = placement.target;
+      change.directive = placement.directive;
+      change.requires.push(...placement.requires);
+      if (lastChange !== "") change.requires.push(lastChange);
+      lastChange = change.id;
+    }
+  }
+
+  private placementFor(appName: string, app: BundleApplication, directive: string): Placement {
+    const empty = (baseMachine: string): Placement => ({
+      target: "",
+      baseMachine,
+      requires: [],
+      placementDescription: "",
+      directive: "",
+    });
+    if (directive === "") return empty(this.model.nextMachine());
+    const p = parsePlacement(directive);
+    // The bundle was validated: an unreadable directive places nowhere in particular.
+    if (!p) return empty("");
+    if (p.machine === "new") return this.addNewMachine(app, p.containerType);
+    if (p.machine !== "") return this.definedMachine(app, p, directive);
+    if (p.unit >= 0) return this.definedUnit(app, p, directive);
+    return this.definedApplication(appName, app, p, directive);
+  }
+
+  private existingMachinePlacement(machineID: string, container: string): Placement {
+    return {
+      target: container ? `${container}:${machineID}` : machineID,
+      baseMachine: machineID,
+      requires: [],
+      placementDescription: container
+        ? this.model.nextContainer(machineID, container)
+        : `existing machine ${machineID}`,
+      directive: "",
+    };
+  }
+
+  private definedMachine(app: BundleApplication, p: UnitPlacement, directive: string): Placement {
+    const existing = this.model.bundleMachine(p.machine);
+    if (existing !== undefined) return this.existingMachinePlacement(existing, p.containerType);
+    const change = this.addedMachines.get(p.machine);
+    if (!change) {
+      throw new BundlePlanError(
+        `placement "${directive}" refers to a machine not defined in this bundle`,
+        BundlePlanErrorCodes.invalidPlacement,
+      );
+    }
+    const result: Placement = {
+      target: placeholder(change.id),
+      baseMachine: change.machineID,
+      requires: [change.id],
+      placementDescription: `new machine ${change.machineID}`,
+      directive: "",
+    };
+    return p.containerType ? this.addContainer(result, app, p.containerType) : result;
+  }
+
+  private definedUnit(app: BundleApplication, p: UnitPlacement, directive: string): Placement {
+    const machine = this.model.unitMachine(p.application, p.unit);
+    if (machine !== "")
+      return { ...this.existingMachinePlacement(machine, p.containerType), directive };
+    const other = this.addUnitChanges.get(`${p.application}/${p.unit}`);
+    if (!other) return this.addNewMachine(app, p.containerType);
+    return { ...this.placementForChange(other, app, p.containerType), directive };
+  }
+
+  private definedApplication(
+    appName: string,
+    app: BundleApplication,
+    p: UnitPlacement,
+    directive: string,
+  ): Placement {
+    const key = `${appName}/${p.application}`;
+    let machines = this.existingMachinesWithoutApp.get(key);
+    if (machines === undefined) {
+      machines = this.model.unitMachinesWithoutApp(p.application, appName, p.containerType);
+    }
+    const machine = machines[0];
+    this.existingMachinesWithoutApp.set(key, machines.slice(1));
+    if (machine !== undefined)
+      return { ...this.existingMachinePlacement(machine, p.containerType), directive };
+    let changes = this.newUnitsWithoutApp.get(key);
+    if (changes === undefined) changes = [...(this.appChanges.get(p.application) ?? [])];
+    const change = changes[0];
+    this.newUnitsWithoutApp.set(key, changes.slice(1));
+    if (change) return { ...this.placementForChange(change, app, p.containerType), directive };
+    return {
+      target: "",
+      baseMachine: this.model.nextMachine(),
+      requires: [],
+      placementDescription: "",
+      directive: "",
+    };
+  }
+
+  private placementForChange(
+    change: AddUnitChange,
+    app: BundleApplication,
+    containerType: string,
+  ): Placement {
+    const result: Placement = {
+      target: placeholder(change.id),
+      baseMachine: change.baseMachine,
+      requires: [change.id],
+      placementDescription: change.placementDescription,
+      directive: "",
+    };
+    return containerType ? this.addContainer(result, app, containerType) : result;
+  }
+
+  private addNewMachine(app: BundleApplication, containerType: string): Placement {
+    const machineID = this.model.nextMachine();
+    let description = `new machine ${machineID}`;
+    let containerMachineID = "";
+    if (containerType) {
+      containerMachineID = this.model.nextContainer(machineID, containerType);
+      description = containerMachineID;
+    }
+    const change = this.planner.addMachineFor(app, {
+      containerType,
+      parentId: "",
+      existing: false,
+      machineID,
+      containerMachineID,
+      requires: [],
+    });
+    return {
+      target: placeholder(change.id),
+      baseMachine: machineID,
+      requires: [change.id],
+      placementDescription: description,
+      directive: "",
+    };
+  }
+
+  private addContainer(up: Placement, app: BundleApplication, containerType: string): Placement {
+    const containerMachineID = this.model.nextContainer(up.baseMachine, containerType);
+    const change = this.planner.addMachineFor(app, {
+      containerType,
+      parentId: up.target,
+      existing: Object.hasOwn(this.model.machines, up.baseMachine),
+      machineID: up.baseMachine,
+      containerMachineID,
+      requires: [...up.requires],
+    });
+    return {
+      target: placeholder(change.id),
+      baseMachine: up.baseMachine,
+      requires: [change.id],
+      placementDescription: containerMachineID,
+      directive: "",
+    };
+  }
+}
+
+/**
+ * Plans the changes that deploy `bundle` (already validated, overlays
+ * applied), as Juju 3.6's bundle planner does: onto an empty model, or onto
+ * `opts.model` reusing what exists. Throws {@link BundlePlanError} for
+ * problems only planning reveals, such as placement cycles.
+ */
+export function planBundle(bundle: BundleData, opts: PlanBundleOptions = {}): BundlePlan {
+  return new Planner(bundle, opts).run();
+}
