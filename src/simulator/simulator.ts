@@ -18,6 +18,7 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
+import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
@@ -176,6 +177,7 @@ export class Simulator implements AsyncDisposable {
       ...spacesMethods,
       ...subnetsMethods,
       ...userManagerMethods,
+      ...bundleMethods,
     ]);
 
     let sim: Simulator | undefined;
