@@ -47,7 +47,30 @@ export interface PlanBundleOptions {
   model?: BundleModelView;
   /** Allow upgrades across channels, like `juju deploy --force`. */
   force?: boolean;
+  /**
+   * What the store resolves a charm to (Juju's CharmResolver): the channel
+   * and revision an application would get. Without it the bundle's own
+   * channel (default `stable`) and revision stand.
+   */
+  charmResolver?: CharmResolver;
+  /**
+   * Read each application's architecture from its constraints, as the Juju
+   * CLI does (it passes a ConstraintGetter; descriptions then say
+   * `with architecture=…`). Bundle.GetChanges on a controller does not.
+   */
+  archFromConstraints?: boolean;
+  /** With archFromConstraints: the architecture when constraints name none (the CLI uses the model's). */
+  defaultArch?: string;
 }
+
+/** Resolves a charm's channel and revision, as the Juju CLI asks Charmhub before planning. */
+export type CharmResolver = (
+  charm: string,
+  base: string,
+  channel: string,
+  arch: string,
+  revision: number,
+) => { channel: string; revision: number };
 
 /** One change while planning: its args are read when the plan is emitted, after placement filled them. */
 interface PendingChange {
@@ -379,6 +402,8 @@ function numUnits(app: BundleApplication): number {
 /** The planner run: one per planBundle call. */
 class Planner {
   private readonly changes: PendingChange[] = [];
+  /** Ids of the addMachines changes so far, in creation order. */
+  private readonly machineIds: string[] = [];
   private readonly model: ModelState;
   private readonly kubernetes: boolean;
   private readonly defaultBase: string;
@@ -397,6 +422,12 @@ class Planner {
     const change = make(`${method}-${this.changes.length}`);
     this.changes.push(change);
     return change;
+  }
+
+  /** The architecture the planner sees for a constraints string (none unless asked, as on a controller). */
+  private archOf(constraints: string | undefined): string {
+    if (!this.opts.archFromConstraints && this.opts.defaultArch === undefined) return "";
+    return archFromConstraints(constraints) || (this.opts.defaultArch ?? "");
   }
 
   /** The application's base: its own, its series', its charm URL's, or the bundle default. */
@@ -427,10 +458,13 @@ class Planner {
       const app = this.bundle.applications[name] as BundleApplication;
       const existing = this.model.app(name);
       const base = this.baseOf(app);
-      const arch = archFromConstraints(app.constraints);
+      const arch = this.archOf(app.constraints);
       let channel = app.channel ?? "";
       if (!existing?.charm.startsWith("local:")) channel ||= "stable";
-      const revision = app.revision ?? -1;
+      let revision = app.revision ?? -1;
+      if (app.revision === undefined && this.opts.charmResolver) {
+        revision = this.opts.charmResolver(app.charm, base, channel, arch, revision).revision;
+      }
       const key = `${app.charm}:${arch}:${base}:${channel}:${revision}`;
       if (
         !charms.has(key) &&
@@ -575,7 +609,7 @@ class Planner {
       if (arch === "" && base === "" && channel === "") return true;
       // An unresolved bundle field (no arch constraint, no base) matches
       // whatever the model runs: Juju's CLI resolves them before planning.
-      const appArch = archFromConstraints(app.constraints);
+      const appArch = this.archOf(app.constraints);
       if (arch !== "" && appArch !== arch) continue;
       if (base !== "" && app.base && normaliseBase(app.base) !== base) continue;
       if (normaliseChannel(app.channel ?? "") !== normaliseChannel(channel)) continue;
@@ -692,8 +726,19 @@ class Planner {
       }
       return true;
     }
-    const resolvedChannel = app.channel || "stable";
-    const resolvedRev = app.revision ?? -1;
+    let resolvedChannel = app.channel || "stable";
+    let resolvedRev = app.revision ?? -1;
+    if (this.opts.charmResolver) {
+      const r = this.opts.charmResolver(
+        app.charm,
+        this.baseOf(app),
+        app.channel ?? "",
+        this.archOf(app.constraints),
+        resolvedRev,
+      );
+      resolvedChannel = r.channel;
+      resolvedRev = r.revision;
+    }
     if (
       !this.opts.force &&
       normaliseChannel(existingChannel) !== normaliseChannel(resolvedChannel)
@@ -781,11 +826,15 @@ class Planner {
     containerMachineID: string;
     requires: string[];
   }): AddMachineChange {
-    return this.add(
+    // Machines are created one after another, so their numbers come out as
+    // planned: each requires every machine change before it.
+    const requires = [...p.requires];
+    for (const m of this.machineIds) if (!requires.includes(m)) requires.push(m);
+    const change = this.add(
       (id) => ({
         id,
         method: "addMachines" as const,
-        requires: p.requires,
+        requires,
         machineID: p.machineID,
         bundleMachineID: p.bundleMachineID,
         args: () =>
@@ -811,6 +860,8 @@ class Planner {
       }),
       "addMachines",
     );
+    this.machineIds.push(change.id);
+    return change;
   }
 
   private handleMachines(): Map<string, AddMachineChange> {
