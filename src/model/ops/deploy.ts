@@ -195,7 +195,7 @@ export async function deploy(
  * (`Resources.AddPendingResources`), with the requested revisions; returns
  * name → pending id, or undefined when the charm has no resources.
  */
-async function addPendingResources(
+export async function addPendingResources(
   ctx: ModelContext,
   appName: string,
   url: string,
