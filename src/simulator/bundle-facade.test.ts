@@ -82,3 +82,121 @@ relations:
     expect(w.violations).toEqual([]);
   });
 });
+
+const BUNDLE = `default-base: ubuntu@22.04
+applications:
+  ubuntu:
+    charm: ubuntu
+    num_units: 2
+  rsa:
+    charm: easyrsa
+    channel: latest/edge
+    num_units: 1
+    to: ["lxd:ubuntu/0"]
+    expose: true
+relations:
+- [ubuntu:juju-info, rsa:client]
+---
+applications:
+  ubuntu:
+    num_units: 1
+`;
+
+describe("Bundle(6).GetChangesMapArgs", () => {
+  it("plans with the named arguments and one empty error per change", async () => {
+    const r = await w.ok("Bundle", 6, "GetChangesMapArgs", { yaml: BUNDLE, bundleURL: "ch:test" });
+    const changes = r.changes as Array<Record<string, unknown>>;
+    expect(changes.map((c) => c.id)).toEqual([
+      "addCharm-0",
+      "deploy-1",
+      "expose-2",
+      "setAnnotations-3",
+      "addCharm-4",
+      "deploy-5",
+      "setAnnotations-6",
+      "addRelation-7",
+      "addUnit-9",
+      "addMachines-10",
+      "addUnit-8",
+    ]);
+    expect(r.errors).toEqual(changes.map(() => ""));
+    expect(changes[0]).toEqual({
+      id: "addCharm-0",
+      method: "addCharm",
+      args: {
+        charm: "easyrsa",
+        base: "ubuntu@22.04/stable",
+        series: "jammy",
+        channel: "latest/edge",
+      },
+      requires: [],
+    });
+    expect(changes[10]).toEqual({
+      id: "addUnit-8",
+      method: "addUnit",
+      args: { application: "$deploy-1", to: "$addMachines-10" },
+      requires: ["addMachines-10", "deploy-1"],
+    });
+    expect(changes[6]?.args).toEqual({
+      id: "$deploy-5",
+      "entity-type": "application",
+      annotations: { bundleURL: "ch:test" },
+    });
+    expect(Object.keys(changes[1] ?? {})).toEqual(["id", "method", "args", "requires"]);
+    expect(w.violations).toEqual([]);
+  });
+
+  it("lists verification errors instead of changes", async () => {
+    const r = await w.ok("Bundle", 6, "GetChangesMapArgs", {
+      yaml: "applications:\n  a:\n    charm: ubuntu\n    constraints: bad=1\n    to: ['7']\n",
+      bundleURL: "",
+    });
+    expect(r.changes).toBeUndefined();
+    expect(r.errors).toEqual([
+      'invalid constraints "bad=1" in application "a": unknown constraint "bad"',
+      'too many units specified in unit placement for application "a"',
+      'placement "7" refers to a machine not defined in this bundle',
+    ]);
+    expect(w.violations).toEqual([]);
+  });
+
+  it("fails the call on YAML it cannot read", async () => {
+    const r = await w.call("Bundle", 6, "GetChangesMapArgs", {
+      yaml: "applications:\n  a:\n    charm: ubuntu\n    num_units: many\n",
+      bundleURL: "",
+    });
+    expect(r.error).toBe(
+      "cannot read bundle YAML: yaml: unmarshal errors:\n  line 4: cannot unmarshal !!str `many` into int",
+    );
+    expect(w.violations).toEqual([]);
+  });
+});
+
+describe("Bundle(6).GetChanges", () => {
+  it("plans with the positional arguments (deploy with devices)", async () => {
+    const r = await w.ok("Bundle", 6, "GetChanges", { yaml: BUNDLE, bundleURL: "" });
+    const changes = r.changes as Array<Record<string, unknown>>;
+    expect(r.errors).toBeUndefined();
+    // Without a bundle URL there is no bundleURL annotation to set.
+    expect(changes.map((c) => c.method)).not.toContain("setAnnotations");
+    expect(changes).toHaveLength(9);
+    expect(changes[1]).toEqual({
+      id: "deploy-1",
+      method: "deploy",
+      // charm, series, application, options, constraints, storage, devices, bindings, resources, units, channel
+      args: ["$addCharm-0", "jammy", "rsa", {}, "", {}, {}, {}, {}, 0, "latest/edge"],
+      requires: ["addCharm-0"],
+    });
+    expect(w.violations).toEqual([]);
+  });
+
+  it("lists verification errors like GetChangesMapArgs", async () => {
+    const r = await w.ok("Bundle", 6, "GetChanges", {
+      yaml: "applications:\n  a:\n    charm: ubuntu\n    expose: true\n    exposed-endpoints: {'': {expose-to-cidrs: [0.0.0.0/0]}}\n",
+      bundleURL: "",
+    });
+    expect(r.changes).toBeUndefined();
+    expect((r.errors as string[]).length).toBeGreaterThan(0);
+    expect(w.violations).toEqual([]);
+  });
+});
