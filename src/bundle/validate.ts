@@ -704,8 +704,8 @@ function verifyRelations(
 /** The Juju CLI's check that a series and a base given together name the same release. */
 function verifySeriesBases(bd: DecodedBundle, add: (path: string, message: string) => void): void {
   const mismatch = (series: string, base: string): string | undefined => {
-    const parsed = parseBaseString(base);
-    if ("error" in parsed) return parsed.error;
+    // An unparsable base is reported by the base check itself.
+    if ("error" in parseBaseString(base)) return undefined;
     const s = seriesForBase(base);
     if (s === undefined) return `series for base ${q(base)} not found`;
     return s === series ? undefined : "";
