@@ -63,6 +63,8 @@ export interface CharmOverlay {
 }
 
 const COS_STABLE_BASES = ["ubuntu@20.04"];
+/** Bases of the Charmed Kubernetes 1.35 releases of charms whose source predates noble. */
+const K8S_135_BASES = ["ubuntu@20.04", "ubuntu@22.04", "ubuntu@24.04"];
 
 /** The overlay, keyed by Charmhub charm name. */
 export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
@@ -77,11 +79,14 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   calico: {
     defaultTrack: "latest",
+    // Charmed Kubernetes 1.35 is a noble bundle, so Charmhub carries its calico
+    // for 24.04 too; the charm source at the recorded commit still lists only
+    // 20.04 and 22.04.
     releases: [
-      { channel: "1.35/stable", revisions: { amd64: 125, arm64: 126 } },
+      { channel: "1.35/stable", bases: K8S_135_BASES, revisions: { amd64: 125, arm64: 126 } },
       { channel: "1.34/stable", revisions: { amd64: 118, arm64: 119 } },
-      { channel: "latest/stable", revisions: { amd64: 125, arm64: 126 } },
-      { channel: "latest/edge", revisions: { amd64: 131, arm64: 132 } },
+      { channel: "latest/stable", bases: K8S_135_BASES, revisions: { amd64: 125, arm64: 126 } },
+      { channel: "latest/edge", bases: K8S_135_BASES, revisions: { amd64: 131, arm64: 132 } },
     ],
     workload: { status: "active", message: "Calico is active", workloadVersion: "3.27.4" },
   },
