@@ -203,6 +203,11 @@ class ModelState {
     return Object.hasOwn(this.applications, name) ? this.applications[name] : undefined;
   }
 
+  /** Whether the model already consumes an offer under this name. */
+  isRemote(name: string): boolean {
+    return Object.hasOwn(this.view.remoteApplications ?? {}, name);
+  }
+
   nextMachine(): string {
     const v = this.sequence.get("machine") ?? 0;
     this.sequence.set("machine", v + 1);
@@ -911,8 +916,13 @@ class Planner {
 
   private handleOffers(added: Map<string, string>): void {
     const saas = this.bundle.saas ?? {};
+    const remote = this.opts.model?.remoteApplications ?? {};
     for (const name of naturalSorted(Object.keys(saas))) {
       const url = saas[name]?.url ?? "";
+      // Juju 3.6 consumes every saas entry again on each deploy; a model
+      // view that lists the remote application already skips it, so a
+      // second deploy plans nothing.
+      if (Object.hasOwn(remote, name) && (remote[name]?.url ?? url) === url) continue;
       const change = this.add(
         (id) => ({
           id,
@@ -947,33 +957,42 @@ class Planner {
         const update = (this.model.app(appName)?.offers ?? []).includes(offerName);
         if (update) requires = [];
         const endpoints = [...offer.endpoints];
-        const change = this.add(
-          (id) => ({
-            id,
-            method: "createOffer" as const,
-            requires,
-            args: () =>
-              omitEmpty([
-                ["application", appName],
-                ["endpoints", endpoints],
-                ["offer-name", offerName],
-                ["update", update],
-              ]),
-            positional: () => [appName, endpoints, offerName],
-            describe: () => [
-              `${update ? "update" : "create"} offer ${offerName} using ${appName}:${endpoints.join(",")}`,
-            ],
-          }),
-          "createOffer",
-        );
+        // Juju 3.6 updates every existing offer and grants its ACL again;
+        // when the model view knows an offer's details, what is unchanged
+        // is left out, so a second deploy plans nothing.
+        const known = update ? this.model.app(appName)?.offerDetails?.[offerName] : undefined;
+        const unchanged = known !== undefined && sameStrings(known.endpoints, endpoints);
+        let offerChange = "";
+        if (!unchanged) {
+          offerChange = this.add(
+            (id) => ({
+              id,
+              method: "createOffer" as const,
+              requires,
+              args: () =>
+                omitEmpty([
+                  ["application", appName],
+                  ["endpoints", endpoints],
+                  ["offer-name", offerName],
+                  ["update", update],
+                ]),
+              positional: () => [appName, endpoints, offerName],
+              describe: () => [
+                `${update ? "update" : "create"} offer ${offerName} using ${appName}:${endpoints.join(",")}`,
+              ],
+            }),
+            "createOffer",
+          ).id;
+        }
         const acl = offer.acl ?? {};
         for (const user of Object.keys(acl).sort(byteCompare)) {
           const access = acl[user] as string;
+          if (known?.acl?.[user] === access) continue;
           this.add(
             (id) => ({
               id,
               method: "grantOfferAccess" as const,
-              requires: [change.id],
+              requires: offerChange ? [offerChange] : [],
               args: () => ({ user, access, offer: offerName }),
               positional: () => [user, access, offerName],
               describe: () => [`grant user ${user} ${access} access to offer ${offerName}`],
@@ -992,7 +1011,8 @@ class Planner {
       const requires: string[] = [];
       const names = (ep: Endpoint): [string, string] => {
         const nice = endpointString(ep.app, ep.rel);
-        if (this.model.app(ep.app)) return [nice, nice];
+        if (this.model.app(ep.app) || (!added.has(ep.app) && this.model.isRemote(ep.app)))
+          return [nice, nice];
         const pending = added.get(ep.app) ?? "";
         requires.push(pending);
         return [placeholder(endpointString(pending, ep.rel)), nice];
@@ -1176,6 +1196,12 @@ function changedOptions(
     if (!Object.hasOwn(current, k) || !equalValue(current[k], v)) out[k] = v;
   }
   return out;
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  const x = [...a].sort(byteCompare);
+  const y = [...b].sort(byteCompare);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 function sameExposure(existing: ModelApplicationView, app: BundleApplication): boolean {

@@ -44,6 +44,11 @@ export interface ModelApplicationView {
   revision?: number;
   /** Names of the offers made from this application. */
   offers?: string[];
+  /**
+   * Offer name → its endpoints and ACL, when known: unchanged offers and
+   * grants are then not planned again (Juju plans them on every deploy).
+   */
+  offerDetails?: Record<string, { endpoints: string[]; acl?: Record<string, string> }>;
   units?: ModelUnitView[];
 }
 
@@ -66,6 +71,11 @@ export interface BundleModelView {
   applications?: Record<string, ModelApplicationView>;
   machines?: Record<string, ModelMachineView>;
   relations?: ModelRelationView[];
+  /**
+   * Applications consumed from offers (a bundle's `saas`), by name. Those
+   * present are not consumed again and count as existing for relations.
+   */
+  remoteApplications?: Record<string, { url?: string }>;
   /**
    * Bundle machine id → model machine id, like `juju deploy --map-machines`;
    * missing entries are inferred from the units already placed, as Juju does.
