@@ -221,7 +221,7 @@ function applyPlan(
         results.set(c.id, a["application-name"]);
         break;
       case "setOptions":
-        Object.assign((app(a.application).options ??= {}), a.options);
+        app(a.application).options = { ...app(a.application).options, ...a.options };
         break;
       case "setConstraints":
         app(a.application).constraints = a.constraints ?? "";
