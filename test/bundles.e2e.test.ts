@@ -170,7 +170,7 @@ describe("bundles end to end", () => {
     expect(sent.slice(before).filter((r) => MUTATING.has(r))).toEqual([]);
     expect(plan.changes.some((c) => c.description.includes("box"))).toBe(false);
     expect(plan.changes[0]?.description).toMatch(/^upload charm mysql from charm-hub/);
-    const apps = await model.deploy(source, { overlays, concurrency: 1 });
+    const apps = await model.deploy(source, { overlays, concurrency: 1, bundle: true });
     expect(apps.map((a) => a.name).sort()).toEqual(["db", "router"]);
     const cfg = await model.applications.get("db")!.getConfig();
     expect(cfg.profile?.value).toBe("production");
