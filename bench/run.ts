@@ -5,6 +5,7 @@
  * @module
  */
 import { renderTable } from "../src/cli/table.js";
+import { benchBundleDeploy } from "./bundle-deploy.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchPing } from "./ping.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
@@ -21,7 +22,7 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle]) {
+for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle, benchBundleDeploy]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(

@@ -129,10 +129,18 @@ export async function runPlan(
       [],
     );
 
+  // With room for several changes, those heading the longest chains of
+  // dependents go first (critical path first); one at a time keeps Juju's order.
+  const height = concurrency > 1 ? chainHeights(changes) : undefined;
+  const order = new Map(changes.map((c, i) => [c.id, i]));
   const results = new Map<string, string | undefined>();
   const done: string[] = [];
   const failed: { change: BundleChange; error: unknown }[] = [];
-  const pending = [...changes];
+  const pending = height
+    ? [...changes].sort(
+        (a, b) => height.get(b.id)! - height.get(a.id)! || order.get(a.id)! - order.get(b.id)!,
+      )
+    : [...changes];
   const inFlight = new Map<string, Promise<void>>();
   const inner = new AbortController();
   const onAbort = () => inner.abort();
@@ -188,7 +196,7 @@ export async function runPlan(
     options.signal?.removeEventListener("abort", onAbort);
   }
 
-  const skipped = pending.map((c) => c.id);
+  const skipped = pending.sort((a, b) => order.get(a.id)! - order.get(b.id)!).map((c) => c.id);
   if (inner.signal.aborted) {
     throw new BundleAbortError(
       done,
@@ -205,4 +213,20 @@ export async function runPlan(
     );
   }
   return results;
+}
+
+/** For each change, the number of changes on the longest chain that waits for it (itself included). */
+function chainHeights(changes: readonly BundleChange[]): Map<string, number> {
+  const dependents = new Map<string, string[]>();
+  for (const c of changes)
+    for (const r of c.requires) dependents.set(r, [...(dependents.get(r) ?? []), c.id]);
+  const height = new Map<string, number>();
+  // The plan is topologically sorted: walk it backwards so dependents come first.
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const id = changes[i]!.id;
+    let h = 1;
+    for (const d of dependents.get(id) ?? []) h = Math.max(h, 1 + (height.get(d) ?? 1));
+    height.set(id, h);
+  }
+  return height;
 }

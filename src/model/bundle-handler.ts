@@ -121,6 +121,7 @@ export class BundleHandler {
   readonly #results = new Map<string, string | undefined>();
   /** Charm URL → the origin `AddCharm` returned. */
   readonly #origins = new Map<string, Charms.CharmOrigin>();
+  readonly #charmInfos = new Map<string, Promise<Charms.Charm>>();
   #plan: BundlePlanResult | undefined;
   #architecture: Promise<string> | undefined;
   #defaultBase: Promise<ReturnType<typeof parseBase> | undefined> | undefined;
@@ -358,8 +359,7 @@ export class BundleHandler {
         `charm ${charmUrl} of application ${application} was not added by this deployment`,
       );
     const call = options.signal ? { signal: options.signal } : {};
-    const charms = this.#model.connection.facade("Charms");
-    const info = await charms.call("CharmInfo", { url: charmUrl }, call);
+    const info = await this.#charmInfo(charmUrl, options.signal);
     const spec = this.#plan?.bundle.applications[application];
     const config = stringifyConfig((args.options as Record<string, unknown> | undefined) ?? {});
     if (this.#options.trust && spec?.trust) config.trust = "true";
@@ -696,6 +696,20 @@ export class BundleHandler {
     const f = globalThis.fetch as unknown as BundleFetch | undefined;
     if (!f) throw new TypeError("BundleHandler: no fetch implementation available");
     return f;
+  }
+
+  /** `Charms.CharmInfo`, asked once per charm URL (applications of one charm share it). */
+  #charmInfo(url: string, signal?: AbortSignal): Promise<Charms.Charm> {
+    let info = this.#charmInfos.get(url);
+    if (!info) {
+      info = this.#model.connection
+        .facade("Charms")
+        .call("CharmInfo", { url }, signal ? { signal } : {});
+      // A failed lookup is not cached: the next change asks again.
+      info.catch(() => this.#charmInfos.delete(url));
+      this.#charmInfos.set(url, info);
+    }
+    return info;
   }
 
   #modelArchitecture(signal?: AbortSignal): Promise<string> {

@@ -123,7 +123,12 @@ export function buildBundleView(ctx: ModelContext, status?: Client.FullStatus): 
       endpoint2: b.relation.name,
     });
   }
-  return { applications, machines, relations };
+  const remoteApplications: NonNullable<BundleModelView["remoteApplications"]> = {};
+  for (const r of ctx.state.live("remoteApplication")) {
+    const url = str(r.current?.["offer-url"]);
+    remoteApplications[r.id] = url ? { url } : {};
+  }
+  return { applications, machines, relations, remoteApplications };
 }
 
 const unitNumber = (name: string) => Number(name.split("/")[1] ?? 0);
