@@ -37,22 +37,25 @@ type Kind =
   | { struct: StructSpec; pointerMap?: boolean; valueMap?: boolean };
 
 interface StructSpec {
-  /** How Juju's friendly errors name this struct. */
-  name: string;
+  /** The Go type, as go-yaml names it in type errors. */
+  goName: string;
+  /** How Juju's friendlier unmarshal errors name it (`applications`), when they do. */
+  name?: string;
   fields: Record<string, Kind>;
 }
 
 const EXPOSED_ENDPOINT: StructSpec = {
-  name: "charm.ExposedEndpointSpec",
+  goName: "charm.ExposedEndpointSpec",
   fields: { "expose-to-spaces": "strings", "expose-to-cidrs": "strings" },
 };
 const OFFER: StructSpec = {
-  name: "charm.OfferSpec",
+  goName: "charm.OfferSpec",
   fields: { endpoints: "strings", acl: "stringMap" },
 };
 
 /** charm.ApplicationSpec's YAML fields. */
 export const APPLICATION: StructSpec = {
+  goName: "charm.ApplicationSpec",
   name: "applications",
   fields: {
     charm: "string",
@@ -79,10 +82,11 @@ export const APPLICATION: StructSpec = {
   },
 };
 const MACHINE: StructSpec = {
+  goName: "charm.MachineSpec",
   name: "machines",
   fields: { constraints: "string", annotations: "stringMap", series: "string", base: "string" },
 };
-const SAAS: StructSpec = { name: "saas", fields: { url: "string" } };
+const SAAS: StructSpec = { goName: "charm.SaasSpec", name: "saas", fields: { url: "string" } };
 
 /**
  * charm.BundleData's YAML fields, plus the legacy `services` (Juju 2's name
@@ -92,6 +96,7 @@ const SAAS: StructSpec = { name: "saas", fields: { url: "string" } };
  * these, so they are not reported as unknown either.
  */
 export const BUNDLE: StructSpec = {
+  goName: "charm.BundleData",
   name: "bundle",
   fields: {
     bundle: "string",
@@ -115,6 +120,11 @@ export const BUNDLE: StructSpec = {
 
 /** Charmhub metadata keys that are read but not part of {@link BundleData}. */
 export const METADATA_ONLY = ["docs", "issues", "source", "website", "variables"];
+
+/** How a struct is named in field errors: Juju's friendly name, else go-yaml's `type charm.X`. */
+function fieldOwner(spec: StructSpec): string {
+  return spec.name ?? `type ${spec.goName}`;
+}
 
 /** `applications.mysql` / `bindings[""]`: a YAML path with the key appended. */
 export function childPath(path: string, key: string): string {
@@ -150,7 +160,11 @@ class Decoder {
   }
 
   /** Decodes a mapping's entries, reporting duplicate keys; returns the last value of each key. */
-  private entries(n: YNode & { kind: "map" }, path: string): [string, YNode, number][] {
+  private entries(
+    n: YNode & { kind: "map" },
+    path: string,
+    struct?: StructSpec,
+  ): [string, YNode, number][] {
     const seen = new Map<string, number>();
     const out: [string, YNode, number][] = [];
     for (const e of n.entries) {
@@ -158,7 +172,9 @@ class Decoder {
         this.add(
           this.ignored,
           childPath(path, e.key),
-          `key ${JSON.stringify(e.key)} already set in map`,
+          struct
+            ? `field ${e.key} already set in ${fieldOwner(struct)}`
+            : `key ${JSON.stringify(e.key)} already set in map`,
           e.keyLine,
         );
         out[seen.get(e.key) as number] = [e.key, e.value, e.keyLine];
@@ -171,14 +187,13 @@ class Decoder {
   }
 
   struct(n: YNode, spec: StructSpec, path: string): Record<string, unknown> | undefined {
-    if (n.kind !== "map")
-      return this.typeError(n, path, spec.name === "bundle" ? "charm.BundleData" : spec.name);
+    if (n.kind !== "map") return this.typeError(n, path, spec.goName);
     const out: Record<string, unknown> = {};
-    for (const [key, value, line] of this.entries(n, path)) {
+    for (const [key, value, line] of this.entries(n, path, spec)) {
       const kind = spec.fields[key];
       const p = childPath(path, key);
       if (kind === undefined) {
-        this.add(this.ignored, p, `field ${key} not found in ${spec.name}`, line);
+        this.add(this.ignored, p, `field ${key} not found in ${fieldOwner(spec)}`, line);
         continue;
       }
       const v = this.value(value, kind, p);
@@ -232,7 +247,7 @@ class Decoder {
         if (kind.pointerMap || kind.valueMap) {
           if (isNull) return null;
           if (n.kind !== "map") {
-            const goValue = kind.pointerMap ? `*${spec.name}` : spec.name;
+            const goValue = kind.pointerMap ? `*${spec.goName}` : spec.goName;
             return this.typeError(n, path, `map[string]${goValue}`);
           }
           return this.map(n, path, (v, p) => {

@@ -178,7 +178,7 @@ series: jammy
 series: focal
 `,
     problems: [
-      { path: "series", message: 'key "series" already set in map' },
+      { path: "series", message: "field series already set in bundle" },
       { path: "applications.a", message: 'key "a" already set in map' },
       { path: "applications.a.colour", message: "field colour not found in applications" },
       { path: "unknown", message: "field unknown not found in bundle" },
@@ -467,6 +467,20 @@ describe("bad bundles: every problem listed at once with its path", () => {
     ]);
     expect(err?.message.split("\n")[0]).toBe("the provided bundle has the following errors:");
     expect(err?.message).toContain("(/srv/bundle.yaml line 3)");
+  });
+
+  it("stops an alias bomb as go-yaml does", () => {
+    const lines = ["variables:", "  a0: &a0 [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `  a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(", ")}]`,
+      );
+    lines.push("applications: {a: {charm: a, options: {bomb: *a9}}}");
+    expect(problemsOf(() => parseBundleSync(lines.join("\n")))).toEqual([
+      { path: "", message: "document contains excessive aliasing" },
+    ]);
   });
 
   it("rejects wrong JS types passed to the parser, listing each", async () => {

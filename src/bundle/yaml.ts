@@ -161,7 +161,26 @@ function toYDocument(doc: Document.Parsed, lines: LineCounter): YDocument {
   const lineOf = (n: { range?: [number, number, number] | null } | null | undefined) =>
     n?.range ? lines.linePos(n.range[0]).line : 0;
   const seen = new Set<YamlNode>();
+  // go-yaml v2's guard against alias bombs ("billion laughs"): too large a
+  // share of nodes coming from aliases stops the decoding.
+  let decodeCount = 0;
+  let aliasCount = 0;
+  let aliasDepth = 0;
+  let excessive = false;
   const convert = (node: unknown, fallbackLine: number): YNode => {
+    decodeCount++;
+    if (aliasDepth > 0) aliasCount++;
+    if (
+      excessive ||
+      (aliasCount > 100 &&
+        decodeCount > 1000 &&
+        aliasCount / decodeCount > allowedAliasRatio(decodeCount))
+    ) {
+      if (!excessive)
+        errors.push({ line: fallbackLine, message: "document contains excessive aliasing" });
+      excessive = true;
+      return { kind: "scalar", line: fallbackLine, value: null, raw: "", tag: "!!null" };
+    }
     if (node === null || node === undefined) {
       return { kind: "scalar", line: fallbackLine, value: null, raw: "", tag: "!!null" };
     }
@@ -172,9 +191,11 @@ function toYDocument(doc: Document.Parsed, lines: LineCounter): YDocument {
         return { kind: "scalar", line: lineOf(node), value: null, raw: "", tag: "!!null" };
       }
       seen.add(target as YamlNode);
+      aliasDepth++;
       try {
         return convert(target, lineOf(node));
       } finally {
+        aliasDepth--;
         seen.delete(target as YamlNode);
       }
     }
@@ -262,6 +283,13 @@ function toYDocument(doc: Document.Parsed, lines: LineCounter): YDocument {
   if (errors.length > 0) return { root: null, errors };
   if (root && root.kind === "scalar" && root.value === null) return { root: null, errors };
   return { root, errors };
+}
+
+/** go-yaml v2's allowedAliasRatio: generous for small documents, strict for huge ones. */
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decodeCount - 400_000)) / 3_600_000;
 }
 
 function scalarText(s: Scalar): string {
