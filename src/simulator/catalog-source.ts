@@ -29,6 +29,24 @@ function endpoints(
 /** Wraps a {@link CharmCatalog} as a {@link CharmSource}. */
 export function catalogSource(catalog: CharmCatalog): CharmSource {
   return {
+    resolveBundle(req) {
+      if (catalog.getBundle(req.name) === undefined) return undefined;
+      try {
+        const r = catalog.resolveBundle(req);
+        return {
+          name: r.name,
+          revision: r.revision,
+          track: r.track,
+          risk: r.risk,
+          id: r.id,
+          hash: r.hash,
+          bases: r.bundle.bases.map((b) => ({ ...b })),
+        };
+      } catch (e) {
+        if (e instanceof LibjujuError) throw new ServerError(e.message, e.code);
+        throw e;
+      }
+    },
     resolve(req): ResolvedCharm {
       let r: ReturnType<CharmCatalog["resolve"]>;
       try {

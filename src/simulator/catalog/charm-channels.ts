@@ -60,6 +60,12 @@ export interface CharmOverlay {
   workload: WorkloadBehaviour;
   /** Ports the unit opens once active: `3306/tcp`, `8000-8010/udp`, `icmp`. */
   ports?: readonly string[];
+  /**
+   * Relations the published charm has but its source metadata lacks: a
+   * reactive charm's layers (e.g. `layer:tls-client`) add endpoints when it
+   * is built, so the layer source in testdata does not list them.
+   */
+  builtRequires?: Readonly<Record<string, { interface: string }>>;
 }
 
 const COS_STABLE_BASES = ["ubuntu@20.04"];
@@ -164,6 +170,8 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   etcd: {
     defaultTrack: "latest",
+    // layer:tls-client adds the certificates endpoint at build time.
+    builtRequires: { certificates: { interface: "tls-certificates" } },
     releases: [
       { channel: "1.35/stable", revisions: { amd64: 781, arm64: 782, s390x: 783 } },
       { channel: "1.34/stable", revisions: { amd64: 772, arm64: 773, s390x: 774 } },
