@@ -52,6 +52,8 @@ export interface YDocument {
   errors: { line: number; message: string }[];
 }
 
+// go-yaml's limit on nesting.
+const MAX_DEPTH = 10_000;
 const NULLS = new Set(["", "~", "null", "Null", "NULL"]);
 const TRUES = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
 const FALSES = new Set([
@@ -128,6 +130,17 @@ const LONG_TAGS: Record<string, YNodeTag> = {
 
 /** Reads every document of `text`. Never throws: syntax errors are returned per document. */
 export function readYamlStream(text: string): YDocument[] {
+  try {
+    return readStream(text);
+  } catch (e) {
+    // The tokenizer or the walk ran out of stack on absurd nesting: a syntax error, not a crash.
+    return [
+      { root: null, errors: [{ line: 1, message: `cannot parse YAML: ${(e as Error).message}` }] },
+    ];
+  }
+}
+
+function readStream(text: string): YDocument[] {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, {
     schema: "failsafe",
@@ -153,10 +166,16 @@ export function readYamlStream(text: string): YDocument[] {
 }
 
 function toYDocument(doc: Document.Parsed, lines: LineCounter): YDocument {
-  const errors = doc.errors.map((e) => ({
-    line: lines.linePos(e.pos[0]).line,
-    message: e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? e.message,
-  }));
+  const errors: { line: number; message: string }[] = [];
+  const seenErrors = new Set<string>();
+  for (const e of doc.errors) {
+    const line = lines.linePos(e.pos[0]).line;
+    const message =
+      e.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? e.message;
+    if (seenErrors.has(`${line}\0${message}`)) continue;
+    seenErrors.add(`${line}\0${message}`);
+    errors.push({ line, message });
+  }
   if (errors.length > 0) return { root: null, errors };
   const lineOf = (n: { range?: [number, number, number] | null } | null | undefined) =>
     n?.range ? lines.linePos(n.range[0]).line : 0;
@@ -167,8 +186,22 @@ function toYDocument(doc: Document.Parsed, lines: LineCounter): YDocument {
   let aliasCount = 0;
   let aliasDepth = 0;
   let excessive = false;
+  let depth = 0;
   const convert = (node: unknown, fallbackLine: number): YNode => {
+    depth++;
+    try {
+      return convertNode(node, fallbackLine);
+    } finally {
+      depth--;
+    }
+  };
+  const convertNode = (node: unknown, fallbackLine: number): YNode => {
     decodeCount++;
+    if (depth > MAX_DEPTH) {
+      if (!excessive)
+        errors.push({ line: fallbackLine, message: `exceeded max depth of ${MAX_DEPTH}` });
+      excessive = true;
+    }
     if (aliasDepth > 0) aliasCount++;
     if (
       excessive ||
