@@ -1,7 +1,9 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BundleValidationError } from "../src/bundle/index.js";
+import { BundleValidationError, parseBundle } from "../src/bundle/index.js";
 import {
   BundleAbortError,
   BundleChangeError,
@@ -11,6 +13,7 @@ import {
   Controller,
   type Model,
 } from "../src/index.js";
+import { CharmCatalog } from "../src/simulator/catalog/index.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
 import { useSimController } from "./support/sim-controller.js";
 
@@ -252,5 +255,123 @@ describe("bundles end to end", () => {
       bundleURL: undefined,
     });
     expect(plan.changes.map((c) => c.description)).toEqual([]);
+  }, 120_000);
+});
+
+/** The shared test bundles whose charms (with those of each overlay) are all in the catalog. */
+async function catalogTestBundles(): Promise<{ name: string; overlays: string[][] }[]> {
+  const catalog = CharmCatalog.default();
+  const inCatalog = async (file: string) => {
+    const text = await readFile(file, "utf8");
+    // Overlays are parsed on their own only to list their charms.
+    const charms = [...text.matchAll(/^\s+charm:\s*"?([^"\s]+)"?\s*$/gm)].map((m) =>
+      m[1]!.replace(/^ch:/, "").replace(/-\d+$/, ""),
+    );
+    return charms.every((c) => catalog.get(c) !== undefined);
+  };
+  const out: { name: string; overlays: string[][] }[] = [];
+  for (const name of (await readdir(TESTDATA)).sort()) {
+    const main = testdata(name, "bundle.yaml");
+    let data: Awaited<ReturnType<typeof parseBundle>>;
+    try {
+      data = await parseBundle(await readFile(main, "utf8"), { strict: false });
+    } catch {
+      continue;
+    }
+    if (data.bundle === "kubernetes" || !(await inCatalog(main))) continue;
+    const overlays: string[][] = [[]];
+    for (const f of (await readdir(testdata(name))).sort()) {
+      if (f === "bundle.yaml" || !f.endsWith(".yaml") || f === "charmcraft.yaml") continue;
+      if (await inCatalog(testdata(name, f))) overlays.push([testdata(name, f)]);
+    }
+    out.push({ name, overlays });
+  }
+  return out;
+}
+
+/**
+ * Combinations that cannot deploy anywhere, with the failure Juju gives (the
+ * rest must deploy): Charmed Kubernetes 1.35 is a noble bundle, and its PKI
+ * overlay pins vault to 1.7/stable, which Charmhub releases for 20.04 and
+ * 22.04 only.
+ */
+const EXPECTED: Record<string, string> = {
+  "charmed-kubernetes + vault-pki-overlay.yaml":
+    'failed: bundle change addCharm-22 (upload charm vault from charm-hub for base ubuntu@24.04/stable from channel 1.7/stable) failed: cannot resolve charm "vault": selecting releases: charm or bundle not found for channel "1.7/stable", base "amd64/ubuntu/24.04"',
+};
+
+describe("shared test bundles on the simulator", () => {
+  it("every catalog-only test bundle deploys and reaches idle, with and without its overlays", async () => {
+    const bundles = await catalogTestBundles();
+    expect(bundles.map((b) => b.name)).toContain("kubernetes-core");
+    const outcomes: Record<string, string> = {};
+    let n = 0;
+    for (const b of bundles) {
+      for (const overlays of b.overlays) {
+        const key = [b.name, ...overlays.map((o) => o.split("/").at(-1))].join(" + ");
+        await using model = await env.controller.addModel(`testdata-${n++}`);
+        try {
+          const apps = await model.deploy(testdata(b.name, "bundle.yaml"), {
+            overlays,
+            bundle: true,
+          });
+          await model.waitForIdle({
+            apps: apps.filter((a) => !a.subordinate).map((a) => a.name),
+            timeout: 120_000,
+            idlePeriod: 0,
+          });
+          const again = await model.deploy(testdata(b.name, "bundle.yaml"), {
+            overlays,
+            dryRun: true,
+          });
+          outcomes[key] =
+            again.changes.length === 0
+              ? "deployed, idle, plans nothing again"
+              : `plans again: ${again.changes.map((c) => c.description).join("; ")}`;
+        } catch (err) {
+          outcomes[key] =
+            `failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+        }
+      }
+    }
+    expect(outcomes).toEqual(
+      Object.fromEntries(
+        Object.keys(outcomes).map((k) => [k, EXPECTED[k] ?? "deployed, idle, plans nothing again"]),
+      ),
+    );
+  }, 600_000);
+
+  it("deploys a Charmhub bundle by name (overlays apply) and a bundle from an http URL", async () => {
+    await using model = await env.controller.addModel("by-name");
+    const plan = await model.deploy("charmed-kubernetes", { dryRun: true });
+    expect(plan.source).toBe("ch:charmed-kubernetes");
+    expect(plan.changes.length).toBeGreaterThan(10);
+    expect(plan.changes.some((c) => c.description.includes("easyrsa"))).toBe(true);
+    // The PKI overlay removes easyrsa (`easyrsa: null`).
+    const overlaid = await model.deploy("charmed-kubernetes", {
+      dryRun: true,
+      overlays: [testdata("charmed-kubernetes", "vault-pki-overlay.yaml")],
+    });
+    expect(overlaid.changes.some((c) => c.description.includes("easyrsa"))).toBe(false);
+    expect(overlaid.changes.some((c) => c.description.includes("vault"))).toBe(true);
+
+    // By name, without dry run: deployed as a bundle.
+    const apps = await model.deploy("charmed-kubernetes", { bundle: true });
+    expect(apps.map((a) => a.name)).toContain("kubernetes-control-plane");
+
+    // From an http(s) URL: served here by a throwaway HTTP server.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/x-yaml" });
+      res.end(SMALL);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await using other = await env.controller.addModel("by-url");
+      const fromUrl = await other.deploy(`http://127.0.0.1:${port}/bundle.yaml`);
+      expect(fromUrl.map((a) => a.name).sort()).toEqual(["box", "db", "router"]);
+    } finally {
+      server.close();
+    }
   }, 120_000);
 });

@@ -8,12 +8,14 @@
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
 import { type BundleProblem, type ParseBundleOptions, parseBundle } from "../bundle/index.js";
+import type { BundleModelView } from "../bundle/model-view.js";
 import type { BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
 import type {
   Application as ApplicationFacade,
   Charms,
   MachineManager,
 } from "../facades/generated/index.js";
+import { parseConstraints } from "../parse/constraints.js";
 import { parsePlacement } from "../parse/placement.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import { JujuError } from "../rpc/errors.js";
@@ -191,7 +193,9 @@ export class BundleHandler {
     const status = existing
       ? await this.#model.getStatus(options.signal ? { signal: options.signal } : {})
       : undefined;
-    const planOptions: PlanBundleOptions = { model: this.#model.bundleView(status) };
+    const view = this.#model.bundleView(status);
+    sameConstraintsAsBundle(view, bundle);
+    const planOptions: PlanBundleOptions = { model: view };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
     const plan = planBundle(bundle, planOptions);
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
@@ -721,6 +725,34 @@ export class BundleHandler {
     this.#defaultBase ??= modelDefaultBase(this.#model, signal);
     return this.#defaultBase;
   }
+}
+
+/**
+ * Juju's CLI gives its planner a `ConstraintsEqual` that compares parsed
+ * constraints (`mem=4G` is `mem=4096M`); the view carries the bundle's own
+ * spelling wherever the two mean the same, so only real changes are planned.
+ */
+function sameConstraintsAsBundle(view: BundleModelView, bundle: BundleData): void {
+  for (const [name, app] of Object.entries(view.applications ?? {})) {
+    const wanted = bundle.applications[name]?.constraints;
+    if (wanted === undefined || app.constraints === undefined) continue;
+    try {
+      const a = parseConstraints(app.constraints);
+      const b = parseConstraints(wanted);
+      if (JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))) app.constraints = wanted;
+    } catch {
+      // Unparseable constraints are compared as text by the planner.
+    }
+  }
+}
+
+function sortKeys(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) {
+    const v = (o as Record<string, unknown>)[k];
+    out[k] = Array.isArray(v) ? [...v].sort() : v;
+  }
+  return out;
 }
 
 /** A charm reference `juju deploy` reads as a local charm. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { JujuError } from "../../rpc/errors.js";
-import { CharmIsBundleError } from "../bundle-errors.js";
+import { BundleSourceError, CharmIsBundleError } from "../bundle-errors.js";
 import type { ExecutePlanOptions } from "../bundle-execute.js";
 import {
   BundleHandler,
@@ -65,10 +65,18 @@ export async function deployEntity(
   options: ModelDeployOptions = {},
 ): Promise<Application | Application[] | BundlePlanResult> {
   if (await isBundleSource(entity, options)) return deployBundle(model, entity, options);
-  if (options.dryRun)
-    throw new InvalidArgumentError("dryRun", "a dry run is only supported for bundles");
-  if (options.overlays?.length)
-    throw new InvalidArgumentError("overlays", "overlays are only supported for bundles");
+  if (options.dryRun || options.overlays?.length) {
+    // Only bundles take these: look the name up on Charmhub as a bundle.
+    try {
+      return await deployBundle(model, entity, options);
+    } catch (err) {
+      if (!(err instanceof BundleSourceError)) throw err;
+      throw new InvalidArgumentError(
+        options.dryRun ? "dryRun" : "overlays",
+        `${options.dryRun ? "a dry run" : "overlays"} is only supported for bundles: ${err.message}`,
+      );
+    }
+  }
   try {
     return await deploy(model, entity, options);
   } catch (err) {
