@@ -6,6 +6,7 @@
  */
 import { renderTable } from "../src/cli/table.js";
 import { benchBundleDeploy } from "./bundle-deploy.js";
+import { benchBundlePlan } from "./bundle-plan.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchPing } from "./ping.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
@@ -22,7 +23,13 @@ export interface BenchRow {
 }
 
 const rows: BenchRow[] = [];
-for (const bench of [benchPing, benchDeltaApply, benchWaitForIdle, benchBundleDeploy]) {
+for (const bench of [
+  benchPing,
+  benchDeltaApply,
+  benchWaitForIdle,
+  benchBundleDeploy,
+  benchBundlePlan,
+]) {
   rows.push(...(await bench()));
 }
 process.stdout.write(

@@ -30,7 +30,7 @@ import {
   describeUpgradeCharm,
   type ExposeSettings,
 } from "./describe.js";
-import type { BundleModelView, ModelApplicationView } from "./model-view.js";
+import type { BundleModelView, ModelApplicationView, ModelRelationView } from "./model-view.js";
 import type {
   BundleApplication,
   BundleChange,
@@ -80,6 +80,8 @@ interface PendingChange {
   args(): Record<string, unknown>;
   positional(): unknown[];
   describe(): string[];
+  /** Set when requires are already in Juju's sorted order. */
+  presorted?: boolean;
 }
 
 interface AddMachineChange extends PendingChange {
@@ -104,6 +106,32 @@ interface Placement {
 }
 
 const KUBERNETES = "kubernetes";
+
+/** Merges two byte-sorted lists. */
+function mergeSorted(a: string[], b: string[]): string[] {
+  if (a.length === 0) return b.slice();
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i] as string) < (b[j] as string)))
+      out.push(a[i++] as string);
+    else out.push(b[j++] as string);
+  }
+  return out;
+}
+
+/** Where `v` goes in a byte-sorted list. */
+function lowerBound(list: string[], v: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as string) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function placeholder(id: string): string {
   return `$${id}`;
@@ -141,10 +169,27 @@ function normaliseChannel(channel: string): string {
 }
 
 /** Charms compare by name for Charmhub and as written otherwise. */
+const charmURLCache = new Map<string, ReturnType<typeof parseCharmURL>>();
+
+/** parseCharmURL, remembered: the diff compares every bundle charm with every model charm. */
+function cachedCharmURL(url: string): ReturnType<typeof parseCharmURL> {
+  if (!charmURLCache.has(url)) {
+    if (charmURLCache.size > 10_000) charmURLCache.clear();
+    charmURLCache.set(url, parseCharmURL(url));
+  }
+  return charmURLCache.get(url);
+}
+
+/** What makes two charm references the same charm (see sameCharm). */
+function charmIdentity(charm: string): string {
+  const url = cachedCharmURL(charm);
+  return url?.schema === "ch" ? `ch:${url.name}` : charm;
+}
+
 function sameCharm(a: string, b: string): boolean {
   if (a === b) return true;
-  const ua = parseCharmURL(a);
-  const ub = parseCharmURL(b);
+  const ua = cachedCharmURL(a);
+  const ub = cachedCharmURL(b);
   if (!ua || !ub || ua.schema !== ub.schema) return false;
   if (ua.schema === "ch") return ua.name === ub.name;
   return false;
@@ -242,15 +287,31 @@ class ModelState {
 
   /** Whether the relation exists; an endpoint the bundle leaves out matches any. */
   hasRelation(app1: string, ep1: string, app2: string, ep2: string): boolean {
-    const match = (a: string, e: string, ra: string, re: string) =>
-      a === ra && (e === "" || e === re);
-    for (const r of this.view.relations ?? []) {
-      if (match(app1, ep1, r.app1, r.endpoint1) && match(app2, ep2, r.app2, r.endpoint2))
+    const match = (e: string, re: string) => e === "" || e === re;
+    for (const r of this.relationsOf(app1)) {
+      if (r.app1 === app1 && r.app2 === app2 && match(ep1, r.endpoint1) && match(ep2, r.endpoint2))
         return true;
-      if (match(app1, ep1, r.app2, r.endpoint2) && match(app2, ep2, r.app1, r.endpoint1))
+      if (r.app2 === app1 && r.app1 === app2 && match(ep1, r.endpoint2) && match(ep2, r.endpoint1))
         return true;
     }
     return false;
+  }
+
+  private relationIndex: Map<string, ModelRelationView[]> | undefined;
+
+  /** The model's relations an application takes part in (indexed once). */
+  private relationsOf(app: string): ModelRelationView[] {
+    if (!this.relationIndex) {
+      this.relationIndex = new Map();
+      for (const r of this.view.relations ?? []) {
+        for (const a of r.app1 === r.app2 ? [r.app1] : [r.app1, r.app2]) {
+          const list = this.relationIndex.get(a) ?? [];
+          list.push(r);
+          this.relationIndex.set(a, list);
+        }
+      }
+    }
+    return this.relationIndex.get(app) ?? [];
   }
 
   appUnitOnMachine(machine: string, appName: string, containerType: string): string {
@@ -334,22 +395,28 @@ class ModelState {
       unused.sort(byteCompare);
       appPlacements.set(appName, unused);
     }
-    const apps = Object.keys(bundle.applications).sort(byteCompare);
+    // Which applications (in name order) place units on each bundle machine.
+    const appsByMachine = new Map<string, string[]>();
+    for (const appName of Object.keys(bundle.applications).sort(byteCompare)) {
+      for (const to of appPlacements.get(appName) ?? []) {
+        const machine = parsePlacement(to)?.machine;
+        if (!machine) continue;
+        const list = appsByMachine.get(machine) ?? [];
+        list.push(appName);
+        appsByMachine.set(machine, list);
+      }
+    }
     for (const id of naturalSorted(Object.keys(bundle.machines ?? {}))) {
       if (Object.hasOwn(this.machineMap, id)) continue;
-      search: for (const appName of apps) {
-        for (const to of appPlacements.get(appName) ?? []) {
-          const p = parsePlacement(to);
-          if (!p || p.machine !== id) continue;
-          const deployed = appUnits.get(appName) ?? [];
-          const unit = deployed[0];
-          if (!unit) continue;
-          const machine = topLevelMachine(unit.machine);
-          if (initial.has(machine)) continue;
-          this.machineMap[id] = machine;
-          appUnits.set(appName, deployed.slice(1));
-          break search;
-        }
+      for (const appName of appsByMachine.get(id) ?? []) {
+        const deployed = appUnits.get(appName) ?? [];
+        const unit = deployed[0];
+        if (!unit) continue;
+        const machine = topLevelMachine(unit.machine);
+        if (initial.has(machine)) continue;
+        this.machineMap[id] = machine;
+        appUnits.set(appName, deployed.slice(1));
+        break;
       }
     }
   }
@@ -407,8 +474,9 @@ function numUnits(app: BundleApplication): number {
 /** The planner run: one per planBundle call. */
 class Planner {
   private readonly changes: PendingChange[] = [];
-  /** Ids of the addMachines changes so far, in creation order. */
-  private readonly machineIds: string[] = [];
+  /** Ids of the addMachines changes so far, sorted as requires are. */
+  private readonly sortedMachineIds: string[] = [];
+  private readonly machineIdSet = new Set<string>();
   private readonly model: ModelState;
   private readonly kubernetes: boolean;
   private readonly defaultBase: string;
@@ -608,19 +676,43 @@ class Planner {
     channel: string,
     revision: number,
   ): boolean {
-    const revOk = (r: number | undefined) => revision < 0 || revision === (r ?? -1);
-    for (const app of Object.values(this.model.applications)) {
-      if (!sameCharm(app.charm, charm) || !revOk(app.revision)) continue;
+    for (const app of this.existingCharms().get(charmIdentity(charm)) ?? []) {
+      if (revision >= 0 && revision !== app.revision) continue;
       if (arch === "" && base === "" && channel === "") return true;
       // An unresolved bundle field (no arch constraint, no base) matches
       // whatever the model runs: Juju's CLI resolves them before planning.
-      const appArch = this.archOf(app.constraints);
-      if (arch !== "" && appArch !== arch) continue;
-      if (base !== "" && app.base && normaliseBase(app.base) !== base) continue;
-      if (normaliseChannel(app.channel ?? "") !== normaliseChannel(channel)) continue;
+      if (arch !== "" && app.arch !== arch) continue;
+      if (base !== "" && app.base !== "" && app.base !== base) continue;
+      if (app.channel !== normaliseChannel(channel)) continue;
       return true;
     }
     return false;
+  }
+
+  private charmIndex:
+    | Map<string, { revision: number; arch: string; base: string; channel: string }[]>
+    | undefined;
+
+  /** The model's applications by charm identity, normalised once. */
+  private existingCharms(): Map<
+    string,
+    { revision: number; arch: string; base: string; channel: string }[]
+  > {
+    if (!this.charmIndex) {
+      this.charmIndex = new Map();
+      for (const app of Object.values(this.model.applications)) {
+        const key = charmIdentity(app.charm);
+        const list = this.charmIndex.get(key) ?? [];
+        list.push({
+          revision: app.revision ?? -1,
+          arch: this.archOf(app.constraints),
+          base: app.base ? normaliseBase(app.base) : "",
+          channel: normaliseChannel(app.channel ?? ""),
+        });
+        this.charmIndex.set(key, list);
+      }
+    }
+    return this.charmIndex;
   }
 
   private planExistingApplication(
@@ -833,9 +925,9 @@ class Planner {
   }): AddMachineChange {
     // Machines are created one after another, so their numbers come out as
     // planned: each requires every machine change before it.
-    const requires = [...p.requires];
-    for (const m of this.machineIds) if (!requires.includes(m)) requires.push(m);
-    const change = this.add(
+    const extra = p.requires.filter((r) => !this.machineIdSet.has(r)).sort(byteCompare);
+    const requires = mergeSorted(extra, this.sortedMachineIds);
+    const change = this.add<AddMachineChange>(
       (id) => ({
         id,
         method: "addMachines" as const,
@@ -865,7 +957,10 @@ class Planner {
       }),
       "addMachines",
     );
-    this.machineIds.push(change.id);
+    change.presorted = true;
+    this.machineIdSet.add(change.id);
+    const at = lowerBound(this.sortedMachineIds, change.id);
+    this.sortedMachineIds.splice(at, 0, change.id);
     return change;
   }
 
@@ -1040,11 +1135,12 @@ class Planner {
     new UnitProcessor(this, this.bundle, this.model, addedApps, addedMachines).run();
     // Juju's checkAllMachinesUsed: a bundle machine nothing lands on means
     // the machine map does not fit the model.
-    const dependents = new Set<string>();
-    for (const c of this.changes) for (const r of c.requires) dependents.add(r);
-    for (const [bundleId, change] of addedMachines) {
-      if (!dependents.has(change.id)) throw this.machineMapError(bundleId);
+    const unused = new Map([...addedMachines].map(([bundleId, change]) => [change.id, bundleId]));
+    for (const c of this.changes) {
+      if (unused.size === 0) break;
+      for (const r of c.requires) unused.delete(r);
     }
+    for (const bundleId of unused.values()) throw this.machineMapError(bundleId);
   }
 
   private machineMapError(bundleMachine: string): BundlePlanError {
@@ -1115,43 +1211,63 @@ class Planner {
   private sorted(): BundleChange[] {
     const n = this.changes.length;
     if (n === 0) return [];
+    for (const c of this.changes) if (!c.presorted) c.requires.sort(byteCompare);
+    // Juju sorts in passes over the creation order, emitting every change
+    // whose requirements are met (a change emitted earlier in the same pass
+    // counts). Equivalently each change gets a pass number: the largest of
+    // its requirements' passes, plus one for a requirement created after
+    // it; the order is by pass, then creation. Computed in one depth-first
+    // walk instead of one scan per pass.
+    const sortFailed = () =>
+      new BundlePlanError("sort failed", BundlePlanErrorCodes.placementCycle);
     const index = new Map<string, number>();
-    this.changes.forEach((c, i) => {
-      c.requires.sort(byteCompare);
-      index.set(c.id, i);
-    });
-    const inDegree = new Int32Array(n);
-    const followers: number[][] = Array.from({ length: n }, () => []);
-    this.changes.forEach((c, i) => {
-      inDegree[i] = c.requires.length;
-      for (const r of c.requires) {
-        const j = index.get(r);
-        // A requirement outside the change set is never met: Juju's sort fails.
-        if (j === undefined) continue;
-        (followers[j] as number[]).push(i);
+    this.changes.forEach((c, i) => index.set(c.id, i));
+    const indexOf = (id: string): number => {
+      const j = index.get(id);
+      // A requirement outside the change set is never met.
+      if (j === undefined) throw sortFailed();
+      return j;
+    };
+    const pass = new Int32Array(n);
+    const state = new Uint8Array(n); // 0 new, 1 waiting for its requirements, 2 placed
+    const stack: number[] = [];
+    for (let start = 0; start < n; start++) {
+      if (state[start] === 2) continue;
+      stack.push(start);
+      while (stack.length > 0) {
+        const i = stack[stack.length - 1] as number;
+        const requires = (this.changes[i] as PendingChange).requires;
+        if (state[i] === 2) {
+          stack.pop();
+        } else if (state[i] === 0) {
+          state[i] = 1;
+          for (const r of requires) {
+            const j = indexOf(r);
+            if (state[j] === 1) throw sortFailed();
+            if (state[j] === 0) stack.push(j);
+          }
+        } else {
+          let p = 0;
+          for (const r of requires) {
+            const j = indexOf(r);
+            const q = (pass[j] as number) + (j > i ? 1 : 0);
+            if (q > p) p = q;
+          }
+          pass[i] = p;
+          state[i] = 2;
+          stack.pop();
+        }
       }
-    });
-    const done = new Uint8Array(n);
-    const order: number[] = [];
-    let remaining = n;
-    while (remaining > 0) {
-      const before = remaining;
-      for (let i = 0; i < n; i++) {
-        if (done[i] || inDegree[i] !== 0) continue;
-        done[i] = 1;
-        order.push(i);
-        remaining--;
-        for (const f of followers[i] as number[]) inDegree[f] = (inDegree[f] ?? 0) - 1;
-      }
-      if (before === remaining)
-        throw new BundlePlanError("sort failed", BundlePlanErrorCodes.placementCycle);
     }
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (pass[a] as number) - (pass[b] as number) || a - b,
+    );
     return order.map((i) => {
       const c = this.changes[i] as PendingChange;
       return {
         id: c.id,
         method: c.method,
-        requires: [...c.requires],
+        requires: c.requires,
         args: c.args(),
         positionalArgs: c.positional(),
         description: c.describe().join("\n"),
