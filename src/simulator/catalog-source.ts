@@ -26,6 +26,11 @@ function endpoints(
   return out;
 }
 
+/** The placeholder SHA-384 of a resource revision, as the simulated Charmhub API publishes it. */
+export function fingerprint(charmId: string, resource: string, revision: number): string {
+  return createHash("sha384").update(`${charmId}/${resource}/${revision}`).digest("hex");
+}
+
 /** Wraps a {@link CharmCatalog} as a {@link CharmSource}. */
 export function catalogSource(catalog: CharmCatalog): CharmSource {
   return {
@@ -56,6 +61,7 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
         throw e;
       }
       const info = r.info;
+      const newest = (name: string) => r.resourceRevisions[name] ?? 1;
       const charm: CharmSpec = {
         name: r.name,
         revision: r.revision,
@@ -96,12 +102,22 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
               ...(res.filename === undefined ? {} : { filename: res.filename }),
               ...(res.description === undefined ? {} : { description: res.description }),
               // The catalog knows no resource blobs: like the simulated
-              // Charmhub API, every resource is at revision 1 with size 0 and
-              // a placeholder SHA-384 derived from charm id, name and revision
+              // Charmhub API, every resource revision has size 0 and a
+              // placeholder SHA-384 derived from charm id, name and revision
               // (the value that API publishes as the resource's hash-sha384).
-              revision: 1,
-              fingerprint: createHash("sha384").update(`${r.id}/${res.name}/1`).digest("hex"),
+              revision: newest(res.name),
+              fingerprint: fingerprint(r.id, res.name, newest(res.name)),
               size: 0,
+              ...(newest(res.name) > 1
+                ? {
+                    older: Object.fromEntries(
+                      Array.from({ length: newest(res.name) - 1 }, (_, i) => [
+                        i + 1,
+                        fingerprint(r.id, res.name, i + 1),
+                      ]),
+                    ),
+                  }
+                : {}),
             },
           ]),
         ),

@@ -53,6 +53,8 @@ export interface CharmResourceSpec {
   fingerprint: string;
   /** Size of the blob in bytes. */
   size: number;
+  /** Earlier published revisions (Charmhub keeps them all) → hex SHA-384 of each blob. */
+  older?: Readonly<Record<number, string>>;
 }
 
 /** One charm revision the controller can resolve and deploy. */

@@ -147,6 +147,8 @@ export interface CatalogCharm {
   releases: CatalogRelease[];
   workload: WorkloadBehaviour;
   ports: string[];
+  /** Newest published revision per resource name (1 when absent). */
+  resourceRevisions: Readonly<Record<string, number>>;
 }
 
 /** Channels and behaviour for {@link CharmCatalog.addCharm}; everything is optional. */
@@ -195,6 +197,8 @@ export interface ResolvedCharm {
   info: CharmInfo;
   workload: WorkloadBehaviour;
   ports: string[];
+  /** Newest published revision per resource name (1 when absent). */
+  resourceRevisions: Readonly<Record<string, number>>;
 }
 
 function sha256(s: string): string {
@@ -524,6 +528,7 @@ export class CharmCatalog {
       releases,
       workload: overlay.workload,
       ports: [...(overlay.ports ?? [])],
+      resourceRevisions: { ...(overlay.resourceRevisions ?? {}) },
     };
     this.#charms.set(name, charm);
     return charm;
@@ -650,6 +655,7 @@ export class CharmCatalog {
       info: release.info,
       workload,
       ports: [...charm.ports],
+      resourceRevisions: { ...charm.resourceRevisions },
     };
     if (channel.branch) out.branch = channel.branch;
     if (series) out.charmUrlWithSeries = `ch:${arch}/${series}/${charm.name}-${revision}`;

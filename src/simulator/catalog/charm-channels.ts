@@ -66,6 +66,11 @@ export interface CharmOverlay {
    * is built, so the layer source in testdata does not list them.
    */
   builtRequires?: Readonly<Record<string, { interface: string }>>;
+  /**
+   * The newest published revision of each resource (Charmhub keeps every
+   * revision from 1 up to it); resources not named here are at revision 1.
+   */
+  resourceRevisions?: Readonly<Record<string, number>>;
 }
 
 const COS_STABLE_BASES = ["ubuntu@20.04"];
@@ -204,6 +209,8 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   "juju-qa-test": {
     defaultTrack: "latest",
+    // Juju's own test bundle (juju-qa-test-full-options) pins foo-file revision 2.
+    resourceRevisions: { "foo-file": 2 },
     releases: [
       {
         channel: "latest/stable",

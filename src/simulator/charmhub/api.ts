@@ -8,7 +8,7 @@
  *
  * What the catalog does not know is synthesised, deterministically:
  * release and creation dates (the epoch plus one minute per revision), the
- * publisher, resource revisions (1: every resource as first published) and
+ * publisher, resource revisions (1 unless the catalog publishes more) and
  * archive sizes (the size of the rebuilt charm files).
  * @module
  */
@@ -876,13 +876,14 @@ export class CharmhubApi {
 
   #resources(r: ResolvedCharm): CharmhubResource[] {
     return Object.values(r.info.resources).map((res) => {
-      const seed = `${r.id}/${res.name}/1`;
+      const rev = r.resourceRevisions[res.name] ?? 1;
+      const seed = `${r.id}/${res.name}/${rev}`;
       const out: CharmhubResource = {
         name: res.name,
         type: res.type,
         description: res.description ?? "",
         filename: res.filename ?? "",
-        revision: 1,
+        revision: rev,
         "created-at": this.#date(r.revision),
         download: {
           "hash-sha256": sha("sha256", seed),
@@ -890,7 +891,7 @@ export class CharmhubApi {
           "hash-sha3-384": sha("sha3-384", seed),
           "hash-sha512": sha("sha512", seed),
           size: 0,
-          url: `${this.#baseUrl}/api/v1/resources/download/charm_${r.id}.${res.name}_1`,
+          url: `${this.#baseUrl}/api/v1/resources/download/charm_${r.id}.${res.name}_${rev}`,
         },
       };
       return out;

@@ -436,7 +436,7 @@ describe("Charmhub bundles", () => {
     expect(contains).toEqual(bundle?.charms);
     const map = body["channel-map"] as Json[];
     expect(map.map((m) => (m.channel as Json).name)).toEqual(["latest/stable"]);
-    expect((map[0]?.channel as Json).base).toEqual({
+    expect(((map[0] as Json).channel as Json).base).toEqual({
       architecture: "all",
       name: "all",
       channel: "all",
@@ -483,7 +483,7 @@ describe("Charmhub bundles", () => {
         },
       ],
     ]);
-    const r = ((resolved?.response as Json).Results as Json[])[0] as Json;
+    const r = (((resolved as Json).response as Json).Results as Json[])[0] as Json;
     expect(r.error).toBeUndefined();
     expect(r.url).toBe("ch:amd64/charmed-kubernetes-1");
     const origin = r["charm-origin"] as Json;
@@ -502,7 +502,7 @@ describe("Charmhub bundles", () => {
         { entities: [{ "charm-url": "charmed-kubernetes", "charm-origin": origin }] },
       ],
     ]);
-    const d = ((info?.response as Json).results as Json[])[0] as Json;
+    const d = (((info as Json).response as Json).results as Json[])[0] as Json;
     expect(d.url).toBe(`${sim.charmhubUrl}/api/v1/charms/download/${origin.id}_1.charm`);
     expect((d["charm-origin"] as Json).type).toBe("bundle");
     expect(typeof (d["charm-origin"] as Json).hash).toBe("string");
