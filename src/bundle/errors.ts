@@ -18,7 +18,18 @@ export interface BundleProblem {
   source?: string;
   /** 1-based line in `source`, when known. */
   line?: number;
+  /**
+   * Where Juju would have stopped: `read` (YAML syntax, value types, unknown
+   * keys: the bundle cannot be read), `merge` (overlays and includes:
+   * Juju's ReadAndMergeBundleData), `verify` (the bundle's content: Juju's
+   * Verify, which the Bundle facade returns as its `errors` list). Absent for
+   * problems with the arguments themselves.
+   */
+  stage?: BundleProblemStage;
 }
+
+/** See {@link BundleProblem.stage}. */
+export type BundleProblemStage = "read" | "merge" | "verify";
 
 /** The `code` of {@link BundleValidationError}. */
 export const BUNDLE_INVALID = "bundle-invalid";

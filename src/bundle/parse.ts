@@ -12,7 +12,7 @@ import {
   fromPlain,
   METADATA_ONLY,
 } from "./decode.js";
-import { type BundleProblem, BundleValidationError } from "./errors.js";
+import { type BundleProblem, type BundleProblemStage, BundleValidationError } from "./errors.js";
 import {
   applyOverlay,
   dirName,
@@ -55,6 +55,13 @@ export interface ParseBundleOptions {
   strict?: boolean;
   /** Receives unknown/duplicate-key notices when `strict` is false. */
   onWarning?: (warning: BundleProblem) => void;
+  /**
+   * Whose checks to apply. `cli` (default): `juju deploy`'s, which also
+   * verify the base bundle alone (no `image-id` constraint there) and that a
+   * series and a base given together agree. `controller`: only what the
+   * Bundle facade (`GetChanges`) checks, for a simulated controller.
+   */
+  checks?: "cli" | "controller";
 }
 
 /** Options of {@link parseBundleSync}: no file reading. */
@@ -122,6 +129,14 @@ function checkArgs(
         message: `strict must be a boolean, got ${describeType(o.strict)}`,
       });
     } else out.strict = o.strict;
+  }
+  if (o.checks !== undefined) {
+    if (o.checks !== "cli" && o.checks !== "controller") {
+      problems.push({
+        path: "checks",
+        message: `checks must be "cli" or "controller", got ${JSON.stringify(o.checks)}`,
+      });
+    } else out.checks = o.checks;
   }
   if (o.onWarning !== undefined) {
     if (typeof o.onWarning !== "function") {
@@ -205,6 +220,11 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Tags problems with the stage Juju would have stopped at. */
+function staged(list: readonly BundleProblem[], stage: BundleProblemStage): BundleProblem[] {
+  return list.map((p) => ({ ...p, stage }));
+}
+
 /** Phase 1: every document of every source, decoded; syntax and type errors collected. */
 function readParts(sources: Source[], problems: BundleProblem[], ignored: BundleProblem[]): Part[] {
   const parts: Part[] = [];
@@ -212,20 +232,22 @@ function readParts(sources: Source[], problems: BundleProblem[], ignored: Bundle
     const docs = readYamlStream(src.text);
     docs.forEach((doc, d) => {
       const label = docs.length > 1 ? `${src.label} (document ${d})` : src.label;
-      for (const e of doc.errors)
-        problems.push({ path: "", message: e.message, source: label, line: e.line });
+      for (const e of doc.errors) {
+        problems.push({ path: "", message: e.message, source: label, line: e.line, stage: "read" });
+      }
       if (doc.errors.length > 0) return;
       const decoded = decodeBundle(doc.root, label);
-      problems.push(...decoded.problems);
+      problems.push(...staged(decoded.problems, "read"));
       if (decoded.usedServices && parts.length > 0) {
         problems.push({
           path: "services",
           message:
             "bundle overlay file used deprecated 'services' key, this is not valid for bundle overlay files",
           source: label,
+          stage: "merge",
         });
       }
-      ignored.push(...decoded.ignored);
+      ignored.push(...staged(decoded.ignored, "read"));
       parts.push({ data: decoded.data, source: index });
     });
     if (index === 0 && docs.length === 0) {
@@ -233,6 +255,7 @@ function readParts(sources: Source[], problems: BundleProblem[], ignored: Bundle
         path: "",
         message: "malformed bundle: bundle is empty not valid",
         source: src.label,
+        stage: "read",
       });
     }
   });
@@ -261,21 +284,22 @@ function finish(
   for (const part of parts) {
     const src = sources[part.source] as Source;
     const found = substituteIncludes(part.data, (ref) => includes.get(includeKey(src.dir, ref)));
-    for (const p of found) problems.push({ ...p, source: src.label });
+    for (const p of found) problems.push({ ...p, source: src.label, stage: "merge" });
     resolveCharmPaths(part.data, src.dir);
   }
   const [basePart, ...overlays] = parts as [Part, ...Part[]];
-  // Juju verifies the base bundle on its own first (refusing image-id there),
-  // then refuses overlay-only fields in it, then verifies the merged bundle.
-  problems.push(
-    ...verifyBundle(basePart.data, { baseBundle: true }),
-    ...overlayOnlyProblems(basePart.data),
-  );
+  const controller = opts.checks === "controller";
+  // The Juju CLI verifies the base bundle on its own first (refusing image-id
+  // there); both CLI and controller refuse overlay-only fields in it, then
+  // verify the merged bundle.
+  if (!controller)
+    problems.push(...staged(verifyBundle(basePart.data, { baseBundle: true }), "verify"));
+  problems.push(...staged(overlayOnlyProblems(basePart.data), "merge"));
   const merged = structuredClone(basePart.data);
   for (const o of overlays) applyOverlay(merged, o.data);
   const seen = new Set(problems.map((p) => `${p.path}\0${p.message}`));
-  for (const p of verifyBundle(merged)) {
-    if (!seen.has(`${p.path}\0${p.message}`)) problems.push(p);
+  for (const p of verifyBundle(merged, { seriesBaseMatch: !controller })) {
+    if (!seen.has(`${p.path}\0${p.message}`)) problems.push({ ...p, stage: "verify" });
   }
   if (problems.length > 0 || (strict && ignored.length > 0)) fail(problems);
   for (const w of ignored) opts.onWarning?.(w);
@@ -306,6 +330,7 @@ export async function parseBundle(text: string, opts?: ParseBundleOptions): Prom
       problems.push({
         path: `overlays[${i}]`,
         message: `unable to process overlays: cannot read ${JSON.stringify(ov)} without a readFile option`,
+        stage: "read",
       });
       continue;
     }
@@ -320,6 +345,7 @@ export async function parseBundle(text: string, opts?: ParseBundleOptions): Prom
       problems.push({
         path: `overlays[${i}]`,
         message: `unable to process overlays: ${errorText(e)}`,
+        stage: "read",
       });
     }
   }
@@ -408,12 +434,13 @@ export function checkBundleData(data: unknown, opts: CheckBundleDataOptions = {}
   }
   const node = fromPlain(data, "", problems);
   const decoded = decodeBundle(node);
-  problems.push(...decoded.problems);
+  problems.push(...staged(decoded.problems, "read"));
   const strict = opts.strict !== false;
   if (problems.length === 0) {
-    problems.push(...verifyBundle(decoded.data, { baseBundle: opts.baseBundle === true }));
+    const found = verifyBundle(decoded.data, { baseBundle: opts.baseBundle === true });
+    problems.push(...staged(found, "verify"));
   }
-  const all = strict ? [...problems, ...decoded.ignored] : problems;
+  const all = strict ? [...problems, ...staged(decoded.ignored, "read")] : problems;
   if (all.length > 0) throw new BundleValidationError(all);
   return toBundleData(decoded.data);
 }

@@ -532,7 +532,41 @@ describe("bad bundles: every problem listed at once with its path", () => {
         message: "cannot unmarshal !!str `x` into int",
         source: "b.yaml",
         line: 4,
+        stage: "read",
       },
+    ]);
+  });
+
+  it("tells the stages apart, and applies only the controller's checks when asked", () => {
+    const text = `
+series: focal
+default-base: ubuntu@22.04
+applications:
+  a: {charm: a, constraints: image-id=x, offers: {o: {endpoints: [db]}}, num_units: -1}
+`;
+    let cli: readonly BundleProblem[] = [];
+    let controller: readonly BundleProblem[] = [];
+    try {
+      parseBundleSync(text);
+    } catch (e) {
+      cli = (e as BundleValidationError).problems;
+    }
+    try {
+      parseBundleSync(text, { checks: "controller" });
+    } catch (e) {
+      controller = (e as BundleValidationError).problems;
+    }
+    expect(cli.map((p) => [p.stage, p.path])).toEqual([
+      ["verify", "series"],
+      ["verify", "applications.a.constraints"],
+      ["verify", "applications.a.num_units"],
+      ["merge", "applications.a.offers"],
+      ["merge", "applications.a.offers.o.endpoints"],
+    ]);
+    expect(controller.map((p) => [p.stage, p.path])).toEqual([
+      ["merge", "applications.a.offers"],
+      ["merge", "applications.a.offers.o.endpoints"],
+      ["verify", "applications.a.num_units"],
     ]);
   });
 });

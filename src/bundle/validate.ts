@@ -344,6 +344,11 @@ export interface VerifyOptions {
    * an `image-id` constraint.
    */
   baseBundle?: boolean;
+  /**
+   * Check that a series and a base given together name the same release
+   * (the Juju CLI does; the controller does not). Default true.
+   */
+  seriesBaseMatch?: boolean;
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -366,7 +371,7 @@ export function verifyBundle(bd: DecodedBundle, opts: VerifyOptions = {}): Bundl
   let machines: Obj = isObj(bd.machines) ? bd.machines : {};
   const refCounts = new Map<string, number>();
 
-  verifySeriesBases(bd, add);
+  if (opts.seriesBaseMatch !== false) verifySeriesBases(bd, add);
 
   if (type !== "" && !kubernetes) add("bundle", `bundle has an invalid type ${q(type)}`);
   if (kubernetes) {
