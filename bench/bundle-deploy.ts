@@ -43,54 +43,16 @@ async function catalogBundles(): Promise<{ path: string; changes: number }[]> {
   return found.sort((a, b) => b.changes - a.changes);
 }
 
-/**
- * A bundle of catalog charms only, shaped like real ones: a database with a
- * subordinate, ten applications of three units, some in containers on
- * declared machines. Measured too, so that a ratio is shown even when no
- * shared test bundle deploys on the simulator.
- */
-function generatedBundle(): string {
-  const apps = Array.from(
-    { length: 10 },
-    (_, i) =>
-      `  app${i}:\n    charm: ubuntu\n    num_units: 3\n` +
-      (i < 4 ? `    to: ["lxd:${i}", "lxd:${i}", "${i}"]\n` : ""),
-  ).join("");
-  const machines = Array.from({ length: 4 }, (_, i) => `  "${i}": {}\n`).join("");
-  return `default-base: ubuntu@22.04
-applications:
-  db:
-    charm: mysql
-    channel: 8.0/stable
-    num_units: 3
-  router:
-    charm: mysql-router
-    channel: dpe/edge
-${apps}machines:
-${machines}relations:
-  - ["router:backend-database", "db:database"]
-`;
-}
-
 async function deployOnce(
   controller: Controller,
   name: string,
-  source: string | { text: string },
+  source: string,
   concurrency: number,
 ): Promise<{ seconds: number; changes: number }> {
   const model: Model = await controller.addModel(name);
   try {
     const handler = new BundleHandler(model);
-    const plan =
-      typeof source === "string"
-        ? await handler.fetchPlan(source)
-        : await handler.planText({
-            kind: "url",
-            text: source.text,
-            location: "generated",
-            baseDir: undefined,
-            bundleURL: undefined,
-          });
+    const plan = await handler.fetchPlan(source);
     const t0 = performance.now();
     await handler.executePlan({ concurrency });
     return { seconds: (performance.now() - t0) / 1000, changes: plan.changes.length };
@@ -112,24 +74,6 @@ export async function benchBundleDeploy(): Promise<BenchRow[]> {
   });
   const rows: BenchRow[] = [];
   try {
-    const gen = { text: generatedBundle() };
-    const genSequential = await deployOnce(controller, "gen-seq", gen, 1);
-    const genConcurrent = await deployOnce(controller, "gen-conc", gen, 8);
-    const genWhat = `generated, catalog charms (${genConcurrent.changes} changes), ${LATENCY_MS} ms RPC latency`;
-    rows.push(
-      {
-        benchmark: "bundle deploy",
-        case: `${genWhat}, concurrency 1`,
-        result: `${genSequential.seconds.toFixed(2)} s`,
-      },
-      {
-        benchmark: "bundle deploy",
-        case: `${genWhat}, concurrency 8`,
-        result: `${genConcurrent.seconds.toFixed(2)} s`,
-        vsBaseline: `${(genSequential.seconds / genConcurrent.seconds).toFixed(1)}× faster than concurrency 1`,
-        target: "≥ 5× faster",
-      },
-    );
     let n = 0;
     for (const { path } of await catalogBundles()) {
       const name = path.split("/").at(-2) ?? path;
