@@ -378,6 +378,60 @@ machines:
   });
 });
 
+describe("the grammar's valid forms", () => {
+  it("accepts every placement form, bindings with the default space, resources, storage and devices", () => {
+    const b = parseBundleSync(`
+default-base: ubuntu@22.04/stable
+applications:
+  db:
+    charm: ch:mysql
+    channel: 8.0/stable
+    revision: 58
+    num_units: 3
+    to: ["0", "lxd:1", "new"]
+    bindings: {"": alpha, db: internal}
+    resources: {mysql-image: 12, snap: ./mysql.snap}
+    storage: {database: "ebs,10G,1"}
+    devices: {gpu: "2,nvidia.com/gpu,gpu=fast"}
+    constraints: mem=4G cores=2 spaces=alpha,^admin
+  web:
+    charm: wordpress
+    num_units: 5
+    to: ["db", "lxd:db", "kvm:db/2", "db/1", "lxd:new"]
+    expose: true
+  edge:
+    charm: haproxy
+    num_units: 1
+    exposed-endpoints: {}
+machines:
+  "0": {base: ubuntu@22.04, constraints: arch=arm64}
+  "1": {}
+relations:
+- [web:db, db:db]
+- [web, edge]
+`);
+    expect(b.applications.db?.bindings).toEqual({ "": "alpha", db: "internal" });
+    expect(b.applications.db?.resources).toEqual({ "mysql-image": 12, snap: "./mysql.snap" });
+    expect(b.applications.web?.to).toEqual(["db", "lxd:db", "kvm:db/2", "db/1", "lxd:new"]);
+    expect(b.machines).toEqual({
+      "0": { base: "ubuntu@22.04", constraints: "arch=arm64" },
+      "1": {},
+    });
+    expect(b.relations).toEqual([
+      ["web:db", "db:db"],
+      ["web", "edge"],
+    ]);
+  });
+
+  it("reads the bindings of wordpress-with-endpoint-bindings", () => {
+    const b = parseBundleSync(
+      readFileSync(join(BUNDLES, "wordpress-with-endpoint-bindings", "bundle.yaml"), "utf8"),
+    );
+    expect(b.applications.mysql?.bindings).toEqual({ server: "db" });
+    expect(b.applications["wordpress-extra-bindings"]?.bindings?.["admin-api"]).toBe("public");
+  });
+});
+
 describe("unknown keys", () => {
   const text = "applications:\n  a:\n    charm: a\n    colour: blue\nextra: 1\n";
 
