@@ -47,9 +47,21 @@ export function byteCompare(a: string, b: string): number {
 /** Ubuntu release versions and their series names. */
 const UBUNTU_SERIES: Record<string, string> = {
   "12.04": "precise",
+  "12.10": "quantal",
+  "13.04": "raring",
+  "13.10": "saucy",
   "14.04": "trusty",
+  "14.10": "utopic",
+  "15.04": "vivid",
+  "15.10": "wily",
   "16.04": "xenial",
+  "16.10": "yakkety",
+  "17.04": "zesty",
+  "17.10": "artful",
   "18.04": "bionic",
+  "18.10": "cosmic",
+  "19.04": "disco",
+  "19.10": "eoan",
   "20.04": "focal",
   "20.10": "groovy",
   "21.04": "hirsute",
@@ -61,7 +73,6 @@ const UBUNTU_SERIES: Record<string, string> = {
   "24.04": "noble",
   "24.10": "oracular",
   "25.04": "plucky",
-  "25.10": "questing",
 };
 const SERIES_UBUNTU: Record<string, string> = Object.fromEntries(
   Object.entries(UBUNTU_SERIES).map(([v, s]) => [s, v]),
@@ -102,6 +113,7 @@ export function seriesFromBase(base: string): string {
   return "";
 }
 
+const ARCHES = new Set(["amd64", "arm64", "ppc64el", "s390x", "riscv64", "i386", "armhf"]);
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
 /** A charm URL as charm.ParseURL reads it (Juju 3.6: ch: and local: only). */
@@ -119,6 +131,8 @@ export interface CharmURLParts {
  * as it is.
  */
 export function parseCharmURL(url: string): CharmURLParts | undefined {
+  // A path is a local charm directory or archive, never a URL.
+  if (url.startsWith(".") || url.startsWith("/")) return undefined;
   let schema: "ch" | "local" = "ch";
   let rest = url;
   const colon = url.indexOf(":");
@@ -147,6 +161,8 @@ export function parseCharmURL(url: string): CharmURLParts | undefined {
     if (schema === "ch") architecture = parts[0] as string;
     else series = parts[0] as string;
   }
+  if (architecture !== "" && !ARCHES.has(architecture)) return undefined;
+  if (series !== "" && !/^[a-z]+[a-z0-9]*$/.test(series)) return undefined;
   return { schema, name: last, series, architecture, revision };
 }
 
