@@ -299,6 +299,16 @@ relations:
     expect(sync[0]?.message).toMatch(/parseBundleSync reads no files/);
   });
 
+  it("reads with Node's readBundleFile, refusing a folder with a typed error", async () => {
+    await expect(readBundleFile(BUNDLES)).rejects.toMatchObject({
+      code: "bundle-file",
+      path: BUNDLES,
+      message: `path ${JSON.stringify(BUNDLES)} resolves to a folder`,
+    });
+    const bytes = await readBundleFile(join(BUNDLES, "wordpress-with-saas", "bundle.yaml"));
+    expect(new TextDecoder().decode(bytes)).toContain("saas:");
+  });
+
   it("reports an overlay file that cannot be read", async () => {
     const problems = await problemsOf(() =>
       parseBundle("applications: {a: {charm: a}}", {
