@@ -84,6 +84,15 @@ relations:
     expect(w.violations).toEqual([]);
   });
 
+  it("adds series beside the bases when asked (include-series)", async () => {
+    const r = await w.ok("Bundle", 6, "ExportBundle", { "include-series": true });
+    const text = r.result as string;
+    expect(
+      text.startsWith("default-base: ubuntu@24.04/stable\nseries: noble\napplications:\n"),
+    ).toBe(true);
+    expect(text).toContain("    series: jammy\n    base: ubuntu@22.04/stable\n");
+  });
+
   it("exports a bundle that plans to nothing against the same model", async () => {
     await w.ok("Application", 19, "Expose", {
       application: "db",
@@ -253,6 +262,15 @@ describe("Bundle(6).GetChangesMapArgs", () => {
       annotations: { bundleURL: "ch:test" },
     });
     expect(Object.keys(changes[1] ?? {})).toEqual(["id", "method", "args", "requires"]);
+    expect(w.violations).toEqual([]);
+  });
+
+  it("applies overlay removals written the way python-libjuju sends them (`app: ` with no value)", async () => {
+    const yaml = `${BUNDLE}---\napplications:\n  rsa: \n`;
+    const r = await w.ok("Bundle", 6, "GetChangesMapArgs", { yaml, bundleURL: "" });
+    const changes = r.changes as Array<{ method: string; args: Record<string, unknown> }>;
+    expect(changes.map((c) => c.method)).toEqual(["addCharm", "deploy", "addUnit"]);
+    expect(changes[1]?.args.application).toBe("ubuntu");
     expect(w.violations).toEqual([]);
   });
 
