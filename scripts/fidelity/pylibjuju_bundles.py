@@ -11,6 +11,7 @@ bundle is deployed by name. Each step prints PASS or FAIL with the error.
 import asyncio
 import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -38,6 +39,10 @@ CASES = [
         'resolving ch:vault : selecting releases: charm or bundle not found for channel "1.7/stable", base "amd64/ubuntu/24.04"',
     ),
 ]
+
+# An overlay removing an application (`name:` with no value), as Juju's docs
+# describe removals; written to a temporary file at run time.
+REMOVAL_OVERLAY = "applications:\n  easyrsa:\n"
 
 # Charmhub bundles the simulator serves, deployed by name.
 CHARMHUB = ["kubernetes-core"]
@@ -126,6 +131,17 @@ async def main():
             [str(BUNDLES / directory / o) for o in overlays],
             expect_error,
         )
+    if selected("kubernetes-core + removal overlay"):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            f.write(REMOVAL_OVERLAY)
+            f.flush()
+            await deploy_case(
+                controller,
+                "kubernetes-core + removal overlay (easyrsa: null)",
+                "bundle-removal",
+                str(BUNDLES / "kubernetes-core" / "bundle.yaml"),
+                [f.name],
+            )
     for i, name in enumerate(CHARMHUB):
         if not selected(f"charmhub {name}"):
             continue
