@@ -10,6 +10,7 @@ import {
   BundleHandler,
   BundleLocalCharmError,
   type BundleProgressEvent,
+  BundleTrustError,
   Controller,
   type Model,
 } from "../src/index.js";
@@ -115,6 +116,10 @@ relations:
 `,
   );
   await writeFile(
+    join(dir, "trust.yaml"),
+    "applications:\n  cloudy:\n    charm: ubuntu\n    num_units: 1\n    trust: true\n",
+  );
+  await writeFile(
     join(dir, "local.yaml"),
     "applications:\n  mine:\n    charm: ./charms/mine\n    num_units: 1\n",
   );
@@ -199,6 +204,24 @@ describe("bundles end to end", () => {
     expect((local as BundleLocalCharmError).applications).toEqual(["mine"]);
     expect((local as Error).message).toContain('"mine"');
     expect(sent.filter((r) => MUTATING.has(r))).toEqual([]);
+  }, 60_000);
+
+  it("refuses applications asking for trust unless trusted, as juju deploy --trust", async () => {
+    const { model, sent } = await recordingModel("trust");
+    await using _m = model;
+    const err = await model
+      .deploy(join(dir, "trust.yaml"), { dryRun: true })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BundleTrustError);
+    expect((err as Error).message).toBe(
+      "Bundle cannot be deployed without trusting applications with your cloud credentials.\n" +
+        "Please repeat the deploy command with the --trust argument if you consent to trust the following application(s):\n" +
+        "  - cloudy",
+    );
+    expect(sent.filter((r) => MUTATING.has(r))).toEqual([]);
+    // With trust the plan is made (deploying it sends `trust` with the application's config).
+    const plan = await model.deploy(join(dir, "trust.yaml"), { trust: true, dryRun: true });
+    expect(plan.changes.map((c) => c.method)).toEqual(["addCharm", "deploy", "addUnit"]);
   }, 60_000);
 
   it("a failing change raises BundleChangeError naming it, with what was done and skipped", async () => {

@@ -55,7 +55,7 @@ export class BundleTrustError extends LibjujuError {
     super(
       "Bundle cannot be deployed without trusting applications with your cloud credentials.\n" +
         "Please repeat the deploy command with the --trust argument if you consent to trust the following application(s):\n" +
-        applications.map((a) => `  - ${a}\n`).join(""),
+        applications.map((a) => `  - ${a}`).join("\n"),
       "not valid",
     );
     this.applications = applications;

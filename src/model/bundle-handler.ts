@@ -9,7 +9,7 @@
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
 import { type BundleProblem, type ParseBundleOptions, parseBundle } from "../bundle/index.js";
 import type { BundleModelView } from "../bundle/model-view.js";
-import type { BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
+import type { BundleApplication, BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
 import type {
   Application as ApplicationFacade,
   Charms,
@@ -174,6 +174,14 @@ export class BundleHandler {
     if (loaded.baseDir !== undefined) parseOptions.baseDir = loaded.baseDir;
     if (fs) parseOptions.readFile = (p: string) => fs.readFile(p);
     const bundle = await parseBundle(loaded.text, parseOptions);
+    // As `juju deploy`: trust must be granted (or forced) before anything else.
+    if (!this.#options.trust && !this.#options.force) {
+      const untrusted = Object.entries(bundle.applications)
+        .filter(([, a]) => requiresTrust(a))
+        .map(([n]) => n)
+        .sort();
+      if (untrusted.length) throw new BundleTrustError(untrusted);
+    }
     const local = Object.entries(bundle.applications)
       .filter(([, a]) => isLocalCharm(a.charm))
       .map(([name, a]) => ({ name, charm: a.charm }));
@@ -213,10 +221,6 @@ export class BundleHandler {
     const plan = this.#plan;
     if (!plan) throw new InvalidArgumentError("plan", "no plan: call fetchPlan first");
     this.#model.requireWatching("executePlan");
-    const untrusted = Object.entries(plan.bundle.applications)
-      .filter(([, a]) => a.trust === true)
-      .map(([n]) => n);
-    if (untrusted.length && !this.#options.trust) throw new BundleTrustError(untrusted.sort());
     await runPlan(
       plan.changes,
       async (change, signal) => {
@@ -366,7 +370,7 @@ export class BundleHandler {
     const info = await this.#charmInfo(charmUrl, options.signal);
     const spec = this.#plan?.bundle.applications[application];
     const config = stringifyConfig((args.options as Record<string, unknown> | undefined) ?? {});
-    if (this.#options.trust && spec?.trust) config.trust = "true";
+    if (this.#options.trust && spec && requiresTrust(spec)) config.trust = "true";
     const pending = await addPendingResources(this.#model, application, charmUrl, origin, info, {
       resources: (args.resources as Record<string, number> | undefined) ?? {},
       ...(options.signal ? { signal: options.signal } : {}),
@@ -753,6 +757,12 @@ function sortKeys(o: object): Record<string, unknown> {
     out[k] = Array.isArray(v) ? [...v].sort() : v;
   }
   return out;
+}
+
+/** True when the application asks for trust: `trust: true`, or a `trust` option that is true. */
+function requiresTrust(app: BundleApplication): boolean {
+  const opt = app.options?.trust;
+  return app.trust === true || opt === true || opt === "true";
 }
 
 /** A charm reference `juju deploy` reads as a local charm. */
