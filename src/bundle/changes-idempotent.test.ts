@@ -398,6 +398,21 @@ describe("diff against an existing model", () => {
     });
   });
 
+  it("compares constraints as the caller says they compare (Juju's ConstraintsEqual)", () => {
+    const model: BundleModelView = {
+      applications: { db: { charm: "db", channel: "stable", constraints: "mem=4096M cores=2" } },
+    };
+    const bundle: BundleData = {
+      applications: { db: { charm: "db", constraints: "cores=2 mem=4G" } },
+    };
+    expect(planBundle(bundle, { model }).changes.map((c) => c.description)).toEqual([
+      'set constraints for db to "cores=2 mem=4G"',
+    ]);
+    const sameMemory = (a: string, b: string) =>
+      a.replace("4096M", "4G").split(" ").sort().join(" ") === b.split(" ").sort().join(" ");
+    expect(planBundle(bundle, { model, constraintsEqual: sameMemory }).changes).toEqual([]);
+  });
+
   it("refuses a downgrade with Juju's message", () => {
     const model: BundleModelView = {
       applications: { mysql: { charm: "mysql", channel: "stable", revision: 10 } },

@@ -7,18 +7,29 @@
  */
 import { BundlePlanError, BundlePlanErrorCodes } from "./changes-errors.js";
 import {
+  type AddMachineChange,
+  type AddUnitChange,
+  numUnits,
+  type PendingChange,
+  placeholder,
+} from "./changes-internal.js";
+import {
+  charmIdentity,
+  constraintsTerms,
+  equalValue,
+  ModelState,
+  normaliseChannel,
+  sameCharm,
+} from "./changes-model.js";
+import { type UnitChangeHost, UnitProcessor } from "./changes-units.js";
+import {
   archFromConstraints,
   baseFromSeries,
   byteCompare,
-  machineContainerType,
-  machineParent,
   naturalSorted,
   normaliseBase,
   parseCharmURL,
-  parsePlacement,
   seriesFromBase,
-  topLevelMachine,
-  type UnitPlacement,
 } from "./changes-util.js";
 import {
   describeAddCharm,
@@ -30,7 +41,7 @@ import {
   describeUpgradeCharm,
   type ExposeSettings,
 } from "./describe.js";
-import type { BundleModelView, ModelApplicationView, ModelRelationView } from "./model-view.js";
+import type { BundleModelView, ModelApplicationView } from "./model-view.js";
 import type {
   BundleApplication,
   BundleChange,
@@ -61,6 +72,12 @@ export interface PlanBundleOptions {
   archFromConstraints?: boolean;
   /** With archFromConstraints: the architecture when constraints name none (the CLI uses the model's). */
   defaultArch?: string;
+  /**
+   * Whether an existing application's constraints already say what the
+   * bundle asks (Juju's Model.ConstraintsEqual); by default the same terms
+   * in any order.
+   */
+  constraintsEqual?: (existing: string, wanted: string) => boolean;
 }
 
 /** Resolves a charm's channel and revision, as the Juju CLI asks Charmhub before planning. */
@@ -71,39 +88,6 @@ export type CharmResolver = (
   arch: string,
   revision: number,
 ) => { channel: string; revision: number };
-
-/** One change while planning: its args are read when the plan is emitted, after placement filled them. */
-interface PendingChange {
-  id: string;
-  method: BundleChangeMethod;
-  requires: string[];
-  args(): Record<string, unknown>;
-  positional(): unknown[];
-  describe(): string[];
-  /** Set when requires are already in Juju's sorted order. */
-  presorted?: boolean;
-}
-
-interface AddMachineChange extends PendingChange {
-  machineID: string;
-  bundleMachineID: string;
-}
-
-interface AddUnitChange extends PendingChange {
-  unitName: string;
-  to: string;
-  placementDescription: string;
-  baseMachine: string;
-  directive: string;
-}
-
-interface Placement {
-  target: string;
-  baseMachine: string;
-  requires: string[];
-  placementDescription: string;
-  directive: string;
-}
 
 const KUBERNETES = "kubernetes";
 
@@ -133,10 +117,6 @@ function lowerBound(list: string[], v: string): number {
   return lo;
 }
 
-function placeholder(id: string): string {
-  return `$${id}`;
-}
-
 /** Adds `series` beside `base`, as the 3.6 facade does for older clients. */
 function withSeries(args: Record<string, unknown>): Record<string, unknown> {
   const base = args.base;
@@ -161,265 +141,6 @@ function omitEmpty(entries: [string, unknown][]): Record<string, unknown> {
     out[k] = v;
   }
   return out;
-}
-
-/** Juju's channel normalisation: the `latest` track is implied. */
-function normaliseChannel(channel: string): string {
-  return channel.startsWith("latest/") ? channel.slice("latest/".length) : channel;
-}
-
-/** Charms compare by name for Charmhub and as written otherwise. */
-const charmURLCache = new Map<string, ReturnType<typeof parseCharmURL>>();
-
-/** parseCharmURL, remembered: the diff compares every bundle charm with every model charm. */
-function cachedCharmURL(url: string): ReturnType<typeof parseCharmURL> {
-  if (!charmURLCache.has(url)) {
-    if (charmURLCache.size > 10_000) charmURLCache.clear();
-    charmURLCache.set(url, parseCharmURL(url));
-  }
-  return charmURLCache.get(url);
-}
-
-/** What makes two charm references the same charm (see sameCharm). */
-function charmIdentity(charm: string): string {
-  const url = cachedCharmURL(charm);
-  return url?.schema === "ch" ? `ch:${url.name}` : charm;
-}
-
-function sameCharm(a: string, b: string): boolean {
-  if (a === b) return true;
-  const ua = cachedCharmURL(a);
-  const ub = cachedCharmURL(b);
-  if (!ua || !ub || ua.schema !== ub.schema) return false;
-  if (ua.schema === "ch") return ua.name === ub.name;
-  return false;
-}
-
-function constraintsTerms(s: string | undefined): string {
-  return (s ?? "")
-    .split(/\s+/)
-    .filter((t) => t !== "")
-    .sort()
-    .join(" ");
-}
-
-function equalValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a === "number" || typeof b === "number")
-    return Number(a) === Number(b) && a !== "" && b !== "";
-  return false;
-}
-
-/** The existing model with the sequences and machine map Juju infers. */
-class ModelState {
-  readonly applications: Record<string, ModelApplicationView>;
-  readonly machines: Record<string, { annotations?: Record<string, string> }>;
-  readonly machineMap: Record<string, string>;
-  private readonly sequence = new Map<string, number>();
-
-  constructor(readonly view: BundleModelView) {
-    this.applications = view.applications ?? {};
-    this.machines = view.machines ?? {};
-    this.machineMap = { ...(view.machineMap ?? {}) };
-    if (view.sequence) {
-      for (const [k, v] of Object.entries(view.sequence)) this.sequence.set(k, v);
-      return;
-    }
-    for (const [appName, app] of Object.entries(this.applications)) {
-      for (const unit of app.units ?? []) {
-        const m = /^[a-z][a-z0-9-]*\/(\d+)$/.exec(unit.name);
-        if (!m) continue;
-        const n = Number(m[1]);
-        const key = `application-${appName}`;
-        if ((this.sequence.get(key) ?? 0) <= n) this.sequence.set(key, n + 1);
-      }
-    }
-    for (const id of Object.keys(this.machines)) {
-      if (!/^\d+(?:\/[a-z]+\/\d+)*$/.test(id)) continue;
-      const parts = id.split("/");
-      const n = Number(parts[parts.length - 1]);
-      const key =
-        parts.length === 1 ? "machine" : `machine-${machineParent(id)}/${machineContainerType(id)}`;
-      if ((this.sequence.get(key) ?? 0) <= n) this.sequence.set(key, n + 1);
-    }
-  }
-
-  app(name: string): ModelApplicationView | undefined {
-    return Object.hasOwn(this.applications, name) ? this.applications[name] : undefined;
-  }
-
-  /** Whether the model already consumes an offer under this name. */
-  isRemote(name: string): boolean {
-    return Object.hasOwn(this.view.remoteApplications ?? {}, name);
-  }
-
-  nextMachine(): string {
-    const v = this.sequence.get("machine") ?? 0;
-    this.sequence.set("machine", v + 1);
-    return String(v);
-  }
-
-  nextContainer(parent: string, containerType: string): string {
-    const key = `machine-${parent}/${containerType}`;
-    const v = this.sequence.get(key) ?? 0;
-    this.sequence.set(key, v + 1);
-    return `${parent}/${containerType}/${v}`;
-  }
-
-  nextUnit(app: string): string {
-    const key = `application-${app}`;
-    const v = this.sequence.get(key) ?? 0;
-    this.sequence.set(key, v + 1);
-    return `${app}/${v}`;
-  }
-
-  /** The existing machine a bundle machine maps to. */
-  bundleMachine(id: string): string | undefined {
-    const mapped = this.machineMap[id];
-    return mapped !== undefined && Object.hasOwn(this.machines, mapped) ? mapped : undefined;
-  }
-
-  unitMachine(app: string, index: number): string {
-    const target = `${app}/${index}`;
-    for (const u of this.app(app)?.units ?? []) if (u.name === target) return u.machine;
-    return "";
-  }
-
-  /** Whether the relation exists; an endpoint the bundle leaves out matches any. */
-  hasRelation(app1: string, ep1: string, app2: string, ep2: string): boolean {
-    const match = (e: string, re: string) => e === "" || e === re;
-    for (const r of this.relationsOf(app1)) {
-      if (r.app1 === app1 && r.app2 === app2 && match(ep1, r.endpoint1) && match(ep2, r.endpoint2))
-        return true;
-      if (r.app2 === app1 && r.app1 === app2 && match(ep1, r.endpoint2) && match(ep2, r.endpoint1))
-        return true;
-    }
-    return false;
-  }
-
-  private relationIndex: Map<string, ModelRelationView[]> | undefined;
-
-  /** The model's relations an application takes part in (indexed once). */
-  private relationsOf(app: string): ModelRelationView[] {
-    if (!this.relationIndex) {
-      this.relationIndex = new Map();
-      for (const r of this.view.relations ?? []) {
-        for (const a of r.app1 === r.app2 ? [r.app1] : [r.app1, r.app2]) {
-          const list = this.relationIndex.get(a) ?? [];
-          list.push(r);
-          this.relationIndex.set(a, list);
-        }
-      }
-    }
-    return this.relationIndex.get(app) ?? [];
-  }
-
-  appUnitOnMachine(machine: string, appName: string, containerType: string): string {
-    const mapped = this.machineMap[machine];
-    const m = mapped ?? machine;
-    for (const u of this.app(appName)?.units ?? []) {
-      const ct = machineContainerType(u.machine);
-      if (containerType === "") {
-        if (ct === "" && u.machine === m) return u.name;
-      } else if (ct === containerType && machineParent(u.machine) === m) {
-        return u.name;
-      }
-    }
-    return "";
-  }
-
-  unitMachinesWithoutApp(sourceApp: string, targetApp: string, container: string): string[] {
-    const source = this.app(sourceApp);
-    if (!source) return [];
-    const machines = new Set<string>();
-    for (const u of source.units ?? []) machines.add(topLevelMachine(u.machine));
-    for (const u of this.app(targetApp)?.units ?? []) {
-      if (container === "") machines.delete(u.machine);
-      else if (machineContainerType(u.machine) === container)
-        machines.delete(topLevelMachine(u.machine));
-    }
-    return naturalSorted(machines);
-  }
-
-  unsatisfiedPlacements(sourceApp: string, placements: string[]): string[] {
-    if (!this.app(sourceApp)) return [...placements];
-    const out: string[] = [];
-    for (const value of placements) {
-      const p = parsePlacement(value);
-      if (!p) continue;
-      if (p.machine === "new") out.push(value);
-      else if (p.machine !== "") {
-        if (this.appUnitOnMachine(p.machine, sourceApp, p.containerType) === "") out.push(value);
-      } else if (p.application !== "" && p.unit < 0) out.push(value);
-      else if (p.application !== "") {
-        const machine = this.unitMachine(p.application, p.unit);
-        if (machine === "" || this.appUnitOnMachine(machine, sourceApp, p.containerType) === "")
-          out.push(value);
-      }
-    }
-    return out;
-  }
-
-  /** Juju's InferMachineMap: bundle machines already realised by placed units. */
-  inferMachineMap(bundle: BundleData): void {
-    const initial = new Set(Object.values(this.machineMap));
-    const appUnits = new Map<string, { name: string; machine: string }[]>();
-    for (const [name, app] of Object.entries(this.applications)) {
-      appUnits.set(
-        name,
-        (app.units ?? []).filter((u) => !initial.has(topLevelMachine(u.machine))),
-      );
-    }
-    const markUsed = (app: string, unit: string) => {
-      const units = appUnits.get(app);
-      if (!units) return;
-      const i = units.findIndex((u) => u.name === unit);
-      if (i >= 0) units.splice(i, 1);
-    };
-    const appPlacements = new Map<string, string[]>();
-    for (const [appName, app] of Object.entries(bundle.applications)) {
-      const unused: string[] = [];
-      for (const to of app.to ?? []) {
-        unused.push(to);
-        const p = parsePlacement(to);
-        if (!p || p.machine === "") continue;
-        if (Object.hasOwn(this.machineMap, p.machine)) continue;
-        const unit = this.appUnitOnMachine(p.machine, appName, p.containerType);
-        if (unit !== "") {
-          this.machineMap[p.machine] = p.machine;
-          initial.add(p.machine);
-          markUsed(appName, unit);
-          unused.pop();
-        }
-      }
-      unused.sort(byteCompare);
-      appPlacements.set(appName, unused);
-    }
-    // Which applications (in name order) place units on each bundle machine.
-    const appsByMachine = new Map<string, string[]>();
-    for (const appName of Object.keys(bundle.applications).sort(byteCompare)) {
-      for (const to of appPlacements.get(appName) ?? []) {
-        const machine = parsePlacement(to)?.machine;
-        if (!machine) continue;
-        const list = appsByMachine.get(machine) ?? [];
-        list.push(appName);
-        appsByMachine.set(machine, list);
-      }
-    }
-    for (const id of naturalSorted(Object.keys(bundle.machines ?? {}))) {
-      if (Object.hasOwn(this.machineMap, id)) continue;
-      for (const appName of appsByMachine.get(id) ?? []) {
-        const deployed = appUnits.get(appName) ?? [];
-        const unit = deployed[0];
-        if (!unit) continue;
-        const machine = topLevelMachine(unit.machine);
-        if (initial.has(machine)) continue;
-        this.machineMap[id] = machine;
-        appUnits.set(appName, deployed.slice(1));
-        break;
-      }
-    }
-  }
 }
 
 /** Adds `spaces=` for the spaces the application's endpoints are bound to (Juju's fixupConstraintsWithBindings). */
@@ -467,12 +188,8 @@ function constraintsWithBindings(
   return result;
 }
 
-function numUnits(app: BundleApplication): number {
-  return app.num_units ?? app.scale ?? 0;
-}
-
 /** The planner run: one per planBundle call. */
-class Planner {
+class Planner implements UnitChangeHost {
   private readonly changes: PendingChange[] = [];
   /** Ids of the addMachines changes so far, sorted as requires are. */
   private readonly sortedMachineIds: string[] = [];
@@ -766,7 +483,10 @@ class Planner {
         "setOptions",
       );
     }
-    if (constraintsTerms(existing.constraints) !== constraintsTerms(app.constraints)) {
+    const constraintsEqual =
+      this.opts.constraintsEqual ??
+      ((a: string, b: string) => constraintsTerms(a) === constraintsTerms(b));
+    if (!constraintsEqual(existing.constraints ?? "", app.constraints ?? "")) {
       const constraints = app.constraints ?? "";
       this.add(
         (id) => ({
@@ -1221,7 +941,7 @@ class Planner {
     const sortFailed = () =>
       new BundlePlanError("sort failed", BundlePlanErrorCodes.placementCycle);
     const index = new Map<string, number>();
-    this.changes.forEach((c, i) => index.set(c.id, i));
+    for (const [i, c] of this.changes.entries()) index.set(c.id, i);
     const indexOf = (id: string): number => {
       const j = index.get(id);
       // A requirement outside the change set is never met.
@@ -1339,263 +1059,6 @@ function sameExposure(existing: ModelApplicationView, app: BundleApplication): b
       return false;
   }
   return true;
-}
-
-/** Juju's unitProcessor: adds every missing unit, then places them application by application. */
-class UnitProcessor {
-  private readonly appNames: string[];
-  private readonly addUnitChanges = new Map<string, AddUnitChange>();
-  private readonly appChanges = new Map<string, AddUnitChange[]>();
-  private readonly existingMachinesWithoutApp = new Map<string, string[]>();
-  private readonly newUnitsWithoutApp = new Map<string, AddUnitChange[]>();
-
-  constructor(
-    private readonly planner: Planner,
-    private readonly bundle: BundleData,
-    private readonly model: ModelState,
-    private readonly addedApps: Map<string, string>,
-    private readonly addedMachines: Map<string, AddMachineChange>,
-  ) {
-    this.appNames = naturalSorted(Object.keys(bundle.applications));
-  }
-
-  run(): void {
-    this.addAllNeededUnits();
-    this.processPlacement();
-  }
-
-  private app(name: string): BundleApplication {
-    return this.bundle.applications[name] as BundleApplication;
-  }
-
-  private addAllNeededUnits(): void {
-    for (const name of this.appNames) {
-      const app = this.app(name);
-      const existing = this.model.app(name);
-      const have = existing?.units?.length ?? 0;
-      for (let i = have; i < numUnits(app); i++) {
-        const requires: string[] = [];
-        let ref = name;
-        if (!existing) {
-          const deployId = this.addedApps.get(name) ?? "";
-          requires.push(deployId);
-          ref = placeholder(deployId);
-        }
-        const change = this.planner.addUnitChange(ref, this.model.nextUnit(name), requires);
-        this.addUnitChanges.set(`${name}/${i}`, change);
-        const list = this.appChanges.get(name) ?? [];
-        list.push(change);
-        this.appChanges.set(name, list);
-      }
-    }
-  }
-
-  private processPlacement(): void {
-    const processed = new Set<string>();
-    let toDo = [...this.appNames].sort(byteCompare);
-    while (toDo.length > 0) {
-      let done = 0;
-      const next: string[] = [];
-      for (const name of toDo) {
-        const deps = new Set<string>();
-        for (const to of this.app(name).to ?? []) {
-          const p = parsePlacement(to);
-          if (p?.application) deps.add(p.application);
-        }
-        if ([...deps].some((d) => !processed.has(d))) {
-          next.push(name);
-          continue;
-        }
-        this.placeUnits(name);
-        processed.add(name);
-        done++;
-      }
-      if (done === 0) {
-        throw new BundlePlanError(
-          `cycle in placement directives for: ${next.join(", ")}`,
-          BundlePlanErrorCodes.placementCycle,
-        );
-      }
-      toDo = next;
-    }
-  }
-
-  private placeUnits(name: string): void {
-    const app = this.app(name);
-    const existing = this.model.app(name);
-    const to = app.to ?? [];
-    let last = "";
-    if (to.length > 0) {
-      last = to[to.length - 1] as string;
-      const p = parsePlacement(last);
-      if (!(p && (p.machine === "new" || (p.application !== "" && p.unit === -1)))) last = "";
-    }
-    let unsatisfied = this.model.unsatisfiedPlacements(name, to);
-    let lastChange = "";
-    for (let i = existing?.units?.length ?? 0; i < numUnits(app); i++) {
-      let directive = last;
-      if (unsatisfied.length > 0) {
-        directive = unsatisfied[0] as string;
-        unsatisfied = unsatisfied.slice(1);
-      }
-      const placement = this.placementFor(name, app, directive);
-      const change = this.addUnitChanges.get(`${name}/${i}`) as AddUnitChange;
-      change.placementDescription = placement.placementDescription;
-      change.baseMachine = placement.baseMachine;
-      change.to = placement.target;
-      change.directive = placement.directive;
-      change.requires.push(...placement.requires);
-      if (lastChange !== "") change.requires.push(lastChange);
-      lastChange = change.id;
-    }
-  }
-
-  private placementFor(appName: string, app: BundleApplication, directive: string): Placement {
-    const empty = (baseMachine: string): Placement => ({
-      target: "",
-      baseMachine,
-      requires: [],
-      placementDescription: "",
-      directive: "",
-    });
-    if (directive === "") return empty(this.model.nextMachine());
-    const p = parsePlacement(directive);
-    // The bundle was validated: an unreadable directive places nowhere in particular.
-    if (!p) return empty("");
-    if (p.machine === "new") return this.addNewMachine(app, p.containerType);
-    if (p.machine !== "") return this.definedMachine(app, p, directive);
-    if (p.unit >= 0) return this.definedUnit(app, p, directive);
-    return this.definedApplication(appName, app, p, directive);
-  }
-
-  private existingMachinePlacement(machineID: string, container: string): Placement {
-    return {
-      target: container ? `${container}:${machineID}` : machineID,
-      baseMachine: machineID,
-      requires: [],
-      placementDescription: container
-        ? this.model.nextContainer(machineID, container)
-        : `existing machine ${machineID}`,
-      directive: "",
-    };
-  }
-
-  private definedMachine(app: BundleApplication, p: UnitPlacement, directive: string): Placement {
-    const existing = this.model.bundleMachine(p.machine);
-    if (existing !== undefined) return this.existingMachinePlacement(existing, p.containerType);
-    const change = this.addedMachines.get(p.machine);
-    if (!change) {
-      throw new BundlePlanError(
-        `placement "${directive}" refers to a machine not defined in this bundle`,
-        BundlePlanErrorCodes.invalidPlacement,
-      );
-    }
-    const result: Placement = {
-      target: placeholder(change.id),
-      baseMachine: change.machineID,
-      requires: [change.id],
-      placementDescription: `new machine ${change.machineID}`,
-      directive: "",
-    };
-    return p.containerType ? this.addContainer(result, app, p.containerType) : result;
-  }
-
-  private definedUnit(app: BundleApplication, p: UnitPlacement, directive: string): Placement {
-    const machine = this.model.unitMachine(p.application, p.unit);
-    if (machine !== "")
-      return { ...this.existingMachinePlacement(machine, p.containerType), directive };
-    const other = this.addUnitChanges.get(`${p.application}/${p.unit}`);
-    if (!other) return this.addNewMachine(app, p.containerType);
-    return { ...this.placementForChange(other, app, p.containerType), directive };
-  }
-
-  private definedApplication(
-    appName: string,
-    app: BundleApplication,
-    p: UnitPlacement,
-    directive: string,
-  ): Placement {
-    const key = `${appName}/${p.application}`;
-    let machines = this.existingMachinesWithoutApp.get(key);
-    if (machines === undefined) {
-      machines = this.model.unitMachinesWithoutApp(p.application, appName, p.containerType);
-    }
-    const machine = machines[0];
-    this.existingMachinesWithoutApp.set(key, machines.slice(1));
-    if (machine !== undefined)
-      return { ...this.existingMachinePlacement(machine, p.containerType), directive };
-    let changes = this.newUnitsWithoutApp.get(key);
-    if (changes === undefined) changes = [...(this.appChanges.get(p.application) ?? [])];
-    const change = changes[0];
-    this.newUnitsWithoutApp.set(key, changes.slice(1));
-    if (change) return { ...this.placementForChange(change, app, p.containerType), directive };
-    return {
-      target: "",
-      baseMachine: this.model.nextMachine(),
-      requires: [],
-      placementDescription: "",
-      directive: "",
-    };
-  }
-
-  private placementForChange(
-    change: AddUnitChange,
-    app: BundleApplication,
-    containerType: string,
-  ): Placement {
-    const result: Placement = {
-      target: placeholder(change.id),
-      baseMachine: change.baseMachine,
-      requires: [change.id],
-      placementDescription: change.placementDescription,
-      directive: "",
-    };
-    return containerType ? this.addContainer(result, app, containerType) : result;
-  }
-
-  private addNewMachine(app: BundleApplication, containerType: string): Placement {
-    const machineID = this.model.nextMachine();
-    let description = `new machine ${machineID}`;
-    let containerMachineID = "";
-    if (containerType) {
-      containerMachineID = this.model.nextContainer(machineID, containerType);
-      description = containerMachineID;
-    }
-    const change = this.planner.addMachineFor(app, {
-      containerType,
-      parentId: "",
-      existing: false,
-      machineID,
-      containerMachineID,
-      requires: [],
-    });
-    return {
-      target: placeholder(change.id),
-      baseMachine: machineID,
-      requires: [change.id],
-      placementDescription: description,
-      directive: "",
-    };
-  }
-
-  private addContainer(up: Placement, app: BundleApplication, containerType: string): Placement {
-    const containerMachineID = this.model.nextContainer(up.baseMachine, containerType);
-    const change = this.planner.addMachineFor(app, {
-      containerType,
-      parentId: up.target,
-      existing: Object.hasOwn(this.model.machines, up.baseMachine),
-      machineID: up.baseMachine,
-      containerMachineID,
-      requires: [...up.requires],
-    });
-    return {
-      target: placeholder(change.id),
-      baseMachine: up.baseMachine,
-      requires: [change.id],
-      placementDescription: containerMachineID,
-      directive: "",
-    };
-  }
 }
 
 /**
