@@ -12,6 +12,7 @@ import {
   type BundleProgressEvent,
   BundleTrustError,
   Controller,
+  JujuError,
   type Model,
 } from "../src/index.js";
 import { CharmCatalog } from "../src/simulator/catalog/index.js";
@@ -113,6 +114,26 @@ beforeAll(async () => {
       "": {expose-to-cidrs: ["10.0.0.0/8"]}
 relations:
   - ["db:database", "missing:db"]
+`,
+  );
+  await writeFile(
+    join(dir, "offers.yaml"),
+    `applications:
+  db:
+    charm: mysql
+    channel: 8.0/stable
+    num_units: 1
+saas:
+  remote-db:
+    url: admin/elsewhere.db
+--- # offers may only be given in an overlay document
+applications:
+  db:
+    offers:
+      db-offer:
+        endpoints: [database]
+        acl:
+          bob: consume
 `,
   );
   await writeFile(
@@ -222,6 +243,24 @@ describe("bundles end to end", () => {
     // With trust the plan is made (deploying it sends `trust` with the application's config).
     const plan = await model.deploy(join(dir, "trust.yaml"), { trust: true, dryRun: true });
     expect(plan.changes.map((c) => c.method)).toEqual(["addCharm", "deploy", "addUnit"]);
+  }, 60_000);
+
+  it("sends offers and consumed offers to the controller, and its answer surfaces typed", async () => {
+    await using model = await env.controller.addModel("offers");
+    const handler = new BundleHandler(model);
+    const plan = await handler.fetchPlan(join(dir, "offers.yaml"));
+    const methods = plan.changes.map((c) => c.method);
+    expect(methods).toEqual(
+      expect.arrayContaining(["createOffer", "consumeOffer", "grantOfferAccess"]),
+    );
+    const err = await handler.executePlan().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BundleChangeError);
+    const e = err as BundleChangeError;
+    expect(e.failed.map((f) => f.change.method)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(createOffer|consumeOffer)$/)]),
+    );
+    // The request went out: the controller's own answer is the error (not a local refusal).
+    for (const f of e.failed) expect(f.error).toBeInstanceOf(JujuError);
   }, 60_000);
 
   it("a failing change raises BundleChangeError naming it, with what was done and skipped", async () => {

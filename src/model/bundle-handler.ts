@@ -12,6 +12,7 @@ import type { BundleModelView } from "../bundle/model-view.js";
 import type { BundleApplication, BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
 import type {
   Application as ApplicationFacade,
+  ApplicationOffers as ApplicationOffersFacade,
   Charms,
   MachineManager,
 } from "../facades/generated/index.js";
@@ -93,6 +94,14 @@ export interface BundlePlanResult extends BundlePlan {
 export type ChangeArgs = Readonly<Record<string, unknown>>;
 
 const UNIT_NAME = /^[a-z][a-z0-9-]*\/\d+$/;
+
+// The ApplicationOffers version Juju 3.6 serves (sent when the controller advertises none).
+const OFFERS_VERSION = 5;
+const OFFERS_SITE = (method: string) => ({
+  facade: "ApplicationOffers",
+  version: OFFERS_VERSION,
+  method,
+});
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 const strMap = (v: unknown): Record<string, string> => {
@@ -589,9 +598,8 @@ export class BundleHandler {
     const endpoints: Record<string, string> = {};
     for (const ep of (args.endpoints as unknown[] | undefined) ?? [])
       if (typeof ep === "string") endpoints[ep] = ep;
-    const f = this.#model.connection.facade("ApplicationOffers");
     const user = this.#model.loginInfo.userInfo?.identity;
-    const res = await f.call(
+    const res = await this.#offersCall<ApplicationOffersFacade.ErrorResults>(
       "Offer",
       {
         Offers: [
@@ -605,9 +613,9 @@ export class BundleHandler {
           },
         ],
       },
-      options.signal ? { signal: options.signal } : {},
+      options.signal,
     );
-    bulkResultsStrict(res, siteOf(f, "Offer"));
+    bulkResultsStrict(res, OFFERS_SITE("Offer"));
   }
 
   /**
@@ -618,13 +626,12 @@ export class BundleHandler {
   async consumeOffer(args: ChangeArgs, options: { signal?: AbortSignal } = {}): Promise<string> {
     const url = str(args.url);
     const call = options.signal ? { signal: options.signal } : {};
-    const offers = this.#model.connection.facade("ApplicationOffers");
-    const res = await offers.call(
+    const res = await this.#offersCall<ApplicationOffersFacade.ConsumeOfferDetailsResults>(
       "GetConsumeDetails",
       { "offer-urls": { "offer-urls": [url] } },
-      call,
+      options.signal,
     );
-    const [details] = bulkResultsStrict(res, siteOf(offers, "GetConsumeDetails"));
+    const [details] = bulkResultsStrict(res, OFFERS_SITE("GetConsumeDetails"));
     const offer = details?.offer;
     if (!offer) throw new JujuError(`no details for offer ${url}`, "not found");
     const alias = str(args["application-name"]) || offer["offer-name"];
@@ -654,8 +661,7 @@ export class BundleHandler {
     const model = this.#model.name ?? (await this.#model.getInfo()).qualifiedName ?? "";
     const offerUrl = `${model}.${str(args.offer)}`;
     const user = str(args.user);
-    const f = this.#model.connection.facade("ApplicationOffers");
-    const res = await f.call(
+    const res = await this.#offersCall<ApplicationOffersFacade.ErrorResults>(
       "ModifyOfferAccess",
       {
         changes: [
@@ -667,10 +673,10 @@ export class BundleHandler {
           },
         ],
       },
-      options.signal ? { signal: options.signal } : {},
+      options.signal,
     );
     try {
-      bulkResultsStrict(res, siteOf(f, "ModifyOfferAccess"));
+      bulkResultsStrict(res, OFFERS_SITE("ModifyOfferAccess"));
     } catch (err) {
       // As the Juju CLI: granting access the user already has is not a failure.
       if (/already has/.test(err instanceof Error ? err.message : "")) return;
@@ -704,6 +710,26 @@ export class BundleHandler {
     const f = globalThis.fetch as unknown as BundleFetch | undefined;
     if (!f) throw new TypeError("BundleHandler: no fetch implementation available");
     return f;
+  }
+
+  /**
+   * An `ApplicationOffers` call. Offers live on the controller; when this
+   * model's controller does not advertise the facade, the call is still
+   * sent (as Juju's Go client sends it with the version it knows) so that
+   * the controller's own error is what surfaces.
+   */
+  #offersCall<R>(method: string, params: object, signal?: AbortSignal): Promise<R> {
+    const conn = this.#model.connection;
+    const version = conn.facadeVersion("ApplicationOffers") ?? OFFERS_VERSION;
+    return conn.rpc<R>(
+      {
+        type: "ApplicationOffers",
+        version,
+        request: method,
+        params: params as Record<string, unknown>,
+      },
+      signal ? { signal } : {},
+    );
   }
 
   /** `Charms.CharmInfo`, asked once per charm URL (applications of one charm share it). */
