@@ -92,7 +92,10 @@ describe("placement directives", () => {
       application: "mysql",
       unit: 2,
     });
+    // Juju bundles have no zone placement; `new/1` and `01` are not placements either.
     expect(parsePlacement("zone=us-east-1a")).toBeUndefined();
+    expect(parsePlacement("new/1")).toBeUndefined();
+    expect(parsePlacement("01")).toBeUndefined();
   });
 });
 

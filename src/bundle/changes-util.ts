@@ -181,19 +181,28 @@ export interface UnitPlacement {
   unit: number;
 }
 
-const PLACEMENT =
-  /^(?:([a-z]+):)?(?:([0-9]+|new)|([a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)(?:\/([0-9]+))?)$/;
+const NUMBER = "(?:0|[1-9][0-9]*)";
+const PLACEMENT = new RegExp(
+  `^(?:([a-z]+):)?(?:([a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)(?:/(${NUMBER}))?|(${NUMBER}))$`,
+);
 
-/** Parses a `to:` directive; undefined when invalid. */
+/** Parses a `to:` directive as charm.ParsePlacement does; undefined when invalid. */
 export function parsePlacement(directive: string): UnitPlacement | undefined {
   const m = PLACEMENT.exec(directive);
   if (!m) return undefined;
-  return {
+  const p: UnitPlacement = {
     containerType: m[1] ?? "",
-    machine: m[2] ?? "",
-    application: m[3] ?? "",
-    unit: m[4] === undefined ? -1 : Number(m[4]),
+    machine: m[4] ?? "",
+    application: m[2] ?? "",
+    unit: m[3] === undefined ? -1 : Number(m[3]),
   };
+  // `new` reads as an application name and means a new machine.
+  if (p.application === "new") {
+    if (p.unit !== -1) return undefined;
+    p.machine = "new";
+    p.application = "";
+  }
+  return p;
 }
 
 /** A machine id's container type (`0/lxd/1` → `lxd`), "" for a top-level machine. */
