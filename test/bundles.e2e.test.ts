@@ -12,6 +12,7 @@ import {
   type BundleProgressEvent,
   BundleTrustError,
   Controller,
+  InvalidArgumentError,
   JujuError,
   type Model,
 } from "../src/index.js";
@@ -219,6 +220,19 @@ describe("bundles end to end", () => {
       .deploy(testdata("exposed-endpoints-invalid", "bundle.yaml"))
       .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(BundleValidationError);
+
+    // Wrong JS types are refused with a typed error, not a crash.
+    const notString = await model.deploy(42 as unknown as string).catch((e: unknown) => e);
+    expect(notString).toBeInstanceOf(InvalidArgumentError);
+    const badOverlays = await model
+      .deploy(join(dir, "bad.yaml"), { overlays: "x.yaml" as unknown as string[] })
+      .catch((e: unknown) => e);
+    expect(badOverlays).toBeInstanceOf(InvalidArgumentError);
+    const planned = new BundleHandler(model);
+    await planned.fetchPlan(join(dir, "small"));
+    const badConcurrency = await planned.executePlan({ concurrency: 0 }).catch((e: unknown) => e);
+    expect(badConcurrency).toBeInstanceOf(InvalidArgumentError);
+    expect((badConcurrency as InvalidArgumentError).argument).toBe("concurrency");
 
     const local = await model.deploy(join(dir, "local.yaml")).catch((e: unknown) => e);
     expect(local).toBeInstanceOf(BundleLocalCharmError);

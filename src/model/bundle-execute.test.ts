@@ -6,6 +6,7 @@ import {
   type BundleProgressEvent,
   runPlan,
 } from "./bundle-execute.js";
+import { InvalidArgumentError } from "./errors.js";
 
 const change = (id: string, requires: string[] = []): BundleChange => ({
   id,
@@ -156,6 +157,8 @@ describe("runPlan", () => {
         async () => "",
       ),
     ).rejects.toThrow(/wait for each other/);
-    await expect(runPlan(PLAN, async () => "", { concurrency: 0 })).rejects.toThrow(RangeError);
+    await expect(runPlan(PLAN, async () => "", { concurrency: 0 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });

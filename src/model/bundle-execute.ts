@@ -7,6 +7,7 @@
  */
 import type { BundleChange } from "../bundle/types.js";
 import { AbortError, LibjujuError } from "../rpc/errors.js";
+import { InvalidArgumentError } from "./errors.js";
 
 /** One progress event of {@link runPlan}: a change started, finished or failed. */
 export type BundleProgressEvent =
@@ -112,7 +113,10 @@ export async function runPlan(
 ): Promise<Map<string, string | undefined>> {
   const concurrency = options.concurrency ?? DEFAULT_BUNDLE_CONCURRENCY;
   if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    throw new InvalidArgumentError(
+      "concurrency",
+      `concurrency must be a positive integer, got ${String(concurrency)}`,
+    );
   const ids = new Set(changes.map((c) => c.id));
   for (const c of changes) {
     const missing = c.requires.filter((r) => !ids.has(r));

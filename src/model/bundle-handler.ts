@@ -164,6 +164,13 @@ export class BundleHandler {
    * live state as `juju deploy` does. Nothing is changed in the model.
    */
   async fetchPlan(source: string, options: FetchPlanOptions = {}): Promise<BundlePlanResult> {
+    if (typeof source !== "string" || source === "")
+      throw new InvalidArgumentError(
+        "source",
+        `a bundle source must be a non-empty string (path, URL or Charmhub name), got ${JSON.stringify(source)}`,
+      );
+    if (options.overlays !== undefined && !Array.isArray(options.overlays))
+      throw new InvalidArgumentError("overlays", "overlays must be an array of file paths");
     const loaded = await this.#load(source, options);
     if (loaded === undefined)
       throw new BundleSourceError(source, `${JSON.stringify(source)} is not a bundle`);

@@ -64,6 +64,11 @@ export async function deployEntity(
   entity: string,
   options: ModelDeployOptions = {},
 ): Promise<Application | Application[] | BundlePlanResult> {
+  if (typeof entity !== "string" || entity === "")
+    throw new InvalidArgumentError(
+      "entity",
+      `deploy needs a charm or bundle (name, path or URL), got ${JSON.stringify(entity)}`,
+    );
   if (await isBundleSource(entity, options)) return deployBundle(model, entity, options);
   if (options.dryRun || options.overlays?.length) {
     // Only bundles take these: look the name up on Charmhub as a bundle.
