@@ -8,7 +8,6 @@
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
 import { type BundleProblem, type ParseBundleOptions, parseBundle } from "../bundle/index.js";
-import type { BundleModelView } from "../bundle/model-view.js";
 import type { BundleApplication, BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
 import type {
   Application as ApplicationFacade,
@@ -217,9 +216,11 @@ export class BundleHandler {
     const status = existing
       ? await this.#model.getStatus(options.signal ? { signal: options.signal } : {})
       : undefined;
-    const view = this.#model.bundleView(status);
-    sameConstraintsAsBundle(view, bundle);
-    const planOptions: PlanBundleOptions = { model: view };
+    const planOptions: PlanBundleOptions = {
+      model: this.#model.bundleView(status),
+      // Juju's CLI gives its planner a ConstraintsEqual that compares parsed values.
+      constraintsEqual: sameConstraints,
+    };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
     const plan = planBundle(bundle, planOptions);
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
@@ -765,21 +766,18 @@ export class BundleHandler {
 }
 
 /**
- * Juju's CLI gives its planner a `ConstraintsEqual` that compares parsed
- * constraints (`mem=4G` is `mem=4096M`); the view carries the bundle's own
- * spelling wherever the two mean the same, so only real changes are planned.
+ * Juju's `ConstraintsEqual` for the planner: two constraint strings are
+ * equal when they parse to the same values (`mem=4G` is `mem=4096M`).
+ * Unparseable ones are compared as text.
  */
-function sameConstraintsAsBundle(view: BundleModelView, bundle: BundleData): void {
-  for (const [name, app] of Object.entries(view.applications ?? {})) {
-    const wanted = bundle.applications[name]?.constraints;
-    if (wanted === undefined || app.constraints === undefined) continue;
-    try {
-      const a = parseConstraints(app.constraints);
-      const b = parseConstraints(wanted);
-      if (JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b))) app.constraints = wanted;
-    } catch {
-      // Unparseable constraints are compared as text by the planner.
-    }
+export function sameConstraints(existing: string, wanted: string): boolean {
+  try {
+    return (
+      JSON.stringify(sortKeys(parseConstraints(existing))) ===
+      JSON.stringify(sortKeys(parseConstraints(wanted)))
+    );
+  } catch {
+    return existing === wanted;
   }
 }
 
