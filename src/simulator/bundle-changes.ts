@@ -22,9 +22,9 @@ import { ServerError } from "./errors.js";
 /** A plan, or the verification errors that stopped it. */
 export type BundleChangeSet = { changes: BundleChange[] } | { errors: string[] };
 
-/** Problems found while reading the YAML (before verification): they carry a line, or concern the whole document. */
+/** Problems Juju finds while reading and merging the YAML, before verification: they fail the call. */
 function isReadProblem(p: BundleProblem): boolean {
-  return p.line !== undefined || p.path === "";
+  return p.stage === "read" || p.stage === "merge";
 }
 
 /** The message yaml.v2 and the bundle reader give for reading problems. */
@@ -46,8 +46,9 @@ function readErrorMessage(problems: readonly BundleProblem[]): string {
 export function bundleChanges(yaml: string, bundleURL: string): BundleChangeSet {
   let data: ReturnType<typeof parseBundleSync>;
   try {
-    // Juju's server reads leniently: unknown keys are ignored, not errors.
-    data = parseBundleSync(yaml, { strict: false });
+    // Juju's server reads leniently (unknown keys are ignored, not errors) and
+    // applies only the facade's checks, not those the CLI adds.
+    data = parseBundleSync(yaml, { strict: false, checks: "controller" });
   } catch (e) {
     if (!(e instanceof BundleValidationError)) throw e;
     const read = e.problems.filter(isReadProblem);

@@ -320,11 +320,25 @@ describe("Bundle(6).GetChanges", () => {
 
   it("lists verification errors like GetChangesMapArgs", async () => {
     const r = await w.ok("Bundle", 6, "GetChanges", {
-      yaml: "applications:\n  a:\n    charm: ubuntu\n    expose: true\n    exposed-endpoints: {'': {expose-to-cidrs: [0.0.0.0/0]}}\n",
+      yaml: "applications:\n  a:\n    charm: ubuntu\n    num_units: 1\n    storage: {data: 'bad,,x'}\n    to: [lxd:b/0]\n",
       bundleURL: "",
     });
     expect(r.changes).toBeUndefined();
-    expect((r.errors as string[]).length).toBeGreaterThan(0);
+    expect(r.errors).toEqual([
+      'invalid storage "data" in application "a": pool name is already set to "bad", new value "x" not valid',
+      'placement "lxd:b/0" refers to an application not defined in this bundle',
+    ]);
+    expect(w.violations).toEqual([]);
+  });
+
+  it("fails the call when the base bundle holds overlay-only fields, as reading and merging does", async () => {
+    const r = await w.call("Bundle", 6, "GetChanges", {
+      yaml: "applications:\n  a:\n    charm: ubuntu\n    expose: true\n    exposed-endpoints: {'': {expose-to-cidrs: [0.0.0.0/0]}}\n",
+      bundleURL: "",
+    });
+    expect(r.error).toBe(
+      "cannot read bundle YAML: applications.a.exposed-endpoints can only appear in an overlay section",
+    );
     expect(w.violations).toEqual([]);
   });
 });
