@@ -5,6 +5,8 @@
  * @module
  */
 import { renderTable } from "../src/cli/table.js";
+import { benchBundleDeploy } from "./bundle-deploy.js";
+import { benchBundlePlan } from "./bundle-plan.js";
 import { benchCharmArchive } from "./charm-archive.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
@@ -29,6 +31,8 @@ for (const bench of [
   benchWaitForIdle,
   benchCharmArchive,
   benchLocalCharmUpload,
+  benchBundleDeploy,
+  benchBundlePlan,
 ]) {
   rows.push(...(await bench()));
 }

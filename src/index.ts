@@ -66,6 +66,25 @@ export {
   type ResolvedModel,
   splitModelName,
 } from "./jujudata/index.js";
+export {
+  BundleAbortError,
+  BundleChangeError,
+  BundleLocalCharmError,
+  BundlePlaceholderError,
+  BundleSourceError,
+  BundleTrustError,
+} from "./model/bundle-errors.js";
+export { DEFAULT_BUNDLE_CONCURRENCY } from "./model/bundle-execute.js";
+export {
+  BundleHandler,
+  type BundleHandlerOptions,
+  type BundlePlanResult,
+  type BundleProgressEvent,
+  type ChangeArgs,
+  type ExecutePlanOptions,
+  type FetchPlanOptions,
+} from "./model/bundle-handler.js";
+export type { BundleFetch, BundleFileSystem, LoadedBundle } from "./model/bundle-source.js";
 export type { EntityTypes, ModelContext, OperationWaitOptions } from "./model/context.js";
 export {
   type Delta,
@@ -143,6 +162,12 @@ export type {
   ScaleOptions,
 } from "./model/ops/applications.js";
 export { type Base, type BaseSpec, formatBase, parseBase } from "./model/ops/bases.js";
+export {
+  type BundleDeployOptions,
+  type ExportBundleOptions,
+  isBundleSource,
+  type ModelDeployOptions,
+} from "./model/ops/bundle.js";
 export {
   type Channel,
   formatChannel,

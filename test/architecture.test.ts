@@ -57,7 +57,7 @@ function reach(entry: string): { files: Set<string>; external: Map<string, strin
 }
 
 const CLIENT_DIRS = ["rpc", "model", "controller", "jujudata", "cli"].map(
-  (d) => join(src, d) + "/",
+  (d) => `${join(src, d)}/`,
 );
 
 describe("architecture", () => {

@@ -46,6 +46,8 @@ beforeAll(async () => {
     [
       'import { Model, JujuError } from "libjuju";',
       'import { Simulator } from "libjuju/simulator";',
+      'import { parseBundleSync, type BundleData } from "libjuju/bundle";',
+      'export const bundle: BundleData = parseBundleSync("applications: {a: {charm: ch:a}}");',
       "export async function main(): Promise<string> {",
       "  const sim = await Simulator.start({});",
       "  const err: JujuError | undefined = undefined;",
@@ -75,11 +77,11 @@ describe("published package", { timeout: 180_000 }, () => {
 
   it("imports at run time through the exports map", () => {
     const script =
-      'const m = await import("libjuju"); const s = await import("libjuju/simulator"); console.log(typeof m.Model, typeof s.Simulator);';
+      'const m = await import("libjuju"); const s = await import("libjuju/simulator"); const b = await import("libjuju/bundle"); console.log(typeof m.Model, typeof s.Simulator, Object.keys(b.parseBundleSync("applications: {a: {charm: ch:a}}").applications).join());';
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
       cwd: dir,
       encoding: "utf8",
     });
-    expect(out.trim()).toBe("function function");
+    expect(out.trim()).toBe("function function a");
   });
 });

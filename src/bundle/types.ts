@@ -14,7 +14,10 @@ export interface BundleApplication {
   /** Resource name → revision number or local path. */
   resources?: Record<string, number | string>;
   num_units?: number;
-  /** Kubernetes bundles' spelling of num_units. */
+  /**
+   * Kubernetes bundles' spelling of num_units. `parseBundle` folds it into
+   * `num_units` as Juju does, so parsed bundles never carry it.
+   */
   scale?: number;
   to?: string[];
   expose?: boolean;
@@ -69,7 +72,10 @@ export interface BundleData {
   /** Each relation as the pair of endpoints ("app:endpoint" or "app"). */
   relations?: string[][];
   description?: string;
+  /** Charmhub's bundle name (charmcraft requires it; Juju ignores it). */
   name?: string;
+  /** Categories, as charms have them. */
+  tags?: string[];
 }
 
 /** The change methods Juju's bundle planner emits. */

@@ -50,7 +50,10 @@ describe("Charmhub against the simulator", () => {
     expect(found[0]?.name).toBe("postgresql");
     expect(found[0]?.result?.summary).toBe(catalog.get("postgresql")?.info.summary);
     expect(await hub.find("zzzz-none")).toEqual([]);
-    expect(await hub.find("", { type: "bundle" })).toEqual([]);
+    const bundles = await hub.find("", { type: "bundle" });
+    expect(bundles.map((b) => [b.type, b.name])).toEqual(
+      catalog.listBundles().map((b) => ["bundle", b.name]),
+    );
   });
 
   it("resolves channel, base and revision like the catalog", async () => {

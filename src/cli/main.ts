@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * The `libjuju` command line: status, deploy, integrate, remove-application,
- * watch, and running the simulated controller.
+ * The `libjuju` command line: status, deploy (charms and bundles),
+ * export-bundle, integrate, remove-application, watch, and running the
+ * simulated controller.
  * Built only on the public API.
  * @module
  */
 import { Command } from "commander";
 import { LibjujuError } from "../index.js";
 import { registerDeploy } from "./commands/deploy.js";
+import { registerExportBundle } from "./commands/export-bundle.js";
 import { registerIntegrate } from "./commands/integrate.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
@@ -19,6 +21,7 @@ const program = new Command()
   .showHelpAfterError();
 registerStatus(program);
 registerDeploy(program);
+registerExportBundle(program);
 registerIntegrate(program);
 registerWatch(program);
 registerSim(program);

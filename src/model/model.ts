@@ -3,6 +3,8 @@
  * library (python-libjuju's `juju.model.Model`).
  * @module
  */
+
+import type { BundleModelView } from "../bundle/model-view.js";
 import { Charmhub, type CharmhubOptions } from "../charm/charmhub.js";
 import { type ModelAccessLevel, modifyModelAccess } from "../controller/users.js";
 import type { Client } from "../facades/generated/index.js";
@@ -27,6 +29,8 @@ import {
   type LibjujuError,
 } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
+import type { BundlePlanResult } from "./bundle-handler.js";
+import { buildBundleView } from "./bundle-view.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type EntityTypes,
@@ -74,8 +78,13 @@ import {
   destroyApplications,
   destroyUnits,
 } from "./ops/applications.js";
+import {
+  deployEntity,
+  type ExportBundleOptions,
+  exportBundle,
+  type ModelDeployOptions,
+} from "./ops/bundle.js";
 import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
-import { type DeployOptions, deploy } from "./ops/deploy.js";
 import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
 import {
   type AddMachineOptions,
@@ -912,9 +921,46 @@ export class Model implements ModelContext {
    * or a local charm (`"./dir"`, `"/path/x.charm"`, `"local:…"`: uploaded
    * first, see {@link addLocalCharmDir}), and resolves with the application
    * once the model shows it. `resources` may name local files to upload.
+   *
+   * A bundle is recognised as `juju deploy` recognises one: a YAML file, a
+   * directory holding `bundle.yaml`, an `http(s)://` URL, or a Charmhub
+   * entity of type bundle. It is planned against this model and deployed
+   * with a {@link BundleHandler} (`overlays`, `trust`, `concurrency`,
+   * `onProgress`, `signal`), resolving with its applications; with
+   * `dryRun: true` it resolves with the plan and changes nothing. A file or
+   * URL is typed as a bundle; for a bundle directory or Charmhub bundle
+   * pass `bundle: true` to get the applications' type (the value is the
+   * same either way).
    */
-  deploy(charm: string, options: DeployOptions = {}): Promise<Application> {
-    return deploy(this, charm, options);
+  deploy(bundle: string, options: ModelDeployOptions & { dryRun: true }): Promise<BundlePlanResult>;
+  deploy(
+    bundle: `${string}.yaml` | `${string}.yml` | `http://${string}` | `https://${string}`,
+    options?: ModelDeployOptions,
+  ): Promise<Application[]>;
+  deploy(bundle: string, options: ModelDeployOptions & { bundle: true }): Promise<Application[]>;
+  deploy(charm: string, options?: ModelDeployOptions): Promise<Application>;
+  deploy(
+    entity: string,
+    options: ModelDeployOptions & { bundle?: boolean } = {},
+  ): Promise<Application | Application[] | BundlePlanResult> {
+    const { bundle: _hint, ...rest } = options;
+    return deployEntity(this, entity, rest);
+  }
+
+  /**
+   * The model as the bundle planner sees it (applications, units,
+   * machines, relations, annotations, offers), from the live state; with
+   * `status` (`getStatus()`), also the charm channels and bases only the
+   * status carries. See `planBundle` in `libjuju/bundle`.
+   */
+  bundleView(status?: FullStatus): BundleModelView {
+    this.requireWatching("bundleView");
+    return buildBundleView(this, status);
+  }
+
+  /** The model as bundle YAML (`Bundle.ExportBundle`), as `juju export-bundle` prints it. */
+  exportBundle(options: ExportBundleOptions = {}): Promise<string> {
+    return exportBundle(this, options);
   }
 
   /**

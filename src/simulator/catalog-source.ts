@@ -77,9 +77,32 @@ export function specFromInfo(
   };
 }
 
+/** The placeholder SHA-384 of a resource revision, as the simulated Charmhub API publishes it. */
+export function fingerprint(charmId: string, resource: string, revision: number): string {
+  return createHash("sha384").update(`${charmId}/${resource}/${revision}`).digest("hex");
+}
+
 /** Wraps a {@link CharmCatalog} as a {@link CharmSource}. */
 export function catalogSource(catalog: CharmCatalog): CharmSource {
   return {
+    resolveBundle(req) {
+      if (catalog.getBundle(req.name) === undefined) return undefined;
+      try {
+        const r = catalog.resolveBundle(req);
+        return {
+          name: r.name,
+          revision: r.revision,
+          track: r.track,
+          risk: r.risk,
+          id: r.id,
+          hash: r.hash,
+          bases: r.bundle.bases.map((b) => ({ ...b })),
+        };
+      } catch (e) {
+        if (e instanceof LibjujuError) throw new ServerError(e.message, e.code);
+        throw e;
+      }
+    },
     resolve(req): ResolvedCharm {
       let r: ReturnType<CharmCatalog["resolve"]>;
       try {
@@ -89,6 +112,7 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
         throw e;
       }
       const info = r.info;
+      const newest = (name: string) => r.resourceRevisions[name] ?? 1;
       const charm: CharmSpec = {
         ...specFromInfo(info),
         name: r.name,
@@ -104,12 +128,22 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
               ...(res.filename === undefined ? {} : { filename: res.filename }),
               ...(res.description === undefined ? {} : { description: res.description }),
               // The catalog knows no resource blobs: like the simulated
-              // Charmhub API, every resource is at revision 1 with size 0 and
-              // a placeholder SHA-384 derived from charm id, name and revision
+              // Charmhub API, every resource revision has size 0 and a
+              // placeholder SHA-384 derived from charm id, name and revision
               // (the value that API publishes as the resource's hash-sha384).
-              revision: 1,
-              fingerprint: createHash("sha384").update(`${r.id}/${res.name}/1`).digest("hex"),
+              revision: newest(res.name),
+              fingerprint: fingerprint(r.id, res.name, newest(res.name)),
               size: 0,
+              ...(newest(res.name) > 1
+                ? {
+                    older: Object.fromEntries(
+                      Array.from({ length: newest(res.name) - 1 }, (_, i) => [
+                        i + 1,
+                        fingerprint(r.id, res.name, i + 1),
+                      ]),
+                    ),
+                  }
+                : {}),
             },
           ]),
         ),

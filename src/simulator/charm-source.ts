@@ -53,6 +53,8 @@ export interface CharmResourceSpec {
   fingerprint: string;
   /** Size of the blob in bytes. */
   size: number;
+  /** Earlier published revisions (Charmhub keeps them all) → hex SHA-384 of each blob. */
+  older?: Readonly<Record<number, string>>;
 }
 
 /** One charm revision the controller can resolve and deploy. */
@@ -106,9 +108,32 @@ export interface ResolvedCharm {
   architecture: string;
 }
 
+/** A Charmhub bundle as `ResolveCharms` and `GetDownloadInfos` describe it. */
+export interface ResolvedBundleSpec {
+  name: string;
+  revision: number;
+  track: string;
+  risk: string;
+  /** Charmhub id. */
+  id: string;
+  /** SHA-256 of the archive. */
+  hash: string;
+  /** Bases its applications deploy to (for `supported-bases`/`supported-series`). */
+  bases: { name: string; channel: string }[];
+}
+
 /** The source of charms: resolves names to revisions like Charmhub's refresh API. */
 export interface CharmSource {
   resolve(req: ResolveRequest): ResolvedCharm;
+  /**
+   * Resolves a Charmhub bundle; undefined when `name` is not a bundle (the
+   * source then resolves it as a charm). Sources without bundles omit it.
+   */
+  resolveBundle?(req: {
+    name: string;
+    channel?: string;
+    revision?: number;
+  }): ResolvedBundleSpec | undefined;
 }
 
 const RISKS = ["stable", "candidate", "beta", "edge"] as const;

@@ -125,4 +125,16 @@ describe("client files", () => {
     expect(Object.keys(controllers.controllers)).toEqual([sim.controllerName]);
     expect(sim.controllerName).toBe("libjuju-sim");
   });
+
+  it("creates the client SSH identity once, as the Juju client does, and keeps an existing one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-sim-"));
+    await using _sim = await Simulator.start({ jujuData: dir });
+    const pub = await readFile(join(dir, "ssh", "juju_id_rsa.pub"), "utf8");
+    expect(pub).toMatch(/^ssh-rsa AAAAB3NzaC1yc2E[A-Za-z0-9+/=]+ juju-client-key\n$/);
+    const key = await readFile(join(dir, "ssh", "juju_id_rsa"), "utf8");
+    expect(key.startsWith("-----BEGIN RSA PRIVATE KEY-----\n")).toBe(true);
+    expect((await stat(join(dir, "ssh", "juju_id_rsa"))).mode & 0o777).toBe(0o600);
+    await using _again = await Simulator.start({ jujuData: dir, controllerName: "again" });
+    expect(await readFile(join(dir, "ssh", "juju_id_rsa.pub"), "utf8")).toBe(pub);
+  });
 });

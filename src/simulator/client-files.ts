@@ -7,9 +7,10 @@
  * accounts.go, models.go).
  * @module
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import forge from "node-forge";
 import { Document, parseDocument, Scalar } from "yaml";
 
 /** What the client files record about the simulated controller. */
@@ -65,6 +66,35 @@ async function ensureCookieJar(jujuData: string, controllerName: string): Promis
   }
 }
 
+/**
+ * The client's SSH identity, `ssh/juju_id_rsa` and `.pub`, created on first
+ * use as the Juju client does (`juju-client-key`); clients such as
+ * python-libjuju read the public key when they create a model. Kept when present.
+ */
+async function ensureClientSshKey(jujuData: string): Promise<void> {
+  const dir = join(jujuData, "ssh");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const key = join(dir, "juju_id_rsa");
+  try {
+    await readFile(`${key}.pub`);
+    return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  const { privateKey } = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  const rsa = forge.pki.privateKeyFromPem(privateKey);
+  const pub = forge.ssh.publicKeyToOpenSSH(
+    forge.pki.setRsaPublicKey(rsa.n, rsa.e),
+    "juju-client-key",
+  );
+  await writeFile(key, privateKey, { mode: 0o600 });
+  await writeFile(`${key}.pub`, `${pub}\n`, { mode: 0o644 });
+}
+
 /** Writes or updates the three client files in `jujuData` for one controller, and its cookie jar if absent. */
 export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec): Promise<void> {
   await mkdir(jujuData, { recursive: true, mode: 0o700 });
@@ -106,4 +136,5 @@ export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec):
   });
 
   await ensureCookieJar(jujuData, name);
+  await ensureClientSshKey(jujuData);
 }

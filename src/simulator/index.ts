@@ -38,6 +38,7 @@ export { writeClientFiles } from "./client-files.js";
 export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clock.js";
 export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
 export { ServerError } from "./errors.js";
+export { type LatencySpec, SimulatorOptionError } from "./latency.js";
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
 export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
 export { Simulator } from "./simulator.js";

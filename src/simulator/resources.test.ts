@@ -180,6 +180,47 @@ describe("Resources facade", () => {
     ]);
   });
 
+  it("takes any published revision of a Charmhub resource (juju-qa-test publishes foo-file 1 and 2)", async () => {
+    const { url, origin } = await addCharm("juju-qa-test");
+    const id = catalog.resolve({ name: "juju-qa-test" }).id;
+    const add = (revision: number) =>
+      w.ok("Resources", 3, "AddPendingResources", {
+        tag: "application-qa",
+        url,
+        "charm-origin": origin,
+        resources: [
+          {
+            name: "foo-file",
+            type: "file",
+            path: "foo-file.txt",
+            origin: "store",
+            revision,
+            fingerprint: "",
+            size: 0,
+          },
+        ],
+      });
+    for (const revision of [1, 2, -1]) {
+      const r = await add(revision);
+      expect(r.error).toBeUndefined();
+      expect(r["pending-ids"]).toHaveLength(1);
+    }
+    expect((await add(3)).error).toEqual({
+      message: 'charm resource "foo-file" at revision 3 not found',
+      code: "not found",
+    });
+    const hub = await fetch(
+      `${sim.charmhubUrl}/v2/charms/info/juju-qa-test?fields=default-release.resources`,
+    );
+    const info = (await hub.json()) as { "default-release": { resources: Frame[] } };
+    expect(info["default-release"].resources.map((r) => [r.name, r.revision])).toEqual([
+      ["foo-file", 2],
+    ]);
+    expect(sha384(`${id}/foo-file/2`).toString("hex")).toBe(
+      ((info["default-release"].resources[0] as Frame).download as Frame)["hash-sha384"],
+    );
+  });
+
   it("answers Juju's errors: bad tags, types, origins, revisions; unknown applications", async () => {
     const { url, origin } = await addCharm("keystone");
     const base = {

@@ -32,6 +32,11 @@ export interface SessionEnv {
   redirectFor(modelUuid: string): RedirectTarget | undefined;
   /** Artificial delay before a method runs (fault injection), in ms. */
   delayFor(facade: string, method: string): number;
+  /**
+   * Injected network latency: how long the next reply waits before it is
+   * sent, in ms of the store's clock (absent or 0: none).
+   */
+  replyLatency?(): number;
   onFrame?: FrameTap;
 }
 
@@ -258,7 +263,23 @@ export class RpcSession {
         e instanceof ServerError ? e : new ServerError(e instanceof Error ? e.message : String(e));
       reply = replyFrame(h, undefined, err);
     }
+    const latency = this.env.replyLatency?.() ?? 0;
+    if (latency > 0) await this.sleepOnClock(latency);
     this.send(reply);
+  }
+
+  /** Waits `ms` of the store's clock; a closing connection cuts the wait short. */
+  private async sleepOnClock(ms: number): Promise<void> {
+    if (this.closing) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        timer.cancel();
+        this.wakeDelays.delete(wake);
+        resolve();
+      };
+      const timer = this.env.store.clock.setTimer(ms, wake);
+      this.wakeDelays.add(wake);
+    });
   }
 
   private send(frame: Record<string, unknown>): void {

@@ -19,6 +19,7 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
+import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
@@ -34,6 +35,7 @@ import { secretsMethods } from "./facades/secrets.js";
 import { spacesMethods } from "./facades/spaces.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
+import { type LatencySpec, latencySource } from "./latency.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { ControllerStore } from "./store.js";
@@ -79,6 +81,14 @@ export interface SimulatorOptions {
   maxUploadBytes?: number;
   /** Limits on uploaded charm archives (entry count, inflated size, compression ratio). */
   zipLimits?: Partial<ZipLimits>;
+  /**
+   * Network latency to inject: every RPC reply (Login, errors and watcher
+   * results included) waits this many ms of `clock` time before it is sent,
+   * or a time drawn (seeded by `seed`) from `{min, max}` for each reply.
+   * Lets tests and benchmarks see what round trips cost against a remote
+   * controller. Default: none.
+   */
+  latency?: LatencySpec;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -137,6 +147,8 @@ export class Simulator implements AsyncDisposable {
   /** Starts a controller with a `controller` and a `default` model, and writes client files if asked. */
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const host = opts.host ?? "127.0.0.1";
+    // Checked first: a bad option fails before anything listens.
+    const replyLatency = latencySource(opts.latency, opts.seed ?? 1);
     const password = opts.password ?? ControllerStore.randomPassword();
     // The Charmhub API listens first: every model's config points at it.
     const catalog = opts.catalog ?? CharmCatalog.default();
@@ -176,6 +188,7 @@ export class Simulator implements AsyncDisposable {
       ...userManagerMethods,
       ...secretsMethods,
       ...secretBackendsMethods,
+      ...bundleMethods,
     ]);
 
     let sim: Simulator | undefined;
@@ -193,6 +206,7 @@ export class Simulator implements AsyncDisposable {
         delayFor: (facade, method) =>
           sim?.delays.size ? (sim.delays.get(`${facade}.${method}`) ?? 0) : 0,
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
+        ...(replyLatency === undefined ? {} : { replyLatency }),
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();

@@ -1,12 +1,20 @@
 /**
  * `libjuju deploy`: deploys a Charmhub charm or a local charm (a directory
  * or `.charm` file, uploaded first) like `juju deploy`, and with `--wait`
- * follows the new units until they are active and idle.
+ * follows the new units until they are active and idle. A bundle (YAML
+ * file, directory with `bundle.yaml`, URL, Charmhub bundle) is deployed
+ * change by change with a live progress view, or with `--dry-run` only
+ * printed as `juju deploy --dry-run` prints it.
  * @module
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { formatDryRun } from "../../bundle/describe.js";
 import {
+  type Application,
+  BundleHandler,
+  type BundleProgressEvent,
   type DeployOptions,
+  isBundleSource,
   isLocalCharmReference,
   type Model,
   parseConstraints,
@@ -32,6 +40,9 @@ export interface DeployCommandOptions {
   timeout: number;
   idlePeriod: number;
   progress: boolean;
+  overlay: string[];
+  dryRun?: boolean;
+  concurrency: number;
 }
 
 /** Registers the `deploy` command. */
@@ -76,7 +87,24 @@ export function registerDeploy(program: Command): void {
         .default(5_000, "5s"),
     )
     .option("--no-progress", "do not show progress")
+    .option(
+      "--overlay <file>",
+      "bundles: an overlay applied on top of the bundle (repeatable, in order)",
+      collect,
+      [],
+    )
+    .option("--dry-run", "bundles: print the changes that would be made, and make none")
+    .option(
+      "--concurrency <n>",
+      "bundles: changes sent at the same time at most (1 runs them one by one)",
+      parseCount,
+      8,
+    )
     .action(async (charm: string, name: string | undefined, opts: DeployCommandOptions) => {
+      if (opts.dryRun || opts.overlay.length > 0 || (await isBundleSource(charm))) {
+        await runBundleDeploy(charm, opts, process.stdout, process.stderr);
+        return;
+      }
       await runDeploy(charm, name, opts, process.stdout);
     });
 }
@@ -153,7 +181,14 @@ async function runDeploy(
     view?.title(
       `Deploying ${JSON.stringify(appName)}${appName === charm ? "" : ` from charm ${JSON.stringify(charm)}`}`,
     );
-    const app = await model.deploy(target, { ...deployOptions, signal: signals.signal });
+    const deployed = await model.deploy(target, { ...deployOptions, signal: signals.signal });
+    if (Array.isArray(deployed)) {
+      // A Charmhub bundle: the model deployed it as a bundle.
+      view?.stop();
+      out.write(`${bundleSummary(deployed as Application[])}\n`);
+      return;
+    }
+    const app = deployed;
     // A subordinate has no units of its own until it is related, and an
     // application deployed with -n 0 has none either: there is no workload to be active.
     const hasUnits = !app.subordinate && opts.numUnits > 0;
@@ -219,4 +254,82 @@ async function summary(model: Model, appName: string, waited: boolean): Promise<
     : `with ${count} unit${count === 1 ? "" : "s"}`;
   const state = waited ? (count > 0 ? ", active and idle" : ", idle") : "";
   return `Deployed ${JSON.stringify(appName)} (${details}) ${units}${state}`;
+}
+
+/** Text of a bundle change's progress entry. */
+function changeText(e: BundleProgressEvent): string {
+  if (e.type === "started") return "running";
+  const secs = `${(e.elapsedMs / 1000).toFixed(1)}s`;
+  if (e.type === "done") return `done in ${secs}`;
+  return `failed after ${secs}: ${e.error instanceof Error ? e.error.message : String(e.error)}`;
+}
+
+/**
+ * Deploys a bundle: plans it against the model, then either prints the
+ * plan as `juju deploy --dry-run` does (stdout), or runs it with one
+ * progress entry per change (live on a terminal, one line per change of
+ * state otherwise).
+ */
+async function runBundleDeploy(
+  source: string,
+  opts: DeployCommandOptions,
+  out: ProgressOutput,
+  err: { write(chunk: string): unknown },
+): Promise<void> {
+  const model = await connect(opts.model);
+  const signals = abortOnSignals();
+  try {
+    const handler = new BundleHandler(model, opts.trust ? { trust: true } : {});
+    const plan = await handler.fetchPlan(source, {
+      overlays: opts.overlay,
+      ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+      signal: signals.signal,
+    });
+    if (plan.changes.length === 0) {
+      // Juju logs this one (stderr) rather than printing it.
+      err.write("No changes to apply.\n");
+      return;
+    }
+    if (opts.dryRun) {
+      out.write(`${formatDryRun(plan).join("\n")}\n`);
+      return;
+    }
+    const view = opts.progress ? new ProgressView(out) : undefined;
+    const entries = new Map<string, { key: string; text: string }>();
+    view?.title(`Deploying bundle ${plan.source} (${plan.changes.length} changes)`);
+    try {
+      await handler.executePlan({
+        concurrency: opts.concurrency,
+        signal: signals.signal,
+        onProgress: (e) => {
+          entries.set(e.change.id, { key: `- ${e.change.description}`, text: changeText(e) });
+          view?.update(plan.changes.flatMap((c) => entries.get(c.id) ?? []));
+        },
+      });
+    } finally {
+      view?.stop();
+    }
+    const apps = await handler.applications({ signal: signals.signal });
+    if (opts.wait) {
+      view?.title("Waiting for the bundle's applications to be idle");
+      await model.waitForIdle({
+        apps: apps.map((a) => a.name),
+        timeout: opts.timeout,
+        idlePeriod: opts.idlePeriod,
+        signal: signals.signal,
+      });
+    }
+    err.write("Deploy of bundle completed.\n");
+    out.write(`${bundleSummary(apps)}\n`);
+  } finally {
+    signals.release();
+    await model.disconnect();
+  }
+}
+
+/** `Deployed 3 applications: etcd, easyrsa, kubernetes-worker`. */
+function bundleSummary(apps: readonly Application[]): string {
+  return `Deployed ${apps.length} application${apps.length === 1 ? "" : "s"}: ${apps
+    .map((a) => a.name)
+    .join(", ")}`;
 }

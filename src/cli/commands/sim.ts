@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { CharmCatalog } from "../../simulator/catalog/index.js";
-import { Simulator, type TimingProfileName } from "../../simulator/index.js";
+import { type LatencySpec, Simulator, type TimingProfileName } from "../../simulator/index.js";
+import { parseDuration } from "../args.js";
 import { charmDirsIn } from "../charm-dirs.js";
 
 /** Options of `libjuju sim`, as parsed by commander. */
@@ -21,6 +22,27 @@ export interface SimOptions {
   timing: TimingProfileName;
   seed?: number;
   charms: string[];
+  latency?: LatencySpec;
+}
+
+/**
+ * `--latency` values: a Go-style duration (`50ms`, `0.2s`) for a fixed
+ * latency, or `MIN-MAX` (`20ms-80ms`) for seeded jitter in that range.
+ */
+export function parseLatency(text: string): LatencySpec {
+  const parts = text.split("-");
+  if (parts.length === 1) return parseDuration(text);
+  if (parts.length === 2) {
+    const [min, max] = parts.map((p) => parseDuration(p ?? "")) as [number, number];
+    if (min > max)
+      throw new InvalidArgumentError(
+        `invalid latency range ${JSON.stringify(text)}: min above max`,
+      );
+    return { min, max };
+  }
+  throw new InvalidArgumentError(
+    `invalid latency ${JSON.stringify(text)}: expected a duration (50ms) or a range (20ms-80ms)`,
+  );
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -48,6 +70,11 @@ export function registerSim(program: Command): void {
         .default("fast"),
     )
     .option("--seed <n>", "seed for simulated addresses, ids and jitter", integer)
+    .option(
+      "--latency <duration>",
+      "delay every API reply by DURATION (50ms), or by a seeded random time in MIN-MAX (20ms-80ms)",
+      parseLatency,
+    )
     .option(
       "--charms <dir>",
       "add the charm in DIR, or every charm folder under DIR, to the catalog (repeatable)",
@@ -77,6 +104,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     timing: opts.timing,
     catalog,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
     ...(opts.password ? { password: opts.password } : {}),
   });
   const out = process.stdout;

@@ -7,6 +7,7 @@
 import type { Charms } from "../../facades/generated/index.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import { CharmIsBundleError } from "../bundle-errors.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { type Base, formatBase, sameBase, trackOf } from "./bases.js";
@@ -182,10 +183,8 @@ export async function resolveCharm(
   });
   if (!resolved) throw new JujuError(`ResolveCharms returned no result for ${charmName}`, "");
   if (resolved["charm-origin"].type === "bundle") {
-    throw new NotSupportedError(
-      `deploy(${JSON.stringify(charmName)})`,
-      "it is a bundle; bundles are deployed through the BundleHandler, which this version does not have",
-    );
+    // Model.deploy catches this and deploys the bundle instead.
+    throw new CharmIsBundleError(charmName);
   }
   const base = selectBase(
     resolved["supported-bases"] ?? [],

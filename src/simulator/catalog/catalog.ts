@@ -37,6 +37,7 @@ import {
   type CharmOverlay,
   type WorkloadBehaviour,
 } from "./charm-channels.js";
+import { GENERATED_BUNDLES } from "./generated/bundles.js";
 import { GENERATED_CHARMS } from "./generated/charms.js";
 
 /** Why a resolution failed, for callers that branch (the wire code alone may be empty, as in Juju). */
@@ -146,6 +147,8 @@ export interface CatalogCharm {
   releases: CatalogRelease[];
   workload: WorkloadBehaviour;
   ports: string[];
+  /** Newest published revision per resource name (1 when absent). */
+  resourceRevisions: Readonly<Record<string, number>>;
 }
 
 /** Channels and behaviour for {@link CharmCatalog.addCharm}; everything is optional. */
@@ -194,6 +197,8 @@ export interface ResolvedCharm {
   info: CharmInfo;
   workload: WorkloadBehaviour;
   ports: string[];
+  /** Newest published revision per resource name (1 when absent). */
+  resourceRevisions: Readonly<Record<string, number>>;
 }
 
 function sha256(s: string): string {
@@ -244,9 +249,41 @@ function archesOf(info: CharmInfo): string[] {
   return arches.size === 0 ? ["amd64"] : [...arches];
 }
 
+/** A bundle in the catalog: published on one channel per release. */
+export interface CatalogBundle {
+  name: string;
+  defaultTrack: string;
+  /** `kubernetes` for a Kubernetes bundle, "" for a machine bundle. */
+  type: string;
+  description: string;
+  /** Names of the charms it deploys. */
+  charms: string[];
+  /** Bases it deploys to, `{name: "ubuntu", channel: "24.04"}`. */
+  bases: { name: string; channel: string }[];
+  /** bundle.yaml as published. */
+  yaml: string;
+  releases: { channel: Channel; revision: number }[];
+}
+
+/** A resolved bundle: what Charmhub answers for a bundle request. */
+export interface ResolvedBundle {
+  name: string;
+  revision: number;
+  /** The effective channel, normalized: `latest/stable`. */
+  channel: string;
+  track: string;
+  risk: Risk;
+  /** Charmhub's id (the same derivation as a charm's). */
+  id: string;
+  /** SHA-256 of the archive: fake, stable per name and revision. */
+  hash: string;
+  bundle: CatalogBundle;
+}
+
 /** The simulator's Charmhub: charms, channels, revisions, and resolution. */
 export class CharmCatalog {
   readonly #charms = new Map<string, CatalogCharm>();
+  readonly #bundles = new Map<string, CatalogBundle>();
 
   /** The catalog of the real charms from the generated data merged with the channel overlay. */
   static default(): CharmCatalog {
@@ -258,7 +295,123 @@ export class CharmCatalog {
         return info;
       });
     }
+    for (const [name, b] of Object.entries(GENERATED_BUNDLES)) {
+      catalog.addBundle(name, b.yaml, {
+        type: b.type,
+        description: b.description,
+        charms: b.charms,
+        bases: b.bases,
+      });
+    }
     return catalog;
+  }
+
+  /**
+   * Adds (or replaces) a bundle, released to `latest/stable` at revision 1
+   * unless `releases` says otherwise. A name cannot be both a charm and a bundle.
+   */
+  addBundle(
+    name: string,
+    yaml: string,
+    opts: {
+      type?: string;
+      description?: string;
+      charms?: readonly string[];
+      /** Bases as `ubuntu@24.04`. */
+      bases?: readonly string[];
+      defaultTrack?: string;
+      releases?: readonly { channel: string; revision: number }[];
+    } = {},
+  ): CatalogBundle {
+    if (this.#charms.has(name)) throw new Error(`catalog: ${name} is already a charm`);
+    const defaultTrack = opts.defaultTrack ?? "latest";
+    const bundle: CatalogBundle = {
+      name,
+      defaultTrack,
+      type: opts.type ?? "",
+      description: opts.description ?? "",
+      charms: [...(opts.charms ?? [])],
+      bases: (opts.bases ?? []).map((s) => {
+        const b = parseBaseString(s);
+        if (!b) throw new Error(`bundle ${name}: bad base "${s}"`);
+        return b;
+      }),
+      yaml,
+      releases: (opts.releases ?? [{ channel: "latest/stable", revision: 1 }]).map((r) => {
+        const channel = parseChannel(r.channel);
+        if (channel.track === "") channel.track = defaultTrack;
+        return { channel, revision: r.revision };
+      }),
+    };
+    this.#bundles.set(name, bundle);
+    return bundle;
+  }
+
+  /** The bundle named `name`, if the catalog has it. */
+  getBundle(name: string): CatalogBundle | undefined {
+    return this.#bundles.get(name);
+  }
+
+  /** Every bundle, sorted by name. */
+  listBundles(): CatalogBundle[] {
+    return [...this.#bundles.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /**
+   * Resolves a bundle as Charmhub does: channel with the charm's risk
+   * fallback, or an exact revision. Bundles have no base or architecture.
+   * @throws CatalogError as {@link CharmCatalog.resolve} does.
+   */
+  resolveBundle(req: { name: string; channel?: string; revision?: number }): ResolvedBundle {
+    const bundle = this.#bundles.get(req.name);
+    if (!bundle) {
+      throw new CatalogError(
+        `resolving error: No charm or bundle with name '${req.name}'.`,
+        "",
+        "charm-not-found",
+      );
+    }
+    const requested = req.channel ? parseChannel(req.channel) : undefined;
+    const track = requested?.track || bundle.defaultTrack;
+    const risk = requested?.risk ?? "stable";
+    const found = (() => {
+      if (req.revision !== undefined && req.revision >= 0) {
+        return bundle.releases.find((r) => r.revision === req.revision);
+      }
+      for (let i = RISKS.indexOf(risk); i >= 0; i--) {
+        const r = bundle.releases.find(
+          (x) => x.channel.track === track && x.channel.risk === RISKS[i] && !x.channel.branch,
+        );
+        if (r) return r;
+      }
+      return undefined;
+    })();
+    if (!found) {
+      const where = requested
+        ? `for channel "${formatChannel(requested)}"`
+        : "in the default channel";
+      const what =
+        req.revision !== undefined && req.revision >= 0 ? `revision ${req.revision} ` : "";
+      throw new CatalogError(
+        `selecting releases: charm or bundle ${what}not found ${where}`,
+        "",
+        req.revision !== undefined ? "revision-not-found" : "channel-not-found",
+      );
+    }
+    const channel: Channel =
+      req.revision !== undefined && req.revision >= 0 && requested
+        ? { ...requested, track }
+        : found.channel;
+    return {
+      name: bundle.name,
+      revision: found.revision,
+      channel: formatChannel(channel),
+      track: channel.track,
+      risk: channel.risk,
+      id: charmId(bundle.name),
+      hash: sha256(`bundle:${bundle.name}-${found.revision}:${bundle.yaml}`),
+      bundle,
+    };
   }
 
   /**
@@ -277,6 +430,7 @@ export class CharmCatalog {
 
   /** Adds (or replaces) a charm with the given channels (default: `latest/stable` revision 1). */
   addCharm(info: CharmInfo, channels: CharmChannels = {}): CatalogCharm {
+    if (this.#bundles.has(info.name)) throw new Error(`catalog: ${info.name} is already a bundle`);
     const overlay: CharmOverlay = {
       defaultTrack: channels.defaultTrack ?? "latest",
       releases: channels.releases ?? [
@@ -308,8 +462,31 @@ export class CharmCatalog {
     origin: CatalogCharm["origin"],
     infoFor: (source: string) => CharmInfo,
   ): CatalogCharm {
+    const built = Object.entries(overlay.builtRequires ?? {});
+    const withBuilt = (info: CharmInfo): CharmInfo =>
+      built.length === 0
+        ? info
+        : {
+            ...info,
+            requires: {
+              ...info.requires,
+              ...Object.fromEntries(
+                built.map(([n, r]) => [
+                  n,
+                  {
+                    name: n,
+                    role: "requirer",
+                    interface: r.interface,
+                    optional: false,
+                    limit: 1,
+                    scope: "global",
+                  } as const,
+                ]),
+              ),
+            },
+          };
     const releases: CatalogRelease[] = overlay.releases.map((r) => {
-      const info = infoFor(r.source ?? name);
+      const info = withBuilt(infoFor(r.source ?? name));
       const bases = r.bases
         ? r.bases.map((s) => {
             const b = parseBaseString(s);
@@ -333,7 +510,7 @@ export class CharmCatalog {
       releases.find(
         (r) => r.channel.track === overlay.defaultTrack && r.channel.risk === "stable",
       ) ?? releases[0];
-    const info = primary?.info ?? infoFor(name);
+    const info = primary?.info ?? withBuilt(infoFor(name));
     const endpoints = new Set([
       ...Object.keys(info.provides),
       ...Object.keys(info.requires),
@@ -351,6 +528,7 @@ export class CharmCatalog {
       releases,
       workload: overlay.workload,
       ports: [...(overlay.ports ?? [])],
+      resourceRevisions: { ...(overlay.resourceRevisions ?? {}) },
     };
     this.#charms.set(name, charm);
     return charm;
@@ -477,6 +655,7 @@ export class CharmCatalog {
       info: release.info,
       workload,
       ports: [...charm.ports],
+      resourceRevisions: { ...charm.resourceRevisions },
     };
     if (channel.branch) out.branch = channel.branch;
     if (series) out.charmUrlWithSeries = `ch:${arch}/${series}/${charm.name}-${revision}`;

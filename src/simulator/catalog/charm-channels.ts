@@ -60,9 +60,22 @@ export interface CharmOverlay {
   workload: WorkloadBehaviour;
   /** Ports the unit opens once active: `3306/tcp`, `8000-8010/udp`, `icmp`. */
   ports?: readonly string[];
+  /**
+   * Relations the published charm has but its source metadata lacks: a
+   * reactive charm's layers (e.g. `layer:tls-client`) add endpoints when it
+   * is built, so the layer source in testdata does not list them.
+   */
+  builtRequires?: Readonly<Record<string, { interface: string }>>;
+  /**
+   * The newest published revision of each resource (Charmhub keeps every
+   * revision from 1 up to it); resources not named here are at revision 1.
+   */
+  resourceRevisions?: Readonly<Record<string, number>>;
 }
 
 const COS_STABLE_BASES = ["ubuntu@20.04"];
+/** Bases of the Charmed Kubernetes 1.35 releases of charms whose source predates noble. */
+const K8S_135_BASES = ["ubuntu@20.04", "ubuntu@22.04", "ubuntu@24.04"];
 
 /** The overlay, keyed by Charmhub charm name. */
 export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
@@ -77,11 +90,14 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   calico: {
     defaultTrack: "latest",
+    // Charmed Kubernetes 1.35 is a noble bundle, so Charmhub carries its calico
+    // for 24.04 too; the charm source at the recorded commit still lists only
+    // 20.04 and 22.04.
     releases: [
-      { channel: "1.35/stable", revisions: { amd64: 125, arm64: 126 } },
+      { channel: "1.35/stable", bases: K8S_135_BASES, revisions: { amd64: 125, arm64: 126 } },
       { channel: "1.34/stable", revisions: { amd64: 118, arm64: 119 } },
-      { channel: "latest/stable", revisions: { amd64: 125, arm64: 126 } },
-      { channel: "latest/edge", revisions: { amd64: 131, arm64: 132 } },
+      { channel: "latest/stable", bases: K8S_135_BASES, revisions: { amd64: 125, arm64: 126 } },
+      { channel: "latest/edge", bases: K8S_135_BASES, revisions: { amd64: 131, arm64: 132 } },
     ],
     workload: { status: "active", message: "Calico is active", workloadVersion: "3.27.4" },
   },
@@ -159,6 +175,8 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   etcd: {
     defaultTrack: "latest",
+    // layer:tls-client adds the certificates endpoint at build time.
+    builtRequires: { certificates: { interface: "tls-certificates" } },
     releases: [
       { channel: "1.35/stable", revisions: { amd64: 781, arm64: 782, s390x: 783 } },
       { channel: "1.34/stable", revisions: { amd64: 772, arm64: 773, s390x: 774 } },
@@ -191,6 +209,8 @@ export const CHARM_CHANNELS: Readonly<Record<string, CharmOverlay>> = {
   },
   "juju-qa-test": {
     defaultTrack: "latest",
+    // Juju's own test bundle (juju-qa-test-full-options) pins foo-file revision 2.
+    resourceRevisions: { "foo-file": 2 },
     releases: [
       {
         channel: "latest/stable",

@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CATALOG_FILE, CATALOG_HEADER, renderCatalog } from "../../../scripts/generate-catalog.js";
+import {
+  BUNDLES_FILE,
+  BUNDLES_HEADER,
+  CATALOG_FILE,
+  CATALOG_HEADER,
+  renderBundleCatalog,
+  renderCatalog,
+} from "../../../scripts/generate-catalog.js";
+import { GENERATED_BUNDLES } from "./generated/bundles.js";
 import { GENERATED_CHARMS } from "./generated/charms.js";
 
 const hint =
@@ -22,5 +30,28 @@ describe("src/simulator/catalog/generated/charms.ts", () => {
     expect(Object.keys(GENERATED_CHARMS)).toHaveLength(28);
     expect(GENERATED_CHARMS["mysql-router-openstack"]?.name).toBe("mysql-router");
     expect(GENERATED_CHARMS.mysql?.provides.database?.interface).toBe("mysql_client");
+  });
+});
+
+describe("src/simulator/catalog/generated/bundles.ts", () => {
+  const fresh = renderBundleCatalog();
+
+  it("is up to date with testdata/bundles and the catalog's charms", () => {
+    expect(fresh.startsWith(BUNDLES_HEADER)).toBe(true);
+    if (readFileSync(BUNDLES_FILE, "utf8") !== fresh) {
+      throw new Error(hint.replace("charms.ts", "bundles.ts"));
+    }
+  });
+
+  it("holds exactly the valid testdata bundles whose charms are all in the catalog", () => {
+    expect(Object.keys(GENERATED_BUNDLES)).toEqual([
+      "charmed-kubernetes",
+      "cos-lite",
+      "juju-qa-test-full-options",
+      "kubernetes-core",
+    ]);
+    expect(GENERATED_BUNDLES["charmed-kubernetes"]?.bases).toEqual(["ubuntu@24.04"]);
+    expect(GENERATED_BUNDLES["cos-lite"]?.type).toBe("kubernetes");
+    expect(GENERATED_BUNDLES["juju-qa-test-full-options"]?.charms).toEqual(["juju-qa-test"]);
   });
 });

@@ -3,6 +3,7 @@
  * @module
  */
 export {
+  type CatalogBundle,
   type CatalogCharm,
   CatalogError,
   type CatalogErrorReason,
@@ -12,6 +13,7 @@ export {
   type CharmChannels,
   formatChannel,
   parseChannel,
+  type ResolvedBundle,
   type ResolvedCharm,
   type ResolveRequest,
 } from "./catalog.js";

@@ -8,7 +8,7 @@
  *
  * What the catalog does not know is synthesised, deterministically:
  * release and creation dates (the epoch plus one minute per revision), the
- * publisher, resource revisions (1: every resource as first published) and
+ * publisher, resource revisions (1 unless the catalog publishes more) and
  * archive sizes (the size of the rebuilt charm files).
  * @module
  */
@@ -26,10 +26,12 @@ import type {
 } from "../../charm/charmhub.js";
 import { seriesToBase } from "../../charm/series.js";
 import {
+  type CatalogBundle,
   type CatalogCharm,
   CatalogError,
   type CharmCatalog,
   formatChannel,
+  type ResolvedBundle,
   type ResolvedCharm,
   type ResolveRequest,
 } from "../catalog/index.js";
@@ -128,6 +130,8 @@ export class CharmhubApi {
 
   /** `GET /v2/charms/info/{name}?fields=…&channel=…`. */
   info(name: string, query: URLSearchParams): CharmhubApiResponse {
+    const bundle = this.#catalog.getBundle(name);
+    if (bundle) return this.#bundleInfo(bundle, query);
     const charm = this.#catalog.get(name);
     if (!charm) {
       return apiError(404, "resource-not-found", `No charm or bundle with name '${name}'.`);
@@ -202,9 +206,40 @@ export class CharmhubApi {
       else continue;
       scored.push({ charm, score });
     }
+    const bundles: Array<{ bundle: CatalogBundle; score: number }> = [];
+    const wantBundles =
+      (type === null || type === "" || type === "bundle") &&
+      !category &&
+      !requires &&
+      !provides &&
+      (!publisher ||
+        publisher === this.#publisher.username ||
+        publisher === this.#publisher["display-name"]);
+    for (const bundle of wantBundles ? this.#catalog.listBundles() : []) {
+      if (channel && this.#bundleRelease(bundle, channel) === undefined) continue;
+      const name = bundle.name.toLowerCase();
+      let score: number;
+      if (q === "" || name === q) score = 0;
+      else if (name.startsWith(q)) score = 1;
+      else if (name.includes(q)) score = 2;
+      else if (bundle.description.toLowerCase().includes(q)) score = 4;
+      else continue;
+      bundles.push({ bundle, score });
+    }
     scored.sort((a, b) => a.score - b.score || (a.charm.name < b.charm.name ? -1 : 1));
     const fields = query.get("fields");
-    const results = scored.map(({ charm }) => {
+    const bundleResults = bundles.map(({ bundle, score }) => {
+      const rel = this.#bundleRelease(bundle, channel || undefined);
+      const doc: Record<string, unknown> = {
+        type: "bundle",
+        id: this.#bundleId(bundle),
+        name: bundle.name,
+        result: this.#bundleEntity(bundle),
+      };
+      if (rel) doc["default-release"] = this.#bundleReleaseDoc(rel, false);
+      return { score, name: bundle.name, doc: this.#project(doc, fields) };
+    });
+    const charmResults = scored.map(({ charm, score }) => {
       const rel = this.#defaultRelease(charm, channel || undefined);
       const doc: Record<string, unknown> = {
         type: charm.info.charmType,
@@ -213,8 +248,11 @@ export class CharmhubApi {
         result: this.#entity(charm),
       };
       if (rel) doc["default-release"] = this.#release(rel, false);
-      return this.#project(doc, fields);
+      return { score, name: charm.name, doc: this.#project(doc, fields) };
     });
+    const results = [...charmResults, ...bundleResults]
+      .sort((a, b) => a.score - b.score || (a.name < b.name ? -1 : 1))
+      .map((r) => r.doc);
     return { status: 200, body: { results } };
   }
 
@@ -279,6 +317,13 @@ export class CharmhubApi {
       return fail({ code: "bad-argument", message: `Unknown action '${String(kind)}'.` });
     }
     // The charm: by name, or by id (download and refresh address charms by id).
+    const bundle =
+      typeof a.name === "string" && a.name !== ""
+        ? this.#catalog.getBundle(a.name)
+        : typeof a.id === "string" && a.id !== ""
+          ? this.#catalog.listBundles().find((b) => this.#bundleId(b) === a.id)
+          : undefined;
+    if (bundle) return this.#refreshBundle(a, key, kind, bundle, fields, fail);
     let charm: CatalogCharm | undefined;
     if (typeof a.name === "string" && a.name !== "") {
       charm = this.#catalog.get(a.name);
@@ -480,6 +525,178 @@ export class CharmhubApi {
   }
 
   // -------------------------------------------------------------------------
+  // Bundles: no bases or architectures of their own (Charmhub lists them as
+  // "all"), a bundle.yaml instead of charm metadata, no resources.
+
+  /** The archive of a bundle revision, by `<id>_<revision>` as download URLs name it. */
+  bundleArchive(
+    file: string,
+  ): { name: string; files: { path: string; data: string }[] } | undefined {
+    const m = /^([A-Za-z0-9]+)_(\d+)\.(?:charm|bundle)$/.exec(file);
+    if (!m) return undefined;
+    const bundle = this.#catalog.listBundles().find((b) => this.#bundleId(b) === m[1]);
+    if (!bundle?.releases.some((r) => r.revision === Number(m[2]))) return undefined;
+    const readme = `# ${bundle.name}\n\n${bundle.description || bundle.name}\n`;
+    return {
+      name: `${bundle.name}.bundle`,
+      files: [
+        { path: "bundle.yaml", data: bundle.yaml },
+        { path: "README.md", data: readme },
+      ],
+    };
+  }
+
+  #bundleId(bundle: CatalogBundle): string {
+    return this.#catalog.resolveBundle({
+      name: bundle.name,
+      revision: bundle.releases[0]?.revision ?? 0,
+      channel: formatChannel(bundle.releases[0]?.channel ?? { track: "latest", risk: "stable" }),
+    }).id;
+  }
+
+  #bundleRelease(bundle: CatalogBundle, channel?: string): ResolvedBundle | undefined {
+    try {
+      return this.#catalog.resolveBundle(
+        channel === undefined || channel === ""
+          ? { name: bundle.name }
+          : { name: bundle.name, channel },
+      );
+    } catch (e) {
+      if (!(e instanceof CatalogError)) throw e;
+      return undefined;
+    }
+  }
+
+  #bundleEntity(bundle: CatalogBundle): CharmhubEntity {
+    return {
+      categories: [],
+      "contains-charms": bundle.charms.map((name) => ({
+        name,
+        "package-id": this.#catalog.get(name)
+          ? (this.#anyResolution(this.#catalog.get(name) as CatalogCharm)?.id ?? "")
+          : "",
+        "store-url": `https://charmhub.io/${name}`,
+      })),
+      description: bundle.description,
+      license: "",
+      publisher: { ...this.#publisher },
+      summary: bundle.description.split("\n")[0] ?? "",
+      title: bundle.name,
+      "store-url": `https://charmhub.io/${bundle.name}`,
+      "deployable-on": [bundle.type === "kubernetes" ? "kubernetes" : "vm"],
+    };
+  }
+
+  #bundleBases(): CharmhubBase[] {
+    return [{ architecture: "all", name: "all", channel: "all" }];
+  }
+
+  #bundleDownload(r: ResolvedBundle): Required<Pick<CharmhubRevision, "download">>["download"] {
+    return {
+      "hash-sha-256": r.hash,
+      "hash-sha-384": sha("sha384", r.hash),
+      size: Buffer.byteLength(r.bundle.yaml),
+      url: `${this.#baseUrl}/api/v1/charms/download/${r.id}_${r.revision}.charm`,
+    };
+  }
+
+  #bundleReleaseDoc(r: ResolvedBundle, full: boolean): CharmhubRelease {
+    const revision: CharmhubRevision = {
+      revision: r.revision,
+      version: String(r.revision),
+      "created-at": this.#date(r.revision),
+      bases: this.#bundleBases(),
+      download: this.#bundleDownload(r),
+    };
+    if (full) revision["bundle-yaml"] = r.bundle.yaml;
+    return {
+      channel: {
+        name: r.channel,
+        track: r.track,
+        risk: r.risk,
+        base: { architecture: "all", name: "all", channel: "all" },
+        "released-at": this.#date(r.revision),
+      },
+      revision,
+      resources: [],
+    };
+  }
+
+  #bundleInfo(bundle: CatalogBundle, query: URLSearchParams): CharmhubApiResponse {
+    const channel = query.get("channel");
+    const def = this.#bundleRelease(bundle, channel ?? undefined);
+    if (channel !== null && channel !== "" && def === undefined) {
+      return apiError(404, "revision-not-found", "No revision was found in the Store.");
+    }
+    const map = bundle.releases.flatMap((r) => {
+      const resolved = this.#bundleRelease(bundle, formatChannel(r.channel));
+      return resolved && resolved.revision === r.revision
+        ? [this.#bundleReleaseDoc(resolved, false)]
+        : [];
+    });
+    const doc: Record<string, unknown> = {
+      type: "bundle",
+      id: this.#bundleId(bundle),
+      name: bundle.name,
+      result: this.#bundleEntity(bundle),
+      "channel-map": map,
+    };
+    if (def) doc["default-release"] = this.#bundleReleaseDoc(def, true);
+    return { status: 200, body: this.#project(doc, query.get("fields")) };
+  }
+
+  #refreshBundle(
+    a: Record<string, unknown>,
+    key: string,
+    kind: "install" | "download" | "refresh",
+    bundle: CatalogBundle,
+    fields: FieldTree,
+    fail: (error: CharmhubApiError, id?: string, name?: string) => CharmhubRefreshResult,
+  ): CharmhubRefreshResult {
+    const id = this.#bundleId(bundle);
+    const req: { name: string; channel?: string; revision?: number } = { name: bundle.name };
+    if (typeof a.channel === "string" && a.channel !== "") req.channel = a.channel;
+    if (typeof a.revision === "number" && kind !== "refresh") req.revision = a.revision;
+    let r: ResolvedBundle;
+    try {
+      r = this.#catalog.resolveBundle(req);
+    } catch (e) {
+      if (!(e instanceof CatalogError)) throw e;
+      return fail(
+        e.reason === "channel-not-valid"
+          ? { code: "invalid-channel", message: e.message }
+          : { code: "revision-not-found", message: "No revision was found in the Store." },
+        id,
+        bundle.name,
+      );
+    }
+    const entity: Record<string, unknown> = {
+      type: "bundle",
+      id,
+      name: bundle.name,
+      revision: r.revision,
+      version: String(r.revision),
+      summary: bundle.description.split("\n")[0] ?? "",
+      license: "",
+      publisher: { ...this.#publisher },
+      bases: this.#bundleBases(),
+      download: this.#bundleDownload(r),
+      resources: [],
+      "created-at": this.#date(r.revision),
+      "bundle-yaml": bundle.yaml,
+    };
+    return {
+      result: kind,
+      "instance-key": key,
+      id,
+      name: bundle.name,
+      charm: selectFields(entity, fields) as CharmhubRefreshEntity,
+      "effective-channel": r.channel,
+      "released-at": this.#date(r.revision),
+    };
+  }
+
+  // -------------------------------------------------------------------------
   // Documents.
 
   #project(doc: Record<string, unknown>, fields: string | null): Record<string, unknown> {
@@ -659,13 +876,14 @@ export class CharmhubApi {
 
   #resources(r: ResolvedCharm): CharmhubResource[] {
     return Object.values(r.info.resources).map((res) => {
-      const seed = `${r.id}/${res.name}/1`;
+      const rev = r.resourceRevisions[res.name] ?? 1;
+      const seed = `${r.id}/${res.name}/${rev}`;
       const out: CharmhubResource = {
         name: res.name,
         type: res.type,
         description: res.description ?? "",
         filename: res.filename ?? "",
-        revision: 1,
+        revision: rev,
         "created-at": this.#date(r.revision),
         download: {
           "hash-sha256": sha("sha256", seed),
@@ -673,7 +891,7 @@ export class CharmhubApi {
           "hash-sha3-384": sha("sha3-384", seed),
           "hash-sha512": sha("sha512", seed),
           size: 0,
-          url: `${this.#baseUrl}/api/v1/resources/download/charm_${r.id}.${res.name}_1`,
+          url: `${this.#baseUrl}/api/v1/resources/download/charm_${r.id}.${res.name}_${rev}`,
         },
       };
       return out;

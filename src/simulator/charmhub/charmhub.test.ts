@@ -236,7 +236,13 @@ describe("GET /v2/charms/find", () => {
   });
 
   it("filters by type and relation interfaces", async () => {
-    expect((await get("/v2/charms/find?q=&type=bundle")).body).toEqual({ results: [] });
+    const bundles = (await get("/v2/charms/find?q=&type=bundle")).body.results as Json[];
+    expect(bundles.map((r) => [r.type, r.name])).toEqual([
+      ["bundle", "charmed-kubernetes"],
+      ["bundle", "cos-lite"],
+      ["bundle", "juju-qa-test-full-options"],
+      ["bundle", "kubernetes-core"],
+    ]);
     const { body } = await get("/v2/charms/find?q=&relation-provides=mysql_client");
     const names = (body.results as Json[]).map((r) => r.name);
     expect(names).toContain("mysql");
@@ -412,5 +418,93 @@ describe("fields projection", () => {
     });
     expect(selectFields(doc, parseFields("a,a.b.c"))).toEqual({ a: doc.a });
     expect(selectFields(doc, parseFields(" , missing.x"))).toEqual({});
+  });
+});
+
+describe("Charmhub bundles", () => {
+  it("info describes a bundle: type, charms it contains, bundle.yaml in the default release", async () => {
+    const { status, body } = await get(
+      "/v2/charms/info/kubernetes-core?fields=default-release.revision.bundle-yaml,result.contains-charms,channel-map",
+    );
+    expect(status).toBe(200);
+    expect(body.type).toBe("bundle");
+    expect(body.name).toBe("kubernetes-core");
+    const bundle = catalog.getBundle("kubernetes-core");
+    const rev = (body["default-release"] as Json).revision as Json;
+    expect(rev["bundle-yaml"]).toBe(bundle?.yaml);
+    const contains = ((body.result as Json)["contains-charms"] as Json[]).map((c) => c.name);
+    expect(contains).toEqual(bundle?.charms);
+    const map = body["channel-map"] as Json[];
+    expect(map.map((m) => (m.channel as Json).name)).toEqual(["latest/stable"]);
+    expect(((map[0] as Json).channel as Json).base).toEqual({
+      architecture: "all",
+      name: "all",
+      channel: "all",
+    });
+  });
+
+  it("refresh installs a bundle by name and its archive is a zip with bundle.yaml", async () => {
+    const { body } = await post("/v2/charms/refresh", {
+      context: [],
+      actions: [install("b1", { name: "kubernetes-core", channel: "stable", base: JAMMY })],
+      fields: ["download", "id", "name", "revision", "type"],
+    });
+    const result = (body.results as Json[])[0] as Json;
+    expect(result.result).toBe("install");
+    expect(result["effective-channel"]).toBe("latest/stable");
+    const entity = result.charm as Json;
+    expect(entity.type).toBe("bundle");
+    const url = (entity.download as Json).url as string;
+    expect(url).toBe(`${sim.charmhubUrl}/api/v1/charms/download/${entity.id}_1.charm`);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const zip = Buffer.from(await res.arrayBuffer());
+    // A local file header, then the first entry's name.
+    expect(zip.readUInt32LE(0)).toBe(0x04034b50);
+    expect(zip.subarray(30, 30 + zip.readUInt16LE(26)).toString()).toBe("bundle.yaml");
+    expect((await fetch(`${sim.charmhubUrl}/api/v1/charms/download/nope_1.charm`)).status).toBe(
+      404,
+    );
+  });
+
+  it("Charms.ResolveCharms and GetDownloadInfos answer for a bundle as Juju does", async () => {
+    const [resolved] = await rpc(`/model/${sim.defaultModelUuid}/api`, [
+      [
+        "Charms",
+        7,
+        "ResolveCharms",
+        {
+          resolve: [
+            {
+              reference: "ch:charmed-kubernetes",
+              "charm-origin": { source: "charm-hub", risk: "stable", architecture: "amd64" },
+            },
+          ],
+        },
+      ],
+    ]);
+    const r = (((resolved as Json).response as Json).Results as Json[])[0] as Json;
+    expect(r.error).toBeUndefined();
+    expect(r.url).toBe("ch:amd64/charmed-kubernetes-1");
+    const origin = r["charm-origin"] as Json;
+    expect(origin).toMatchObject({
+      source: "charm-hub",
+      type: "bundle",
+      risk: "stable",
+      revision: 1,
+    });
+    expect(r["supported-bases"]).toEqual([{ name: "ubuntu", channel: "24.04" }]);
+    const [info] = await rpc(`/model/${sim.defaultModelUuid}/api`, [
+      [
+        "Charms",
+        7,
+        "GetDownloadInfos",
+        { entities: [{ "charm-url": "charmed-kubernetes", "charm-origin": origin }] },
+      ],
+    ]);
+    const d = (((info as Json).response as Json).results as Json[])[0] as Json;
+    expect(d.url).toBe(`${sim.charmhubUrl}/api/v1/charms/download/${origin.id}_1.charm`);
+    expect((d["charm-origin"] as Json).type).toBe("bundle");
+    expect(typeof (d["charm-origin"] as Json).hash).toBe("string");
   });
 });

@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { ZipFile } from "yazl";
 import type { CharmCatalog } from "../catalog/index.js";
 import { CharmhubApi, type CharmhubApiResponse, type CharmhubPublisher } from "./api.js";
 
@@ -38,6 +39,21 @@ function send(res: ServerResponse, r: CharmhubApiResponse): void {
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** A zip archive of `files`, deterministic (fixed mtime, regular-file mode), as charmcraft packs one. */
+function zipOf(files: readonly { path: string; data: string }[]): Promise<Buffer> {
+  const zip = new ZipFile();
+  const mtime = new Date("2024-04-25T00:00:00Z");
+  for (const f of files)
+    zip.addBuffer(Buffer.from(f.data, "utf8"), f.path, { mtime, mode: 0o100644 });
+  zip.end();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
+    zip.outputStream.on("end", () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on("error", reject);
+  });
 }
 
 function error(status: number, code: string, message: string): CharmhubApiResponse {
@@ -171,6 +187,26 @@ export class CharmhubServer {
         return;
       }
       send(res, api.refresh(body));
+      return;
+    }
+    const download = /^\/api\/v1\/charms\/download\/([^/]+)$/.exec(path);
+    if (download) {
+      if (!expect("GET")) return;
+      const archive = api.bundleArchive(download[1] ?? "");
+      if (archive === undefined) {
+        send(
+          res,
+          error(404, "not-found", `No archive ${download[1] ?? ""} in the simulated store.`),
+        );
+        return;
+      }
+      const body = await zipOf(archive.files);
+      res.writeHead(200, {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": body.length,
+        "Content-Disposition": `attachment; filename="${archive.name}"`,
+      });
+      res.end(method === "HEAD" ? undefined : body);
       return;
     }
     send(res, error(404, "not-found", `No such endpoint: ${path || "/"}.`));

@@ -26,7 +26,7 @@ import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
-import { resolveStore } from "./resources.js";
+import { resolveStore, storeRevisions } from "./resources.js";
 
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -592,7 +592,7 @@ export const applicationMethods: readonly MethodSpec[] = [
                   fingerprint: Buffer.alloc(0),
                   size: 0,
                 };
-                return resolveStore(asked, new Map([[n, known]]));
+                return resolveStore(asked, new Map([[n, storeRevisions(n, spec)]]));
               }
               uploads.push({ Name: n, Type: spec.type, Filename: v });
               return {

@@ -7,10 +7,10 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { CharmSpec, ResolvedCharm } from "../charm-source.js";
+import type { CharmSpec, ResolvedBundleSpec, ResolvedCharm } from "../charm-source.js";
 import { Fields } from "../decode.js";
 import { baseOfSeries, type CharmOriginValue, charmNameRevision, seriesOf } from "../entities.js";
-import { ServerError } from "../errors.js";
+import { Errors, ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
 import { bulk } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
@@ -145,6 +145,63 @@ export function resolveRef(
   });
 }
 
+/**
+ * A Charmhub bundle named by `ref`, resolved on the origin's channel or
+ * revision; undefined when the name is not a bundle.
+ */
+export function resolveBundleRef(
+  model: ModelRecord,
+  ref: string,
+  origin: ReturnType<typeof readOrigin>,
+): ResolvedBundleSpec | undefined {
+  const source = model.controller.charms;
+  if (source.resolveBundle === undefined) return undefined;
+  const parsed = parseCharmRef(ref);
+  const channel = channelOf(origin.track, origin.risk);
+  const revision = parsed.revision ?? origin.revision;
+  return source.resolveBundle({
+    name: parsed.name,
+    ...(channel === undefined ? {} : { channel }),
+    ...(revision === undefined ? {} : { revision }),
+  });
+}
+
+/** The origin Juju records for a bundle: type `bundle`, Charmhub's id, the requested platform. */
+function bundleOrigin(
+  b: ResolvedBundleSpec,
+  origin: ReturnType<typeof readOrigin>,
+  withHash: boolean,
+): CharmOriginValue {
+  const o: CharmOriginValue = {
+    source: "charm-hub",
+    type: "bundle",
+    id: b.id,
+    risk: b.risk,
+    revision: b.revision,
+    architecture: origin.architecture || "amd64",
+    base: { ...origin.base },
+  };
+  if (withHash) o.hash = b.hash;
+  if (b.track !== "latest") o.track = b.track;
+  return o;
+}
+
+/** `ResolveCharms`' answer for a bundle: its URL, a `bundle` origin and the bases its applications use. */
+function bundleResolution(
+  b: ResolvedBundleSpec,
+  origin: ReturnType<typeof readOrigin>,
+  version: number,
+): Record<string, unknown> {
+  const arch = origin.architecture || "amd64";
+  const out: Record<string, unknown> = {
+    url: `ch:${arch}/${b.name}-${b.revision}`,
+    "charm-origin": wireOrigin(bundleOrigin(b, origin, false), version === 5),
+  };
+  if (version >= 7) out["supported-bases"] = b.bases.map((x) => ({ ...x }));
+  else out["supported-series"] = b.bases.map(seriesOf).filter((s) => s !== "");
+  return out;
+}
+
 /** `params.CharmRelation` map of one role. */
 function relations(
   specs: CharmSpec["provides"],
@@ -256,6 +313,8 @@ export const charmsMethods: readonly MethodSpec[] = [
           item.optBool("switch-charm");
           const origin = readOrigin(new Fields(item.raw("charm-origin"), "params.CharmOrigin"));
           try {
+            const bundle = resolveBundleRef(model, ref, origin);
+            if (bundle !== undefined) return bundleResolution(bundle, origin, ctx.version);
             const r = resolveRef(model, ref, origin);
             const out: Record<string, unknown> = {
               url: charmUrl(r, ctx.version),
@@ -349,7 +408,23 @@ export const charmsMethods: readonly MethodSpec[] = [
     call: (ctx, p) => ({
       results: p.objects("entities", "params.CharmURLAndOrigin").map((item) => {
         const url = item.string("charm-url");
-        const c = ctx.model().state.findCharm(url);
+        const model = ctx.model();
+        const rawOrigin = item.raw("charm-origin");
+        const asked =
+          rawOrigin === undefined || rawOrigin === null
+            ? undefined
+            : readOrigin(new Fields(rawOrigin, "params.CharmOrigin"));
+        // Bundles are never added to the model: their archive comes from Charmhub.
+        if (asked?.type === "bundle") {
+          const b = resolveBundleRef(model, url, asked);
+          if (b === undefined) throw Errors.notFound(`bundle ${JSON.stringify(url)}`);
+          const store = String(model.configValues()["charmhub-url"] ?? "").replace(/\/+$/, "");
+          return {
+            url: `${store}/api/v1/charms/download/${b.id}_${b.revision}.charm`,
+            "charm-origin": wireOrigin(bundleOrigin(b, asked, true), ctx.version === 5),
+          };
+        }
+        const c = model.state.findCharm(url);
         const origin = c?.origin ?? {
           source: "charm-hub",
           type: "charm",

@@ -6,6 +6,7 @@
  * resources, the Charmhub view of them and one entry per unit.
  * @module
  */
+import type { CharmResourceSpec } from "../charm-source.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import {
@@ -31,34 +32,47 @@ function applicationName(tag: string): string {
   }
 }
 
-/** The Charmhub resources of the charm a URL and origin name (added to the model, or resolved). */
+/** Every published revision of the Charmhub resources of the charm a URL and origin name (added to the model, or resolved), newest first. */
 function charmhubResources(
   model: ModelRecord,
   url: string,
   originRaw: unknown,
-): Map<string, CharmResourceValue> {
+): Map<string, CharmResourceValue[]> {
   const added = model.state.findCharm(url);
   const spec =
     added?.spec ??
     resolveRef(model, url, readOrigin(new Fields(originRaw, "params.CharmOrigin"))).charm;
-  const out = new Map<string, CharmResourceValue>();
-  for (const [name, r] of Object.entries(spec.resources ?? {})) {
-    out.set(name, storeResource(name, r));
-  }
+  const out = new Map<string, CharmResourceValue[]>();
+  for (const [name, r] of Object.entries(spec.resources ?? {}))
+    out.set(name, storeRevisions(name, r));
   return out;
+}
+
+/** Every revision Charmhub publishes of one charm resource, newest first. */
+export function storeRevisions(name: string, r: CharmResourceSpec): CharmResourceValue[] {
+  const newest = storeResource(name, r);
+  const older = Object.entries(r.older ?? {})
+    .map(([rev, fp]) => ({
+      ...newest,
+      revision: Number(rev),
+      fingerprint: Buffer.from(fp, "hex"),
+    }))
+    .sort((a, b) => b.revision - a.revision);
+  return [newest, ...older];
 }
 
 /** `resolveRepositoryResources`: which info a requested `store` resource ends up with. */
 export function resolveStore(
   res: CharmResourceValue,
-  store: Map<string, CharmResourceValue>,
+  store: Map<string, CharmResourceValue[]>,
 ): CharmResourceValue {
-  const known = store.get(res.name);
+  const published = store.get(res.name);
   // A resource Charmhub does not know for this charm is kept as given.
-  if (known === undefined) return res;
-  if (res.revision < 0 || res.revision === known.revision) return known;
+  if (published === undefined || published.length === 0) return res;
+  if (res.revision < 0) return published[0] as CharmResourceValue;
+  const known = published.find((p) => p.revision === res.revision);
+  if (known !== undefined) return known;
   if (res.fingerprint.length === 0) {
-    // Only one revision of each resource is published in the simulated Charmhub.
     throw Errors.notFound(`charm resource ${JSON.stringify(res.name)} at revision ${res.revision}`);
   }
   return res;

@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from "commander";
+import { describe, expect, it } from "vitest";
+import { parseLatency } from "./sim.js";
+
+describe("libjuju sim --latency", () => {
+  it("reads a fixed latency as a Go-style duration", () => {
+    expect(parseLatency("50ms")).toBe(50);
+    expect(parseLatency("0.2s")).toBe(200);
+    expect(parseLatency("0")).toBe(0);
+  });
+
+  it("reads MIN-MAX as a jitter range", () => {
+    expect(parseLatency("20ms-80ms")).toEqual({ min: 20, max: 80 });
+    expect(parseLatency("1s-1s")).toEqual({ min: 1000, max: 1000 });
+  });
+
+  it("rejects what is not a duration or a range", () => {
+    expect(() => parseLatency("50")).toThrow(InvalidArgumentError);
+    expect(() => parseLatency("80ms-20ms")).toThrow(/min above max/);
+    expect(() => parseLatency("1ms-2ms-3ms")).toThrow(/expected a duration \(50ms\) or a range/);
+    expect(() => parseLatency("-5ms")).toThrow(InvalidArgumentError);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Errors of the client's bundle deployment that are neither planner
+ * errors (`bundle/`) nor server errors.
+ * @module
+ */
+import { LibjujuError } from "../rpc/errors.js";
+
+export { BundleAbortError, BundleChangeError } from "./bundle-execute.js";
+
+/**
+ * A bundle names a local charm (`./charm`, `/path`, `local:`), which needs
+ * local charm upload. It is refused before anything is sent.
+ */
+export class BundleLocalCharmError extends LibjujuError {
+  /** The applications whose charm is local. */
+  readonly applications: string[];
+  constructor(applications: { name: string; charm: string }[]) {
+    super(
+      `bundle application${applications.length === 1 ? "" : "s"} ` +
+        applications.map((a) => `${JSON.stringify(a.name)} (charm ${a.charm})`).join(", ") +
+        ": local charms need local charm upload, which this version of libjuju does not do",
+      "not supported",
+    );
+    this.applications = applications.map((a) => a.name);
+  }
+}
+
+/** The bundle could not be found or read (file, directory, URL or Charmhub). */
+export class BundleSourceError extends LibjujuError {
+  /** What was asked for: a path, URL or Charmhub name. */
+  readonly source: string;
+  constructor(source: string, message: string, options?: ErrorOptions) {
+    super(message, "not found", options);
+    this.source = source;
+  }
+}
+
+/** The entity given to `deploy` resolved to a bundle on Charmhub (internal routing signal). */
+export class CharmIsBundleError extends LibjujuError {
+  /** The Charmhub name. */
+  readonly entity: string;
+  constructor(entity: string) {
+    super(`${JSON.stringify(entity)} is a bundle, not a charm`, "not valid");
+    this.entity = entity;
+  }
+}
+
+/**
+ * The bundle has applications that ask for `trust: true` and the deployment
+ * was not told to trust them (Juju's `--trust`).
+ */
+export class BundleTrustError extends LibjujuError {
+  readonly applications: string[];
+  constructor(applications: string[]) {
+    super(
+      "Bundle cannot be deployed without trusting applications with your cloud credentials.\n" +
+        "Please repeat the deploy command with the --trust argument if you consent to trust the following application(s):\n" +
+        applications.map((a) => `  - ${a}`).join("\n"),
+      "not valid",
+    );
+    this.applications = applications;
+  }
+}
+
+/** A change refers to a placeholder (`$deploy-3`) whose change has not run. */
+export class BundlePlaceholderError extends LibjujuError {
+  readonly placeholder: string;
+  constructor(placeholder: string) {
+    super(`placeholder ${placeholder} refers to a change that has not completed`, "not valid");
+    this.placeholder = placeholder;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `Bundle(6)` (`apiserver/facades/client/bundle`): `GetChanges` and
+ * `GetChangesMapArgs` plan a bundle with the shared pure planner
+ * (`src/bundle`), `ExportBundle` writes the model as a bundle
+ * (`bundle-export.ts`).
+ * @module
+ */
+import { type BundleChangeSet, bundleChanges } from "../bundle-changes.js";
+import { exportBundle } from "../bundle-export.js";
+import type { Fields } from "../decode.js";
+import type { CallContext, MethodSpec } from "./registry.js";
+
+function readChangesParams(p: Fields): BundleChangeSet {
+  // Juju's field is `yaml` (BundleDataYAML) and `bundleURL` (camel case on the wire).
+  return bundleChanges(p.string("yaml"), p.string("bundleURL"));
+}
+
+function exportModel(ctx: CallContext, p: Fields): { result: string } {
+  const includeCharmDefaults = p.optBool("include-charm-defaults") ?? false;
+  const includeSeries = p.optBool("include-series") ?? false;
+  // Failures are call errors: Juju returns an empty StringResult with the error.
+  return { result: exportBundle(ctx.model(), { includeCharmDefaults, includeSeries }) };
+}
+
+/** The Bundle methods. */
+export const bundleMethods: readonly MethodSpec[] = [
+  {
+    facade: "Bundle",
+    method: "GetChanges",
+    params: "params.BundleChangesParams",
+    call: (_ctx, p) => {
+      const set = readChangesParams(p);
+      if ("errors" in set) return { errors: set.errors };
+      // GetChanges writes the GUI's positional arguments (deploy with devices, as v6 does).
+      return {
+        changes: set.changes.map((c) => ({
+          id: c.id,
+          method: c.method,
+          args: c.positionalArgs,
+          requires: c.requires,
+        })),
+      };
+    },
+  },
+  {
+    facade: "Bundle",
+    method: "GetChangesMapArgs",
+    params: "params.BundleChangesParams",
+    call: (_ctx, p) => {
+      const set = readChangesParams(p);
+      if ("errors" in set) return { errors: set.errors };
+      return {
+        changes: set.changes.map((c) => ({
+          id: c.id,
+          method: c.method,
+          args: c.args,
+          requires: c.requires,
+        })),
+        // One entry per change, empty when its arguments could be written: Juju
+        // fills the list up front, so a successful plan still carries it.
+        errors: set.changes.map(() => ""),
+      };
+    },
+  },
+  {
+    facade: "Bundle",
+    method: "ExportBundle",
+    params: "params.ExportBundleParams",
+    call: (ctx, p) => exportModel(ctx, p),
+  },
+];
