@@ -50,6 +50,7 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
         provides: endpoints(info.provides),
         requires: endpoints(info.requires),
         peers: endpoints(info.peers),
+        ...(Object.keys(info.storage ?? {}).length > 0 ? { storage: { ...info.storage } } : {}),
         config: Object.fromEntries(
           Object.entries(info.config).map(([k, o]) => [
             k,

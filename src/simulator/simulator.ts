@@ -29,6 +29,7 @@ import { pingerMethods } from "./facades/pinger.js";
 import { FacadeRegistry } from "./facades/registry.js";
 import { resourcesMethods } from "./facades/resources.js";
 import { spacesMethods } from "./facades/spaces.js";
+import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
 import type { FrameTap } from "./rpc-session.js";
@@ -163,6 +164,7 @@ export class Simulator implements AsyncDisposable {
       ...actionMethods,
       ...keyManagerMethods,
       ...spacesMethods,
+      ...storageMethods,
       ...subnetsMethods,
       ...userManagerMethods,
     ]);

@@ -21,6 +21,7 @@ import {
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
 import { resourcesOf, storeResource } from "../resources.js";
+import { createUnitStorage, deployDirectives, rememberDirectives } from "../storage.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
@@ -186,6 +187,8 @@ interface DeployArgs {
   resources: Record<string, string>;
   /** Server-side deploys take the charm's Charmhub resources directly. */
   storeResources?: boolean;
+  /** Storage directives by charm store name (`params.ApplicationDeploy.storage`). */
+  storage?: Record<string, unknown>;
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -241,6 +244,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
       throw e.annotate(`cannot add application ${JSON.stringify(args.name)}`);
     throw e;
   }
+  const storage = deployDirectives(model, args.name, charm.spec, args.storage ?? {});
   const base = args.base ?? charm.origin.base;
   const a = model.state.addApplication({
     name: args.name,
@@ -256,6 +260,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     bindings: { "": "alpha", ...args.bindings },
   });
   applySettings(a, settings);
+  rememberDirectives(model, a.name, storage);
   if (args.storeResources === true) {
     resourcesOf(model).activateStore(
       a.name,
@@ -267,6 +272,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   model.state.publishApplication(a);
   for (let i = 0; i < args.numUnits; i++) {
     const u = model.state.addUnit(a);
+    createUnitStorage(model, a.name, charm.spec, u.name);
     const p = args.placement[i];
     a.staged.set(u.name, p);
     model.agents.unitDeployed(a, u, (unit) => placeUnit(model, a, unit, p));
@@ -284,7 +290,7 @@ function readDeploy(d: Fields): DeployArgs {
   d.string("series");
   d.string("policy");
   d.optBool("Force");
-  d.map("storage");
+  const storage = d.map("storage");
   d.map("devices");
   d.strings("attach-storage");
   const resources: Record<string, string> = {};
@@ -311,6 +317,7 @@ function readDeploy(d: Fields): DeployArgs {
   }
   return {
     resources,
+    storage,
     name: d.string("application"),
     charmUrl: d.string("charm-url"),
     numUnits: d.optInt("num-units") ?? 0,
@@ -632,6 +639,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         const u = model.state.addUnit(a);
         try {
           placeUnit(model, a, u, placement[i]);
+          createUnitStorage(model, a.name, a.charm, u.name);
         } catch (e) {
           model.state.removeUnit(u);
           throw e;
