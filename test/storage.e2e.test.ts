@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import {
+  InvalidArgumentError,
+  JujuBulkError,
+  JujuError,
+  type StorageDetails,
+  type VolumeDetails,
+} from "../src/index.js";
+import { useSimController } from "./support/sim-controller.js";
+
+const env = useSimController("storage");
+const idle = { idlePeriod: 0, timeout: 10_000 };
+
+describe("storage", () => {
+  it("creates, lists, updates and removes storage pools with Juju's errors", async () => {
+    await using model = await env.controller.addModel("pools");
+    const names = async (o = {}) => (await model.getStoragePools(o)).map((p) => p.name);
+    expect(await names()).toEqual(["loop", "lxd", "lxd-btrfs", "lxd-zfs", "rootfs", "tmpfs"]);
+
+    await model.createStoragePool("fast", "lxd", { driver: "dir" });
+    await model.createStoragePool("scratch", "tmpfs", "size=1G mode=0700");
+    expect(await names({ providers: ["tmpfs"] })).toEqual(["scratch", "tmpfs"]);
+    expect(await model.getStoragePools({ names: ["scratch"] })).toEqual([
+      { name: "scratch", provider: "tmpfs", attrs: { size: "1G", mode: "0700" } },
+    ]);
+    await model.updateStoragePool("fast", { driver: "zfs" });
+    expect((await model.getStoragePools({ names: ["fast"] }))[0]?.attrs).toEqual({ driver: "zfs" });
+
+    const dup = await model.createStoragePool("fast", "lxd").catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(JujuError);
+    expect((dup as JujuError).message).toBe(
+      'creating pool "fast": cannot overwrite existing settings',
+    );
+    const unknown = await model.createStoragePool("x", "ebs").catch((e: unknown) => e);
+    expect((unknown as JujuError).code).toBe("not found");
+    expect((unknown as JujuError).message).toBe('storage provider "ebs" not found');
+
+    await model.removeStoragePool("fast");
+    const gone = await model.removeStoragePool("fast").catch((e: unknown) => e);
+    expect((gone as JujuError).code).toBe("not found");
+    expect(await names()).not.toContain("fast");
+    const attrs = await model.createStoragePool("y", "lxd", "novalue").catch((e: unknown) => e);
+    expect(attrs).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("deploys with storage directives and refuses an unknown pool or a size below the minimum", async () => {
+    await using model = await env.controller.addModel("deploy");
+    await model.deploy("postgresql");
+    await model.deploy("ubuntu", { storage: { block: "loop,2G,2", files: { size: 512 } } });
+    await model.waitForIdle({ ...idle, apps: ["postgresql", "ubuntu"] });
+
+    const all = (await model.listStorage()) as StorageDetails[];
+    expect(all.map((s) => [s["storage-tag"], s["owner-tag"], s.kind, s.status.status])).toEqual([
+      ["storage-block-1", "unit-ubuntu-0", 1, "attached"],
+      ["storage-block-2", "unit-ubuntu-0", 1, "attached"],
+      ["storage-files-3", "unit-ubuntu-0", 2, "attached"],
+      ["storage-pgdata-0", "unit-postgresql-0", 2, "attached"],
+    ]);
+    const volumes = (await model.listStorage({ volume: true })) as VolumeDetails[];
+    expect(volumes.map((v) => [v.info.pool, v.info.size])).toEqual([
+      ["loop", 2048],
+      ["loop", 2048],
+    ]);
+    const filesystems = await model.listStorage({ filesystem: true });
+    expect(filesystems).toHaveLength(2);
+    const both = await model.listStorage({ filesystem: true, volume: true }).catch((e) => e);
+    expect(both).toBeInstanceOf(InvalidArgumentError);
+
+    const [pg] = await model.showStorage("pgdata/0");
+    expect(pg?.attachments?.["unit-postgresql-0"]?.location).toBe(
+      "/var/snap/charmed-postgresql/common",
+    );
+    const missing = await model.showStorage("pgdata/0", "nope/9").catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(JujuBulkError);
+    expect((missing as JujuBulkError).failures.map((f) => [f.index, f.error.code])).toEqual([
+      [1, "not found"],
+    ]);
+    expect(await model.showStorage("bad id").catch((e: unknown) => e)).toBeInstanceOf(
+      InvalidArgumentError,
+    );
+
+    const badPool = await model
+      .deploy("ubuntu", { applicationName: "u2", storage: { block: "nope,1G" } })
+      .catch((e: unknown) => e);
+    expect(badPool).toBeInstanceOf(JujuError);
+    expect((badPool as JujuError).message).toContain('storage pool "nope" not found');
+    const small = await model
+      .deploy("ubuntu", { applicationName: "u3", storage: { files: "rootfs,50M" } })
+      .catch((e: unknown) => e);
+    expect(small).toBeInstanceOf(JujuError);
+    expect((small as JujuError).message).toContain(
+      'charm "ubuntu" store "files": minimum storage size is 100 MB, 50 MB specified',
+    );
+    expect(model.applications.has("u2") || model.applications.has("u3")).toBe(false);
+  });
+
+  it("adds, detaches, attaches and removes a unit's storage", async () => {
+    await using model = await env.controller.addModel("units");
+    await model.deploy("ubuntu");
+    await model.waitForIdle({ ...idle, apps: ["ubuntu"] });
+    const unit = model.units.get("ubuntu/0")!;
+
+    const ids = await unit.addStorage("block", "loop,1G,2");
+    expect(ids).toEqual(["block/0", "block/1"]);
+    expect(await unit.addStorage("files", { pool: "tmpfs", size: 200 })).toEqual(["files/2"]);
+    const over = await unit.addStorage("files").catch((e: unknown) => e);
+    expect((over as JujuError).message).toBe(
+      'adding "files" storage to ubuntu/0: attaching 1 storage instances brings the total to 2, exceeding the maximum of 1',
+    );
+    const small = await unit.addStorage("block", { size: 10 }).catch((e: unknown) => e);
+    expect((small as JujuError).message).toContain(
+      "minimum storage size is 100 MB, 10 MB specified",
+    );
+
+    await unit.detachStorage(["block/0"]);
+    const [detached] = await model.showStorage("block/0");
+    expect([detached?.["owner-tag"], detached?.status.status]).toEqual(["", "detached"]);
+    await unit.attachStorage("block/0");
+    expect((await model.showStorage("block/0"))[0]?.status.status).toBe("attached");
+
+    await model.removeStorage(["block/0", "block/1"], { destroyStorage: true });
+    const kept = await model
+      .removeStorage(["files/2"], { destroyAttachments: false })
+      .catch((e) => e);
+    expect((kept as JujuError).message).toBe(
+      'cannot release storage "files/2": storage files/2 is attached',
+    );
+    const left = (await model.listStorage()) as StorageDetails[];
+    expect(left.map((s) => s["storage-tag"])).toEqual(["storage-files-2"]);
+    const unknown = await model.removeStorage(["gone/9"]).catch((e: unknown) => e);
+    expect((unknown as JujuError).code).toBe("not found");
+  });
+});
