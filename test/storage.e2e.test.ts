@@ -130,4 +130,37 @@ describe("storage", () => {
     const unknown = await model.removeStorage(["gone/9"]).catch((e: unknown) => e);
     expect((unknown as JujuError).code).toBe("not found");
   });
+
+  it("keeps detachable storage when a unit goes and destroys it with destroyStorage", async () => {
+    await using model = await env.controller.addModel("removal");
+    await model.deploy("ubuntu", {
+      numUnits: 2,
+      storage: { block: "loop,1G,1", files: "tmpfs,1G" },
+    });
+    await model.waitForIdle({ ...idle, apps: ["ubuntu"], waitForExactUnits: 2 });
+    const tags = async () =>
+      ((await model.listStorage()) as StorageDetails[]).map((s) => [
+        s["storage-tag"],
+        s["owner-tag"],
+        s.status.status,
+      ]);
+    expect(await tags()).toEqual([
+      ["storage-block-0", "unit-ubuntu-0", "attached"],
+      ["storage-block-2", "unit-ubuntu-1", "attached"],
+      ["storage-files-1", "unit-ubuntu-0", "attached"],
+      ["storage-files-3", "unit-ubuntu-1", "attached"],
+    ]);
+    const kept = await model.destroyUnit("ubuntu/0", { blockUntilDone: true, timeout: 5000 });
+    expect(kept).toMatchObject({
+      destroyedStorage: ["storage-files-1"],
+      detachedStorage: ["storage-block-0"],
+    });
+    const gone = await model.destroyUnit("ubuntu/1", {
+      destroyStorage: true,
+      blockUntilDone: true,
+      timeout: 5000,
+    });
+    expect(gone).toMatchObject({ destroyedStorage: ["storage-block-2", "storage-files-3"] });
+    expect(await tags()).toEqual([["storage-block-0", "", "detached"]]);
+  });
 });

@@ -65,6 +65,8 @@ export interface StorageState {
   instances: Map<string, StorageInstance>;
   /** Directives each application was deployed with (used for new units). */
   appDirectives: Map<string, Record<string, Directive>>;
+  /** Units being destroyed with `destroy-storage`: their storage goes with them. */
+  destroyWith: Set<string>;
   nextStorage: number;
   nextFilesystem: number;
   nextVolume: number;
@@ -98,13 +100,65 @@ export function storageOf(model: ModelRecord): StorageState {
       ],
       instances: new Map(),
       appDirectives: new Map(),
+      destroyWith: new Set(),
       nextStorage: 0,
       nextFilesystem: 0,
       nextVolume: 0,
     };
     STATES.set(model, s);
   }
+  pruneRemovedUnits(model, s);
   return s;
+}
+
+/** Provider types whose storage cannot outlive its unit (machine-scoped, not detachable). */
+const NOT_DETACHABLE = new Set(["rootfs", "tmpfs"]);
+
+function detachable(s: StorageState, inst: StorageInstance): boolean {
+  const provider = s.pools.find((p) => p.name === inst.pool)?.provider ?? inst.pool;
+  return !NOT_DETACHABLE.has(provider);
+}
+
+/**
+ * Settles storage of units the agents have removed since the last look: it
+ * is destroyed with its unit (`destroy-storage`, or not detachable), else
+ * detached and kept in the model, as Juju's storage provisioner leaves it.
+ */
+function pruneRemovedUnits(model: ModelRecord, s: StorageState): void {
+  for (const inst of [...s.instances.values()]) {
+    const gone = inst.attachments.filter((u) => !model.state.units.has(u));
+    if (gone.length === 0) continue;
+    inst.attachments = inst.attachments.filter((u) => model.state.units.has(u));
+    const destroy = gone.some((u) => s.destroyWith.has(u)) || !detachable(s, inst);
+    if (inst.attachments.length === 0 && destroy) s.instances.delete(inst.id);
+    else if (gone.includes(inst.owner)) inst.owner = "";
+  }
+  for (const u of [...s.destroyWith]) if (!model.state.units.has(u)) s.destroyWith.delete(u);
+}
+
+/**
+ * `DestroyUnit`'s storage: marks what goes with the unit and returns the
+ * `destroyed-storage` / `detached-storage` entries of its `DestroyUnitInfo`.
+ */
+export function unitDestroying(
+  model: ModelRecord,
+  unit: string,
+  destroyStorage: boolean,
+): { "destroyed-storage"?: { tag: string }[]; "detached-storage"?: { tag: string }[] } {
+  const s = storageOf(model);
+  const destroyed: { tag: string }[] = [];
+  const detached: { tag: string }[] = [];
+  for (const inst of s.instances.values()) {
+    if (!inst.attachments.includes(unit)) continue;
+    const tag = { tag: `storage-${inst.id.replace("/", "-")}` };
+    if (destroyStorage || !detachable(s, inst)) destroyed.push(tag);
+    else detached.push(tag);
+  }
+  if (destroyStorage) s.destroyWith.add(unit);
+  return {
+    ...(destroyed.length > 0 ? { "destroyed-storage": destroyed } : {}),
+    ...(detached.length > 0 ? { "detached-storage": detached } : {}),
+  };
 }
 
 /** `storage.IsValidPoolName`. */

@@ -21,7 +21,12 @@ import {
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
 import { resourcesOf, storeResource } from "../resources.js";
-import { createUnitStorage, deployDirectives, rememberDirectives } from "../storage.js";
+import {
+  createUnitStorage,
+  deployDirectives,
+  rememberDirectives,
+  unitDestroying,
+} from "../storage.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
@@ -660,15 +665,17 @@ export const applicationMethods: readonly MethodSpec[] = [
         results: bulk(p.objects("units", "params.DestroyUnitParams"), (d) => {
           const u = unitFromTag(model, d.string("unit-tag"));
           d.optBool("force");
-          d.optBool("destroy-storage");
+          const destroyStorage = d.optBool("destroy-storage") === true;
           d.optInt("max-wait", "time.Duration");
           if (u.principal !== "") {
             throw new ServerError(
               `unit ${JSON.stringify(u.name)} is a subordinate, to remove use remove-relation. Note: this will remove all units of ${JSON.stringify(u.application)}`,
             );
           }
-          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyUnit(u);
-          return { info: {} };
+          const dryRun = d.optBool("dry-run") ?? false;
+          const info = dryRun ? {} : unitDestroying(model, u.name, destroyStorage);
+          if (!dryRun) model.agents.destroyUnit(u);
+          return { info };
         }),
       };
     },
@@ -683,10 +690,14 @@ export const applicationMethods: readonly MethodSpec[] = [
         results: bulk(p.objects("applications", "params.DestroyApplicationParams"), (d) => {
           const a = appFromTag(model, d.string("application-tag"));
           d.optBool("force");
-          d.optBool("destroy-storage");
+          const destroyStorage = d.optBool("destroy-storage") === true;
           d.optInt("max-wait", "time.Duration");
           const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
-          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyApplication(a);
+          if (!(d.optBool("dry-run") ?? false)) {
+            for (const u of model.state.unitsOf(a.name))
+              unitDestroying(model, u.name, destroyStorage);
+            model.agents.destroyApplication(a);
+          }
           return { info: units.length > 0 ? { "destroyed-units": units } : {} };
         }),
       };
