@@ -92,6 +92,11 @@ describe("storage", () => {
       'charm "ubuntu" store "files": minimum storage size is 100 MB, 50 MB specified',
     );
     expect(model.applications.has("u2") || model.applications.has("u3")).toBe(false);
+
+    await model.createStoragePool("blk", "loop");
+    await model.deploy("ubuntu", { applicationName: "u4", numUnits: 0, storage: { block: "blk" } });
+    const inUse = await model.removeStoragePool("blk").catch((e: unknown) => e);
+    expect((inUse as JujuError).message).toBe('storage pool "blk" in use');
   });
 
   it("adds, detaches, attaches and removes a unit's storage", async () => {
@@ -123,7 +128,7 @@ describe("storage", () => {
       .removeStorage(["files/2"], { destroyAttachments: false })
       .catch((e) => e);
     expect((kept as JujuError).message).toBe(
-      'cannot release storage "files/2": storage files/2 is attached',
+      'cannot release storage "files/2": storage is attached',
     );
     const left = (await model.listStorage()) as StorageDetails[];
     expect(left.map((s) => s["storage-tag"])).toEqual(["storage-files-2"]);

@@ -160,7 +160,7 @@ describe("Storage facade", () => {
     expect(results(removed)).toEqual([
       {
         error: {
-          message: 'cannot destroy storage "block/1": storage block/1 is attached',
+          message: 'cannot destroy storage "block/1": storage is attached',
           code: "storage is attached",
         },
       },

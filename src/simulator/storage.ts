@@ -212,7 +212,8 @@ export function updatePool(
 export function removePool(s: StorageState, name: string): void {
   const i = s.pools.findIndex((p) => p.name === name && !p.builtin);
   if (i < 0) throw Errors.notFound(`storage pool ${JSON.stringify(name)}`);
-  if ([...s.instances.values()].some((x) => x.pool === name)) {
+  const directives = [...s.appDirectives.values()].flatMap((d) => Object.values(d));
+  if ([...s.instances.values(), ...directives].some((x) => x.pool === name)) {
     throw new ServerError(`storage pool ${JSON.stringify(name)} in use`);
   }
   s.pools.splice(i, 1);
@@ -542,7 +543,7 @@ export function remove(
   try {
     const inst = instanceOf(s, id);
     if (inst.attachments.length > 0 && !opts.destroyAttachments && !opts.force) {
-      throw new ServerError(`storage ${id} is attached`, "storage is attached");
+      throw new ServerError("storage is attached", "storage is attached");
     }
     s.instances.delete(id);
   } catch (e) {
