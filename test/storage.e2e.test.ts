@@ -63,6 +63,10 @@ describe("storage", () => {
     ]);
     const filesystems = await model.listStorage({ filesystem: true });
     expect(filesystems).toHaveLength(2);
+    const status = await model.getStatus({ includeStorage: true });
+    expect(status.storage?.map((s) => s["storage-tag"])).toEqual(all.map((s) => s["storage-tag"]));
+    expect([status.filesystems?.length, status.volumes?.length]).toEqual([2, 2]);
+    expect((await model.getStatus()).storage).toBeUndefined();
     const both = await model.listStorage({ filesystem: true, volume: true }).catch((e) => e);
     expect(both).toBeInstanceOf(InvalidArgumentError);
 

@@ -159,6 +159,21 @@ function poolArgs(
   }));
 }
 
+/**
+ * `FullStatus`'s storage sections (`include-storage`): instances,
+ * filesystems and volumes, each left out when empty as Go's `omitempty` does.
+ */
+export function storageStatus(model: ModelRecord): Record<string, unknown> {
+  const all = sortedInstances(model);
+  const fs = all.filter((i) => i.filesystemId !== undefined);
+  const vols = all.filter((i) => i.volumeId !== undefined);
+  return {
+    ...(all.length > 0 ? { storage: all.map((i) => details(model, i)) } : {}),
+    ...(fs.length > 0 ? { filesystems: fs.map((i) => filesystemDetails(model, i)) } : {}),
+    ...(vols.length > 0 ? { volumes: vols.map((i) => volumeDetails(model, i)) } : {}),
+  };
+}
+
 /** The Storage methods. */
 export const storageMethods: readonly MethodSpec[] = [
   {
