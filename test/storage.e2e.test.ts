@@ -171,5 +171,21 @@ describe("storage", () => {
     });
     expect(gone).toMatchObject({ destroyedStorage: ["storage-block-2", "storage-files-3"] });
     expect(await tags()).toEqual([["storage-block-0", "", "detached"]]);
+
+    const app = model.applications.get("ubuntu")!;
+    const two = await app.addUnits({ count: 2, attachStorage: ["block/0"] }).catch((e) => e);
+    expect((two as JujuError).message).toBe("AttachStorage is non-empty, but NumUnits is 2");
+    const [reattached] = await app.addUnits({ attachStorage: ["block/0"] });
+    await model.waitForIdle({ ...idle, apps: ["ubuntu"], waitForExactUnits: 1 });
+    // The attached instance stands in for the unit's one `block`; `files` is new.
+    const owned = ((await model.listStorage()) as StorageDetails[]).map((s) => [
+      s["storage-tag"].replace(/-\d+$/, ""),
+      s["owner-tag"],
+    ]);
+    const owner = `unit-${reattached?.name.replace("/", "-")}`;
+    expect(owned).toEqual([
+      ["storage-block", owner],
+      ["storage-files", owner],
+    ]);
   });
 });

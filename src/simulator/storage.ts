@@ -362,7 +362,11 @@ export function createUnitStorage(
   for (const [name, d] of Object.entries(s.appDirectives.get(app) ?? {})) {
     const st = charm.storage?.[name];
     if (st === undefined) continue;
-    for (let i = 0; i < d.count; i++) addInstance(model, st, d, unit);
+    // Storage attached at creation (`attach-storage`) counts toward the directive.
+    const have = [...s.instances.values()].filter(
+      (x) => x.name === name && x.attachments.includes(unit),
+    ).length;
+    for (let i = have; i < d.count; i++) addInstance(model, st, d, unit);
   }
 }
 
@@ -550,4 +554,17 @@ export function remove(
     if (e instanceof ServerError) throw e.annotate(`cannot ${verb} storage ${JSON.stringify(id)}`);
     throw e;
   }
+}
+
+/**
+ * Validates `attach-storage` of Deploy / AddUnits (one unit only, storage
+ * tags, existing instances) and returns the storage ids.
+ */
+export function attachStorageIds(model: ModelRecord, tags: string[], numUnits: number): string[] {
+  if (tags.length === 0) return [];
+  if (numUnits !== 1) {
+    throw new ServerError(`AttachStorage is non-empty, but NumUnits is ${numUnits}`);
+  }
+  const s = storageOf(model);
+  return tags.map((t) => instanceOf(s, parseStorageTag(t)).id);
 }

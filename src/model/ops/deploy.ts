@@ -23,7 +23,7 @@ import { type BaseSpec, parseBase } from "./bases.js";
 import { charmNameOf, formatChannel, parseChannel, resolveCharm } from "./charm-origin.js";
 import { single, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
-import { parseStorageConstraints, type StorageSpec } from "./storage.js";
+import { asStorageTag, parseStorageConstraints, type StorageSpec } from "./storage.js";
 
 /** Options of `Model.deploy`. */
 export interface DeployOptions extends OperationWaitOptions {
@@ -55,7 +55,7 @@ export interface DeployOptions extends OperationWaitOptions {
   force?: boolean;
   /** Grant the charm access to cloud credentials. */
   trust?: boolean;
-  /** Existing storage to attach to the first unit. */
+  /** Existing storage to attach to the single unit (`storage-tag`s or ids such as `data/0`). */
   attachStorage?: readonly string[];
 }
 
@@ -173,7 +173,8 @@ export async function deploy(
   if (storage) args.storage = storage;
   if (bindings) args["endpoint-bindings"] = bindings;
   if (pending) args.resources = pending;
-  if (options.attachStorage?.length) args["attach-storage"] = [...options.attachStorage];
+  if (options.attachStorage?.length)
+    args["attach-storage"] = options.attachStorage.map(asStorageTag);
   const app = ctx.connection.facade("Application");
   await single(`cannot deploy ${JSON.stringify(appName)}`, async () =>
     bulkResultsStrict(

@@ -92,6 +92,10 @@ export function storageTag(id: string): string {
   return `storage-${id.replace("/", "-")}`;
 }
 
+/** A storage tag as given, or the tag of a storage id (`data/0`). */
+export const asStorageTag = (idOrTag: string): string =>
+  idOrTag.startsWith("storage-") ? idOrTag : storageTag(idOrTag);
+
 /** `storage-pgdata-0` → `pgdata/0`. */
 export function storageIdOf(tag: string): string {
   const m = /^storage-(.+)-(\d+)$/.exec(tag);

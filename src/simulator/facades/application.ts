@@ -22,6 +22,8 @@ import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
 import { resourcesOf, storeResource } from "../resources.js";
 import {
+  attach,
+  attachStorageIds,
   createUnitStorage,
   deployDirectives,
   rememberDirectives,
@@ -194,6 +196,8 @@ interface DeployArgs {
   storeResources?: boolean;
   /** Storage directives by charm store name (`params.ApplicationDeploy.storage`). */
   storage?: Record<string, unknown>;
+  /** Storage tags of existing storage to attach to the (single) unit. */
+  attachStorage?: string[];
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -250,6 +254,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     throw e;
   }
   const storage = deployDirectives(model, args.name, charm.spec, args.storage ?? {});
+  const attachIds = attachStorageIds(model, args.attachStorage ?? [], args.numUnits);
   const base = args.base ?? charm.origin.base;
   const a = model.state.addApplication({
     name: args.name,
@@ -277,6 +282,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   model.state.publishApplication(a);
   for (let i = 0; i < args.numUnits; i++) {
     const u = model.state.addUnit(a);
+    for (const id of attachIds) attach(model, id, u.name);
     createUnitStorage(model, a.name, charm.spec, u.name);
     const p = args.placement[i];
     a.staged.set(u.name, p);
@@ -297,7 +303,7 @@ function readDeploy(d: Fields): DeployArgs {
   d.optBool("Force");
   const storage = d.map("storage");
   d.map("devices");
-  d.strings("attach-storage");
+  const attachStorage = d.strings("attach-storage");
   const resources: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.map("resources"))) {
     if (v === null) {
@@ -323,6 +329,7 @@ function readDeploy(d: Fields): DeployArgs {
   return {
     resources,
     storage,
+    attachStorage,
     name: d.string("application"),
     charmUrl: d.string("charm-url"),
     numUnits: d.optInt("num-units") ?? 0,
@@ -630,8 +637,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       const n = p.optInt("num-units") ?? 0;
       const placement = readPlacements(p, "placement");
       p.string("policy");
-      p.strings("attach-storage");
       if (n < 1) throw new ServerError("must add at least one unit");
+      const attachIds = attachStorageIds(model, p.strings("attach-storage"), n);
       if (a.charm.subordinate === true) {
         throw new ServerError(
           `cannot add unit to application ${JSON.stringify(a.name)}: application is a subordinate`,
@@ -644,6 +651,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         const u = model.state.addUnit(a);
         try {
           placeUnit(model, a, u, placement[i]);
+          for (const id of attachIds) attach(model, id, u.name);
           createUnitStorage(model, a.name, a.charm, u.name);
         } catch (e) {
           model.state.removeUnit(u);
