@@ -3,6 +3,7 @@ import {
   InvalidArgumentError,
   JujuBulkError,
   JujuError,
+  type LogRecord,
   type StorageDetails,
   type VolumeDetails,
 } from "../src/index.js";
@@ -10,6 +11,13 @@ import { useSimController } from "./support/sim-controller.js";
 
 const env = useSimController("storage");
 const idle = { idlePeriod: 0, timeout: 10_000 };
+
+const collect = async (it: AsyncIterable<LogRecord>): Promise<LogRecord[]> => {
+  const out: LogRecord[] = [];
+  for await (const r of it) out.push(r);
+  return out;
+};
+const ran = (hook: string) => `ran "${hook}" hook (via hook dispatching script: dispatch)`;
 
 describe("storage", () => {
   it("creates, lists, updates and removes storage pools with Juju's errors", async () => {
@@ -70,6 +78,14 @@ describe("storage", () => {
     const both = await model.listStorage({ filesystem: true, volume: true }).catch((e) => e);
     expect(both).toBeInstanceOf(InvalidArgumentError);
 
+    const pgLog = await collect(
+      model.debugLog({ replay: true, noTail: true, include: ["postgresql/0"] }),
+    );
+    const hooks = pgLog.map((r) => r.message).filter((m) => m.startsWith("ran "));
+    expect(hooks.indexOf(ran("pgdata-storage-attached"))).toBeGreaterThanOrEqual(0);
+    expect(hooks.indexOf(ran("pgdata-storage-attached"))).toBeLessThan(
+      hooks.indexOf(ran("install")),
+    );
     const [pg] = await model.showStorage("pgdata/0");
     expect(pg?.attachments?.["unit-postgresql-0"]?.location).toBe(
       "/var/snap/charmed-postgresql/common",
@@ -125,6 +141,12 @@ describe("storage", () => {
     const [detached] = await model.showStorage("block/0");
     expect([detached?.["owner-tag"], detached?.status.status]).toEqual(["", "detached"]);
     await unit.attachStorage("block/0");
+    const unitLog = await collect(
+      model.debugLog({ replay: true, noTail: true, include: ["ubuntu/0"] }),
+    );
+    const msgs = unitLog.map((r) => r.message);
+    expect(msgs.filter((m) => m === ran("block-storage-attached"))).toHaveLength(3);
+    expect(msgs).toContain(ran("block-storage-detaching"));
     expect((await model.showStorage("block/0"))[0]?.status.status).toBe("attached");
 
     await model.removeStorage(["block/0", "block/1"], { destroyStorage: true });

@@ -13,6 +13,7 @@
 import type { CharmStorage } from "../charm/metadata.js";
 import type { CharmSpec } from "./charm-source.js";
 import { Errors, ServerError } from "./errors.js";
+import { hookRanLog } from "./logs.js";
 import type { ModelRecord } from "./store.js";
 
 /** `storage.StorageKind`: 1 block, 2 filesystem, as on the wire. */
@@ -73,6 +74,8 @@ export interface StorageState {
 }
 
 const STATES = new WeakMap<ModelRecord, StorageState>();
+/** The same states keyed by the model's entities, for the agents (which see only those). */
+const BY_ENTITIES = new WeakMap<object, StorageState>();
 
 const builtin = (name: string, provider: string, attrs: Record<string, unknown> = {}) => ({
   name,
@@ -106,6 +109,7 @@ export function storageOf(model: ModelRecord): StorageState {
       nextVolume: 0,
     };
     STATES.set(model, s);
+    BY_ENTITIES.set(model.state, s);
   }
   pruneRemovedUnits(model, s);
   return s;
@@ -398,6 +402,7 @@ function addInstance(
   if (kind === KIND_BLOCK || provider === "loop") inst.volumeId = String(s.nextVolume++);
   if (kind === KIND_FILESYSTEM) inst.filesystemId = String(s.nextFilesystem++);
   s.instances.set(inst.id, inst);
+  storageHook(model, unit, `${st.name}-storage-attached`);
   return inst;
 }
 
@@ -499,6 +504,7 @@ export function attach(model: ModelRecord, id: string, unitName: string): void {
     }
     inst.attachments.push(unitName);
     inst.owner = unitName;
+    storageHook(model, unitName, `${inst.name}-storage-attached`);
   } catch (e) {
     if (e instanceof ServerError) {
       throw e.annotate(`cannot attach storage ${id} to unit ${unitName}`);
@@ -525,6 +531,7 @@ export function detach(model: ModelRecord, id: string, unitName: string, force: 
         `cannot detach storage ${id} from unit ${unitName}: ${inst.name} requires at least ${st.countMin} storage instances`,
       );
     }
+    storageHook(model, unitName, `${inst.name}-storage-detaching`);
     inst.attachments = inst.attachments.filter((u) => u !== unitName);
     // Storage that may outlive its unit (detachable) loses its owner once detached.
     if (inst.attachments.length === 0) inst.owner = "";
@@ -549,6 +556,7 @@ export function remove(
     if (inst.attachments.length > 0 && !opts.destroyAttachments && !opts.force) {
       throw new ServerError("storage is attached", "storage is attached");
     }
+    for (const u of inst.attachments) storageHook(model, u, `${inst.name}-storage-detaching`);
     s.instances.delete(id);
   } catch (e) {
     if (e instanceof ServerError) throw e.annotate(`cannot ${verb} storage ${JSON.stringify(id)}`);
@@ -567,4 +575,21 @@ export function attachStorageIds(model: ModelRecord, tags: string[], numUnits: n
   }
   const s = storageOf(model);
   return tags.map((t) => instanceOf(s, parseStorageTag(t)).id);
+}
+
+/**
+ * The `<name>-storage-attached` hooks a new unit runs before `install`, one
+ * per storage instance it was created with (for the simulated agents).
+ */
+export function storageAttachedHooks(entities: object, unit: string): string[] {
+  const s = BY_ENTITIES.get(entities);
+  if (s === undefined) return [];
+  return [...s.instances.values()]
+    .filter((x) => x.attachments.includes(unit))
+    .map((x) => `${x.name}-storage-attached`);
+}
+
+/** Logs a storage hook on a unit whose agent is already running (later attach/detach). */
+function storageHook(model: ModelRecord, unit: string, hook: string): void {
+  if (model.state.units.get(unit)?.started === true) hookRanLog(model.state, unit, hook);
 }
