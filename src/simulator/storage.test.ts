@@ -173,4 +173,31 @@ describe("Storage facade", () => {
       },
     ]);
   });
+
+  it("imports LXD filesystems as detached storage and refuses volumes and other providers", async () => {
+    const imported = await w.ok("Storage", 7, "Import", {
+      storage: [
+        { kind: 2, pool: "lxd", "provider-id": "juju-abc/vol1", "storage-name": "files" },
+        { kind: 1, pool: "lxd", "provider-id": "x", "storage-name": "block" },
+        { kind: 2, pool: "rootfs", "provider-id": "x", "storage-name": "files" },
+        { kind: 2, pool: "nope", "provider-id": "x", "storage-name": "files" },
+      ],
+    });
+    const rs = results(imported);
+    expect(rs[0]?.result).toEqual({ "storage-tag": "storage-files-4" });
+    expect(rs.slice(1)).toEqual([
+      { error: { message: 'storage kind "block" not supported', code: "not supported" } },
+      {
+        error: {
+          message: 'importing filesystem with storage provider "rootfs" not supported',
+          code: "not supported",
+        },
+      },
+      { error: { message: 'pool "nope" not found', code: "not found" } },
+    ]);
+    const shown = await call("StorageDetails", { entities: [{ tag: "storage-files-4" }] });
+    expect(results(shown)[0]?.result).toMatchObject({ "owner-tag": "", persistent: true });
+    const fs = results(await call("ListFilesystems", { filters: [{}] }))[0]?.result as Frame[];
+    expect(fs.map((f) => (f.info as Frame)["filesystem-id"])).toContain("juju-abc/vol1");
+  });
 });

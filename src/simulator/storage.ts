@@ -56,6 +56,8 @@ export interface StorageInstance {
   filesystemId?: string;
   volumeId?: string;
   location: string;
+  /** The provider's id of an imported filesystem. */
+  providerId?: string;
   /** When the storage was created (its status time). */
   since: Date;
 }
@@ -592,4 +594,51 @@ export function storageAttachedHooks(entities: object, unit: string): string[] {
 /** Logs a storage hook on a unit whose agent is already running (later attach/detach). */
 function storageHook(model: ModelRecord, unit: string, hook: string): void {
   if (model.state.units.get(unit)?.started === true) hookRanLog(model.state, unit, hook);
+}
+
+/**
+ * `StorageAPI.importStorage`: brings an existing provider filesystem into
+ * the model as detached storage. Only filesystems import, and only from
+ * providers that can (here `lxd`); returns the new storage id.
+ */
+export function importFilesystem(
+  model: ModelRecord,
+  kind: number,
+  poolName: string,
+  providerId: string,
+  storageName: string,
+): string {
+  if (kind !== KIND_FILESYSTEM) {
+    const k = kind === KIND_BLOCK ? "block" : "unknown";
+    throw new ServerError(`storage kind ${JSON.stringify(k)} not supported`, "not supported");
+  }
+  if (!POOL_NAME.test(poolName)) throw Errors.notValid(`pool name ${JSON.stringify(poolName)}`);
+  if (!/^[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*$/.test(storageName)) {
+    throw Errors.notValid(`storage name ${JSON.stringify(storageName)}`);
+  }
+  const s = storageOf(model);
+  const pool = s.pools.find((p) => p.name === poolName);
+  if (pool === undefined) throw Errors.notFound(`pool ${JSON.stringify(poolName)}`);
+  if (pool.provider !== "lxd") {
+    throw new ServerError(
+      `importing filesystem with storage provider ${JSON.stringify(pool.provider)} not supported`,
+      "not supported",
+    );
+  }
+  const inst: StorageInstance = {
+    id: `${storageName}/${s.nextStorage++}`,
+    name: storageName,
+    kind,
+    pool: poolName,
+    size: DEFAULT_SIZE,
+    owner: "",
+    attachments: [],
+    life: "alive",
+    since: model.state.now(),
+    location: "",
+    filesystemId: String(s.nextFilesystem++),
+    providerId,
+  };
+  s.instances.set(inst.id, inst);
+  return inst.id;
 }

@@ -11,6 +11,7 @@ import {
   attach,
   createPool,
   detach,
+  importFilesystem,
   instanceOf,
   listPools,
   parseStorageTag,
@@ -114,7 +115,11 @@ function filesystemDetails(model: ModelRecord, inst: StorageInstance): Record<st
   return {
     "filesystem-tag": `filesystem-${inst.filesystemId}`,
     ...(inst.volumeId === undefined ? {} : { "volume-tag": `volume-${inst.volumeId}` }),
-    info: { "filesystem-id": `filesystem-${inst.filesystemId}`, pool: inst.pool, size: inst.size },
+    info: {
+      "filesystem-id": inst.providerId ?? `filesystem-${inst.filesystemId}`,
+      pool: inst.pool,
+      size: inst.size,
+    },
     life: inst.life,
     status: statusOf(model, inst),
     storage: details(model, inst),
@@ -379,6 +384,30 @@ export const storageMethods: readonly MethodSpec[] = [
           }),
         ),
       );
+      return { results };
+    },
+  },
+  {
+    facade: "Storage",
+    method: "Import",
+    params: "params.BulkImportStorageParams",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const results = p.objects("storage", "params.ImportStorageParams").map((x) => {
+        try {
+          if (ctx.version >= 7) x.optBool("force");
+          const id = importFilesystem(
+            model,
+            x.optInt("kind", "params.StorageKind") ?? 0,
+            x.string("pool"),
+            x.string("provider-id"),
+            x.string("storage-name"),
+          );
+          return { result: { "storage-tag": storageTag(id) } };
+        } catch (err) {
+          return wireErr(err);
+        }
+      });
       return { results };
     },
   },
