@@ -236,6 +236,19 @@ export {
   type ImportSshKeysOptions,
   sshKeyFingerprint,
 } from "./model/ops/ssh-keys.js";
+export type {
+  AddStorageSpec,
+  DetachStorageOptions,
+  FilesystemDetails,
+  GetStoragePoolsOptions,
+  ListStorageOptions,
+  PoolAttributes,
+  RemoveStorageOptions,
+  StorageDetails,
+  StoragePool,
+  UpdateStoragePoolOptions,
+  VolumeDetails,
+} from "./model/ops/storage.js";
 export {
   parseStorageConstraint,
   parseStorageConstraints,

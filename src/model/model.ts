@@ -138,12 +138,31 @@ import {
   removeSshKeys,
 } from "./ops/ssh-keys.js";
 import {
+  createStoragePool,
+  type FilesystemDetails,
+  type GetStoragePoolsOptions,
+  getStoragePools,
+  type ListStorageOptions,
+  listStorage,
+  type PoolAttributes,
+  type RemoveStorageOptions,
+  removeStorage,
+  removeStoragePool,
+  type StorageDetails,
+  type StoragePool,
+  showStorage,
+  type UpdateStoragePoolOptions,
+  updateStoragePool,
+  type VolumeDetails,
+} from "./ops/storage.js";
+import {
   type ConnectionChange,
   type ConnectionState,
   type ReconnectOptions,
   reconnectPolicy,
 } from "./reconnect.js";
 import { type EventsOptions, ModelSession } from "./session.js";
+
 import { ModelState } from "./state.js";
 import { modelTag } from "./tags.js";
 import {
@@ -1241,6 +1260,47 @@ export class Model implements ModelContext {
    */
   addSubnet(cidrOrId: string, space: string, ...zones: string[]): Promise<void> {
     return addSubnet(this, cidrOrId, space, zones);
+  }
+
+  /** Creates a storage pool of `provider` with attributes (`Storage.CreatePool`). */
+  createStoragePool(name: string, provider: string, attrs: PoolAttributes = {}): Promise<void> {
+    return createStoragePool(this, name, provider, attrs);
+  }
+
+  /** The storage pools, optionally only those with these names and/or providers (`Storage.ListPools`). */
+  getStoragePools(options: GetStoragePoolsOptions = {}): Promise<StoragePool[]> {
+    return getStoragePools(this, options);
+  }
+
+  /** Removes a storage pool (`Storage.RemovePool`). */
+  removeStoragePool(name: string): Promise<void> {
+    return removeStoragePool(this, name);
+  }
+
+  /** Replaces a storage pool's attributes (`Storage.UpdatePool`). */
+  updateStoragePool(
+    name: string,
+    attrs: PoolAttributes,
+    options: UpdateStoragePoolOptions = {},
+  ): Promise<void> {
+    return updateStoragePool(this, name, attrs, options);
+  }
+
+  /** Storage instances, or filesystems / volumes with `{filesystem}` / `{volume}` (python-libjuju's `list_storage`). */
+  listStorage(
+    options: ListStorageOptions = {},
+  ): Promise<StorageDetails[] | FilesystemDetails[] | VolumeDetails[]> {
+    return listStorage(this, options);
+  }
+
+  /** Details of storage instances by id, e.g. `pgdata/0` (`Storage.StorageDetails`). */
+  showStorage(...ids: string[]): Promise<StorageDetails[]> {
+    return showStorage(this, ids);
+  }
+
+  /** Removes storage instances, releasing them unless `destroyStorage` (`Storage.Remove`). */
+  removeStorage(ids: readonly string[], options: RemoveStorageOptions = {}): Promise<void> {
+    return removeStorage(this, ids, options);
   }
 
   /** Imports the keys of a `gh:<user>` or `lp:<user>` identity (fetched by the controller). */

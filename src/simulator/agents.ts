@@ -17,6 +17,7 @@ import type {
   UnitRecord,
 } from "./entities.js";
 import { agentLog, hookRanLog } from "./logs.js";
+import { storageAttachedHooks } from "./storage.js";
 
 type StepKind = "provision" | "boot" | "agentStart" | "assign" | "hook" | "teardown";
 
@@ -268,6 +269,7 @@ export class Agents {
         `unit "${u.name}" started`,
       );
     });
+    for (const h of storageAttachedHooks(this.ents, u.name)) this.hook(u, h);
     this.queue(key, "hook", () => {
       if (alive()) {
         this.ents.setUnitStatus(

@@ -43,6 +43,7 @@ export function specFromInfo(
   | "provides"
   | "requires"
   | "peers"
+  | "storage"
   | "config"
   | "actions"
 > {
@@ -54,6 +55,7 @@ export function specFromInfo(
     provides: endpoints(info.provides),
     requires: endpoints(info.requires),
     peers: endpoints(info.peers),
+    ...(Object.keys(info.storage ?? {}).length > 0 ? { storage: { ...info.storage } } : {}),
     config: Object.fromEntries(
       Object.entries(info.config).map(([k, o]) => [
         k,

@@ -5,6 +5,7 @@
  * Charmhub's errors when nothing matches.
  * @module
  */
+import type { CharmStorage } from "../charm/metadata.js";
 import { ServerError } from "./errors.js";
 
 /** A relation endpoint declared in a charm's metadata. */
@@ -85,6 +86,8 @@ export interface CharmSpec {
   >;
   /** Declared resources by name. */
   resources?: Record<string, CharmResourceSpec>;
+  /** Declared storage by name (`storage:` in metadata.yaml). */
+  storage?: Record<string, CharmStorage>;
   workload?: WorkloadBehaviour;
 }
 

@@ -33,6 +33,7 @@ import { resourcesMethods } from "./facades/resources.js";
 import { secretBackendsMethods } from "./facades/secret-backends.js";
 import { secretsMethods } from "./facades/secrets.js";
 import { spacesMethods } from "./facades/spaces.js";
+import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
 import { type LatencySpec, latencySource } from "./latency.js";
@@ -184,6 +185,7 @@ export class Simulator implements AsyncDisposable {
       ...actionMethods,
       ...keyManagerMethods,
       ...spacesMethods,
+      ...storageMethods,
       ...subnetsMethods,
       ...userManagerMethods,
       ...secretsMethods,

@@ -12,6 +12,13 @@ import {
 } from "../ops/actions.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import { type DestroyInfo, type DestroyOptions, destroyUnits } from "../ops/applications.js";
+import {
+  type AddStorageSpec,
+  addStorage,
+  attachStorage,
+  type DetachStorageOptions,
+  detachStorage,
+} from "../ops/storage.js";
 import type { StatusInfo } from "../status.js";
 import { unitTag } from "../tags.js";
 import type { Action } from "./action.js";
@@ -179,6 +186,21 @@ export class Unit extends TypedEntity {
   /** Alias of {@link destroy}. */
   remove(options: DestroyOptions = {}): Promise<DestroyInfo> {
     return this.destroy(options);
+  }
+
+  /** Adds new instances of the charm store `name` to the unit; returns their ids (`Storage.AddToUnit`). */
+  addStorage(name: string, spec: AddStorageSpec = {}): Promise<string[]> {
+    return addStorage(this.context, this.name, name, spec);
+  }
+
+  /** Attaches existing storage instances (`pgdata/0`) to the unit (`Storage.Attach`). */
+  attachStorage(...ids: string[]): Promise<void> {
+    return attachStorage(this.context, this.name, ids);
+  }
+
+  /** Detaches storage instances from the unit (`Storage.DetachStorage`). */
+  detachStorage(ids: readonly string[], options: DetachStorageOptions = {}): Promise<void> {
+    return detachStorage(this.context, this.name, ids, options);
   }
 
   /** The unit's annotations. */

@@ -16,6 +16,7 @@ import type { Unit } from "../entities/unit.js";
 import { InvalidArgumentError } from "../errors.js";
 import { applicationTag, unitTag } from "../tags.js";
 import { maxWaitNs, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
+import { asStorageTag } from "./storage.js";
 
 /** Options of `Application.addUnits`. */
 export interface AddUnitsOptions extends OperationWaitOptions {
@@ -66,7 +67,8 @@ export async function addUnits(
     "num-units": count,
     placement: toPlacements(options.to, ctx.uuid),
   };
-  if (options.attachStorage?.length) params["attach-storage"] = [...options.attachStorage];
+  if (options.attachStorage?.length)
+    params["attach-storage"] = options.attachStorage.map(asStorageTag);
   const res = await ctx.connection
     .facade("Application")
     .call("AddUnits", params, options.signal ? { signal: options.signal } : {});

@@ -28,7 +28,7 @@ import { single, siteOf, stringifyConfig, toConstraints, toPlacements } from "./
 import { deployLocalCharm, isLocalCharmReference, refreshLocal } from "./local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./model-config.js";
 import { planPendingResources, registerPendingResources } from "./resources.js";
-import { parseStorageConstraints, type StorageSpec } from "./storage.js";
+import { asStorageTag, parseStorageConstraints, type StorageSpec } from "./storage.js";
 
 /** Options of `Model.deploy`. */
 export interface DeployOptions extends OperationWaitOptions {
@@ -64,7 +64,7 @@ export interface DeployOptions extends OperationWaitOptions {
   force?: boolean;
   /** Grant the charm access to cloud credentials. */
   trust?: boolean;
-  /** Existing storage to attach to the first unit. */
+  /** Existing storage to attach to the single unit (`storage-tag`s or ids such as `data/0`). */
   attachStorage?: readonly string[];
   /** Local charms: called as the charm archive streams to the controller. */
   onUploadProgress?: (progress: UploadProgress) => void;
@@ -202,7 +202,8 @@ export async function submitDeploy(
   if (prepared.storage) args.storage = prepared.storage;
   if (prepared.bindings) args["endpoint-bindings"] = prepared.bindings;
   if (what.resources && Object.keys(what.resources).length) args.resources = what.resources;
-  if (options.attachStorage?.length) args["attach-storage"] = [...options.attachStorage];
+  if (options.attachStorage?.length)
+    args["attach-storage"] = options.attachStorage.map(asStorageTag);
   const app = ctx.connection.facade("Application");
   await single(`cannot deploy ${JSON.stringify(appName)}`, async () =>
     bulkResultsStrict(

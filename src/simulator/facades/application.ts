@@ -21,6 +21,14 @@ import {
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
 import { type CharmResourceValue, resourcesOf, storeResource } from "../resources.js";
+import {
+  attach,
+  attachStorageIds,
+  createUnitStorage,
+  deployDirectives,
+  rememberDirectives,
+  unitDestroying,
+} from "../storage.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { bulk, errorResults } from "./bulk.js";
@@ -191,6 +199,10 @@ interface DeployArgs {
   storeResources?: boolean;
   /** The resolved resources of a server-side deploy (default: the charm's Charmhub resources). */
   resolvedResources?: CharmResourceValue[];
+  /** Storage directives by charm store name (`params.ApplicationDeploy.storage`). */
+  storage?: Record<string, unknown>;
+  /** Storage tags of existing storage to attach to the (single) unit. */
+  attachStorage?: string[];
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -246,6 +258,8 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
       throw e.annotate(`cannot add application ${JSON.stringify(args.name)}`);
     throw e;
   }
+  const storage = deployDirectives(model, args.name, charm.spec, args.storage ?? {});
+  const attachIds = attachStorageIds(model, args.attachStorage ?? [], args.numUnits);
   const base = args.base ?? charm.origin.base;
   const a = model.state.addApplication({
     name: args.name,
@@ -261,6 +275,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     bindings: { "": "alpha", ...args.bindings },
   });
   applySettings(a, settings);
+  rememberDirectives(model, a.name, storage);
   if (args.storeResources === true) {
     resourcesOf(model).activateStore(
       a.name,
@@ -273,6 +288,8 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   model.state.publishApplication(a);
   for (let i = 0; i < args.numUnits; i++) {
     const u = model.state.addUnit(a);
+    for (const id of attachIds) attach(model, id, u.name);
+    createUnitStorage(model, a.name, charm.spec, u.name);
     const p = args.placement[i];
     a.staged.set(u.name, p);
     model.agents.unitDeployed(a, u, (unit) => placeUnit(model, a, unit, p));
@@ -290,9 +307,9 @@ function readDeploy(d: Fields): DeployArgs {
   d.string("series");
   d.string("policy");
   d.optBool("Force");
-  d.map("storage");
+  const storage = d.map("storage");
   d.map("devices");
-  d.strings("attach-storage");
+  const attachStorage = d.strings("attach-storage");
   const resources: Record<string, string> = {};
   for (const [k, v] of Object.entries(d.map("resources"))) {
     if (v === null) {
@@ -317,6 +334,8 @@ function readDeploy(d: Fields): DeployArgs {
   }
   return {
     resources,
+    storage,
+    attachStorage,
     name: d.string("application"),
     charmUrl: d.string("charm-url"),
     numUnits: d.optInt("num-units") ?? 0,
@@ -655,8 +674,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       const n = p.optInt("num-units") ?? 0;
       const placement = readPlacements(p, "placement");
       p.string("policy");
-      p.strings("attach-storage");
       if (n < 1) throw new ServerError("must add at least one unit");
+      const attachIds = attachStorageIds(model, p.strings("attach-storage"), n);
       if (a.charm.subordinate === true) {
         throw new ServerError(
           `cannot add unit to application ${JSON.stringify(a.name)}: application is a subordinate`,
@@ -669,6 +688,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         const u = model.state.addUnit(a);
         try {
           placeUnit(model, a, u, placement[i]);
+          for (const id of attachIds) attach(model, id, u.name);
+          createUnitStorage(model, a.name, a.charm, u.name);
         } catch (e) {
           model.state.removeUnit(u);
           throw e;
@@ -689,15 +710,17 @@ export const applicationMethods: readonly MethodSpec[] = [
         results: bulk(p.objects("units", "params.DestroyUnitParams"), (d) => {
           const u = unitFromTag(model, d.string("unit-tag"));
           d.optBool("force");
-          d.optBool("destroy-storage");
+          const destroyStorage = d.optBool("destroy-storage") === true;
           d.optInt("max-wait", "time.Duration");
           if (u.principal !== "") {
             throw new ServerError(
               `unit ${JSON.stringify(u.name)} is a subordinate, to remove use remove-relation. Note: this will remove all units of ${JSON.stringify(u.application)}`,
             );
           }
-          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyUnit(u);
-          return { info: {} };
+          const dryRun = d.optBool("dry-run") ?? false;
+          const info = dryRun ? {} : unitDestroying(model, u.name, destroyStorage);
+          if (!dryRun) model.agents.destroyUnit(u);
+          return { info };
         }),
       };
     },
@@ -712,10 +735,14 @@ export const applicationMethods: readonly MethodSpec[] = [
         results: bulk(p.objects("applications", "params.DestroyApplicationParams"), (d) => {
           const a = appFromTag(model, d.string("application-tag"));
           d.optBool("force");
-          d.optBool("destroy-storage");
+          const destroyStorage = d.optBool("destroy-storage") === true;
           d.optInt("max-wait", "time.Duration");
           const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
-          if (!(d.optBool("dry-run") ?? false)) model.agents.destroyApplication(a);
+          if (!(d.optBool("dry-run") ?? false)) {
+            for (const u of model.state.unitsOf(a.name))
+              unitDestroying(model, u.name, destroyStorage);
+            model.agents.destroyApplication(a);
+          }
           return { info: units.length > 0 ? { "destroyed-units": units } : {} };
         }),
       };

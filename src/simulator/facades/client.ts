@@ -5,6 +5,7 @@
  */
 import { fullStatus } from "../status.js";
 import type { MethodSpec } from "./registry.js";
+import { storageStatus } from "./storage.js";
 
 /** The Client methods. */
 export const clientMethods: readonly MethodSpec[] = [
@@ -14,8 +15,9 @@ export const clientMethods: readonly MethodSpec[] = [
     params: "params.StatusParams",
     call: (ctx, p) => {
       const patterns = p.strings("patterns");
-      p.optBool("include-storage");
-      return fullStatus(ctx.model(), patterns, ctx.version);
+      const status = fullStatus(ctx.model(), patterns, ctx.version);
+      if (p.optBool("include-storage") !== true) return status;
+      return { ...status, ...storageStatus(ctx.model()) };
     },
   },
   {
