@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployOld, type Frame, modelPath, RawClient } from "../../test/support/raw-client.js";
+import { type CharmSpec, Simulator, StaticCharmSource } from "./index.js";
+
+const CHARMS: CharmSpec[] = [
+  {
+    name: "mysql",
+    revision: 58,
+    channels: ["latest/stable"],
+    bases: [
+      { name: "ubuntu", channel: "20.04" },
+      { name: "ubuntu", channel: "22.04" },
+    ],
+    config: { flavour: { type: "string", default: "mysql" } },
+  },
+];
+
+const TRUST_DEFAULT = {
+  description: "Does this application have access to trusted credentials",
+  type: "bool",
+  source: "default",
+  value: false,
+  default: false,
+};
+const TRUST_SET = { ...TRUST_DEFAULT, source: "user", value: true };
+
+const clients: RawClient[] = [];
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await Simulator.start({
+    timing: "instant",
+    seed: 3,
+    charms: new StaticCharmSource(CHARMS),
+  });
+});
+afterAll(async () => {
+  for (const c of clients) expect(c.violations).toEqual([]);
+  await sim.stop();
+});
+
+async function modelClient(name: string): Promise<RawClient> {
+  const c = await RawClient.open(sim, "/api");
+  const r = await c.call("ModelManager", 10, "CreateModel", { name, "owner-tag": "user-admin" });
+  c.close();
+  const w = await RawClient.open(sim, modelPath(sim, (r.response as Frame).uuid as string));
+  clients.push(w);
+  return w;
+}
+
+async function get(w: RawClient, application: string): Promise<Frame> {
+  return w.ok("Application", 19, "Get", { application, branch: "" });
+}
+
+describe("trust is application config, split from the charm's options", () => {
+  it("deploys trusted from `config` (deploy --trust), reported under application-config only", async () => {
+    const w = await modelClient("trust-config");
+    const { deploy } = await deployOld(w, "mysql", "db", 1, { config: { trust: "true" } });
+    expect(deploy.results).toEqual([{}]);
+    const g = await get(w, "db");
+    expect(g["application-config"]).toEqual({ trust: TRUST_SET });
+    expect(Object.keys(g.config as Frame)).toEqual(["flavour"]);
+    const charmCfg = await w.ok("Application", 19, "CharmConfig", {
+      args: [{ application: "db", branch: "" }],
+    });
+    expect(Object.keys(((charmCfg.Results as Frame[])[0] as Frame).config as Frame)).toEqual([
+      "flavour",
+    ]);
+  });
+
+  it("takes trust from config-yaml too (bundle options), beside charm options", async () => {
+    const w = await modelClient("trust-yaml");
+    const { deploy } = await deployOld(w, "mysql", "db", 0, {
+      "config-yaml": "db:\n  trust: true\n  flavour: percona\n",
+    });
+    expect(deploy.results).toEqual([{}]);
+    const g = await get(w, "db");
+    expect(g["application-config"]).toEqual({ trust: TRUST_SET });
+    expect((g.config as Record<string, Frame>).flavour).toMatchObject({
+      source: "user",
+      value: "percona",
+    });
+  });
+
+  it("refuses a trust value that is not a Go bool, as the schema coercion words it", async () => {
+    const w = await modelClient("trust-bad");
+    const { deploy } = await deployOld(w, "mysql", "db", 0, { config: { trust: "maybe" } });
+    expect(deploy.results).toEqual([
+      { error: { message: 'trust: expected bool, got string("maybe")', code: "" } },
+    ]);
+    await expect(get(w, "db")).rejects.toThrow(/not found/);
+  });
+
+  it("sets, reports and unsets trust through SetConfigs / UnsetApplicationsConfig", async () => {
+    const w = await modelClient("trust-set");
+    await deployOld(w, "mysql", "db", 0);
+    expect((await get(w, "db"))["application-config"]).toEqual({ trust: TRUST_DEFAULT });
+    const set = await w.ok("Application", 19, "SetConfigs", {
+      Args: [
+        {
+          application: "db",
+          config: { trust: "True", flavour: "maria" },
+          "config-yaml": "",
+          generation: "",
+        },
+        { application: "db", config: { trust: "yes" }, "config-yaml": "", generation: "" },
+      ],
+    });
+    expect(set.results).toEqual([
+      {},
+      { error: { message: 'trust: expected bool, got string("yes")', code: "" } },
+    ]);
+    const g = await get(w, "db");
+    expect(g["application-config"]).toEqual({ trust: TRUST_SET });
+    expect((g.config as Record<string, Frame>).flavour).toMatchObject({ value: "maria" });
+    const unset = await w.ok("Application", 19, "UnsetApplicationsConfig", {
+      Args: [{ application: "db", branch: "", options: ["trust"] }],
+    });
+    expect(unset.results).toEqual([{}]);
+    expect((await get(w, "db"))["application-config"]).toEqual({ trust: TRUST_DEFAULT });
+  });
+
+  it("DeployFromRepository's Trust flag becomes the trust setting", async () => {
+    const w = await modelClient("trust-dfr");
+    const r = await w.ok("Application", 19, "DeployFromRepository", {
+      Args: [
+        {
+          CharmName: "mysql",
+          ApplicationName: "db",
+          AttachStorage: [],
+          ConfigYAML: "",
+          Cons: {},
+          Devices: {},
+          DryRun: false,
+          Placement: [],
+          Storage: {},
+          Trust: true,
+        },
+      ],
+    });
+    expect(((r.Results as Frame[])[0] as Frame).Errors).toBeNull();
+    expect((await get(w, "db"))["application-config"]).toEqual({ trust: TRUST_SET });
+  });
+});
+
+describe("the deployed base's OS must be one the charm supports", () => {
+  it("refuses another OS with Juju's error, but leaves the channel to the client", async () => {
+    const w = await modelClient("charm-os");
+    const { deploy } = await deployOld(w, "mysql", "db", 0, {
+      "charm-origin": {
+        source: "charm-hub",
+        type: "charm",
+        risk: "stable",
+        architecture: "amd64",
+        base: { name: "centos", channel: "7" },
+      },
+    });
+    expect(deploy.results).toEqual([
+      {
+        error: {
+          message:
+            'cannot add application "db": OS "centos" not supported by charm "mysql", supported OSes are: ubuntu',
+          code: "not supported",
+        },
+      },
+    ]);
+    // Same OS, a channel the charm does not list: state.AddApplication accepts it.
+    const { deploy: other } = await deployOld(w, "mysql", "db2", 0, {
+      "charm-origin": {
+        source: "charm-hub",
+        type: "charm",
+        risk: "stable",
+        architecture: "amd64",
+        base: { name: "ubuntu", channel: "18.04" },
+      },
+    });
+    expect(other.results).toEqual([{}]);
+    expect((await get(w, "db2")).base).toEqual({ name: "ubuntu", channel: "18.04/stable" });
+  });
+});
