@@ -1,4 +1,6 @@
+import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import yazl from "yazl";
 import { deployOld, type Frame, modelPath, RawClient } from "../../test/support/raw-client.js";
 import { type CharmSpec, Simulator, StaticCharmSource } from "./index.js";
 
@@ -25,6 +27,8 @@ const TRUST_DEFAULT = {
 const TRUST_SET = { ...TRUST_DEFAULT, source: "user", value: true };
 
 const clients: RawClient[] = [];
+/** The model uuid of each client `modelClient` opened. */
+const uuids = new Map<RawClient, string>();
 let sim: Simulator;
 
 beforeAll(async () => {
@@ -43,8 +47,10 @@ async function modelClient(name: string): Promise<RawClient> {
   const c = await RawClient.open(sim, "/api");
   const r = await c.call("ModelManager", 10, "CreateModel", { name, "owner-tag": "user-admin" });
   c.close();
-  const w = await RawClient.open(sim, modelPath(sim, (r.response as Frame).uuid as string));
+  const uuid = (r.response as Frame).uuid as string;
+  const w = await RawClient.open(sim, modelPath(sim, uuid));
   clients.push(w);
+  uuids.set(w, uuid);
   return w;
 }
 
@@ -176,5 +182,78 @@ describe("the deployed base's OS must be one the charm supports", () => {
     });
     expect(other.results).toEqual([{}]);
     expect((await get(w, "db2")).base).toEqual({ name: "ubuntu", channel: "18.04/stable" });
+  });
+});
+
+/** Uploads a two-file charm (built for ubuntu@22.04) as python-libjuju's add_local_charm does. */
+async function uploadLocal(uuid: string): Promise<string> {
+  const z = new yazl.ZipFile();
+  z.addBuffer(Buffer.from("name: jammy-only\nsummary: s\ndescription: d\n"), "metadata.yaml");
+  z.addBuffer(
+    Buffer.from("bases:\n- name: ubuntu\n  channel: '22.04'\n  architectures: [amd64]\n"),
+    "manifest.yaml",
+  );
+  z.end();
+  const chunks: Buffer[] = [];
+  for await (const c of z.outputStream) chunks.push(c as Buffer);
+  const body = Buffer.concat(chunks);
+  const auth = `Basic ${Buffer.from(`user-admin:${sim.password}`).toString("base64")}`;
+  const reply = await new Promise<string>((res, rej) => {
+    const req = httpsRequest(
+      {
+        host: "127.0.0.1",
+        port: sim.port,
+        method: "POST",
+        path: `/model/${uuid}/charms?series=jammy`,
+        headers: {
+          Authorization: auth,
+          "Content-Type": "application/zip",
+          "Content-Length": body.length,
+        },
+        ca: sim.caCert,
+        servername: "juju-apiserver",
+      },
+      (r) => {
+        const got: Buffer[] = [];
+        r.on("data", (c: Buffer) => got.push(c));
+        r.on("end", () => res(Buffer.concat(got).toString("utf8")));
+      },
+    );
+    req.on("error", rej);
+    req.end(body);
+  });
+  return (JSON.parse(reply) as { "charm-url": string })["charm-url"];
+}
+
+describe("a local charm's OS is checked the same way", () => {
+  it("refuses a local charm on an OS its manifest does not list", async () => {
+    const w = await modelClient("local-os");
+    const url = await uploadLocal(uuids.get(w) as string);
+    expect(url).toBe("local:jammy/jammy-only-0");
+    const deploy = (application: string, base: { name: string; channel: string }) =>
+      w.ok("Application", 19, "Deploy", {
+        applications: [
+          {
+            application,
+            "charm-url": url,
+            "charm-origin": { source: "local", type: "charm", architecture: "amd64", base },
+            channel: "",
+            "num-units": 0,
+            "config-yaml": "",
+            constraints: {},
+            Force: false,
+          },
+        ],
+      });
+    expect((await deploy("win", { name: "windows", channel: "2022" })).results).toEqual([
+      {
+        error: {
+          message:
+            'cannot add application "win": OS "windows" not supported by charm "jammy-only", supported OSes are: ubuntu',
+          code: "not supported",
+        },
+      },
+    ]);
+    expect((await deploy("focal", { name: "ubuntu", channel: "20.04" })).results).toEqual([{}]);
   });
 });
