@@ -119,11 +119,17 @@ describe("trust is application config, split from the charm's options", () => {
     const g = await get(w, "db");
     expect(g["application-config"]).toEqual({ trust: TRUST_SET });
     expect((g.config as Record<string, Frame>).flavour).toMatchObject({ value: "maria" });
+    // The bundle export marks the trusted application, after its charm options.
+    const exported = (await w.ok("Bundle", 6, "ExportBundle", {})).result as string;
+    expect(exported).toMatch(
+      /\n {2}db:\n(?: {4}.*\n)* {4}options:\n {6}flavour: maria\n {4}trust: true\n/,
+    );
     const unset = await w.ok("Application", 19, "UnsetApplicationsConfig", {
       Args: [{ application: "db", branch: "", options: ["trust"] }],
     });
     expect(unset.results).toEqual([{}]);
     expect((await get(w, "db"))["application-config"]).toEqual({ trust: TRUST_DEFAULT });
+    expect((await w.ok("Bundle", 6, "ExportBundle", {})).result).not.toMatch(/trust/);
   });
 
   it("DeployFromRepository's Trust flag becomes the trust setting", async () => {
