@@ -77,7 +77,8 @@ describe("trust is application config, split from the charm's options", () => {
   it("takes trust from config-yaml too (bundle options), beside charm options", async () => {
     const w = await modelClient("trust-yaml");
     const { deploy } = await deployOld(w, "mysql", "db", 0, {
-      "config-yaml": "db:\n  trust: true\n  flavour: percona\n",
+      // yaml.v2 reads a plain `yes` as a bool (YAML 1.1).
+      "config-yaml": "db:\n  trust: yes\n  flavour: percona\n",
     });
     expect(deploy.results).toEqual([{}]);
     const g = await get(w, "db");
@@ -95,6 +96,13 @@ describe("trust is application config, split from the charm's options", () => {
       { error: { message: 'trust: expected bool, got string("maybe")', code: "" } },
     ]);
     await expect(get(w, "db")).rejects.toThrow(/not found/);
+    // Quoted in YAML it stays a string, which ParseBool refuses.
+    const { deploy: quoted } = await deployOld(w, "mysql", "db", 0, {
+      "config-yaml": 'db:\n  trust: "yes"\n',
+    });
+    expect(quoted.results).toEqual([
+      { error: { message: 'trust: expected bool, got string("yes")', code: "" } },
+    ]);
   });
 
   it("sets, reports and unsets trust through SetConfigs / UnsetApplicationsConfig", async () => {

@@ -176,6 +176,16 @@ function describeAppConfig(a: ApplicationRecord): Record<string, Record<string, 
   return out;
 }
 
+/**
+ * An application setting's value as Go's yaml.v2 decodes it: YAML 1.1, where a
+ * plain `yes`/`on`/`y` is a bool (the charm options keep their own parsing).
+ */
+function goYamlValue(configYaml: string, appName: string, key: string, parsed: unknown): unknown {
+  if (typeof parsed !== "string") return parsed;
+  const doc = parseYaml(configYaml, { version: "1.1" }) as Record<string, unknown> | null;
+  return (doc?.[appName] as Record<string, unknown> | undefined)?.[key] ?? parsed;
+}
+
 /** Charm settings and application settings, split as Juju's `parseCharmSettings` does. */
 interface SplitSettings {
   charm: Record<string, unknown>;
@@ -206,7 +216,8 @@ function settingsFrom(
       if (typeof mine !== "object")
         throw new ServerError(`no settings found for ${JSON.stringify(appName)}`);
       for (const [k, v] of Object.entries(mine as Record<string, unknown>)) {
-        if (Object.hasOwn(APP_CONFIG_SCHEMA, k)) appAttrs[k] = v;
+        if (Object.hasOwn(APP_CONFIG_SCHEMA, k))
+          appAttrs[k] = goYamlValue(configYaml, appName, k, v);
         else out[k] = v === null ? null : parseOption(charm, k, v);
       }
     } else if (doc !== null && doc !== undefined) {
