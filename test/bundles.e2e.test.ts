@@ -254,9 +254,14 @@ describe("bundles end to end", () => {
         "  - cloudy",
     );
     expect(sent.filter((r) => MUTATING.has(r))).toEqual([]);
-    // With trust the plan is made (deploying it sends `trust` with the application's config).
+    // With trust the plan is made, and deploying it sends `trust` with the
+    // application's config: the controller keeps it as application config.
     const plan = await model.deploy(join(dir, "trust.yaml"), { trust: true, dryRun: true });
     expect(plan.changes.map((c) => c.method)).toEqual(["addCharm", "deploy", "addUnit"]);
+    const apps = await model.deploy(join(dir, "trust.yaml"), { trust: true, bundle: true });
+    expect(apps.map((a) => a.name)).toEqual(["cloudy"]);
+    const cfg = await model.applications.get("cloudy")!.getConfig();
+    expect(cfg.trust).toMatchObject({ source: "user", value: true, default: false, type: "bool" });
   }, 60_000);
 
   it("sends offers and consumed offers to the controller, and its answer surfaces typed", async () => {

@@ -197,6 +197,8 @@ export function exportBundle(model: ModelRecord, opts: ExportBundleOptions = {})
       annotations: emptyToUndef(sortedMap(st.annotations.get(`application-${a.name}`) ?? {})),
       constraints: exportConstraints(a.constraints) || undefined,
       bindings: emptyToUndef(bindings),
+      // An application the operator trusted exports `trust: true` (RequiresTrust).
+      trust: a.appConfig?.trust === true ? true : undefined,
     };
     applications.set(a.name, spec);
     if (exposed !== undefined) overlayApps.set(a.name, { "exposed-endpoints": exposed });

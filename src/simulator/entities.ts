@@ -123,6 +123,8 @@ export interface ApplicationRecord {
   constraints: Constraints;
   /** Config set by the user (values typed per the charm's options). */
   config: Record<string, unknown>;
+  /** Application (not charm) settings set by the user, such as `trust` (Juju's application config). */
+  appConfig?: Record<string, unknown>;
   unitSeq: number;
   status: StatusValue;
   bindings: Record<string, string>;

@@ -100,14 +100,110 @@ function parseOption(charm: CharmSpec, name: string, value: unknown): unknown {
   }
 }
 
-/** Settings from `config` strings and `config-yaml` keyed by the application name. */
+// ----- application config -----
+
+/**
+ * The application (not charm) settings of an IAAS or CAAS model
+ * (`application.ConfigSchema`: only `trust`), with their defaults.
+ */
+const APP_CONFIG_SCHEMA: Record<string, { type: string; description: string; default: unknown }> = {
+  trust: {
+    type: "bool",
+    description: "Does this application have access to trusted credentials",
+    default: false,
+  },
+};
+
+/** Go's `%T(%#v)` of a decoded value, as `schema` errors print it. */
+function goTypedValue(v: unknown): string {
+  if (typeof v === "string") return `string(${JSON.stringify(v)})`;
+  if (typeof v === "number") return Number.isInteger(v) ? `int(${v})` : `float64(${v})`;
+  if (typeof v === "boolean") return `bool(${v})`;
+  if (Array.isArray(v)) return "[]interface {}{...}";
+  return "map[string]interface {}{...}";
+}
+
+/** Coerces application settings by their schema (`schema.Bool` takes a bool or Go's `ParseBool` strings). */
+function coerceAppConfig(attrs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attrs)) {
+    const field = APP_CONFIG_SCHEMA[k];
+    if (field === undefined) continue;
+    if (field.type === "bool") {
+      if (typeof v === "boolean") out[k] = v;
+      else if (typeof v === "string" && ["1", "t", "T", "TRUE", "true", "True"].includes(v))
+        out[k] = true;
+      else if (typeof v === "string" && ["0", "f", "F", "FALSE", "false", "False"].includes(v))
+        out[k] = false;
+      else if (v === null || v === undefined)
+        throw new ServerError(`${k}: expected bool, got nothing`);
+      else throw new ServerError(`${k}: expected bool, got ${goTypedValue(v)}`);
+    }
+  }
+  return out;
+}
+
+/** Applies coerced application settings (`UpdateApplicationConfig`). */
+function applyAppConfig(a: ApplicationRecord, attrs: Record<string, unknown>): void {
+  if (Object.keys(attrs).length === 0) return;
+  a.appConfig = { ...(a.appConfig ?? {}), ...attrs };
+}
+
+/** `Get`'s `application-config`: each schema field with its value, default and source. */
+function describeAppConfig(a: ApplicationRecord): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [k, f] of Object.entries(APP_CONFIG_SCHEMA)) {
+    const entry: Record<string, unknown> = {
+      description: f.description,
+      type: f.type,
+      source: "unset",
+    };
+    const v = a.appConfig?.[k];
+    const set = v !== undefined && v !== null && v !== f.default;
+    if (set) {
+      entry.value = v;
+      entry.source = "user";
+    }
+    if (f.default !== undefined) {
+      entry.default = f.default;
+      if (!set) {
+        entry.value = f.default;
+        entry.source = "default";
+      }
+    }
+    out[k] = entry;
+  }
+  return out;
+}
+
+/**
+ * An application setting's value as Go's yaml.v2 decodes it: YAML 1.1, where a
+ * plain `yes`/`on`/`y` is a bool (the charm options keep their own parsing).
+ */
+function goYamlValue(configYaml: string, appName: string, key: string, parsed: unknown): unknown {
+  if (typeof parsed !== "string") return parsed;
+  const doc = parseYaml(configYaml, { version: "1.1" }) as Record<string, unknown> | null;
+  return (doc?.[appName] as Record<string, unknown> | undefined)?.[key] ?? parsed;
+}
+
+/** Charm settings and application settings, split as Juju's `parseCharmSettings` does. */
+interface SplitSettings {
+  charm: Record<string, unknown>;
+  app: Record<string, unknown>;
+}
+
+/**
+ * Settings from `config` strings and `config-yaml` keyed by the application
+ * name; application settings (`trust`) are split from the charm's options.
+ */
 function settingsFrom(
   appName: string,
   charm: CharmSpec,
   config: Record<string, unknown>,
   configYaml: string,
-): Record<string, unknown> {
+): SplitSettings {
   const out: Record<string, unknown> = {};
+  const appAttrs: Record<string, unknown> = {};
   if (configYaml.trim() !== "") {
     let doc: unknown;
     try {
@@ -120,7 +216,9 @@ function settingsFrom(
       if (typeof mine !== "object")
         throw new ServerError(`no settings found for ${JSON.stringify(appName)}`);
       for (const [k, v] of Object.entries(mine as Record<string, unknown>)) {
-        out[k] = v === null ? null : parseOption(charm, k, v);
+        if (Object.hasOwn(APP_CONFIG_SCHEMA, k))
+          appAttrs[k] = goYamlValue(configYaml, appName, k, v);
+        else out[k] = v === null ? null : parseOption(charm, k, v);
       }
     } else if (doc !== null && doc !== undefined) {
       throw new ServerError(`no settings found for ${JSON.stringify(appName)}`);
@@ -128,9 +226,12 @@ function settingsFrom(
   }
   for (const [k, v] of Object.entries(config)) {
     if (typeof v !== "string") throw new ServerError(`option ${JSON.stringify(k)} is not a string`);
-    out[k] = v === "" && charm.config?.[k]?.type !== "string" ? null : parseOption(charm, k, v);
+    // The string map overrides the YAML, application settings included.
+    if (Object.hasOwn(APP_CONFIG_SCHEMA, k)) appAttrs[k] = v;
+    else
+      out[k] = v === "" && charm.config?.[k]?.type !== "string" ? null : parseOption(charm, k, v);
   }
-  return out;
+  return { charm: out, app: coerceAppConfig(appAttrs) };
 }
 
 /** Applies settings: `null` resets an option to its default. */
@@ -228,6 +329,23 @@ function placeUnit(
   model.state.assignUnit(u, m);
 }
 
+/**
+ * `state.AddApplication` checks only the base's OS against the charm's bases
+ * (`corecharm.OSIsCompatibleWithCharm`): picking a supported channel is left
+ * to the client, so a charm for ubuntu@22.04 deploys on ubuntu@20.04 too.
+ */
+function checkCharmOs(appName: string, charm: CharmSpec, base: BaseValue): void {
+  const bases = charm.bases ?? [];
+  if (bases.length === 0) return;
+  const oses = [...new Set(bases.map((b) => b.name))].sort();
+  if (oses.includes(base.name)) return;
+  // Juju joins the OS names with no separator.
+  throw new ServerError(
+    `cannot add application ${JSON.stringify(appName)}: OS ${JSON.stringify(base.name)} not supported by charm ${JSON.stringify(charm.name)}, supported OSes are: ${oses.join("")}`,
+    "not supported",
+  );
+}
+
 function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   if (!APP_NAME_RE.test(args.name)) {
     throw new ServerError(`invalid application name ${JSON.stringify(args.name)}`, "not valid");
@@ -261,6 +379,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   const storage = deployDirectives(model, args.name, charm.spec, args.storage ?? {});
   const attachIds = attachStorageIds(model, args.attachStorage ?? [], args.numUnits);
   const base = args.base ?? charm.origin.base;
+  checkCharmOs(args.name, charm.spec, base);
   const a = model.state.addApplication({
     name: args.name,
     charmUrl: charm.url,
@@ -274,7 +393,8 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     config: {},
     bindings: { "": "alpha", ...args.bindings },
   });
-  applySettings(a, settings);
+  applySettings(a, settings.charm);
+  applyAppConfig(a, settings.app);
   rememberDirectives(model, a.name, storage);
   if (args.storeResources === true) {
     resourcesOf(model).activateStore(
@@ -577,6 +697,7 @@ export const applicationMethods: readonly MethodSpec[] = [
                   };
                 })();
           const dryRun = d.optBool("DryRun") ?? false;
+          const trust = d.optBool("Trust") ?? false;
           try {
             const [track, risk] = channel.includes("/") ? channel.split("/") : ["", channel];
             const r = resolveRef(model, charmName, {
@@ -635,7 +756,8 @@ export const applicationMethods: readonly MethodSpec[] = [
                 name,
                 charmUrl: url,
                 numUnits: d.optInt("num-units") ?? (r.charm.subordinate ? 0 : 1),
-                config: {},
+                // `Trust` is application config, passed on as `deploy --trust` does.
+                config: trust ? { trust: "true" } : {},
                 configYaml: d.string("ConfigYAML"),
                 constraints: d.map("Cons"),
                 placement: readPlacements(d, "Placement"),
@@ -840,7 +962,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         const a = app(model, c.string("application"));
         c.string("generation");
         const settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
-        applySettings(a, settings);
+        applyAppConfig(a, settings.app);
+        applySettings(a, settings.charm);
         model.state.publishApplication(a);
         model.agents.configChanged(a);
       }),
@@ -855,7 +978,11 @@ export const applicationMethods: readonly MethodSpec[] = [
         const a = app(model, c.string("application"));
         c.string("branch");
         for (const k of c.strings("options")) {
-          if (a.charm.config?.[k] === undefined && k !== "trust") {
+          if (Object.hasOwn(APP_CONFIG_SCHEMA, k)) {
+            if (a.appConfig !== undefined) delete a.appConfig[k];
+            continue;
+          }
+          if (a.charm.config?.[k] === undefined) {
             throw new ServerError(`unknown option ${JSON.stringify(k)}`);
           }
           delete a.config[k];
@@ -900,15 +1027,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         application: a.name,
         charm: a.charm.name,
         config: describeConfig(a),
-        "application-config": {
-          trust: {
-            default: false,
-            description: "Does this application have access to trusted credentials",
-            source: "default",
-            type: "bool",
-            value: false,
-          },
-        },
+        "application-config": describeAppConfig(a),
         constraints: { ...a.constraints },
         base: baseWire(a.base),
         channel: channelString(a),
@@ -993,7 +1112,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       if (ch !== "") a.channel = ch;
       for (const k of Object.keys(a.config))
         if (charm.spec.config?.[k] === undefined) delete a.config[k];
-      applySettings(a, settings);
+      applySettings(a, settings.charm);
+      applyAppConfig(a, settings.app);
       resourcesOf(model).activateSome(a.name, resourceIds);
       model.state.publishApplication(a);
       model.agents.charmUpgraded(a);
