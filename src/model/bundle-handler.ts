@@ -3,12 +3,18 @@
  * found (file, directory, URL or Charmhub), validated and planned on the
  * client with the pure planner against the model's live state; then each
  * change is sent as the facade call Juju's CLI makes for it, independent
- * changes concurrently.
+ * changes concurrently. Local charms of a bundle file or directory
+ * (`charm: ./path` or an absolute path, relative to the bundle's directory)
+ * are checked before anything is sent and uploaded by their `addCharm`
+ * change (an unchanged charm is reused, and then plans nothing); a local
+ * path in a URL or Charmhub bundle, a `local:` URL, and local resources
+ * are refused up front with typed errors.
  * @module
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
 import { type BundleProblem, type ParseBundleOptions, parseBundle } from "../bundle/index.js";
 import type { BundleApplication, BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
+import { DEFAULT_BASE } from "../charm/series.js";
 import type {
   Application as ApplicationFacade,
   ApplicationOffers as ApplicationOffersFacade,
@@ -21,6 +27,7 @@ import { bulkResultsStrict } from "../rpc/bulk.js";
 import { JujuError } from "../rpc/errors.js";
 import {
   BundleLocalCharmError,
+  BundleLocalCharmNotFoundError,
   BundlePlaceholderError,
   BundleSourceError,
   BundleTrustError,
@@ -42,7 +49,7 @@ import { InvalidArgumentError, NotSupportedError } from "./errors.js";
 import type { Model } from "./model.js";
 import { setAnnotations as setAnnotationsOp } from "./ops/annotations.js";
 import { setApplicationConfig, setApplicationConstraints } from "./ops/applications.js";
-import { parseBase } from "./ops/bases.js";
+import { type Base, parseBase } from "./ops/bases.js";
 import {
   charmNameOf,
   formatChannel,
@@ -51,6 +58,13 @@ import {
   resolveCharm,
 } from "./ops/charm-origin.js";
 import { single, siteOf, stringifyConfig, toConstraints } from "./ops/common.js";
+import {
+  type AddLocalCharmOptions,
+  addLocalCharm,
+  addLocalCharmDir,
+  localOrigin,
+  reusableLocalCharm,
+} from "./ops/local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./ops/model-config.js";
 import { planPendingResources, registerPendingResources } from "./ops/resources.js";
 import { parseStorageConstraints } from "./ops/storage.js";
@@ -94,6 +108,17 @@ export type ChangeArgs = Readonly<Record<string, unknown>>;
 
 const UNIT_NAME = /^[a-z][a-z0-9-]*\/\d+$/;
 
+/** `dir` + relative `path`, POSIX-style, `.` and `..` segments folded. */
+function joinPath(dir: string, path: string): string {
+  const out: string[] = [];
+  for (const seg of `${dir}/${path}`.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return `${dir.startsWith("/") ? "/" : ""}${out.join("/")}`;
+}
+
 // The ApplicationOffers version Juju 3.6 serves (sent when the controller advertises none).
 const OFFERS_VERSION = 5;
 const OFFERS_SITE = (method: string) => ({
@@ -132,6 +157,8 @@ export class BundleHandler {
   /** Charm URL → the origin `AddCharm` returned. */
   readonly #origins = new Map<string, Charms.CharmOrigin>();
   readonly #charmInfos = new Map<string, Promise<Charms.Charm>>();
+  /** A local charm path as the bundle spells it → the path resolved against the bundle's directory. */
+  readonly #localPaths = new Map<string, { path: string; kind: "file" | "dir" }>();
   #plan: BundlePlanResult | undefined;
   #architecture: Promise<string> | undefined;
   #defaultBase: Promise<ReturnType<typeof parseBase> | undefined> | undefined;
@@ -197,10 +224,7 @@ export class BundleHandler {
         .sort();
       if (untrusted.length) throw new BundleTrustError(untrusted);
     }
-    const local = Object.entries(bundle.applications)
-      .filter(([, a]) => isLocalCharm(a.charm))
-      .map(([name, a]) => ({ name, charm: a.charm }));
-    if (local.length) throw new BundleLocalCharmError(local);
+    const localPaths = await this.#checkLocalCharms(bundle, loaded);
     const localResources = Object.entries(bundle.applications).flatMap(([name, a]) =>
       Object.entries(a.resources ?? {})
         .filter(([, v]) => typeof v === "string")
@@ -222,9 +246,81 @@ export class BundleHandler {
       constraintsEqual: sameConstraints,
     };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
-    const plan = planBundle(bundle, planOptions);
+    const planned = await this.#unchangedLocalCharms(bundle, localPaths, planOptions, options);
+    const plan = planBundle(planned, planOptions);
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
     return this.#plan;
+  }
+
+  /**
+   * Local charm paths (`./charm`, `/abs/charm.charm`), resolved against the
+   * bundle's directory as Juju does; each must exist. A path in a URL or
+   * Charmhub bundle, or a `local:` URL, is refused. Nothing is sent.
+   */
+  async #checkLocalCharms(
+    bundle: BundleData,
+    loaded: LoadedBundle,
+  ): Promise<Map<string, { path: string; kind: "file" | "dir" }>> {
+    this.#localPaths.clear();
+    const local = Object.entries(bundle.applications)
+      .filter(([, a]) => isLocalCharm(a.charm))
+      .map(([name, a]) => ({ name, charm: a.charm }));
+    if (!local.length) return this.#localPaths;
+    const urls = local.filter((a) => a.charm.startsWith("local:"));
+    if (urls.length)
+      throw new BundleLocalCharmError(
+        urls,
+        "a local: charm URL cannot be deployed from a bundle; name the charm's directory or .charm file",
+      );
+    if (loaded.kind !== "file" || loaded.baseDir === undefined)
+      throw new BundleLocalCharmError(
+        local,
+        `local charm paths are only allowed in a bundle read from a file or directory, not from ${loaded.kind === "url" ? "a URL" : "Charmhub"}`,
+      );
+    const fs = await this.#fs();
+    const missing: { application: string; charm: string; path: string }[] = [];
+    for (const { name, charm } of local) {
+      const path = charm.startsWith("/") ? charm : joinPath(loaded.baseDir, charm);
+      const kind = await fs.stat(path);
+      if (kind === "file" || kind === "dir") this.#localPaths.set(charm, { path, kind });
+      else missing.push({ application: name, charm, path });
+    }
+    if (missing.length) throw new BundleLocalCharmNotFoundError(missing);
+    return this.#localPaths;
+  }
+
+  /**
+   * The bundle as the planner should see it: an application deployed from
+   * a local charm whose content has not changed since its upload (the
+   * check `addLocalCharmDir` makes before reusing an upload) names the
+   * `local:` URL it runs, so that deploying the same bundle again plans
+   * no upload and no upgrade. Nothing is uploaded.
+   */
+  async #unchangedLocalCharms(
+    bundle: BundleData,
+    localPaths: ReadonlyMap<string, { path: string }>,
+    planOptions: PlanBundleOptions,
+    options: FetchPlanOptions,
+  ): Promise<BundleData> {
+    if (!localPaths.size) return bundle;
+    const applications = { ...bundle.applications };
+    let changed = false;
+    for (const [name, app] of Object.entries(bundle.applications)) {
+      const local = localPaths.get(app.charm);
+      const running = planOptions.model?.applications?.[name]?.charm;
+      if (!local || !running?.startsWith("local:")) continue;
+      const base = app.base ?? app.series ?? bundle["default-base"] ?? bundle.series;
+      const reused = await reusableLocalCharm(this.#model, local.path, {
+        ...(base ? { base } : {}),
+        force: this.#options.force ?? false,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (reused === running) {
+        applications[name] = { ...app, charm: reused };
+        changed = true;
+      }
+    }
+    return changed ? { ...bundle, applications } : bundle;
   }
 
   /**
@@ -341,11 +437,15 @@ export class BundleHandler {
   /**
    * `addCharm`: resolves the charm on Charmhub (channel, revision, base,
    * architecture) and adds it to the model (`Charms.ResolveCharms`,
-   * `Charms.AddCharm`). Returns the charm URL.
+   * `Charms.AddCharm`); a local charm path of the bundle (see
+   * {@link fetchPlan}) is uploaded instead (`addLocalCharmDir` for a
+   * directory, `addLocalCharm` for a `.charm` file; an unchanged charm is
+   * not uploaded again) for the change's base, or the one the charm's
+   * bases give, as `juju deploy` does. Returns the charm URL.
    */
   async addCharm(args: ChangeArgs, options: { signal?: AbortSignal } = {}): Promise<string> {
     const charm = str(args.charm);
-    if (isLocalCharm(charm)) throw new BundleLocalCharmError([{ name: charm, charm }]);
+    if (isLocalCharm(charm)) return this.#addLocalCharm(charm, args, options.signal);
     const name = charmNameOf(charm);
     const baseSpec = str(args.base) || str(args.series);
     const channel = str(args.channel) ? parseChannel(str(args.channel)) : undefined;
@@ -366,6 +466,36 @@ export class BundleHandler {
     });
     this.#origins.set(resolved.url, resolved.origin);
     return resolved.url;
+  }
+
+  async #addLocalCharm(
+    charm: string,
+    args: ChangeArgs,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const local = this.#localPaths.get(charm);
+    if (!local)
+      throw new BundleLocalCharmError(
+        [{ name: charm, charm }],
+        "local charm paths are only uploaded for the bundle of the last fetchPlan",
+      );
+    const baseSpec = str(args.base) || str(args.series);
+    const upload: AddLocalCharmOptions = {
+      ...(baseSpec ? { base: baseSpec } : {}),
+      force: this.#options.force ?? false,
+      ...(signal ? { signal } : {}),
+    };
+    const up =
+      local.kind === "dir"
+        ? await addLocalCharmDir(this.#model, local.path, upload)
+        : await addLocalCharm(this.#model, local.path, upload);
+    const [architecture, defaultBase] = await Promise.all([
+      str(args.architecture) || this.#modelArchitecture(signal),
+      this.#modelDefaultBase(signal),
+    ]);
+    const base: Base = up.base ?? defaultBase ?? DEFAULT_BASE;
+    this.#origins.set(up.url, localOrigin(up.url, base, architecture) as Charms.CharmOrigin);
+    return up.url;
   }
 
   /**

@@ -277,6 +277,7 @@ async function uploadArchive(
   info: CharmInfo,
   base: Base | undefined,
   options: AddLocalCharmOptions,
+  reuseOnly = false,
 ): Promise<LocalCharmUpload> {
   const name = info.name;
   checkCharmName(name, file);
@@ -311,6 +312,7 @@ async function uploadArchive(
     memory.set(key, same);
     return { url: same, info, base, uploaded: false };
   }
+  if (reuseOnly) return { url: "", info, base, uploaded: false };
 
   const common = {
     body: { file, size: facts.size },
@@ -427,6 +429,50 @@ export async function addLocalCharmDir(
   }
 }
 
+/**
+ * The `local:` URL of an identical earlier upload of a charm directory or
+ * `.charm` file (as {@link addLocalCharmDir} would reuse it), without
+ * uploading anything; undefined when it would be uploaded. Lets a bundle
+ * plan see an unchanged local charm as the one its application runs.
+ */
+export async function reusableLocalCharm(
+  ctx: ModelContext,
+  ref: string,
+  options: AddLocalCharmOptions = {},
+): Promise<string | undefined> {
+  const access = uploadAccess(ctx);
+  const edge = await access.localEdge();
+  const path = edge.resolve(ref);
+  const kind = await edge.kind(path);
+  if (kind === undefined) return undefined;
+  if (kind === "file") {
+    const facts = await edge.inspectCharmArchive(path, options.signal);
+    const info = charmInfoOf(facts.files);
+    const base = await uploadBase(ctx, info, options);
+    const r = await uploadArchive(ctx, access, edge, path, facts, info, base, options, true);
+    return r.url || undefined;
+  }
+  const info = charmInfoOf(await edge.readCharmDirFiles(path));
+  const base = await uploadBase(ctx, info, options);
+  const archive = await edge.archiveCharmDir(path, options.signal);
+  try {
+    const r = await uploadArchive(
+      ctx,
+      access,
+      edge,
+      archive.path,
+      archive.facts,
+      info,
+      base,
+      options,
+      true,
+    );
+    return r.url || undefined;
+  } finally {
+    await archive.cleanup();
+  }
+}
+
 /** Uploads a local charm given as a directory or a `.charm` file, with a chosen base. */
 async function uploadLocal(
   ctx: ModelContext,
@@ -483,7 +529,11 @@ async function uploadLocal(
 }
 
 /** The charm origin of a local charm (`utils.MakeOrigin(charm.Local, …)`). */
-function localOrigin(url: string, base: Base, architecture: string): ApplicationFacade.CharmOrigin {
+export function localOrigin(
+  url: string,
+  base: Base,
+  architecture: string,
+): ApplicationFacade.CharmOrigin {
   const m = /-(\d+)$/.exec(url);
   return {
     source: "local",
