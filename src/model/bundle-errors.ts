@@ -9,8 +9,8 @@ export { BundleAbortError, BundleChangeError } from "./bundle-execute.js";
 
 /**
  * A bundle names a local charm that cannot be deployed from it: a local
- * path in a bundle read from a URL or Charmhub (paths are relative to a
- * bundle file's directory, as Juju resolves them), or a `local:` charm URL.
+ * path (or `local:` name) in a bundle read from a URL or Charmhub, since
+ * paths are relative to a bundle file's directory, as Juju resolves them.
  * It is refused before anything is sent.
  */
 export class BundleLocalCharmError extends LibjujuError {

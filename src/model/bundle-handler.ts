@@ -4,11 +4,11 @@
  * client with the pure planner against the model's live state; then each
  * change is sent as the facade call Juju's CLI makes for it, independent
  * changes concurrently. Local charms of a bundle file or directory
- * (`charm: ./path` or an absolute path, relative to the bundle's directory)
- * are checked before anything is sent and uploaded by their `addCharm`
- * change (an unchanged charm is reused, and then plans nothing); a local
- * path in a URL or Charmhub bundle, a `local:` URL, and local resources
- * are refused up front with typed errors.
+ * (`charm: ./path`, an absolute path, or `local:name`; relative to the
+ * bundle's directory) are checked before anything is sent and uploaded by
+ * their `addCharm` change; an application that already exists keeps the
+ * charm it runs, as in Juju. A local charm in a URL or Charmhub bundle and
+ * local resources are refused up front with typed errors.
  * @module
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
@@ -63,7 +63,6 @@ import {
   addLocalCharm,
   addLocalCharmDir,
   localOrigin,
-  reusableLocalCharm,
 } from "./ops/local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./ops/model-config.js";
 import { planPendingResources, registerPendingResources } from "./ops/resources.js";
@@ -107,6 +106,13 @@ export interface BundlePlanResult extends BundlePlan {
 export type ChangeArgs = Readonly<Record<string, unknown>>;
 
 const UNIT_NAME = /^[a-z][a-z0-9-]*\/\d+$/;
+
+/** The path a local charm reference names: `local:[series/]name[-rev]` → `name`, as `charm.ParseURL` reads it. */
+function localCharmPath(charm: string): string {
+  if (!charm.startsWith("local:")) return charm;
+  const rest = charm.slice("local:".length);
+  return rest.slice(rest.lastIndexOf("/") + 1).replace(/-\d+$/, "");
+}
 
 /** `dir` + relative `path`, POSIX-style, `.` and `..` segments folded. */
 function joinPath(dir: string, path: string): string {
@@ -224,7 +230,7 @@ export class BundleHandler {
         .sort();
       if (untrusted.length) throw new BundleTrustError(untrusted);
     }
-    const localPaths = await this.#checkLocalCharms(bundle, loaded);
+    await this.#checkLocalCharms(bundle, loaded);
     const localResources = Object.entries(bundle.applications).flatMap(([name, a]) =>
       Object.entries(a.resources ?? {})
         .filter(([, v]) => typeof v === "string")
@@ -246,81 +252,56 @@ export class BundleHandler {
       constraintsEqual: sameConstraints,
     };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
-    const planned = await this.#unchangedLocalCharms(bundle, localPaths, planOptions, options);
-    const plan = planBundle(planned, planOptions);
+    const plan = planBundle(this.#existingLocalCharms(bundle, planOptions), planOptions);
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
     return this.#plan;
   }
 
   /**
-   * Local charm paths (`./charm`, `/abs/charm.charm`), resolved against the
-   * bundle's directory as Juju does; each must exist. A path in a URL or
-   * Charmhub bundle, or a `local:` URL, is refused. Nothing is sent.
+   * Local charms (`./charm`, `/abs/charm.charm`, or `local:name`, which
+   * Juju reads as the path `name`), resolved against the bundle's
+   * directory as the Juju CLI's `addLocalCharm` does; each must exist.
+   * A local charm in a URL or Charmhub bundle is refused. Nothing is sent.
    */
-  async #checkLocalCharms(
-    bundle: BundleData,
-    loaded: LoadedBundle,
-  ): Promise<Map<string, { path: string; kind: "file" | "dir" }>> {
+  async #checkLocalCharms(bundle: BundleData, loaded: LoadedBundle): Promise<void> {
     this.#localPaths.clear();
     const local = Object.entries(bundle.applications)
       .filter(([, a]) => isLocalCharm(a.charm))
       .map(([name, a]) => ({ name, charm: a.charm }));
-    if (!local.length) return this.#localPaths;
-    const urls = local.filter((a) => a.charm.startsWith("local:"));
-    if (urls.length)
-      throw new BundleLocalCharmError(
-        urls,
-        "a local: charm URL cannot be deployed from a bundle; name the charm's directory or .charm file",
-      );
+    if (!local.length) return;
     if (loaded.kind !== "file" || loaded.baseDir === undefined)
       throw new BundleLocalCharmError(
         local,
-        `local charm paths are only allowed in a bundle read from a file or directory, not from ${loaded.kind === "url" ? "a URL" : "Charmhub"}`,
+        `local charms are only deployed from a bundle file or directory, not from ${loaded.kind === "url" ? "a URL" : "Charmhub"}`,
       );
     const fs = await this.#fs();
     const missing: { application: string; charm: string; path: string }[] = [];
     for (const { name, charm } of local) {
-      const path = charm.startsWith("/") ? charm : joinPath(loaded.baseDir, charm);
+      const ref = localCharmPath(charm);
+      const path = ref.startsWith("/") ? ref : joinPath(loaded.baseDir, ref);
       const kind = await fs.stat(path);
       if (kind === "file" || kind === "dir") this.#localPaths.set(charm, { path, kind });
       else missing.push({ application: name, charm, path });
     }
     if (missing.length) throw new BundleLocalCharmNotFoundError(missing);
-    return this.#localPaths;
   }
 
   /**
-   * The bundle as the planner should see it: an application deployed from
-   * a local charm whose content has not changed since its upload (the
-   * check `addLocalCharmDir` makes before reusing an upload) names the
-   * `local:` URL it runs, so that deploying the same bundle again plans
-   * no upload and no upgrade. Nothing is uploaded.
+   * The bundle as the planner should see it: an application that already
+   * exists and names a local charm keeps the charm the model runs, as the
+   * Juju CLI's `resolveCharmsAndEndpoints` does (it does not upgrade local
+   * charms on a bundle deploy), so deploying the same bundle again plans
+   * no upload and no upgrade. Nothing is read nor sent.
    */
-  async #unchangedLocalCharms(
-    bundle: BundleData,
-    localPaths: ReadonlyMap<string, { path: string }>,
-    planOptions: PlanBundleOptions,
-    options: FetchPlanOptions,
-  ): Promise<BundleData> {
-    if (!localPaths.size) return bundle;
-    const applications = { ...bundle.applications };
-    let changed = false;
+  #existingLocalCharms(bundle: BundleData, planOptions: PlanBundleOptions): BundleData {
+    let applications: Record<string, BundleApplication> | undefined;
     for (const [name, app] of Object.entries(bundle.applications)) {
-      const local = localPaths.get(app.charm);
       const running = planOptions.model?.applications?.[name]?.charm;
-      if (!local || !running?.startsWith("local:")) continue;
-      const base = app.base ?? app.series ?? bundle["default-base"] ?? bundle.series;
-      const reused = await reusableLocalCharm(this.#model, local.path, {
-        ...(base ? { base } : {}),
-        force: this.#options.force ?? false,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      if (reused === running) {
-        applications[name] = { ...app, charm: reused };
-        changed = true;
-      }
+      if (!running || !this.#localPaths.has(app.charm)) continue;
+      applications ??= { ...bundle.applications };
+      applications[name] = { ...app, charm: running };
     }
-    return changed ? { ...bundle, applications } : bundle;
+    return applications ? { ...bundle, applications } : bundle;
   }
 
   /**

@@ -277,7 +277,6 @@ async function uploadArchive(
   info: CharmInfo,
   base: Base | undefined,
   options: AddLocalCharmOptions,
-  reuseOnly = false,
 ): Promise<LocalCharmUpload> {
   const name = info.name;
   checkCharmName(name, file);
@@ -312,7 +311,6 @@ async function uploadArchive(
     memory.set(key, same);
     return { url: same, info, base, uploaded: false };
   }
-  if (reuseOnly) return { url: "", info, base, uploaded: false };
 
   const common = {
     body: { file, size: facts.size },
@@ -424,50 +422,6 @@ export async function addLocalCharmDir(
   const archive = await edge.archiveCharmDir(path, options.signal);
   try {
     return await uploadArchive(ctx, access, edge, archive.path, archive.facts, info, base, options);
-  } finally {
-    await archive.cleanup();
-  }
-}
-
-/**
- * The `local:` URL of an identical earlier upload of a charm directory or
- * `.charm` file (as {@link addLocalCharmDir} would reuse it), without
- * uploading anything; undefined when it would be uploaded. Lets a bundle
- * plan see an unchanged local charm as the one its application runs.
- */
-export async function reusableLocalCharm(
-  ctx: ModelContext,
-  ref: string,
-  options: AddLocalCharmOptions = {},
-): Promise<string | undefined> {
-  const access = uploadAccess(ctx);
-  const edge = await access.localEdge();
-  const path = edge.resolve(ref);
-  const kind = await edge.kind(path);
-  if (kind === undefined) return undefined;
-  if (kind === "file") {
-    const facts = await edge.inspectCharmArchive(path, options.signal);
-    const info = charmInfoOf(facts.files);
-    const base = await uploadBase(ctx, info, options);
-    const r = await uploadArchive(ctx, access, edge, path, facts, info, base, options, true);
-    return r.url || undefined;
-  }
-  const info = charmInfoOf(await edge.readCharmDirFiles(path));
-  const base = await uploadBase(ctx, info, options);
-  const archive = await edge.archiveCharmDir(path, options.signal);
-  try {
-    const r = await uploadArchive(
-      ctx,
-      access,
-      edge,
-      archive.path,
-      archive.facts,
-      info,
-      base,
-      options,
-      true,
-    );
-    return r.url || undefined;
   } finally {
     await archive.cleanup();
   }
