@@ -8,6 +8,7 @@ import {
   BundleLocalCharmNotFoundError,
   Controller,
   type Model,
+  NotSupportedError,
 } from "../src/index.js";
 import type { HttpCall, LocalEdge } from "../src/model/http/edge.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
@@ -123,6 +124,89 @@ describe("bundles with local charms", () => {
       );
     }
   }, 120_000);
+
+  it("uploads a bundle's local resources, file paths relative to the bundle's directory, OCI image references as written", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-bundle-res-"));
+    const charm = join(dir, "charms", "res");
+    await mkdir(join(charm, "hooks"), { recursive: true });
+    await writeFile(
+      join(charm, "metadata.yaml"),
+      [
+        "name: res",
+        "summary: a charm with resources",
+        "description: test",
+        "series: [jammy]",
+        "resources:",
+        "  config-file:",
+        "    type: file",
+        "    filename: config.txt",
+        "  image:",
+        "    type: oci-image",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(join(charm, "hooks", "install"), "#!/bin/sh\n", { mode: 0o755 });
+    await mkdir(join(dir, "files"));
+    await writeFile(join(dir, "files", "config.txt"), "hello world\n");
+    await writeFile(
+      join(dir, "bundle.yaml"),
+      [
+        "applications:",
+        "  res:",
+        "    charm: ./charms/res",
+        "    num_units: 1",
+        "    resources:",
+        "      config-file: ./files/config.txt",
+        "      image: registry.example.com/team/app:1.0",
+        "",
+      ].join("\n"),
+    );
+    await using model = await env.controller.addModel("local-resources");
+    const plan = await model.deploy(join(dir, "bundle.yaml"), { dryRun: true });
+    expect(plan.changes.find((c) => c.method === "deploy")?.args["local-resources"]).toEqual({
+      "config-file": "./files/config.txt",
+      image: "registry.example.com/team/app:1.0",
+    });
+    expect(model.getApplicationNames()).toEqual([]);
+    await model.deploy(join(dir, "bundle.yaml"));
+    await model.waitForIdle({ apps: ["res"], timeout: 60_000, idlePeriod: 0 });
+    const resources = (await model.applications.get("res")!.getResources()).resources;
+    expect(resources["config-file"]).toMatchObject({ type: "file", origin: "upload", size: 12 });
+    expect(resources.image).toMatchObject({ type: "oci-image", origin: "upload" });
+  }, 120_000);
+
+  it("refuses local charms and local resources in a bundle that is not a local file, before any change", async () => {
+    const { model, sent } = await recordingModel("from-url");
+    try {
+      const handler = new BundleHandler(model);
+      const fromUrl = (text: string) => ({
+        kind: "url" as const,
+        text,
+        location: "https://example.com/bundle.yaml",
+        baseDir: undefined,
+        bundleURL: undefined,
+      });
+      const charm = await handler
+        .planText(fromUrl("applications:\n  mine:\n    charm: ./charms/mine\n"))
+        .catch((e: unknown) => e);
+      expect(charm).toBeInstanceOf(BundleLocalCharmError);
+      expect(charm).not.toBeInstanceOf(BundleLocalCharmNotFoundError);
+      expect((charm as BundleLocalCharmError).applications).toEqual(["mine"]);
+      expect((charm as Error).message).toContain("not from a URL");
+      const res = await handler
+        .planText(
+          fromUrl(
+            "applications:\n  db:\n    charm: mysql\n    resources:\n      data: ./data.tgz\n",
+          ),
+        )
+        .catch((e: unknown) => e);
+      expect(res).toBeInstanceOf(NotSupportedError);
+      expect((res as Error).message).toContain("db.resources.data: ./data.tgz");
+      expect(sent.filter((r) => MUTATING.has(r))).toEqual([]);
+    } finally {
+      await model.disconnect();
+    }
+  }, 60_000);
 
   it("refuses a bundle whose local charm path does not exist, naming the application and path, before any change", async () => {
     const { model, sent } = await recordingModel("missing-local");

@@ -7,8 +7,9 @@
  * (`charm: ./path`, an absolute path, or `local:name`; relative to the
  * bundle's directory) are checked before anything is sent and uploaded by
  * their `addCharm` change; an application that already exists keeps the
- * charm it runs, as in Juju. A local charm in a URL or Charmhub bundle and
- * local resources are refused up front with typed errors.
+ * charm it runs, as in Juju. Local resources (`resources: {name: ./file}`)
+ * are uploaded with their application's deploy. A local charm or resource
+ * in a URL or Charmhub bundle is refused up front with a typed error.
  * @module
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
@@ -165,6 +166,8 @@ export class BundleHandler {
   readonly #charmInfos = new Map<string, Promise<Charms.Charm>>();
   /** A local charm path as the bundle spells it → the path resolved against the bundle's directory. */
   readonly #localPaths = new Map<string, { path: string; kind: "file" | "dir" }>();
+  /** The directory of the last planned bundle file (local paths are relative to it). */
+  #baseDir: string | undefined;
   #plan: BundlePlanResult | undefined;
   #architecture: Promise<string> | undefined;
   #defaultBase: Promise<ReturnType<typeof parseBase> | undefined> | undefined;
@@ -231,15 +234,16 @@ export class BundleHandler {
       if (untrusted.length) throw new BundleTrustError(untrusted);
     }
     await this.#checkLocalCharms(bundle, loaded);
+    this.#baseDir = loaded.kind === "file" ? loaded.baseDir : undefined;
     const localResources = Object.entries(bundle.applications).flatMap(([name, a]) =>
       Object.entries(a.resources ?? {})
         .filter(([, v]) => typeof v === "string")
         .map(([r, v]) => `${name}.resources.${r}: ${String(v)}`),
     );
-    if (localResources.length)
+    if (localResources.length && this.#baseDir === undefined)
       throw new NotSupportedError(
-        `deploying a bundle with local resources (${localResources.join(", ")})`,
-        "uploading a local resource needs an HTTPS PUT to the controller, which this version does not do",
+        `deploying local resources (${localResources.join(", ")}) from a bundle that is not a local file or directory`,
+        "resource paths are relative to the bundle's directory",
       );
     // Channels and bases of what is deployed are only in the status, as for the Juju CLI.
     const existing = this.#model.getApplicationNames().length > 0;
@@ -253,6 +257,16 @@ export class BundleHandler {
     };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
     const plan = planBundle(this.#existingLocalCharms(bundle, planOptions), planOptions);
+    // Refreshing an application with new local resources is not done by upgradeCharm: refuse it
+    // rather than lose them.
+    const upgrades = plan.changes
+      .filter((c) => c.method === "upgradeCharm" && c.args["local-resources"] !== undefined)
+      .map((c) => str(c.args.application));
+    if (upgrades.length)
+      throw new NotSupportedError(
+        `upgrading ${upgrades.join(", ")} with local resources from a bundle`,
+        "a bundle's upgradeCharm change does not upload resources; refresh the application with its resources instead",
+      );
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
     return this.#plan;
   }
@@ -500,10 +514,15 @@ export class BundleHandler {
     const config = stringifyConfig((args.options as Record<string, unknown> | undefined) ?? {});
     if (this.#options.trust && spec && requiresTrust(spec)) config.trust = "true";
     const signal = options.signal ? { signal: options.signal } : {};
+    const metas = Object.values(info.meta?.resources ?? {});
     const resourcePlan = await planPendingResources(this.#model, {
-      metas: Object.values(info.meta?.resources ?? {}),
-      values: (args.resources as Record<string, number> | undefined) ?? {},
-      allMetas: true,
+      metas,
+      values: {
+        ...((args.resources as Record<string, number> | undefined) ?? {}),
+        ...(await this.#localResources(strMap(args["local-resources"]), metas)),
+      },
+      // As a local charm deployed alone: only the resources the bundle names.
+      allMetas: origin.source !== "local",
       ...signal,
     });
     const pending = await registerPendingResources(this.#model, resourcePlan, {
@@ -540,6 +559,30 @@ export class BundleHandler {
       ),
     );
     return application;
+  }
+
+  /**
+   * A bundle's local resources as `makeResourceMap` in Juju's CLI reads
+   * them: a relative path is taken from the bundle's directory when
+   * something is there or the resource is a file; otherwise (an OCI image
+   * registry path) the value is kept as written.
+   */
+  async #localResources(
+    values: Readonly<Record<string, string>>,
+    metas: readonly Charms.CharmResourceMeta[],
+  ): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    const dir = this.#baseDir;
+    for (const [name, value] of Object.entries(values)) {
+      if (dir === undefined || value.startsWith("/")) {
+        out[name] = value;
+        continue;
+      }
+      const path = joinPath(dir, value);
+      const isFile = metas.find((m) => m.name === name)?.type === "file";
+      out[name] = isFile || (await (await this.#fs()).stat(path)) !== undefined ? path : value;
+    }
+    return out;
   }
 
   /**
