@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { CharmArchiveGenerator } from "../src/charm/archive.js";
 import {
   BundleHandler,
   BundleLocalCharmError,
@@ -123,6 +124,36 @@ describe("bundles with local charms", () => {
         String(mine?.["charm-url"]),
       );
     }
+  }, 120_000);
+
+  it("uploads a .charm archive named by absolute path and a local:name charm read from the bundle's directory", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-bundle-archive-"));
+    const archive = join(dir, "elsewhere", "dummy.charm");
+    await mkdir(join(dir, "elsewhere"));
+    await new CharmArchiveGenerator(DUMMY).makeArchive(archive);
+    await cp(DUMMY, join(dir, "dummy"), { recursive: true });
+    await writeFile(
+      join(dir, "bundle.yaml"),
+      [
+        "default-base: ubuntu@22.04",
+        "applications:",
+        "  packed:",
+        `    charm: ${archive}`,
+        "    num_units: 1",
+        "  named:",
+        "    charm: local:dummy",
+        "    base: ubuntu@20.04",
+        "    num_units: 1",
+        "",
+      ].join("\n"),
+    );
+    await using model = await env.controller.addModel("archive-local");
+    await model.deploy(join(dir, "bundle.yaml"));
+    await model.waitForIdle({ apps: ["packed", "named"], timeout: 60_000, idlePeriod: 0 });
+    const charmOf = (app: string) =>
+      String(model.state.entityData("application", app)?.["charm-url"]);
+    expect(charmOf("packed")).toMatch(/^local:jammy\/dummy-\d+$/);
+    expect(charmOf("named")).toMatch(/^local:focal\/dummy-\d+$/);
   }, 120_000);
 
   it("uploads a bundle's local resources, file paths relative to the bundle's directory, OCI image references as written", async () => {

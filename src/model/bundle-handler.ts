@@ -196,7 +196,9 @@ export class BundleHandler {
    * Finds the bundle (a local file, a directory with `bundle.yaml`, an
    * `http(s)://` URL, or a Charmhub bundle name), applies the overlays,
    * validates it (every problem at once) and plans it against the model's
-   * live state as `juju deploy` does. Nothing is changed in the model.
+   * live state as `juju deploy` does. Local charm paths are resolved
+   * against the bundle's directory and must exist
+   * (`BundleLocalCharmNotFoundError`). Nothing is uploaded nor changed.
    */
   async fetchPlan(source: string, options: FetchPlanOptions = {}): Promise<BundlePlanResult> {
     if (typeof source !== "string" || source === "")
