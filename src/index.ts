@@ -70,6 +70,7 @@ export {
   BundleAbortError,
   BundleChangeError,
   BundleLocalCharmError,
+  BundleLocalCharmNotFoundError,
   BundlePlaceholderError,
   BundleSourceError,
   BundleTrustError,

@@ -8,20 +8,43 @@ import { LibjujuError } from "../rpc/errors.js";
 export { BundleAbortError, BundleChangeError } from "./bundle-execute.js";
 
 /**
- * A bundle names a local charm (`./charm`, `/path`, `local:`), which needs
- * local charm upload. It is refused before anything is sent.
+ * A bundle names a local charm that cannot be deployed from it: a local
+ * path (or `local:` name) in a bundle read from a URL or Charmhub, since
+ * paths are relative to a bundle file's directory, as Juju resolves them.
+ * It is refused before anything is sent.
  */
 export class BundleLocalCharmError extends LibjujuError {
   /** The applications whose charm is local. */
   readonly applications: string[];
-  constructor(applications: { name: string; charm: string }[]) {
+  constructor(
+    applications: { name: string; charm: string }[],
+    reason?: string,
+    code = "not supported",
+  ) {
     super(
       `bundle application${applications.length === 1 ? "" : "s"} ` +
         applications.map((a) => `${JSON.stringify(a.name)} (charm ${a.charm})`).join(", ") +
-        ": local charms need local charm upload, which this version of libjuju does not do",
-      "not supported",
+        `: ${reason ?? "local charms can only be deployed from a bundle file or directory"}`,
+      code,
     );
     this.applications = applications.map((a) => a.name);
+  }
+}
+
+/**
+ * A bundle's local charm path (resolved against the bundle's directory)
+ * names nothing. Refused before anything is sent, as `juju deploy` does.
+ */
+export class BundleLocalCharmNotFoundError extends BundleLocalCharmError {
+  /** Each application with its missing path, as resolved. */
+  readonly missing: { application: string; charm: string; path: string }[];
+  constructor(missing: { application: string; charm: string; path: string }[]) {
+    super(
+      missing.map((m) => ({ name: m.application, charm: m.charm })),
+      `charm path${missing.length === 1 ? "" : "s"} not found: ${missing.map((m) => JSON.stringify(m.path)).join(", ")}`,
+      "not found",
+    );
+    this.missing = missing;
   }
 }
 

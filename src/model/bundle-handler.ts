@@ -3,12 +3,19 @@
  * found (file, directory, URL or Charmhub), validated and planned on the
  * client with the pure planner against the model's live state; then each
  * change is sent as the facade call Juju's CLI makes for it, independent
- * changes concurrently.
+ * changes concurrently. Local charms of a bundle file or directory
+ * (`charm: ./path`, an absolute path, or `local:name`; relative to the
+ * bundle's directory) are checked before anything is sent and uploaded by
+ * their `addCharm` change; an application that already exists keeps the
+ * charm it runs, as in Juju. Local resources (`resources: {name: ./file}`)
+ * are uploaded with their application's deploy. A local charm or resource
+ * in a URL or Charmhub bundle is refused up front with a typed error.
  * @module
  */
 import { type PlanBundleOptions, planBundle } from "../bundle/changes.js";
 import { type BundleProblem, type ParseBundleOptions, parseBundle } from "../bundle/index.js";
 import type { BundleApplication, BundleChange, BundleData, BundlePlan } from "../bundle/types.js";
+import { DEFAULT_BASE } from "../charm/series.js";
 import type {
   Application as ApplicationFacade,
   ApplicationOffers as ApplicationOffersFacade,
@@ -21,6 +28,7 @@ import { bulkResultsStrict } from "../rpc/bulk.js";
 import { JujuError } from "../rpc/errors.js";
 import {
   BundleLocalCharmError,
+  BundleLocalCharmNotFoundError,
   BundlePlaceholderError,
   BundleSourceError,
   BundleTrustError,
@@ -42,7 +50,7 @@ import { InvalidArgumentError, NotSupportedError } from "./errors.js";
 import type { Model } from "./model.js";
 import { setAnnotations as setAnnotationsOp } from "./ops/annotations.js";
 import { setApplicationConfig, setApplicationConstraints } from "./ops/applications.js";
-import { parseBase } from "./ops/bases.js";
+import { type Base, parseBase } from "./ops/bases.js";
 import {
   charmNameOf,
   formatChannel,
@@ -51,6 +59,12 @@ import {
   resolveCharm,
 } from "./ops/charm-origin.js";
 import { single, siteOf, stringifyConfig, toConstraints } from "./ops/common.js";
+import {
+  type AddLocalCharmOptions,
+  addLocalCharm,
+  addLocalCharmDir,
+  localOrigin,
+} from "./ops/local-charm.js";
 import { modelArchitecture, modelDefaultBase } from "./ops/model-config.js";
 import { planPendingResources, registerPendingResources } from "./ops/resources.js";
 import { parseStorageConstraints } from "./ops/storage.js";
@@ -94,6 +108,24 @@ export type ChangeArgs = Readonly<Record<string, unknown>>;
 
 const UNIT_NAME = /^[a-z][a-z0-9-]*\/\d+$/;
 
+/** The path a local charm reference names: `local:[series/]name[-rev]` → `name`, as `charm.ParseURL` reads it. */
+function localCharmPath(charm: string): string {
+  if (!charm.startsWith("local:")) return charm;
+  const rest = charm.slice("local:".length);
+  return rest.slice(rest.lastIndexOf("/") + 1).replace(/-\d+$/, "");
+}
+
+/** `dir` + relative `path`, POSIX-style, `.` and `..` segments folded. */
+function joinPath(dir: string, path: string): string {
+  const out: string[] = [];
+  for (const seg of `${dir}/${path}`.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return `${dir.startsWith("/") ? "/" : ""}${out.join("/")}`;
+}
+
 // The ApplicationOffers version Juju 3.6 serves (sent when the controller advertises none).
 const OFFERS_VERSION = 5;
 const OFFERS_SITE = (method: string) => ({
@@ -132,6 +164,10 @@ export class BundleHandler {
   /** Charm URL → the origin `AddCharm` returned. */
   readonly #origins = new Map<string, Charms.CharmOrigin>();
   readonly #charmInfos = new Map<string, Promise<Charms.Charm>>();
+  /** A local charm path as the bundle spells it → the path resolved against the bundle's directory. */
+  readonly #localPaths = new Map<string, { path: string; kind: "file" | "dir" }>();
+  /** The directory of the last planned bundle file (local paths are relative to it). */
+  #baseDir: string | undefined;
   #plan: BundlePlanResult | undefined;
   #architecture: Promise<string> | undefined;
   #defaultBase: Promise<ReturnType<typeof parseBase> | undefined> | undefined;
@@ -160,7 +196,9 @@ export class BundleHandler {
    * Finds the bundle (a local file, a directory with `bundle.yaml`, an
    * `http(s)://` URL, or a Charmhub bundle name), applies the overlays,
    * validates it (every problem at once) and plans it against the model's
-   * live state as `juju deploy` does. Nothing is changed in the model.
+   * live state as `juju deploy` does. Local charm paths are resolved
+   * against the bundle's directory and must exist
+   * (`BundleLocalCharmNotFoundError`). Nothing is uploaded nor changed.
    */
   async fetchPlan(source: string, options: FetchPlanOptions = {}): Promise<BundlePlanResult> {
     if (typeof source !== "string" || source === "")
@@ -197,19 +235,17 @@ export class BundleHandler {
         .sort();
       if (untrusted.length) throw new BundleTrustError(untrusted);
     }
-    const local = Object.entries(bundle.applications)
-      .filter(([, a]) => isLocalCharm(a.charm))
-      .map(([name, a]) => ({ name, charm: a.charm }));
-    if (local.length) throw new BundleLocalCharmError(local);
+    await this.#checkLocalCharms(bundle, loaded);
+    this.#baseDir = loaded.kind === "file" ? loaded.baseDir : undefined;
     const localResources = Object.entries(bundle.applications).flatMap(([name, a]) =>
       Object.entries(a.resources ?? {})
         .filter(([, v]) => typeof v === "string")
         .map(([r, v]) => `${name}.resources.${r}: ${String(v)}`),
     );
-    if (localResources.length)
+    if (localResources.length && this.#baseDir === undefined)
       throw new NotSupportedError(
-        `deploying a bundle with local resources (${localResources.join(", ")})`,
-        "uploading a local resource needs an HTTPS PUT to the controller, which this version does not do",
+        `deploying local resources (${localResources.join(", ")}) from a bundle that is not a local file or directory`,
+        "resource paths are relative to the bundle's directory",
       );
     // Channels and bases of what is deployed are only in the status, as for the Juju CLI.
     const existing = this.#model.getApplicationNames().length > 0;
@@ -222,9 +258,66 @@ export class BundleHandler {
       constraintsEqual: sameConstraints,
     };
     if (loaded.bundleURL !== undefined) planOptions.bundleURL = loaded.bundleURL;
-    const plan = planBundle(bundle, planOptions);
+    const plan = planBundle(this.#existingLocalCharms(bundle, planOptions), planOptions);
+    // Refreshing an application with new local resources is not done by upgradeCharm: refuse it
+    // rather than lose them.
+    const upgrades = plan.changes
+      .filter((c) => c.method === "upgradeCharm" && c.args["local-resources"] !== undefined)
+      .map((c) => str(c.args.application));
+    if (upgrades.length)
+      throw new NotSupportedError(
+        `upgrading ${upgrades.join(", ")} with local resources from a bundle`,
+        "a bundle's upgradeCharm change does not upload resources; refresh the application with its resources instead",
+      );
     this.#plan = { ...plan, bundle, source: loaded.location, warnings };
     return this.#plan;
+  }
+
+  /**
+   * Local charms (`./charm`, `/abs/charm.charm`, or `local:name`, which
+   * Juju reads as the path `name`), resolved against the bundle's
+   * directory as the Juju CLI's `addLocalCharm` does; each must exist.
+   * A local charm in a URL or Charmhub bundle is refused. Nothing is sent.
+   */
+  async #checkLocalCharms(bundle: BundleData, loaded: LoadedBundle): Promise<void> {
+    this.#localPaths.clear();
+    const local = Object.entries(bundle.applications)
+      .filter(([, a]) => isLocalCharm(a.charm))
+      .map(([name, a]) => ({ name, charm: a.charm }));
+    if (!local.length) return;
+    if (loaded.kind !== "file" || loaded.baseDir === undefined)
+      throw new BundleLocalCharmError(
+        local,
+        `local charms are only deployed from a bundle file or directory, not from ${loaded.kind === "url" ? "a URL" : "Charmhub"}`,
+      );
+    const fs = await this.#fs();
+    const missing: { application: string; charm: string; path: string }[] = [];
+    for (const { name, charm } of local) {
+      const ref = localCharmPath(charm);
+      const path = ref.startsWith("/") ? ref : joinPath(loaded.baseDir, ref);
+      const kind = await fs.stat(path);
+      if (kind === "file" || kind === "dir") this.#localPaths.set(charm, { path, kind });
+      else missing.push({ application: name, charm, path });
+    }
+    if (missing.length) throw new BundleLocalCharmNotFoundError(missing);
+  }
+
+  /**
+   * The bundle as the planner should see it: an application that already
+   * exists and names a local charm keeps the charm the model runs, as the
+   * Juju CLI's `resolveCharmsAndEndpoints` does (it does not upgrade local
+   * charms on a bundle deploy), so deploying the same bundle again plans
+   * no upload and no upgrade. Nothing is read nor sent.
+   */
+  #existingLocalCharms(bundle: BundleData, planOptions: PlanBundleOptions): BundleData {
+    let applications: Record<string, BundleApplication> | undefined;
+    for (const [name, app] of Object.entries(bundle.applications)) {
+      const running = planOptions.model?.applications?.[name]?.charm;
+      if (!running || !this.#localPaths.has(app.charm)) continue;
+      applications ??= { ...bundle.applications };
+      applications[name] = { ...app, charm: running };
+    }
+    return applications ? { ...bundle, applications } : bundle;
   }
 
   /**
@@ -341,11 +434,15 @@ export class BundleHandler {
   /**
    * `addCharm`: resolves the charm on Charmhub (channel, revision, base,
    * architecture) and adds it to the model (`Charms.ResolveCharms`,
-   * `Charms.AddCharm`). Returns the charm URL.
+   * `Charms.AddCharm`); a local charm path of the bundle (see
+   * {@link fetchPlan}) is uploaded instead (`addLocalCharmDir` for a
+   * directory, `addLocalCharm` for a `.charm` file; an unchanged charm is
+   * not uploaded again) for the change's base, or the one the charm's
+   * bases give, as `juju deploy` does. Returns the charm URL.
    */
   async addCharm(args: ChangeArgs, options: { signal?: AbortSignal } = {}): Promise<string> {
     const charm = str(args.charm);
-    if (isLocalCharm(charm)) throw new BundleLocalCharmError([{ name: charm, charm }]);
+    if (isLocalCharm(charm)) return this.#addLocalCharm(charm, args, options.signal);
     const name = charmNameOf(charm);
     const baseSpec = str(args.base) || str(args.series);
     const channel = str(args.channel) ? parseChannel(str(args.channel)) : undefined;
@@ -366,6 +463,36 @@ export class BundleHandler {
     });
     this.#origins.set(resolved.url, resolved.origin);
     return resolved.url;
+  }
+
+  async #addLocalCharm(
+    charm: string,
+    args: ChangeArgs,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const local = this.#localPaths.get(charm);
+    if (!local)
+      throw new BundleLocalCharmError(
+        [{ name: charm, charm }],
+        "local charm paths are only uploaded for the bundle of the last fetchPlan",
+      );
+    const baseSpec = str(args.base) || str(args.series);
+    const upload: AddLocalCharmOptions = {
+      ...(baseSpec ? { base: baseSpec } : {}),
+      force: this.#options.force ?? false,
+      ...(signal ? { signal } : {}),
+    };
+    const up =
+      local.kind === "dir"
+        ? await addLocalCharmDir(this.#model, local.path, upload)
+        : await addLocalCharm(this.#model, local.path, upload);
+    const [architecture, defaultBase] = await Promise.all([
+      str(args.architecture) || this.#modelArchitecture(signal),
+      this.#modelDefaultBase(signal),
+    ]);
+    const base: Base = up.base ?? defaultBase ?? DEFAULT_BASE;
+    this.#origins.set(up.url, localOrigin(up.url, base, architecture) as Charms.CharmOrigin);
+    return up.url;
   }
 
   /**
@@ -389,10 +516,15 @@ export class BundleHandler {
     const config = stringifyConfig((args.options as Record<string, unknown> | undefined) ?? {});
     if (this.#options.trust && spec && requiresTrust(spec)) config.trust = "true";
     const signal = options.signal ? { signal: options.signal } : {};
+    const metas = Object.values(info.meta?.resources ?? {});
     const resourcePlan = await planPendingResources(this.#model, {
-      metas: Object.values(info.meta?.resources ?? {}),
-      values: (args.resources as Record<string, number> | undefined) ?? {},
-      allMetas: true,
+      metas,
+      values: {
+        ...((args.resources as Record<string, number> | undefined) ?? {}),
+        ...(await this.#localResources(strMap(args["local-resources"]), metas)),
+      },
+      // As a local charm deployed alone: only the resources the bundle names.
+      allMetas: origin.source !== "local",
       ...signal,
     });
     const pending = await registerPendingResources(this.#model, resourcePlan, {
@@ -429,6 +561,30 @@ export class BundleHandler {
       ),
     );
     return application;
+  }
+
+  /**
+   * A bundle's local resources as `makeResourceMap` in Juju's CLI reads
+   * them: a relative path is taken from the bundle's directory when
+   * something is there or the resource is a file; otherwise (an OCI image
+   * registry path) the value is kept as written.
+   */
+  async #localResources(
+    values: Readonly<Record<string, string>>,
+    metas: readonly Charms.CharmResourceMeta[],
+  ): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    const dir = this.#baseDir;
+    for (const [name, value] of Object.entries(values)) {
+      if (dir === undefined || value.startsWith("/")) {
+        out[name] = value;
+        continue;
+      }
+      const path = joinPath(dir, value);
+      const isFile = metas.find((m) => m.name === name)?.type === "file";
+      out[name] = isFile || (await (await this.#fs()).stat(path)) !== undefined ? path : value;
+    }
+    return out;
   }
 
   /**

@@ -483,7 +483,11 @@ async function uploadLocal(
 }
 
 /** The charm origin of a local charm (`utils.MakeOrigin(charm.Local, …)`). */
-function localOrigin(url: string, base: Base, architecture: string): ApplicationFacade.CharmOrigin {
+export function localOrigin(
+  url: string,
+  base: Base,
+  architecture: string,
+): ApplicationFacade.CharmOrigin {
   const m = /-(\d+)$/.exec(url);
   return {
     source: "local",
