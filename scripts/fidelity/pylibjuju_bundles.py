@@ -12,12 +12,12 @@ import asyncio
 import os
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 from juju.controller import Controller
 
-results = []
+from fidelity_steps import step, summary
+
 
 HERE = Path(__file__).resolve().parent
 BUNDLES = Path(os.environ.get("BUNDLES_DIR", HERE.parent.parent.parent / "shared" / "testdata" / "bundles"))
@@ -46,21 +46,6 @@ REMOVAL_OVERLAY = "applications:\n  easyrsa:\n"
 
 # Charmhub bundles the simulator serves, deployed by name.
 CHARMHUB = ["kubernetes-core"]
-
-
-async def step(name, make):
-    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
-    try:
-        value = await make()
-        results.append((name, True, ""))
-        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
-        return value
-    except Exception as e:  # noqa: BLE001 - every failure is a finding
-        results.append((name, False, f"{type(e).__name__}: {e}"))
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        if "-v" in sys.argv:
-            traceback.print_exc()
-        return None
 
 
 async def deploy_case(controller, label, model_name, entity, overlays, expect_error=None):
@@ -147,9 +132,7 @@ async def main():
             continue
         await deploy_case(controller, f"charmhub {name}", f"charmhub-{i}", name, [])
     await step("Controller.disconnect", lambda: controller.disconnect())
-    failed = [r for r in results if not r[1]]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

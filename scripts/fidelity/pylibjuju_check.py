@@ -6,27 +6,11 @@ script carries on with the next step where that makes sense.
 """
 import asyncio
 import sys
-import traceback
 
 from juju.controller import Controller
 from juju.model import Model
 
-results = []
-
-
-async def step(name, make):
-    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
-    try:
-        value = await make()
-        results.append((name, True, ""))
-        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
-        return value
-    except Exception as e:  # noqa: BLE001 - every failure is a finding
-        results.append((name, False, f"{type(e).__name__}: {e}"))
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        if "-v" in sys.argv:
-            traceback.print_exc()
-        return None
+from fidelity_steps import step, summary
 
 
 async def model_checks():
@@ -124,9 +108,7 @@ async def controller_checks():
 async def main():
     await model_checks()
     await controller_checks()
-    failed = [r for r in results if not r[1]]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

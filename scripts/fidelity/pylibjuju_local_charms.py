@@ -11,31 +11,15 @@ import os
 import shutil
 import sys
 import tempfile
-import traceback
 import zipfile
 from pathlib import Path
 
 from juju.model import Model
 
+from fidelity_steps import step, summary
+
 HERE = Path(__file__).resolve().parent
 CHARM_DIRS = HERE.parent.parent.parent / "shared" / "testdata" / "charm-dirs"
-
-results = []
-
-
-async def step(name, make):
-    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
-    try:
-        value = await make()
-        results.append((name, True, ""))
-        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
-        return value
-    except Exception as e:  # noqa: BLE001 - every failure is a finding
-        results.append((name, False, f"{type(e).__name__}: {e}"))
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        if "-v" in sys.argv:
-            traceback.print_exc()
-        return None
 
 
 def copy_charm(src, dest):
@@ -151,9 +135,7 @@ async def main():
         await checks(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    failed = [r for r in results if not r[1]]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -9,28 +9,12 @@ Run: PYLIBJUJU=/path/to/python-libjuju scripts/fidelity/run.sh pylibjuju_secrets
 import asyncio
 import base64
 import sys
-import traceback
 
 from juju.controller import Controller
 from juju.errors import JujuAPIError, JujuError
 from juju.model import Model
 
-results = []
-
-
-async def step(name, make):
-    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
-    try:
-        value = await make()
-        results.append((name, True, ""))
-        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
-        return value
-    except Exception as e:  # noqa: BLE001 - every failure is a finding
-        results.append((name, False, f"{type(e).__name__}: {e}"))
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        if "-v" in sys.argv:
-            traceback.print_exc()
-        return None
+from fidelity_steps import step, summary
 
 
 def check(cond, what):
@@ -188,9 +172,7 @@ async def controller_checks():
 async def main():
     await model_checks()
     await controller_checks()
-    failed = [r for r in results if not r[1]]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

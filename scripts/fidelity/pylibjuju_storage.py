@@ -7,27 +7,11 @@ marked "refused" pass when Juju's error comes back.
 """
 import asyncio
 import sys
-import traceback
 
 from juju.errors import JujuError
 from juju.model import Model
 
-results = []
-
-
-async def step(name, make):
-    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
-    try:
-        value = await make()
-        results.append((name, True, ""))
-        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
-        return value
-    except Exception as e:  # noqa: BLE001 - every failure is a finding
-        results.append((name, False, f"{type(e).__name__}: {e}"))
-        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-        if "-v" in sys.argv:
-            traceback.print_exc()
-        return None
+from fidelity_steps import step, summary
 
 
 async def refused(make, expect):
@@ -114,9 +98,7 @@ async def main():
 
     await step("Model.remove_storage", remove)
     await step("Model.disconnect", lambda: model.disconnect())
-    failed = [r for r in results if not r[1]]
-    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
+    return summary()
 
 
 async def _count(coro):

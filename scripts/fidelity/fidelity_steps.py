@@ -1,0 +1,31 @@
+"""Step bookkeeping shared by the pylibjuju_*.py fidelity scripts.
+
+Each step prints PASS or FAIL with the error and the script carries on, so one
+run lists every finding; `summary()` prints the closing count line.
+"""
+import sys
+import traceback
+
+results = []
+
+
+async def step(name, make):
+    """Runs `make()` (a coroutine factory), so that a failing lookup counts as a failed step."""
+    try:
+        value = await make()
+        results.append((name, True, ""))
+        print(f"PASS {name}" + (f": {value}" if value is not None else ""), flush=True)
+        return value
+    except Exception as e:  # noqa: BLE001 - every failure is a finding
+        results.append((name, False, f"{type(e).__name__}: {e}"))
+        print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+        if "-v" in sys.argv:
+            traceback.print_exc()
+        return None
+
+
+def summary():
+    """Prints 'N passed, N failed' and returns the process exit code."""
+    failed = [r for r in results if not r[1]]
+    print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
