@@ -49,11 +49,22 @@ async function simAccounts(args: string[], env: Record<string, string>): Promise
   }
 }
 
-function failure(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [tsx, main, "sim", "--port", "0", ...args], {
+/** Runs `libjuju sim` expecting it to refuse to start; its exit code and stderr. */
+async function failure(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stderr: string }> {
+  const outcome = await run(process.execPath, [tsx, main, "sim", "--port", "0", ...args], {
     env: { ...process.env, ...env },
     cwd: root,
-  }).catch((e: unknown) => e as { code: number; stderr: string });
+    // A sim that wrongly starts runs until killed: end it so the test fails instead of hanging.
+    timeout: 60_000,
+  }).then(
+    () => undefined,
+    (e: unknown) => e as { code: number; stderr: string },
+  );
+  if (outcome === undefined) throw new Error(`libjuju sim ${args.join(" ")} did not fail`);
+  return outcome;
 }
 
 describe("libjuju sim admin password without argv", { timeout: 120_000 }, () => {
