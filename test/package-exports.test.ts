@@ -84,4 +84,18 @@ describe("published package", { timeout: 180_000 }, () => {
     });
     expect(out.trim()).toBe("function function a");
   });
+
+  // vitest rewrites CommonJS named imports; plain Node only finds the names
+  // cjs-module-lexer can see, so a lazily loaded edge module (ssh2's) can
+  // load in tests yet throw a SyntaxError for the published build.
+  it("loads the lazily imported ssh2 connector under plain Node", () => {
+    const script =
+      'const m = await import("./node_modules/libjuju/dist/model/ops/manual-provision-ssh2.js"); console.log(typeof m.ssh2Connector.connect);';
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+    expect(out.trim()).toBe("function");
+  });
 });

@@ -123,8 +123,8 @@ export class Simulator implements AsyncDisposable {
   readonly controllerName: string;
   /** The admin user's name. */
   readonly username = "admin";
-  /** The admin user's password. */
-  readonly password: string;
+  // A `#` field so util.inspect, JSON.stringify and spreads never see it.
+  readonly #password: string;
   /** PEM of the controller CA (what `controllers.yaml` holds as `ca-cert`). */
   readonly caCert: string;
   private readonly delays = new Map<string, number>();
@@ -142,7 +142,32 @@ export class Simulator implements AsyncDisposable {
   ) {
     this.caCert = caCert;
     this.controllerName = controllerName;
-    this.password = password;
+    this.#password = password;
+  }
+
+  /** The admin user's password (kept out of `inspect`, `JSON.stringify` and `String()`). */
+  get password(): string {
+    return this.#password;
+  }
+
+  /** What `util.inspect` and `console.log` show: where the controller is, never its credentials. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Simulator { controllerName: ${JSON.stringify(this.controllerName)}, controllerUuid: ${JSON.stringify(this.controllerUuid)}, username: "admin" }`;
+  }
+
+  /** The JSON form: the same public facts as `inspect`, without the password. */
+  toJSON(): { controllerName: string; endpoint: string; controllerUuid: string; username: string } {
+    return {
+      controllerName: this.controllerName,
+      endpoint: this.endpoint,
+      controllerUuid: this.controllerUuid,
+      username: this.username,
+    };
+  }
+
+  /** `String(sim)`: the endpoint, never the credentials. */
+  toString(): string {
+    return `Simulator(${this.controllerName} at ${this.endpoint})`;
   }
 
   /** Starts a controller with a `controller` and a `default` model, and writes client files if asked. */

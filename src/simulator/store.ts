@@ -320,6 +320,14 @@ export class ControllerStore {
   };
   readonly users = new Map<string, UserRecord>();
   readonly models = new Map<string, ModelRecord>();
+
+  /**
+   * What `util.inspect` shows: a summary, because the user records hold
+   * passwords and a whole dump (as in an error log) must not leak them.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `ControllerStore { controllerUuid: ${JSON.stringify(this.controllerUuid)}, users: ${JSON.stringify([...this.users.keys()])}, models: ${this.models.size} }`;
+  }
   /** The `authorized-keys` of new models: one simulated client key. */
   readonly authorizedKeys = makeAuthorizedKey();
   /** The clock agents run on. */

@@ -3,7 +3,7 @@
  * clients can use through the client files it writes.
  * @module
  */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
@@ -19,6 +19,7 @@ export interface SimOptions {
   jujuData?: string;
   controllerName: string;
   password?: string;
+  passwordFile?: string;
   timing: TimingProfileName;
   seed?: number;
   charms: string[];
@@ -51,6 +52,42 @@ const integer = (value: string) => {
   return Number(value);
 };
 
+/** Environment variable `libjuju sim` takes the admin password from, so it stays out of argv. */
+export const PASSWORD_ENV = "LIBJUJU_SIM_PASSWORD";
+
+/**
+ * The admin password chosen by `--password`, `--password-file` or
+ * {@link PASSWORD_ENV} (in that order; both flags at once is an error), or
+ * undefined for a random one.
+ */
+export async function simPassword(
+  opts: Pick<SimOptions, "password" | "passwordFile">,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  if (opts.password !== undefined && opts.passwordFile !== undefined) {
+    throw new InvalidArgumentError("give either --password or --password-file, not both");
+  }
+  let password: string | undefined;
+  let from: string;
+  if (opts.password !== undefined) {
+    password = opts.password;
+    from = "--password";
+  } else if (opts.passwordFile !== undefined) {
+    from = `--password-file ${opts.passwordFile}`;
+    try {
+      password = (await readFile(opts.passwordFile, "utf8")).replace(/\r?\n$/, "");
+    } catch (e) {
+      throw new InvalidArgumentError(`${from}: ${(e as Error).message}`);
+    }
+  } else {
+    password = env[PASSWORD_ENV];
+    from = PASSWORD_ENV;
+    if (password === undefined) return undefined;
+  }
+  if (password === "") throw new InvalidArgumentError(`${from}: the password is empty`);
+  return password;
+}
+
 /** Registers the `sim` command. */
 export function registerSim(program: Command): void {
   program
@@ -63,7 +100,14 @@ export function registerSim(program: Command): void {
       "write controllers.yaml, accounts.yaml and models.yaml here (default: a fresh temporary directory)",
     )
     .option("--controller-name <name>", "name of the controller in the client files", "libjuju-sim")
-    .option("--password <password>", "password of the admin user (default: random)")
+    .option(
+      "--password <password>",
+      `password of the admin user (default: ${PASSWORD_ENV}, else random); visible to every local user in the process list, prefer --password-file or ${PASSWORD_ENV}`,
+    )
+    .option(
+      "--password-file <file>",
+      "read the admin user's password from FILE (one trailing newline is dropped)",
+    )
     .addOption(
       new Option("--timing <profile>", "how fast simulated agents work")
         .choices(["instant", "fast", "realistic"])
@@ -93,6 +137,7 @@ async function runSim(opts: SimOptions): Promise<void> {
   }
   // Never default to the user's real ~/.local/share/juju: a simulator must not
   // overwrite the current-controller of a real deployment.
+  const password = await simPassword(opts);
   const jujuData = opts.jujuData ?? (await mkdtemp(join(tmpdir(), "libjuju-sim-")));
   const catalog = CharmCatalog.default();
   const added = opts.charms.flatMap(charmDirsIn).map((dir) => catalog.addCharmDir(dir).name);
@@ -105,7 +150,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     catalog,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
-    ...(opts.password ? { password: opts.password } : {}),
+    ...(password !== undefined ? { password } : {}),
   });
   const out = process.stdout;
   out.write(`export JUJU_DATA=${jujuData}\n`);

@@ -10,7 +10,12 @@
 import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
-import { type AnyAuthMethod, Client, type ClientChannel, type ParsedKey, utils } from "ssh2";
+import ssh2, {
+  type AnyAuthMethod,
+  type ClientChannel,
+  type Client as ClientType,
+  type ParsedKey,
+} from "ssh2";
 import { AbortError } from "../../rpc/errors.js";
 import {
   type SshAuth,
@@ -22,6 +27,10 @@ import {
   type SshSession,
   type SshTarget,
 } from "./manual-provision.js";
+
+// ssh2 is CommonJS and Node's ESM loader cannot see its named exports
+// (vitest can, so only the built package broke): take them off the default.
+const { Client, utils } = ssh2;
 
 const DEFAULT_KEYS = ["id_ed25519", "id_ecdsa", "id_rsa"];
 const UNREACHABLE = new Set([
@@ -120,7 +129,7 @@ function classify(err: Error & { level?: string; code?: string }, target: SshTar
 
 class Ssh2Session implements SshSession {
   constructor(
-    private readonly client: Client,
+    private readonly client: ClientType,
     private readonly target: SshTarget,
   ) {}
 
@@ -248,7 +257,7 @@ export const ssh2Connector: SshConnector = {
       client.on("close", () =>
         done(new SshError("unreachable", `ssh: connection to ${target.host} closed before login`)),
       );
-      const config: Parameters<Client["connect"]>[0] = {
+      const config: Parameters<ClientType["connect"]>[0] = {
         host: target.host,
         port: target.port,
         username: target.user,
