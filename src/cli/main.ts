@@ -6,6 +6,7 @@
  * Built only on the public API.
  * @module
  */
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { LibjujuError } from "../index.js";
 import { registerDeploy } from "./commands/deploy.js";
@@ -18,6 +19,7 @@ import { registerWatch } from "./commands/watch.js";
 const program = new Command()
   .name("libjuju")
   .description("Drive Juju models, or run a simulated Juju controller")
+  .version(packageVersion(), "--version", "print the libjuju version")
   .showHelpAfterError();
 registerStatus(program);
 registerDeploy(program);
@@ -33,4 +35,15 @@ try {
   const code = err instanceof LibjujuError && err.code ? ` (${err.code})` : "";
   process.stderr.write(`ERROR ${err instanceof Error ? err.message : String(err)}${code}\n`);
   process.exitCode = 1;
+}
+
+/**
+ * The version in the package's own package.json, read at run time: the file
+ * sits two folders up from both src/cli/main.ts and dist/cli/main.js, so
+ * the same URL works from the sources and from the built CLI.
+ */
+function packageVersion(): string {
+  const url = new URL("../../package.json", import.meta.url);
+  const pkg = JSON.parse(readFileSync(url, "utf8")) as { version?: unknown };
+  return typeof pkg.version === "string" ? pkg.version : "unknown";
 }
