@@ -165,9 +165,9 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     );
   });
 
-  it("rejects a malformed --timeout and -n", async () => {
+  it("rejects a malformed --timeout and -n as usage errors (exit 2)", async () => {
     const timeout = await failing(["deploy", "ubuntu", "--wait", "--timeout", "10"]);
-    expect(timeout.code).toBe(1);
+    expect(timeout.code).toBe(2);
     expect(timeout.stderr).toMatch(
       /--timeout.*invalid duration "10": expected e\.g\. 600s, 10m, 1h/,
     );

@@ -33,3 +33,34 @@ describe("libjuju --version", () => {
     expect(stdout.trim()).toBe(pkg.version);
   });
 });
+
+describe("one error style", () => {
+  it("prints an unknown option as one ERROR line, without the help, and exits 2", async () => {
+    const err = await libjujuFails(["status", "--no-such-option"]);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toBe("ERROR unknown option '--no-such-option'\n");
+    expect(err.stdout).toBe("");
+  });
+
+  it("prints an unknown command and a bad option value the same way", async () => {
+    const command = await libjujuFails(["no-such-command"]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^ERROR unknown command 'no-such-command'\n$/);
+    const value = await libjujuFails(["sim", "--timing", "warp"]);
+    expect(value.code).toBe(2);
+    expect(value.stderr).toMatch(/^ERROR .*--timing.*warp.*\n$/);
+    expect(value.stderr).not.toMatch(/Usage:/);
+  });
+
+  it("treats a bad value checked by a command itself as a usage error", async () => {
+    const err = await libjujuFails(["status", "--format", "xml"]);
+    expect(err.code).toBe(2);
+    expect(err.stderr).toBe('ERROR invalid --format "xml": expected tabular or json\n');
+  });
+
+  it("keeps help on stdout with exit 0", async () => {
+    const { stdout, stderr } = await libjuju(["status", "--help"]);
+    expect(stdout).toMatch(/^Usage: libjuju status/);
+    expect(stderr).toBe("");
+  });
+});

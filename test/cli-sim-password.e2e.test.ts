@@ -91,7 +91,7 @@ describe("libjuju sim admin password without argv", { timeout: 120_000 }, () => 
     const file = join(dir, "pw2");
     await writeFile(file, "x\n");
     const both = await failure(["--password", "a", "--password-file", file]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toContain("either --password or --password-file");
     const missing = await failure(["--password-file", join(dir, "nope")]);
     expect(missing.stderr).toContain(`--password-file ${join(dir, "nope")}`);

@@ -7,7 +7,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { LibjujuError } from "../index.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerExportBundle } from "./commands/export-bundle.js";
@@ -20,7 +20,10 @@ const program = new Command()
   .name("libjuju")
   .description("Drive Juju models, or run a simulated Juju controller")
   .version(packageVersion(), "--version", "print the libjuju version")
-  .showHelpAfterError();
+  // Commander's own error line and exit are replaced by the Juju CLI's style
+  // below; subcommands inherit both settings when they are registered.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} });
 registerStatus(program);
 registerDeploy(program);
 registerExportBundle(program);
@@ -28,13 +31,36 @@ registerIntegrate(program);
 registerWatch(program);
 registerSim(program);
 
+/** Commander's codes for help and version output, which are not failures. */
+const HELP_CODES: ReadonlySet<string> = new Set([
+  "commander.helpDisplayed",
+  "commander.help",
+  "commander.version",
+]);
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  process.exitCode = reportError(err);
+}
+
+/**
+ * Prints a failure the way the Juju CLI does and gives the exit code: usage
+ * errors (bad options or arguments, from commander's parsing or an
+ * `InvalidArgumentError` thrown by a command) are `ERROR <message>` and exit
+ * 2; other failures are `ERROR <message> (<code>)` and exit 1. Help and
+ * `--version`, which commander reports as errors too, keep their own code.
+ */
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (HELP_CODES.has(err.code)) return err.exitCode;
+    process.stderr.write(`ERROR ${err.message.replace(/^error: /, "")}\n`);
+    return 2;
+  }
   // Some server errors carry no code; print none rather than "()".
   const code = err instanceof LibjujuError && err.code ? ` (${err.code})` : "";
   process.stderr.write(`ERROR ${err instanceof Error ? err.message : String(err)}${code}\n`);
-  process.exitCode = 1;
+  return 1;
 }
 
 /**

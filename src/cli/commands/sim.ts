@@ -133,7 +133,7 @@ export function registerSim(program: Command): void {
 async function runSim(opts: SimOptions): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`invalid --port ${JSON.stringify(opts.port)}: expected 0-65535`);
+    throw new InvalidArgumentError(`invalid --port ${JSON.stringify(opts.port)}: expected 0-65535`);
   }
   // Never default to the user's real ~/.local/share/juju: a simulator must not
   // overwrite the current-controller of a real deployment.

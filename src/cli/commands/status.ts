@@ -2,7 +2,7 @@
  * `libjuju status`: prints a model's status like `juju status`.
  * @module
  */
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { connect } from "../connect.js";
 import { renderStatus, type StatusView } from "../status-table.js";
 
@@ -22,7 +22,7 @@ export function registerStatus(program: Command): void {
     .argument("[patterns...]", "only show entities matching these patterns")
     .action(async (patterns: string[], opts: StatusOptions) => {
       if (opts.format !== "tabular" && opts.format !== "json") {
-        throw new Error(
+        throw new InvalidArgumentError(
           `invalid --format ${JSON.stringify(opts.format)}: expected tabular or json`,
         );
       }
