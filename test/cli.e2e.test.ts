@@ -85,10 +85,19 @@ describe("libjuju sim + status", () => {
     expect((err as { stderr: string }).stderr).toMatch(/--timing.*warp.*instant, fast, realistic/s);
   });
 
-  it("shows the current model's status through those files", async () => {
-    const { stdout } = await libjuju(["status"], { JUJU_DATA: dir });
+  it("shows the current model's status through those files, saying it is empty", async () => {
+    const { stdout, stderr } = await libjuju(["status"], { JUJU_DATA: dir });
     expect(stdout).toMatch(/^Model\s+Controller\s+Cloud\/Region\s+Version/m);
     expect(stdout).toMatch(/^default\s+libjuju-sim\s+localhost\/localhost\s+3\.6\.\d+/m);
+    // As `juju status` does: the message goes to stderr, after a blank line.
+    expect(stderr).toBe('\nModel "admin/default" is empty.\n');
+  });
+
+  it("says nothing matched when patterns select nothing", async () => {
+    const one = await libjuju(["status", "nosuch"], { JUJU_DATA: dir });
+    expect(one.stderr).toBe("\nNothing matched specified filter.\n");
+    const two = await libjuju(["status", "nosuch", "other"], { JUJU_DATA: dir });
+    expect(two.stderr).toBe("\nNothing matched specified filters.\n");
   });
 
   it("prints JSON status for a named model", async () => {

@@ -34,8 +34,30 @@ export function registerStatus(program: Command): void {
             ? `${JSON.stringify(status, null, 2)}\n`
             : renderStatus(status as unknown as StatusView, model.controllerName ?? ""),
         );
+        // Like `juju status`: after the (header-only) output, say on stderr
+        // why nothing is listed, so scripts reading stdout are unaffected.
+        if (isEmptyStatus(status)) {
+          const why =
+            patterns.length === 0
+              ? `Model ${JSON.stringify(model.name ?? status.model.name)} is empty.`
+              : `Nothing matched specified filter${patterns.length === 1 ? "" : "s"}.`;
+          process.stderr.write(`\n${why}\n`);
+        }
       } finally {
         await model.disconnect();
       }
     });
+}
+
+/**
+ * Whether a FullStatus result lists nothing, by Juju's rule: no
+ * applications, machines, offers, remote applications or relations.
+ */
+export function isEmptyStatus(status: object): boolean {
+  const sections = ["applications", "machines", "offers", "remote-applications", "relations"];
+  const record = status as Record<string, unknown>;
+  return sections.every((key) => {
+    const value = record[key];
+    return value === null || value === undefined || Object.keys(value).length === 0;
+  });
 }
