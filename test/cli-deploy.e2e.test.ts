@@ -190,6 +190,23 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     expect(err.stderr).toMatch(/\(timeout\)\n$/);
   });
 
+  it("on Ctrl-C during --wait exits 130, noting that the deployment carries on", async () => {
+    // keystone stays blocked until related to a database: the wait cannot end by itself.
+    const deploy = spawnCli(["deploy", "keystone", "--wait"], env());
+    await deploy.until(
+      () => /^unit keystone\/0 .*workload=blocked/m.test(deploy.output().stdout),
+      "keystone/0 blocked while waiting",
+    );
+    expect(deploy.output().stdout).toContain('Waiting for "keystone" to be active and idle');
+    deploy.child.kill("SIGINT");
+    expect(await deploy.exited).toBe(130);
+    expect(deploy.output().stderr).toBe(
+      'Interrupted: stopped waiting; the deployment of "keystone" carries on in the model (see libjuju status).\n',
+    );
+    const status = JSON.parse((await libjuju(["status", "--format", "json", "keystone"])).stdout);
+    expect(Object.keys(status.applications.keystone.units)).toEqual(["keystone/0"]);
+  });
+
   it("watch --json streams NDJSON deltas of a deploy and exits 0 on SIGINT", async () => {
     const watch = spawnCli(["watch", "--json"], env());
     await watch.until(() => watch.output().stderr.includes("watching"), "watching");

@@ -17,6 +17,8 @@ export function connect(
 export interface SignalAbort {
   /** Aborted on SIGINT or SIGTERM, or by {@link SignalAbort.abort}. */
   readonly signal: AbortSignal;
+  /** The signal that stopped the command, if one did (not set by {@link SignalAbort.abort}). */
+  readonly interruptedBy: NodeJS.Signals | undefined;
   /** Aborts as a signal would (timeouts, closed output). */
   abort(): void;
   /** Restores the default handling of the signals. */
@@ -29,15 +31,50 @@ export interface SignalAbort {
  */
 export function abortOnSignals(): SignalAbort {
   const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
   const release = () => {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   };
   const stop = () => {
     release();
     controller.abort();
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  return { signal: controller.signal, abort: stop, release };
+  const onSignal = (signal: NodeJS.Signals) => {
+    interruptedBy = signal;
+    stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    get interruptedBy() {
+      return interruptedBy;
+    },
+    abort: stop,
+    release,
+  };
+}
+
+const SIGNAL_NUMBERS: Readonly<Partial<Record<NodeJS.Signals, number>>> = {
+  SIGINT: 2,
+  SIGTERM: 15,
+};
+
+/**
+ * A command stopped by Ctrl-C or SIGTERM. Not a failure of the operation:
+ * the CLI prints only its note and exits 128 + the signal number (130 for
+ * Ctrl-C), as shells report an interrupted program.
+ */
+export class InterruptedError extends Error {
+  /** Stable code, as for the library's errors. */
+  readonly code = "interrupted";
+  /** The process exit code. */
+  readonly exitCode: number;
+
+  constructor(signal: NodeJS.Signals, note: string) {
+    super(note);
+    this.name = "InterruptedError";
+    this.exitCode = 128 + (SIGNAL_NUMBERS[signal] ?? 2);
+  }
 }

@@ -15,6 +15,7 @@ import { registerIntegrate } from "./commands/integrate.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWatch } from "./commands/watch.js";
+import { InterruptedError } from "./connect.js";
 
 const program = new Command()
   .name("libjuju")
@@ -48,10 +49,15 @@ try {
  * Prints a failure the way the Juju CLI does and gives the exit code: usage
  * errors (bad options or arguments, from commander's parsing or an
  * `InvalidArgumentError` thrown by a command) are `ERROR <message>` and exit
- * 2; other failures are `ERROR <message> (<code>)` and exit 1. Help and
+ * 2; a wait stopped by Ctrl-C prints its note and exits 130; other
+ * failures are `ERROR <message> (<code>)` and exit 1. Help and
  * `--version`, which commander reports as errors too, keep their own code.
  */
 function reportError(err: unknown): number {
+  if (err instanceof InterruptedError) {
+    process.stderr.write(`${err.message}\n`);
+    return err.exitCode;
+  }
   if (err instanceof CommanderError) {
     if (HELP_CODES.has(err.code)) return err.exitCode;
     process.stderr.write(`ERROR ${err.message.replace(/^error: /, "")}\n`);

@@ -20,7 +20,7 @@ import {
   parseConstraints,
 } from "../../index.js";
 import { collect, parseConfigArgs, parseCount, parseDuration } from "../args.js";
-import { abortOnSignals, connect } from "../connect.js";
+import { abortOnSignals, connect, InterruptedError, type SignalAbort } from "../connect.js";
 import { describeData } from "../describe.js";
 import { type ProgressEntry, type ProgressOutput, ProgressView } from "../progress.js";
 
@@ -196,15 +196,17 @@ async function runDeploy(
       view?.title(
         `Waiting for ${JSON.stringify(appName)} to be ${hasUnits ? "active and idle" : "idle"}`,
       );
-      await model.waitForIdle({
-        apps: [appName],
-        timeout: opts.timeout,
-        idlePeriod: opts.idlePeriod,
-        signal: signals.signal,
-        ...(hasUnits
-          ? { status: "active", waitForExactUnits: opts.numUnits }
-          : { waitForUnits: 0 }),
-      });
+      await model
+        .waitForIdle({
+          apps: [appName],
+          timeout: opts.timeout,
+          idlePeriod: opts.idlePeriod,
+          signal: signals.signal,
+          ...(hasUnits
+            ? { status: "active", waitForExactUnits: opts.numUnits }
+            : { waitForUnits: 0 }),
+        })
+        .catch(interruptedWait(signals, `the deployment of ${JSON.stringify(appName)}`));
     }
     unobserve();
     view?.update(progressEntries(model, appName));
@@ -312,12 +314,14 @@ async function runBundleDeploy(
     const apps = await handler.applications({ signal: signals.signal });
     if (opts.wait) {
       view?.title("Waiting for the bundle's applications to be idle");
-      await model.waitForIdle({
-        apps: apps.map((a) => a.name),
-        timeout: opts.timeout,
-        idlePeriod: opts.idlePeriod,
-        signal: signals.signal,
-      });
+      await model
+        .waitForIdle({
+          apps: apps.map((a) => a.name),
+          timeout: opts.timeout,
+          idlePeriod: opts.idlePeriod,
+          signal: signals.signal,
+        })
+        .catch(interruptedWait(signals, "the deployment of the bundle"));
     }
     err.write("Deploy of bundle completed.\n");
     out.write(`${bundleSummary(apps)}\n`);
@@ -325,6 +329,20 @@ async function runBundleDeploy(
     signals.release();
     await model.disconnect();
   }
+}
+
+/**
+ * For a wait stopped by Ctrl-C: only the waiting stops, so the error says
+ * that what was deployed carries on in the model. Other failures pass through.
+ */
+function interruptedWait(signals: SignalAbort, what: string): (err: unknown) => never {
+  return (err) => {
+    if (signals.interruptedBy === undefined) throw err;
+    throw new InterruptedError(
+      signals.interruptedBy,
+      `Interrupted: stopped waiting; ${what} carries on in the model (see libjuju status).`,
+    );
+  };
 }
 
 /** `Deployed 3 applications: etcd, easyrsa, kubernetes-worker`. */
