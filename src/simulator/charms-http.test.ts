@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import yazl from "yazl";
 import { type Frame, RawClient } from "../../test/support/raw-client.js";
+import { simHttps } from "../../test/support/sim-https.js";
 import { CharmArchiveGenerator } from "../charm/archive.js";
 import { Simulator } from "./index.js";
 
@@ -59,38 +59,7 @@ function http(
   headers: Record<string, string | number> = {},
   body?: Buffer,
 ): Promise<HttpReply> {
-  return new Promise((resolvePromise, reject) => {
-    const req = httpsRequest(
-      {
-        host: "127.0.0.1",
-        port: sim.port,
-        method,
-        path,
-        headers,
-        ca: sim.caCert,
-        servername: "juju-apiserver",
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const buf = Buffer.concat(chunks);
-          resolvePromise({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: buf,
-            json: () => JSON.parse(buf.toString("utf8")) as Frame,
-          });
-        });
-      },
-    );
-    // The server may answer (413) and close before the whole body is sent.
-    req.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code === "EPIPE" || e.code === "ECONNRESET") return;
-      reject(e);
-    });
-    req.end(body);
-  });
+  return simHttps(sim, method, path, headers, body) as Promise<HttpReply>;
 }
 
 const basic = (password: string, user = "admin") =>

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frame, RawClient } from "../../test/support/raw-client.js";
+import { simHttps } from "../../test/support/sim-https.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { Simulator } from "./index.js";
 
@@ -21,32 +21,7 @@ function http(
   headers: Record<string, string | number> = {},
   body?: Buffer,
 ): Promise<HttpReply> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: "127.0.0.1",
-        port: sim.port,
-        method,
-        path,
-        headers,
-        ca: sim.caCert,
-        servername: "juju-apiserver",
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            type: String(res.headers["content-type"]),
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  return simHttps(sim, method, path, headers, body) as Promise<HttpReply>;
 }
 
 const basic = (password: string) =>

@@ -419,7 +419,20 @@ export async function addLocalCharmDir(
   if (kind === "file") return addLocalCharm(ctx, path, options);
   const info = charmInfoOf(await edge.readCharmDirFiles(path));
   const base = await uploadBase(ctx, info, options);
-  const archive = await edge.archiveCharmDir(path, options.signal);
+  return uploadDirectory(ctx, access, edge, path, info, base, options);
+}
+
+/** Archives a charm directory into a temporary file, uploads it and removes the file. */
+async function uploadDirectory(
+  ctx: ModelContext,
+  access: UploadAccess,
+  edge: LocalEdge,
+  dir: string,
+  info: CharmInfo,
+  base: Base | undefined,
+  options: AddLocalCharmOptions,
+): Promise<LocalCharmUpload> {
+  const archive = await edge.archiveCharmDir(dir, options.signal);
   try {
     return await uploadArchive(ctx, access, edge, archive.path, archive.facts, info, base, options);
   } finally {
@@ -471,15 +484,9 @@ async function uploadLocal(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
-  if (facts !== undefined) {
-    return uploadArchive(ctx, access, edge, path, facts, info, base, upload);
-  }
-  const archive = await edge.archiveCharmDir(path, options.signal);
-  try {
-    return await uploadArchive(ctx, access, edge, archive.path, archive.facts, info, base, upload);
-  } finally {
-    await archive.cleanup();
-  }
+  return facts === undefined
+    ? uploadDirectory(ctx, access, edge, path, info, base, upload)
+    : uploadArchive(ctx, access, edge, path, facts, info, base, upload);
 }
 
 /** The charm origin of a local charm (`utils.MakeOrigin(charm.Local, …)`). */

@@ -5,6 +5,7 @@
  * (`bundle-export.ts`).
  * @module
  */
+import type { BundleChange } from "../../bundle/types.js";
 import { type BundleChangeSet, bundleChanges } from "../bundle-changes.js";
 import { exportBundle } from "../bundle-export.js";
 import type { Fields } from "../decode.js";
@@ -22,6 +23,11 @@ function exportModel(ctx: CallContext, p: Fields): { result: string } {
   return { result: exportBundle(ctx.model(), { includeCharmDefaults, includeSeries }) };
 }
 
+/** One change as both Get methods write it; only the shape of `args` differs between them. */
+function changeWire(c: BundleChange, args: unknown): Record<string, unknown> {
+  return { id: c.id, method: c.method, args, requires: c.requires };
+}
+
 /** The Bundle methods. */
 export const bundleMethods: readonly MethodSpec[] = [
   {
@@ -32,14 +38,7 @@ export const bundleMethods: readonly MethodSpec[] = [
       const set = readChangesParams(p);
       if ("errors" in set) return { errors: set.errors };
       // GetChanges writes the GUI's positional arguments (deploy with devices, as v6 does).
-      return {
-        changes: set.changes.map((c) => ({
-          id: c.id,
-          method: c.method,
-          args: c.positionalArgs,
-          requires: c.requires,
-        })),
-      };
+      return { changes: set.changes.map((c) => changeWire(c, c.positionalArgs)) };
     },
   },
   {
@@ -50,12 +49,7 @@ export const bundleMethods: readonly MethodSpec[] = [
       const set = readChangesParams(p);
       if ("errors" in set) return { errors: set.errors };
       return {
-        changes: set.changes.map((c) => ({
-          id: c.id,
-          method: c.method,
-          args: c.args,
-          requires: c.requires,
-        })),
+        changes: set.changes.map((c) => changeWire(c, c.args)),
         // One entry per change, empty when its arguments could be written: Juju
         // fills the list up front, so a successful plan still carries it.
         errors: set.changes.map(() => ""),
