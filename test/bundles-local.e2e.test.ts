@@ -7,13 +7,11 @@ import {
   BundleHandler,
   BundleLocalCharmError,
   BundleLocalCharmNotFoundError,
-  Controller,
   type Model,
   NotSupportedError,
 } from "../src/index.js";
 import type { HttpCall, LocalEdge } from "../src/model/http/edge.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
-import { useSimController } from "./support/sim-controller.js";
+import { recordingModel as recordingModelOf, useSimController } from "./support/sim-controller.js";
 
 const env = useSimController("bundles-local");
 const SHARED = resolve(import.meta.dirname, "..", "..", "shared", "testdata");
@@ -31,25 +29,8 @@ const MUTATING = new Set([
   "AddPendingResources",
 ]);
 
-/** A new model on its own connection, recording (and schema-checking) every request it sends. */
-async function recordingModel(name: string): Promise<{ model: Model; sent: string[] }> {
-  const tap = createConformanceTap();
-  const sent: string[] = [];
-  const c = await Controller.connectCurrent({
-    env: { JUJU_DATA: env.dir },
-    pingInterval: 0,
-    onFrame: (direction, frame) => {
-      tap.onFrame(direction, frame);
-      const req = (frame as { request?: string }).request;
-      if (direction === "out" && req) sent.push(req);
-    },
-  });
-  try {
-    return { model: await c.addModel(name), sent };
-  } finally {
-    await c.disconnect();
-  }
-}
+/** A new model on its own connection (see the support helper), recording every request it sends. */
+const recordingModel = (name: string) => recordingModelOf(env.dir, name);
 
 /** Records the HTTP requests (uploads, downloads) the model's local edge makes. */
 function recordHttp(m: Model): Pick<HttpCall, "method" | "path">[] {

@@ -11,14 +11,11 @@ import {
   BundleLocalCharmError,
   type BundleProgressEvent,
   BundleTrustError,
-  Controller,
   InvalidArgumentError,
   JujuError,
-  type Model,
 } from "../src/index.js";
 import { CharmCatalog } from "../src/simulator/catalog/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
-import { useSimController } from "./support/sim-controller.js";
+import { recordingModel as recordingModelOf, useSimController } from "./support/sim-controller.js";
 
 const env = useSimController("bundles");
 const TESTDATA = resolve(import.meta.dirname, "..", "..", "shared", "testdata", "bundles");
@@ -43,26 +40,8 @@ const MUTATING = new Set([
   "AddPendingResources",
 ]);
 
-/** A new model on its own connection, recording (and schema-checking) every request it sends. */
-async function recordingModel(name: string): Promise<{ model: Model; sent: string[] }> {
-  const tap = createConformanceTap();
-  const sent: string[] = [];
-  const c = await Controller.connectCurrent({
-    env: { JUJU_DATA: env.dir },
-    pingInterval: 0,
-    onFrame: (direction, frame) => {
-      tap.onFrame(direction, frame);
-      const req = (frame as { request?: string }).request;
-      if (direction === "out" && req) sent.push(req);
-    },
-  });
-  try {
-    const model = await c.addModel(name);
-    return { model, sent };
-  } finally {
-    await c.disconnect();
-  }
-}
+/** A new model on its own connection (see the support helper), recording every request it sends. */
+const recordingModel = (name: string) => recordingModelOf(env.dir, name);
 
 // Catalog charms only: mysql (8.0/stable), its subordinate router, ubuntu.
 const SMALL = `

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
-import { Controller } from "../../src/index.js";
+import { Controller, type Model } from "../../src/index.js";
 import { Simulator } from "../../src/simulator/index.js";
 import { createConformanceTap } from "./conformance-tap.js";
 
@@ -49,4 +49,31 @@ export function useSimController(prefix: string): SimController {
     if (ctx.dir) await rm(ctx.dir, { recursive: true, force: true });
   });
   return ctx;
+}
+
+/**
+ * A new model on its own connection to the simulator whose client files are
+ * in `jujuData`, recording (and schema-checking) the name of every request it
+ * sends, so a test can assert what did or did not go out.
+ */
+export async function recordingModel(
+  jujuData: string,
+  name: string,
+): Promise<{ model: Model; sent: string[] }> {
+  const tap = createConformanceTap();
+  const sent: string[] = [];
+  const c = await Controller.connectCurrent({
+    env: { JUJU_DATA: jujuData },
+    pingInterval: 0,
+    onFrame: (direction, frame) => {
+      tap.onFrame(direction, frame);
+      const req = (frame as { request?: string }).request;
+      if (direction === "out" && req) sent.push(req);
+    },
+  });
+  try {
+    return { model: await c.addModel(name), sent };
+  } finally {
+    await c.disconnect();
+  }
 }
