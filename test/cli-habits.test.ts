@@ -55,7 +55,9 @@ describe("one error style", () => {
   it("treats a bad value checked by a command itself as a usage error", async () => {
     const err = await libjujuFails(["status", "--format", "xml"]);
     expect(err.code).toBe(2);
-    expect(err.stderr).toBe('ERROR invalid --format "xml": expected tabular or json\n');
+    expect(err.stderr).toBe(
+      'ERROR invalid value "xml" for option --format: expected one of tabular, json, yaml\n',
+    );
   });
 
   it("keeps help on stdout with exit 0", async () => {
