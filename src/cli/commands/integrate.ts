@@ -4,7 +4,18 @@
  * @module
  */
 import type { Command } from "commander";
+import { JujuError, LibjujuError } from "../../index.js";
 import { connect } from "../connect.js";
+
+/** `integrate` of a relation that exists already: Juju's error, one clause per line, and a hint. */
+export class RelationExistsError extends LibjujuError {
+  constructor(jujuMessage: string) {
+    super(
+      `${jujuMessage.split(": ").join("\n")}\n\nUse 'libjuju status' to view the current relations.`,
+      "already exists",
+    );
+  }
+}
 
 /** Options of `libjuju integrate`. */
 export interface IntegrateCommandOptions {
@@ -40,8 +51,19 @@ export function registerIntegrate(program: Command): void {
           ?.split(",")
           .map((c) => c.trim())
           .filter(Boolean);
-        const relation = await model.integrate(a, b, via?.length ? { viaCidrs: via } : {});
-        process.stdout.write(`Integrated ${relation.key || `${a} ${b}`}\n`);
+        try {
+          const relation = await model.integrate(a, b, {
+            existing: "error",
+            ...(via?.length ? { viaCidrs: via } : {}),
+          });
+          process.stdout.write(`Integrated ${relation.key || `${a} ${b}`}\n`);
+        } catch (err) {
+          // As `juju integrate`: an existing relation is an error, with a hint.
+          if (err instanceof JujuError && err.code === "already exists") {
+            throw new RelationExistsError(err.message);
+          }
+          throw err;
+        }
       } finally {
         await model.disconnect();
       }
