@@ -63,6 +63,14 @@ describe("one error style", () => {
   it("keeps help on stdout with exit 0", async () => {
     const { stdout, stderr } = await libjuju(["status", "--help"]);
     expect(stdout).toMatch(/^Usage: libjuju status/);
+    expect(stdout).toContain("Examples:\n  libjuju status");
     expect(stderr).toBe("");
+  });
+
+  it("names the environment variables it reads in the top-level help", async () => {
+    const { stdout } = await libjuju(["--help"]);
+    for (const name of ["JUJU_DATA", "JUJU_CONTROLLER", "JUJU_MODEL", "NO_COLOR"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    }
   });
 });

@@ -4,8 +4,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { JujuError, LibjujuError } from "../../index.js";
-import { connect } from "../connect.js";
+import { LibjujuError } from "../../protocol/libjuju-error.js";
 
 /** `integrate` of a relation that exists already: Juju's error, one clause per line, and a hint. */
 export class RelationExistsError extends LibjujuError {
@@ -45,6 +44,8 @@ export function registerIntegrate(program: Command): void {
       "CIDRs the remote side may use (cross-model relations), comma-separated",
     )
     .action(async (a: string, b: string, opts: IntegrateCommandOptions) => {
+      const { connect } = await import("../connect.js");
+      const { JujuError } = await import("../../rpc/errors.js");
       const model = await connect(opts.model);
       try {
         const via = opts.via
@@ -78,6 +79,7 @@ export function registerIntegrate(program: Command): void {
     .option("--destroy-storage", "destroy the storage instead of detaching it")
     .option("--wait", "wait until the applications are gone from the model")
     .action(async (names: string[], opts: RemoveApplicationOptions) => {
+      const { connect } = await import("../connect.js");
       const model = await connect(opts.model);
       try {
         for (const name of names) {

@@ -4,9 +4,8 @@
  */
 import { type Command, InvalidArgumentError } from "commander";
 import { useColour } from "../colour.js";
-import { connect } from "../connect.js";
-import { type FullStatusView, formatStatus, statusToJson, statusToYaml } from "../status-format.js";
-import { renderStatus, type StatusView } from "../status-table.js";
+import type { FullStatusView } from "../status-format.js";
+import type { StatusView } from "../status-table.js";
 
 /** Options of `libjuju status`. */
 export interface StatusOptions {
@@ -44,6 +43,12 @@ Examples:
           `invalid value ${JSON.stringify(opts.format)} for option --format: expected one of ${FORMATS.join(", ")}`,
         );
       }
+      const [{ connect }, { renderStatus }, { formatStatus, statusToJson, statusToYaml }] =
+        await Promise.all([
+          import("../connect.js"),
+          import("../status-table.js"),
+          import("../status-format.js"),
+        ]);
       const model = await connect(opts.model);
       try {
         const status = await model.getStatus({ patterns });

@@ -8,8 +8,8 @@
 import type { Command } from "commander";
 import type { EntityKind } from "../../index.js";
 import { parseDuration, parseEntityKinds } from "../args.js";
-import { abortOnSignals, connect } from "../connect.js";
 import { describeData, formatEvent } from "../describe.js";
+import { abortOnSignals } from "../signals.js";
 
 /** Options of `libjuju watch`, as parsed by commander. */
 export interface WatchOptions {
@@ -56,6 +56,7 @@ async function runWatch(opts: WatchOptions): Promise<void> {
   process.stdout.on("error", onOutputError);
   const types = opts.type ? new Set<string>(opts.type) : undefined;
   try {
+    const { connect } = await import("../connect.js");
     const model = await connect(opts.model, { reconnect: opts.reconnect ?? true });
     // On stderr: stdout carries only changes.
     const offChange = model.onConnectionChange((c) => {
