@@ -1,61 +1,17 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type Failed, spawnCli } from "./support/cli-harness.js";
 
 const root = resolve(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const main = join(root, "src", "cli", "main.ts");
 const run = promisify(execFile);
-
-interface Failed {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns the CLI; `output()` is what it printed so far, `until` waits for a pattern. */
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main, ...args], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
-  let stdout = "";
-  let stderr = "";
-  const listeners = new Set<() => void>();
-  const changed = () => {
-    for (const l of listeners) l();
-  };
-  child.stdout?.on("data", (c: Buffer) => {
-    stdout += c.toString();
-    changed();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-    changed();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const until = (test: () => boolean, what: string) =>
-    new Promise<void>((ready, fail) => {
-      const check = () => {
-        if (!test()) return;
-        listeners.delete(check);
-        ready();
-      };
-      listeners.add(check);
-      void exited.then(() => fail(new Error(`exited before ${what}:\n${stdout}\n${stderr}`)));
-      check();
-    });
-  return {
-    child,
-    exited,
-    until,
-    output: () => ({ stdout, stderr }),
-  };
-}
 
 // Every step spawns the CLI (a fresh Node process through tsx): slow on a busy 2-core machine.
 describe("libjuju deploy / watch / integrate / remove-application", { timeout: 120_000 }, () => {

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 /**
  * The `libjuju` command line: status, deploy (charms and bundles),
- * export-bundle, integrate, remove-application, watch, and running the
- * simulated controller.
- * Built only on the public API.
+ * export-bundle, integrate, remove-application, watch, models, add-machine,
+ * config, run (actions), debug-log, and running the simulated controller.
+ * Built only on the public API; each command loads the client (or the
+ * simulator) when it runs, so help and usage errors stay instant.
  * @module
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LibjujuError } from "../protocol/libjuju-error.js";
+import { registerAddMachine } from "./commands/add-machine.js";
+import { registerConfig } from "./commands/config.js";
+import { registerDebugLog } from "./commands/debug-log.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerExportBundle } from "./commands/export-bundle.js";
 import { registerIntegrate } from "./commands/integrate.js";
+import { registerModels } from "./commands/models.js";
+import { registerRunAction } from "./commands/run-action.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWatch } from "./commands/watch.js";
@@ -45,6 +51,11 @@ registerDeploy(program);
 registerExportBundle(program);
 registerIntegrate(program);
 registerWatch(program);
+registerModels(program);
+registerAddMachine(program);
+registerConfig(program);
+registerRunAction(program);
+registerDebugLog(program);
 registerSim(program);
 
 /** Commander's codes for help and version output, which are not failures. */
