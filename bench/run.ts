@@ -8,6 +8,7 @@ import { renderTable } from "../src/cli/table.js";
 import { benchBundleDeploy } from "./bundle-deploy.js";
 import { benchBundlePlan } from "./bundle-plan.js";
 import { benchCharmArchive } from "./charm-archive.js";
+import { benchCliStartup } from "./cli-startup.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
@@ -33,6 +34,7 @@ for (const bench of [
   benchLocalCharmUpload,
   benchBundleDeploy,
   benchBundlePlan,
+  benchCliStartup,
 ]) {
   rows.push(...(await bench()));
 }

@@ -25,19 +25,26 @@ function sourceFiles(dir: string): string[] {
 const IMPORT_RE =
   /(?:^|\n)\s*(?:import|export)\s+(?:type\s+)?[^;]*?from\s+"([^"]+)"|import\("([^"]+)"\)/g;
 
-/** Specifiers a file imports at run time (type-only imports vanish from the output and are skipped). */
-function importsOf(file: string): string[] {
+/**
+ * Specifiers a file imports at run time (type-only imports vanish from the
+ * output and are skipped); with `staticOnly`, dynamic `import()`s too.
+ */
+function importsOf(file: string, staticOnly = false): string[] {
   const text = readFileSync(file, "utf8");
   const out: string[] = [];
   for (const m of text.matchAll(IMPORT_RE)) {
     if (/^\s*(?:import|export)\s+type\s/.test(m[0].replace(/^\n/, ""))) continue;
+    if (staticOnly && m[2] !== undefined) continue;
     out.push((m[1] ?? m[2]) as string);
   }
   return out;
 }
 
 /** Every module reachable from `entry` through relative imports, with the external specifiers met on the way. */
-function reach(entry: string): { files: Set<string>; external: Map<string, string> } {
+function reach(
+  entry: string,
+  staticOnly = false,
+): { files: Set<string>; external: Map<string, string> } {
   const files = new Set<string>();
   const external = new Map<string, string>();
   const todo = [entry];
@@ -45,7 +52,7 @@ function reach(entry: string): { files: Set<string>; external: Map<string, strin
     const file = todo.pop() as string;
     if (files.has(file)) continue;
     files.add(file);
-    for (const spec of importsOf(file)) {
+    for (const spec of importsOf(file, staticOnly)) {
       if (spec.startsWith(".")) {
         todo.push(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
       } else if (!external.has(spec)) {
@@ -94,6 +101,25 @@ describe("architecture", () => {
       }
     }
     expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("the CLI loads the client and the simulator only when a command runs (fast --help)", () => {
+    const { files, external } = reach(join(src, "cli", "main.ts"), true);
+    const heavy = [...files]
+      .map((f) => relative(src, f))
+      .filter(
+        (f) =>
+          f === "index.ts" ||
+          f.startsWith("simulator/") ||
+          f === "model/model.ts" ||
+          f.startsWith("rpc/connect"),
+      );
+    expect(heavy).toEqual([]);
+    expect([...external.keys()].filter((s) => !s.startsWith("node:"))).toEqual(["commander"]);
+    // The commands themselves still reach them, through import().
+    expect([...reach(join(src, "cli", "main.ts")).files].map((f) => relative(src, f))).toContain(
+      "index.ts",
+    );
   });
 
   it("the checker sees real imports (a file known to import node:fs is caught)", () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  collect,
-  parseConfigArgs,
-  parseCount,
-  parseDuration,
-  parseEntityKinds,
-} from "../src/cli/args.js";
+import { collect, parseCount, parseDuration, parseEntityKinds } from "../src/cli/args.js";
+import { parseConfigArgs } from "../src/cli/config-args.js";
 import { clock, describeData } from "../src/cli/describe.js";
 import { type ProgressOutput, ProgressView } from "../src/cli/progress.js";
 

@@ -1,60 +1,17 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type Failed, spawnCli } from "./support/cli-harness.js";
 
 const root = resolve(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
 const main = join(root, "src", "cli", "main.ts");
 const run = promisify(execFile);
-
-interface Failed {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawns the CLI; `output()` is what it printed so far, `until` waits for a pattern. */
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main, ...args], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
-  let stdout = "";
-  let stderr = "";
-  const listeners = new Set<() => void>();
-  const changed = () => {
-    for (const l of listeners) l();
-  };
-  child.stdout?.on("data", (c: Buffer) => {
-    stdout += c.toString();
-    changed();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    stderr += c.toString();
-    changed();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const until = (test: () => boolean, what: string) =>
-    new Promise<void>((ready, fail) => {
-      const check = () => {
-        if (!test()) return;
-        listeners.delete(check);
-        ready();
-      };
-      listeners.add(check);
-      void exited.then(() => fail(new Error(`exited before ${what}:\n${stdout}\n${stderr}`)));
-      check();
-    });
-  return {
-    child,
-    exited,
-    until,
-    output: () => ({ stdout, stderr }),
-  };
-}
 
 // Every step spawns the CLI (a fresh Node process through tsx): slow on a busy 2-core machine.
 describe("libjuju deploy / watch / integrate / remove-application", { timeout: 120_000 }, () => {
@@ -205,6 +162,15 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     );
     const status = JSON.parse((await libjuju(["status", "--format", "json", "keystone"])).stdout);
     expect(Object.keys(status.applications.keystone.units)).toEqual(["keystone/0"]);
+    // juju status's YAML shape: the agent is `juju-status`, the workload keeps its message.
+    const yaml = parse((await libjuju(["status", "--format", "yaml", "--utc", "keystone"])).stdout);
+    expect(yaml.applications.keystone.units["keystone/0"]).toMatchObject({
+      "workload-status": { current: "blocked" },
+      "juju-status": { current: "idle" },
+    });
+    expect(yaml.applications.keystone.units["keystone/0"]["workload-status"].since).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
   });
 
   it("watch --json streams NDJSON deltas of a deploy and exits 0 on SIGINT", async () => {
@@ -242,6 +208,9 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     const lines = watch.output().stdout.trimEnd().split("\n");
     for (const line of lines)
       expect(line).toMatch(/^\d\d:\d\d:\d\d {2}unit typed\/0 {2}(add|change|remove)/);
+    // Only changes: no line repeats the one before it (times aside).
+    const shown = lines.map((l) => l.slice(10));
+    for (let i = 1; i < shown.length; i++) expect(shown[i]).not.toBe(shown[i - 1]);
 
     const timed = await libjuju(["watch", "--timeout", "200ms"]);
     expect(timed.stdout).toBe("");
@@ -252,6 +221,12 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     await libjuju(["deploy", "mysql-router", "--no-progress"]);
     const { stdout } = await libjuju(["integrate", "mysql-router", "mysql"]);
     expect(stdout).toMatch(/^Integrated mysql-router:\S+ mysql:\S+\n$/);
+    // As `juju integrate`: integrating again is an error naming the relation, with a hint.
+    const again = await failing(["integrate", "mysql", "mysql-router"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(
+      /^ERROR cannot add relation "mysql-router:\S+ mysql:\S+"\nrelation mysql-router:\S+ mysql:\S+ already exists\n\nUse 'libjuju status' to view the current relations\./,
+    );
     const noRelation = await failing(["integrate", "ubuntu", "edgy"]);
     expect(noRelation.stderr).toMatch(/^ERROR /m);
 

@@ -55,12 +55,22 @@ describe("one error style", () => {
   it("treats a bad value checked by a command itself as a usage error", async () => {
     const err = await libjujuFails(["status", "--format", "xml"]);
     expect(err.code).toBe(2);
-    expect(err.stderr).toBe('ERROR invalid --format "xml": expected tabular or json\n');
+    expect(err.stderr).toBe(
+      'ERROR invalid value "xml" for option --format: expected one of tabular, json, yaml\n',
+    );
   });
 
   it("keeps help on stdout with exit 0", async () => {
     const { stdout, stderr } = await libjuju(["status", "--help"]);
     expect(stdout).toMatch(/^Usage: libjuju status/);
+    expect(stdout).toContain("Examples:\n  libjuju status");
     expect(stderr).toBe("");
+  });
+
+  it("names the environment variables it reads in the top-level help", async () => {
+    const { stdout } = await libjuju(["--help"]);
+    for (const name of ["JUJU_DATA", "JUJU_CONTROLLER", "JUJU_MODEL", "NO_COLOR"]) {
+      expect(stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    }
   });
 });

@@ -1,21 +1,27 @@
 #!/usr/bin/env node
 /**
  * The `libjuju` command line: status, deploy (charms and bundles),
- * export-bundle, integrate, remove-application, watch, and running the
- * simulated controller.
- * Built only on the public API.
+ * export-bundle, integrate, remove-application, watch, models, add-machine,
+ * config, run (actions), debug-log, and running the simulated controller.
+ * Built only on the public API; each command loads the client (or the
+ * simulator) when it runs, so help and usage errors stay instant.
  * @module
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { LibjujuError } from "../index.js";
+import { LibjujuError } from "../protocol/libjuju-error.js";
+import { registerAddMachine } from "./commands/add-machine.js";
+import { registerConfig } from "./commands/config.js";
+import { registerDebugLog } from "./commands/debug-log.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerExportBundle } from "./commands/export-bundle.js";
 import { registerIntegrate } from "./commands/integrate.js";
+import { registerModels } from "./commands/models.js";
+import { registerRunAction } from "./commands/run-action.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
 import { registerWatch } from "./commands/watch.js";
-import { InterruptedError } from "./connect.js";
+import { InterruptedError } from "./signals.js";
 
 const program = new Command()
   .name("libjuju")
@@ -24,12 +30,32 @@ const program = new Command()
   // Commander's own error line and exit are replaced by the Juju CLI's style
   // below; subcommands inherit both settings when they are registered.
   .exitOverride()
-  .configureOutput({ outputError: () => {} });
+  .configureOutput({ outputError: () => {} })
+  .addHelpText(
+    "after",
+    `
+Examples:
+  libjuju sim                        run a simulated controller (prints its JUJU_DATA)
+  libjuju status --format yaml       the current model, as juju status prints it
+  libjuju deploy mysql -n 3 --wait   deploy and wait until active and idle
+  libjuju watch --type unit          stream changes as they happen
+
+Environment:
+  JUJU_DATA        where the client files are (default ~/.local/share/juju)
+  JUJU_CONTROLLER  the controller to use instead of the current one
+  JUJU_MODEL       the model to use instead of the current one ([controller:][user/]model)
+  NO_COLOR         never colour the output`,
+  );
 registerStatus(program);
 registerDeploy(program);
 registerExportBundle(program);
 registerIntegrate(program);
 registerWatch(program);
+registerModels(program);
+registerAddMachine(program);
+registerConfig(program);
+registerRunAction(program);
+registerDebugLog(program);
 registerSim(program);
 
 /** Commander's codes for help and version output, which are not failures. */

@@ -85,8 +85,49 @@ function zone(hardware: string | undefined): string {
   return /availability-zone=(\S+)/.exec(hardware ?? "")?.[1] ?? "";
 }
 
+/** ANSI colours of status values, grouped as the juju CLI groups them (`cmd/output`). */
+const STATUS_COLOURS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(
+    ["active", "running", "idle", "started", "executing", "attaching", "attached"].map((s) => [
+      s,
+      "32",
+    ]),
+  ),
+  ...Object.fromEntries(
+    [
+      "allocating",
+      "lost",
+      "maintenance",
+      "pending",
+      "rebooting",
+      "stopped",
+      "unknown",
+      "detaching",
+      "detached",
+    ].map((s) => [s, "33"]),
+  ),
+  ...Object.fromEntries(["blocked", "down", "error", "failed", "terminated"].map((s) => [s, "31"])),
+};
+
+/** A status value, coloured when `color` is on and Juju colours it. */
+export function colourStatus(value: string, color: boolean): string {
+  const code = color && Object.hasOwn(STATUS_COLOURS, value) ? STATUS_COLOURS[value] : undefined;
+  return code ? `\u001b[${code}m${value}\u001b[0m` : value;
+}
+
+/** Options of {@link renderStatus}. */
+export interface RenderStatusOptions {
+  /** Colour status values (ANSI), as `juju status` does on a terminal. */
+  color?: boolean;
+}
+
 /** Renders a status as `juju status` prints it (tabular format). */
-export function renderStatus(status: StatusView, controllerName = ""): string {
+export function renderStatus(
+  status: StatusView,
+  controllerName = "",
+  options: RenderStatusOptions = {},
+): string {
+  const paint = (value: string) => colourStatus(value, options.color ?? false);
   const m = status.model;
   const cloud = untag(m["cloud-tag"], "cloud");
   const ts = status["controller-timestamp"]
@@ -126,7 +167,7 @@ export function renderStatus(status: StatusView, controllerName = ""): string {
         apps.map(([name, app]) => [
           name,
           app["workload-version"] ?? "",
-          app.status?.status ?? "",
+          paint(app.status?.status ?? ""),
           app["subordinate-to"]?.length
             ? (subordinateCount.get(name) ?? 0)
             : Object.keys(app.units ?? {}).length,
@@ -142,8 +183,8 @@ export function renderStatus(status: StatusView, controllerName = ""): string {
     const pushUnit = (name: string, u: UnitView, indent: string) => {
       unitRows.push([
         `${indent}${name}${u.leader ? "*" : ""}`,
-        u["workload-status"]?.status ?? "",
-        u["agent-status"]?.status ?? "",
+        paint(u["workload-status"]?.status ?? ""),
+        paint(u["agent-status"]?.status ?? ""),
         u.machine ?? "",
         u["public-address"] ?? "",
         (u["opened-ports"] ?? []).join(","),
@@ -172,7 +213,7 @@ export function renderStatus(status: StatusView, controllerName = ""): string {
   const pushMachine = (id: string, mach: MachineView) => {
     machineRows.push([
       id,
-      mach["agent-status"]?.status ?? "",
+      paint(mach["agent-status"]?.status ?? ""),
       mach["dns-name"] ?? "",
       mach["instance-id"] ?? "",
       mach.base ? `${mach.base.name}@${mach.base.channel.split("/")[0]}` : "",

@@ -10,10 +10,10 @@
  * @module
  */
 import type { Constraints } from "../parse/constraints.js";
+import { type GoYamlValue, goYamlDocument } from "../protocol/go-yaml.js";
 import type { ApplicationRecord, BaseValue } from "./entities.js";
 import { charmEndpoints, charmNameRevision, seriesOf } from "./entities.js";
 import { ServerError } from "./errors.js";
-import { type GoYamlValue, goYamlDocument } from "./go-yaml.js";
 import { resourcesOf } from "./resources.js";
 import type { ModelRecord } from "./store.js";
 

@@ -61,7 +61,8 @@ function machineStatus(
     "agent-status": detailed(
       m.agentStatus,
       m.agentStatus.current === "started" ? model.agentVersion : "",
-      m.life,
+      // Juju's processLife: alive, the usual state, is left out.
+      m.life === "alive" ? "" : m.life,
     ),
     "instance-status": detailed(m.instanceStatus),
     "modification-status": detailed({ current: "idle", message: "", since: m.agentStatus.since }),

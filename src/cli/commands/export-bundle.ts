@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { abortOnSignals, connect } from "../connect.js";
+import { abortOnSignals } from "../signals.js";
 
 /** Options of `libjuju export-bundle`, as parsed by commander. */
 export interface ExportBundleCommandOptions {
@@ -34,6 +34,7 @@ async function runExportBundle(
   out: { write(chunk: string): unknown },
   err: { write(chunk: string): unknown },
 ): Promise<void> {
+  const { connect } = await import("../connect.js");
   const model = await connect(opts.model);
   const signals = abortOnSignals();
   try {

@@ -4,7 +4,17 @@
  * @module
  */
 import type { Command } from "commander";
-import { connect } from "../connect.js";
+import { LibjujuError } from "../../protocol/libjuju-error.js";
+
+/** `integrate` of a relation that exists already: Juju's error, one clause per line, and a hint. */
+export class RelationExistsError extends LibjujuError {
+  constructor(jujuMessage: string) {
+    super(
+      `${jujuMessage.split(": ").join("\n")}\n\nUse 'libjuju status' to view the current relations.`,
+      "already exists",
+    );
+  }
+}
 
 /** Options of `libjuju integrate`. */
 export interface IntegrateCommandOptions {
@@ -34,14 +44,27 @@ export function registerIntegrate(program: Command): void {
       "CIDRs the remote side may use (cross-model relations), comma-separated",
     )
     .action(async (a: string, b: string, opts: IntegrateCommandOptions) => {
+      const { connect } = await import("../connect.js");
+      const { JujuError } = await import("../../rpc/errors.js");
       const model = await connect(opts.model);
       try {
         const via = opts.via
           ?.split(",")
           .map((c) => c.trim())
           .filter(Boolean);
-        const relation = await model.integrate(a, b, via?.length ? { viaCidrs: via } : {});
-        process.stdout.write(`Integrated ${relation.key || `${a} ${b}`}\n`);
+        try {
+          const relation = await model.integrate(a, b, {
+            existing: "error",
+            ...(via?.length ? { viaCidrs: via } : {}),
+          });
+          process.stdout.write(`Integrated ${relation.key || `${a} ${b}`}\n`);
+        } catch (err) {
+          // As `juju integrate`: an existing relation is an error, with a hint.
+          if (err instanceof JujuError && err.code === "already exists") {
+            throw new RelationExistsError(err.message);
+          }
+          throw err;
+        }
       } finally {
         await model.disconnect();
       }
@@ -56,6 +79,7 @@ export function registerIntegrate(program: Command): void {
     .option("--destroy-storage", "destroy the storage instead of detaching it")
     .option("--wait", "wait until the applications are gone from the model")
     .action(async (names: string[], opts: RemoveApplicationOptions) => {
+      const { connect } = await import("../connect.js");
       const model = await connect(opts.model);
       try {
         for (const name of names) {

@@ -7,8 +7,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { CharmCatalog } from "../../simulator/catalog/index.js";
-import { type LatencySpec, Simulator, type TimingProfileName } from "../../simulator/index.js";
+import type { LatencySpec, TimingProfileName } from "../../simulator/index.js";
 import { parseDuration } from "../args.js";
 import { charmDirsIn } from "../charm-dirs.js";
 
@@ -139,6 +138,11 @@ async function runSim(opts: SimOptions): Promise<void> {
   // overwrite the current-controller of a real deployment.
   const password = await simPassword(opts);
   const jujuData = opts.jujuData ?? (await mkdtemp(join(tmpdir(), "libjuju-sim-")));
+  // Loaded here, not at the top: the simulator and its catalog are heavy.
+  const [{ CharmCatalog }, { Simulator }] = await Promise.all([
+    import("../../simulator/catalog/index.js"),
+    import("../../simulator/index.js"),
+  ]);
   const catalog = CharmCatalog.default();
   const added = opts.charms.flatMap(charmDirsIn).map((dir) => catalog.addCharmDir(dir).name);
   const sim = await Simulator.start({

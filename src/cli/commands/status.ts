@@ -3,14 +3,20 @@
  * @module
  */
 import { type Command, InvalidArgumentError } from "commander";
-import { connect } from "../connect.js";
-import { renderStatus, type StatusView } from "../status-table.js";
+import { useColour } from "../colour.js";
+import type { FullStatusView } from "../status-format.js";
+import type { StatusView } from "../status-table.js";
 
 /** Options of `libjuju status`. */
 export interface StatusOptions {
   model?: string;
   format: string;
+  utc?: boolean;
+  /** `--color` / `--no-color`; undefined: colour on a terminal unless `NO_COLOR` is set. */
+  color?: boolean;
 }
+
+const FORMATS = ["tabular", "json", "yaml"];
 
 /** Registers the `status` command. */
 export function registerStatus(program: Command): void {
@@ -18,22 +24,50 @@ export function registerStatus(program: Command): void {
     .command("status")
     .description("show the status of a model")
     .option("-m, --model <model>", "model to show, as [controller:][user/]model (default: current)")
-    .option("--format <format>", "tabular or json", "tabular")
+    .option("--format <format>", "tabular, json or yaml (juju status's shapes)", "tabular")
+    .option("--utc", "show times in UTC, RFC 3339 (json and yaml)")
+    .option("--color", "colour status values even when not on a terminal")
+    .option("--no-color", "never colour (also: the NO_COLOR environment variable)")
     .argument("[patterns...]", "only show entities matching these patterns")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  libjuju status
+  libjuju status -m prod mysql
+  libjuju status --format yaml --utc`,
+    )
     .action(async (patterns: string[], opts: StatusOptions) => {
-      if (opts.format !== "tabular" && opts.format !== "json") {
+      if (!FORMATS.includes(opts.format)) {
         throw new InvalidArgumentError(
-          `invalid --format ${JSON.stringify(opts.format)}: expected tabular or json`,
+          `invalid value ${JSON.stringify(opts.format)} for option --format: expected one of ${FORMATS.join(", ")}`,
         );
       }
+      const [{ connect }, { renderStatus }, { formatStatus, statusToJson, statusToYaml }] =
+        await Promise.all([
+          import("../connect.js"),
+          import("../status-table.js"),
+          import("../status-format.js"),
+        ]);
       const model = await connect(opts.model);
       try {
         const status = await model.getStatus({ patterns });
-        process.stdout.write(
-          opts.format === "json"
-            ? `${JSON.stringify(status, null, 2)}\n`
-            : renderStatus(status as unknown as StatusView, model.controllerName ?? ""),
-        );
+        const controller = model.controllerName ?? "";
+        if (opts.format === "tabular") {
+          process.stdout.write(
+            renderStatus(status as unknown as StatusView, controller, {
+              color: useColour(opts.color, process.stdout),
+            }),
+          );
+        } else {
+          const formatted = formatStatus(status as unknown as FullStatusView, {
+            controller,
+            ...(opts.utc ? { utc: true } : {}),
+          });
+          process.stdout.write(
+            opts.format === "json" ? statusToJson(formatted) : statusToYaml(formatted),
+          );
+        }
         // Like `juju status`: after the (header-only) output, say on stderr
         // why nothing is listed, so scripts reading stdout are unaffected.
         if (isEmptyStatus(status)) {

@@ -8,8 +8,8 @@
 import type { Command } from "commander";
 import type { EntityKind } from "../../index.js";
 import { parseDuration, parseEntityKinds } from "../args.js";
-import { abortOnSignals, connect } from "../connect.js";
-import { formatEvent } from "../describe.js";
+import { describeData, formatEvent } from "../describe.js";
+import { abortOnSignals } from "../signals.js";
 
 /** Options of `libjuju watch`, as parsed by commander. */
 export interface WatchOptions {
@@ -25,7 +25,9 @@ export interface WatchOptions {
 export function registerWatch(program: Command): void {
   program
     .command("watch")
-    .description("print the model's changes as they happen, until interrupted")
+    .description(
+      "print the model's changes as they happen (a line only when what it shows changed), until interrupted",
+    )
     .option(
       "-m, --model <model>",
       "model to watch, as [controller:][user/]model (default: current)",
@@ -54,6 +56,7 @@ async function runWatch(opts: WatchOptions): Promise<void> {
   process.stdout.on("error", onOutputError);
   const types = opts.type ? new Set<string>(opts.type) : undefined;
   try {
+    const { connect } = await import("../connect.js");
     const model = await connect(opts.model, { reconnect: opts.reconnect ?? true });
     // On stderr: stdout carries only changes.
     const offChange = model.onConnectionChange((c) => {
@@ -70,9 +73,22 @@ async function runWatch(opts: WatchOptions): Promise<void> {
       const where = [model.controllerName, model.name].filter(Boolean).join(":");
       process.stderr.write(`watching ${where || model.uuid}; Ctrl-C to stop\n`);
       // Only from now on: the state at connect time is `libjuju status`'s job.
+      // The last line printed per entity: Juju resends an entity when any
+      // of its fields changed, often none that the line shows.
+      const shown = new Map<string, string>();
       for await (const event of model.events(signals.signal)) {
         if (types && !types.has(event.entityType)) continue;
-        process.stdout.write(`${opts.json ? JSON.stringify(event.delta) : formatEvent(event)}\n`);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(event.delta)}\n`);
+          continue;
+        }
+        const key = `${event.entityType} ${event.entityId}`;
+        const what =
+          event.action === "remove" ? "remove" : describeData(event.entityType, event.delta[2]);
+        if (event.action === "change" && shown.get(key) === what) continue;
+        if (event.action === "remove") shown.delete(key);
+        else shown.set(key, what);
+        process.stdout.write(`${formatEvent(event)}\n`);
       }
     } finally {
       offChange();

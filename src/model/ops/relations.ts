@@ -14,6 +14,12 @@ import { maxWaitNs } from "./common.js";
 export interface IntegrateOptions extends OperationWaitOptions {
   /** CIDRs the remote side may use (cross-model relations). */
   viaCidrs?: readonly string[];
+  /**
+   * What an identical existing relation gives: `"return"` (the default, as
+   * python-libjuju) returns it; `"error"` rethrows Juju's `already exists`
+   * error, as `juju integrate` reports it.
+   */
+  existing?: "return" | "error";
 }
 
 // charm.ValidRelationName: lower-case words joined by hyphens or underscores.
@@ -66,6 +72,7 @@ export async function integrate(
     specs = Object.entries(res.endpoints ?? {}).map(([app, rel]) => `${app}:${rel.name}`);
   } catch (err) {
     if (!(err instanceof JujuError && err.code === "already exists")) throw err;
+    if (options.existing === "error") throw err;
     const existing = find(endpoint1, endpoint2);
     if (existing) return existing;
     throw err;

@@ -1,0 +1,78 @@
+/**
+ * Running the `libjuju` CLI from the sources in tests: one-shot commands
+ * and long-running ones whose output is awaited.
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+const root = resolve(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
+const main = join(root, "src", "cli", "main.ts");
+const run = promisify(execFile);
+
+/** What a failed command printed, and its exit code. */
+export interface Failed {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns the CLI; `output()` is what it printed so far, `until` waits for a pattern. */
+export function spawnCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [tsx, main, ...args], {
+    env: { ...process.env, ...env },
+    cwd: root,
+  });
+  let stdout = "";
+  let stderr = "";
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const l of listeners) l();
+  };
+  child.stdout?.on("data", (c: Buffer) => {
+    stdout += c.toString();
+    changed();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+    changed();
+  });
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const until = (test: () => boolean, what: string) =>
+    new Promise<void>((ready, fail) => {
+      const check = () => {
+        if (!test()) return;
+        listeners.delete(check);
+        ready();
+      };
+      listeners.add(check);
+      void exited.then(() => fail(new Error(`exited before ${what}:\n${stdout}\n${stderr}`)));
+      check();
+    });
+  return {
+    child,
+    exited,
+    until,
+    output: () => ({ stdout, stderr }),
+  };
+}
+
+/** Runs one CLI command to its end with `env` added; rejects (with {@link Failed}'s fields) on a non-zero exit. */
+export function runCli(args: string[], env: Record<string, string>) {
+  return run(process.execPath, [tsx, main, ...args], {
+    env: { ...process.env, ...env },
+    cwd: root,
+  });
+}
+
+/** Runs one CLI command expected to fail; gives its exit code and output. */
+export function runCliFails(args: string[], env: Record<string, string>): Promise<Failed> {
+  return runCli(args, env).then(
+    (r) => {
+      throw new Error(`expected libjuju ${args.join(" ")} to fail, got:\n${r.stdout}`);
+    },
+    (e: unknown) => e as Failed,
+  );
+}
