@@ -3,6 +3,7 @@
  * `manual-provision.ts`), `DestroyMachineWithParams`, `RetryProvisioning`.
  * @module
  */
+
 import type { MachineManager } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
 import { ParseError } from "../../parse/errors.js";
@@ -14,6 +15,7 @@ import {
   type OperationWaitOptions,
 } from "../context.js";
 import type { Machine } from "../entities/machine.js";
+import { NotSupportedError } from "../errors.js";
 import { machineTag } from "../tags.js";
 import { type BaseSpec, parseBase } from "./bases.js";
 import { callOptions, maxWaitNs, single, siteOf, toConstraints } from "./common.js";
@@ -178,7 +180,22 @@ export async function addMachine(
  * time nobody else should pay.
  */
 async function nodeSshConnector(): Promise<SshConnector> {
-  return (await import("./manual-provision-ssh2.js")).ssh2Connector;
+  try {
+    return (await import("./manual-provision-ssh2.js")).ssh2Connector;
+  } catch (err) {
+    // ssh2 is an optional dependency: installs without it (npm --omit=optional,
+    // or where its build failed) get a typed error, not a module-loader trace.
+    if (
+      (err as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND" &&
+      String(err).includes("ssh2")
+    ) {
+      throw new NotSupportedError(
+        "manual provisioning (ssh:)",
+        "the optional dependency ssh2 is not installed (npm install ssh2), or pass ssh.connector",
+      );
+    }
+    throw err;
+  }
 }
 
 /** Options of machine removal. */
