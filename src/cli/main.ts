@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `libjuju` command line: status, deploy (charms and bundles),
- * export-bundle, integrate, remove-application, watch, and running the
+ * export-bundle, integrate, remove-application, watch, wait, and running the
  * simulated controller.
  * Built only on the public API.
  * @module
@@ -14,6 +14,7 @@ import { registerExportBundle } from "./commands/export-bundle.js";
 import { registerIntegrate } from "./commands/integrate.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWait } from "./commands/wait.js";
 import { registerWatch } from "./commands/watch.js";
 import { InterruptedError } from "./connect.js";
 
@@ -30,6 +31,7 @@ registerDeploy(program);
 registerExportBundle(program);
 registerIntegrate(program);
 registerWatch(program);
+registerWait(program);
 registerSim(program);
 
 /** Commander's codes for help and version output, which are not failures. */
