@@ -71,7 +71,9 @@ export function registerWait(program: Command): void {
 
 /** Drops the running durations (`for 12 s`), so plain output changes only with statuses. */
 const withoutDurations = (text: string) =>
-  text.replace(/ for \d+ (?:min \d+ )?s\b/g, "").replace(/ idle for [\d.]+s of/g, " idle, of");
+  text
+    .replace(/ for \d+ (?:min \d+ )?s\b/g, "")
+    .replace(/\bidle for [\d.]+s of (\S+)/g, "idle, counting to $1");
 
 /** Runs `libjuju wait`, writing progress and the result to `out`. */
 export async function runWait(opts: WaitCommandOptions, out: ProgressOutput): Promise<void> {
@@ -95,12 +97,13 @@ export async function runWait(opts: WaitCommandOptions, out: ProgressOutput): Pr
         notes.add(n);
         if (!view.live) out.write(`note: ${n}\n`);
       }
-      view.update(
-        p.notReady.map((n) => ({
-          key: n.entity,
-          text: view.live ? n.reason : withoutDurations(n.reason),
-        })),
-      );
+      // One line per entity, its reasons joined.
+      const byEntity = new Map<string, string[]>();
+      for (const n of p.notReady) {
+        const reason = view.live ? n.reason : withoutDurations(n.reason);
+        byEntity.set(n.entity, [...(byEntity.get(n.entity) ?? []), reason]);
+      }
+      view.update([...byEntity].map(([key, reasons]) => ({ key, text: reasons.join("; ") })));
     };
     const summary = await model
       .wait(ready, {
