@@ -239,6 +239,23 @@ function historyLines(record: EntityRecord, from: number): string[] {
  * conditions ask for, and every `waitPeriod`; never from stale state.
  */
 function runWait(source: WaitSource, spec: EngineSpec): Promise<WaitSummary> {
+  return run(source, spec, true) as Promise<WaitSummary>;
+}
+
+/**
+ * {@link runWait} resolving to undefined, with no extra promise hop: the
+ * callers of `blockUntil` / `waitUntil` / `waitForIdle` (and the model's
+ * observer-error guard around them) see the same timing as before.
+ */
+function runVoid(source: WaitSource, spec: EngineSpec): Promise<void> {
+  return run(source, spec, false) as Promise<void>;
+}
+
+function run(
+  source: WaitSource,
+  spec: EngineSpec,
+  withSummary: boolean,
+): Promise<WaitSummary | undefined> {
   const clock = spec.clock ?? systemClock;
   const now = () => clockMs(clock);
   const start = now();
@@ -259,7 +276,7 @@ function runWait(source: WaitSource, spec: EngineSpec): Promise<WaitSummary> {
     return Promise.reject(new TypeError("wait: successes must be an integer ≥ 1"));
   }
 
-  return new Promise<WaitSummary>((resolve, reject) => {
+  return new Promise<WaitSummary | undefined>((resolve, reject) => {
     let last: ConditionResult = { ok: false, notReady: [] };
     let lastPending: NotReady[] = [];
     let successes = 0;
@@ -285,7 +302,7 @@ function runWait(source: WaitSource, spec: EngineSpec): Promise<WaitSummary> {
       inner.abort();
       spec.signal?.removeEventListener("abort", onAbort);
       if (err) reject(err);
-      else resolve(summary!);
+      else resolve(withSummary ? summary : undefined);
     };
 
     const emit = (done: boolean, summary?: string) => {
@@ -536,7 +553,7 @@ function runWait(source: WaitSource, spec: EngineSpec): Promise<WaitSummary> {
  * Resolves once every condition is true, re-checking on every model change
  * and every `waitPeriod`.
  */
-export async function blockUntil(
+export function blockUntil(
   source: WaitSource,
   conditions: Array<() => boolean>,
   options: BlockUntilOptions = {},
@@ -550,7 +567,7 @@ export async function blockUntil(
       return { ok: failing.length === 0, notReady: failing };
     },
   };
-  await runWait(source, {
+  return runVoid(source, {
     what: "conditions",
     ready,
     timeout: options.timeout,
@@ -564,13 +581,13 @@ export async function blockUntil(
  * Resolves once `condition` is true, re-checked on every model change;
  * a timeout names `what` (e.g. `application mysql to appear`).
  */
-export async function waitUntil(
+export function waitUntil(
   source: WaitSource,
   what: string,
   condition: () => boolean,
   options: BlockUntilOptions = {},
 ): Promise<void> {
-  await runWait(source, {
+  return runVoid(source, {
     what,
     ready: { description: what, check: () => ({ ok: condition(), notReady: [] }) },
     timeout: options.timeout,
@@ -682,7 +699,7 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
     ...(options.raiseOnBlocked ? [anyBlocked(...apps)] : []),
   ];
   const ready = idleCondition(options);
-  return runWait(source, {
+  return runVoid(source, {
     what: ready.description,
     ready,
     error: errors.length ? or(...errors) : undefined,
@@ -694,5 +711,5 @@ export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}
     onProgress: options.onProgress,
     patterns: apps,
     histories: true,
-  }).then(() => {});
+  });
 }
