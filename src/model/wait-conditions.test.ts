@@ -175,6 +175,25 @@ describe("idle periods on the controller's clock", () => {
     await p;
   });
 
+  it("without since, a reconnect starts the count over (what happened meanwhile is unknown)", async () => {
+    const src = new FakeSource();
+    src.apply(app("a"), unit("a/0", "idle", "active"));
+    let done = false;
+    const p = waitForIdle(src, { apps: ["a"], idlePeriod: 5000 }).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(4000);
+    src.epochValue++;
+    src.apply(unit("a/0", "idle", "active"));
+    // The count restarts at the first check after the resync.
+    await checked();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+    await p;
+  });
+
   it("says when it falls back to counting idle time itself", async () => {
     const src = new FakeSource();
     src.apply(app("a"), unit("a/0", "idle", "active"));
