@@ -81,6 +81,12 @@ const unit = (
   },
 ];
 
+/**
+ * A change that alters nothing the wait looks at, so that it checks right
+ * now (not only when its own timer fires).
+ */
+const poke = (src: FakeSource) => src.apply(app("unrelated"));
+
 /** Lets promise jobs run without moving time. */
 const flush = () => vi.advanceTimersByTimeAsync(0);
 /**
@@ -126,6 +132,8 @@ describe("idle periods on the controller's clock", () => {
       done = true;
     });
     await vi.advanceTimersByTimeAsync(2999);
+    poke(src);
+    await flush();
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
@@ -144,6 +152,8 @@ describe("idle periods on the controller's clock", () => {
       // The since says 60 s, but nothing proves the controller's clock is
       // past it by more than the time this client has watched.
       await vi.advanceTimersByTimeAsync(4999);
+      poke(src);
+      await flush();
       expect(done).toBe(false);
       await vi.advanceTimersByTimeAsync(1);
       expect(done).toBe(true);
@@ -169,6 +179,8 @@ describe("idle periods on the controller's clock", () => {
     src.epochValue++;
     src.apply(unit("a/0", "idle", "active", Date.now() - 10));
     await vi.advanceTimersByTimeAsync(4989);
+    poke(src);
+    await flush();
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
@@ -188,6 +200,8 @@ describe("idle periods on the controller's clock", () => {
     // The count restarts at the first check after the resync.
     await checked();
     await vi.advanceTimersByTimeAsync(4999);
+    poke(src);
+    await flush();
     expect(done).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(done).toBe(true);
