@@ -13,6 +13,7 @@ import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
+import { benchWaitSettle } from "./wait-settle.js";
 
 /** One row of the results table. */
 export interface BenchRow {
@@ -30,6 +31,7 @@ for (const bench of [
   benchPing,
   benchDeltaApply,
   benchWaitForIdle,
+  benchWaitSettle,
   benchCharmArchive,
   benchLocalCharmUpload,
   benchBundleDeploy,

@@ -275,11 +275,49 @@ export {
 } from "./model/state.js";
 export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
 export { applicationTag, machineTag, modelTag, unitTag } from "./model/tags.js";
+export { systemClock, type WaitClock, type WaitTimer } from "./model/wait-clock.js";
+export {
+  allActive,
+  allAgentsIdle,
+  allBlocked,
+  allWorkloads,
+  and,
+  anyBlocked,
+  anyError,
+  anyLost,
+  appsPresent,
+  type Condition,
+  type ConditionLike,
+  type ConditionResult,
+  type Held,
+  not,
+  or,
+  relationEstablished,
+  type UnitCountSpec,
+  type UnitsIdleOptions,
+  unitCount,
+  unitsIdle,
+  type WaitContext,
+  where,
+} from "./model/wait-conditions.js";
+export {
+  AgentLostError,
+  MachineProvisioningError,
+  type StatusProblem,
+  type StatusProblemKind,
+  UnitErrorStateError,
+  WorkloadBlockedError,
+} from "./model/wait-errors.js";
 export {
   type BlockUntilOptions,
   EntityStatusError,
+  idleCondition,
   type NotReady,
   type WaitForIdleOptions,
+  type WaitOptions,
+  type WaitProgress,
+  type WaitSource,
+  type WaitSummary,
   WaitTimeoutError,
 } from "./model/waits.js";
 export { checkDeltas, ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `libjuju` command line: status, deploy (charms and bundles),
- * export-bundle, integrate, remove-application, watch, models, add-machine,
- * config, run (actions), debug-log, and running the simulated controller.
- * Built only on the public API; each command loads the client (or the
- * simulator) when it runs, so help and usage errors stay instant.
+ * export-bundle, integrate, remove-application, watch, wait, models,
+ * add-machine, config, run (actions), debug-log, and running the simulated
+ * controller. Built only on the public API; each command loads the client
+ * (or the simulator) when it runs, so help and usage errors stay instant.
  * @module
  */
 import { readFileSync } from "node:fs";
@@ -20,6 +20,7 @@ import { registerModels } from "./commands/models.js";
 import { registerRunAction } from "./commands/run-action.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStatus } from "./commands/status.js";
+import { registerWait } from "./commands/wait.js";
 import { registerWatch } from "./commands/watch.js";
 import { InterruptedError } from "./signals.js";
 
@@ -51,6 +52,7 @@ registerDeploy(program);
 registerExportBundle(program);
 registerIntegrate(program);
 registerWatch(program);
+registerWait(program);
 registerModels(program);
 registerAddMachine(program);
 registerConfig(program);

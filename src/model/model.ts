@@ -165,11 +165,15 @@ import { type EventsOptions, ModelSession } from "./session.js";
 
 import { ModelState } from "./state.js";
 import { modelTag } from "./tags.js";
+import type { ConditionLike } from "./wait-conditions.js";
 import {
   type BlockUntilOptions,
   blockUntil,
   type WaitForIdleOptions,
+  type WaitOptions,
   type WaitSource,
+  type WaitSummary,
+  waitForCondition,
   waitForIdle,
   waitUntil,
 } from "./waits.js";
@@ -842,6 +846,9 @@ export class Model implements ModelContext {
       watchFailed: session.lost,
       isStale: () => session.stale,
       epoch: () => session.epoch,
+      // The controller's clock, for idle periods measured from `since`.
+      controllerTime: async (patterns, signal) =>
+        (await this.getStatus({ patterns, signal }))["controller-timestamp"],
     };
   }
 
@@ -911,6 +918,27 @@ export class Model implements ModelContext {
     return this.#guard("waitForIdle", options.signal, (signal) =>
       waitForIdle(this.#waitSource, { ...options, signal }),
     );
+  }
+
+  /**
+   * Waits until `ready` holds (Jubilant-style conditions from
+   * `libjuju`: `allActive`, `unitsIdle`, `unitCount`, `and`/`or`/`not`…,
+   * or a function of the state), failing at once with a typed error when
+   * `error` holds (default: any error or lost agent); see {@link WaitOptions}.
+   *
+   * @example
+   * ```ts
+   * await model.wait(and(allActive("mysql"), unitCount("mysql", 3)), {
+   *   onProgress: (p) => console.log(p.lines.join("\n")),
+   * });
+   * ```
+   */
+  async wait(ready: ConditionLike, options: WaitOptions = {}): Promise<WaitSummary> {
+    let summary!: WaitSummary;
+    await this.#guard("wait", options.signal, async (signal) => {
+      summary = await waitForCondition(this.#waitSource, ready, { ...options, signal });
+    });
+    return summary;
   }
 
   /** See {@link ModelContext.waitFor}. */

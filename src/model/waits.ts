@@ -1,13 +1,49 @@
 /**
  * Waiting for a model to reach a state, computed from the AllWatcher cache:
- * no polling RPCs. Conditions are re-checked whenever a delta arrives (and
- * every `waitPeriod` for conditions that read other things).
+ * no polling RPCs. Conditions are re-checked whenever a delta arrives, at
+ * the exact moment a period ends (a timer, not a poll), and every
+ * `waitPeriod` for conditions that read other things. Idle periods are
+ * measured on the controller's clock from the `since` of each status (see
+ * `wait-clock.ts`), so a settled model satisfies a wait at once and clock
+ * skew on the client cannot make one return early.
  * @module
  */
-import { AbortError, LibjujuError } from "../rpc/errors.js";
-import type { EntityData } from "./delta.js";
+import { AbortError } from "../rpc/errors.js";
+import type { EntityData, EntityKind } from "./delta.js";
 import type { EntityRecord, ModelState } from "./state.js";
-import { deriveApplicationStatus, type StatusInfo } from "./status.js";
+import type { StatusInfo } from "./status.js";
+import {
+  ControllerClock,
+  clockMs,
+  parseGoTime,
+  systemClock,
+  type WaitClock,
+  type WaitTimer,
+} from "./wait-clock.js";
+import {
+  allWorkloads,
+  and,
+  anyBlocked,
+  anyError,
+  anyLost,
+  appsPresent,
+  type Condition,
+  type ConditionLike,
+  type ConditionResult,
+  or,
+  toCondition,
+  unitCount,
+  unitsIdle,
+  type WaitContext,
+} from "./wait-conditions.js";
+import {
+  EntityStatusError,
+  type NotReady,
+  statusProblemError,
+  WaitTimeoutError,
+} from "./wait-errors.js";
+
+export { EntityStatusError, type NotReady, WaitTimeoutError } from "./wait-errors.js";
 
 /** What a wait needs: the cache and a signal that it changed. */
 export interface WaitSource {
@@ -24,41 +60,68 @@ export interface WaitSource {
   isStale?: () => boolean;
   /**
    * A number that changes whenever the state may have missed changes (a
-   * lost link, a watcher restart): time-based conditions (idle periods)
-   * start over then, since what happened meanwhile is unknown.
+   * lost link, a watcher restart): periods counted by this client (where
+   * the controller sent no `since`) start over then, since what happened
+   * meanwhile is unknown; periods proven by `since` stand.
    */
   epoch?: () => number;
+  /**
+   * The controller's time now (`FullStatus`'s `controller-timestamp`), for
+   * waits that measure periods: one round trip at the start of such a wait.
+   * `patterns` narrows the status to what the wait looks at.
+   */
+  controllerTime?: (patterns: readonly string[], signal: AbortSignal) => Promise<unknown>;
 }
 
-/** One entity that was not ready when a wait gave up. */
-export interface NotReady {
-  /** `application mysql`, `unit mysql/0`, `machine 3`. */
-  entity: string;
-  reason: string;
+/** What {@link WaitOptions.onProgress} receives. */
+export interface WaitProgress {
+  /** Milliseconds since the wait started. */
+  elapsed: number;
+  /** What is not ready, and why (empty once done). */
+  notReady: NotReady[];
+  /** `notReady` as lines: `unit mysql/1: agent executing (install) for 12 s`. */
+  lines: string[];
+  /** Caveats, e.g. idle time counted by this client where the controller sent no `since`. */
+  notes: string[];
+  /** True on the last call, when the wait succeeded. */
+  done: boolean;
+  /** On success: how long it took and what was waited on last. */
+  summary?: string;
 }
 
-/** A wait ran out of time; `notReady` names each entity and why. */
-export class WaitTimeoutError extends LibjujuError {
-  readonly notReady: NotReady[];
-  constructor(what: string, timeoutMs: number, notReady: NotReady[]) {
-    const lines = notReady.map((n) => `  ${n.entity}: ${n.reason}`).join("\n");
-    super(
-      `timed out after ${timeoutMs / 1000}s waiting for ${what}${lines ? `:\n${lines}` : ""}`,
-      "timeout",
-    );
-    this.notReady = notReady;
-  }
+/** What a successful wait reports. */
+export interface WaitSummary {
+  /** Milliseconds the wait took. */
+  elapsed: number;
+  /** What was still not ready at the last check before success (empty when ready at once). */
+  waitedOnLast: NotReady[];
+  notes: string[];
+  /** One line: `ready after 5.2 s; last waited on unit mysql/1: idle for 4.9s of 5s`. */
+  summary: string;
 }
 
-/** An entity went into error (or blocked) while waiting with `raiseOnError` / `raiseOnBlocked`. */
-export class EntityStatusError extends LibjujuError {
-  /** The entities in error, with their messages. */
-  readonly entities: NotReady[];
-  constructor(kind: "error" | "blocked", entities: NotReady[]) {
-    const lines = entities.map((n) => `  ${n.entity}: ${n.reason}`).join("\n");
-    super(`${entities.length === 1 ? "an entity is" : "entities are"} ${kind}:\n${lines}`, kind);
-    this.entities = entities;
-  }
+/** Options of {@link waitForCondition} (`Model.wait`). */
+export interface WaitOptions {
+  /**
+   * A condition that fails the wait as soon as it holds, with a typed error
+   * ({@link UnitErrorStateError}, {@link MachineProvisioningError},
+   * {@link AgentLostError}, {@link WorkloadBlockedError}). Default:
+   * `or(anyError(), anyLost())`; `null` for none.
+   */
+  error?: ConditionLike | null;
+  /** Milliseconds before giving up with {@link WaitTimeoutError}. Default 600 000. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /**
+   * How many checks in a row must find the condition true (checks run on
+   * each change and every second). Default 1: idle periods are measured
+   * from the controller's `since`, not by repeated checks.
+   */
+  successes?: number;
+  /** Called at most once a second, on every change, with what is still not ready; last with the summary. */
+  onProgress?: (progress: WaitProgress) => void;
+  /** The clock to run on (tests, simulated skew); default: a monotonic system clock. */
+  clock?: WaitClock;
 }
 
 /** Options of {@link blockUntil}. */
@@ -76,19 +139,414 @@ export interface WaitForIdleOptions {
   apps?: string[];
   /** Workload status every unit (and application) must have, e.g. `active`. */
   status?: string;
-  /** How long (ms) each unit must stay ready without interruption. Default 15 000. */
+  /**
+   * How long (ms) each unit must have been ready without interruption,
+   * measured on the controller's clock from the statuses' `since` (so a
+   * model idle for long enough already is ready at once). Default 15 000.
+   */
   idlePeriod?: number;
   /** Milliseconds before giving up with {@link WaitTimeoutError}. Default 600 000. */
   timeout?: number;
-  /** Throw {@link EntityStatusError} when a unit, application or machine is in error. Default true. */
+  /**
+   * Throw when a unit, application or machine is in error: an
+   * {@link EntityStatusError} (a {@link UnitErrorStateError} or
+   * {@link MachineProvisioningError}) as soon as it appears. Default true.
+   */
   raiseOnError?: boolean;
-  /** Throw {@link EntityStatusError} when a unit or application is blocked. Default false. */
+  /** Throw {@link WorkloadBlockedError} (an {@link EntityStatusError}) when a unit or application is blocked. Default false. */
   raiseOnBlocked?: boolean;
   /** Minimum number of units per application (a number for all, or per application). Default 1. */
   waitForUnits?: number | Record<string, number>;
   /** Exact number of units per application (a number for all, or per application). */
   waitForExactUnits?: number | Record<string, number>;
   signal?: AbortSignal;
+  /** See {@link WaitOptions.onProgress}. */
+  onProgress?: (progress: WaitProgress) => void;
+  /** See {@link WaitOptions.clock}. */
+  clock?: WaitClock;
+}
+
+/** What the model's connection looks like to a wait that timed out while it was down. */
+const STALE: NotReady = {
+  entity: "model connection",
+  reason: "down or resyncing, so the model's state is not known",
+};
+
+/** `12 s`, `3 min 5 s`. */
+function duration(ms: number): string {
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+interface EngineSpec {
+  /** For timeouts and aborts: `the model to be idle`. */
+  what: string;
+  ready: Condition;
+  error?: Condition | undefined;
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+  clock?: WaitClock | undefined;
+  /** Re-check every this many ms even without a change. */
+  waitPeriod: number;
+  /** Checks run at most this often on changes (ms). */
+  minInterval: number;
+  successes?: number | undefined;
+  onProgress?: ((p: WaitProgress) => void) | undefined;
+  /** Narrows the `FullStatus` that tells the controller's time. */
+  patterns?: readonly string[] | undefined;
+  /** Add status histories to timeout errors. */
+  histories?: boolean;
+}
+
+const kindOf: Record<string, EntityKind> = {
+  unit: "unit",
+  machine: "machine",
+  application: "application",
+};
+
+/** One line per status change of an entity's kept states from `from` on. */
+function historyLines(record: EntityRecord, from: number): string[] {
+  const fields =
+    record.kind === "unit"
+      ? ["agent-status", "workload-status"]
+      : record.kind === "machine"
+        ? ["agent-status", "instance-status"]
+        : ["status"];
+  const label = (f: string) => f.replace("-status", "");
+  const show = (s: StatusInfo | undefined) =>
+    `${s?.current ?? "unknown"}${s?.message ? ` (${s.message})` : ""}`;
+  const out: string[] = [];
+  if (from < record.oldest) out.push("(earlier changes not kept)");
+  let prev: EntityData | undefined = from > record.oldest ? record.at(from - 1) : undefined;
+  for (let v = Math.max(from, record.oldest); v <= record.latest; v++) {
+    const d = record.at(v);
+    const changed = fields.filter(
+      (f) => show(d?.[f] as StatusInfo | undefined) !== show(prev?.[f] as StatusInfo | undefined),
+    );
+    prev = d;
+    if (!changed.length || !d) continue;
+    const since = (d[changed[0]!] as StatusInfo | undefined)?.since;
+    const at = typeof since === "string" && since ? `${since} ` : "";
+    out.push(
+      `${at}${changed.map((f) => (f === "status" ? show(d[f] as StatusInfo) : `${label(f)} ${show(d[f] as StatusInfo)}`)).join(", ")}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The wait loop: evaluates `ready` (after `error`) on changes, at the times
+ * conditions ask for, and every `waitPeriod`; never from stale state.
+ */
+function runWait(source: WaitSource, spec: EngineSpec): Promise<WaitSummary> {
+  return run(source, spec, true) as Promise<WaitSummary>;
+}
+
+/**
+ * {@link runWait} resolving to undefined, with no extra promise hop: the
+ * callers of `blockUntil` / `waitUntil` / `waitForIdle` (and the model's
+ * observer-error guard around them) see the same timing as before.
+ */
+function runVoid(source: WaitSource, spec: EngineSpec): Promise<void> {
+  return run(source, spec, false) as Promise<void>;
+}
+
+function run(
+  source: WaitSource,
+  spec: EngineSpec,
+  withSummary: boolean,
+): Promise<WaitSummary | undefined> {
+  const clock = spec.clock ?? systemClock;
+  const now = () => clockMs(clock);
+  const start = now();
+  const state = source.state;
+  const ctrl = new ControllerClock();
+  // Where there is no `since`: when each entity was first seen ready in its current stretch.
+  const observed = new Map<string, number>();
+  // The latest version of each entity already looked at (for states between checks).
+  const seen = new Map<string, number>();
+  // Each entity's version when the wait started, for the histories of a timeout.
+  const baseline = new WeakMap<EntityRecord, number>();
+  if (spec.histories)
+    for (const k of ["unit", "machine", "application"] as const)
+      for (const r of state.live(k)) baseline.set(r, r.latest);
+  const notes = new Set<string>();
+  const needSuccesses = spec.successes ?? 1;
+  if (!(Number.isInteger(needSuccesses) && needSuccesses >= 1)) {
+    return Promise.reject(new TypeError("wait: successes must be an integer ≥ 1"));
+  }
+
+  return new Promise<WaitSummary | undefined>((resolve, reject) => {
+    let last: ConditionResult = { ok: false, notReady: [] };
+    let lastPending: NotReady[] = [];
+    let successes = 0;
+    let settled = false;
+    let epoch = source.epoch?.();
+    let unsubscribe = () => {};
+    let lastRun = Number.NEGATIVE_INFINITY;
+    let recheck: WaitTimer | undefined;
+    let recheckAt = Number.POSITIVE_INFINITY;
+    let throttled: WaitTimer | undefined;
+    let tick: WaitTimer | undefined;
+    let timeout: WaitTimer | undefined;
+    let lastEmit = Number.NEGATIVE_INFINITY;
+    let lastText: string | undefined;
+    let trailing: WaitTimer | undefined;
+    const inner = new AbortController();
+
+    const finish = (err?: unknown, summary?: WaitSummary) => {
+      if (settled) return;
+      settled = true;
+      unsubscribe();
+      for (const t of [recheck, throttled, tick, timeout, trailing]) t?.cancel();
+      inner.abort();
+      spec.signal?.removeEventListener("abort", onAbort);
+      if (err) reject(err);
+      else resolve(withSummary ? summary : undefined);
+    };
+
+    const emit = (done: boolean, summary?: string) => {
+      if (!spec.onProgress) return;
+      lastEmit = now();
+      trailing?.cancel();
+      trailing = undefined;
+      const notReady = done ? [] : last.notReady;
+      const lines = notReady.map((n) => `${n.entity}: ${n.reason}`);
+      lastText = lines.join("\n");
+      spec.onProgress({
+        elapsed: lastEmit - start,
+        notReady,
+        lines,
+        notes: [...notes],
+        done,
+        ...(summary !== undefined ? { summary } : {}),
+      });
+    };
+    // At most once a second; a change within the second is shown when it ends.
+    const progress = () => {
+      if (!spec.onProgress || settled) return;
+      const text = last.notReady.map((n) => `${n.entity}: ${n.reason}`).join("\n");
+      const t = now();
+      if (t - lastEmit >= 1000) emit(false);
+      else if (text !== lastText && !trailing) {
+        trailing = clock.setTimer(lastEmit + 1000 - t, () => {
+          trailing = undefined;
+          if (!settled) emit(false);
+        });
+      }
+    };
+
+    const context = (t: number): WaitContext => {
+      let units: Map<string, EntityRecord[]> | undefined;
+      const seeSince = (s: number | undefined) => {
+        if (s !== undefined) ctrl.sample(s, t, "since");
+        return s;
+      };
+      return {
+        state,
+        now: t,
+        controllerNow: () => ctrl.at(t),
+        unitsOf(app) {
+          if (!units) {
+            units = new Map();
+            for (const r of state.live("unit")) {
+              const a = String(r.current?.application ?? "");
+              const l = units.get(a);
+              if (l) l.push(r);
+              else units.set(a, [r]);
+            }
+          }
+          return units.get(app) ?? [];
+        },
+        appsOr: (apps) =>
+          apps.length ? [...apps] : [...state.live("application")].map((r) => r.id),
+        heldFor(key, record, ready, since) {
+          const before = seen.get(key);
+          seen.set(key, record.latest);
+          let broken = false;
+          if (before !== undefined)
+            for (let v = Math.max(before + 1, record.oldest); v < record.latest; v++) {
+              const d = record.at(v);
+              if (d && !ready(d)) broken = true;
+            }
+          const cur = record.current;
+          if (!cur || !ready(cur)) {
+            observed.delete(key);
+            return undefined;
+          }
+          if (broken) observed.delete(key);
+          const s = seeSince(since(cur));
+          if (s !== undefined) {
+            const c = ctrl.at(t)!;
+            return {
+              ms: Math.max(0, c - s),
+              observed: false,
+              readyAt: (period) => ctrl.clientTimeOf(s + period)!,
+            };
+          }
+          notes.add(
+            "idle time counted from when this client saw each unit ready: the controller sent no `since`",
+          );
+          const first = observed.get(key) ?? t;
+          observed.set(key, first);
+          return { ms: t - first, observed: true, readyAt: (period) => first + period };
+        },
+        wakeAt(ms) {
+          wake = Math.min(wake, ms);
+        },
+        age(since) {
+          const s = seeSince(parseGoTime(since));
+          const c = ctrl.at(t);
+          return s === undefined || c === undefined ? undefined : duration(c - s);
+        },
+      };
+    };
+    let wake = Number.POSITIVE_INFINITY;
+
+    const evaluate = () => {
+      if (settled) return;
+      // Never from stale state: the resync's state change re-runs the check.
+      if (source.isStale?.()) return;
+      const t = now();
+      lastRun = t;
+      const e = source.epoch?.();
+      if (e !== epoch) {
+        // After an outage nobody knows whether units stayed ready: counts
+        // this client made start over (those proven by `since` stand).
+        epoch = e;
+        observed.clear();
+      }
+      wake = Number.POSITIVE_INFINITY;
+      const ctx = context(t);
+      try {
+        if (spec.error) {
+          const bad = spec.error.check(ctx);
+          if (bad.ok) {
+            throw bad.problems?.length
+              ? statusProblemError(bad.problems)
+              : new EntityStatusError("error", [
+                  { entity: spec.error.description, reason: "holds" },
+                ]);
+          }
+        }
+        last = spec.ready.check(ctx);
+      } catch (err) {
+        finish(err);
+        return;
+      }
+      if (last.ok) {
+        successes++;
+        if (successes >= needSuccesses) {
+          const elapsed = t - start;
+          const lastLine = lastPending.length
+            ? `; last waited on ${lastPending.map((n) => `${n.entity}: ${n.reason}`).join(", ")}`
+            : "";
+          const summary = `ready after ${(elapsed / 1000).toFixed(1)} s${lastLine}`;
+          emit(true, summary);
+          finish(undefined, { elapsed, waitedOnLast: lastPending, notes: [...notes], summary });
+          return;
+        }
+      } else {
+        successes = 0;
+        lastPending = last.notReady;
+      }
+      if (wake !== recheckAt) {
+        recheck?.cancel();
+        recheck = undefined;
+        recheckAt = wake;
+        if (Number.isFinite(wake)) {
+          recheck = clock.setTimer(Math.max(0, wake - t), () => {
+            recheck = undefined;
+            recheckAt = Number.POSITIVE_INFINITY;
+            evaluate();
+          });
+        }
+      }
+      progress();
+    };
+
+    // A busy model delivers many small batches; re-checking a large model on
+    // each one costs more than the wait is worth, so checks run at most once
+    // per `minInterval` (the first change is checked at once, the last one
+    // always gets a check).
+    const onChange = () => {
+      if (settled || throttled) return;
+      const gap = lastRun + spec.minInterval - now();
+      if (gap <= 0) evaluate();
+      else
+        throttled = clock.setTimer(gap, () => {
+          throttled = undefined;
+          evaluate();
+        });
+    };
+    const onAbort = () => finish(new AbortError(`wait for ${spec.what} aborted`));
+    if (spec.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    spec.signal?.addEventListener("abort", onAbort, { once: true });
+    const periodic = () => {
+      tick = clock.setTimer(spec.waitPeriod, () => {
+        periodic();
+        evaluate();
+      });
+    };
+    periodic();
+    if (spec.timeout !== undefined) {
+      const ms = spec.timeout;
+      timeout = clock.setTimer(ms, () => {
+        if (source.isStale?.()) {
+          finish(new WaitTimeoutError(spec.what, ms, [STALE, ...withHistory(last.notReady)]));
+          return;
+        }
+        evaluate();
+        if (!settled) finish(new WaitTimeoutError(spec.what, ms, withHistory(last.notReady)));
+      });
+    }
+    const withHistory = (list: NotReady[]): NotReady[] => {
+      if (!spec.histories) return list;
+      const done = new Set<string>();
+      return list.map((n) => {
+        const [k, ...rest] = n.entity.split(" ");
+        const kind = kindOf[k ?? ""];
+        const record = kind ? state.getRecord(kind, rest.join(" ")) : undefined;
+        if (!record || done.has(n.entity)) return n;
+        done.add(n.entity);
+        const base = baseline.get(record);
+        const lines = historyLines(record, base === undefined ? 0 : base + 1);
+        return lines.length ? { ...n, history: lines } : n;
+      });
+    };
+    unsubscribe = source.onStateChange(onChange);
+    source.watchFailed?.catch((err: unknown) => finish(err));
+    // The controller's time, once: lets periods that ended before the wait
+    // began count at once (a `since` alone only bounds it from below).
+    if (source.controllerTime && (spec.ready.timed || spec.error?.timed)) {
+      const sent = now();
+      source
+        .controllerTime(spec.patterns ?? [], inner.signal)
+        .then((ts) => {
+          const at = now();
+          const T = parseGoTime(ts, "down");
+          if (T === undefined) {
+            notes.add(
+              "the controller sent no controller-timestamp: its time is bounded by the newest `since` only",
+            );
+          } else {
+            ctrl.sample(T, at, "controller-timestamp");
+            void sent;
+          }
+          evaluate();
+        })
+        .catch((err: unknown) => {
+          if (settled) return;
+          notes.add(
+            `the controller's time is not known (${err instanceof Error ? err.message : String(err)}): periods are bounded by the newest \`since\` only`,
+          );
+        });
+    }
+    evaluate();
+  });
 }
 
 /**
@@ -100,11 +558,22 @@ export function blockUntil(
   conditions: Array<() => boolean>,
   options: BlockUntilOptions = {},
 ): Promise<void> {
-  return waitOn(source, options, "conditions", () => {
-    const failing = conditions.flatMap((c, i) =>
-      c() ? [] : [{ entity: `condition ${i + 1}`, reason: "false" }],
-    );
-    return { done: failing.length === 0, notReady: failing };
+  const ready: Condition = {
+    description: "conditions",
+    check: () => {
+      const failing = conditions.flatMap((c, i) =>
+        c() ? [] : [{ entity: `condition ${i + 1}`, reason: "false" }],
+      );
+      return { ok: failing.length === 0, notReady: failing };
+    },
+  };
+  return runVoid(source, {
+    what: "conditions",
+    ready,
+    timeout: options.timeout,
+    signal: options.signal,
+    waitPeriod: options.waitPeriod ?? 500,
+    minInterval: 0,
   });
 }
 
@@ -118,123 +587,48 @@ export function waitUntil(
   condition: () => boolean,
   options: BlockUntilOptions = {},
 ): Promise<void> {
-  return waitOn(source, options, what, () => ({ done: condition(), notReady: [] }));
-}
-
-interface CheckResult {
-  done: boolean;
-  notReady: NotReady[];
-  /** When (ms epoch) the result may change without a delta (idle periods). */
-  recheckAt?: number;
-}
-
-/** What the model's connection looks like to a wait that timed out while it was down. */
-const STALE: NotReady = {
-  entity: "model connection",
-  reason: "down or resyncing, so the model's state is not known",
-};
-
-function waitOn(
-  source: WaitSource,
-  options: { timeout?: number; waitPeriod?: number; signal?: AbortSignal; minInterval?: number },
-  what: string,
-  check: (resumed: boolean) => CheckResult,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    let last: CheckResult = { done: false, notReady: [] };
-    let unsubscribe = () => {};
-    let settled = false;
-    const finish = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      unsubscribe();
-      for (const t of timers.splice(0)) clearTimeout(t);
-      if (recheck) clearTimeout(recheck);
-      if (throttled) clearTimeout(throttled);
-      clearInterval(periodic);
-      options.signal?.removeEventListener("abort", onAbort);
-      if (err) reject(err);
-      else resolve();
-    };
-    let recheck: ReturnType<typeof setTimeout> | undefined;
-    let throttled: ReturnType<typeof setTimeout> | undefined;
-    let lastRun = Number.NEGATIVE_INFINITY;
-    let epoch = source.epoch?.();
-    const run = (): CheckResult => {
-      const now = source.epoch?.();
-      const resumed = now !== epoch;
-      epoch = now;
-      return check(resumed);
-    };
-    const evaluate = () => {
-      if (settled) return;
-      // Never from stale state: the resync's state change re-runs the check.
-      if (source.isStale?.()) return;
-      lastRun = Date.now();
-      try {
-        last = run();
-      } catch (err) {
-        finish(err);
-        return;
-      }
-      if (last.done) {
-        finish();
-        return;
-      }
-      if (last.recheckAt !== undefined) {
-        if (recheck) clearTimeout(recheck);
-        recheck = setTimeout(evaluate, Math.max(0, last.recheckAt - Date.now()));
-      }
-    };
-    // A busy model delivers many small batches; re-checking a large model on
-    // each one costs more than the wait is worth, so checks run at most once
-    // per `minInterval` (the first change is checked at once, the last one
-    // always gets a check).
-    const minInterval = options.minInterval ?? 0;
-    const onChange = () => {
-      if (settled || throttled) return;
-      const wait = lastRun + minInterval - Date.now();
-      if (wait <= 0) evaluate();
-      else
-        throttled = setTimeout(() => {
-          throttled = undefined;
-          evaluate();
-        }, wait);
-    };
-    const onAbort = () => finish(new AbortError(`wait for ${what} aborted`));
-    if (options.signal?.aborted) {
-      onAbort();
-      return;
-    }
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    const periodic = setInterval(evaluate, options.waitPeriod ?? 500);
-    if (options.timeout !== undefined) {
-      const timeout = options.timeout;
-      timers.push(
-        setTimeout(() => {
-          if (source.isStale?.()) {
-            finish(new WaitTimeoutError(what, timeout, [STALE, ...last.notReady]));
-            return;
-          }
-          try {
-            last = run();
-          } catch (err) {
-            finish(err);
-            return;
-          }
-          finish(last.done ? undefined : new WaitTimeoutError(what, timeout, last.notReady));
-        }, timeout),
-      );
-    }
-    unsubscribe = source.onStateChange(onChange);
-    source.watchFailed?.catch((err: unknown) => finish(err));
-    evaluate();
+  return runVoid(source, {
+    what,
+    ready: { description: what, check: () => ({ ok: condition(), notReady: [] }) },
+    timeout: options.timeout,
+    signal: options.signal,
+    waitPeriod: options.waitPeriod ?? 500,
+    minInterval: 0,
   });
 }
 
-const statusOf = (d: EntityData | undefined, field: string): StatusInfo | undefined =>
-  d?.[field] as StatusInfo | undefined;
+/**
+ * Waits until `ready` holds (`Model.wait`): re-checked on every change and
+ * at the moment a period ends; fails at once with a typed error when
+ * `error` holds, and after `timeout` with everything not ready and its
+ * status history. Resolves with a summary.
+ */
+export function waitForCondition(
+  source: WaitSource,
+  ready: ConditionLike,
+  options: WaitOptions = {},
+): Promise<WaitSummary> {
+  const condition = toCondition(ready);
+  const error =
+    options.error === null
+      ? undefined
+      : options.error === undefined
+        ? or(anyError(), anyLost())
+        : toCondition(options.error);
+  return runWait(source, {
+    what: condition.description,
+    ready: condition,
+    error,
+    timeout: options.timeout ?? 600_000,
+    signal: options.signal,
+    clock: options.clock,
+    waitPeriod: 1000,
+    minInterval: 50,
+    successes: options.successes,
+    onProgress: options.onProgress,
+    histories: true,
+  });
+}
 
 function perApp(
   spec: number | Record<string, number> | undefined,
@@ -245,154 +639,77 @@ function perApp(
 }
 
 /**
- * Waits until the given applications are idle: each has enough units, and
- * each unit's agent is `idle` (with the requested workload status) without
- * interruption for `idlePeriod`. Computed from the watcher's state only.
+ * The condition {@link waitForIdle} waits for, built from the predicates:
+ * each application present with enough units, its status (and its units'
+ * workloads) `status` when given, and every unit's agent idle for
+ * `idlePeriod` on the controller's clock.
+ */
+export function idleCondition(options: WaitForIdleOptions = {}): Condition {
+  const idlePeriod = options.idlePeriod ?? 15_000;
+  const fixed = options.apps;
+  const parts = (apps: string[]): Condition[] => [
+    appsPresent(...apps),
+    ...apps.map((app) => {
+      const exact = perApp(options.waitForExactUnits, app);
+      return unitCount(
+        app,
+        exact !== undefined ? exact : { min: perApp(options.waitForUnits, app) ?? 1 },
+      );
+    }),
+    ...(options.status ? [appStatusIs(options.status, apps)] : []),
+    unitsIdle({ apps, idlePeriod, ...(options.status ? { status: options.status } : {}) }),
+  ];
+  const description = `${fixed ? fixed.join(", ") : "the model"} to be idle`;
+  if (fixed) return { ...and(...parts(fixed)), description };
+  // Every application in the model, as it is at each check.
+  return {
+    description,
+    timed: idlePeriod > 0,
+    check: (ctx) => and(...parts(ctx.appsOr([]))).check(ctx),
+  };
+}
+
+/** Application statuses only (unit workloads are checked with the agents). */
+function appStatusIs(status: string, apps: string[]): Condition {
+  const all = allWorkloads(status, ...apps);
+  return {
+    description: all.description,
+    check(ctx) {
+      const r = all.check(ctx);
+      const notReady = r.notReady.filter((n) => n.entity.startsWith("application "));
+      return { ok: notReady.length === 0, notReady };
+    },
+  };
+}
+
+/**
+ * Waits until the given applications are idle (python-libjuju's
+ * `wait_for_idle`): each has enough units, and each unit's agent is `idle`
+ * (with the requested workload status) without interruption for
+ * `idlePeriod` on the controller's clock. Computed from the watcher's
+ * state, plus one `FullStatus` for the controller's time.
  */
 export function waitForIdle(source: WaitSource, options: WaitForIdleOptions = {}): Promise<void> {
-  const idlePeriod = options.idlePeriod ?? 15_000;
-  const raiseOnError = options.raiseOnError ?? true;
-  const raiseOnBlocked = options.raiseOnBlocked ?? false;
   if (options.apps !== undefined && !Array.isArray(options.apps)) {
     throw new TypeError("waitForIdle: apps must be an array of application names");
   }
-  // When each unit was first seen ready in its current unbroken stretch.
-  const readySince = new Map<string, number>();
-  // The latest version of each unit already looked at: the states in between
-  // are checked too, so a unit that was busy and idle again between two
-  // checks still restarts its idle period.
-  const seenVersion = new Map<string, number>();
-  const state = source.state;
-  const isReady = (u: EntityData | undefined) =>
-    statusOf(u, "agent-status")?.current === "idle" &&
-    (!options.status || statusOf(u, "workload-status")?.current === options.status);
-
-  const check = (resumed: boolean): CheckResult => {
-    // After an outage nobody knows whether units stayed idle: start over.
-    if (resumed) readySince.clear();
-    const now = Date.now();
-    const apps = options.apps ?? [...state.live("application")].map((r) => r.id);
-    const notReady: NotReady[] = [];
-    const errors: NotReady[] = [];
-    const blocked: NotReady[] = [];
-    let recheckAt: number | undefined;
-    const unitsByApp = new Map<string, EntityRecord[]>();
-    for (const r of state.live("unit")) {
-      const app = String(r.current!.application);
-      const list = unitsByApp.get(app);
-      if (list) list.push(r);
-      else unitsByApp.set(app, [r]);
-    }
-
-    for (const app of apps) {
-      const appData = state.entityData("application", app);
-      if (!appData) {
-        notReady.push({ entity: `application ${app}`, reason: "missing from the model" });
-        continue;
-      }
-      const records = unitsByApp.get(app) ?? [];
-      const units = records.map((r) => r.current!);
-      const appStatus = deriveApplicationStatus(
-        statusOf(appData, "status"),
-        units.map((u) => statusOf(u, "workload-status")),
-      );
-      if (appStatus.current === "error")
-        errors.push({ entity: `application ${app}`, reason: appStatus.message || "error" });
-      if (appStatus.current === "blocked")
-        blocked.push({ entity: `application ${app}`, reason: appStatus.message || "blocked" });
-
-      const exact = perApp(options.waitForExactUnits, app);
-      const atLeast = perApp(options.waitForUnits, app) ?? 1;
-      if (exact !== undefined && units.length !== exact) {
-        notReady.push({
-          entity: `application ${app}`,
-          reason: `has ${units.length} units, waiting for exactly ${exact}`,
-        });
-      } else if (exact === undefined && units.length < atLeast) {
-        notReady.push({
-          entity: `application ${app}`,
-          reason: `has ${units.length} units, waiting for at least ${atLeast}`,
-        });
-      }
-      if (options.status && appStatus.current !== options.status) {
-        notReady.push({
-          entity: `application ${app}`,
-          reason: `status is ${appStatus.current}, waiting for ${options.status}`,
-        });
-      }
-
-      for (const record of records) {
-        const u = record.current!;
-        const name = record.id;
-        const seen = seenVersion.get(name);
-        if (seen !== undefined && seen < record.latest) {
-          for (let v = Math.max(seen + 1, record.oldest); v < record.latest; v++) {
-            if (!isReady(record.at(v))) readySince.delete(name);
-          }
-        }
-        seenVersion.set(name, record.latest);
-        const agent = statusOf(u, "agent-status");
-        const workload = statusOf(u, "workload-status");
-        const machineId = String(u["machine-id"] ?? "");
-        const machine = machineId ? state.entityData("machine", machineId) : undefined;
-        const inst = statusOf(machine, "instance-status");
-        const machAgent = statusOf(machine, "agent-status");
-        if (inst?.current === "provisioning error" || machAgent?.current === "error") {
-          errors.push({
-            entity: `machine ${machineId}`,
-            reason: inst?.message || machAgent?.message || "error",
-          });
-        }
-        if (agent?.current === "error" || agent?.current === "failed") {
-          errors.push({
-            entity: `unit ${name}`,
-            reason: `agent ${agent.current}: ${agent.message ?? ""}`.trim(),
-          });
-        }
-        if (workload?.current === "error")
-          errors.push({ entity: `unit ${name}`, reason: workload.message || "error" });
-        if (workload?.current === "blocked")
-          blocked.push({ entity: `unit ${name}`, reason: workload.message || "blocked" });
-
-        const why: string[] = [];
-        if (agent?.current !== "idle") why.push(`agent is ${agent?.current ?? "unknown"}`);
-        if (options.status && workload?.current !== options.status) {
-          why.push(`workload is ${workload?.current ?? "unknown"}, waiting for ${options.status}`);
-        }
-        if (why.length) {
-          readySince.delete(name);
-          notReady.push({ entity: `unit ${name}`, reason: why.join("; ") });
-          continue;
-        }
-        const since = readySince.get(name) ?? now;
-        readySince.set(name, since);
-        if (now - since < idlePeriod) {
-          const at = since + idlePeriod;
-          recheckAt = recheckAt === undefined ? at : Math.min(recheckAt, at);
-          notReady.push({
-            entity: `unit ${name}`,
-            reason: `idle for ${((now - since) / 1000).toFixed(1)}s of ${idlePeriod / 1000}s`,
-          });
-        }
-      }
-    }
-    if (raiseOnError && errors.length) throw new EntityStatusError("error", errors);
-    if (raiseOnBlocked && blocked.length) throw new EntityStatusError("blocked", blocked);
-    return {
-      done: notReady.length === 0,
-      notReady,
-      ...(recheckAt !== undefined ? { recheckAt } : {}),
-    };
-  };
-  return waitOn(
-    source,
-    {
-      timeout: options.timeout ?? 600_000,
-      waitPeriod: 1000,
-      minInterval: 50,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-    `${options.apps ? options.apps.join(", ") : "the model"} to be idle`,
-    check,
-  );
+  const apps = options.apps ?? [];
+  const errors = [
+    ...((options.raiseOnError ?? true) ? [anyError(...apps)] : []),
+    ...(options.raiseOnBlocked ? [anyBlocked(...apps)] : []),
+  ];
+  const ready = idleCondition(options);
+  return runVoid(source, {
+    what: ready.description,
+    ready,
+    error: errors.length ? or(...errors) : undefined,
+    timeout: options.timeout ?? 600_000,
+    signal: options.signal,
+    clock: options.clock,
+    waitPeriod: 1000,
+    minInterval: 50,
+    onProgress: options.onProgress,
+    patterns: apps,
+    histories: true,
+  });
 }
