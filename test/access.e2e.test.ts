@@ -299,6 +299,22 @@ describe("controller methods", () => {
       all: false,
     });
     expect(models.results ?? []).toEqual([]);
+    // Users other than superusers see only themselves.
+    const seen = await c.ok("UserManager", 3, "UserInfo", {
+      entities: [{ tag: "user-nomodel" }, { tag: "user-reader" }],
+      "include-disabled": false,
+    });
+    expect((seen.results as Frame[]).map((r) => r.error ?? (r.result as Frame).username)).toEqual([
+      "nomodel",
+      { message: "permission denied", code: "unauthorized access" },
+    ]);
+    const listed = await c.ok("UserManager", 3, "UserInfo", {
+      entities: [],
+      "include-disabled": true,
+    });
+    expect((listed.results as Frame[]).map((r) => (r.result as Frame).username)).toEqual([
+      "nomodel",
+    ]);
     // What any controller user may do.
     await c.ok("Controller", 12, "ControllerVersion");
     await c.ok("UserManager", 3, "SetPassword", {

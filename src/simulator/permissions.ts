@@ -251,7 +251,9 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "UserManager.EnableUser": superuser(`${USERS} enableUserImpl (superuser)`),
   "UserManager.RemoveUser": superuser(`${USERS} RemoveUser (superuser)`),
   "UserManager.SetPassword": perEntity(`${USERS} setPassword (own password, or superuser)`),
-  "UserManager.UserInfo": controllerLogin(`${USERS} UserInfo (any controller user)`),
+  "UserManager.UserInfo": controllerLogin(
+    `${USERS} UserInfo (any controller user; others than superusers see only themselves)`,
+  ),
 };
 
 /** The table entry of a method; undefined when the method has none. */
