@@ -221,13 +221,15 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "Secrets.RevokeSecret": write(`${SECRETS} checkCanWrite`),
   "Secrets.UpdateSecrets": write(`${SECRETS} checkCanWrite`),
 
-  "Spaces.CreateSpaces": write(`${SPACES} checkCanWrite`),
-  "Spaces.ListSpaces": read(`${SPACES} checkCanRead`),
-  "Spaces.MoveSubnets": write(`${SPACES} checkCanWrite`),
-  "Spaces.ReloadSpaces": write(`${SPACES} checkCanWrite`),
-  "Spaces.RemoveSpace": write(`${SPACES} checkCanWrite`),
-  "Spaces.RenameSpace": write(`${SPACES} checkCanWrite`),
-  "Spaces.ShowSpace": read(`${SPACES} checkCanRead`),
+  "Spaces.CreateSpaces": admin(`${SPACES} CreateSpaces (AdminAccess)`),
+  "Spaces.ListSpaces": read(`${SPACES} ListSpaces (ReadAccess)`),
+  "Spaces.MoveSubnets": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.ReloadSpaces": write(
+    "apiserver/common/networkingcommon/spaces.go DefaultReloadSpacesAuthorizer (WriteAccess)",
+  ),
+  "Spaces.RemoveSpace": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.RenameSpace": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.ShowSpace": read(`${SPACES} ShowSpace (ReadAccess)`),
 
   "Storage.AddToUnit": write(`${STORAGE} checkCanWrite`),
   "Storage.Attach": write(`${STORAGE} checkCanWrite`),
