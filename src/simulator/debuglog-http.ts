@@ -12,6 +12,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, WebSocketServer } from "ws";
 import { ErrorCodes } from "../protocol/frames.js";
 import { ServerError } from "./errors.js";
+import { authenticate as authenticateBasic, hasModelAccess } from "./http-common.js";
 import {
   checkBacklog,
   type DebugLogParams,
@@ -22,7 +23,7 @@ import {
   recordFilter,
 } from "./logs.js";
 import type { ControllerStore, ModelRecord } from "./store.js";
-import { isValidUuid, localUserName, parseTag } from "./tags.js";
+import { isValidUuid } from "./tags.js";
 
 const LOG_PATH_RE = /^\/model\/([^/]*)\/log$/;
 
@@ -34,26 +35,16 @@ export function debugLogRoute(rawUrl: string | undefined): string | undefined {
   return m === null ? undefined : decodeURIComponent(m[1] ?? "");
 }
 
-/** Checks `Authorization: Basic user-<name>:<password>` against the local users. */
-function authenticate(store: ControllerStore, header: string | undefined): void {
-  const fail = (why: string) =>
-    new ServerError(`authentication failed: ${why}`, ErrorCodes.unauthorized);
-  if (header === undefined || header === "") throw fail("no credentials provided");
-  const m = /^Basic\s+(\S+)$/i.exec(header);
-  const decoded = m === null ? "" : Buffer.from(m[1] ?? "", "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon === -1) throw fail("invalid request format");
-  let name: string | undefined;
-  try {
-    const tag = parseTag(decoded.slice(0, colon));
-    name = tag.kind === "user" ? localUserName(tag.id) : undefined;
-  } catch (e) {
-    throw fail(e instanceof Error ? e.message : String(e));
+/**
+ * Checks `Authorization: Basic user-<name>:<password>` (`http-common.ts`,
+ * disabled users refused) and returns the user's name.
+ */
+function authenticate(store: ControllerStore, header: string | undefined): string {
+  const auth = authenticateBasic(store, header);
+  if ("error" in auth) {
+    throw new ServerError(`authentication failed: ${auth.error}`, ErrorCodes.unauthorized);
   }
-  const user = name === undefined ? undefined : store.users.get(name);
-  if (user === undefined || user.password !== decoded.slice(colon + 1)) {
-    throw fail("invalid entity name or password");
-  }
+  return auth.user;
 }
 
 /** Sends the initial error frame; on failure the socket then closes with 1001 (going away). */
@@ -118,10 +109,14 @@ export function handleDebugLogUpgrade(
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on("error", () => {});
     try {
-      authenticate(store, req.headers.authorization);
+      const user = authenticate(store, req.headers.authorization);
       const model = uuid === "" ? store.controllerModel : store.models.get(uuid);
       if (model === undefined) {
         throw new ServerError(`unknown model: ${JSON.stringify(uuid)}`, ErrorCodes.modelNotFound);
+      }
+      // Reading a model's log needs read access to it (superusers read every model's).
+      if (!hasModelAccess(store, model, user, "read")) {
+        throw new ServerError("authorization failed: permission denied", ErrorCodes.unauthorized);
       }
       const params = readDebugLogParams(new URL(req.url ?? "/", "https://localhost").searchParams);
       stream(ws, model, params);

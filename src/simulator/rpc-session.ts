@@ -10,6 +10,8 @@ import { Fields, goField } from "./decode.js";
 import { callNotImplemented, Errors, ServerError } from "./errors.js";
 import { login, type RedirectTarget } from "./facades/admin.js";
 import type { CallContext, FacadeRegistry } from "./facades/registry.js";
+import type { LoginGuard } from "./login-guard.js";
+import { checkCall } from "./permissions.js";
 import type { ControllerStore, ModelRecord } from "./store.js";
 import type { AllWatcherCursor } from "./watcher-hub.js";
 
@@ -38,12 +40,16 @@ export interface SessionEnv {
    */
   replyLatency?(): number;
   onFrame?: FrameTap;
+  /** Login timeout and throttling of failed logins; absent: neither. */
+  loginGuard?: LoginGuard;
 }
 
 /** The route a connection came in on. */
 export interface SessionRoute {
   kind: "model" | "controller";
   modelUuid?: string;
+  /** Where the connection comes from (remote address), for login throttling. */
+  source?: string;
 }
 
 /** A decoded request header (`rpc.Header`). */
@@ -186,7 +192,17 @@ export class RpcSession {
     ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     ws.on("close", () => this.onClosed());
     ws.on("error", () => this.onClosed());
+    const guard = env.loginGuard;
+    if (guard !== undefined && guard.timeoutMs > 0) {
+      // A socket that never logs in is closed; login or close cancels this.
+      const t = guard.clock.setTimer(guard.timeoutMs, () => {
+        if (!this.loggedIn) void this.shutdown();
+      });
+      this.cancelLoginTimer = () => t.cancel();
+    }
   }
+
+  private cancelLoginTimer: () => void = () => undefined;
 
   /**
    * Closes the connection the way `rpc.Conn.Close` does: new requests get
@@ -213,6 +229,7 @@ export class RpcSession {
   private onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelLoginTimer();
     this.closing = true;
     for (const wake of this.wakeDelays) wake();
     for (const w of this.watchers.values()) w.stop();
@@ -330,6 +347,15 @@ export class RpcSession {
     const spec = this.env.registry.find(h.type, h.version, h.request, this.route.kind);
     if (spec instanceof ServerError) throw spec;
     const params = new Fields(spec.params === undefined ? undefined : h.params, spec.params ?? "");
+    // Access control (permissions.ts), after the params decoded as Go unmarshals before the call.
+    const denied = checkCall(
+      this.env.store,
+      this.user,
+      this.env.store.models.get(uuid ?? this.env.store.controllerModel.uuid),
+      h.type,
+      h.request,
+    );
+    if (denied !== undefined) throw denied;
     // Fault injection only: most calls have no delay and skip the extra await.
     if (this.env.delayFor(h.type, h.request) > 0) await this.delay(h.type, h.request);
     return await spec.call(this.context(h), params);
@@ -354,17 +380,30 @@ export class RpcSession {
       await this.delay("Admin", "Login");
       // Only possible when two Logins race on one connection.
       if (this.loggedIn) throw new ServerError("already logged in");
-      const outcome = login(
-        {
-          store: this.env.store,
-          kind: this.route.kind,
-          servers: this.env.servers(),
-          ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
-          ...(redirect === undefined ? {} : { redirect }),
-        },
-        params,
-      );
+      const guard = this.env.loginGuard;
+      const source = this.route.source ?? "";
+      guard?.admit(source);
+      let outcome: ReturnType<typeof login>;
+      try {
+        outcome = login(
+          {
+            store: this.env.store,
+            kind: this.route.kind,
+            servers: this.env.servers(),
+            ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
+            ...(redirect === undefined ? {} : { redirect }),
+          },
+          params,
+        );
+      } catch (e) {
+        // Only bad credentials count towards the throttle.
+        if (e instanceof ServerError && e.message === Errors.unauthorized().message) {
+          guard?.failed(source);
+        }
+        throw e;
+      }
       this.loggedIn = true;
+      this.cancelLoginTimer();
       this.user = outcome.user;
       return outcome.result;
     })();

@@ -153,7 +153,14 @@ export class ApiServer {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new RpcSession(ws, this.nextSessionId++, route, this.env, socket);
+      const source = req.socket.remoteAddress ?? "";
+      const session = new RpcSession(
+        ws,
+        this.nextSessionId++,
+        { ...route, source },
+        this.env,
+        socket,
+      );
       this.sessions.add(session);
       void session.done.then(() => this.sessions.delete(session));
     });

@@ -22,6 +22,7 @@ import { applicationMethods } from "./facades/application.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
+import { cloudAccessMethods } from "./facades/cloud-access.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
 import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
@@ -37,6 +38,7 @@ import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
 import { type LatencySpec, latencySource } from "./latency.js";
+import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { ControllerStore } from "./store.js";
@@ -90,6 +92,12 @@ export interface SimulatorOptions {
    * controller. Default: none.
    */
   latency?: LatencySpec;
+  /**
+   * Login limits: `timeoutMs` closes sockets that have not logged in
+   * (default 30 s; 0: never), and a source with `maxFailures` failed logins
+   * (default 10) within `windowMs` (default 60 s) is answered `try again`.
+   */
+  login?: LoginGuardOptions;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -175,6 +183,7 @@ export class Simulator implements AsyncDisposable {
     const host = opts.host ?? "127.0.0.1";
     // Checked first: a bad option fails before anything listens.
     const replyLatency = latencySource(opts.latency, opts.seed ?? 1);
+    const loginGuard = new LoginGuard(opts.login);
     const password = opts.password ?? ControllerStore.randomPassword();
     // The Charmhub API listens first: every model's config points at it.
     const catalog = opts.catalog ?? CharmCatalog.default();
@@ -216,6 +225,7 @@ export class Simulator implements AsyncDisposable {
       ...secretsMethods,
       ...secretBackendsMethods,
       ...bundleMethods,
+      ...cloudAccessMethods,
     ]);
 
     let sim: Simulator | undefined;
@@ -234,6 +244,7 @@ export class Simulator implements AsyncDisposable {
           sim?.delays.size ? (sim.delays.get(`${facade}.${method}`) ?? 0) : 0,
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
         ...(replyLatency === undefined ? {} : { replyLatency }),
+        loginGuard,
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();

@@ -51,7 +51,8 @@ export interface UserRecord {
   name: string;
   displayName: string;
   password: string;
-  controllerAccess: "login" | "superuser";
+  /** `""` once `login` was revoked (`ModifyControllerAccess`): the user can no longer log in. */
+  controllerAccess: "" | "login" | "superuser";
 }
 
 /** Formats a time the way Go's `time.Time` marshals to JSON (RFC 3339, UTC). */

@@ -48,6 +48,7 @@ export function effectiveModelAccess(
 /** Forgets every grant of a removed user. */
 export function forgetUser(store: ControllerStore, user: string): void {
   for (const m of store.models.values()) modelUsers(m).delete(user);
+  cloudGrants.get(store)?.delete(user);
 }
 
 /** Extra bookkeeping of a user that `UserInfo` reports. */
@@ -125,4 +126,134 @@ export function changeModelAccess(
   if (access === "read") users.delete(user);
   else if (access === "write") users.set(user, "read");
   else users.set(user, "write");
+}
+
+/** A controller access level (`permission.ValidateControllerAccess` in 3.6: `add-model` is a cloud access). */
+export type ControllerAccess = "login" | "superuser";
+
+/** A cloud access level (`permission.ValidateCloudAccess`). */
+export type CloudAccess = "add-model" | "admin";
+
+const CONTROLLER_RANK: Record<ControllerAccess, number> = { login: 1, superuser: 2 };
+const CLOUD_RANK: Record<CloudAccess, number> = { "add-model": 1, admin: 2 };
+const cloudGrants = new WeakMap<ControllerStore, Map<string, CloudAccess>>();
+
+/** Whether `s` is a controller access level. */
+export function isControllerAccess(s: string): s is ControllerAccess {
+  return s === "login" || s === "superuser";
+}
+
+/** Whether `s` is a cloud access level. */
+export function isCloudAccess(s: string): s is CloudAccess {
+  return s === "add-model" || s === "admin";
+}
+
+/** Whether a user is a controller superuser. */
+export function isSuperuser(store: ControllerStore, user: string): boolean {
+  return store.users.get(user)?.controllerAccess === "superuser";
+}
+
+/** Whether a user's controller access is at least `need` (no access, or no such user: false). */
+export function hasControllerAccess(
+  store: ControllerStore,
+  user: string,
+  need: ControllerAccess,
+): boolean {
+  const have = store.users.get(user)?.controllerAccess;
+  return have !== undefined && have !== "" && CONTROLLER_RANK[have] >= CONTROLLER_RANK[need];
+}
+
+/**
+ * A user's access to the controller's one cloud: the bootstrap admin is its
+ * admin (bootstrap grants it); others only what `Cloud.ModifyCloudAccess` gave.
+ */
+export function cloudAccessOf(store: ControllerStore, user: string): CloudAccess | undefined {
+  let g = cloudGrants.get(store);
+  if (g === undefined) {
+    g = new Map([["admin", "admin"]]);
+    cloudGrants.set(store, g);
+  }
+  return g.get(user);
+}
+
+/** Whether a user's cloud access is at least `need`. */
+export function hasCloudAccess(store: ControllerStore, user: string, need: CloudAccess): boolean {
+  const have = cloudAccessOf(store, user);
+  return have !== undefined && CLOUD_RANK[have] >= CLOUD_RANK[need];
+}
+
+/**
+ * `ChangeControllerAccess` (`apiserver/facades/client/controller`): a grant
+ * only raises access; revoking `login` removes the user's controller access,
+ * revoking `superuser` leaves `login`.
+ */
+export function changeControllerAccess(
+  store: ControllerStore,
+  user: string,
+  action: string,
+  access: ControllerAccess,
+): void {
+  const u = store.users.get(user);
+  if (action === "grant") {
+    if (u === undefined) {
+      throw new ServerError(
+        `could not grant controller access: user ${JSON.stringify(user)} does not exist locally: user ${JSON.stringify(user)} not found`,
+        "not found",
+      );
+    }
+    if (
+      u.controllerAccess !== "" &&
+      CONTROLLER_RANK[u.controllerAccess] >= CONTROLLER_RANK[access]
+    ) {
+      throw new ServerError(`user already has ${JSON.stringify(access)} access or greater`);
+    }
+    u.controllerAccess = access;
+    return;
+  }
+  if (action !== "revoke") throw new ServerError(`unknown action ${JSON.stringify(action)}`);
+  if (u === undefined || u.controllerAccess === "") {
+    throw new ServerError(
+      `could not look up controller access for user: user ${JSON.stringify(user)} not found`,
+      "not found",
+    );
+  }
+  u.controllerAccess = access === "login" ? "" : "login";
+}
+
+/**
+ * `grantCloudAccess` / `revokeCloudAccess` (`apiserver/facades/client/cloud`):
+ * a grant only raises access; revoking `add-model` removes it, revoking
+ * `admin` leaves `add-model`.
+ */
+export function changeCloudAccess(
+  store: ControllerStore,
+  user: string,
+  action: string,
+  access: CloudAccess,
+): void {
+  cloudAccessOf(store, user);
+  const g = cloudGrants.get(store) as Map<string, CloudAccess>;
+  const current = g.get(user);
+  if (action === "grant") {
+    if (!store.users.has(user)) {
+      throw new ServerError(
+        `could not grant cloud access: user ${JSON.stringify(user)} not found`,
+        "user not found",
+      );
+    }
+    if (current !== undefined && CLOUD_RANK[current] >= CLOUD_RANK[access]) {
+      throw new ServerError(`user already has ${JSON.stringify(access)} access or greater`);
+    }
+    g.set(user, access);
+    return;
+  }
+  if (action !== "revoke") throw new ServerError(`unknown action ${JSON.stringify(action)}`);
+  if (current === undefined) {
+    throw new ServerError(
+      `could not look up cloud access for user ${JSON.stringify(user)}`,
+      "not found",
+    );
+  }
+  if (access === "add-model") g.delete(user);
+  else g.set(user, "add-model");
 }

@@ -11,7 +11,7 @@ import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ControllerStore } from "../store.js";
 import { localUserName, parseTag } from "../tags.js";
-import { effectiveModelAccess, userMeta } from "../users.js";
+import { isSuperuser, modelAccessOf, userMeta } from "../users.js";
 
 /** Where a model's clients must go instead: makes Login fail with `redirection required`. */
 export interface RedirectTarget {
@@ -81,11 +81,19 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
   // A disabled user's password no longer validates.
   if (userMeta(ctx.store, user).disabled) throw Errors.unauthorized();
 
+  // checkUserPermissions: the user's own grant on the model, admin for a
+  // superuser without one, none otherwise; and (allow-model-access being
+  // false) controller access for model logins too.
   const controllerLogin = ctx.kind === "controller";
   const model = controllerLogin ? undefined : ctx.store.models.get(ctx.modelUuid ?? "");
   if (!controllerLogin && model === undefined) throw Errors.permissionDenied();
-  const modelAccess = model === undefined ? "" : effectiveModelAccess(ctx.store, model, user.name);
+  const modelAccess =
+    model === undefined
+      ? ""
+      : (modelAccessOf(model, user.name) ??
+        (isSuperuser(ctx.store, user.name) ? "admin" : undefined));
   if (modelAccess === undefined) throw Errors.permissionDenied();
+  if (user.controllerAccess === "") throw Errors.permissionDenied();
   model?.lastConnection.set(user.name, new Date());
 
   const result: Record<string, unknown> = {

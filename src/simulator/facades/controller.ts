@@ -9,6 +9,7 @@ import { LOGIN_FACADES_3_6 } from "../../facades/generated/login-facades.js";
 import { Errors, ServerError } from "../errors.js";
 import { type ControllerStore, goTime } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
+import { changeControllerAccess, isControllerAccess, isSuperuser } from "../users.js";
 import { bulk } from "./bulk.js";
 import { modelStatusResults } from "./model-manager.js";
 import type { CallContext, MethodSpec } from "./registry.js";
@@ -201,6 +202,37 @@ export const controllerMethods: readonly MethodSpec[] = [
             throw new ServerError(`user ${JSON.stringify(id)} not found`, "user not found");
           }
           return { result: { "user-tag": `user-${id}`, access: user.controllerAccess } };
+        }),
+      };
+    },
+  },
+  {
+    facade: "Controller",
+    method: "ModifyControllerAccess",
+    params: "params.ModifyControllerAccessRequest",
+    call: (ctx, p) => {
+      // Refused per change, not for the whole call (Juju 3.6 ModifyControllerAccess).
+      const superuser = isSuperuser(ctx.store, ctx.user);
+      return {
+        results: bulk(p.objects("changes", "params.ModifyControllerAccess"), (c) => {
+          const userTag = c.string("user-tag");
+          const action = c.string("action");
+          const access = c.string("access");
+          if (!superuser) throw Errors.permissionDenied();
+          if (!isControllerAccess(access)) {
+            throw new ServerError(
+              `${JSON.stringify(access)} controller access not valid`,
+              "not valid",
+            );
+          }
+          let target: string;
+          try {
+            target = parseTagOfKind(userTag, "user");
+          } catch (e) {
+            throw e instanceof ServerError ? e.annotate("could not modify controller access") : e;
+          }
+          changeControllerAccess(ctx.store, localUserName(target) ?? target, action, access);
+          return {};
         }),
       };
     },

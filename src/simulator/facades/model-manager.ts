@@ -9,7 +9,13 @@ import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
-import { changeModelAccess, isModelAccess, modelUsers } from "../users.js";
+import {
+  changeModelAccess,
+  isModelAccess,
+  isSuperuser,
+  modelAccessOf,
+  modelUsers,
+} from "../users.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
 const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
@@ -31,8 +37,11 @@ function modelInfo(
   withSecrets: boolean,
 ): Record<string, unknown> {
   const granted = modelUsers(m);
+  // getModelInfo: a user who is not a model admin (or superuser) sees only themselves.
+  const seesAll = isModelAdmin(ctx, m);
   const users = [...ctx.store.users.values()]
     .filter((u) => granted.has(u.name) || u.controllerAccess === "superuser")
+    .filter((u) => seesAll || u.name === ctx.user)
     .map((u) => {
       const last = m.lastConnection.get(u.name);
       return {
@@ -159,12 +168,17 @@ function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<st
       data: {},
       since: goTime(m.status.since),
     },
-    "user-access": "admin",
+    "user-access": modelAccessOf(m, user) ?? (isSuperuser(ctx.store, user) ? "admin" : ""),
     "last-connection": last === undefined ? null : goTime(last),
     counts,
     sla: { level: "unsupported", owner: "" },
     "agent-version": m.agentVersion,
   };
+}
+
+/** `common.HasModelAdmin`: a controller superuser, or an admin of the model. */
+function isModelAdmin(ctx: CallContext, m: ModelRecord): boolean {
+  return isSuperuser(ctx.store, ctx.user) || modelAccessOf(m, ctx.user) === "admin";
 }
 
 function modelFromTag(ctx: CallContext, tag: string): ModelRecord {
@@ -193,6 +207,7 @@ export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, 
       const tag = e.string("tag");
       try {
         const m = modelFromTag(ctx, tag);
+        if (!isModelAdmin(ctx, m)) throw Errors.permissionDenied();
         const apps = m.entities.list("application");
         const machines = modelMachines(m);
         return {
@@ -256,9 +271,9 @@ export const modelManagerMethods: readonly MethodSpec[] = [
       const all = p.optBool("all") ?? false;
       const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
       if (!superuser && user !== ctx.user) throw Errors.permissionDenied();
-      // Local users other than admin only reach the models they own here.
+      // ModelSummariesForUser: the models the user was given access to (all of them for `all` by a superuser).
       const models = [...ctx.store.models.values()].filter(
-        (m) => (all && superuser) || m.owner === user || user === ctx.user,
+        (m) => (all && superuser) || modelUsers(m).has(user),
       );
       return { results: models.map((m) => ({ result: modelSummary(ctx, m, user) })) };
     },
@@ -274,9 +289,14 @@ export const modelManagerMethods: readonly MethodSpec[] = [
     method: "ModelInfo",
     params: "params.Entities",
     call: (ctx, p) => ({
-      results: bulk(p.objects("entities", "params.Entity"), (e) => ({
-        result: modelInfo(ctx, modelFromTag(ctx, e.string("tag")), true),
-      })),
+      results: bulk(p.objects("entities", "params.Entity"), (e) => {
+        const m = modelFromTag(ctx, e.string("tag"));
+        // A user with no access to the model (and no superuser) gets ErrPerm.
+        if (!isSuperuser(ctx.store, ctx.user) && modelAccessOf(m, ctx.user) === undefined) {
+          throw Errors.permissionDenied();
+        }
+        return { result: modelInfo(ctx, m, true) };
+      }),
     }),
   },
   {
@@ -299,6 +319,14 @@ export const modelManagerMethods: readonly MethodSpec[] = [
             "not found",
           );
         }
+      }
+      // Only superusers create models for someone else (createModel).
+      const ownerId = parseTagOfKind(ownerTag, "user");
+      if (!isSuperuser(store, ctx.user) && localUserName(ownerId) !== ctx.user) {
+        throw new ServerError(
+          `"add-model" permission does not permit creation of models for different owners: permission denied`,
+          "unauthorized access",
+        );
       }
       const owner = userFromTag(store, ownerTag);
       if (region !== "" && region !== store.cloud.region) {
@@ -380,6 +408,7 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         const uuid = parseTagOfKind(arg.string("model-tag"), "model");
         const m = ctx.store.models.get(uuid);
         if (m === undefined) throw Errors.notFound(`model ${uuid}`);
+        if (!isModelAdmin(ctx, m)) throw Errors.permissionDenied();
         ctx.store.destroyModel(m);
         return {};
       }),

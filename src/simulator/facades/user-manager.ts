@@ -155,14 +155,21 @@ export const userManagerMethods: readonly MethodSpec[] = [
     call: (ctx, p) => {
       const entities = p.objects("entities", "params.Entity");
       const includeDisabled = p.optBool("include-disabled") ?? false;
+      // Users other than superusers only see themselves (ErrPerm for anyone else).
+      const sees = (u: UserRecord) => isSuperuser(ctx) || u.name === ctx.user;
       if (entities.length === 0) {
         const all = [...ctx.store.users.values()].filter(
-          (u) => includeDisabled || !userMeta(ctx.store, u).disabled,
+          (u) => (includeDisabled || !userMeta(ctx.store, u).disabled) && sees(u),
         );
         return { results: all.map((u) => ({ result: userInfo(ctx, u) })) };
       }
       return {
-        results: bulk(entities, (e) => ({ result: userInfo(ctx, userOf(ctx, e.string("tag"))) })),
+        results: bulk(entities, (e) => {
+          const tag = e.string("tag");
+          const id = parseTagOfKind(tag, "user");
+          if (!isSuperuser(ctx) && localUserName(id) !== ctx.user) throw Errors.permissionDenied();
+          return { result: userInfo(ctx, userOf(ctx, tag)) };
+        }),
       };
     },
   },

@@ -1,0 +1,313 @@
+/**
+ * What each facade method requires of the caller, as Juju 3.6's apiserver
+ * checks it, in one table. The dispatcher (`rpc-session.ts`) applies the
+ * table to every call after login; facades only add the checks Juju makes
+ * per entity (a model named in the params, the user's own password…).
+ *
+ * Juju's `authorizer.HasPermission` (`apiserver/common/permissions.go`
+ * `HasPermission`, `state.UserPermission`) is literal: a model check looks
+ * at the user's grant on the model only. Controller superusers pass a model
+ * check only where the facade asks for `SuperuserAccess` first (`Client`,
+ * `Charms` writes, `ModelConfig` reads, `KeyManager` via `HasModelAdmin`…);
+ * the table says so with `superuser: true`.
+ *
+ * A method without an entry is refused to everyone but superusers: adding
+ * a facade method means adding its line here (`permissions.test.ts` fails
+ * until every registered method has one).
+ * @module
+ */
+import { Errors, type ServerError } from "./errors.js";
+import type { ControllerStore, ModelRecord } from "./store.js";
+import {
+  type CloudAccess,
+  type ControllerAccess,
+  hasCloudAccess,
+  hasControllerAccess,
+  isSuperuser,
+  type ModelAccess,
+  modelAccessOf,
+} from "./users.js";
+
+/** What a call needs. */
+export type Requirement =
+  /** Any logged-in user (the connection's own resources, pure computations). */
+  | { on: "login" }
+  /** Access to the connection's model; `superuser`: a controller superuser passes too. */
+  | { on: "model"; access: ModelAccess; superuser: boolean }
+  /** Controller access. */
+  | { on: "controller"; access: ControllerAccess }
+  /** Access to the controller's cloud; superusers pass (`CreateModel`). */
+  | { on: "cloud"; access: CloudAccess }
+  /** Decided per entity inside the facade (the params name the model or user). */
+  | { on: "entity" };
+
+/** One table entry: the requirement and the Juju 3.6 source it follows. */
+export interface Permission {
+  need: Requirement;
+  /** Where Juju 3.6 decides it (file and check). */
+  source: string;
+}
+
+const login = (source: string): Permission => ({ need: { on: "login" }, source });
+const model =
+  (access: ModelAccess, superuser = false) =>
+  (source: string): Permission => ({ need: { on: "model", access, superuser }, source });
+const read = model("read");
+const write = model("write");
+const admin = model("admin");
+const readOrSuper = model("read", true);
+const writeOrSuper = model("write", true);
+const adminOrSuper = model("admin", true);
+const superuser = (source: string): Permission => ({
+  need: { on: "controller", access: "superuser" },
+  source,
+});
+const controllerLogin = (source: string): Permission => ({
+  need: { on: "controller", access: "login" },
+  source,
+});
+const addModel = (source: string): Permission => ({
+  need: { on: "cloud", access: "add-model" },
+  source,
+});
+const perEntity = (source: string): Permission => ({ need: { on: "entity" }, source });
+
+const ACTION = "apiserver/facades/client/action/action.go";
+const APP = "apiserver/facades/client/application/application.go";
+const CHARMS = "apiserver/facades/client/charms/client.go";
+const CONTROLLER = "apiserver/facades/client/controller/controller.go";
+const KEYS = "apiserver/facades/client/keymanager/keymanager.go";
+const MACHINES = "apiserver/facades/client/machinemanager/machinemanager.go";
+const MODELCONFIG = "apiserver/facades/client/modelconfig/modelconfig.go";
+const MODELMANAGER = "apiserver/facades/client/modelmanager/modelmanager.go";
+const RESOURCES = "apiserver/facades/client/resources/facade.go";
+const SECRETS = "apiserver/facades/client/secrets/secrets.go";
+const SPACES = "apiserver/facades/client/spaces/spaces.go";
+const STORAGE = "apiserver/facades/client/storage/storage.go";
+const SUBNETS = "apiserver/facades/client/subnets/subnets.go";
+const USERS = "apiserver/facades/client/usermanager/usermanager.go";
+
+/** Every facade method the simulator serves, keyed `Facade.Method` (all versions alike). */
+export const PERMISSIONS: Readonly<Record<string, Permission>> = {
+  "Action.Actions": read(`${ACTION} checkCanRead`),
+  "Action.ApplicationsCharmsActions": read(`${ACTION} checkCanRead`),
+  "Action.Cancel": write(`${ACTION} checkCanWrite`),
+  "Action.EnqueueOperation": write(`apiserver/facades/client/action/operation.go checkCanWrite`),
+  "Action.ListOperations": read(`apiserver/facades/client/action/operation.go checkCanRead`),
+  "Action.Operations": read(`apiserver/facades/client/action/operation.go checkCanRead`),
+  "Action.Run": admin(`apiserver/facades/client/action/run.go checkCanAdmin`),
+  "Action.RunOnAllMachines": admin(`apiserver/facades/client/action/run.go checkCanAdmin`),
+
+  "AllWatcher.Next": login("apiserver/allwatcher.go (the connection's own watcher)"),
+  "AllWatcher.Stop": login("apiserver/allwatcher.go (the connection's own watcher)"),
+
+  "Annotations.Get": read("apiserver/facades/client/annotations/client.go checkCanRead"),
+  "Annotations.Set": write("apiserver/facades/client/annotations/client.go checkCanWrite"),
+
+  "Application.AddRelation": write(`${APP} checkCanWrite`),
+  "Application.AddUnits": write(`${APP} checkCanWrite`),
+  "Application.ApplicationsInfo": read(`${APP} checkCanRead`),
+  "Application.CharmConfig": read(`${APP} checkCanRead`),
+  "Application.Deploy": write(`${APP} checkCanWrite`),
+  "Application.DeployFromRepository": write(`${APP} checkCanWrite`),
+  "Application.DestroyApplication": write(`${APP} checkCanWrite`),
+  "Application.DestroyRelation": write(`${APP} checkCanWrite`),
+  "Application.DestroyUnit": write(`${APP} checkCanWrite`),
+  "Application.Expose": write(`${APP} checkCanWrite`),
+  "Application.Get": read(`${APP} checkCanRead`),
+  "Application.GetCharmURLOrigin": read(`${APP} checkCanRead`),
+  "Application.GetConfig": read(`${APP} checkCanRead`),
+  "Application.GetConstraints": read(`${APP} checkCanRead`),
+  "Application.Leader": read(`${APP} Leader (model read)`),
+  "Application.MergeBindings": write(`${APP} checkCanWrite`),
+  "Application.ResolveUnitErrors": write(`${APP} checkCanWrite`),
+  "Application.ScaleApplications": write(`${APP} checkCanWrite`),
+  "Application.SetCharm": write(`${APP} checkCanWrite`),
+  "Application.SetConfigs": write(`${APP} checkCanWrite`),
+  "Application.SetConstraints": write(`${APP} checkCanWrite`),
+  "Application.Unexpose": write(`${APP} checkCanWrite`),
+  "Application.UnitsInfo": read(`${APP} checkCanRead`),
+  "Application.UnsetApplicationsConfig": write(`${APP} checkCanWrite`),
+
+  "Bundle.ExportBundle": read("apiserver/facades/client/bundle/bundle.go checkCanRead"),
+  "Bundle.GetChanges": login("apiserver/facades/client/bundle/bundle.go (no model access used)"),
+  "Bundle.GetChangesMapArgs": login(
+    "apiserver/facades/client/bundle/bundle.go (no model access used)",
+  ),
+
+  "Charms.AddCharm": writeOrSuper(`${CHARMS} checkCanWrite (superuser or write)`),
+  "Charms.AddCharmWithAuthorization": writeOrSuper(`${CHARMS} checkCanWrite (superuser or write)`),
+  "Charms.CharmInfo": read("apiserver/common/charms/common.go CharmInfo checkCanRead"),
+  "Charms.CheckCharmPlacement": read(`${CHARMS} checkCanRead`),
+  "Charms.GetDownloadInfos": read(`${CHARMS} checkCanRead`),
+  "Charms.IsMetered": read(`${CHARMS} checkCanRead`),
+  "Charms.List": read(`${CHARMS} checkCanRead`),
+  "Charms.ListCharmResources": read(`${CHARMS} checkCanRead`),
+  "Charms.ResolveCharms": read(`${CHARMS} checkCanRead`),
+
+  "Client.FullStatus": readOrSuper("apiserver/facades/client/client/client.go checkCanRead"),
+  "Client.WatchAll": readOrSuper("apiserver/facades/client/client/client.go checkCanRead"),
+
+  "Cloud.ModifyCloudAccess": perEntity(
+    "apiserver/facades/client/cloud/cloud.go ModifyCloudAccess (superuser or cloud admin, per change)",
+  ),
+
+  "Controller.AllModels": superuser(`${CONTROLLER} checkIsSuperUser`),
+  "Controller.ControllerAPIInfoForModels": controllerLogin(`${CONTROLLER} (any controller user)`),
+  "Controller.ControllerConfig": controllerLogin("apiserver/common/controllerconfig.go (any user)"),
+  "Controller.ControllerVersion": controllerLogin(`${CONTROLLER} ControllerVersion (any user)`),
+  "Controller.GetControllerAccess": perEntity(
+    `${CONTROLLER} GetControllerAccess (self or superuser)`,
+  ),
+  "Controller.IdentityProviderURL": controllerLogin(
+    `${CONTROLLER} IdentityProviderURL (deliberately no superuser check)`,
+  ),
+  "Controller.ListBlockedModels": superuser(`${CONTROLLER} checkIsSuperUser`),
+  "Controller.ModelConfig": superuser(`${CONTROLLER} checkIsSuperUser`),
+  "Controller.ModelStatus": perEntity("apiserver/common/modelstatus.go HasModelAdmin per model"),
+  "Controller.ModifyControllerAccess": perEntity(
+    `${CONTROLLER} ModifyControllerAccess (superuser, per change)`,
+  ),
+  "Controller.MongoVersion": superuser(`${CONTROLLER} checkIsSuperUser`),
+
+  "KeyManager.AddKeys": adminOrSuper(`${KEYS} checkCanWrite (HasModelAdmin)`),
+  "KeyManager.DeleteKeys": adminOrSuper(`${KEYS} checkCanWrite (HasModelAdmin)`),
+  "KeyManager.ImportKeys": adminOrSuper(`${KEYS} checkCanWrite (HasModelAdmin)`),
+  "KeyManager.ListKeys": perEntity(`${KEYS} checkCanRead per user (admin, else read)`),
+
+  "MachineManager.AddMachines": write(`${MACHINES} CanWrite`),
+  "MachineManager.DestroyMachineWithParams": write(`${MACHINES} CanWrite`),
+  "MachineManager.InstanceTypes": read(`${MACHINES} CanRead`),
+  "MachineManager.ProvisioningScript": write(`${MACHINES} CanWrite`),
+  "MachineManager.RetryProvisioning": write(`${MACHINES} CanWrite`),
+
+  "ModelConfig.GetModelConstraints": readOrSuper(`${MODELCONFIG} canReadModel`),
+  "ModelConfig.ModelGet": readOrSuper(`${MODELCONFIG} canReadModel`),
+  "ModelConfig.ModelSet": write(`${MODELCONFIG} checkCanWrite`),
+  "ModelConfig.ModelUnset": write(`${MODELCONFIG} checkCanWrite`),
+  "ModelConfig.SetModelConstraints": write(`${MODELCONFIG} checkCanWrite`),
+
+  "ModelManager.CreateModel": addModel(
+    `${MODELMANAGER} createModel (superuser, or add-model on the cloud)`,
+  ),
+  "ModelManager.DestroyModels": perEntity(
+    `${MODELMANAGER} DestroyModels (superuser or model admin)`,
+  ),
+  "ModelManager.ListModelSummaries": perEntity(`${MODELMANAGER} authCheck (self or superuser)`),
+  "ModelManager.ListModels": perEntity(`${MODELMANAGER} authCheck (self or superuser)`),
+  "ModelManager.ModelInfo": perEntity(`${MODELMANAGER} getModelInfo (model user or superuser)`),
+  "ModelManager.ModelStatus": perEntity("apiserver/common/modelstatus.go HasModelAdmin per model"),
+  "ModelManager.ModifyModelAccess": perEntity(
+    `${MODELMANAGER} ModifyModelAccess (superuser or model admin)`,
+  ),
+
+  "Pinger.Ping": login("apiserver/pinger.go (any connection)"),
+  "Pinger.Stop": login("apiserver/pinger.go (any connection)"),
+
+  // No check in the methods: any model user (the HTTP upload of content needs write).
+  "Resources.AddPendingResources": login(`${RESOURCES} (only AuthClient in NewFacade)`),
+  "Resources.ListResources": login(`${RESOURCES} (only AuthClient in NewFacade)`),
+
+  "SecretBackends.ListSecretBackends": superuser(
+    "apiserver/facades/client/secretbackends/secretbackends.go checkCanAdmin",
+  ),
+
+  "Secrets.CreateSecrets": write(`${SECRETS} checkCanWrite`),
+  "Secrets.GrantSecret": write(`${SECRETS} checkCanWrite`),
+  "Secrets.ListSecrets": read(`${SECRETS} checkCanRead (admin to reveal, per call)`),
+  "Secrets.RemoveSecrets": perEntity(
+    "apiserver/common/secrets/secrets.go RemoveUserSecrets (checkCanWrite per secret)",
+  ),
+  "Secrets.RevokeSecret": write(`${SECRETS} checkCanWrite`),
+  "Secrets.UpdateSecrets": write(`${SECRETS} checkCanWrite`),
+
+  "Spaces.CreateSpaces": admin(`${SPACES} CreateSpaces (AdminAccess)`),
+  "Spaces.ListSpaces": read(`${SPACES} ListSpaces (ReadAccess)`),
+  "Spaces.MoveSubnets": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.ReloadSpaces": write(
+    "apiserver/common/networkingcommon/spaces.go DefaultReloadSpacesAuthorizer (WriteAccess)",
+  ),
+  "Spaces.RemoveSpace": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.RenameSpace": admin(`${SPACES} ensureSpacesAreMutable (AdminAccess)`),
+  "Spaces.ShowSpace": read(`${SPACES} ShowSpace (ReadAccess)`),
+
+  "Storage.AddToUnit": write(`${STORAGE} checkCanWrite`),
+  "Storage.Attach": write(`${STORAGE} checkCanWrite`),
+  "Storage.CreatePool": write(`${STORAGE} checkCanWrite`),
+  "Storage.DetachStorage": write(`${STORAGE} checkCanWrite`),
+  "Storage.Import": write(`${STORAGE} checkCanWrite`),
+  "Storage.ListFilesystems": read(`${STORAGE} checkCanRead`),
+  "Storage.ListPools": read(`${STORAGE} checkCanRead`),
+  "Storage.ListStorageDetails": read(`${STORAGE} checkCanRead`),
+  "Storage.ListVolumes": read(`${STORAGE} checkCanRead`),
+  "Storage.Remove": write(`${STORAGE} checkCanWrite`),
+  "Storage.RemovePool": write(`${STORAGE} checkCanWrite`),
+  "Storage.StorageDetails": read(`${STORAGE} checkCanRead`),
+  "Storage.UpdatePool": write(`${STORAGE} checkCanWrite`),
+
+  "Subnets.AllZones": read(`${SUBNETS} checkCanRead`),
+  "Subnets.ListSubnets": read(`${SUBNETS} checkCanRead`),
+  "Subnets.SubnetsByCIDR": read(`${SUBNETS} checkCanRead`),
+
+  "UserManager.AddUser": superuser(`${USERS} AddUser (superuser)`),
+  "UserManager.DisableUser": superuser(`${USERS} enableUserImpl (superuser)`),
+  "UserManager.EnableUser": superuser(`${USERS} enableUserImpl (superuser)`),
+  "UserManager.RemoveUser": superuser(`${USERS} RemoveUser (superuser)`),
+  "UserManager.SetPassword": perEntity(`${USERS} setPassword (own password, or superuser)`),
+  "UserManager.UserInfo": controllerLogin(
+    `${USERS} UserInfo (any controller user; others than superusers see only themselves)`,
+  ),
+};
+
+/** The table entry of a method; undefined when the method has none. */
+export function permissionOf(facade: string, method: string): Permission | undefined {
+  return Object.hasOwn(PERMISSIONS, `${facade}.${method}`)
+    ? PERMISSIONS[`${facade}.${method}`]
+    : undefined;
+}
+
+/** Whether a user's grant on a model is at least `need` (the grant alone, as `HasPermission`). */
+export function hasModelGrant(m: ModelRecord, user: string, need: ModelAccess): boolean {
+  const have = modelAccessOf(m, user);
+  const rank = { read: 1, write: 2, admin: 3 } as const;
+  return have !== undefined && rank[have] >= rank[need];
+}
+
+/** Whether `user` meets a requirement on the connection's model `m`. */
+export function meets(
+  store: ControllerStore,
+  user: string,
+  m: ModelRecord | undefined,
+  need: Requirement,
+): boolean {
+  switch (need.on) {
+    case "login":
+    case "entity":
+      return true;
+    case "controller":
+      return hasControllerAccess(store, user, need.access);
+    case "cloud":
+      return isSuperuser(store, user) || hasCloudAccess(store, user, need.access);
+    case "model":
+      if (need.superuser && isSuperuser(store, user)) return true;
+      return m !== undefined && hasModelGrant(m, user, need.access);
+  }
+}
+
+/**
+ * The dispatcher's check: `permission denied` (code `unauthorized access`)
+ * when `user` may not call `facade.method` on a connection bound to `m`;
+ * undefined when the call may go ahead. Methods missing from the table are
+ * refused to all but superusers.
+ */
+export function checkCall(
+  store: ControllerStore,
+  user: string,
+  m: ModelRecord | undefined,
+  facade: string,
+  method: string,
+): ServerError | undefined {
+  const p = permissionOf(facade, method);
+  if (p === undefined) return isSuperuser(store, user) ? undefined : Errors.permissionDenied();
+  return meets(store, user, m, p.need) ? undefined : Errors.permissionDenied();
+}
