@@ -274,6 +274,24 @@ export {
   UnknownDeltaKindError,
 } from "./model/state.js";
 export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
+export {
+  autoStateSource,
+  type PollStats,
+  type StatusPollConnection,
+  StatusPoller,
+  type StatusPollerOptions,
+  StatusPollOptionError,
+  type StatusPollOptions,
+  type StatusPollPolicy,
+  statusPollPolicy,
+} from "./model/status-poll.js";
+export {
+  diffSnapshots,
+  type SnapshotContext,
+  type SnapshotEntity,
+  type StatusSnapshot,
+  snapshotFromStatus,
+} from "./model/status-poll-snapshot.js";
 export { applicationTag, machineTag, modelTag, unitTag } from "./model/tags.js";
 export {
   type BlockUntilOptions,
@@ -282,7 +300,13 @@ export {
   type WaitForIdleOptions,
   WaitTimeoutError,
 } from "./model/waits.js";
-export { checkDeltas, ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";
+export {
+  checkDeltas,
+  ModelWatcher,
+  type ModelWatcherOptions,
+  type StateSource,
+  type StateSourceKind,
+} from "./model/watcher.js";
 export {
   CONTAINER_TYPES,
   type Constraints,

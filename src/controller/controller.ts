@@ -430,5 +430,7 @@ function modelOptionsOf(o: ModelOptions): ModelOptions {
   if (o.strictDeltas !== undefined) out.strictDeltas = o.strictDeltas;
   if (o.onObserverError !== undefined) out.onObserverError = o.onObserverError;
   if (o.reconnect !== undefined) out.reconnect = o.reconnect;
+  if (o.stateSource !== undefined) out.stateSource = o.stateSource;
+  if (o.statusPoll !== undefined) out.statusPoll = o.statusPoll;
   return out;
 }
