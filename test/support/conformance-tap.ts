@@ -12,7 +12,7 @@
  */
 import type { RequestFrame, ResponseFrame } from "../../src/protocol/frames.js";
 import type { FrameDirection } from "../../src/rpc/connection.js";
-import { SchemaConformance } from "./schema-conformance.js";
+import { majorOfServerVersion, SchemaConformance, type SchemaMajor } from "./schema-conformance.js";
 
 export interface ConformanceTap {
   /** The tap, for the client's `onFrame` option. */
@@ -23,8 +23,14 @@ export interface ConformanceTap {
   readonly framesSeen: number;
 }
 
-export function createConformanceTap(): ConformanceTap {
-  const schema = SchemaConformance.load();
+/**
+ * A tap checking frames against the schema of `major`, or (by default) of the
+ * major of the first Login reply it sees (`server-version` 4.x: the 4.0
+ * schema; 3.6 until then).
+ */
+export function createConformanceTap(major?: SchemaMajor): ConformanceTap {
+  let schema = SchemaConformance.forMajor(major ?? 3);
+  let detected = major !== undefined;
   const violations: string[] = [];
   let framesSeen = 0;
   // Several connections may be open at once and each numbers its requests from
@@ -40,6 +46,14 @@ export function createConformanceTap(): ConformanceTap {
       return;
     }
     const candidates = sent.get(id) ?? [];
+    if (!detected) {
+      const login = candidates.find((r) => r.type === "Admin" && r.request === "Login");
+      const response = (frame as ResponseFrame).response as Record<string, unknown> | undefined;
+      if (login !== undefined && response?.["server-version"] !== undefined) {
+        schema = SchemaConformance.forMajor(majorOfServerVersion(response["server-version"]));
+        detected = true;
+      }
+    }
     const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
     const ok = results.findIndex((r) => r.length === 0);
     if (ok >= 0) candidates.splice(ok, 1);
