@@ -276,6 +276,7 @@ export {
 export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
 export {
   autoStateSource,
+  type PollObservation,
   type PollStats,
   type StatusPollConnection,
   StatusPoller,

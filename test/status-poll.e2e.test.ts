@@ -7,6 +7,7 @@ import type { EntityData, EntityKind } from "../src/model/delta.js";
 import { deriveApplicationStatus, type StatusInfo } from "../src/model/status.js";
 import { type CharmSpec, Simulator, StaticCharmSource } from "../src/simulator/index.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
+import { FlakyProxy } from "./support/flaky-proxy.js";
 
 let dir: string;
 let sim: Simulator;
@@ -254,6 +255,74 @@ describe("status-poll state source on the 3.6 simulator", () => {
     const first = await events.next();
     expect((first.value as ModelEvent).entityType).toBeDefined();
     await events.return?.();
+  });
+
+  it("reconnects: each resync is a fresh poll diffed against the state, with one consistent event stream", async () => {
+    await using writer = await controller.addModel(`poll-${++seq}`, {
+      stateSource: "allwatcher",
+    });
+    const proxy = await FlakyProxy.start(sim.endpoint);
+    sim.advertise([proxy.endpoint]);
+    try {
+      await using poll = await Model.connect({
+        uuid: writer.uuid,
+        username: sim.username,
+        password: sim.password,
+        cacert: sim.caCert,
+        endpoint: proxy.endpoint,
+        pingInterval: 0,
+        onFrame: tap.onFrame,
+        reconnect: { initialDelay: 10, maxDelay: 100 },
+        ...FAST,
+      });
+      await writer.deploy("ubuntu", { applicationName: "gone-soon", numUnits: 1 });
+      await poll.blockUntil(() => poll.units.has("gone-soon/0"), { timeout: 10_000 });
+      const live = new Set(
+        (["application", "unit", "machine"] as const).flatMap((k) =>
+          [...poll.state.live(k)].map((r) => `${k} ${r.id}`),
+        ),
+      );
+      const events: ModelEvent[] = [];
+      poll.addObserver((e: ModelEvent) => void events.push(e));
+
+      const work = (async () => {
+        await writer.deploy("ubuntu", { applicationName: "during", numUnits: 2 });
+        await writer.removeApplication("gone-soon", { blockUntilDone: true, timeout: 10_000 });
+      })();
+      for (let i = 0; i < 5; i++) {
+        const back = new Promise<void>((resolve) => {
+          const off = poll.onConnectionChange((c) => {
+            if (c.state !== "connected") return;
+            off();
+            resolve();
+          });
+        });
+        proxy.drop();
+        await back;
+      }
+      await work;
+      await writer.waitForIdle({ apps: ["during"], idlePeriod: 0, timeout: 10_000 });
+      await agree(writer, poll);
+      expect(poll.stateSource).toBe("status-poll");
+
+      // Resyncs never duplicate an add nor touch an entity that is not live.
+      const problems: string[] = [];
+      for (const e of events) {
+        if (!["application", "unit", "machine"].includes(e.entityType)) continue;
+        const key = `${e.entityType} ${e.entityId}`;
+        if (e.action === "add") {
+          if (live.has(key)) problems.push(`duplicate add of ${key}`);
+          live.add(key);
+        } else if (!live.has(key)) problems.push(`${e.action} of ghost ${key}`);
+        else if (e.action === "remove") live.delete(key);
+      }
+      expect(problems).toEqual([]);
+      expect(live.has("application gone-soon")).toBe(false);
+      expect(live.has("unit during/1")).toBe(true);
+    } finally {
+      sim.advertise(undefined);
+      await proxy.close();
+    }
   });
 
   it("auto picks the AllWatcher on a 3.6 controller", async () => {

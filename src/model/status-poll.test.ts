@@ -493,6 +493,7 @@ describe("StatusPoller", () => {
     expect(changes).toBe(2);
     expect(state.getRecord("unit", "router/0")?.removed).toBe(true);
     expect(poller.lastPoll?.deltas).toBe(2);
+    expect(poller.observed?.controllerTimestamp).toBe(SINCE);
     await poller.stop();
   });
 

@@ -103,6 +103,14 @@ export interface StatusPollerOptions extends ModelWatcherOptions {
   modelUuid?: string;
 }
 
+/** When the state was last known to match the controller's: the last successful poll. */
+export interface PollObservation {
+  /** The poll's `controller-timestamp` (the controller's clock), when it sent one. */
+  controllerTimestamp: string | undefined;
+  /** This client's clock (ms epoch) when that poll was sent: a lower bound of when the status was taken. */
+  sentAt: number;
+}
+
 /** One measured poll, for benchmarks and debugging. */
 export interface PollStats {
   /** Milliseconds spent building the snapshot, diffing and applying (not the RPC). */
@@ -139,6 +147,7 @@ export class StatusPoller implements StateSource {
   #failed: Promise<never>;
   #fail!: (err: LibjujuError) => void;
   #lastStats: PollStats | undefined;
+  #observed: PollObservation | undefined;
 
   constructor(conn: StatusPollConnection, options: StatusPollerOptions) {
     this.#conn = conn;
@@ -164,6 +173,15 @@ export class StatusPoller implements StateSource {
   /** The interval the next scheduled poll uses (ms). */
   get currentInterval(): number {
     return this.#interval;
+  }
+
+  /**
+   * When the state was last known to match the controller's. Between polls
+   * the state may be up to one interval behind: a period measured on this
+   * state (an idle period) is only proven up to this point.
+   */
+  get observed(): PollObservation | undefined {
+    return this.#observed;
   }
 
   /** Figures of the last poll. */
@@ -299,6 +317,7 @@ export class StatusPoller implements StateSource {
     const version = this.#conn.facadeVersion("Client");
     if (version === undefined)
       throw new FacadeVersionError("the controller offers no usable version of Client");
+    const sentAt = Date.now();
     const reply = await this.#conn.rpc<unknown>(
       { type: "Client", version, request: "FullStatus", params: { patterns: [] } },
       signal ? { signal } : {},
@@ -306,6 +325,8 @@ export class StatusPoller implements StateSource {
     if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
       throw new ProtocolError("Client.FullStatus: the reply is not an object");
     }
+    const ts = (reply as { "controller-timestamp"?: unknown })["controller-timestamp"];
+    this.#observed = { controllerTimestamp: typeof ts === "string" ? ts : undefined, sentAt };
     return reply;
   }
 
