@@ -11,6 +11,7 @@ import { benchCharmArchive } from "./charm-archive.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
+import { benchStatusPoll } from "./status-poll.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
 
 /** One row of the results table. */
@@ -29,6 +30,7 @@ for (const bench of [
   benchPing,
   benchDeltaApply,
   benchWaitForIdle,
+  benchStatusPoll,
   benchCharmArchive,
   benchLocalCharmUpload,
   benchBundleDeploy,

@@ -8,6 +8,7 @@ import { ModelState } from "./state.js";
 import {
   autoStateSource,
   nextInterval,
+  pollDelay,
   type StatusPollConnection,
   StatusPoller,
   StatusPollOptionError,
@@ -407,6 +408,13 @@ describe("polling policy", () => {
     for (let n = 0; n < 6; n++) seen.push((i = nextInterval(p, i, false)));
     expect(seen).toEqual([1500, 2250, 3375, 5000, 5000, 5000]);
     expect(nextInterval(p, 5000, true)).toBe(1000);
+  });
+
+  it("counts the interval from poll start to poll start, never running slow polls back to back", () => {
+    expect(pollDelay(1000, 100)).toBe(900);
+    expect(pollDelay(1000, 900)).toBe(450);
+    expect(pollDelay(1000, 3000)).toBe(500);
+    expect(pollDelay(5000, 0)).toBe(5000);
   });
 
   it("rejects bad values with a typed error naming the option", () => {

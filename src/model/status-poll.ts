@@ -88,6 +88,16 @@ export function nextInterval(policy: StatusPollPolicy, current: number, changed:
   return Math.min(policy.maxInterval, Math.max(policy.interval, current * policy.backoff));
 }
 
+/**
+ * The pause after a poll that took `elapsed` ms: the interval counts from
+ * the start of one poll to the start of the next, but a poll slower than
+ * the interval is followed by a pause of half its duration, so that a
+ * large model's polls never run back to back (at most 2/3 of the time).
+ */
+export function pollDelay(interval: number, elapsed: number): number {
+  return Math.max(interval - elapsed, Math.min(elapsed, interval) / 2);
+}
+
 /** What the poller needs from a connection. */
 export interface StatusPollConnection {
   rpc<R = unknown>(request: RpcRequest, options?: CallOptions): Promise<R>;
@@ -260,6 +270,7 @@ export class StatusPoller implements StateSource {
   }
 
   #tick(): Promise<void> {
+    const started = Date.now();
     const run = this.#pollOnce();
     this.#inFlight = run;
     return run.finally(() => {
@@ -268,7 +279,7 @@ export class StatusPoller implements StateSource {
         this.#pokedWhileBusy = false;
         this.#schedule(this.#policy.afterWrite);
       } else if (this.#timer === undefined) {
-        this.#schedule(this.#interval);
+        this.#schedule(pollDelay(this.#interval, Date.now() - started));
       }
     });
   }
