@@ -601,8 +601,8 @@ export class ModelConnection implements ApiConnection {
 
   facade<F extends FacadeName>(name: F): FacadeClient<F> {
     // The current link's negotiation (and its error naming both sides' versions).
-    const { version } = this.#session.api.connection.facade(name);
-    return new FacadeClient(this, name, version);
+    const { version, major } = this.#session.api.connection.facade(name);
+    return new FacadeClient(this, name, version, major);
   }
 
   facadeVersion(name: string): number | undefined {

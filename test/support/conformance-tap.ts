@@ -21,6 +21,8 @@ export interface ConformanceTap {
   readonly violations: string[];
   /** How many frames the tap has seen, in both directions. */
   readonly framesSeen: number;
+  /** The major version whose schema frames are checked against (3 until a 4.x Login reply is seen). */
+  readonly major: SchemaMajor;
 }
 
 /**
@@ -29,7 +31,8 @@ export interface ConformanceTap {
  * schema; 3.6 until then).
  */
 export function createConformanceTap(major?: SchemaMajor): ConformanceTap {
-  let schema = SchemaConformance.forMajor(major ?? 3);
+  let schemaMajor: SchemaMajor = major ?? 3;
+  let schema = SchemaConformance.forMajor(schemaMajor);
   let detected = major !== undefined;
   const violations: string[] = [];
   let framesSeen = 0;
@@ -50,7 +53,8 @@ export function createConformanceTap(major?: SchemaMajor): ConformanceTap {
       const login = candidates.find((r) => r.type === "Admin" && r.request === "Login");
       const response = (frame as ResponseFrame).response as Record<string, unknown> | undefined;
       if (login !== undefined && response?.["server-version"] !== undefined) {
-        schema = SchemaConformance.forMajor(majorOfServerVersion(response["server-version"]));
+        schemaMajor = majorOfServerVersion(response["server-version"]);
+        schema = SchemaConformance.forMajor(schemaMajor);
         detected = true;
       }
     }
@@ -71,6 +75,9 @@ export function createConformanceTap(major?: SchemaMajor): ConformanceTap {
     violations,
     get framesSeen() {
       return framesSeen;
+    },
+    get major() {
+      return schemaMajor;
     },
   };
 }
