@@ -325,6 +325,20 @@ describe("status-poll state source on the 3.6 simulator", () => {
     }
   });
 
+  it("polls right after the model's own changes, whatever the interval", async () => {
+    // With a one-hour interval only the polls that follow a write can show anything.
+    await using poll = await controller.addModel(`poll-${++seq}`, {
+      stateSource: "status-poll",
+      statusPoll: { interval: 3_600_000 },
+    });
+    const app = await poll.deploy("ubuntu", { numUnits: 1 });
+    expect(app.name).toBe("ubuntu");
+    await app.expose();
+    await poll.blockUntil(() => poll.applications.get("ubuntu")?.get("exposed") === true, {
+      timeout: 10_000,
+    });
+  });
+
   it("auto picks the AllWatcher on a 3.6 controller", async () => {
     await using m = await controller.addModel(`poll-${++seq}`);
     expect(m.stateSource).toBe("allwatcher");
