@@ -155,6 +155,14 @@ export class ModelSession {
     return this.#watcher;
   }
 
+  /**
+   * When a status-polled state was last known to match the controller's
+   * (see `StateSource.observed`); undefined for the AllWatcher.
+   */
+  get observed(): { controllerTimestamp: string | undefined; sentAt: number } | undefined {
+    return this.#watcher?.observed;
+  }
+
   /** The error the session ended with, when it ended. */
   get finalError(): LibjujuError | undefined {
     return this.#final;

@@ -55,6 +55,12 @@ export interface StateSource {
   stop(): Promise<void>;
   /** Told that the client just changed the model: a poller looks again soon. */
   poke?(): void;
+  /**
+   * A poller's last look at the controller (its `controller-timestamp`, and
+   * this client's time when it asked): the state is only known to be current
+   * up to then. Undefined for the AllWatcher, whose state is pushed.
+   */
+  readonly observed?: { controllerTimestamp: string | undefined; sentAt: number } | undefined;
 }
 
 // python-libjuju matches this text: Juju sends it with no error code.
