@@ -195,6 +195,60 @@ function unitEntity(
   };
 }
 
+interface CacheEntry {
+  raw: Obj;
+  deps: string;
+  data: Obj;
+}
+
+/**
+ * Keeps, from one poll to the next, each machine's and unit's status as
+ * received and the entity data built from it: when the next poll shows the
+ * same status (and the same facts it borrows from elsewhere: the
+ * application's charm and base, the principal), the previous data object is
+ * reused, which saves building it and makes the diff's comparison
+ * immediate. A poller keeps one for its snapshots.
+ */
+export class SnapshotCache {
+  #prev = new Map<string, CacheEntry>();
+  #next = new Map<string, CacheEntry>();
+
+  /** Starts a snapshot. */
+  begin(): void {
+    this.#next = new Map();
+  }
+
+  /** Ends a snapshot: what it did not show is forgotten. */
+  commit(): void {
+    this.#prev = this.#next;
+    this.#next = new Map();
+  }
+
+  /** The data of `key`: the previous object when `raw` (but its `skip` field) and `deps` are unchanged, else `make()`. */
+  reuse(key: string, raw: Obj, skip: string, deps: string, make: () => Obj): Obj {
+    const old = this.#prev.get(key);
+    const data =
+      old !== undefined && old.deps === deps && equalExcept(old.raw, raw, skip) ? old.data : make();
+    this.#next.set(key, { raw, deps, data });
+    return data;
+  }
+}
+
+/** {@link deepEqual} of two objects, leaving out one top-level field (nested entities compared on their own). */
+function equalExcept(a: Obj, b: Obj, skip: string): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (k === skip) {
+      if (!Object.hasOwn(b, k)) return false;
+      continue;
+    }
+    if (!Object.hasOwn(b, k) || !deepEqual(a[k], b[k])) return false;
+  }
+  return true;
+}
+
 /** The name of the application a unit belongs to. */
 const unitApp = (unit: string): string => unit.slice(0, unit.lastIndexOf("/"));
 
@@ -205,7 +259,9 @@ const unitApp = (unit: string): string => unit.slice(0, unit.lastIndexOf("/"));
 export function snapshotFromStatus(
   status: unknown,
   ctx: SnapshotContext,
+  cache: SnapshotCache = new SnapshotCache(),
 ): Map<string, SnapshotEntity> {
+  cache.begin();
   const st = isObj(status) ? status : {};
   const uuid = ctx.modelUuid;
   const out = new Map<string, SnapshotEntity>();
@@ -230,7 +286,12 @@ export function snapshotFromStatus(
 
   const addMachines = (machines: unknown) => {
     for (const [id, m] of entries(machines)) {
-      put("machine", str(m.id) || id, machineEntity(uuid, str(m.id) || id, m));
+      const mid = str(m.id) || id;
+      put(
+        "machine",
+        mid,
+        cache.reuse(`m\0${mid}`, m, "containers", "", () => machineEntity(uuid, mid, m)),
+      );
       addMachines(m.containers);
     }
   };
@@ -252,15 +313,28 @@ export function snapshotFromStatus(
     if ((Array.isArray(a["subordinate-to"]) ? a["subordinate-to"] : []).length > 0)
       subordinateApps.add(appName);
   }
+  // What a unit borrows from its application: its charm and base.
+  const appFacts = (a: Obj | undefined) =>
+    a === undefined ? "" : `${str(a.charm)}\0${baseString(a.base)}`;
   for (const [appName, a] of apps) {
+    const facts = appFacts(a);
     for (const [unitName, u] of entries(a.units)) {
-      units.push([unitName, unitEntity(uuid, unitName, u, appName, a, undefined)]);
+      units.push([
+        unitName,
+        cache.reuse(`u\0${unitName}`, u, "subordinates", facts, () =>
+          unitEntity(uuid, unitName, u, appName, a, undefined),
+        ),
+      ]);
       for (const [subName, s] of entries(u.subordinates)) {
         const subApp = unitApp(subName);
         subordinateApps.add(subApp);
+        const subAppData = appByName.get(subApp);
+        const deps = `${appFacts(subAppData)}\0${unitName}\0${str(u.machine)}`;
         units.push([
           subName,
-          unitEntity(uuid, subName, s, subApp, appByName.get(subApp), { ...u, name: unitName }),
+          cache.reuse(`u\0${subName}`, s, "subordinates", deps, () =>
+            unitEntity(uuid, subName, s, subApp, subAppData, { ...u, name: unitName }),
+          ),
         ]);
       }
     }
@@ -320,6 +394,7 @@ export function snapshotFromStatus(
       "active-connected-count": Number(o["active-connected-count"] ?? 0),
     });
   }
+  cache.commit();
   return out;
 }
 

@@ -18,6 +18,7 @@ import {
   diffSnapshots,
   parseHardware,
   parsePortRange,
+  SnapshotCache,
   snapshotFromStatus,
   statusInfo,
 } from "./status-poll-snapshot.js";
@@ -374,6 +375,33 @@ describe("snapshotFromStatus", () => {
     });
     expect(parsePortRange("53/udp")).toEqual({ "from-port": 53, "to-port": 53, protocol: "udp" });
     expect(parsePortRange("nonsense")).toBeUndefined();
+  });
+});
+
+describe("SnapshotCache", () => {
+  it("reuses the data of unchanged machines and units, and rebuilds what changed or what they borrow", () => {
+    const cache = new SnapshotCache();
+    const ctx = { modelUuid: UUID };
+    const first = snapshotFromStatus(fullStatus(), ctx, cache);
+    const same = snapshotFromStatus(fullStatus(), ctx, cache);
+    for (const key of ["unit\0mysql/0", "unit\0router/0", "machine\x000", "machine\x000/lxd/0"]) {
+      expect(same.get(key)!.data).toBe(first.get(key)!.data);
+    }
+    expect(diffSnapshots(first, same)).toEqual([]);
+
+    const next = fullStatus({ agent: "executing" });
+    next.applications.router.charm = "ch:amd64/mysql-router-400";
+    const changed = snapshotFromStatus(next, ctx, cache);
+    expect(changed.get("unit\0mysql/0")!.data["agent-status"]).toMatchObject({
+      current: "executing",
+    });
+    expect(changed.get("unit\0router/0")!.data["charm-url"]).toBe("ch:amd64/mysql-router-400");
+    expect(changed.get("machine\x000")!.data).toBe(first.get("machine\x000")!.data);
+    expect(diffSnapshots(same, changed).map(([k, , d]) => `${k} ${String(d.name)}`)).toEqual([
+      "application router",
+      "unit mysql/0",
+      "unit router/0",
+    ]);
   });
 });
 

@@ -14,6 +14,7 @@ import { BufferedStream } from "./event-stream.js";
 import type { ModelEvent } from "./observers.js";
 import {
   diffSnapshots,
+  SnapshotCache,
   type SnapshotContext,
   type StatusSnapshot,
   snapshotDeltas,
@@ -145,6 +146,7 @@ export class StatusPoller implements StateSource {
   readonly #changeListeners = new Set<() => void>();
   readonly #streams = new Set<BufferedStream<ModelEvent>>();
   #snapshot: StatusSnapshot = new Map();
+  readonly #cache = new SnapshotCache();
   #interval: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the pending timer fires (ms epoch). */
@@ -349,7 +351,7 @@ export class StatusPoller implements StateSource {
     }
     const ctx: SnapshotContext = { modelUuid };
     if (info?.controllerUuid) ctx.controllerUuid = info.controllerUuid;
-    return snapshotFromStatus(status, ctx);
+    return snapshotFromStatus(status, ctx, this.#cache);
   }
 
   #apply(deltas: readonly Delta[], resync: boolean, always: boolean): void {
