@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { type Frame, RawClient } from "../../test/support/raw-client.js";
 import { LOGIN_FACADES_4_0 } from "../facades/generated/login-facades.js";
 import { jujuProfile, Simulator, UnknownJujuProfileError } from "./index.js";
@@ -163,6 +167,42 @@ describe("the Juju 4.0 profile", () => {
     const model = status.model as Frame;
     expect(model.version).toBe("4.0.15");
     expect(model.sla).toBeUndefined();
+  });
+});
+
+describe("Charms 7 of Juju 4", () => {
+  it("describes charms in 4.x shapes and has no IsMetered", async () => {
+    const w = await open();
+    const res = await w.ok("Charms", 7, "ResolveCharms", {
+      resolve: [
+        {
+          reference: "ch:mysql",
+          "charm-origin": { source: "charm-hub", type: "charm", architecture: "amd64" },
+        },
+      ],
+    });
+    const r = (res.Results as Frame[])[0] as Frame;
+    await w.ok("Charms", 7, "AddCharm", { url: r.url, "charm-origin": r["charm-origin"] });
+    // The reply is schema-checked (afterAll): no metrics, series or payload classes.
+    const info = await w.ok("Charms", 7, "CharmInfo", { url: r.url });
+    expect((info.meta as Frame).name).toBe("mysql");
+    const metered = await w.call("Charms", 7, "IsMetered", { url: r.url });
+    expect(metered["error-code"]).toBe("not implemented");
+  });
+});
+
+describe("client files of Juju 4", () => {
+  it("write models.yaml as Juju 4's CLI does: qualifier/name, no branch", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-sim4-files-"));
+    try {
+      await sim.writeClientFiles(dir);
+      const models = parse(await readFile(join(dir, "models.yaml"), "utf8"));
+      const own = models.controllers["libjuju-sim"];
+      expect(own["current-model"]).toBe("admin/default");
+      expect(own.models["admin/default"]).toEqual({ uuid: sim.defaultModelUuid, type: "iaas" });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

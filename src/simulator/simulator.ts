@@ -415,6 +415,8 @@ export class Simulator implements AsyncDisposable {
         type: m.type,
       })),
       currentModel: "admin/default",
+      // Juju 4's models.yaml has no branch (api/jujuclient ModelDetails).
+      modelBranches: this.store.profile.major === 3,
     });
   }
 

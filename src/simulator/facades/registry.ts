@@ -37,6 +37,11 @@ export interface MethodSpec {
   method: string;
   /** Versions served (of those the profile registers); default: every version the profile registers. */
   versions?: readonly number[];
+  /**
+   * Only controllers of this major serve the method, e.g. 3 for what Juju 4
+   * removed under an unchanged facade version (Charms 7 `IsMetered`).
+   */
+  onlyMajor?: 3 | 4;
   /** Go type of the params (for unmarshal errors); absent when the method takes none. */
   params?: string;
   /** Runs the call; a result of `undefined` is sent as `{}`. Throw {@link ServerError} to fail it. */
@@ -85,6 +90,7 @@ export class FacadeRegistry {
    */
   register(specs: readonly MethodSpec[]): void {
     for (const spec of specs) {
+      if (spec.onlyMajor !== undefined && spec.onlyMajor !== this.profile.major) continue;
       const registered = this.registered.get(spec.facade) ?? [];
       for (const v of spec.versions ?? []) {
         if (!ANY_PROFILE.get(spec.facade)?.has(v)) {
