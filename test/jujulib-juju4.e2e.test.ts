@@ -2,14 +2,19 @@
  * A real Juju 4 client against the simulator's 4.0 profile:
  * `@canonical/jujulib` 9.1 (its facades are generated from Juju 4.0) logs in,
  * reads FullStatus with its own Client v8 class and plans a bundle with its
- * own Bundle v8 class. Every frame the simulator sees is checked against
- * schema-4.0.json.
+ * own Bundle v8 class, in process (every frame the simulator sees checked
+ * against schema-4.0.json) and against the `libjuju sim --juju 4.0` command.
  */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { connectAndLogin } from "@canonical/jujulib";
 import BundleV8 from "@canonical/jujulib/dist/api/facades/bundle/BundleV8.js";
 import ClientV8 from "@canonical/jujulib/dist/api/facades/client/ClientV8.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { parse } from "yaml";
 import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
 import { Simulator } from "../src/simulator/index.js";
 import { SchemaConformance } from "./support/schema-conformance.js";
@@ -65,42 +70,109 @@ function socketClass(caCert: string): typeof globalThis.WebSocket {
   return SimWebSocket as unknown as typeof globalThis.WebSocket;
 }
 
+interface Target {
+  port: number;
+  caCert: string;
+  modelUuid: string;
+  password: string;
+}
+
+/** Logs in with jujulib, reads FullStatus (Client v8) and plans a bundle (Bundle v8). */
+async function jujulibSession(t: Target): Promise<void> {
+  const url = `wss://127.0.0.1:${t.port}/model/${t.modelUuid}/api`;
+  const { conn, logout } = await connectAndLogin(
+    url,
+    {
+      facades: [ClientV8, BundleV8],
+      wsclass: socketClass(t.caCert),
+      closeCallback: () => {},
+    },
+    { username: "admin", password: t.password },
+  );
+  try {
+    expect(conn).toBeDefined();
+    expect(conn?.info.serverVersion).toBe("4.0.15");
+    const client = conn?.facades.client as ClientV8;
+    const bundle = conn?.facades.bundle as BundleV8;
+    expect(client.VERSION).toBe(8);
+    expect(bundle.VERSION).toBe(8);
+
+    const status = await client.fullStatus({ patterns: [], "include-storage": false });
+    expect(status.model.name).toBe("default");
+    expect(status.model.version).toBe("4.0.15");
+
+    const plan = await bundle.getChangesMapArgs({
+      yaml: "applications:\n  ubuntu:\n    charm: ubuntu\n    num_units: 2\n",
+      bundleURL: "",
+    });
+    expect(plan.changes?.map((c) => c.method)).toEqual([
+      "addCharm",
+      "deploy",
+      "addUnit",
+      "addUnit",
+    ]);
+  } finally {
+    logout();
+  }
+}
+
 describe("@canonical/jujulib 9.1 on the Juju 4.0 simulator", () => {
   it("logs in, reads FullStatus (Client v8) and plans a bundle (Bundle v8)", async () => {
-    const url = `wss://127.0.0.1:${sim.port}/model/${sim.defaultModelUuid}/api`;
-    const { conn, logout } = await connectAndLogin(
-      url,
-      {
-        facades: [ClientV8, BundleV8],
-        wsclass: socketClass(sim.caCert),
-        closeCallback: () => {},
-      },
-      { username: "admin", password: sim.password },
+    await jujulibSession({
+      port: sim.port,
+      caCert: sim.caCert,
+      modelUuid: sim.defaultModelUuid,
+      password: sim.password,
+    });
+  });
+
+  it("does the same against `libjuju sim --juju 4.0`", async () => {
+    const root = resolve(import.meta.dirname, "..");
+    const dir = await mkdtemp(join(tmpdir(), "libjuju-sim4-cli-"));
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+        join(root, "src", "cli", "main.ts"),
+        "sim",
+        "--juju",
+        "4.0",
+        "--port",
+        "0",
+        "--juju-data",
+        dir,
+        "--timing",
+        "instant",
+      ],
+      { cwd: root, env: { ...process.env, LIBJUJU_SIM_PASSWORD: "s3cret-cli" } },
     );
     try {
-      expect(conn).toBeDefined();
-      expect(conn?.info.serverVersion).toBe("4.0.15");
-      const client = conn?.facades.client as ClientV8;
-      const bundle = conn?.facades.bundle as BundleV8;
-      expect(client.VERSION).toBe(8);
-      expect(bundle.VERSION).toBe(8);
-
-      const status = await client.fullStatus({ patterns: [], "include-storage": false });
-      expect(status.model.name).toBe("default");
-      expect(status.model.version).toBe("4.0.15");
-
-      const plan = await bundle.getChangesMapArgs({
-        yaml: "applications:\n  ubuntu:\n    charm: ubuntu\n    num_units: 2\n",
-        bundleURL: "",
+      let output = "";
+      const port = await new Promise<number>((ready, fail) => {
+        child.stdout?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          const m = /ready: listening on wss:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+          if (m) ready(Number(m[1]));
+        });
+        child.stderr?.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+        });
+        child.on("exit", () => fail(new Error(`sim exited early:\n${output}`)));
       });
-      expect(plan.changes?.map((c) => c.method)).toEqual([
-        "addCharm",
-        "deploy",
-        "addUnit",
-        "addUnit",
-      ]);
+      expect(output).toContain("Juju 4.0.15");
+      const controllers = parse(await readFile(join(dir, "controllers.yaml"), "utf8"));
+      const models = parse(await readFile(join(dir, "models.yaml"), "utf8"));
+      await jujulibSession({
+        port,
+        caCert: controllers.controllers["libjuju-sim"]["ca-cert"],
+        modelUuid: models.controllers["libjuju-sim"].models["admin/default"].uuid,
+        password: "s3cret-cli",
+      });
     } finally {
-      logout();
+      const exited = new Promise((r) => child.on("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
