@@ -433,7 +433,10 @@ describe("polling policy", () => {
     expect(p).toEqual({ interval: 1000, maxInterval: 5000, backoff: 1.5, afterWrite: 100 });
     let i = p.interval;
     const seen: number[] = [];
-    for (let n = 0; n < 6; n++) seen.push((i = nextInterval(p, i, false)));
+    for (let n = 0; n < 6; n++) {
+      i = nextInterval(p, i, false);
+      seen.push(i);
+    }
     expect(seen).toEqual([1500, 2250, 3375, 5000, 5000, 5000]);
     expect(nextInterval(p, 5000, true)).toBe(1000);
   });
