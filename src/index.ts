@@ -364,6 +364,7 @@ export {
   type ParamsOf,
   type ResultOf,
 } from "./rpc/facade-client.js";
+export { type JujuMajor, jujuMajorOf, type KnownFacadesOf } from "./rpc/facade-table.js";
 export {
   ADMIN_VERSION,
   DEFAULT_CLIENT_VERSION,
