@@ -58,6 +58,39 @@ describe("a Model on a Juju 4.0 controller (no AllWatcher)", () => {
     expect(seen).toContain("remove unit ubuntu/1");
   });
 
+  it("reconnects after the controller drops the link and resyncs by a fresh poll", async () => {
+    await using model = await Model.connect({
+      endpoint: sim.endpoint,
+      uuid: sim.defaultModelUuid,
+      username: sim.username,
+      password: sim.password,
+      cacert: sim.caCert,
+      pingInterval: 0,
+      onFrame: tap.onFrame,
+      reconnect: { initialDelay: 10, maxDelay: 100 },
+    });
+    expect(model.stateSource).toBe("status-poll");
+    const back = new Promise<void>((resolve) => {
+      const off = model.onConnectionChange((c) => {
+        if (c.state !== "connected") return;
+        off();
+        resolve();
+      });
+    });
+    const removed: string[] = [];
+    model.addObserver((e: ModelEvent) => {
+      if (e.action === "remove") removed.push(`${e.entityType} ${e.entityId}`);
+    });
+    await sim.dropConnections();
+    // Another client changes the model while (or after) the poller reconnects.
+    await using writer = await connect();
+    await writer.deploy("ubuntu", { applicationName: "later", numUnits: 1 });
+    await back;
+    await model.blockUntil(() => model.units.has("later/0"), { timeout: 10_000 });
+    expect(model.stateSource).toBe("status-poll");
+    expect(removed).toEqual([]);
+  });
+
   it("forcing the AllWatcher fails with Juju 4's not-implemented error", async () => {
     await expect(connect({ stateSource: "allwatcher" })).rejects.toMatchObject({
       code: "not implemented",
