@@ -12,6 +12,7 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
+import { benchStatusPoll } from "./status-poll.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
 import { benchWaitSettle } from "./wait-settle.js";
 
@@ -32,6 +33,7 @@ for (const bench of [
   benchDeltaApply,
   benchWaitForIdle,
   benchWaitSettle,
+  benchStatusPoll,
   benchCharmArchive,
   benchLocalCharmUpload,
   benchBundleDeploy,

@@ -85,6 +85,30 @@ export function loadLoginFacades(sharedDir: string = DEFAULT_SHARED_DIR): LoginF
   return JSON.parse(readFileSync(path, "utf8")) as LoginFacadesFile;
 }
 
+/** The derived 4.0 Login facade lists, kept in the repository (`scripts/data/`): see its `_about`. */
+export const LOGIN_FACADES_4_0_PATH = join(REPO_ROOT, "scripts", "data", "login-facades-4.0.json");
+
+export function loadLoginFacades4(): LoginFacadesFile {
+  return JSON.parse(readFileSync(LOGIN_FACADES_4_0_PATH, "utf8")) as LoginFacadesFile;
+}
+
+/**
+ * The client facades of Juju 4.x: every facade of `schema-4.0.json` (4.0.15,
+ * newest version each), plus the facade versions `schema-main-4.1.json` adds
+ * (e.g. MachineManager 12). Shapes are taken as 4.x has them, even where the
+ * version number is the same as in 3.6 (Application 22, Charms 7, Client 8).
+ */
+export function loadJuju4Facades(sharedDir: string = DEFAULT_SHARED_DIR): FacadeSchema[] {
+  const read = (file: string) =>
+    JSON.parse(readFileSync(join(sharedDir, "juju-schema", file), "utf8")) as FacadeSchema[];
+  const base = read("schema-4.0.json");
+  const seen = new Set(base.map((f) => `${f.Name}/${f.Version}`));
+  const added = read("schema-main-4.1.json").filter((f) => !seen.has(`${f.Name}/${f.Version}`));
+  return [...base, ...added].sort(
+    (a, b) => compareStrings(a.Name, b.Name) || a.Version - b.Version,
+  );
+}
+
 /** The (facade, version) pairs that a 3.6 controller registers and that the schema file describes, plus Admin v3. */
 export function registeredClientFacades(
   facades: readonly FacadeSchema[],

@@ -274,6 +274,25 @@ export {
   UnknownDeltaKindError,
 } from "./model/state.js";
 export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
+export {
+  autoStateSource,
+  type PollObservation,
+  type PollStats,
+  type StatusPollConnection,
+  StatusPoller,
+  type StatusPollerOptions,
+  StatusPollOptionError,
+  type StatusPollOptions,
+  type StatusPollPolicy,
+  statusPollPolicy,
+} from "./model/status-poll.js";
+export {
+  diffSnapshots,
+  type SnapshotContext,
+  type SnapshotEntity,
+  type StatusSnapshot,
+  snapshotFromStatus,
+} from "./model/status-poll-snapshot.js";
 export { applicationTag, machineTag, modelTag, unitTag } from "./model/tags.js";
 export { systemClock, type WaitClock, type WaitTimer } from "./model/wait-clock.js";
 export {
@@ -320,7 +339,13 @@ export {
   type WaitSummary,
   WaitTimeoutError,
 } from "./model/waits.js";
-export { checkDeltas, ModelWatcher, type ModelWatcherOptions } from "./model/watcher.js";
+export {
+  checkDeltas,
+  ModelWatcher,
+  type ModelWatcherOptions,
+  type StateSource,
+  type StateSourceKind,
+} from "./model/watcher.js";
 export {
   CONTAINER_TYPES,
   type Constraints,
@@ -377,6 +402,7 @@ export {
   type ParamsOf,
   type ResultOf,
 } from "./rpc/facade-client.js";
+export { type JujuMajor, jujuMajorOf, type KnownFacadesOf } from "./rpc/facade-table.js";
 export {
   ADMIN_VERSION,
   DEFAULT_CLIENT_VERSION,

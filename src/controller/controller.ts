@@ -63,10 +63,10 @@ export interface ControllerFromFilesOptions extends CommonConnectOptions, Client
 export interface ModelSummary {
   /** Short name, e.g. `default`. */
   name: string;
-  /** `owner/name`. */
+  /** `owner/name` (Juju 4: `qualifier/name`). */
   qualifiedName: string;
   uuid: string;
-  /** Owner user name. */
+  /** Owner user name; on Juju 4 the model's qualifier (the owner's user id). */
   owner: string;
   /** `iaas` or `caas`. */
   type: string;
@@ -76,7 +76,7 @@ export interface ModelSummary {
 
 /** Options of {@link Controller.addModel}; the {@link ModelOptions} apply to the returned model. */
 export interface AddModelOptions extends CallOptions, ModelOptions {
-  /** Owner user name; default the logged-in user. */
+  /** Owner user name; default the logged-in user. On Juju 4 it is sent as the model's `qualifier`. */
   owner?: string;
   /** Cloud name (`cloud-<name>` tag is built); default the controller's cloud. */
   cloudName?: string;
@@ -219,11 +219,15 @@ export class Controller {
 
   /** Models the logged-in user can see (`ModelManager.ListModels`). */
   async listModels(options: CallOptions = {}): Promise<ModelSummary[]> {
-    const list = await this.#api.connection
-      .facade("ModelManager")
-      .call("ListModels", { tag: `user-${this.username}` }, options);
+    const mm = this.#api.connection.facade("ModelManager");
+    // Juju 4 (ModelManager 11 of 4.x) names owners by a qualifier, not an owner tag.
+    const list =
+      mm.major === 4
+        ? await mm.juju4().call("ListModels", { tag: `user-${this.username}` }, options)
+        : await mm.call("ListModels", { tag: `user-${this.username}` }, options);
     return (list["user-models"] ?? []).map((um) => {
-      const owner = um.model["owner-tag"].replace(/^user-/, "");
+      const owner =
+        "qualifier" in um.model ? um.model.qualifier : um.model["owner-tag"].replace(/^user-/, "");
       return {
         name: um.model.name,
         qualifiedName: `${owner}/${um.model.name}`,
@@ -245,10 +249,9 @@ export class Controller {
    * {@link Model} (as python-libjuju does).
    */
   async addModel(name: string, options: AddModelOptions = {}): Promise<Model> {
-    const args: ModelManager.ModelCreateArgs = {
-      name,
-      "owner-tag": `user-${options.owner ?? this.username}`,
-    };
+    const owner = options.owner ?? this.username;
+    const mm = this.#api.connection.facade("ModelManager");
+    const args: Omit<ModelManager.ModelCreateArgs, "owner-tag"> = { name };
     if (options.cloudName) args["cloud-tag"] = `cloud-${options.cloudName}`;
     if (options.region) args.region = options.region;
     if (options.credentialName) args.credential = options.credentialName;
@@ -256,9 +259,14 @@ export class Controller {
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     if (options.timeout !== undefined) call.timeout = options.timeout;
-    const info = await this.#api.connection.facade("ModelManager").call("CreateModel", args, call);
-    const owner = info["owner-tag"].replace(/^user-/, "");
-    return this.#openModel(info.uuid, `${owner}/${info.name}`, modelOptionsOf(options));
+    // Juju 4's ModelCreateArgs carries a qualifier (the owner's user id) instead of an owner tag.
+    const info =
+      mm.major === 4
+        ? await mm.juju4().call("CreateModel", { ...args, qualifier: owner }, call)
+        : await mm.call("CreateModel", { ...args, "owner-tag": `user-${owner}` }, call);
+    const qualifier =
+      "qualifier" in info ? info.qualifier : info["owner-tag"].replace(/^user-/, "");
+    return this.#openModel(info.uuid, `${qualifier}/${info.name}`, modelOptionsOf(options));
   }
 
   /**
@@ -430,5 +438,7 @@ function modelOptionsOf(o: ModelOptions): ModelOptions {
   if (o.strictDeltas !== undefined) out.strictDeltas = o.strictDeltas;
   if (o.onObserverError !== undefined) out.onObserverError = o.onObserverError;
   if (o.reconnect !== undefined) out.reconnect = o.reconnect;
+  if (o.stateSource !== undefined) out.stateSource = o.stateSource;
+  if (o.statusPoll !== undefined) out.statusPoll = o.statusPoll;
   return out;
 }

@@ -2,13 +2,34 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateFacades, HEADER, main } from "../../scripts/generate-facades.js";
+import { generateFacades, HEADER, JUJU4_DIR, main } from "../../scripts/generate-facades.js";
 import {
   CLIENT_FACADE_VERSIONS,
+  CLIENT_FACADE_VERSIONS_4,
+  CLIENT_FACADE_VERSIONS_BY_MAJOR,
   FACADES,
+  FACADES_4,
+  type Juju4,
+  type JujuFacadesByMajor,
   LATEST_CLIENT_FACADE_VERSIONS,
+  LATEST_CLIENT_FACADE_VERSIONS_4,
   LOGIN_FACADES_3_6,
+  LOGIN_FACADES_4_0,
 } from "./generated/index.js";
+
+/** The generated `.ts` files under `dir` and its juju4/ sub-directory, as relative paths. */
+function tsFiles(dir: string): string[] {
+  return ["", JUJU4_DIR]
+    .flatMap((sub) => {
+      try {
+        return readdirSync(join(dir, sub)).map((f) => (sub === "" ? f : `${sub}/${f}`));
+      } catch {
+        return [];
+      }
+    })
+    .filter((f) => f.endsWith(".ts"))
+    .sort();
+}
 
 const committedDir = join(import.meta.dirname, "generated");
 const hint =
@@ -18,13 +39,10 @@ describe("src/facades/generated", () => {
   const tmp = mkdtempSync(join(tmpdir(), "libjuju-facades-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   main(["--out", tmp]);
-  const generated = readdirSync(tmp).sort();
+  const generated = tsFiles(tmp);
 
   it("has exactly the files the generator produces", () => {
-    const committed = readdirSync(committedDir)
-      .filter((f) => f.endsWith(".ts"))
-      .sort();
-    expect(committed, hint).toEqual(generated);
+    expect(tsFiles(committedDir), hint).toEqual(generated);
   });
 
   it.each(generated)("%s is up to date", (name) => {
@@ -79,5 +97,51 @@ describe("generated facade tables", () => {
     expect(LOGIN_FACADES_3_6.allRegistered).toHaveLength(117);
     expect(LOGIN_FACADES_3_6.modelLogin).toHaveLength(106);
     expect(LOGIN_FACADES_3_6.controllerLogin).toHaveLength(16);
+  });
+
+  it("carry the 4.0 Login facade lists, without the AllWatchers", () => {
+    expect(LOGIN_FACADES_4_0.jujuVersion).toBe("4.0.15");
+    const names = (l: readonly { name: string }[]) => l.map((f) => f.name);
+    expect(names(LOGIN_FACADES_4_0.allRegistered)).not.toContain("AllWatcher");
+    expect(names(LOGIN_FACADES_4_0.allRegistered)).not.toContain("AllModelWatcher");
+    expect(LOGIN_FACADES_4_0.modelLogin.find((f) => f.name === "Bundle")?.versions).toEqual([8]);
+    expect(LOGIN_FACADES_4_0.modelLogin.find((f) => f.name === "Application")?.versions).toEqual([
+      19, 20, 21, 22,
+    ]);
+    expect(names(LOGIN_FACADES_4_0.controllerLogin)).toContain("ModelManager");
+    expect(names(LOGIN_FACADES_4_0.modelLogin)).not.toContain("ModelManager");
+  });
+});
+
+describe("generated Juju 4.x facade tables", () => {
+  it("are kept apart from 3.x: same version numbers, other shapes", () => {
+    expect(CLIENT_FACADE_VERSIONS_4.Bundle).toEqual([8]);
+    expect(CLIENT_FACADE_VERSIONS_4.ModelManager).toEqual([11]);
+    expect(CLIENT_FACADE_VERSIONS_4.MachineManager).toEqual([11, 12]);
+    expect(CLIENT_FACADE_VERSIONS_4.AllWatcher).toBeUndefined();
+    expect(LATEST_CLIENT_FACADE_VERSIONS_4.Application).toBe(22);
+    expect(CLIENT_FACADE_VERSIONS_BY_MAJOR[4]).toBe(CLIENT_FACADE_VERSIONS_4);
+    expect(CLIENT_FACADE_VERSIONS_BY_MAJOR[3]).toBe(CLIENT_FACADE_VERSIONS);
+    expect(FACADES_4.Bundle?.[8]?.GetChanges).toBeUndefined();
+    expect(FACADES_4.Bundle?.[8]?.GetChangesMapArgs).toEqual({
+      params: "BundleChangesParams",
+      result: "BundleChangesMapArgsResults",
+    });
+    expect(FACADES.Bundle?.[6]?.GetChanges).toBeDefined();
+  });
+
+  it("type the 4.x shapes: storage directives, qualifier, cluster-role", () => {
+    const arg: Juju4.Application.DeployFromRepositoryArg["storage"] = {
+      data: { Count: 1, Size: 1024, Pool: "rootfs" },
+    };
+    const model: Juju4.ModelManager.ModelCreateArgs = { name: "m", qualifier: "admin" };
+    type Status4 = JujuFacadesByMajor[4]["Client"][8]["FullStatus"]["result"];
+    type Machine4 = Status4["machines"][string];
+    const role: Machine4["cluster-role"] = "primary";
+    // 3.6's ModelCreateArgs (ModelManager 10) has an owner-tag and no qualifier.
+    type Create3 = JujuFacadesByMajor[3]["ModelManager"][10]["CreateModel"]["params"];
+    const qualifier3: "qualifier" extends keyof Create3 ? true : false = false;
+    const owner3: "owner-tag" extends keyof Create3 ? true : false = true;
+    expect([arg, model, role, qualifier3, owner3]).toHaveLength(5);
   });
 });

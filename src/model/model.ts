@@ -164,6 +164,13 @@ import {
 import { type EventsOptions, ModelSession } from "./session.js";
 
 import { ModelState } from "./state.js";
+import {
+  autoStateSource,
+  StatusPoller,
+  StatusPollOptionError,
+  type StatusPollOptions,
+  statusPollPolicy,
+} from "./status-poll.js";
 import { modelTag } from "./tags.js";
 import type { ConditionLike } from "./wait-conditions.js";
 import {
@@ -177,7 +184,7 @@ import {
   waitForIdle,
   waitUntil,
 } from "./waits.js";
-import { ModelWatcher } from "./watcher.js";
+import { ModelWatcher, type StateSourceKind } from "./watcher.js";
 
 /**
  * How a {@link Model} keeps its live state. python-libjuju always watches;
@@ -213,6 +220,16 @@ export interface ModelOptions {
    * once it gave up, waits and `events()` fail with `ConnectionClosedError`.
    */
   reconnect?: boolean | ReconnectOptions;
+  /**
+   * Where the live state comes from: `"allwatcher"` (`Client.WatchAll`),
+   * `"status-poll"` (`Client.FullStatus` at an adaptive interval, diffed
+   * into the same deltas), or `"auto"` (default): the AllWatcher on Juju 3,
+   * status polls on Juju 4, which has no AllWatcher. See docs/status-poll.md
+   * for what a status-polled entity lacks.
+   */
+  stateSource?: "auto" | StateSourceKind;
+  /** The interval policy of the status-poll source. */
+  statusPoll?: StatusPollOptions;
 }
 
 const MODEL_OPTION_KEYS = [
@@ -221,6 +238,8 @@ const MODEL_OPTION_KEYS = [
   "strictDeltas",
   "onObserverError",
   "reconnect",
+  "stateSource",
+  "statusPoll",
 ] as const;
 
 /** Splits the {@link ModelOptions} out of connect options. */
@@ -229,6 +248,7 @@ function splitModelOptions<T extends ModelOptions>(
 ): [ModelOptions, Omit<T, keyof ModelOptions>] {
   // Bad options fail before anything is dialled.
   reconnectPolicy(o.reconnect);
+  checkStateSource(o);
   const model: Record<string, unknown> = {};
   const rest: Record<string, unknown> = { ...(o as Record<string, unknown>) };
   for (const k of MODEL_OPTION_KEYS) {
@@ -238,6 +258,18 @@ function splitModelOptions<T extends ModelOptions>(
     }
   }
   return [model as ModelOptions, rest as Omit<T, keyof ModelOptions>];
+}
+
+const STATE_SOURCES: readonly string[] = ["auto", "allwatcher", "status-poll"];
+
+/** Throws on a bad `stateSource` or `statusPoll` option. */
+function checkStateSource(o: ModelOptions): void {
+  if (o.stateSource !== undefined && !STATE_SOURCES.includes(o.stateSource)) {
+    throw new StatusPollOptionError(
+      `stateSource must be one of ${STATE_SOURCES.join(", ")}, got ${JSON.stringify(o.stateSource)}`,
+    );
+  }
+  statusPollPolicy(o.statusPoll);
 }
 
 /** Options of {@link Model.connect}: where the model is and who logs in. */
@@ -403,14 +435,23 @@ export class Model implements ModelContext {
             }),
         ...((options.watch ?? true)
           ? {
-              watcher: (connection, emit) =>
-                new ModelWatcher(connection, {
+              watcher: (connection, emit) => {
+                const watcherOptions = {
                   state: this.state,
                   observers: this.#observers,
                   entityFactory: this.#factory,
                   strict: this.#options.strictDeltas ?? false,
                   emit,
-                }),
+                };
+                const choice = options.stateSource ?? "auto";
+                const kind = choice === "auto" ? autoStateSource(connection) : choice;
+                return kind === "status-poll"
+                  ? new StatusPoller(connection, {
+                      ...watcherOptions,
+                      ...(options.statusPoll ? { poll: options.statusPoll } : {}),
+                    })
+                  : new ModelWatcher(connection, watcherOptions);
+              },
             }
           : {}),
       },
@@ -721,6 +762,14 @@ export class Model implements ModelContext {
   }
 
   // ---- live state ----------------------------------------------------------
+
+  /**
+   * Where the live state comes from: `"allwatcher"` or `"status-poll"`
+   * (see {@link ModelOptions.stateSource}); undefined with `watch: false`.
+   */
+  get stateSource(): StateSourceKind | undefined {
+    return this.#session.watcher?.kind;
+  }
 
   /** True while the AllWatcher runs (it starts on connect unless `watch: false`). */
   get watching(): boolean {

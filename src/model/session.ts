@@ -30,7 +30,7 @@ import {
   type ReconnectPolicy,
 } from "./reconnect.js";
 import { UnknownDeltaKindError } from "./state.js";
-import type { ModelWatcher } from "./watcher.js";
+import type { StateSource } from "./watcher.js";
 
 /** How many times a read-only call is sent again after lost links. */
 const MAX_CALL_RETRIES = 3;
@@ -57,10 +57,10 @@ export interface ModelSessionOptions {
     signal: AbortSignal,
   ) => Promise<ConnectedApi>;
   /**
-   * Builds the AllWatcher for a connection (events must be handed to
-   * `emit`); undefined when the model does not watch.
+   * Builds the state source (AllWatcher or status poller) for a connection
+   * (events must be handed to `emit`); undefined when the model does not watch.
    */
-  watcher?: (connection: Connection, emit: (event: ModelEvent) => void) => ModelWatcher;
+  watcher?: (connection: Connection, emit: (event: ModelEvent) => void) => StateSource;
   /** Told of each malformed batch of deltas (the watcher is then restarted and the state resynced). */
   onProtocolError?: (error: ProtocolError) => void;
 }
@@ -94,7 +94,7 @@ export class ModelSession {
   readonly #opts: ModelSessionOptions;
   #api: ConnectedApi;
   #state: ConnectionState = "connected";
-  #watcher: ModelWatcher | undefined;
+  #watcher: StateSource | undefined;
   /** True while a watcher restart resyncs the state on a live link. */
   #resyncing = false;
   #watcherRestarts = 0;
@@ -150,9 +150,17 @@ export class ModelSession {
     return this.#opts.reconnect !== undefined && this.#opts.reopen !== undefined;
   }
 
-  /** The current watcher, when watching. */
-  get watcher(): ModelWatcher | undefined {
+  /** The current state source (AllWatcher or status poller), when watching. */
+  get watcher(): StateSource | undefined {
     return this.#watcher;
+  }
+
+  /**
+   * When a status-polled state was last known to match the controller's
+   * (see `StateSource.observed`); undefined for the AllWatcher.
+   */
+  get observed(): { controllerTimestamp: string | undefined; sentAt: number } | undefined {
+    return this.#watcher?.observed;
   }
 
   /** The error the session ended with, when it ended. */
@@ -349,7 +357,7 @@ export class ModelSession {
   }
 
   /** A watcher died while its link may still be up. */
-  #onWatcherFailed(api: ConnectedApi, watcher: ModelWatcher, err: unknown): void {
+  #onWatcherFailed(api: ConnectedApi, watcher: StateSource, err: unknown): void {
     if (watcher !== this.#watcher || api !== this.#api || this.#userClosed) return;
     if (this.#state !== "connected" || api.connection.isClosed) return; // the link's loss handles it
     if (err instanceof ConnectionClosedError) return;
@@ -383,7 +391,7 @@ export class ModelSession {
         this.#resyncing = false;
         this.#dropLink(
           new ConnectionClosedError(
-            `the AllWatcher kept failing (${message(cause)}); reconnecting`,
+            `the ${this.#watcher?.kind === "status-poll" ? "status poller" : "AllWatcher"} kept failing (${message(cause)}); reconnecting`,
             { cause, retryable: true },
           ),
         );
@@ -584,7 +592,10 @@ export class ModelConnection implements ApiConnection {
       if (deadline !== undefined) call.timeout = Math.max(1, deadline - Date.now());
       else if (options.timeout !== undefined) call.timeout = options.timeout;
       try {
-        return await conn.rpc<R>(request, call);
+        const result = await conn.rpc<R>(request, call);
+        // A call that may have changed the model: a status poller looks again soon.
+        if (!isRetrySafe(request)) this.#session.watcher?.poke?.();
+        return result;
       } catch (err) {
         if (!(err instanceof ConnectionClosedError) || !err.retryable) throw err;
         if (!this.#session.reconnects || this.#session.state === "disconnected") throw err;
@@ -598,8 +609,8 @@ export class ModelConnection implements ApiConnection {
 
   facade<F extends FacadeName>(name: F): FacadeClient<F> {
     // The current link's negotiation (and its error naming both sides' versions).
-    const { version } = this.#session.api.connection.facade(name);
-    return new FacadeClient(this, name, version);
+    const { version, major } = this.#session.api.connection.facade(name);
+    return new FacadeClient(this, name, version, major);
   }
 
   facadeVersion(name: string): number | undefined {

@@ -33,6 +33,36 @@ export interface ModelWatcherOptions {
   emit?: (event: ModelEvent) => void;
 }
 
+/** Where a `Model`'s live state comes from: `Client.WatchAll` or `Client.FullStatus` polls. */
+export type StateSourceKind = "allwatcher" | "status-poll";
+
+/**
+ * What a `Model` needs from the thing that keeps its state up to date: a
+ * {@link ModelWatcher} (AllWatcher) or a `StatusPoller` (status polls, for
+ * controllers without an AllWatcher). Both feed the same `ModelState`,
+ * observers and `events()`.
+ */
+export interface StateSource {
+  /** Which kind of source this is. */
+  readonly kind: StateSourceKind;
+  /** Rejects when the source dies (connection lost, server error, bad data). */
+  readonly failed: Promise<never>;
+  /** Calls `fn` after each batch of deltas was applied; returns an unsubscribe. */
+  onStateChange(fn: () => void): () => void;
+  /** Resolves once the whole model is in the state; `resync` reconciles with what is there. */
+  start(options?: { resync?: boolean; signal?: AbortSignal }): Promise<void>;
+  /** Stops the source; resolves when it has stopped. */
+  stop(): Promise<void>;
+  /** Told that the client just changed the model: a poller looks again soon. */
+  poke?(): void;
+  /**
+   * A poller's last look at the controller (its `controller-timestamp`, and
+   * this client's time when it asked): the state is only known to be current
+   * up to then. Undefined for the AllWatcher, whose state is pushed.
+   */
+  readonly observed?: { controllerTimestamp: string | undefined; sentAt: number } | undefined;
+}
+
 // python-libjuju matches this text: Juju sends it with no error code.
 const STOPPED_MESSAGE = "watcher was stopped";
 
@@ -47,7 +77,9 @@ const STOPPED_MESSAGE = "watcher was stopped";
  * with a {@link ProtocolError} when a batch of deltas is malformed (nothing
  * of that batch is applied).
  */
-export class ModelWatcher {
+export class ModelWatcher implements StateSource {
+  /** Always `"allwatcher"`. */
+  readonly kind = "allwatcher" as const;
   readonly #conn: WatcherConnection;
   readonly #opts: ModelWatcherOptions;
   readonly #changeListeners = new Set<() => void>();
@@ -178,24 +210,39 @@ export class ModelWatcher {
   }
 
   #apply(deltas: readonly Delta[], resync: boolean): void {
-    const { state, observers, entityFactory, strict } = this.#opts;
-    const applied: AppliedDelta[] = resync
-      ? state.resync(deltas, strict)
-      : deltas.flatMap((d) => state.applyDelta(d, strict) ?? []);
-    for (const a of applied) {
-      const event: ModelEvent = {
-        entityType: a.kind,
-        entityId: a.id,
-        action: a.action,
-        delta: [a.kind, a.action === "remove" ? "remove" : "change", a.record.at(a.newVersion)!],
-        old: a.oldVersion === undefined ? undefined : entityFactory(a.record, a.oldVersion),
-        new: entityFactory(a.record, a.newVersion),
-      };
-      void observers.dispatch(event);
-      this.#opts.emit?.(event);
-      for (const s of this.#streams) s.push(event);
-    }
+    applyBatch(this.#opts, deltas, resync, this.#streams);
     for (const fn of this.#changeListeners) fn();
+  }
+}
+
+/**
+ * Applies a batch of deltas to the state (`resync`: reconciling, see
+ * `ModelState.resync`) and hands each resulting event to the observers,
+ * `emit` and `streams`, in order. Shared by every {@link StateSource}.
+ * @internal
+ */
+export function applyBatch(
+  opts: ModelWatcherOptions,
+  deltas: readonly Delta[],
+  resync: boolean,
+  streams: Iterable<BufferedStream<ModelEvent>> = [],
+): void {
+  const { state, observers, entityFactory, strict } = opts;
+  const applied: AppliedDelta[] = resync
+    ? state.resync(deltas, strict)
+    : deltas.flatMap((d) => state.applyDelta(d, strict) ?? []);
+  for (const a of applied) {
+    const event: ModelEvent = {
+      entityType: a.kind,
+      entityId: a.id,
+      action: a.action,
+      delta: [a.kind, a.action === "remove" ? "remove" : "change", a.record.at(a.newVersion)!],
+      old: a.oldVersion === undefined ? undefined : entityFactory(a.record, a.oldVersion),
+      new: entityFactory(a.record, a.newVersion),
+    };
+    void observers.dispatch(event);
+    opts.emit?.(event);
+    for (const s of streams) s.push(event);
   }
 }
 

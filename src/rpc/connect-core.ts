@@ -7,7 +7,6 @@
  * transport factory. `connect.ts` adds the Node `ws` default.
  * @module
  */
-import { CLIENT_FACADE_VERSIONS } from "../facades/generated/index.js";
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { Credentials } from "./credentials.js";
 import {
@@ -84,7 +83,7 @@ export interface ConnectApiOptions {
   onFrame?: ConnectionOptions["onFrame"];
   /** See {@link ConnectionOptions.onProtocolError}. */
   onProtocolError?: ConnectionOptions["onProtocolError"];
-  /** Facade → versions the client knows. Default: every generated facade version. */
+  /** Facade → versions the client knows. Default: the generated table of the server's major (3.x or 4.x). */
   clientFacades?: Readonly<Record<string, readonly number[]>>;
   /** How many redirects to follow (default 3). */
   maxRedirects?: number;
@@ -224,9 +223,10 @@ async function connectLoop(
         }
         const loginOptions: Parameters<typeof login>[1] = {
           credentials,
-          clientFacades: options.clientFacades ?? CLIENT_FACADE_VERSIONS,
           signal,
         };
+        // Default: the table of the server's major version, chosen at login.
+        if (options.clientFacades) loginOptions.clientFacades = options.clientFacades;
         if (options.clientVersion) loginOptions.clientVersion = options.clientVersion;
         if (options.cliArgs) loginOptions.cliArgs = options.cliArgs;
         const info = await login(connection, loginOptions);

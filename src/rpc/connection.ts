@@ -273,7 +273,7 @@ export class Connection implements ApiConnection {
    */
   facade<F extends FacadeName>(name: F): FacadeClient<F> {
     const version = requireFacadeVersion(name, this.#login);
-    return new FacadeClient(this, name, version);
+    return new FacadeClient(this, name, version, this.#login?.info.jujuMajor ?? 3);
   }
 
   /** The facade version negotiated at login, or `undefined` when there is none. */

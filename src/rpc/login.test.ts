@@ -15,6 +15,7 @@ import {
   JujuUnauthorizedError,
   TimeoutError,
 } from "./errors.js";
+import type { ParamsOf } from "./facade-client.js";
 import {
   type FakeReply,
   fakePair,
@@ -401,5 +402,47 @@ describe("Credentials", () => {
     }
     expect(c.password).toBe(password);
     expect(c.userTag).toBe("user-admin");
+  });
+});
+
+describe("facade negotiation by the controller's major version", () => {
+  // A 4.0 controller offers ModelManager 10 and 11, but 11 is the only 4.x
+  // version the client has types for; Bundle 8 only exists on 4.x.
+  const facades4 = [
+    { name: "Bundle", versions: [8] },
+    { name: "ModelManager", versions: [10, 11] },
+    { name: "Application", versions: [19, 20, 21, 22] },
+  ];
+
+  async function loginTo(serverVersion: string) {
+    const { conn } = fakePair(() => loginResponse(facades4, { "server-version": serverVersion }), {
+      pingInterval: 0,
+    });
+    const info = await login(conn, { credentials: creds });
+    return { conn, info };
+  }
+
+  it("negotiates against the 4.x table when server-version is 4.x", async () => {
+    const { conn, info } = await loginTo("4.0.15");
+    expect(info.jujuMajor).toBe(4);
+    expect(conn.facadeVersion("ModelManager")).toBe(11);
+    expect(conn.facadeVersion("Bundle")).toBe(8);
+    const mm = conn.facade("ModelManager");
+    expect(mm.major).toBe(4);
+    // juju4() types calls with the 4.x shapes: CreateModel takes a qualifier.
+    expectTypeOf<ParamsOf<"ModelManager", 11, "CreateModel", 4>>().toHaveProperty("qualifier");
+    expectTypeOf<ParamsOf<"ModelManager", 10, "CreateModel">>().toHaveProperty("owner-tag");
+    expect(mm.juju4()).toBe(mm);
+    await conn.close();
+  });
+
+  it("negotiates against the 3.x table otherwise, and refuses juju4()", async () => {
+    const { conn, info } = await loginTo("3.6.28");
+    expect(info.jujuMajor).toBe(3);
+    expect(conn.facadeVersion("ModelManager")).toBe(10);
+    // 3.6 never had Bundle 8: no common version.
+    expect(conn.facadeVersion("Bundle")).toBeUndefined();
+    expect(() => conn.facade("ModelManager").juju4()).toThrow(FacadeVersionError);
+    await conn.close();
   });
 });

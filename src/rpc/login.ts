@@ -3,10 +3,12 @@
  * {@link Connection}. No Node-only imports.
  * @module
  */
+import { CLIENT_FACADE_VERSIONS_BY_MAJOR } from "../facades/generated/index.js";
 import type { FacadeVersions, HostPort } from "../protocol/frames.js";
 import type { Connection } from "./connection.js";
 import type { Credentials, MacaroonJson } from "./credentials.js";
 import { DischargeRequiredError, type JujuRedirectError, ProtocolError } from "./errors.js";
+import { type JujuMajor, jujuMajorOf } from "./facade-table.js";
 import { negotiateFacades, serverFacadeMap } from "./negotiate.js";
 
 /** The client version sent when neither the caller nor controllers.yaml says otherwise. */
@@ -37,6 +39,8 @@ export interface LoginInfo {
   userInfo: LoginUserInfo | undefined;
   /** The controller's Juju version, e.g. `3.6.28`. */
   serverVersion: string;
+  /** The major version of `serverVersion` whose facade table was negotiated against (3 or 4). */
+  jujuMajor: JujuMajor;
   /** API addresses of the controller machines, one list per machine. */
   servers: HostPort[][];
   /** Facades the server offers. */
@@ -49,8 +53,12 @@ export interface LoginInfo {
 export interface LoginOptions {
   /** Who logs in. With no password, the macaroons in the credentials are sent. */
   credentials: Credentials;
-  /** Facade → versions the client knows; used for negotiation. */
-  clientFacades: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Facade → versions the client knows; used for negotiation. Default: the
+   * generated table of the server's major version (`server-version` 3.x or
+   * 4.x), because a facade version can have another shape on 4.x.
+   */
+  clientFacades?: Readonly<Record<string, readonly number[]>>;
   /** `client-version` sent to the server. Default {@link DEFAULT_CLIENT_VERSION}. */
   clientVersion?: string;
   /** `cli-args`, shown in the controller's audit log. */
@@ -123,6 +131,8 @@ export async function login(conn: Connection, options: LoginOptions): Promise<Lo
     throw new ProtocolError("Admin.Login reply has no controller-tag or facades");
   }
   const serverFacades = serverFacadeMap(result.facades);
+  const jujuMajor = jujuMajorOf(result["server-version"]);
+  const clientFacades = options.clientFacades ?? CLIENT_FACADE_VERSIONS_BY_MAJOR[jujuMajor];
   const ui = result["user-info"];
   const info: LoginInfo = {
     modelTag: result["model-tag"] || undefined,
@@ -138,14 +148,15 @@ export async function login(conn: Connection, options: LoginOptions): Promise<Lo
         }
       : undefined,
     serverVersion: result["server-version"] ?? "",
+    jujuMajor,
     servers: result.servers ?? [],
     facades: result.facades,
     publicDnsName: result["public-dns-name"] || undefined,
   };
   conn.completeLogin({
-    facadeVersions: negotiateFacades(options.clientFacades, serverFacades),
+    facadeVersions: negotiateFacades(clientFacades, serverFacades),
     serverFacades,
-    clientFacades: options.clientFacades,
+    clientFacades,
     info,
   });
   return info;

@@ -32,6 +32,11 @@ export interface ClientFilesSpec {
   models: Array<{ qualifiedName: string; uuid: string; type: string }>;
   /** The `current-model`, e.g. `admin/default`. */
   currentModel: string;
+  /**
+   * Write each model's `branch: master` (default true), as Juju 3's CLI does;
+   * Juju 4 has no model generations and its models.yaml has no `branch`.
+   */
+  modelBranches?: boolean;
 }
 
 async function editYaml(path: string, edit: (doc: Document) => void): Promise<void> {
@@ -130,7 +135,10 @@ export async function writeClientFiles(jujuData: string, spec: ClientFilesSpec):
   await editYaml(join(jujuData, "models.yaml"), (doc) => {
     const models: Record<string, unknown> = {};
     for (const m of [...spec.models].sort((a, b) => (a.qualifiedName < b.qualifiedName ? -1 : 1))) {
-      models[m.qualifiedName] = { uuid: m.uuid, type: m.type, branch: "master" };
+      models[m.qualifiedName] =
+        spec.modelBranches === false
+          ? { uuid: m.uuid, type: m.type }
+          : { uuid: m.uuid, type: m.type, branch: "master" };
     }
     doc.setIn(["controllers", name], { models, "current-model": spec.currentModel });
   });

@@ -39,6 +39,15 @@ export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clo
 export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
 export { ServerError } from "./errors.js";
 export { type LatencySpec, SimulatorOptionError } from "./latency.js";
+export {
+  JUJU_3_6,
+  JUJU_4_0,
+  JUJU_PROFILES,
+  type JujuProfile,
+  type JujuProfileName,
+  jujuProfile,
+  UnknownJujuProfileError,
+} from "./profile.js";
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
 export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
 export { Simulator } from "./simulator.js";

@@ -4,7 +4,6 @@
  * @module
  */
 import { isIP } from "node:net";
-import { LOGIN_FACADES_3_6 } from "../facades/generated/login-facades.js";
 import type { HostPort } from "../protocol/frames.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { catalogSource } from "./catalog-source.js";
@@ -39,6 +38,7 @@ import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
+import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { ControllerStore } from "./store.js";
@@ -55,7 +55,13 @@ export interface SimulatorOptions {
   controllerName?: string;
   /** Password of the `admin` user. Default: random. */
   password?: string;
-  /** The Juju version the controller reports. Default: the version of the facade lists (3.6.28). */
+  /**
+   * The Juju version the controller plays: `"3.6"` (the default) or `"4.0"`
+   * (Login as 4.0.15 with 4.0's facades, no AllWatcher, Bundle 8, model
+   * qualifiers instead of owners, bases only). See `profile.ts`.
+   */
+  juju?: JujuProfileName;
+  /** The Juju version the controller reports. Default: the profile's (3.6.28 or 4.0.15). */
   agentVersion?: string;
   /** Largest accepted websocket frame in bytes. Default 64 MiB. */
   maxFrameSize?: number;
@@ -184,12 +190,14 @@ export class Simulator implements AsyncDisposable {
     // Checked first: a bad option fails before anything listens.
     const replyLatency = latencySource(opts.latency, opts.seed ?? 1);
     const loginGuard = new LoginGuard(opts.login);
+    const profile = jujuProfile(opts.juju);
     const password = opts.password ?? ControllerStore.randomPassword();
     // The Charmhub API listens first: every model's config points at it.
     const catalog = opts.catalog ?? CharmCatalog.default();
     const charmhub = await CharmhubServer.listen({ catalog, host, port: opts.charmhubPort ?? 0 });
     const store = new ControllerStore({
-      agentVersion: opts.agentVersion ?? LOGIN_FACADES_3_6.jujuVersion,
+      agentVersion: opts.agentVersion ?? profile.jujuVersion,
+      profile,
       adminPassword: password,
       ...(opts.timing === undefined ? {} : { timing: opts.timing }),
       ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -203,7 +211,7 @@ export class Simulator implements AsyncDisposable {
     store.createModel({ name: "default", owner: "admin" });
     const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
 
-    const registry = new FacadeRegistry();
+    const registry = new FacadeRegistry(profile);
     registry.register([
       ...pingerMethods,
       ...clientMethods,
@@ -300,6 +308,16 @@ export class Simulator implements AsyncDisposable {
   /** UUID of the controller. */
   get controllerUuid(): string {
     return this.store.controllerUuid;
+  }
+
+  /** The Juju version the controller plays (`"3.6"` or `"4.0"`). */
+  get juju(): JujuProfileName {
+    return this.store.profile.name;
+  }
+
+  /** The Juju version the controller reports (`server-version`), e.g. `4.0.15`. */
+  get jujuVersion(): string {
+    return this.store.agentVersion;
   }
 
   /** UUID of the `controller` model. */
@@ -408,6 +426,8 @@ export class Simulator implements AsyncDisposable {
         type: m.type,
       })),
       currentModel: "admin/default",
+      // Juju 4's models.yaml has no branch (api/jujuclient ModelDetails).
+      modelBranches: this.store.profile.major === 3,
     });
   }
 

@@ -16,6 +16,7 @@ import type { CharmSource } from "./charm-source.js";
 import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js";
 import { ModelEntities } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
+import { JUJU_3_6, type JujuProfile } from "./profile.js";
 import { type EntityInfo, EntityLog } from "./watcher-hub.js";
 
 /** Where a model config value comes from, as `ModelConfig.ModelGet` reports it. */
@@ -284,6 +285,8 @@ export interface CreateModelArgs {
 /** Options of {@link ControllerStore}. */
 export interface StoreOptions {
   agentVersion: string;
+  /** The Juju version the controller plays (facade lists, 4.x shapes). Default 3.6. */
+  profile?: JujuProfile;
   adminPassword: string;
   /** Delay before a dead model is removed (Juju's undertaker). Default 0: on the next turn. */
   removalDelayMs?: number;
@@ -313,6 +316,8 @@ export const DEFAULT_MAX_UPLOAD_BYTES = 1024 ** 3;
 export class ControllerStore {
   readonly controllerUuid: string;
   readonly agentVersion: string;
+  /** The Juju version the controller plays: consulted where 3.6 and 4.x differ. */
+  readonly profile: JujuProfile;
   readonly cloud: CloudInfo = {
     name: "localhost",
     type: "lxd",
@@ -352,6 +357,7 @@ export class ControllerStore {
 
   constructor(opts: StoreOptions) {
     this.agentVersion = opts.agentVersion;
+    this.profile = opts.profile ?? JUJU_3_6;
     this.removalDelayMs = opts.removalDelayMs ?? 0;
     this.modelDefaults = { ...opts.modelDefaults };
     this.maxUploadBytes = opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;

@@ -12,7 +12,7 @@
  */
 import type { RequestFrame, ResponseFrame } from "../../src/protocol/frames.js";
 import type { FrameDirection } from "../../src/rpc/connection.js";
-import { SchemaConformance } from "./schema-conformance.js";
+import { majorOfServerVersion, SchemaConformance, type SchemaMajor } from "./schema-conformance.js";
 
 export interface ConformanceTap {
   /** The tap, for the client's `onFrame` option. */
@@ -21,10 +21,19 @@ export interface ConformanceTap {
   readonly violations: string[];
   /** How many frames the tap has seen, in both directions. */
   readonly framesSeen: number;
+  /** The major version whose schema frames are checked against (3 until a 4.x Login reply is seen). */
+  readonly major: SchemaMajor;
 }
 
-export function createConformanceTap(): ConformanceTap {
-  const schema = SchemaConformance.load();
+/**
+ * A tap checking frames against the schema of `major`, or (by default) of the
+ * major of the first Login reply it sees (`server-version` 4.x: the 4.0
+ * schema; 3.6 until then).
+ */
+export function createConformanceTap(major?: SchemaMajor): ConformanceTap {
+  let schemaMajor: SchemaMajor = major ?? 3;
+  let schema = SchemaConformance.forMajor(schemaMajor);
+  let detected = major !== undefined;
   const violations: string[] = [];
   let framesSeen = 0;
   // Several connections may be open at once and each numbers its requests from
@@ -40,6 +49,15 @@ export function createConformanceTap(): ConformanceTap {
       return;
     }
     const candidates = sent.get(id) ?? [];
+    if (!detected) {
+      const login = candidates.find((r) => r.type === "Admin" && r.request === "Login");
+      const response = (frame as ResponseFrame).response as Record<string, unknown> | undefined;
+      if (login !== undefined && response?.["server-version"] !== undefined) {
+        schemaMajor = majorOfServerVersion(response["server-version"]);
+        schema = SchemaConformance.forMajor(schemaMajor);
+        detected = true;
+      }
+    }
     const results = candidates.map((req) => schema.checkResponse(req, frame as ResponseFrame));
     const ok = results.findIndex((r) => r.length === 0);
     if (ok >= 0) candidates.splice(ok, 1);
@@ -57,6 +75,9 @@ export function createConformanceTap(): ConformanceTap {
     violations,
     get framesSeen() {
       return framesSeen;
+    },
+    get major() {
+      return schemaMajor;
     },
   };
 }

@@ -11,7 +11,7 @@
 import WebSocket from "ws";
 import type { RequestFrame, ResponseFrame } from "../../src/protocol/frames.js";
 import type { Simulator } from "../../src/simulator/index.js";
-import { SchemaConformance } from "./schema-conformance.js";
+import { majorOfServerVersion, SchemaConformance } from "./schema-conformance.js";
 
 export type Frame = Record<string, unknown>;
 
@@ -48,7 +48,8 @@ export class RawClient {
   readonly violations: string[] = [];
   /** Settles when the connection closes. */
   readonly closed: Promise<{ code: number; reason: string }>;
-  private readonly schema = SchemaConformance.load();
+  /** 3.x until a Login reply says the server is Juju 4. */
+  private schema = SchemaConformance.load();
   private readonly queue: Frame[] = [];
   private readonly waiters: Array<(f: Frame) => void> = [];
   private readonly pending = new Map<number, { req: Frame; resolve: (f: Frame) => void }>();
@@ -61,6 +62,12 @@ export class RawClient {
       const p = this.pending.get(id);
       if (p !== undefined) {
         this.pending.delete(id);
+        const response = f.response as { "server-version"?: unknown } | undefined;
+        if (p.req.type === "Admin" && p.req.request === "Login" && response !== undefined) {
+          this.schema = SchemaConformance.forMajor(
+            majorOfServerVersion(response["server-version"]),
+          );
+        }
         this.violations.push(
           ...this.schema.checkResponse(
             p.req as unknown as RequestFrame,

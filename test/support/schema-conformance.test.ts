@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RequestFrame, ResponseFrame } from "../../src/protocol/frames.js";
-import { SchemaConformance } from "./schema-conformance.js";
+import { majorOfServerVersion, SchemaConformance } from "./schema-conformance.js";
 
 const schemas = SchemaConformance.load();
 
@@ -265,5 +265,73 @@ describe("SchemaConformance responses", () => {
     expect(schemas.checkRequest(upgrade)).toEqual([]);
     expect(schemas.checkResponse(upgrade, ok({ "chosen-version": "3.6.28" }))).toEqual([]);
     expect(schemas.checkResponse(upgrade, ok({ "chosen-version": { Major: 3 } }))).not.toEqual([]);
+  });
+});
+
+describe("SchemaConformance of Juju 4", () => {
+  const four = SchemaConformance.forMajor(4);
+
+  it("tells the major from a Login's server-version", () => {
+    expect(majorOfServerVersion("4.0.15")).toBe(4);
+    expect(majorOfServerVersion("3.6.28")).toBe(3);
+    expect(majorOfServerVersion(undefined)).toBe(3);
+  });
+
+  it("checks 4.x frames against schema-4.0.json, not 3.6's shape of the same version", () => {
+    const create3 = req("ModelManager", 10, "CreateModel", { name: "m", "owner-tag": "user-a" });
+    expect(schemas.checkRequest(create3)).toEqual([]);
+    const create4 = req("ModelManager", 11, "CreateModel", { name: "m", "owner-tag": "user-a" });
+    expect(four.checkRequest(create4).join("\n")).toMatch(/"owner-tag"/);
+    expect(
+      four.checkRequest(req("ModelManager", 11, "CreateModel", { name: "m", qualifier: "a" })),
+    ).toEqual([]);
+    // Charms 7 exists in both: 4.x dropped IsMetered.
+    expect(four.knownFacadeVersions()).toContain("Charms/7");
+    expect(four.knownFacadeVersions()).not.toContain("AllWatcher/3");
+    expect(four.knownFacadeVersions()).toContain("MachineManager/12");
+  });
+
+  it("flags 3.6-only fields in a 4.x reply (Client 8 meter-statuses)", () => {
+    const full = req("Client", 8, "FullStatus", { patterns: [] });
+    const reply = (app: Record<string, unknown>) =>
+      ok({
+        model: {
+          name: "m",
+          type: "iaas",
+          "cloud-tag": "cloud-lxd",
+          version: "4.0.15",
+          "available-version": "",
+          "model-status": status("available"),
+        },
+        machines: {},
+        applications: { a: app },
+        "remote-applications": {},
+        offers: {},
+        relations: null,
+        "controller-timestamp": "2025-01-10T10:00:05Z",
+        branches: {},
+      });
+    const app = {
+      charm: "ch:amd64/ubuntu-24",
+      "charm-version": "",
+      "charm-profile": "",
+      "charm-channel": "stable",
+      "charm-rev": 24,
+      base: { name: "ubuntu", channel: "22.04" },
+      exposed: false,
+      life: "",
+      relations: {},
+      "can-upgrade-to": "",
+      "subordinate-to": null,
+      units: null,
+      status: status("active"),
+      "workload-version": "",
+      "endpoint-bindings": null,
+      "public-address": "",
+    };
+    expect(four.checkResponse(full, reply(app)).join("\n")).not.toMatch(/meter/);
+    expect(four.checkResponse(full, reply({ ...app, "meter-statuses": {} })).join("\n")).toMatch(
+      /"meter-statuses"/,
+    );
   });
 });

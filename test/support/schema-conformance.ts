@@ -26,6 +26,7 @@ import {
   applyOverrides,
   type FacadeSchema,
   loadClientFacades,
+  loadJuju4Facades,
   refName,
   type SchemaNode,
 } from "../../scripts/facade-schema.js";
@@ -73,6 +74,15 @@ function describeError(e: ErrorObject): string {
 }
 
 let loaded: SchemaConformance | undefined;
+let loaded4: SchemaConformance | undefined;
+
+/** The Juju major versions with a schema of their own. */
+export type SchemaMajor = 3 | 4;
+
+/** The major version of a Login's `server-version` (`"4.0.15"` → 4); 3 for anything else. */
+export function majorOfServerVersion(version: unknown): SchemaMajor {
+  return typeof version === "string" && /^4\./.test(version) ? 4 : 3;
+}
 
 export class SchemaConformance {
   private readonly ajv = new Ajv({
@@ -89,7 +99,19 @@ export class SchemaConformance {
     for (const f of facades) this.facades.set(`${f.Name}/${f.Version}`, f);
   }
 
-  /** Loads (once per process) the schemas of every client facade version, overrides applied. */
+  /**
+   * The schemas of one major: 3 is every 3.x client facade version
+   * (`client-facades-by-version.json`), 4 is Juju 4's (`schema-4.0.json` plus
+   * what `schema-main-4.1.json` adds). A 4.x frame is never checked against
+   * 3.6's shape of the same version number.
+   */
+  static forMajor(major: SchemaMajor): SchemaConformance {
+    if (major === 3) return SchemaConformance.load();
+    loaded4 ??= new SchemaConformance(loadJuju4Facades());
+    return loaded4;
+  }
+
+  /** Loads (once per process) the schemas of every 3.x client facade version, overrides applied. */
   static load(sharedDir?: string): SchemaConformance {
     if (sharedDir !== undefined) return new SchemaConformance(loadClientFacades(sharedDir));
     loaded ??= new SchemaConformance(loadClientFacades());

@@ -7,7 +7,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { LatencySpec, TimingProfileName } from "../../simulator/index.js";
+import type { JujuProfileName, LatencySpec, TimingProfileName } from "../../simulator/index.js";
 import { parseDuration } from "../args.js";
 import { charmDirsIn } from "../charm-dirs.js";
 
@@ -23,6 +23,7 @@ export interface SimOptions {
   seed?: number;
   charms: string[];
   latency?: LatencySpec;
+  juju: JujuProfileName;
 }
 
 /**
@@ -112,6 +113,11 @@ export function registerSim(program: Command): void {
         .choices(["instant", "fast", "realistic"])
         .default("fast"),
     )
+    .addOption(
+      new Option("--juju <version>", "the Juju version the controller plays")
+        .choices(["3.6", "4.0"])
+        .default("3.6"),
+    )
     .option("--seed <n>", "seed for simulated addresses, ids and jitter", integer)
     .option(
       "--latency <duration>",
@@ -151,6 +157,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     jujuData,
     controllerName: opts.controllerName,
     timing: opts.timing,
+    juju: opts.juju,
     catalog,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
@@ -158,7 +165,9 @@ async function runSim(opts: SimOptions): Promise<void> {
   });
   const out = process.stdout;
   out.write(`export JUJU_DATA=${jujuData}\n`);
-  out.write(`controller ${sim.controllerName} (${sim.controllerUuid}), user ${sim.username}\n`);
+  out.write(
+    `controller ${sim.controllerName} (${sim.controllerUuid}), user ${sim.username}, Juju ${sim.jujuVersion}\n`,
+  );
   if (added.length) out.write(`charms added to the catalog: ${added.join(", ")}\n`);
   out.write(`ready: listening on wss://${sim.endpoint}\n`);
 

@@ -119,7 +119,20 @@ import type { SubnetsV5 } from "./subnets.js";
 export type { SubnetsV5 } from "./subnets.js";
 import type { UserManagerV3 } from "./user-manager.js";
 export type { UserManagerV3 } from "./user-manager.js";
-export { LOGIN_FACADES_3_6, type LoginFacadeLists } from "./login-facades.js";
+export { LOGIN_FACADES_3_6, LOGIN_FACADES_4_0, type LoginFacadeLists } from "./login-facades.js";
+/** The Juju 4.x facades: their own definition types, method maps and tables. */
+export * as Juju4 from "./juju4/index.js";
+import {
+  CLIENT_FACADE_VERSIONS_4,
+  type JujuFacades4,
+  LATEST_CLIENT_FACADE_VERSIONS_4,
+} from "./juju4/index.js";
+export {
+  CLIENT_FACADE_VERSIONS_4,
+  FACADES_4,
+  type JujuFacades4,
+  LATEST_CLIENT_FACADE_VERSIONS_4,
+} from "./juju4/index.js";
 
 /** Every facade version this client knows: facade name → version → method map. */
 export interface JujuFacades {
@@ -943,3 +956,29 @@ export const LATEST_CLIENT_FACADE_VERSIONS: Readonly<Record<string, number>> = {
   Subnets: 5,
   UserManager: 3,
 };
+
+/** The Juju 3.x type table (3.6 and older versions): the same as `JujuFacades`. */
+export type JujuFacades3 = JujuFacades;
+
+/** A Juju major version this client has facade tables for. */
+export type JujuMajor = 3 | 4;
+
+/**
+ * The type tables by the controller's major version. A facade version can have
+ * another shape on 4.x than on 3.x (Application 22, Charms 7, Client 8, …), so
+ * the tables are never merged: pick one by the `server-version` of the Login.
+ */
+export interface JujuFacadesByMajor {
+  3: JujuFacades3;
+  4: JujuFacades4;
+}
+
+/** The client facade versions by the controller's major version. */
+export const CLIENT_FACADE_VERSIONS_BY_MAJOR: Readonly<
+  Record<JujuMajor, Readonly<Record<string, readonly number[]>>>
+> = { 3: CLIENT_FACADE_VERSIONS, 4: CLIENT_FACADE_VERSIONS_4 };
+
+/** The newest client facade versions by the controller's major version. */
+export const LATEST_CLIENT_FACADE_VERSIONS_BY_MAJOR: Readonly<
+  Record<JujuMajor, Readonly<Record<string, number>>>
+> = { 3: LATEST_CLIENT_FACADE_VERSIONS, 4: LATEST_CLIENT_FACADE_VERSIONS_4 };

@@ -125,7 +125,7 @@ function executeOptions(o: ExecutePlanOptions): ExecutePlanOptions {
 export interface ExportBundleOptions {
   /** Include every charm option, defaults too. */
   includeCharmDefaults?: boolean;
-  /** Write `series` beside `base` (for older clients). */
+  /** Write `series` beside `base` (for older clients). Juju 3.x only: Juju 4 exports bases only. */
   includeSeries?: boolean;
   signal?: AbortSignal;
 }
@@ -136,13 +136,18 @@ export async function exportBundle(
   options: ExportBundleOptions = {},
 ): Promise<string> {
   const f = model.connection.facade("Bundle");
+  // Bundle 8 (Juju 4) has no include-series: Juju 4 knows bases only.
+  if (f.major === 4 && options.includeSeries === true)
+    throw new InvalidArgumentError("includeSeries", "a Juju 4 controller exports bases only");
   const res = await f.call(
     "ExportBundle",
     {
       ...(options.includeCharmDefaults !== undefined
         ? { "include-charm-defaults": options.includeCharmDefaults }
         : {}),
-      ...(options.includeSeries !== undefined ? { "include-series": options.includeSeries } : {}),
+      ...(options.includeSeries !== undefined && f.major === 3
+        ? { "include-series": options.includeSeries }
+        : {}),
     },
     options.signal ? { signal: options.signal } : {},
   );

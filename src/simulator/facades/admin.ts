@@ -5,7 +5,6 @@
  * connection kind.
  * @module
  */
-import { LOGIN_FACADES_3_6 } from "../../facades/generated/login-facades.js";
 import type { FacadeVersions, HostPort } from "../../protocol/frames.js";
 import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
@@ -107,7 +106,9 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
       "model-access": modelAccess,
     },
     facades: copyFacades(
-      controllerLogin ? LOGIN_FACADES_3_6.controllerLogin : LOGIN_FACADES_3_6.modelLogin,
+      controllerLogin
+        ? ctx.store.profile.facades.controllerLogin
+        : ctx.store.profile.facades.modelLogin,
     ),
     "server-version": ctx.store.agentVersion,
   };

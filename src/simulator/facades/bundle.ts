@@ -18,7 +18,8 @@ function readChangesParams(p: Fields): BundleChangeSet {
 
 function exportModel(ctx: CallContext, p: Fields): { result: string } {
   const includeCharmDefaults = p.optBool("include-charm-defaults") ?? false;
-  const includeSeries = p.optBool("include-series") ?? false;
+  // Bundle 8 (Juju 4) has no include-series: bases only.
+  const includeSeries = ctx.store.profile.series ? (p.optBool("include-series") ?? false) : false;
   // Failures are call errors: Juju returns an empty StringResult with the error.
   return { result: exportBundle(ctx.model(), { includeCharmDefaults, includeSeries }) };
 }
@@ -33,6 +34,8 @@ export const bundleMethods: readonly MethodSpec[] = [
   {
     facade: "Bundle",
     method: "GetChanges",
+    // Bundle 8 (Juju 4) dropped GetChanges: only GetChangesMapArgs is left.
+    versions: [6],
     params: "params.BundleChangesParams",
     call: (_ctx, p) => {
       const set = readChangesParams(p);

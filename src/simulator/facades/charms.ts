@@ -380,6 +380,8 @@ export const charmsMethods: readonly MethodSpec[] = [
   {
     facade: "Charms",
     method: "IsMetered",
+    // Juju 4 dropped metering: its Charms 7 has no IsMetered.
+    onlyMajor: 3,
     params: "params.CharmURL",
     call: (ctx, p) => {
       findCharm(ctx, p.string("url"));

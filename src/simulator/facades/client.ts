@@ -1,11 +1,31 @@
 /**
  * `Client(6, 7, 8)`: `FullStatus` and `WatchAll`
- * (`apiserver/facades/client/client`).
+ * (`apiserver/facades/client/client`). On the 4.0 profile `WatchAll` fails as
+ * Juju 4's does: no AllWatcher.
  * @module
  */
+import { ServerError } from "../errors.js";
 import { fullStatus } from "../status.js";
-import type { MethodSpec } from "./registry.js";
+import type { CallContext, MethodSpec } from "./registry.js";
 import { storageStatus } from "./storage.js";
+
+/**
+ * Juju 4 dropped metering and SLAs: its FullStatus has no `meter-statuses`
+ * per application and no `meter-status` or `sla` in the model.
+ */
+function withoutMetering<T extends Record<string, unknown>>(ctx: CallContext, status: T): T {
+  if (ctx.store.profile.major === 3) return status;
+  const { sla: _sla, "meter-status": _meter, ...model } = status.model as Record<string, unknown>;
+  const applications = Object.fromEntries(
+    Object.entries(status.applications as Record<string, Record<string, unknown>>).map(
+      ([name, app]) => {
+        const { "meter-statuses": _m, ...rest } = app;
+        return [name, rest];
+      },
+    ),
+  );
+  return { ...status, model, applications };
+}
 
 /** The Client methods. */
 export const clientMethods: readonly MethodSpec[] = [
@@ -15,7 +35,7 @@ export const clientMethods: readonly MethodSpec[] = [
     params: "params.StatusParams",
     call: (ctx, p) => {
       const patterns = p.strings("patterns");
-      const status = fullStatus(ctx.model(), patterns, ctx.version);
+      const status = withoutMetering(ctx, fullStatus(ctx.model(), patterns, ctx.version));
       if (p.optBool("include-storage") !== true) return status;
       return { ...status, ...storageStatus(ctx.model()) };
     },
@@ -23,6 +43,12 @@ export const clientMethods: readonly MethodSpec[] = [
   {
     facade: "Client",
     method: "WatchAll",
-    call: (ctx) => ({ "watcher-id": ctx.addWatcher(ctx.model().entities.watch()) }),
+    call: (ctx) => {
+      // Juju 4 removed the AllWatcher: its Client.WatchAll answers
+      // errors.NotImplementedf("WatchAll") (apiserver/facades/client/client/client.go).
+      if (!ctx.store.profile.allWatcher)
+        throw new ServerError("WatchAll not implemented", "not implemented");
+      return { "watcher-id": ctx.addWatcher(ctx.model().entities.watch()) };
+    },
   },
 ];

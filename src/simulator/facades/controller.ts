@@ -5,8 +5,8 @@
  * and in its common methods: config, version, models, model status, access.
  * @module
  */
-import { LOGIN_FACADES_3_6 } from "../../facades/generated/login-facades.js";
 import { Errors, ServerError } from "../errors.js";
+import { modelOwnerFields } from "../profile.js";
 import { type ControllerStore, goTime } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
 import { changeControllerAccess, isControllerAccess, isSuperuser } from "../users.js";
@@ -37,9 +37,6 @@ export function infoOf(store: ControllerStore): ControllerInfo {
   if (info === undefined) throw new ServerError("controller API addresses not available");
   return info;
 }
-
-/** Juju's git commit for the version of the facade lists (3.6.28), as `ControllerVersion` reports it. */
-const GIT_COMMIT = "1c91c54fafcd8546dacb4254242ab0ae08ac9128";
 
 /** The mongod version of the `juju-db` snap on the `4.4/stable` channel a 3.6 controller runs. */
 const MONGO_VERSION = "4.4.24";
@@ -124,7 +121,10 @@ export const controllerMethods: readonly MethodSpec[] = [
     call: (ctx) => ({
       version: ctx.store.agentVersion,
       // The build's commit is only known for the version the facade lists come from.
-      "git-commit": ctx.store.agentVersion === LOGIN_FACADES_3_6.jujuVersion ? GIT_COMMIT : "",
+      "git-commit":
+        ctx.store.agentVersion === ctx.store.profile.jujuVersion
+          ? ctx.store.profile.facades.jujuCommit
+          : "",
     }),
   },
   {
@@ -164,7 +164,12 @@ export const controllerMethods: readonly MethodSpec[] = [
         "user-models": [...ctx.store.models.values()].map((m) => {
           const last = m.lastConnection.get(ctx.user);
           return {
-            model: { name: m.name, uuid: m.uuid, type: m.type, "owner-tag": `user-${m.owner}` },
+            model: {
+              name: m.name,
+              uuid: m.uuid,
+              type: m.type,
+              ...modelOwnerFields(ctx.store.profile, m.owner),
+            },
             "last-connection": last === undefined ? null : goTime(last),
           };
         }),

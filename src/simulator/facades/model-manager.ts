@@ -7,6 +7,7 @@
  */
 import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
+import { type JujuProfile, modelOwnerFields } from "../profile.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
 import {
@@ -28,6 +29,30 @@ function userFromTag(store: ControllerStore, tag: string): string {
     throw new ServerError(`user ${JSON.stringify(id)} not found`, "user not found");
   }
   return name;
+}
+
+/** names.IsValidUser: a local name, optionally `@domain`. */
+const VALID_USER_RE =
+  /^[a-zA-Z0-9][a-zA-Z0-9.+-]*[a-zA-Z0-9](@[a-zA-Z0-9][a-zA-Z0-9.-]*)?$|^[a-zA-Z0-9](@[a-zA-Z0-9][a-zA-Z0-9.-]*)?$/;
+
+/**
+ * The owner tag of a Juju 4 `CreateModel` qualifier, checked as 4.0's
+ * `ModelManagerAPI.CreateModel` does: a valid user id, and the caller's own
+ * unless the caller is a controller superuser. The simulator's models are
+ * owned by users, so the qualifier must name one.
+ */
+function qualifierOwnerTag(ctx: CallContext, qualifier: string): string {
+  if (!VALID_USER_RE.test(qualifier)) {
+    throw new ServerError("cannot create model with invalid qualifier", "not valid");
+  }
+  const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
+  if (!superuser && qualifier !== ctx.user) {
+    throw new ServerError(
+      `cannot create model with qualifier ${JSON.stringify(qualifier)}`,
+      "not valid",
+    );
+  }
+  return `user-${qualifier}`;
 }
 
 /** `params.ModelInfo` of a model, as `getModelInfo` fills it for a controller superuser. */
@@ -63,7 +88,7 @@ function modelInfo(
     "cloud-region": m.region,
     "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
     "cloud-credential-validity": true,
-    "owner-tag": `user-${m.owner}`,
+    ...modelOwnerFields(ctx.store.profile, m.owner),
     life: m.life,
     status: {
       status: m.status.current,
@@ -84,7 +109,8 @@ function modelInfo(
           },
         ]
       : null,
-    sla: { level: "unsupported", owner: "" },
+    // Juju 4 dropped SLAs (and series: bases only).
+    ...(ctx.store.profile.major === 3 ? { sla: { level: "unsupported", owner: "" } } : {}),
     "agent-version": m.agentVersion,
     "supported-features": [
       {
@@ -95,7 +121,10 @@ function modelInfo(
     ],
   };
   const base = m.config.get("default-base")?.value;
-  if (typeof base === "string" && base !== "") info["default-base"] = base;
+  // ModelInfo of Juju 4 has no default-base (nor default-series).
+  if (typeof base === "string" && base !== "" && ctx.store.profile.major === 3) {
+    info["default-base"] = base;
+  }
   return info;
 }
 
@@ -119,7 +148,7 @@ function machineHardware(hc: unknown): Record<string, unknown> | undefined {
 }
 
 /** `params.ModelMachineInfo` of each machine of a model (`common.ModelMachineInfo`). */
-function modelMachines(m: ModelRecord): Record<string, unknown>[] {
+function modelMachines(m: ModelRecord, profile: JujuProfile): Record<string, unknown>[] {
   return m.entities.list("machine").map((mc) => {
     const status = mc["agent-status"] as { current?: string; message?: string } | undefined;
     const info: Record<string, unknown> = { id: mc.id };
@@ -131,8 +160,9 @@ function modelMachines(m: ModelRecord): Record<string, unknown>[] {
     if (typeof mc.hostname === "string" && mc.hostname !== "") info["display-name"] = mc.hostname;
     if (status?.current) info.status = status.current;
     if (status?.message) info.message = status.message;
-    if (mc["has-vote"] === true) info["has-vote"] = true;
-    if (mc["wants-vote"] === true) info["wants-vote"] = true;
+    // Juju 4's ModelMachineInfo has no voting fields (no Mongo replica set).
+    if (mc["has-vote"] === true && profile.major === 3) info["has-vote"] = true;
+    if (mc["wants-vote"] === true && profile.major === 3) info["wants-vote"] = true;
     return info;
   });
 }
@@ -160,7 +190,7 @@ function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<st
     "cloud-tag": `cloud-${m.cloud.name}`,
     "cloud-region": m.region,
     "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
-    "owner-tag": `user-${m.owner}`,
+    ...modelOwnerFields(ctx.store.profile, m.owner),
     life: m.life,
     status: {
       status: m.status.current,
@@ -171,7 +201,7 @@ function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<st
     "user-access": modelAccessOf(m, user) ?? (isSuperuser(ctx.store, user) ? "admin" : ""),
     "last-connection": last === undefined ? null : goTime(last),
     counts,
-    sla: { level: "unsupported", owner: "" },
+    ...(ctx.store.profile.major === 3 ? { sla: { level: "unsupported", owner: "" } } : {}),
     "agent-version": m.agentVersion,
   };
 }
@@ -209,7 +239,7 @@ export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, 
         const m = modelFromTag(ctx, tag);
         if (!isModelAdmin(ctx, m)) throw Errors.permissionDenied();
         const apps = m.entities.list("application");
-        const machines = modelMachines(m);
+        const machines = modelMachines(m, ctx.store.profile);
         return {
           "model-tag": `model-${m.uuid}`,
           life: m.life,
@@ -217,7 +247,7 @@ export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, 
           "hosted-machine-count": machines.length,
           "application-count": apps.length,
           "unit-count": m.entities.list("unit").length,
-          "owner-tag": `user-${m.owner}`,
+          ...modelOwnerFields(ctx.store.profile, m.owner),
           applications: apps.map((a) => ({ name: a.name })),
           machines,
         };
@@ -230,7 +260,7 @@ export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, 
           "hosted-machine-count": 0,
           "application-count": 0,
           "unit-count": 0,
-          "owner-tag": "",
+          ...modelOwnerFields(ctx.store.profile, ""),
           error: err.toWire(),
         };
       }
@@ -255,7 +285,12 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         "user-models": models.map((m) => {
           const last = m.lastConnection.get(user);
           return {
-            model: { name: m.name, uuid: m.uuid, type: m.type, "owner-tag": `user-${m.owner}` },
+            model: {
+              name: m.name,
+              uuid: m.uuid,
+              type: m.type,
+              ...modelOwnerFields(ctx.store.profile, m.owner),
+            },
             "last-connection": last === undefined ? null : goTime(last),
           };
         }),
@@ -305,7 +340,10 @@ export const modelManagerMethods: readonly MethodSpec[] = [
     params: "params.ModelCreateArgs",
     call: (ctx, p) => {
       const name = p.string("name");
-      const ownerTag = p.string("owner-tag");
+      // Juju 4 names the owner by a qualifier (a user id), not an owner tag.
+      const ownerTag = ctx.store.profile.modelQualifier
+        ? qualifierOwnerTag(ctx, p.string("qualifier"))
+        : p.string("owner-tag");
       const config = p.map("config");
       const cloudTag = p.string("cloud-tag");
       const region = p.string("region");

@@ -1,12 +1,13 @@
 /**
  * The table of facade methods the simulator implements, and the lookup that
  * answers like Juju's facade registry (`apiserver/facade/registry.go`,
- * `internal/rpcreflect`): facades and versions come from the 3.6 login lists.
+ * `internal/rpcreflect`): facades and versions come from the Login lists of
+ * the simulator's Juju profile (`../profile.ts`).
  * @module
  */
-import { LOGIN_FACADES_3_6 } from "../../facades/generated/login-facades.js";
 import type { Fields } from "../decode.js";
 import { callNotImplemented, Errors, type ServerError } from "../errors.js";
+import { JUJU_3_6, JUJU_PROFILES, type JujuProfile } from "../profile.js";
 import type { ControllerStore, ModelRecord } from "../store.js";
 import type { AllWatcherCursor } from "../watcher-hub.js";
 
@@ -34,37 +35,70 @@ export interface CallContext {
 export interface MethodSpec {
   facade: string;
   method: string;
-  /** Versions served; default: every version the 3.6 controller registers for the facade. */
+  /** Versions served (of those the profile registers); default: every version the profile registers. */
   versions?: readonly number[];
+  /**
+   * Only controllers of this major serve the method, e.g. 3 for what Juju 4
+   * removed under an unchanged facade version (Charms 7 `IsMetered`).
+   */
+  onlyMajor?: 3 | 4;
   /** Go type of the params (for unmarshal errors); absent when the method takes none. */
   params?: string;
   /** Runs the call; a result of `undefined` is sent as `{}`. Throw {@link ServerError} to fail it. */
   call(ctx: CallContext, params: Fields): unknown;
 }
 
-const REGISTERED = new Map<string, readonly number[]>(
-  LOGIN_FACADES_3_6.allRegistered.map((f) => [f.name, f.versions]),
-);
-const CONTROLLER_LOGIN = new Set(LOGIN_FACADES_3_6.controllerLogin.map((f) => f.name));
-const MODEL_LOGIN = new Set(LOGIN_FACADES_3_6.modelLogin.map((f) => f.name));
-
-/** Whether a facade is reachable on a connection of this kind (`restrict_controller.go`, `restrict_model.go`). */
-export function facadeAllowed(facade: string, kind: "model" | "controller"): boolean {
-  return kind === "controller" ? CONTROLLER_LOGIN.has(facade) : MODEL_LOGIN.has(facade);
+/** Every facade version some profile registers: `register` refuses versions no Juju plays. */
+const ANY_PROFILE = new Map<string, Set<number>>();
+for (const profile of Object.values(JUJU_PROFILES)) {
+  for (const f of profile.facades.allRegistered) {
+    const set = ANY_PROFILE.get(f.name) ?? new Set<number>();
+    for (const v of f.versions) set.add(v);
+    ANY_PROFILE.set(f.name, set);
+  }
 }
 
-/** The implemented methods, looked up the way the 3.6 API root does after login. */
+/** Whether a facade is reachable on a connection of this kind (`restrict_controller.go`, `restrict_model.go`). */
+export function facadeAllowed(
+  facade: string,
+  kind: "model" | "controller",
+  profile: JujuProfile = JUJU_3_6,
+): boolean {
+  const list = kind === "controller" ? profile.facades.controllerLogin : profile.facades.modelLogin;
+  return list.some((f) => f.name === facade);
+}
+
+/**
+ * The implemented methods, looked up the way the API root of the profile's
+ * Juju version does after login. Facades and versions come from the profile's
+ * Login lists: a method is served at the versions the profile registers.
+ */
 export class FacadeRegistry {
   private readonly methods = new Map<string, MethodSpec>();
+  private readonly registered: ReadonlyMap<string, readonly number[]>;
 
-  /** Adds methods; a method may be registered once per facade version. */
+  /** A registry for the profile's Juju version (default 3.6). */
+  constructor(readonly profile: JujuProfile = JUJU_3_6) {
+    this.registered = new Map(profile.facades.allRegistered.map((f) => [f.name, f.versions]));
+  }
+
+  /**
+   * Adds methods; a method may be registered once per facade version. A spec
+   * is served at its `versions` (default: all) that the profile registers, so
+   * a facade the profile lacks (AllWatcher on 4.0) is left out; versions that
+   * no profile registers are a programming error.
+   */
   register(specs: readonly MethodSpec[]): void {
     for (const spec of specs) {
-      const versions = spec.versions ?? REGISTERED.get(spec.facade) ?? [];
-      for (const v of versions) {
-        if (!REGISTERED.get(spec.facade)?.includes(v)) {
-          throw new Error(`${spec.facade}(${v}) is not a facade version Juju 3.6 registers`);
+      if (spec.onlyMajor !== undefined && spec.onlyMajor !== this.profile.major) continue;
+      const registered = this.registered.get(spec.facade) ?? [];
+      for (const v of spec.versions ?? []) {
+        if (!ANY_PROFILE.get(spec.facade)?.has(v)) {
+          throw new Error(`${spec.facade}(${v}) is not a facade version Juju registers`);
         }
+      }
+      const versions = spec.versions?.filter((v) => registered.includes(v)) ?? registered;
+      for (const v of versions) {
         this.methods.set(`${spec.facade}\u0000${v}\u0000${spec.method}`, spec);
       }
     }
@@ -81,10 +115,10 @@ export class FacadeRegistry {
     method: string,
     kind: "model" | "controller",
   ): MethodSpec | ServerError {
-    if (!REGISTERED.get(facade)?.includes(version)) return callNotImplemented(facade, version);
+    if (!this.registered.get(facade)?.includes(version)) return callNotImplemented(facade, version);
     const spec = this.methods.get(`${facade}\u0000${version}\u0000${method}`);
     if (spec === undefined) return callNotImplemented(facade, version, method);
-    if (!facadeAllowed(facade, kind)) return Errors.facadeNotSupported(facade, kind);
+    if (!facadeAllowed(facade, kind, this.profile)) return Errors.facadeNotSupported(facade, kind);
     return spec;
   }
 }
