@@ -5,6 +5,7 @@
  * @module
  */
 import { renderTable } from "../src/cli/table.js";
+import { benchBulkFairness } from "./bulk-fairness.js";
 import { benchBundleDeploy } from "./bundle-deploy.js";
 import { benchBundlePlan } from "./bundle-plan.js";
 import { benchCharmArchive } from "./charm-archive.js";
@@ -39,6 +40,7 @@ for (const bench of [
   benchBundleDeploy,
   benchBundlePlan,
   benchCliStartup,
+  benchBulkFairness,
 ]) {
   rows.push(...(await bench()));
 }

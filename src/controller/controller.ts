@@ -9,6 +9,7 @@ import {
   controllerAccess,
   jujuDataFrom,
 } from "../jujudata/controller-access.js";
+import * as ac from "../model/arg-check.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import {
@@ -219,6 +220,7 @@ export class Controller {
 
   /** Models the logged-in user can see (`ModelManager.ListModels`). */
   async listModels(options: CallOptions = {}): Promise<ModelSummary[]> {
+    ac.checkOptions("listModels", options, ac.CALL_OPTIONS);
     const mm = this.#api.connection.facade("ModelManager");
     // Juju 4 (ModelManager 11 of 4.x) names owners by a qualifier, not an owner tag.
     const list =
@@ -249,6 +251,15 @@ export class Controller {
    * {@link Model} (as python-libjuju does).
    */
   async addModel(name: string, options: AddModelOptions = {}): Promise<Model> {
+    ac.checkArg("name", name, ac.name);
+    ac.checkOptions("addModel", options, {
+      ...ac.CALL_OPTIONS,
+      owner: ac.name,
+      cloudName: ac.name,
+      region: ac.name,
+      credentialName: ac.name,
+      config: ac.recordOf(ac.any),
+    });
     const owner = options.owner ?? this.username;
     const mm = this.#api.connection.facade("ModelManager");
     const args: Omit<ModelManager.ModelCreateArgs, "owner-tag"> = { name };
@@ -275,6 +286,14 @@ export class Controller {
    * each model that could not be destroyed.
    */
   async destroyModels(models: readonly string[], options: DestroyModelOptions = {}): Promise<void> {
+    ac.checkArg("models", models, ac.arrayOf(ac.name));
+    ac.checkOptions("destroyModels", options, {
+      ...ac.CALL_OPTIONS,
+      destroyStorage: ac.bool,
+      force: ac.bool,
+      maxWait: ac.num(0),
+      timeout: ac.num(0),
+    });
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     const uuids = await this.#resolveModels(models, call);
@@ -294,7 +313,7 @@ export class Controller {
   }
 
   /** Destroys one model, by name or UUID. See {@link destroyModels}. */
-  destroyModel(nameOrUuid: string, options: DestroyModelOptions = {}): Promise<void> {
+  async destroyModel(nameOrUuid: string, options: DestroyModelOptions = {}): Promise<void> {
     return this.destroyModels([nameOrUuid], options);
   }
 
@@ -303,6 +322,8 @@ export class Controller {
    * this controller, with the same credentials.
    */
   async getModel(nameOrUuid: string, options: CallOptions & ModelOptions = {}): Promise<Model> {
+    ac.checkArg("nameOrUuid", nameOrUuid, ac.name);
+    ac.checkOptions("getModel", options, ac.CALL_OPTIONS);
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     if (options.timeout !== undefined) call.timeout = options.timeout;
@@ -312,47 +333,75 @@ export class Controller {
   }
 
   /** The controller's secret backends with their secret counts (`SecretBackends.ListSecretBackends`). */
-  listSecretBackends(options: ListSecretBackendsOptions = {}): Promise<SecretBackendInfo[]> {
+  async listSecretBackends(options: ListSecretBackendsOptions = {}): Promise<SecretBackendInfo[]> {
+    ac.checkOptions("listSecretBackends", options, {
+      ...ac.CALL_OPTIONS,
+      reveal: ac.bool,
+      names: ac.arrayOf(ac.name),
+    });
     return listSecretBackends(this.#api.connection, options);
   }
 
   /** Adds a local user (`UserManager.AddUser`) and returns its info. */
-  addUser(username: string, options: AddUserOptions = {}): Promise<UserInfo> {
+  async addUser(username: string, options: AddUserOptions = {}): Promise<UserInfo> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkOptions("addUser", options, {
+      ...ac.CALL_OPTIONS,
+      password: ac.text,
+      displayName: ac.str,
+    });
     return addUser(this.#api.connection, username, options);
   }
 
   /** Removes a user (`UserManager.RemoveUser`). */
-  removeUser(username: string, options: CallOptions = {}): Promise<void> {
+  async removeUser(username: string, options: CallOptions = {}): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkOptions("removeUser", options, ac.CALL_OPTIONS);
     return userCall(this.#api.connection, "RemoveUser", username, options);
   }
 
   /** A user's info (`UserManager.UserInfo`); an unknown user throws `JujuNotFoundError`. */
-  getUser(username: string, options: CallOptions = {}): Promise<UserInfo> {
+  async getUser(username: string, options: CallOptions = {}): Promise<UserInfo> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkOptions("getUser", options, ac.CALL_OPTIONS);
     return getUser(this.#api.connection, username, options);
   }
 
   /** Same as {@link getUser} (python-libjuju's `get_user`). */
-  userInfo(username: string, options: CallOptions = {}): Promise<UserInfo> {
+  async userInfo(username: string, options: CallOptions = {}): Promise<UserInfo> {
     return this.getUser(username, options);
   }
 
   /** Every user (the disabled ones only with `includeDisabled`). */
-  getUsers(includeDisabled = false, options: CallOptions = {}): Promise<UserInfo[]> {
+  async getUsers(includeDisabled = false, options: CallOptions = {}): Promise<UserInfo[]> {
+    ac.checkArg("includeDisabled", includeDisabled, ac.bool);
+    ac.checkOptions("getUsers", options, ac.CALL_OPTIONS);
     return getUsers(this.#api.connection, includeDisabled, options);
   }
 
   /** Changes a user's password (`UserManager.SetPassword`). */
-  changeUserPassword(username: string, password: string, options: CallOptions = {}): Promise<void> {
+  async changeUserPassword(
+    username: string,
+    password: string,
+    options: CallOptions = {},
+  ): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkArg("password", password, ac.text);
+    ac.checkOptions("changeUserPassword", options, ac.CALL_OPTIONS);
     return setPassword(this.#api.connection, username, password, options);
   }
 
   /** Disables a user: their logins fail until enabled again. */
-  disableUser(username: string, options: CallOptions = {}): Promise<void> {
+  async disableUser(username: string, options: CallOptions = {}): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkOptions("disableUser", options, ac.CALL_OPTIONS);
     return userCall(this.#api.connection, "DisableUser", username, options);
   }
 
   /** Enables a disabled user. */
-  enableUser(username: string, options: CallOptions = {}): Promise<void> {
+  async enableUser(username: string, options: CallOptions = {}): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkOptions("enableUser", options, ac.CALL_OPTIONS);
     return userCall(this.#api.connection, "EnableUser", username, options);
   }
 
@@ -367,6 +416,10 @@ export class Controller {
     acl: ModelAccessLevel | string = "read",
     options: CallOptions = {},
   ): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkArg("model", model, ac.name);
+    ac.checkArg("acl", acl, ac.oneOf("read", "write", "admin"));
+    ac.checkOptions("grantModel", options, ac.CALL_OPTIONS);
     const [uuid] = await this.#resolveModels([model], options);
     await modifyModelAccess(this.#api.connection, "grant", username, uuid!, acl, options);
   }
@@ -381,6 +434,10 @@ export class Controller {
     acl: ModelAccessLevel | string = "read",
     options: CallOptions = {},
   ): Promise<void> {
+    ac.checkArg("username", username, ac.name);
+    ac.checkArg("model", model, ac.name);
+    ac.checkArg("acl", acl, ac.oneOf("read", "write", "admin"));
+    ac.checkOptions("revokeModel", options, ac.CALL_OPTIONS);
     const [uuid] = await this.#resolveModels([model], options);
     await modifyModelAccess(this.#api.connection, "revoke", username, uuid!, acl, options);
   }

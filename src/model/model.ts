@@ -29,6 +29,7 @@ import {
   type LibjujuError,
 } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
+import * as ac from "./arg-check.js";
 import type { BundlePlanResult } from "./bundle-handler.js";
 import { buildBundleView } from "./bundle-view.js";
 import {
@@ -162,7 +163,6 @@ import {
   reconnectPolicy,
 } from "./reconnect.js";
 import { type EventsOptions, ModelSession } from "./session.js";
-
 import { ModelState } from "./state.js";
 import {
   autoStateSource,
@@ -362,6 +362,19 @@ export function commonOptions(opts: CommonConnectOptions): CommonConnectOptions 
       out[k] = v;
   }
   return out as CommonConnectOptions;
+}
+
+const STATUS_OPTIONS: ac.OptionSpec = {
+  ...ac.CALL_OPTIONS,
+  patterns: ac.arrayOf(ac.name),
+  filters: ac.arrayOf(ac.name),
+  includeStorage: ac.bool,
+};
+
+/** The arguments of `grant`/`revoke`, checked before the controller connection is opened. */
+function checkAccess(user: unknown, acl: unknown): void {
+  ac.checkArg("user", user, ac.name);
+  ac.checkArg("acl", acl, ac.oneOf("read", "write", "admin"));
 }
 
 /**
@@ -750,6 +763,7 @@ export class Model implements ModelContext {
 
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
   async getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
+    ac.checkOptions("getStatus", options, STATUS_OPTIONS);
     const client = this.connection.facade("Client");
     const params: Client.StatusParams = {
       patterns: [...(options.patterns ?? []), ...(options.filters ?? [])],
@@ -1039,6 +1053,11 @@ export class Model implements ModelContext {
     entity: string,
     options: ModelDeployOptions & { bundle?: boolean } = {},
   ): Promise<Application | Application[] | BundlePlanResult> {
+    try {
+      ac.checkOptions("deploy", options, { bundle: ac.bool });
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const { bundle: _hint, ...rest } = options;
     return deployEntity(this, entity, rest);
   }
@@ -1163,6 +1182,8 @@ export class Model implements ModelContext {
     id: string,
     options: { wait?: number } = {},
   ): Promise<Record<string, unknown>> {
+    ac.checkArg("id", id, ac.name);
+    ac.checkOptions("getActionOutput", options, { wait: ac.num(0) });
     if (options.wait !== undefined) {
       return (await waitForTask(this, id, { timeout: options.wait })).output;
     }
@@ -1178,6 +1199,7 @@ export class Model implements ModelContext {
   async getActionStatus(
     query: { id?: string; name?: string } = {},
   ): Promise<Record<string, string>> {
+    ac.checkOptions("getActionStatus", query, { id: ac.name, name: ac.name });
     if (query.id !== undefined) {
       const [r] = await getActionResults(this, [query.id]);
       return { [query.id]: r!.status };
@@ -1264,12 +1286,14 @@ export class Model implements ModelContext {
    * Like python-libjuju it opens a controller connection with this model's
    * endpoint and credentials for the `ModelManager.ModifyModelAccess` call.
    */
-  grant(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+  async grant(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    checkAccess(user, acl);
     return this.#withController((c) => modifyModelAccess(c, "grant", user, this.uuid, acl));
   }
 
   /** Revokes `acl` (default `read`: all access) from `user` on this model; see {@link grant}. */
-  revoke(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+  async revoke(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    checkAccess(user, acl);
     return this.#withController((c) => modifyModelAccess(c, "revoke", user, this.uuid, acl));
   }
 
@@ -1431,6 +1455,7 @@ export class Model implements ModelContext {
    * `force` forces the removals; `timeout` bounds each wait (ms).
    */
   async reset(options: { force?: boolean; timeout?: number } = {}): Promise<void> {
+    ac.checkOptions("reset", options, { force: ac.bool, timeout: ac.num(0) });
     this.requireWatching("reset");
     const timeout = options.timeout ?? DEFAULT_OPERATION_TIMEOUT;
     const force = options.force ?? false;

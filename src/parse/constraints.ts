@@ -29,8 +29,10 @@ export const SUPPORTED_ARCHES = ["amd64", "arm64", "ppc64el", "s390x", "riscv64"
 /** Container types accepted by the `container` constraint (`none` means "not in a container"). */
 export const CONTAINER_TYPES = ["none", "lxd", "kvm"] as const;
 
-type Kind = "string" | "uint" | "size" | "list" | "bool";
-const KEYS: Record<keyof Constraints, Kind> = {
+/** How a constraint's value is written and carried (`uint`/`size` are Go uint64s, sizes in MiB). */
+export type ConstraintKind = "string" | "uint" | "size" | "list" | "bool";
+/** Every constraint name Juju 3.6 knows, with its kind. */
+export const CONSTRAINT_KINDS: Readonly<Record<keyof Constraints, ConstraintKind>> = {
   arch: "string",
   container: "string",
   cores: "uint",
@@ -65,7 +67,8 @@ const ORDER: (keyof Constraints)[] = [
   "allocate-public-ip",
   "image-id",
 ];
-const ALIASES: Record<string, keyof Constraints> = { "cpu-cores": "cores" };
+const KEYS = CONSTRAINT_KINDS;
+const ALIASES: Readonly<Record<string, keyof Constraints>> = { "cpu-cores": "cores" };
 const SIZE_SUFFIX: Record<string, number> = { M: 1, G: 1024, T: 1024 ** 2, P: 1024 ** 3 };
 const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPACE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -81,10 +84,22 @@ function isKey(name: string): name is keyof Constraints {
  */
 export function parseConstraints(...args: string[]): Constraints {
   const out: Constraints = {};
+  args.forEach((a, i) => {
+    if (typeof a !== "string")
+      throw new ParseError(
+        "constraints",
+        String(a),
+        String(a),
+        `argument ${i + 1} must be a string, got ${a === null ? "null" : typeof a}`,
+      );
+  });
   const input = args.join(" ");
   const fail = (part: string, reason: string): never => {
     throw new ParseError("constraints", input, part, reason);
   };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(input);
+  if (control) fail(input, `control character ${JSON.stringify(control[0])} not allowed`);
   for (const arg of args) {
     for (const token of arg.replaceAll("\\ ", "\0").trim().split(" ")) {
       const raw = token.replaceAll("\0", " ").trim();
@@ -93,7 +108,7 @@ export function parseConstraints(...args: string[]): Constraints {
       if (eq <= 0) fail(raw, `malformed constraint ${JSON.stringify(raw)}`);
       const given = raw.slice(0, eq);
       const value = raw.slice(eq + 1);
-      const name = ALIASES[given] ?? given;
+      const name = Object.hasOwn(ALIASES, given) ? ALIASES[given]! : given;
       if (!isKey(name)) return fail(raw, `unknown constraint ${JSON.stringify(given)}`);
       const bad = (reason: string) =>
         fail(raw, `bad ${JSON.stringify(given)} constraint: ${reason}`);
@@ -114,7 +129,11 @@ function setValue(
   switch (KEYS[name]) {
     case "uint": {
       if (value !== "" && !/^\d+$/.test(value)) bad("must be a non-negative integer");
-      target[name] = value === "" ? 0 : Number(value);
+      const n = value === "" ? 0 : Number(value);
+      // Juju carries a uint64; past 2^53 a JavaScript number is no longer exact.
+      if (!Number.isSafeInteger(n))
+        bad(`${value} is too large (at most ${Number.MAX_SAFE_INTEGER})`);
+      target[name] = n;
       return;
     }
     case "size": {
@@ -128,7 +147,11 @@ function setValue(
       if (value !== "" && !DECIMAL.test(num))
         bad("must be a non-negative float with optional M/G/T/P suffix");
       const n = value === "" ? 0 : Number(num);
-      target[name] = Math.ceil(n * mult);
+      const mib = Math.ceil(n * mult);
+      // 1e400 is Infinity, which JSON would send as null: no constraint at all.
+      if (!Number.isSafeInteger(mib))
+        bad(`${value} is too large (at most ${Number.MAX_SAFE_INTEGER}M)`);
+      target[name] = mib;
       return;
     }
     case "list": {

@@ -34,9 +34,20 @@ export function isContainerType(s: string): boolean {
  * {@link ParseError} naming what was wrong.
  */
 export function parsePlacement(directive: string, modelUuid?: string): Placement {
+  if (typeof directive !== "string") {
+    const got = directive === null ? "null" : typeof directive;
+    throw new ParseError(
+      "placement",
+      String(directive),
+      String(directive),
+      `expected a string, got ${got}`,
+    );
+  }
   const fail = (reason: string): never => {
     throw new ParseError("placement", directive, directive, reason);
   };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(directive)) fail("control characters are not allowed");
   if (directive.trim() === "") fail("empty placement directive");
   if (/\s/.test(directive)) fail("placement directives cannot contain spaces");
   const colon = directive.indexOf(":");

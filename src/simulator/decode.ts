@@ -6,6 +6,13 @@
  */
 import { ServerError } from "./errors.js";
 
+/**
+ * A params value Go's decoder rejects. Juju decodes the whole params before
+ * the method runs, so this fails the call (a top-level RPC error with an
+ * empty code), never one item of a bulk reply.
+ */
+export class DecodeError extends ServerError {}
+
 /** The JSON kind of a value, as Go names it in unmarshal errors. */
 function jsonKind(v: unknown): string {
   if (v === null) return "null";
@@ -16,12 +23,17 @@ function jsonKind(v: unknown): string {
   return "object";
 }
 
-/** Builds Go's `*json.UnmarshalTypeError` message. */
+/**
+ * Builds Go's `*json.UnmarshalTypeError` message. Go names a number with its
+ * text only when the number itself is wrong for the type (a fraction into an
+ * int, a negative into a uint64, an overflow); a number where a string,
+ * bool, array or object belongs is just `number`.
+ */
 function typeError(value: unknown, goStruct: string, path: string, goType: string): ServerError {
-  const what = typeof value === "number" ? `number ${value}` : jsonKind(value);
+  const what = jsonKind(value);
   return path === ""
-    ? new ServerError(`json: cannot unmarshal ${jsonKind(value)} into Go value of type ${goType}`)
-    : new ServerError(
+    ? new DecodeError(`json: cannot unmarshal ${jsonKind(value)} into Go value of type ${goType}`)
+    : new DecodeError(
         `json: cannot unmarshal ${what} into Go struct field ${goStruct}.${path} of type ${goType}`,
       );
 }
@@ -87,14 +99,48 @@ export class Fields {
     return v;
   }
 
-  /** An integer field, or undefined when absent or null. */
+  /** An integer field (Go `int`/`int64`: fractions and overflows refused), or undefined when absent or null. */
   optInt(name: string, goType = "int"): number | undefined {
     const v = this.raw(name);
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw typeError(v, this.root, this.at(name), goType);
+    // Named integer types (`params.StorageKind`, `time.Duration`) are Go ints.
+    checkGo(
+      v,
+      Object.hasOwn(INT_RANGES, goType) ? goType : "int",
+      this.root,
+      this.at(name),
+      goType,
+    );
+    return v as number;
+  }
+
+  /** A Go `uint64` field (negatives, fractions and overflows refused), or undefined when absent or null. */
+  optUint64(name: string): number | undefined {
+    return this.optInt(name, "uint64");
+  }
+
+  /**
+   * A struct field decoded with Go's rules for the given field types (see
+   * {@link GoStruct}): `{}` when absent or null; each present field must fit
+   * its Go type. Unknown keys are dropped, as Go ignores them.
+   */
+  struct(name: string, shape: GoStruct): Record<string, unknown> {
+    const v = this.raw(name);
+    if (v === undefined || v === null) return {};
+    return decodeStruct(v, shape, this.root, this.at(name));
+  }
+
+  /** A `map[string]<struct>` field, each value decoded as {@link struct}. */
+  structMap(name: string, shape: GoStruct): Record<string, Record<string, unknown>> {
+    const v = this.raw(name);
+    if (v === undefined || v === null) return {};
+    if (typeof v !== "object" || Array.isArray(v))
+      throw typeError(v, this.root, this.at(name), `map[string]${shape.name}`);
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [k, item] of Object.entries(v)) {
+      out[k] = item === null ? {} : decodeStruct(item, shape, this.root, this.at(name));
     }
-    return v;
+    return out;
   }
 
   /** A list of strings (`[]` when absent or null). */
@@ -126,3 +172,118 @@ export class Fields {
     return v as Record<string, unknown>;
   }
 }
+
+/** Go's error for a number that does not fit an integer type: it quotes the number. */
+function numberError(value: number, goStruct: string, path: string, goType: string): ServerError {
+  return path === ""
+    ? new DecodeError(
+        `json: cannot unmarshal number ${goNumber(value)} into Go value of type ${goType}`,
+      )
+    : new DecodeError(
+        `json: cannot unmarshal number ${goNumber(value)} into Go struct field ${goStruct}.${path} of type ${goType}`,
+      );
+}
+
+/** Go's rendering of a float64 in messages (`1e+30`, not `1e30`). */
+function goNumber(v: number): string {
+  return String(v).replace(
+    /e([+-]?)(\d+)$/,
+    (_m, sign: string, exp: string) => `e${sign || "+"}${exp}`,
+  );
+}
+
+const INT_RANGES: Record<string, [number, number]> = {
+  int: [-(2 ** 63), 2 ** 63],
+  int64: [-(2 ** 63), 2 ** 63],
+  "time.Duration": [-(2 ** 63), 2 ** 63],
+  uint64: [0, 2 ** 64],
+};
+
+/**
+ * Checks a JSON value against a Go scalar or list type as `encoding/json`
+ * would: kinds must match, integers must be whole and in range (a uint64
+ * takes no negative number). The upper bounds are exclusive: JSON numbers
+ * past them overflow in Go.
+ */
+function checkGo(v: unknown, goType: string, root: string, path: string, typeName = goType): void {
+  if (v === null) return; // null leaves Go's zero value
+  const range = INT_RANGES[goType];
+  if (range !== undefined) {
+    if (typeof v !== "number") throw typeError(v, root, path, typeName);
+    if (!Number.isInteger(v) || v < range[0] || v >= range[1])
+      throw numberError(v, root, path, typeName);
+    return;
+  }
+  switch (goType) {
+    case "string":
+      if (typeof v !== "string") throw typeError(v, root, path, goType);
+      return;
+    case "bool":
+      if (typeof v !== "boolean") throw typeError(v, root, path, goType);
+      return;
+    case "[]string":
+      if (!Array.isArray(v)) throw typeError(v, root, path, goType);
+      for (const item of v)
+        if (typeof item !== "string") throw typeError(item, root, path, "string");
+      return;
+    default:
+      throw new Error(`decode: unsupported Go type ${goType}`);
+  }
+}
+
+/** A Go struct's JSON fields and their Go types (`string`, `bool`, `int`, `uint64`, `[]string`). */
+export interface GoStruct {
+  /** The Go type name, e.g. `constraints.Value` (for messages about the struct itself). */
+  readonly name: string;
+  readonly fields: Readonly<Record<string, string>>;
+}
+
+function decodeStruct(
+  v: unknown,
+  shape: GoStruct,
+  root: string,
+  path: string,
+): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw typeError(v, root, path, shape.name);
+  const out: Record<string, unknown> = {};
+  for (const [key, goType] of Object.entries(shape.fields)) {
+    const item = goField(v as Record<string, unknown>, key);
+    if (item === undefined) continue;
+    checkGo(item, goType, root, `${path}.${key}`);
+    if (item !== null) out[key] = item;
+  }
+  return out;
+}
+
+/**
+ * Juju's `constraints.Value` (core/constraints/constraints.go): pointer
+ * fields, so each may be absent or null. The facade schema says only
+ * `integer` for the counts and sizes; Go declares them `*uint64`.
+ */
+export const CONSTRAINTS_VALUE: GoStruct = {
+  name: "constraints.Value",
+  fields: {
+    arch: "string",
+    container: "string",
+    cores: "uint64",
+    "cpu-power": "uint64",
+    mem: "uint64",
+    "root-disk": "uint64",
+    "root-disk-source": "string",
+    tags: "[]string",
+    "instance-role": "string",
+    "instance-type": "string",
+    spaces: "[]string",
+    "virt-type": "string",
+    zones: "[]string",
+    "allocate-public-ip": "bool",
+    "image-id": "string",
+  },
+};
+
+/** Juju's `storage.Constraints` (`Pool string; Size, Count uint64`, no JSON tags). */
+export const STORAGE_CONSTRAINTS: GoStruct = {
+  name: "storage.Constraints",
+  fields: { Pool: "string", Size: "uint64", Count: "uint64" },
+};

@@ -73,6 +73,9 @@ const plainField: FieldGetter = (obj, key) => obj[key];
 // The keys a current client sends, spelt as the codec spells them. A frame
 // using only these needs no case-insensitive matching, which is most of the
 // cost of reading a header.
+/** Bytes of replies a connection may have waiting for its reader before it is disconnected. */
+export const MAX_OUTGOING_BYTES = 64 * 1024 * 1024;
+
 const HEADER_KEYS = new Set(["request-id", "type", "version", "id", "request", "params"]);
 function onlyHeaderKeys(obj: Record<string, unknown>): boolean {
   for (const k in obj) if (!HEADER_KEYS.has(k)) return false;
@@ -314,6 +317,9 @@ export class RpcSession {
       });
     }
     this.ws.send(JSON.stringify(frame));
+    // A client that stops reading must not make the server hold its replies
+    // without bound (in Go the writer blocks); past the mark it is dropped.
+    if (this.ws.bufferedAmount > MAX_OUTGOING_BYTES) this.ws.terminate();
   }
 
   private async delay(facade: string, method: string): Promise<void> {

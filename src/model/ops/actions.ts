@@ -8,6 +8,7 @@
 import type { Action as ActionFacade } from "../../facades/generated/index.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type ModelContext,
@@ -172,6 +173,12 @@ async function enqueued(
   return ids.map((id) => ctx.entity("action", id) as Action);
 }
 
+const ENQUEUE_SPEC: ac.OptionSpec = {
+  ...ac.WAIT_OPTIONS,
+  parallel: ac.bool,
+  executionGroup: ac.str,
+};
+
 /**
  * Runs a charm action on a unit (`Action.EnqueueOperation`); `unit` may be
  * `app/leader`. The controller checks the name and parameters against the
@@ -185,6 +192,10 @@ export async function runAction(
   params: Readonly<Record<string, unknown>> = {},
   options: EnqueueOptions = {},
 ): Promise<Action> {
+  ac.checkArg("unit", unit, ac.name);
+  ac.checkArg("name", name, ac.str);
+  ac.checkArg("params", params, ac.recordOf(ac.any));
+  ac.checkOptions("runAction", options, ENQUEUE_SPEC);
   if (name === "") throw new InvalidArgumentError("name", "no action name given");
   const receiver = unit.endsWith("/leader") ? unit : unitTag(unit);
   const action: ActionFacade.Action = { receiver, name, parameters: { ...params }, tag: "" };
@@ -212,6 +223,18 @@ export async function exec(
   targets: { units?: string[]; applications?: string[]; machines?: string[] } | "all",
   options: ExecOptions = {},
 ): Promise<Action[]> {
+  ac.checkArg("command", commands, ac.text);
+  if (targets !== "all")
+    ac.checkOptions("run", targets, {
+      units: ac.arrayOf(ac.name),
+      applications: ac.arrayOf(ac.name),
+      machines: ac.arrayOf(ac.name),
+    });
+  ac.checkOptions("run", options, {
+    ...ENQUEUE_SPEC,
+    timeoutSeconds: ac.num(0),
+    workloadContext: ac.bool,
+  });
   const params: ActionFacade.RunParams = {
     commands,
     timeout: Math.round((options.timeoutSeconds ?? 0) * 1e9),
@@ -239,6 +262,7 @@ export async function getActionResults(
   ctx: ModelContext,
   ids: readonly string[],
 ): Promise<ActionResult[]> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
   const f = facade(ctx);
   const res = await f.call("Actions", { entities: ids.map((id) => ({ tag: `action-${id}` })) });
   return bulkResultsStrict(res, siteOf(f, "Actions")).map(toActionResult);
@@ -254,6 +278,8 @@ export async function waitForTask(
   id: string,
   options: OperationWaitOptions = {},
 ): Promise<ActionResult> {
+  ac.checkArg("id", id, ac.name);
+  ac.checkOptions("waitForAction", options, ac.WAIT_OPTIONS);
   ctx.requireWatching("waiting for a task");
   await ctx.waitFor(
     `task ${id} to finish`,
@@ -269,6 +295,15 @@ export async function listOperations(
   ctx: ModelContext,
   options: ListOperationsOptions = {},
 ): Promise<OperationList> {
+  ac.checkOptions("listOperations", options, {
+    applications: ac.arrayOf(ac.name),
+    units: ac.arrayOf(ac.name),
+    machines: ac.arrayOf(ac.name),
+    actions: ac.arrayOf(ac.name),
+    status: ac.arrayOf(ac.name),
+    offset: ac.int(0),
+    limit: ac.int(0),
+  });
   const args: ActionFacade.OperationQueryArgs = {};
   if (options.applications) args.applications = [...options.applications];
   if (options.units) args.units = [...options.units];
@@ -283,6 +318,7 @@ export async function listOperations(
 
 /** One operation with all its tasks' records (`Action.Operations`). */
 export async function getOperation(ctx: ModelContext, id: string): Promise<OperationInfo> {
+  ac.checkArg("id", id, ac.name);
   const f = facade(ctx);
   const res = await f.call("Operations", { entities: [{ tag: `operation-${id}` }] });
   const [r] = bulkResultsStrict(res, siteOf(f, "Operations"));
@@ -294,6 +330,7 @@ export async function cancelActions(
   ctx: ModelContext,
   ids: readonly string[],
 ): Promise<ActionResult[]> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
   const f = facade(ctx);
   const res = await f.call("Cancel", { entities: ids.map((id) => ({ tag: `action-${id}` })) });
   return bulkResultsStrict(res, siteOf(f, "Cancel")).map(toActionResult);

@@ -4,6 +4,7 @@
  */
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { siteOf } from "./common.js";
 
@@ -27,6 +28,7 @@ export async function setAnnotations(
   tag: string,
   annotations: Readonly<Record<string, string>>,
 ): Promise<void> {
+  ac.checkArg("annotations", annotations, ac.recordOf(ac.text));
   const f = ctx.connection.facade("Annotations");
   const res = await f.call("Set", {
     annotations: [{ entity: tag, annotations: { ...annotations } }],

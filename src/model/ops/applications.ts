@@ -7,6 +7,7 @@ import type { Application as ApplicationFacade } from "../../facades/generated/i
 import type { Constraints } from "../../parse/constraints.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type ModelContext,
@@ -52,12 +53,37 @@ export interface DestroyInfo {
 const tagsOf = (list: readonly { tag: string }[] | undefined): string[] =>
   (list ?? []).map((e) => e.tag);
 
+const DESTROY_SPEC: ac.OptionSpec = {
+  ...ac.WAIT_OPTIONS,
+  force: ac.bool,
+  destroyStorage: ac.bool,
+  maxWait: ac.num(0),
+  dryRun: ac.bool,
+  blockUntilDone: ac.bool,
+};
+
+const EXPOSED_ENDPOINT: ac.Check = Object.assign(
+  (v: unknown, n: string) =>
+    ac.checkOptions(n, v ?? {}, {
+      exposeToSpaces: ac.arrayOf(ac.name),
+      exposeToCidrs: ac.arrayOf(ac.name),
+    }),
+  { expected: "{exposeToSpaces, exposeToCidrs}" },
+);
+
 /** Adds units to an application (`Application.AddUnits`) and waits for them to appear. */
 export async function addUnits(
   ctx: ModelContext,
   application: string,
   options: AddUnitsOptions = {},
 ): Promise<Unit[]> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkOptions("addUnits", options, {
+    ...ac.WAIT_OPTIONS,
+    count: ac.int(1),
+    to: ac.placement,
+    attachStorage: ac.arrayOf(ac.name),
+  });
   ctx.requireWatching("addUnits");
   const count = options.count ?? 1;
   if (!Number.isInteger(count) || count < 1)
@@ -87,6 +113,8 @@ export async function destroyUnits(
   names: readonly string[],
   options: DestroyOptions = {},
 ): Promise<DestroyInfo[]> {
+  ac.checkArg("names", names, ac.arrayOf(ac.name));
+  ac.checkOptions("destroyUnits", options, DESTROY_SPEC);
   if (options.blockUntilDone) ctx.requireWatching("destroyUnits with blockUntilDone");
   const units = names.map((name) => {
     const p: ApplicationFacade.DestroyUnitParams = { "unit-tag": unitTag(name) };
@@ -120,6 +148,8 @@ export async function destroyApplications(
   names: readonly string[],
   options: DestroyOptions = {},
 ): Promise<DestroyInfo[]> {
+  ac.checkArg("names", names, ac.arrayOf(ac.name));
+  ac.checkOptions("removeApplication", options, DESTROY_SPEC);
   if (options.blockUntilDone) ctx.requireWatching("removeApplication with blockUntilDone");
   const applications = names.map((name) => {
     const p: ApplicationFacade.DestroyApplicationParams = {
@@ -169,6 +199,13 @@ export async function scaleApplication(
   application: string,
   options: ScaleOptions,
 ): Promise<number> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkOptions("scale", options, {
+    scale: ac.int(0),
+    scaleChange: ac.int(-ac.MAX_SAFE),
+    force: ac.bool,
+    signal: ac.signal,
+  });
   if ((options.scale === undefined) === (options.scaleChange === undefined))
     throw new InvalidArgumentError("scale", "give exactly one of scale and scaleChange");
   const p: ApplicationFacade.ScaleApplicationParamsV2 = {
@@ -195,6 +232,9 @@ export async function expose(
   application: string,
   endpoints?: Readonly<Record<string, ExposedEndpoint>>,
 ): Promise<void> {
+  ac.checkArg("application", application, ac.name);
+  if (endpoints !== undefined)
+    ac.checkArg("endpoints", endpoints, ac.recordOf(EXPOSED_ENDPOINT, ac.str));
   const params: ApplicationFacade.ApplicationExpose = { application };
   if (endpoints && Object.keys(endpoints).length) {
     const wire: Record<string, ApplicationFacade.ExposedEndpoint> = {};
@@ -215,6 +255,8 @@ export async function unexpose(
   application: string,
   endpoints: readonly string[] = [],
 ): Promise<void> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkArg("endpoints", endpoints, ac.arrayOf(ac.str));
   await ctx.connection
     .facade("Application")
     .call("Unexpose", { application, "exposed-endpoints": [...endpoints] });
@@ -237,6 +279,7 @@ export async function getApplicationConfig(
   ctx: ModelContext,
   application: string,
 ): Promise<Record<string, ApplicationConfigOption>> {
+  ac.checkArg("application", application, ac.name);
   const res = await ctx.connection.facade("Application").call("Get", { application, branch: "" });
   return {
     ...((res["application-config"] ?? {}) as Record<string, ApplicationConfigOption>),
@@ -250,6 +293,8 @@ export async function setApplicationConfig(
   application: string,
   config: Readonly<Record<string, unknown>>,
 ): Promise<void> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkArg("config", config, ac.recordOf(ac.any));
   const app = ctx.connection.facade("Application");
   const res = await app.call("SetConfigs", {
     Args: [{ application, config: stringifyConfig(config), "config-yaml": "", generation: "" }],
@@ -263,6 +308,8 @@ export async function resetApplicationConfig(
   application: string,
   keys: readonly string[],
 ): Promise<void> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkArg("keys", keys, ac.arrayOf(ac.name));
   const app = ctx.connection.facade("Application");
   const res = await app.call("UnsetApplicationsConfig", {
     Args: [{ application, branch: "", options: [...keys] }],
@@ -275,6 +322,7 @@ export async function getApplicationConstraints(
   ctx: ModelContext,
   application: string,
 ): Promise<Constraints> {
+  ac.checkArg("application", application, ac.name);
   const app = ctx.connection.facade("Application");
   const res = await app.call("GetConstraints", {
     entities: [{ tag: applicationTag(application) }],
@@ -289,6 +337,8 @@ export async function setApplicationConstraints(
   application: string,
   constraints: string | Constraints,
 ): Promise<void> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkArg("constraints", constraints, ac.constraints);
   const value = toConstraints(constraints);
   await ctx.connection.facade("Application").call("SetConstraints", {
     application,
@@ -298,6 +348,7 @@ export async function setApplicationConstraints(
 
 /** The name of the leader unit (`Application.Leader`). */
 export async function getLeader(ctx: ModelContext, application: string): Promise<string> {
+  ac.checkArg("application", application, ac.name);
   const app = ctx.connection.facade("Application");
   const res = await app.call("Leader", { tag: applicationTag(application) });
   if (res.error?.message) throw JujuError.fromWire(res.error, siteOf(app, "Leader"));
@@ -316,6 +367,7 @@ export async function getActions(
   ctx: ModelContext,
   application: string,
 ): Promise<Record<string, ActionSpec>> {
+  ac.checkArg("application", application, ac.name);
   const action = ctx.connection.facade("Action");
   const res = await action.call("ApplicationsCharmsActions", {
     entities: [{ tag: applicationTag(application) }],

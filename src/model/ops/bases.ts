@@ -2,6 +2,7 @@
  * Bases (`ubuntu@22.04`) and the series names python-libjuju still accepts.
  * @module
  */
+import { base as checkBase } from "../arg-check.js";
 import { InvalidArgumentError } from "../errors.js";
 
 /** A base as the API carries it: `{name: "ubuntu", channel: "22.04"}`. */
@@ -26,16 +27,17 @@ const UBUNTU_SERIES: Readonly<Record<string, string>> = {
 };
 
 /** Parses a base spec; throws {@link InvalidArgumentError} for something that is neither a base nor a known series. */
-export function parseBase(spec: BaseSpec): Base {
+export function parseBase(spec: BaseSpec, argument = "base"): Base {
+  checkBase(spec, argument);
   if (typeof spec !== "string") return { name: spec.name, channel: spec.channel };
   const at = spec.indexOf("@");
-  if (at > 0 && at < spec.length - 1) {
+  if (at > 0 && at < spec.length - 1 && !spec.includes("@", at + 1)) {
     return { name: spec.slice(0, at), channel: spec.slice(at + 1) };
   }
-  const version = UBUNTU_SERIES[spec];
-  if (version) return { name: "ubuntu", channel: version };
+  // Own keys only: "toString" or "constructor" are not series.
+  if (Object.hasOwn(UBUNTU_SERIES, spec)) return { name: "ubuntu", channel: UBUNTU_SERIES[spec]! };
   throw new InvalidArgumentError(
-    "base",
+    argument,
     `invalid base ${JSON.stringify(spec)}: expected "<os>@<version>" (e.g. "ubuntu@22.04") or a series name`,
   );
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import { BundleSourceError, CharmIsBundleError } from "../bundle-errors.js";
 import type { ExecutePlanOptions } from "../bundle-execute.js";
 import {
@@ -16,7 +17,7 @@ import { isLocalPath, isUrl, nodeBundleFileSystem } from "../bundle-source.js";
 import type { Application } from "../entities/application.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { Model } from "../model.js";
-import { type DeployOptions, deploy } from "./deploy.js";
+import { DEPLOY_SPEC, type DeployOptions, deploy } from "./deploy.js";
 
 /** Options of deploying a bundle (with `Model.deploy` or a {@link BundleHandler}). */
 export interface BundleDeployOptions extends ExecutePlanOptions, BundleHandlerOptions {
@@ -64,11 +65,21 @@ export async function deployEntity(
   entity: string,
   options: ModelDeployOptions = {},
 ): Promise<Application | Application[] | BundlePlanResult> {
+  ac.checkArg("entity", entity, ac.str);
   if (typeof entity !== "string" || entity === "")
     throw new InvalidArgumentError(
       "entity",
       `deploy needs a charm or bundle (name, path or URL), got ${JSON.stringify(entity)}`,
     );
+  ac.checkOptions("deploy", options, {
+    ...DEPLOY_SPEC,
+    overlays: ac.arrayOf(ac.name),
+    dryRun: ac.bool,
+    concurrency: ac.int(1),
+    onProgress: ac.func,
+    fileSystem: ac.check("a BundleFileSystem object", (v) => typeof v === "object" && v !== null),
+    fetch: ac.func,
+  });
   if (await isBundleSource(entity, options)) return deployBundle(model, entity, options);
   if (options.dryRun || options.overlays?.length) {
     // Only bundles take these: look the name up on Charmhub as a bundle.
@@ -135,6 +146,11 @@ export async function exportBundle(
   model: Model,
   options: ExportBundleOptions = {},
 ): Promise<string> {
+  ac.checkOptions("exportBundle", options, {
+    includeCharmDefaults: ac.bool,
+    includeSeries: ac.bool,
+    signal: ac.signal,
+  });
   const f = model.connection.facade("Bundle");
   // Bundle 8 (Juju 4) has no include-series: Juju 4 knows bases only.
   if (f.major === 4 && options.includeSeries === true)

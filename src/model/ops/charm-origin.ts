@@ -7,6 +7,7 @@
 import type { Charms } from "../../facades/generated/index.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import { name as nonEmptyName, str } from "../arg-check.js";
 import { CharmIsBundleError } from "../bundle-errors.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
@@ -27,10 +28,11 @@ const RISKS = ["stable", "candidate", "beta", "edge"];
  * `8.0/edge`, `8.0` (risk stable), `latest/stable/hotfix`; the `latest`
  * track is dropped.
  */
-export function parseChannel(s: string): Channel {
+export function parseChannel(s: string, argument = "channel"): Channel {
+  str(s, argument);
   const parts = s.split("/");
   const bad = (why: string): never => {
-    throw new InvalidArgumentError("channel", `invalid channel ${JSON.stringify(s)}: ${why}`);
+    throw new InvalidArgumentError(argument, `invalid channel ${JSON.stringify(s)}: ${why}`);
   };
   if (parts.some((p) => p === "")) bad("empty part");
   let ch: Channel;
@@ -62,6 +64,7 @@ export function formatChannel(c: Channel): string {
  * throw {@link NotSupportedError}.
  */
 export function charmNameOf(reference: string): string {
+  nonEmptyName(reference, "charm");
   let ref = reference;
   if (ref.startsWith("cs:")) {
     throw new NotSupportedError(

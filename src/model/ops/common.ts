@@ -6,6 +6,13 @@ import { type Constraints, parseConstraints } from "../../parse/constraints.js";
 import { type Placement, parsePlacement } from "../../parse/placement.js";
 import type { CallOptions } from "../../rpc/connection.js";
 import { type CallSite, JujuBulkError, JujuError } from "../../rpc/errors.js";
+import {
+  any,
+  constraints as checkConstraints,
+  placement as checkPlacement,
+  configValue,
+  recordOf,
+} from "../arg-check.js";
 import { InvalidArgumentError } from "../errors.js";
 
 /** The call site of a facade method, recorded on bulk errors. */
@@ -25,8 +32,12 @@ export function callOptions(o: { signal?: AbortSignal; callTimeout?: number }): 
  * Constraints given as a Juju string (`"mem=4G cores=2"`, parsed, throwing
  * `ParseError` on bad input) or as the wire object (used as is).
  */
-export function toConstraints(c: string | Constraints | undefined): Constraints {
+export function toConstraints(
+  c: string | Constraints | undefined,
+  argument = "constraints",
+): Constraints {
   if (c === undefined) return {};
+  checkConstraints(c, argument);
   return typeof c === "string" ? parseConstraints(c) : { ...c };
 }
 
@@ -39,6 +50,7 @@ export function toPlacements(
   uuid: string,
 ): Placement[] {
   if (to === undefined) return [];
+  checkPlacement(to, "to");
   const list = typeof to === "string" ? to.split(",") : [...to];
   return list.map((d) => parsePlacement(d.trim(), uuid));
 }
@@ -46,12 +58,14 @@ export function toPlacements(
 /** Stringifies config values as the API expects (`map[string]string`). */
 export function stringifyConfig(config: Readonly<Record<string, unknown>>): Record<string, string> {
   const out: Record<string, string> = {};
+  recordOf(any)(config, "config");
   for (const [k, v] of Object.entries(config)) {
     if (v === undefined || v === null)
       throw new InvalidArgumentError(
         "config",
         `config value of ${JSON.stringify(k)} is ${v}; use resetConfig/unsetConfig to clear it`,
       );
+    configValue(v, `config.${k}`);
     out[k] = typeof v === "object" ? JSON.stringify(v) : String(v);
   }
   return out;

@@ -22,6 +22,7 @@ import {
   ProtocolError,
 } from "../../rpc/errors.js";
 import { JUJU_API_SERVER_NAME } from "../../rpc/ws-transport.js";
+import * as ac from "../arg-check.js";
 import { InvalidArgumentError } from "../errors.js";
 
 /** One debug-log record (`params.LogMessage`). */
@@ -106,6 +107,21 @@ export function debugLogEntity(name: string): string {
 
 /** The `/log` query for the options. */
 export function debugLogQuery(o: DebugLogOptions): URLSearchParams {
+  ac.checkOptions("debugLog", o, {
+    level: ac.oneOf("TRACE", "DEBUG", "INFO", "WARNING", "ERROR"),
+    replay: ac.bool,
+    noTail: ac.bool,
+    lines: ac.int(0),
+    limit: ac.int(0),
+    include: ac.arrayOf(ac.name),
+    exclude: ac.arrayOf(ac.name),
+    includeModule: ac.arrayOf(ac.name),
+    excludeModule: ac.arrayOf(ac.name),
+    includeLabels: ac.recordOf(ac.str),
+    excludeLabels: ac.recordOf(ac.str),
+    startTime: ac.check("a valid Date", (v) => v instanceof Date && !Number.isNaN(v.getTime())),
+    signal: ac.signal,
+  });
   const q = new URLSearchParams();
   for (const e of o.include ?? []) q.append("includeEntity", debugLogEntity(e));
   for (const e of o.exclude ?? []) q.append("excludeEntity", debugLogEntity(e));

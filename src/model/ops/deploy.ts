@@ -11,6 +11,7 @@ import type { Application as ApplicationFacade, Resources } from "../../facades/
 import type { Constraints } from "../../parse/constraints.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext, OperationWaitOptions } from "../context.js";
 import type { Application } from "../entities/application.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
@@ -74,6 +75,7 @@ export interface DeployOptions extends OperationWaitOptions {
 export function parseBindings(
   bind: string | Readonly<Record<string, string>>,
 ): Record<string, string> {
+  ac.bindings(bind, "bind");
   if (typeof bind !== "string") return { ...bind };
   const out: Record<string, string> = {};
   for (const tok of bind.trim().split(/\s+/)) {
@@ -88,6 +90,27 @@ export function parseBindings(
   }
   return out;
 }
+
+/** The type and range of every option of `deploy` (checked before any request). */
+export const DEPLOY_SPEC: ac.OptionSpec = {
+  ...ac.WAIT_OPTIONS,
+  applicationName: ac.name,
+  channel: ac.str,
+  revision: ac.int(0),
+  config: ac.recordOf(ac.any),
+  constraints: ac.constraints,
+  numUnits: ac.int(0),
+  base: ac.base,
+  series: ac.base,
+  storage: ac.storage,
+  bind: ac.bindings,
+  resources: ac.recordOf(ac.anyOf(ac.int(0), ac.name)),
+  to: ac.placement,
+  force: ac.bool,
+  trust: ac.bool,
+  attachStorage: ac.arrayOf(ac.name),
+  onUploadProgress: ac.func,
+};
 
 /** The deploy options that do not depend on the charm, checked and converted. @internal */
 export interface PreparedDeploy {
@@ -104,6 +127,7 @@ export interface PreparedDeploy {
 
 /** Checks the application name as Juju does. @internal */
 export function checkApplicationName(appName: string): void {
+  ac.name(appName, "applicationName");
   if (!isApplicationName(appName))
     throw new InvalidArgumentError(
       "applicationName",
@@ -116,6 +140,7 @@ export function checkApplicationName(appName: string): void {
  * that bad input fails before the first RPC (or upload). @internal
  */
 export function prepareDeploy(ctx: ModelContext, options: DeployOptions): PreparedDeploy {
+  ac.checkOptions("deploy", options, DEPLOY_SPEC);
   const channel = options.channel !== undefined ? parseChannel(options.channel) : undefined;
   if (options.revision !== undefined && channel === undefined)
     throw new InvalidArgumentError(
@@ -131,7 +156,10 @@ export function prepareDeploy(ctx: ModelContext, options: DeployOptions): Prepar
   const constraints = toConstraints(options.constraints);
   const placement = toPlacements(options.to, ctx.uuid);
   const baseSpec = options.base ?? options.series;
-  const base = baseSpec !== undefined ? parseBase(baseSpec) : undefined;
+  const base =
+    baseSpec !== undefined
+      ? parseBase(baseSpec, options.base !== undefined ? "base" : "series")
+      : undefined;
   const storage = options.storage ? parseStorageConstraints(options.storage) : undefined;
   const bindings = options.bind !== undefined ? parseBindings(options.bind) : undefined;
   const config = stringifyConfig(options.config ?? {});
@@ -316,6 +344,19 @@ export async function refresh(
   application: string,
   options: RefreshOptions = {},
 ): Promise<string> {
+  ac.checkArg("application", application, ac.name);
+  ac.checkOptions("refresh", options, {
+    channel: ac.str,
+    revision: ac.int(0),
+    switchTo: ac.name,
+    forceUnits: ac.bool,
+    forceBase: ac.bool,
+    force: ac.bool,
+    path: ac.name,
+    resources: ac.recordOf(ac.anyOf(ac.int(0), ac.name)),
+    timeout: ac.num(0),
+    signal: ac.signal,
+  });
   if (options.path !== undefined) {
     if (
       options.channel !== undefined ||

@@ -9,6 +9,7 @@ import type { Constraints } from "../../parse/constraints.js";
 import { ParseError } from "../../parse/errors.js";
 import { isContainerType, parsePlacement } from "../../parse/placement.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
+import * as ac from "../arg-check.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type ModelContext,
@@ -55,6 +56,27 @@ export interface AddMachineOptions extends OperationWaitOptions {
   ssh?: ManualProvisionOptions;
 }
 
+/** A disk of `addMachine`'s `disks` option. */
+const DISK: ac.Check = Object.assign(
+  (v: unknown, n: string) => {
+    if (!ac.isPlainObject(v))
+      throw ac.invalid(n, `expected {pool, size, count}, got ${ac.describe(v)}`);
+    ac.checkOptions(n, v, { pool: ac.str, size: ac.uint64, count: ac.uint64 });
+  },
+  { expected: "{pool, size, count}" },
+);
+
+/** The type and range of every option of `addMachine` (checked before any request). */
+export const ADD_MACHINE_SPEC: ac.OptionSpec = {
+  ...ac.WAIT_OPTIONS,
+  callTimeout: ac.num(0),
+  constraints: ac.constraints,
+  disks: ac.arrayOf(DISK),
+  base: ac.base,
+  series: ac.base,
+  ssh: ac.check("an ssh options object", ac.isPlainObject),
+};
+
 /**
  * The `ssh:` spec of manual provisioning, parsed (`ssh:[user@]host[:port]`,
  * or python-libjuju's `ssh:user@host:/path/to/key`); `undefined` for any
@@ -79,6 +101,8 @@ export function addMachineParams(
   options: AddMachineOptions,
   modelUuid: string,
 ): MachineManager.AddMachineParams {
+  if (spec !== undefined) ac.checkArg("spec", spec, ac.str);
+  ac.checkOptions("addMachine", options, ADD_MACHINE_SPEC);
   const params: MachineManager.AddMachineParams = {
     addresses: [],
     constraints: toConstraints(options.constraints),
@@ -107,7 +131,8 @@ export function addMachineParams(
     }
   }
   const base = options.base ?? options.series;
-  if (base !== undefined) params.base = parseBase(base);
+  if (base !== undefined)
+    params.base = parseBase(base, options.base !== undefined ? "base" : "series");
   if (options.disks?.length) {
     params.disks = options.disks.map((d) => ({
       Pool: d.pool ?? "",
@@ -128,6 +153,8 @@ export async function addMachine(
   spec: string | undefined,
   options: AddMachineOptions = {},
 ): Promise<Machine> {
+  if (spec !== undefined) ac.checkArg("spec", spec, ac.str);
+  ac.checkOptions("addMachine", options, ADD_MACHINE_SPEC);
   ctx.requireWatching("addMachine");
   const ssh = sshSpecOf(spec, ctx.uuid);
   const mm = ctx.connection.facade("MachineManager");
@@ -231,6 +258,15 @@ export async function destroyMachines(
   ids: readonly string[],
   options: DestroyMachineOptions = {},
 ): Promise<DestroyMachineInfo[]> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
+  ac.checkOptions("removeMachines", options, {
+    ...ac.WAIT_OPTIONS,
+    force: ac.bool,
+    keep: ac.bool,
+    maxWait: ac.num(0),
+    dryRun: ac.bool,
+    blockUntilDone: ac.bool,
+  });
   if (options.blockUntilDone) ctx.requireWatching("removeMachines with blockUntilDone");
   const params: MachineManager.DestroyMachinesParams = { "machine-tags": ids.map(machineTag) };
   if (options.force !== undefined) params.force = options.force;
@@ -272,6 +308,7 @@ export async function retryProvisioning(
   ctx: ModelContext,
   ids: readonly string[] = [],
 ): Promise<void> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
   const mm = ctx.connection.facade("MachineManager");
   const params: MachineManager.RetryProvisioningArgs =
     ids.length === 0 ? { all: true } : { all: false, machines: ids.map(machineTag) };

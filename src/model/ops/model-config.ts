@@ -3,6 +3,7 @@
  * @module
  */
 import type { Constraints } from "../../parse/constraints.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { type Base, parseBase } from "./bases.js";
 import { toConstraints } from "./common.js";
@@ -36,6 +37,7 @@ export async function setModelConfig(
   ctx: ModelContext,
   config: Readonly<Record<string, unknown>>,
 ): Promise<void> {
+  ac.checkArg("config", config, ac.recordOf(ac.configValue));
   const wire: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
     wire[k] = v !== null && typeof v === "object" && "value" in v && "source" in v ? v.value : v;
@@ -47,6 +49,7 @@ export async function setModelConfig(
 
 /** Resets model config keys to their defaults (`ModelConfig.ModelUnset`). */
 export async function unsetModelConfig(ctx: ModelContext, keys: readonly string[]): Promise<void> {
+  ac.checkArg("keys", keys, ac.arrayOf(ac.name));
   await ctx.connection.facade("ModelConfig").call("ModelUnset", { keys: [...keys] });
 }
 
@@ -70,6 +73,7 @@ export async function setModelConstraints(
   ctx: ModelContext,
   constraints: string | Constraints,
 ): Promise<void> {
+  ac.checkArg("constraints", constraints, ac.constraints);
   await ctx.connection
     .facade("ModelConfig")
     .call("SetModelConstraints", { application: "", constraints: toConstraints(constraints) });

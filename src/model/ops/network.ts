@@ -8,6 +8,7 @@ import type { Space } from "../../facades/generated/spaces.js";
 import type { Subnet } from "../../facades/generated/subnets.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuBulkError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { siteOf } from "./common.js";
 
@@ -39,6 +40,8 @@ export async function addSpace(
   name: string,
   cidrs: readonly string[],
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("cidrs", cidrs, ac.arrayOf(ac.name));
   const f = ctx.connection.facade("Spaces");
   const res = await f.call("CreateSpaces", {
     spaces: [{ cidrs: [...cidrs], "space-tag": `space-${name}`, public: true }],
@@ -62,6 +65,7 @@ export async function getSubnets(
   ctx: ModelContext,
   options: GetSubnetsOptions = {},
 ): Promise<Subnet[]> {
+  ac.checkOptions("getSubnets", options, { space: ac.str, zone: ac.str });
   const f = ctx.connection.facade("Subnets");
   const params: { "space-tag"?: string; zone?: string } = {};
   if (options.space !== undefined) params["space-tag"] = `space-${options.space}`;
@@ -82,6 +86,9 @@ export async function addSubnet(
   space: string,
   zones: readonly string[],
 ): Promise<void> {
+  ac.checkArg("cidrOrId", cidrOrId, ac.name);
+  ac.checkArg("space", space, ac.name);
+  ac.checkArg("zones", zones, ac.arrayOf(ac.name));
   const f = ctx.connection.facade("Subnets");
   const isCidr = /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidrOrId);
   const subnet = {

@@ -4,6 +4,7 @@
  */
 import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
 import { JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext, OperationWaitOptions } from "../context.js";
 import type { Relation } from "../entities/relation.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
@@ -27,6 +28,7 @@ const ENDPOINT = /^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/;
 
 /** Checks an `app[:endpoint]` spec locally, as python-libjuju does, before sending it. */
 export function checkEndpointSpec(spec: string): void {
+  ac.checkArg("endpoint", spec, ac.name);
   if (spec.includes("/") || spec.includes(".")) {
     throw new NotSupportedError(
       `integrate(${JSON.stringify(spec)})`,
@@ -58,6 +60,7 @@ export async function integrate(
   endpoint2: string,
   options: IntegrateOptions = {},
 ): Promise<Relation> {
+  ac.checkOptions("integrate", options, { ...ac.WAIT_OPTIONS, viaCidrs: ac.arrayOf(ac.name) });
   ctx.requireWatching("integrate");
   checkEndpointSpec(endpoint1);
   checkEndpointSpec(endpoint2);
@@ -99,6 +102,11 @@ export async function destroyRelation(
   target: { relationId: number } | { endpoints: [string, string] },
   options: DestroyRelationOptions = {},
 ): Promise<void> {
+  ac.checkOptions("destroyRelation", options, {
+    force: ac.bool,
+    maxWait: ac.num(0),
+    signal: ac.signal,
+  });
   const params: ApplicationFacade.DestroyRelation =
     "relationId" in target
       ? { "relation-id": target.relationId }

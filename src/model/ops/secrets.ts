@@ -18,6 +18,7 @@ import type {
 } from "../../facades/generated/secrets.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuBulkError, JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { callOptions, siteOf } from "./common.js";
@@ -363,6 +364,13 @@ function unwrapSingle(e: unknown): never {
   throw e;
 }
 
+const CONTENT_SPEC: ac.OptionSpec = {
+  file: ac.name,
+  reader: ac.check("a SecretFileReader", (v) => typeof v === "object" && v !== null),
+  signal: ac.signal,
+  callTimeout: ac.num(0),
+};
+
 /** Adds a user secret named `name`; resolves with its URI (`secret:<id>`). */
 export async function addSecret(
   ctx: ModelContext,
@@ -370,6 +378,8 @@ export async function addSecret(
   data: SecretDataInput,
   options: AddSecretOptions = {},
 ): Promise<string> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkOptions("addSecret", options, { ...CONTENT_SPEC, info: ac.text, description: ac.text });
   if (typeof name !== "string" || name === "") {
     throw new InvalidArgumentError("name", "a secret name is required");
   }
@@ -409,6 +419,14 @@ export async function updateSecret(
   name: string,
   options: UpdateSecretOptions = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkOptions("updateSecret", options, {
+    ...CONTENT_SPEC,
+    newName: ac.name,
+    info: ac.text,
+    description: ac.text,
+    autoPrune: ac.bool,
+  });
   const ref = secretRef(name);
   const content =
     options.data === undefined && options.file === undefined
@@ -482,6 +500,19 @@ export async function listSecrets(
   ctx: ModelContext,
   options: ListSecretsOptions = {},
 ): Promise<SecretInfo[]> {
+  ac.checkOptions("listSecrets", options, {
+    filter: ac.check("a filter object", ac.isPlainObject),
+    reveal: ac.bool,
+    signal: ac.signal,
+    callTimeout: ac.num(0),
+  });
+  if (options.filter !== undefined)
+    ac.checkOptions("listSecrets filter", options.filter, {
+      uri: ac.name,
+      label: ac.name,
+      ownerTag: ac.name,
+      revision: ac.int(1),
+    });
   const f = ctx.connection.facade("Secrets");
   const flt = options.filter ?? {};
   const filter: Record<string, unknown> = {};
@@ -512,6 +543,13 @@ export async function removeSecret(
   name: string,
   options: RemoveSecretOptions = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkOptions("removeSecret", options, {
+    revision: ac.int(1),
+    revisions: ac.arrayOf(ac.int(1)),
+    signal: ac.signal,
+    callTimeout: ac.num(0),
+  });
   const ref = secretRef(name);
   const revisions = [
     ...(options.revision === undefined ? [] : [options.revision]),
@@ -563,21 +601,27 @@ async function grantRevoke(
 }
 
 /** Grants applications `view` access to the secret `name` (label or URI). */
-export function grantSecret(
+export async function grantSecret(
   ctx: ModelContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("applications", applications, ac.arrayOf(ac.name));
+  ac.checkOptions("grantSecret", options, { signal: ac.signal, callTimeout: ac.num(0) });
   return grantRevoke(ctx, "GrantSecret", name, applications, options);
 }
 
 /** Revokes applications' access to the secret `name` (revoking access never granted is no error). */
-export function revokeSecret(
+export async function revokeSecret(
   ctx: ModelContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("applications", applications, ac.arrayOf(ac.name));
+  ac.checkOptions("revokeSecret", options, { signal: ac.signal, callTimeout: ac.num(0) });
   return grantRevoke(ctx, "RevokeSecret", name, applications, options);
 }

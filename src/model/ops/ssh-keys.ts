@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuBulkError, JujuError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { siteOf } from "./common.js";
 
@@ -78,6 +79,7 @@ export async function getSshKeys(
   ctx: ModelContext,
   options: GetSshKeysOptions = {},
 ): Promise<string[]> {
+  ac.checkOptions("getSshKeys", options, { raw: ac.bool });
   const f = ctx.connection.facade("KeyManager");
   const res = await f.call("ListKeys", {
     entities: { entities: [{ tag: `user-${currentUser(ctx)}` }] },
@@ -93,16 +95,20 @@ export async function getSshKeys(
  * reserved comment) throws a {@link JujuBulkError} naming each; the others
  * are added.
  */
-export function addSshKeys(
+export async function addSshKeys(
   ctx: ModelContext,
   user: string,
   keys: readonly string[],
 ): Promise<void> {
+  ac.checkArg("user", user, ac.name);
+  ac.checkArg("keys", keys, ac.arrayOf(ac.text));
   return modify(ctx, "AddKeys", user, keys);
 }
 
 /** Adds one public key for `user`; a refused key throws its {@link JujuError}. */
-export function addSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+export async function addSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+  ac.checkArg("user", user, ac.name);
+  ac.checkArg("key", key, ac.text);
   return single(addSshKeys(ctx, user, [key]));
 }
 
@@ -111,11 +117,13 @@ export function addSshKey(ctx: ModelContext, user: string, key: string): Promise
  * fingerprint, like python-libjuju), a fingerprint or a comment. Unknown
  * keys throw a {@link JujuBulkError} naming each; the others are removed.
  */
-export function removeSshKeys(
+export async function removeSshKeys(
   ctx: ModelContext,
   user: string,
   keys: readonly string[],
 ): Promise<void> {
+  ac.checkArg("user", user, ac.name);
+  ac.checkArg("keys", keys, ac.arrayOf(ac.text));
   return modify(
     ctx,
     "DeleteKeys",
@@ -125,7 +133,9 @@ export function removeSshKeys(
 }
 
 /** Removes one key (full line, fingerprint or comment); a failure throws its {@link JujuError}. */
-export function removeSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+export async function removeSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+  ac.checkArg("user", user, ac.name);
+  ac.checkArg("key", key, ac.text);
   return single(removeSshKeys(ctx, user, [key]));
 }
 
@@ -134,19 +144,23 @@ export function removeSshKey(ctx: ModelContext, user: string, key: string): Prom
  * identities; the controller fetches them. Failed identities throw a
  * {@link JujuBulkError} naming each.
  */
-export function importSshKeys(
+export async function importSshKeys(
   ctx: ModelContext,
   identities: readonly string[],
   options: ImportSshKeysOptions = {},
 ): Promise<void> {
+  ac.checkArg("identities", identities, ac.arrayOf(ac.name));
+  ac.checkOptions("importSshKeys", options, { user: ac.name });
   return modify(ctx, "ImportKeys", options.user ?? currentUser(ctx), identities);
 }
 
 /** Imports the keys of one identity; a failure throws its {@link JujuError}. */
-export function importSshKey(
+export async function importSshKey(
   ctx: ModelContext,
   identity: string,
   options: ImportSshKeysOptions = {},
 ): Promise<void> {
+  ac.checkArg("identity", identity, ac.name);
+  ac.checkOptions("importSshKey", options, { user: ac.name });
   return single(importSshKeys(ctx, [identity], options));
 }

@@ -16,6 +16,8 @@ import type {
 import { ParseError } from "../../parse/errors.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuBulkError } from "../../rpc/errors.js";
+import * as ac from "../arg-check.js";
+import { storage as checkStorage, str } from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
 import { unitTag } from "../tags.js";
@@ -38,6 +40,7 @@ const MULT: Record<string, number> = { M: 1, G: 1024, T: 1024 ** 2, P: 1024 ** 3
 
 /** Parses one storage constraint; throws {@link ParseError} naming the bad field. */
 export function parseStorageConstraint(spec: string): StorageConstraints {
+  str(spec, "storage");
   const out: StorageConstraints = { Pool: "", Size: 0, Count: 1 };
   let countSet = false;
   let sizeSet = false;
@@ -50,6 +53,7 @@ export function parseStorageConstraint(spec: string): StorageConstraints {
     if (/^\d+$/.test(field)) {
       if (countSet) fail("count already specified");
       out.Count = Number(field);
+      if (!Number.isSafeInteger(out.Count)) fail(`count ${field} is too large`);
       countSet = true;
       return;
     }
@@ -57,6 +61,7 @@ export function parseStorageConstraint(spec: string): StorageConstraints {
     if (m) {
       if (sizeSet) fail("size already specified");
       out.Size = Math.ceil(Number(m[1]) * (MULT[m[2] ?? "M"] ?? 1));
+      if (!Number.isSafeInteger(out.Size)) fail(`size ${field} is too large`);
       sizeSet = true;
       return;
     }
@@ -74,6 +79,7 @@ export function parseStorageConstraint(spec: string): StorageConstraints {
 export function parseStorageConstraints(
   specs: Readonly<Record<string, StorageSpec>>,
 ): Record<string, StorageConstraints> {
+  checkStorage(specs, "storage");
   const out: Record<string, StorageConstraints> = {};
   for (const [name, spec] of Object.entries(specs)) {
     out[name] =
@@ -136,6 +142,9 @@ export async function createStoragePool(
   provider: string,
   attrs: PoolAttributes = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("provider", provider, ac.name);
+  ac.checkArg("attrs", attrs, ac.anyOf(ac.str, ac.recordOf(ac.any)));
   const f = ctx.connection.facade("Storage");
   const res = await f.call("CreatePool", { pools: [{ name, provider, attrs: attrsOf(attrs) }] });
   try {
@@ -158,6 +167,9 @@ export async function updateStoragePool(
   attrs: PoolAttributes,
   options: UpdateStoragePoolOptions = {},
 ): Promise<void> {
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("attrs", attrs, ac.anyOf(ac.str, ac.recordOf(ac.any)));
+  ac.checkOptions("updateStoragePool", options, { provider: ac.str });
   const f = ctx.connection.facade("Storage");
   const res = await f.call("UpdatePool", {
     pools: [{ name, provider: options.provider ?? "", attrs: attrsOf(attrs) }],
@@ -171,6 +183,7 @@ export async function updateStoragePool(
 
 /** Removes a storage pool (`Storage.RemovePool`). */
 export async function removeStoragePool(ctx: ModelContext, name: string): Promise<void> {
+  ac.checkArg("name", name, ac.name);
   const f = ctx.connection.facade("Storage");
   const res = await f.call("RemovePool", { pools: [{ name }] });
   try {
@@ -191,6 +204,10 @@ export async function getStoragePools(
   ctx: ModelContext,
   options: GetStoragePoolsOptions = {},
 ): Promise<StoragePool[]> {
+  ac.checkOptions("getStoragePools", options, {
+    names: ac.arrayOf(ac.name),
+    providers: ac.arrayOf(ac.name),
+  });
   const f = ctx.connection.facade("Storage");
   const filter: { names?: string[]; providers?: string[] } = {};
   if (options.names?.length) filter.names = [...options.names];
@@ -221,6 +238,7 @@ export async function listStorage(
   ctx: ModelContext,
   options: ListStorageOptions = {},
 ): Promise<StorageDetails[] | FilesystemDetails[] | VolumeDetails[]> {
+  ac.checkOptions("listStorage", options, { filesystem: ac.bool, volume: ac.bool });
   if (options.filesystem === true && options.volume === true) {
     throw new InvalidArgumentError("filesystem", "filesystem and volume can not be used together");
   }
@@ -252,6 +270,7 @@ export async function showStorage(
   ctx: ModelContext,
   ids: readonly string[],
 ): Promise<StorageDetails[]> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
   if (ids.length === 0) throw new InvalidArgumentError("ids", "expected at least one storage id");
   const f = ctx.connection.facade("Storage");
   const res = await f.call("StorageDetails", {
@@ -276,6 +295,12 @@ export async function removeStorage(
   ids: readonly string[],
   options: RemoveStorageOptions = {},
 ): Promise<void> {
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
+  ac.checkOptions("removeStorage", options, {
+    destroyStorage: ac.bool,
+    force: ac.bool,
+    destroyAttachments: ac.bool,
+  });
   if (ids.length === 0) throw new InvalidArgumentError("ids", "expected at least one storage id");
   const f = ctx.connection.facade("Storage");
   const res = await f.call("Remove", {
@@ -303,6 +328,9 @@ export async function addStorage(
   name: string,
   spec: AddStorageSpec = {},
 ): Promise<string[]> {
+  ac.checkArg("unit", unit, ac.name);
+  ac.checkArg("name", name, ac.name);
+  ac.checkArg("spec", { [name]: spec }, ac.storage);
   const c =
     typeof spec === "string"
       ? parseStorageConstraint(spec)
@@ -327,6 +355,8 @@ export async function attachStorage(
   unit: string,
   ids: readonly string[],
 ): Promise<void> {
+  ac.checkArg("unit", unit, ac.name);
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
   if (ids.length === 0) throw new InvalidArgumentError("ids", "expected at least one storage id");
   const f = ctx.connection.facade("Storage");
   const res = await f.call("Attach", {
@@ -352,6 +382,9 @@ export async function detachStorage(
   ids: readonly string[],
   options: DetachStorageOptions = {},
 ): Promise<void> {
+  ac.checkArg("unit", unit, ac.name);
+  ac.checkArg("ids", ids, ac.arrayOf(ac.name));
+  ac.checkOptions("detachStorage", options, { force: ac.bool });
   if (ids.length === 0) throw new InvalidArgumentError("ids", "expected at least one storage id");
   const f = ctx.connection.facade("Storage");
   const res = await f.call("DetachStorage", {

@@ -7,7 +7,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { CharmSpec } from "../charm-source.js";
-import { Fields } from "../decode.js";
+import { CONSTRAINTS_VALUE, Fields, STORAGE_CONSTRAINTS } from "../decode.js";
 import {
   type ApplicationRecord,
   type BaseValue,
@@ -31,7 +31,7 @@ import {
 } from "../storage.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
-import { bulk, errorResults } from "./bulk.js";
+import { bulk, bulkResults, errorResults, sliced } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 import { resolveStore, storeRevisions } from "./resources.js";
@@ -427,7 +427,7 @@ function readDeploy(d: Fields): DeployArgs {
   d.string("series");
   d.string("policy");
   d.optBool("Force");
-  const storage = d.map("storage");
+  const storage = d.structMap("storage", STORAGE_CONSTRAINTS);
   d.map("devices");
   const attachStorage = d.strings("attach-storage");
   const resources: Record<string, string> = {};
@@ -461,7 +461,7 @@ function readDeploy(d: Fields): DeployArgs {
     numUnits: d.optInt("num-units") ?? 0,
     config: d.map("config"),
     configYaml: d.string("config-yaml"),
-    constraints: d.map("constraints"),
+    constraints: d.struct("constraints", CONSTRAINTS_VALUE),
     placement: readPlacements(d, "placement"),
     bindings: d.map("endpoint-bindings") as Record<string, string>,
     channel: d.string("channel"),
@@ -706,7 +706,7 @@ export const applicationMethods: readonly MethodSpec[] = [
               risk: risk || "stable",
               track: track ?? "",
               revision,
-              architecture: String(d.map("Cons").arch ?? "amd64"),
+              architecture: String(d.struct("Cons", CONSTRAINTS_VALUE).arch ?? "amd64"),
               base: base ?? { name: "", channel: "" },
             });
             const info: Record<string, unknown> = {
@@ -759,7 +759,7 @@ export const applicationMethods: readonly MethodSpec[] = [
                 // `Trust` is application config, passed on as `deploy --trust` does.
                 config: trust ? { trust: "true" } : {},
                 configYaml: d.string("ConfigYAML"),
-                constraints: d.map("Cons"),
+                constraints: d.struct("Cons", CONSTRAINTS_VALUE),
                 placement: readPlacements(d, "Placement"),
                 bindings: d.map("endpoint-bindings") as Record<string, string>,
                 channel: channel || "stable",
@@ -792,8 +792,9 @@ export const applicationMethods: readonly MethodSpec[] = [
     params: "params.AddApplicationUnits",
     call: (ctx, p) => {
       const model = ctx.model();
-      const a = app(model, p.string("application"));
+      // Go decodes every param before the method looks anything up.
       const n = p.optInt("num-units") ?? 0;
+      const a = app(model, p.string("application"));
       const placement = readPlacements(p, "placement");
       p.string("policy");
       if (n < 1) throw new ServerError("must add at least one unit");
@@ -806,7 +807,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       if (a.life !== "alive")
         throw new ServerError(`application ${JSON.stringify(a.name)} is not alive`);
       const units: string[] = [];
-      for (let i = 0; i < n; i++) {
+      // Many units in one call are added in slices so other clients keep being served.
+      return sliced(n, (i) => {
         const u = model.state.addUnit(a);
         try {
           placeUnit(model, a, u, placement[i]);
@@ -818,8 +820,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         }
         model.agents.unitAssigned(u);
         units.push(u.name);
-      }
-      return { units };
+      }).then(() => ({ units }));
     },
   },
   {
@@ -828,23 +829,22 @@ export const applicationMethods: readonly MethodSpec[] = [
     params: "params.DestroyUnitsParams",
     call: (ctx, p) => {
       const model = ctx.model();
-      return {
-        results: bulk(p.objects("units", "params.DestroyUnitParams"), (d) => {
-          const u = unitFromTag(model, d.string("unit-tag"));
-          d.optBool("force");
-          const destroyStorage = d.optBool("destroy-storage") === true;
-          d.optInt("max-wait", "time.Duration");
-          if (u.principal !== "") {
-            throw new ServerError(
-              `unit ${JSON.stringify(u.name)} is a subordinate, to remove use remove-relation. Note: this will remove all units of ${JSON.stringify(u.application)}`,
-            );
-          }
-          const dryRun = d.optBool("dry-run") ?? false;
-          const info = dryRun ? {} : unitDestroying(model, u.name, destroyStorage);
-          if (!dryRun) model.agents.destroyUnit(u);
-          return { info };
-        }),
-      };
+      const items = p.objects("units", "params.DestroyUnitParams");
+      return bulkResults(items, (d) => {
+        const u = unitFromTag(model, d.string("unit-tag"));
+        d.optBool("force");
+        const destroyStorage = d.optBool("destroy-storage") === true;
+        d.optInt("max-wait", "time.Duration");
+        if (u.principal !== "") {
+          throw new ServerError(
+            `unit ${JSON.stringify(u.name)} is a subordinate, to remove use remove-relation. Note: this will remove all units of ${JSON.stringify(u.application)}`,
+          );
+        }
+        const dryRun = d.optBool("dry-run") ?? false;
+        const info = dryRun ? {} : unitDestroying(model, u.name, destroyStorage);
+        if (!dryRun) model.agents.destroyUnit(u);
+        return { info };
+      });
     },
   },
   {
@@ -853,21 +853,20 @@ export const applicationMethods: readonly MethodSpec[] = [
     params: "params.DestroyApplicationsParams",
     call: (ctx, p) => {
       const model = ctx.model();
-      return {
-        results: bulk(p.objects("applications", "params.DestroyApplicationParams"), (d) => {
-          const a = appFromTag(model, d.string("application-tag"));
-          d.optBool("force");
-          const destroyStorage = d.optBool("destroy-storage") === true;
-          d.optInt("max-wait", "time.Duration");
-          const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
-          if (!(d.optBool("dry-run") ?? false)) {
-            for (const u of model.state.unitsOf(a.name))
-              unitDestroying(model, u.name, destroyStorage);
-            model.agents.destroyApplication(a);
-          }
-          return { info: units.length > 0 ? { "destroyed-units": units } : {} };
-        }),
-      };
+      const items = p.objects("applications", "params.DestroyApplicationParams");
+      return bulkResults(items, (d) => {
+        const a = appFromTag(model, d.string("application-tag"));
+        d.optBool("force");
+        const destroyStorage = d.optBool("destroy-storage") === true;
+        d.optInt("max-wait", "time.Duration");
+        const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
+        if (!(d.optBool("dry-run") ?? false)) {
+          for (const u of model.state.unitsOf(a.name))
+            unitDestroying(model, u.name, destroyStorage);
+          model.agents.destroyApplication(a);
+        }
+        return { info: units.length > 0 ? { "destroyed-units": units } : {} };
+      });
     },
   },
   {
@@ -1049,7 +1048,7 @@ export const applicationMethods: readonly MethodSpec[] = [
           `cannot set constraints on subordinate application ${JSON.stringify(a.name)}`,
         );
       }
-      a.constraints = constraintsFrom(p.map("constraints"));
+      a.constraints = constraintsFrom(p.struct("constraints", CONSTRAINTS_VALUE));
       model.state.publishApplication(a);
       return undefined;
     },

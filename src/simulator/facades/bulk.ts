@@ -3,7 +3,7 @@
  * `{error: {message, code}}` (`params.ErrorResults` and friends).
  * @module
  */
-import type { Fields } from "../decode.js";
+import { DecodeError, type Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 
 /** Runs `fn` per item; a {@link ServerError} becomes that item's `{error}`. */
@@ -12,7 +12,8 @@ export function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { e
     try {
       return fn(item);
     } catch (e) {
-      if (e instanceof ServerError) return { error: e.toWire() };
+      // A params decoding error fails the whole call, as Go decodes params before the method runs.
+      if (e instanceof ServerError && !(e instanceof DecodeError)) return { error: e.toWire() };
       throw e;
     }
   });
@@ -26,4 +27,54 @@ export function errorResults(items: Fields[], fn: (item: Fields) => void): { res
       return {};
     }),
   };
+}
+
+/**
+ * How long one request may hold the event loop before yielding (ms). Juju
+ * serves each connection on its own goroutines, so one large bulk request
+ * never stalls other clients; here a request yields between slices instead.
+ */
+export const SLICE_BUDGET_MS = 4;
+
+/** Lets timers, sockets and other connections' requests run before continuing. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs `step(i)` for `i` from 0 to `count - 1`, yielding to the event loop
+ * whenever a slice has run for {@link SLICE_BUDGET_MS}: the work of a request
+ * with many entities (or many new units) is spread over many turns of the
+ * loop, so pings and other clients are answered in between.
+ */
+export async function sliced(count: number, step: (i: number) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (let i = 0; i < count; i++) {
+    // Reading the clock every 64 items keeps its cost out of small steps.
+    if ((i & 63) === 63 && performance.now() - sliceStart >= SLICE_BUDGET_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+    step(i);
+  }
+}
+
+/** {@link bulk} processed in slices (see {@link sliced}), for methods that take many entities. */
+export async function bulkSliced<T>(
+  items: Fields[],
+  fn: (item: Fields) => T,
+): Promise<Array<T | { error: unknown }>> {
+  const out: Array<T | { error: unknown }> = new Array(items.length);
+  await sliced(items.length, (i) => {
+    out[i] = bulk([items[i]!], fn)[0]!;
+  });
+  return out;
+}
+
+/** `{results}` of {@link bulkSliced}: the reply of most bulk methods. */
+export async function bulkResults<T>(
+  items: Fields[],
+  fn: (item: Fields) => T,
+): Promise<{ results: Array<T | { error: unknown }> }> {
+  return { results: await bulkSliced(items, fn) };
 }

@@ -5,7 +5,7 @@
  * (`apiserver/facades/client/machinemanager`).
  * @module
  */
-import { Fields } from "../decode.js";
+import { CONSTRAINTS_VALUE, Fields } from "../decode.js";
 import { type BaseValue, baseOfSeries, type MachineRecord } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import {
@@ -66,7 +66,7 @@ function addMachine(model: ModelRecord, p: Fields): string {
     if (base === undefined)
       throw new ServerError(`series ${JSON.stringify(series)} not valid`, "not valid");
   }
-  const constraints = constraintsFrom(p.map("constraints"));
+  const constraints = constraintsFrom(p.struct("constraints", CONSTRAINTS_VALUE));
   const containerType = p.string("container-type");
   const parentId = p.string("parent-id");
   const rawPlacement = p.raw("placement");
@@ -77,7 +77,11 @@ function addMachine(model: ModelRecord, p: Fields): string {
           const pf = new Fields(rawPlacement, "params.Placement");
           return { scope: pf.string("scope"), directive: pf.string("directive") };
         })();
-  for (const d of p.objects("disks", "storage.Constraints")) d.optInt("Size");
+  for (const d of p.objects("disks", "storage.Constraints")) {
+    d.string("Pool");
+    d.optUint64("Size");
+    d.optUint64("Count");
+  }
   const instanceId = p.string("instance-id");
   const nonce = p.string("nonce");
   const hardware = Object.fromEntries(

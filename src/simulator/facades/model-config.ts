@@ -4,6 +4,7 @@
  * connection's model (the controller model on `/api`).
  * @module
  */
+import { CONSTRAINTS_VALUE } from "../decode.js";
 import { constraintsFrom } from "../placement.js";
 import type { MethodSpec } from "./registry.js";
 
@@ -53,7 +54,7 @@ export const modelConfigMethods: readonly MethodSpec[] = [
     call: (ctx, p) => {
       p.string("application");
       const model = ctx.model();
-      model.state.modelConstraints = constraintsFrom(p.map("constraints"));
+      model.state.modelConstraints = constraintsFrom(p.struct("constraints", CONSTRAINTS_VALUE));
       model.publish();
       return undefined;
     },
