@@ -78,6 +78,7 @@ import {
   destroyApplications,
   destroyUnits,
 } from "./ops/applications.js";
+import { type BlockInfo, block, getBlocks, removeBlocks, unblock } from "./ops/blocks.js";
 import {
   deployEntity,
   type ExportBundleOptions,
@@ -1345,6 +1346,32 @@ export class Model implements ModelContext {
   /** Revokes applications' access to a secret (by name or URI). */
   revokeSecret(name: string, ...applications: string[]): Promise<void> {
     return revokeSecret(this, name, applications);
+  }
+
+  // ---- blocks, backups, upgrades and other model-wide members --------------
+
+  /**
+   * Disables command sets (`juju disable-command`): `destroy-model`,
+   * `remove-object` or `all`; refused operations then fail with a `JujuError`
+   * of code `operation is blocked` carrying `options.message`.
+   */
+  block(commands: string | readonly string[], options: { message?: string } = {}): Promise<void> {
+    return block(this, typeof commands === "string" ? [commands] : commands, options.message);
+  }
+
+  /** The blocks in force (`juju disabled-commands`). */
+  getBlocks(): Promise<BlockInfo[]> {
+    return getBlocks(this);
+  }
+
+  /** Enables command sets again (`juju enable-command`). */
+  unblock(...commands: string[]): Promise<void> {
+    return unblock(this, commands);
+  }
+
+  /** Switches every block of the model off. */
+  removeBlocks(): Promise<void> {
+    return removeBlocks(this);
   }
 
   /**

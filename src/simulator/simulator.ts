@@ -19,6 +19,7 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
+import { blockMethods, withBlockChecks } from "./facades/block.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
@@ -195,28 +196,31 @@ export class Simulator implements AsyncDisposable {
     const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
 
     const registry = new FacadeRegistry();
-    registry.register([
-      ...pingerMethods,
-      ...clientMethods,
-      ...allWatcherMethods,
-      ...modelManagerMethods,
-      ...modelConfigMethods,
-      ...machineManagerMethods,
-      ...charmsMethods,
-      ...applicationMethods,
-      ...annotationsMethods,
-      ...resourcesMethods,
-      ...controllerMethods,
-      ...actionMethods,
-      ...keyManagerMethods,
-      ...spacesMethods,
-      ...storageMethods,
-      ...subnetsMethods,
-      ...userManagerMethods,
-      ...secretsMethods,
-      ...secretBackendsMethods,
-      ...bundleMethods,
-    ]);
+    registry.register(
+      withBlockChecks([
+        ...pingerMethods,
+        ...clientMethods,
+        ...allWatcherMethods,
+        ...modelManagerMethods,
+        ...modelConfigMethods,
+        ...machineManagerMethods,
+        ...charmsMethods,
+        ...applicationMethods,
+        ...annotationsMethods,
+        ...resourcesMethods,
+        ...controllerMethods,
+        ...actionMethods,
+        ...keyManagerMethods,
+        ...spacesMethods,
+        ...storageMethods,
+        ...subnetsMethods,
+        ...userManagerMethods,
+        ...secretsMethods,
+        ...secretBackendsMethods,
+        ...bundleMethods,
+        ...blockMethods,
+      ]),
+    );
 
     let sim: Simulator | undefined;
     const server = await ApiServer.listen({

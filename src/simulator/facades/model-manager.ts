@@ -10,6 +10,7 @@ import { Errors, ServerError } from "../errors.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
 import { changeModelAccess, isModelAccess, modelUsers } from "../users.js";
+import { checkBlocks } from "./block.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
 const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
@@ -380,6 +381,7 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         const uuid = parseTagOfKind(arg.string("model-tag"), "model");
         const m = ctx.store.models.get(uuid);
         if (m === undefined) throw Errors.notFound(`model ${uuid}`);
+        checkBlocks(m, "destroy");
         ctx.store.destroyModel(m);
         return {};
       }),
