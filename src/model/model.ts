@@ -382,6 +382,7 @@ export class Model implements ModelContext {
     );
     this.#observers = new ObserverRegistry((f) => this.#observerFailed(f));
     this.#factory = entityFactory(this);
+    this.state.bindEntities(this.#factory);
     if (options.onObserverError) this.#observerErrorListeners.add(options.onObserverError);
     this.#session = new ModelSession(
       {
