@@ -161,6 +161,17 @@ export class Controller {
     return new Controller(await connectApi(base), base, controllerName);
   }
 
+  /**
+   * Connects with low-level connection options (credentials object, CA,
+   * endpoints…), as {@link Model.getController} does with the model's own.
+   */
+  static async connectWith(
+    base: Omit<ConnectApiOptions, "modelUuid">,
+    controllerName?: string,
+  ): Promise<Controller> {
+    return new Controller(await connectApi(base), base, controllerName);
+  }
+
   /** Connects to the current controller of the client files (`$JUJU_CONTROLLER` or `current-controller`). */
   static async connectCurrent(options: ControllerFromFilesOptions = {}): Promise<Controller> {
     const data = jujuDataFrom(options);

@@ -24,6 +24,7 @@ import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
+import { controllerAdminMethods } from "./facades/controller-admin.js";
 import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
@@ -219,6 +220,7 @@ export class Simulator implements AsyncDisposable {
         ...secretBackendsMethods,
         ...bundleMethods,
         ...blockMethods,
+        ...controllerAdminMethods,
       ]),
     );
 
