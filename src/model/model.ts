@@ -88,6 +88,7 @@ import {
   type ModelDeployOptions,
 } from "./ops/bundle.js";
 import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
+import { metricsRemoved } from "./ops/entity-members.js";
 import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
 import {
   type AddMachineOptions,
@@ -1545,11 +1546,7 @@ export class Model implements ModelContext {
 
   /** Juju 3.6 no longer serves `MetricsDebug`: throws {@link NotSupportedError}. */
   async getMetrics(..._tags: string[]): Promise<never> {
-    throw removedInJuju(
-      "getMetrics",
-      "3.6",
-      "the MetricsDebug facade is gone with charm metrics; observe workloads with COS (Prometheus)",
-    );
+    throw metricsRemoved("getMetrics");
   }
 
   /**

@@ -35,6 +35,7 @@ import { resourcesMethods } from "./facades/resources.js";
 import { secretBackendsMethods } from "./facades/secret-backends.js";
 import { secretsMethods } from "./facades/secrets.js";
 import { spacesMethods } from "./facades/spaces.js";
+import { statusHistoryMethods } from "./facades/status-history.js";
 import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
@@ -221,6 +222,7 @@ export class Simulator implements AsyncDisposable {
         ...bundleMethods,
         ...blockMethods,
         ...controllerAdminMethods,
+        ...statusHistoryMethods,
       ]),
     );
 
