@@ -23,8 +23,10 @@ import { blockMethods, withBlockChecks } from "./facades/block.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
+import { cloudMethods } from "./facades/cloud.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
 import { controllerAdminMethods } from "./facades/controller-admin.js";
+import { controllerUserMethods } from "./facades/controller-users.js";
 import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
@@ -223,6 +225,8 @@ export class Simulator implements AsyncDisposable {
         ...blockMethods,
         ...controllerAdminMethods,
         ...statusHistoryMethods,
+        ...cloudMethods,
+        ...controllerUserMethods,
       ]),
     );
 
