@@ -19,7 +19,7 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
-import { blockMethods, withBlockChecks } from "./facades/block.js";
+import { blockCheckedMethods, blockMethods } from "./facades/block.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
@@ -200,33 +200,42 @@ export class Simulator implements AsyncDisposable {
     const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
 
     const registry = new FacadeRegistry();
+    registry.register([
+      ...pingerMethods,
+      ...clientMethods,
+      ...allWatcherMethods,
+      ...modelManagerMethods,
+      ...modelConfigMethods,
+      ...machineManagerMethods,
+      ...charmsMethods,
+      ...applicationMethods,
+      ...annotationsMethods,
+      ...resourcesMethods,
+      ...controllerMethods,
+      ...actionMethods,
+      ...keyManagerMethods,
+      ...spacesMethods,
+      ...storageMethods,
+      ...subnetsMethods,
+      ...userManagerMethods,
+      ...secretsMethods,
+      ...secretBackendsMethods,
+      ...bundleMethods,
+      ...blockMethods,
+      ...controllerAdminMethods,
+      ...statusHistoryMethods,
+      ...cloudMethods,
+      ...controllerUserMethods,
+    ]);
+    // Juju 3.6 checks model blocks before methods that change or remove things (facades/block.ts).
     registry.register(
-      withBlockChecks([
-        ...pingerMethods,
-        ...clientMethods,
-        ...allWatcherMethods,
-        ...modelManagerMethods,
-        ...modelConfigMethods,
-        ...machineManagerMethods,
-        ...charmsMethods,
+      blockCheckedMethods([
         ...applicationMethods,
-        ...annotationsMethods,
-        ...resourcesMethods,
-        ...controllerMethods,
-        ...actionMethods,
+        ...machineManagerMethods,
+        ...modelConfigMethods,
         ...keyManagerMethods,
-        ...spacesMethods,
-        ...storageMethods,
-        ...subnetsMethods,
-        ...userManagerMethods,
-        ...secretsMethods,
-        ...secretBackendsMethods,
-        ...bundleMethods,
-        ...blockMethods,
+        ...actionMethods,
         ...controllerAdminMethods,
-        ...statusHistoryMethods,
-        ...cloudMethods,
-        ...controllerUserMethods,
       ]),
     );
 

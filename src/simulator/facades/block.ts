@@ -11,9 +11,10 @@
  * @module
  */
 import { ErrorCodes } from "../../protocol/frames.js";
+import type { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
-import type { MethodSpec } from "./registry.js";
+import type { CallContext, MethodSpec } from "./registry.js";
 
 /** The block types of `state.BlockType.String()`. */
 export type BlockType = "BlockDestroy" | "BlockRemove" | "BlockChange";
@@ -133,20 +134,23 @@ export const BLOCK_CHECKED_METHODS: Readonly<Record<string, BlockCheck>> = {
 };
 
 /**
- * Wraps the methods named in {@link BLOCK_CHECKED_METHODS} so that they
- * check the calling model's blocks first; other methods are returned as they are.
+ * The methods named in {@link BLOCK_CHECKED_METHODS}, wrapped to check the
+ * calling model's blocks first (registered over the plain ones); other
+ * methods are left out.
  */
-export function withBlockChecks(specs: readonly MethodSpec[]): MethodSpec[] {
-  return specs.map((spec) => {
+export function blockCheckedMethods(specs: readonly MethodSpec[]): MethodSpec[] {
+  return specs.flatMap((spec) => {
     const check = BLOCK_CHECKED_METHODS[`${spec.facade}.${spec.method}`];
-    if (check === undefined) return spec;
-    return {
-      ...spec,
-      call: (ctx, params) => {
-        checkBlocks(ctx.model(), check);
-        return spec.call(ctx, params);
+    if (check === undefined) return [];
+    return [
+      {
+        ...spec,
+        call: (ctx: CallContext, params: Fields) => {
+          checkBlocks(ctx.model(), check);
+          return spec.call(ctx, params);
+        },
       },
-    };
+    ];
   });
 }
 
