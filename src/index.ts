@@ -42,6 +42,16 @@ export {
   type DestroyModelOptions,
   type ModelSummary,
 } from "./controller/controller.js";
+// Members of issue #10: controller clouds/credentials/access/summaries, blocks,
+// model administration, status history.
+export type {
+  AddCredentialOptions,
+  CloudCredentialInput,
+  CloudDefinition,
+  ControllerAccessLevel,
+  CredentialInfo,
+  ModelAbstract,
+} from "./controller/controller-members.js";
 export type {
   ListSecretBackendsOptions,
   SecretBackendInfo,
@@ -163,6 +173,7 @@ export type {
   ScaleOptions,
 } from "./model/ops/applications.js";
 export { type Base, type BaseSpec, formatBase, parseBase } from "./model/ops/bases.js";
+export type { BlockCommand, BlockInfo } from "./model/ops/blocks.js";
 export {
   type BundleDeployOptions,
   type ExportBundleOptions,
@@ -182,6 +193,7 @@ export {
   type LogRecord,
 } from "./model/ops/debug-log.js";
 export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
+export type { StatusHistoryEntry, StatusHistoryOptions } from "./model/ops/entity-members.js";
 export {
   type AddLocalCharmOptions,
   declaredBases,
@@ -213,6 +225,16 @@ export {
   type SshSpec,
   type SshTarget,
 } from "./model/ops/manual-provision.js";
+export type {
+  BackupMetadata,
+  ControllersChanges,
+  CreateBackupOptions,
+  CreatedBackup,
+  DownloadedFile,
+  EnableHaOptions,
+  ModelShare,
+  UpgradeJujuOptions,
+} from "./model/ops/model-admin.js";
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";

@@ -20,8 +20,9 @@ import {
 } from "../rpc/connect.js";
 import type { CallOptions, Connection } from "../rpc/connection.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
-import { JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
+import { JujuError, JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
+import * as members from "./controller-members.js";
 import {
   type ListSecretBackendsOptions,
   listSecretBackends,
@@ -159,6 +160,17 @@ export class Controller {
       credentials: new Credentials({ username, password, macaroons }),
     };
     if (cacert !== undefined) base.caCert = cacert;
+    return new Controller(await connectApi(base), base, controllerName);
+  }
+
+  /**
+   * Connects with low-level connection options (credentials object, CA,
+   * endpoints…), as {@link Model.getController} does with the model's own.
+   */
+  static async connectWith(
+    base: Omit<ConnectApiOptions, "modelUuid">,
+    controllerName?: string,
+  ): Promise<Controller> {
     return new Controller(await connectApi(base), base, controllerName);
   }
 
@@ -440,6 +452,90 @@ export class Controller {
     ac.checkOptions("revokeModel", options, ac.CALL_OPTIONS);
     const [uuid] = await this.#resolveModels([model], options);
     await modifyModelAccess(this.#api.connection, "revoke", username, uuid!, acl, options);
+  }
+
+  // ---- clouds, credentials, controller access, summaries ----
+
+  /** Every cloud of the controller, by name (`Cloud.Clouds`). */
+  clouds(): Promise<Record<string, members.CloudDefinition>> {
+    return members.clouds(this.#api.connection);
+  }
+
+  /** One cloud (`Cloud.Cloud`); default the controller's own. */
+  async cloud(name?: string): Promise<members.CloudDefinition> {
+    return members.cloud(this.#api.connection, name ?? (await this.getCloud()));
+  }
+
+  /** The name of the cloud the controller runs on. */
+  getCloud(): Promise<string> {
+    return members.controllerCloudName(this.#api.connection);
+  }
+
+  /** Adds a cloud (`Cloud.AddCloud`; superusers) and returns it as stored. */
+  addCloud(
+    name: string,
+    definition: members.CloudDefinition,
+    options: { force?: boolean } = {},
+  ): Promise<members.CloudDefinition> {
+    return members.addCloud(this.#api.connection, name, definition, options.force ?? false);
+  }
+
+  /** Adds or updates a cloud credential (`Cloud.UpdateCredentialsCheckModels`); returns its name. */
+  addCredential(
+    name: string,
+    credential: members.CloudCredentialInput,
+    options: members.AddCredentialOptions = {},
+  ): Promise<string> {
+    return members.addCredential(this.#api.connection, this.username, name, credential, options);
+  }
+
+  /** The credentials of a user on a cloud, secrets redacted (defaults: the controller cloud, the logged-in user). */
+  listCredentials(
+    options: { cloud?: string; owner?: string } = {},
+  ): Promise<members.CredentialInfo[]> {
+    return members.listCredentials(this.#api.connection, this.username, options);
+  }
+
+  /**
+   * Grants controller access (`login` or `superuser`); resolves to `false`
+   * when the user already had it or more (python-libjuju's `grant`).
+   */
+  grant(username: string, acl: members.ControllerAccessLevel | string = "login"): Promise<boolean> {
+    return members.modifyControllerAccess(this.#api.connection, "grant", username, acl);
+  }
+
+  /** Revokes controller access: `superuser` leaves `login`. */
+  async revoke(
+    username: string,
+    acl: members.ControllerAccessLevel | string = "login",
+  ): Promise<void> {
+    await members.modifyControllerAccess(this.#api.connection, "revoke", username, acl);
+  }
+
+  /** Resets a user's password (superusers); returns the secret key for `juju register`. */
+  resetUserPassword(username: string): Promise<string> {
+    return members.resetUserPassword(this.#api.connection, username);
+  }
+
+  /** The controller's API addresses (`host:port`), as the controller reports them. */
+  async apiEndpoints(): Promise<string[]> {
+    const uuid = (await this.listModels()).find(
+      (m) => m.qualifiedName === "admin/controller",
+    )?.uuid;
+    if (uuid === undefined) {
+      throw new JujuError("requires access to the controller model", "unauthorized access");
+    }
+    return members.apiEndpoints(this.#api.connection, uuid);
+  }
+
+  /**
+   * Model summaries as they change (`WatchModelSummaries`; all models with
+   * `asAdmin`): the first batch holds every model, later ones what changed.
+   */
+  watchModelSummaries(
+    options: { asAdmin?: boolean; signal?: AbortSignal } = {},
+  ): AsyncIterableIterator<members.ModelAbstract[]> {
+    return members.watchModelSummaries(this.#api.connection, options);
   }
 
   /** Closes the connection. Idempotent. */

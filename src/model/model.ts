@@ -6,6 +6,7 @@
 
 import type { BundleModelView } from "../bundle/model-view.js";
 import { Charmhub, type CharmhubOptions } from "../charm/charmhub.js";
+import type { Controller, DestroyModelOptions } from "../controller/controller.js";
 import { type ModelAccessLevel, modifyModelAccess } from "../controller/users.js";
 import type { Client } from "../facades/generated/index.js";
 import {
@@ -51,7 +52,7 @@ import {
   type Unit,
 } from "./entities/index.js";
 import type { EntityFactory } from "./entity.js";
-import { NotWatchingError, ObserverError } from "./errors.js";
+import { NotSupportedError, NotWatchingError, ObserverError } from "./errors.js";
 import { authHeaders, type HttpTarget, type LocalEdge, nodeEdge } from "./http/edge.js";
 import {
   type ModelEvent,
@@ -62,6 +63,7 @@ import {
   ObserverRegistry,
   type Unsubscribe,
 } from "./observers.js";
+import { actionStatus } from "./ops/action-status.js";
 import {
   type ActionResult,
   type ExecOptions,
@@ -79,6 +81,7 @@ import {
   destroyApplications,
   destroyUnits,
 } from "./ops/applications.js";
+import { type BlockInfo, block, getBlocks, removeBlocks, unblock } from "./ops/blocks.js";
 import {
   deployEntity,
   type ExportBundleOptions,
@@ -86,6 +89,7 @@ import {
   type ModelDeployOptions,
 } from "./ops/bundle.js";
 import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
+import { metricsRemoved } from "./ops/entity-members.js";
 import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
 import {
   type AddMachineOptions,
@@ -96,6 +100,20 @@ import {
   retryProvisioning,
 } from "./ops/machines.js";
 import {
+  backupsRemoved,
+  type ControllersChanges,
+  type CreateBackupOptions,
+  type CreatedBackup,
+  createBackup,
+  type EnableHaOptions,
+  enableHa,
+  getShares,
+  type ModelShare,
+  removedInJuju,
+  type UpgradeJujuOptions,
+  upgradeJuju,
+} from "./ops/model-admin.js";
+import {
   type ConfigValue,
   getModelConfig,
   getModelConstraints,
@@ -103,6 +121,7 @@ import {
   setModelConstraints,
   unsetModelConfig,
 } from "./ops/model-config.js";
+import { modelInfoFromDelta } from "./ops/model-info.js";
 import {
   addSpace,
   addSubnet,
@@ -138,6 +157,7 @@ import {
   removeSshKey,
   removeSshKeys,
 } from "./ops/ssh-keys.js";
+import { withUtcTimestamps } from "./ops/status-utc.js";
 import {
   createStoragePool,
   type FilesystemDetails,
@@ -308,6 +328,11 @@ export interface GetStatusOptions extends CallOptions {
   filters?: readonly string[];
   /** Include storage details (Client v7+). */
   includeStorage?: boolean;
+  /**
+   * Timestamps in UTC (`…Z`), as `juju status --utc` shows them; by
+   * default they are as the controller sent them (with its zone offset).
+   */
+  utc?: boolean;
 }
 
 /** The status of a model, as `Client.FullStatus` returns it. */
@@ -399,7 +424,7 @@ export class Model implements ModelContext {
   /** The controller's name in the client files, when connected through them. */
   readonly controllerName: string | undefined;
   readonly #name: string | undefined;
-  /** Model information, cached by {@link getInfo}. */
+  /** Model information: filled at connect from the watcher's `model` delta (when watching), refreshed by {@link getInfo}. */
   info: ModelInfo | undefined;
   /** The model's cache: every entity the AllWatcher reported, with a bounded history. */
   readonly state: ModelState;
@@ -430,6 +455,7 @@ export class Model implements ModelContext {
     );
     this.#observers = new ObserverRegistry((f) => this.#observerFailed(f));
     this.#factory = entityFactory(this);
+    this.state.bindEntities(this.#factory);
     if (options.onObserverError) this.#observerErrorListeners.add(options.onObserverError);
     this.#session = new ModelSession(
       {
@@ -484,6 +510,7 @@ export class Model implements ModelContext {
     try {
       model = new Model(api, controllerName, name, options, dial);
       await model.#session.start();
+      model.#infoFromState();
     } catch (err) {
       await api.connection.close();
       throw err;
@@ -761,6 +788,18 @@ export class Model implements ModelContext {
     return info;
   }
 
+  /** Fills {@link info} from the watcher's `model` delta, when there is one. */
+  #infoFromState(): void {
+    const data = this.state.entityData("model", this.uuid);
+    if (data === undefined) return;
+    this.info = modelInfoFromDelta(data, {
+      uuid: this.uuid,
+      controllerUuid: this.controllerUuid,
+      qualifiedName: this.#name ?? undefined,
+      userAccess: this.#api.info.userInfo?.modelAccess || undefined,
+    });
+  }
+
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
   async getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
     ac.checkOptions("getStatus", options, STATUS_OPTIONS);
@@ -772,7 +811,8 @@ export class Model implements ModelContext {
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     if (options.timeout !== undefined) call.timeout = options.timeout;
-    return client.call("FullStatus", params, call);
+    const status = await client.call("FullStatus", params, call);
+    return options.utc ? withUtcTimestamps(status) : status;
   }
 
   // ---- live state ----------------------------------------------------------
@@ -1192,13 +1232,24 @@ export class Model implements ModelContext {
   }
 
   /**
-   * Task statuses by task id: of one task (`id`), of every task of an
-   * action (`name`, via `Action.ListOperations`), or of every task on the
-   * model's units.
+   * Task statuses by task id. python-libjuju's form
+   * `getActionStatus(idOrPrefix, name)`: the tasks whose id is or starts with
+   * `idOrPrefix`, plus the tasks of the action `name`. The object form: one
+   * task (`id`), every task of an action (`name`), or every task of the model.
    */
+  async getActionStatus(idOrPrefix?: string, name?: string): Promise<Record<string, string>>;
+  async getActionStatus(query?: { id?: string; name?: string }): Promise<Record<string, string>>;
   async getActionStatus(
-    query: { id?: string; name?: string } = {},
+    arg: string | { id?: string; name?: string } = {},
+    name?: string,
   ): Promise<Record<string, string>> {
+    // python-libjuju's form: a task id or id prefix, and/or an action name.
+    if (typeof arg === "string" || name !== undefined) {
+      if (typeof arg === "string") ac.checkArg("idOrPrefix", arg, ac.name);
+      if (name !== undefined) ac.checkArg("name", name, ac.name);
+      return actionStatus(this, typeof arg === "string" ? arg : undefined, name);
+    }
+    const query = arg;
     ac.checkOptions("getActionStatus", query, { id: ac.name, name: ac.name });
     if (query.id !== undefined) {
       const [r] = await getActionResults(this, [query.id]);
@@ -1297,14 +1348,14 @@ export class Model implements ModelContext {
     return this.#withController((c) => modifyModelAccess(c, "revoke", user, this.uuid, acl));
   }
 
-  async #withController(fn: (c: Connection) => Promise<void>): Promise<void> {
+  async #withController<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
     if (this.#dial === undefined) throw new Error("the model was opened without dial options");
     const { modelUuid: _m, ...base } = this.#dial;
     const opts: ConnectApiOptions = { ...base, endpoints: [this.#api.endpoint] };
     if (this.#api.caCert !== undefined) opts.caCert = this.#api.caCert;
     const api = await connectApi(opts);
     try {
-      await fn(api.connection);
+      return await fn(api.connection);
     } finally {
       await api.connection.close();
     }
@@ -1446,6 +1497,170 @@ export class Model implements ModelContext {
   /** Revokes applications' access to a secret (by name or URI). */
   revokeSecret(name: string, ...applications: string[]): Promise<void> {
     return revokeSecret(this, name, applications);
+  }
+
+  // ---- blocks, backups, upgrades and other model-wide members --------------
+
+  /**
+   * Disables command sets (`juju disable-command`): `destroy-model`,
+   * `remove-object` or `all`; refused operations then fail with a `JujuError`
+   * of code `operation is blocked` carrying `options.message`.
+   */
+  block(commands: string | readonly string[], options: { message?: string } = {}): Promise<void> {
+    return block(this, typeof commands === "string" ? [commands] : commands, options.message);
+  }
+
+  /** The blocks in force (`juju disabled-commands`). */
+  getBlocks(): Promise<BlockInfo[]> {
+    return getBlocks(this);
+  }
+
+  /** Enables command sets again (`juju enable-command`). */
+  unblock(...commands: string[]): Promise<void> {
+    return unblock(this, commands);
+  }
+
+  /** Switches every block of the model off. */
+  removeBlocks(): Promise<void> {
+    return removeBlocks(this);
+  }
+
+  /**
+   * A {@link Controller} connected to this model's controller with the
+   * same credentials (python-libjuju's `get_controller`); disconnect it when done.
+   */
+  async getController(): Promise<Controller> {
+    if (this.#dial === undefined) throw new Error("the model was opened without dial options");
+    const { modelUuid: _m, ...base } = this.#dial;
+    const opts: Omit<ConnectApiOptions, "modelUuid"> = { ...base, endpoints: [this.#api.endpoint] };
+    if (this.#api.caCert !== undefined) opts.caCert = this.#api.caCert;
+    // Loaded when called: controller.ts imports this module.
+    const { Controller } = await import("../controller/controller.js");
+    return Controller.connectWith(opts, this.controllerName);
+  }
+
+  /**
+   * Destroys this model (`ModelManager.DestroyModels` on the controller, as
+   * `juju destroy-model`), then disconnects. A `destroy-model` block fails
+   * it with Juju's `operation is blocked` error.
+   */
+  async destroy(options: DestroyModelOptions = {}): Promise<void> {
+    const controller = await this.getController();
+    try {
+      await controller.destroyModel(this.uuid, options);
+    } finally {
+      await controller.disconnect();
+    }
+    await this.disconnect();
+  }
+
+  /** The users with access to this model and their access, by user name. */
+  getShares(): Promise<Record<string, ModelShare>> {
+    return getShares(this, (fn) => this.#withController(fn));
+  }
+
+  /**
+   * Makes the controller highly available (`HighAvailability.EnableHA`), as
+   * `juju enable-ha`; returns the machines added, maintained, removed, converted.
+   */
+  enableHa(options: EnableHaOptions = {}): Promise<ControllersChanges> {
+    return enableHa((fn) => this.#withController(fn), options);
+  }
+
+  /**
+   * Upgrades the model's agents (`ModelUpgrader.UpgradeModel`), as `juju
+   * upgrade-model`; returns the chosen version (`dryRun` only reports it).
+   */
+  upgradeJuju(options: UpgradeJujuOptions = {}): Promise<string> {
+    return upgradeJuju(this, (fn) => this.#withController(fn), options);
+  }
+
+  /**
+   * Creates a controller backup (`Backups.Create`; on the controller model,
+   * as a superuser) and downloads its archive to a temporary file, as `juju
+   * create-backup` does.
+   */
+  createBackup(options: CreateBackupOptions = {}): Promise<CreatedBackup> {
+    return createBackup(this, options);
+  }
+
+  /** Not served since Juju 3.0 (`Backups.Info`): throws {@link NotSupportedError}. */
+  async getBackup(_id: string): Promise<never> {
+    throw backupsRemoved("getBackup");
+  }
+
+  /** Not served since Juju 3.0 (`Backups.List`): throws {@link NotSupportedError}. */
+  async getBackups(): Promise<never> {
+    throw backupsRemoved("getBackups");
+  }
+
+  /** Not served since Juju 3.0 (`Backups.Remove`): throws {@link NotSupportedError}. */
+  async removeBackup(_id: string): Promise<never> {
+    throw backupsRemoved("removeBackup");
+  }
+
+  /** Not served since Juju 3.0 (the backups upload endpoint): throws {@link NotSupportedError}. */
+  async uploadBackup(_archivePath: string): Promise<never> {
+    throw backupsRemoved("uploadBackup");
+  }
+
+  /** Not served since Juju 3.0 (`Backups.Restore`): throws {@link NotSupportedError}. */
+  async restoreBackup(_id?: string): Promise<never> {
+    throw backupsRemoved("restoreBackup");
+  }
+
+  /** Not served since Juju 3.0 (the `ImageManager` facade): throws {@link NotSupportedError}. */
+  async getCachedImages(
+    _options: { arch?: string; kind?: string; series?: string } = {},
+  ): Promise<never> {
+    throw removedInJuju(
+      "getCachedImages",
+      "3.0",
+      "LXD caches its own images on each machine (`lxc image list` there)",
+    );
+  }
+
+  /** Not served since Juju 3.0 (the `ImageManager` facade): throws {@link NotSupportedError}. */
+  async removeCachedImages(..._ids: string[]): Promise<never> {
+    throw removedInJuju(
+      "removeCachedImages",
+      "3.0",
+      "LXD caches its own images on each machine (`lxc image delete` there)",
+    );
+  }
+
+  /** Not served since Juju 3.0 (dashboard uploads): throws {@link NotSupportedError}. */
+  async upgradeGui(): Promise<never> {
+    throw removedInJuju(
+      "upgradeGui",
+      "3.0",
+      "the dashboard is the juju-dashboard charm in the controller model: refresh that application",
+    );
+  }
+
+  /** Budgets went with the charm store's services: throws {@link NotSupportedError}. */
+  async getBudget(_name: string): Promise<never> {
+    throw removedInJuju(
+      "getBudget",
+      "2.9",
+      "budgets and plans (the charm store's romulus service) have no replacement",
+    );
+  }
+
+  /** Juju 3.6 no longer serves `MetricsDebug`: throws {@link NotSupportedError}. */
+  async getMetrics(..._tags: string[]): Promise<never> {
+    throw metricsRemoved("getMetrics");
+  }
+
+  /**
+   * Copying agent binaries needs simplestreams and an agent-binary upload
+   * (`juju sync-agent-binary`), which libjuju does not do: throws {@link NotSupportedError}.
+   */
+  async syncTools(_options: { version?: string; stream?: string } = {}): Promise<never> {
+    throw new NotSupportedError(
+      "syncTools",
+      "agent binaries are copied from simplestreams by the juju CLI: run `juju sync-agent-binary`",
+    );
   }
 
   /**

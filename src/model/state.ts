@@ -5,6 +5,7 @@
  */
 import { LibjujuError } from "../rpc/errors.js";
 import { type Delta, type EntityData, type EntityKind, entityId, isEntityKind } from "./delta.js";
+import { type EntityContext, type EntityFactory, ModelEntity } from "./entity.js";
 
 /** Options of a {@link ModelState}. */
 export interface ModelStateOptions {
@@ -82,8 +83,11 @@ export class EntityRecord {
   }
 }
 
-/** The result of applying one delta. */
-export interface AppliedDelta {
+/**
+ * The result of applying one delta. It destructures as python-libjuju's
+ * `old, new = state.apply_delta(delta)`: `const [old, now] = state.applyDelta(d)!`.
+ */
+export interface AppliedDelta extends Iterable<ModelEntity | undefined> {
   kind: EntityKind;
   id: string;
   action: "add" | "change" | "remove";
@@ -92,12 +96,48 @@ export interface AppliedDelta {
   oldVersion: number | undefined;
   /** Version of the state the delta recorded. */
   newVersion: number;
+  /** A view of the entity before the delta; undefined when it was new. */
+  readonly old: ModelEntity | undefined;
+  /** A view of the entity after the delta (`dead` when the delta removed it). */
+  readonly new: ModelEntity;
+}
+
+/** `connected: false` views: not bound to a model, so observers cannot be added. */
+const DETACHED: EntityContext = {
+  addObserver() {
+    throw new LibjujuError(
+      "this entity view is not connected to a model (getEntity with connected: false)",
+      "not connected",
+    );
+  },
+};
+
+const detachedFactory: EntityFactory = (r, v) => new ModelEntity(r, v, DETACHED);
+
+function applied(
+  factory: () => EntityFactory,
+  a: Omit<AppliedDelta, "old" | "new" | typeof Symbol.iterator>,
+): AppliedDelta {
+  return {
+    ...a,
+    get old() {
+      return a.oldVersion === undefined ? undefined : factory()(a.record, a.oldVersion);
+    },
+    get new() {
+      return factory()(a.record, a.newVersion);
+    },
+    *[Symbol.iterator]() {
+      yield this.old;
+      yield this.new;
+    },
+  };
 }
 
 /** The model cache. Applying deltas is synchronous and allocation-light. */
 export class ModelState {
   readonly historyCap: number;
   readonly #entities = new Map<EntityKind, Map<string, EntityRecord>>();
+  #factory: EntityFactory = detachedFactory;
 
   constructor(options: ModelStateOptions = {}) {
     const cap = options.historyCap ?? 16;
@@ -105,6 +145,15 @@ export class ModelState {
       throw new RangeError(`historyCap must be a positive integer or Infinity, got ${cap}`);
     }
     this.historyCap = cap;
+  }
+
+  /**
+   * Makes entity views of this state with `factory` (a {@link Model} binds
+   * its own, so views are `Application`, `Unit`… with their operations).
+   * Until bound, views are plain {@link ModelEntity} objects not connected to a model.
+   */
+  bindEntities(factory: EntityFactory): void {
+    this.#factory = factory;
   }
 
   #table(kind: EntityKind): Map<string, EntityRecord> {
@@ -140,7 +189,14 @@ export class ModelState {
       const oldVersion = known ? record.latest : undefined;
       record.push(data);
       record.removed = true;
-      return { kind, id, action: "remove", record, oldVersion, newVersion: record.latest };
+      return applied(() => this.#factory, {
+        kind,
+        id,
+        action: "remove",
+        record,
+        oldVersion,
+        newVersion: record.latest,
+      });
     }
     if (!record || record.removed) {
       record = new EntityRecord(kind, id, this.historyCap);
@@ -148,14 +204,14 @@ export class ModelState {
     }
     const oldVersion = known ? record.latest : undefined;
     record.push(data);
-    return {
+    return applied(() => this.#factory, {
       kind,
       id,
       action: known ? "change" : "add",
       record,
       oldVersion,
       newVersion: record.latest,
-    };
+    });
   }
 
   /**
@@ -196,10 +252,73 @@ export class ModelState {
     return this.#entities.get(kind)?.get(id);
   }
 
-  /** The latest state of a live entity. */
-  entityData(kind: EntityKind, id: string): EntityData | undefined {
+  /**
+   * The latest state of a live entity; with `historyIndex`, the state at that
+   * index of the kept history (python-libjuju's `entity_data`): 0 is the
+   * oldest kept state, negative indexes count from the end (-1 the latest
+   * state, also of a removed entity). Undefined when there is no such state.
+   */
+  entityData(kind: EntityKind, id: string, historyIndex?: number): EntityData | undefined {
     const r = this.getRecord(kind, id);
-    return r && !r.removed ? r.current : undefined;
+    if (historyIndex === undefined) return r && !r.removed ? r.current : undefined;
+    const v = r === undefined ? undefined : this.#versionAt(r, historyIndex);
+    return v === undefined ? undefined : r!.at(v);
+  }
+
+  /** The absolute version at a history index (negative from the end), or undefined. */
+  #versionAt(r: EntityRecord, historyIndex: number): number | undefined {
+    if (!Number.isInteger(historyIndex)) {
+      throw new RangeError(`historyIndex must be an integer, got ${historyIndex}`);
+    }
+    const kept = r.total - r.oldest;
+    const i = historyIndex < 0 ? historyIndex + kept : historyIndex;
+    return i < 0 || i >= kept ? undefined : r.oldest + i;
+  }
+
+  /**
+   * A view of an entity at a history index (default -1: the latest state;
+   * negative indexes count from the end), or undefined when the entity or
+   * that state is unknown (python-libjuju's `get_entity`). With
+   * `connected: false` the view is a plain {@link ModelEntity} not bound to
+   * the model (no observers, no operations).
+   */
+  getEntity(
+    kind: EntityKind,
+    id: string,
+    historyIndex = -1,
+    connected = true,
+  ): ModelEntity | undefined {
+    const r = this.getRecord(kind, id);
+    const v = r === undefined ? undefined : this.#versionAt(r, historyIndex);
+    if (v === undefined) return undefined;
+    return (connected ? this.#factory : detachedFactory)(r!, v);
+  }
+
+  /** The live entities of a kind as views of their latest state, by id. */
+  #liveMap(kind: EntityKind): ReadonlyMap<string, ModelEntity> {
+    const out = new Map<string, ModelEntity>();
+    for (const r of this.live(kind)) out.set(r.id, this.#factory(r, r.latest));
+    return out;
+  }
+
+  /** The live applications by name (views of their latest state). */
+  get applications(): ReadonlyMap<string, ModelEntity> {
+    return this.#liveMap("application");
+  }
+
+  /** The live machines by id. */
+  get machines(): ReadonlyMap<string, ModelEntity> {
+    return this.#liveMap("machine");
+  }
+
+  /** The live units by name. */
+  get units(): ReadonlyMap<string, ModelEntity> {
+    return this.#liveMap("unit");
+  }
+
+  /** The live relations by relation id. */
+  get relations(): ReadonlyMap<string, ModelEntity> {
+    return this.#liveMap("relation");
   }
 
   /** Every state still kept for an entity, oldest first (empty when unknown). */

@@ -89,6 +89,50 @@ const USERS = "apiserver/facades/client/usermanager/usermanager.go";
 
 /** Every facade method the simulator serves, keyed `Facade.Method` (all versions alike). */
 export const PERMISSIONS: Readonly<Record<string, Permission>> = {
+  "Block.List": read("apiserver/facades/client/block/block.go List (read)"),
+  "Block.SwitchBlockOn": write("apiserver/facades/client/block/block.go checkCanWrite"),
+  "Block.SwitchBlockOff": write("apiserver/facades/client/block/block.go checkCanWrite"),
+  "Backups.Create": perEntity(
+    "apiserver/facades/client/backups/backups.go NewFacade (superuser, controller model only)",
+  ),
+  "Client.StatusHistory": readOrSuper("apiserver/facades/client/client/client.go checkCanRead"),
+  "Cloud.Clouds": controllerLogin(
+    "apiserver/facades/client/cloud/cloud.go Clouds (filtered per cloud)",
+  ),
+  "Cloud.Cloud": controllerLogin("apiserver/facades/client/cloud/cloud.go Cloud (cloud access)"),
+  "Cloud.CloudInfo": controllerLogin("apiserver/facades/client/cloud/cloud.go CloudInfo"),
+  "Cloud.AddCloud": superuser("apiserver/facades/client/cloud/cloud.go AddCloud (superuser)"),
+  "Cloud.RemoveClouds": perEntity(
+    "apiserver/facades/client/cloud/cloud.go RemoveClouds (superuser or cloud admin)",
+  ),
+  "Cloud.AddCredentials": perEntity(
+    "apiserver/facades/client/cloud/cloud.go (credential owner or superuser)",
+  ),
+  "Cloud.UpdateCredentialsCheckModels": perEntity(
+    "apiserver/facades/client/cloud/cloud.go (credential owner or superuser)",
+  ),
+  "Cloud.UserCredentials": perEntity(
+    "apiserver/facades/client/cloud/cloud.go (own user or superuser)",
+  ),
+  "Cloud.Credential": perEntity(
+    "apiserver/facades/client/cloud/cloud.go (credential owner or superuser)",
+  ),
+  "Controller.WatchModelSummaries": controllerLogin(
+    `${CONTROLLER} WatchModelSummaries (own models)`,
+  ),
+  "Controller.WatchAllModelSummaries": superuser(`${CONTROLLER} WatchAllModelSummaries`),
+  "HighAvailability.EnableHA": superuser(
+    "apiserver/facades/client/highavailability/highavailability.go",
+  ),
+  "ModelSummaryWatcher.Next": perEntity("apiserver/watcher.go (the watcher's own connection)"),
+  "ModelSummaryWatcher.Stop": perEntity("apiserver/watcher.go (the watcher's own connection)"),
+  "ModelUpgrader.UpgradeModel": perEntity(
+    "apiserver/facades/client/modelupgrader/upgrader.go (model admin or superuser, per model tag)",
+  ),
+  "ModelUpgrader.AbortModelUpgrade": perEntity(
+    "apiserver/facades/client/modelupgrader/upgrader.go (model admin or superuser, per model tag)",
+  ),
+  "UserManager.ResetPassword": perEntity(`${USERS} ResetPassword (superuser, never oneself)`),
   "Action.Actions": read(`${ACTION} checkCanRead`),
   "Action.ApplicationsCharmsActions": read(`${ACTION} checkCanRead`),
   "Action.Cancel": write(`${ACTION} checkCanWrite`),

@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import { handleBackupsRequest } from "./backups-http.js";
 import { handleCharmsRequest } from "./charms-http.js";
 import { handleDebugLogUpgrade } from "./debuglog-http.js";
 import { handleResourcesRequest } from "./resources-http.js";
@@ -122,6 +123,7 @@ export class ApiServer {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (handleResourcesRequest(this.env.store, req, res)) return;
     if (handleCharmsRequest(this.env.store, req, res)) return;
+    if (handleBackupsRequest(this.env.store, req, res)) return;
     const route = routeFor(req.url);
     if ("error" in route) {
       httpError(res, route.error, route.message);

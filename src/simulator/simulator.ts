@@ -18,11 +18,15 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
+import { blockCheckedMethods, blockMethods } from "./facades/block.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
 import { clientMethods } from "./facades/client.js";
+import { cloudMethods } from "./facades/cloud.js";
 import { cloudAccessMethods } from "./facades/cloud-access.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
+import { controllerAdminMethods } from "./facades/controller-admin.js";
+import { controllerUserMethods } from "./facades/controller-users.js";
 import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
@@ -33,6 +37,7 @@ import { resourcesMethods } from "./facades/resources.js";
 import { secretBackendsMethods } from "./facades/secret-backends.js";
 import { secretsMethods } from "./facades/secrets.js";
 import { spacesMethods } from "./facades/spaces.js";
+import { statusHistoryMethods } from "./facades/status-history.js";
 import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
@@ -234,7 +239,23 @@ export class Simulator implements AsyncDisposable {
       ...secretBackendsMethods,
       ...bundleMethods,
       ...cloudAccessMethods,
+      ...blockMethods,
+      ...controllerAdminMethods,
+      ...statusHistoryMethods,
+      ...cloudMethods,
+      ...controllerUserMethods,
     ]);
+    // Juju 3.6 checks model blocks before methods that change or remove things (facades/block.ts).
+    registry.register(
+      blockCheckedMethods([
+        ...applicationMethods,
+        ...machineManagerMethods,
+        ...modelConfigMethods,
+        ...keyManagerMethods,
+        ...actionMethods,
+        ...controllerAdminMethods,
+      ]),
+    );
 
     let sim: Simulator | undefined;
     const server = await ApiServer.listen({

@@ -5,7 +5,9 @@
  * latest state per entity (Go's `core/multiwatcher` store).
  * @module
  */
+
 import { Errors } from "./errors.js";
+import { StatusHistory } from "./status-history.js";
 
 /** A wire-shaped entity as sent inside a delta (`params.*Info` json fields). */
 export type EntityInfo = Record<string, unknown>;
@@ -30,6 +32,8 @@ interface Entry {
  * call wakes the watchers that are waiting in `Next`.
  */
 export class EntityLog {
+  /** Every status the entities went through (`Client.StatusHistory`). */
+  readonly statusHistory = new StatusHistory();
   private revno = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly cursors = new Set<AllWatcherCursor>();
@@ -53,6 +57,7 @@ export class EntityLog {
       createdRevno,
       removed: false,
     });
+    this.statusHistory.observe(kind, id, entity);
     this.wake();
   }
 

@@ -180,7 +180,9 @@ export class SchemaConformance {
   ): string[] {
     const validator = this.validator(direction, facade, version, definition);
     if (validator(value)) return [];
-    return (validator.errors ?? []).map((e) => `${label} (${definition}) ${describeError(e)}`);
+    return (validator.errors ?? [])
+      .filter((e) => !isRedacted(value, e.instancePath))
+      .map((e) => `${label} (${definition}) ${describeError(e)}`);
   }
 
   /** Compiles lazily, per (direction, facade, version, definition), and caches. */
@@ -210,4 +212,19 @@ export class SchemaConformance {
     this.validators.set(key, validator);
     return validator;
   }
+}
+
+/**
+ * Whether the value at a JSON pointer is the frame tap's `"<redacted>"`
+ * marker: a secret-bearing field (e.g. `credentials`, a list) replaced
+ * whole has no shape left to check.
+ */
+function isRedacted(value: unknown, pointer: string): boolean {
+  let v = value;
+  for (const part of pointer.split("/").slice(1)) {
+    const key = part.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (v === null || typeof v !== "object") return false;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v === "<redacted>";
 }

@@ -4,9 +4,11 @@
  */
 import type { Resources } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
+import type { ObserverFn, Unsubscribe } from "../observers.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as apps from "../ops/applications.js";
 import { type RefreshOptions, refresh } from "../ops/deploy.js";
+import * as members from "../ops/entity-members.js";
 import { destroyRelation, type IntegrateOptions, integrate } from "../ops/relations.js";
 import {
   type ApplicationResources,
@@ -16,6 +18,7 @@ import {
 } from "../ops/resources.js";
 import { deriveApplicationStatus, type StatusInfo } from "../status.js";
 import { applicationTag } from "../tags.js";
+import type { Action } from "./action.js";
 import type { Relation } from "./relation.js";
 import { TypedEntity } from "./typed-entity.js";
 import type { Unit } from "./unit.js";
@@ -258,5 +261,67 @@ export class Application extends TypedEntity {
   /** Sets annotations (an empty value removes a key). */
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this.context, applicationTag(this.name), annotations);
+  }
+
+  // ---- python-libjuju 3.5 members ----
+
+  /** Removes units of this application by name (python-libjuju's `destroy_unit`). */
+  destroyUnit(...names: string[]): Promise<apps.DestroyInfo[]> {
+    return apps.destroyUnits(this.context, names);
+  }
+
+  /** The application's base from the controller (`Application.Get`), e.g. `{name: "ubuntu", channel: "22.04"}`. */
+  getBase(): Promise<{ name: string; channel: string }> {
+    return members.applicationBase(this.context, this.name);
+  }
+
+  /** The series of the application's base, e.g. `jammy` (python-libjuju's `get_series`). */
+  getSeries(): Promise<string> {
+    return members.applicationSeries(this.context, this.name);
+  }
+
+  /**
+   * The application's status from `Client.FullStatus`, fresher than the
+   * watcher's view: its own, or the most severe of its units' workload statuses.
+   */
+  getStatus(): Promise<StatusInfo> {
+    return members.applicationStatus(this.context, this.name);
+  }
+
+  /** Runs `command` on every unit (`juju exec --application`); one task per unit. */
+  run(command: string, options: members.ExecOptions = {}): Promise<Action[]> {
+    return members.applicationRun(this.context, this.name, command, options);
+  }
+
+  /** Juju 3.6 serves no metrics: throws {@link NotSupportedError}. */
+  async getMetrics(): Promise<never> {
+    throw members.metricsRemoved("Application.getMetrics");
+  }
+
+  /** Calls `fn` whenever a unit of this application is added; returns the unsubscribe function. */
+  onUnitAdd(fn: ObserverFn): Unsubscribe {
+    return this.context.addObserver(fn, {
+      entityType: "unit",
+      action: "add",
+      entityId: this.#unitPattern(),
+    });
+  }
+
+  /** Calls `fn` whenever a unit of this application is removed; returns the unsubscribe function. */
+  onUnitRemove(fn: ObserverFn): Unsubscribe {
+    return this.context.addObserver(fn, {
+      entityType: "unit",
+      action: "remove",
+      entityId: this.#unitPattern(),
+    });
+  }
+
+  #unitPattern(): RegExp {
+    return new RegExp(`^${this.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/\\d+$`);
+  }
+
+  /** The application's status history (`juju show-status-log --type application`), newest first. */
+  statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
+    return members.statusHistory(this.context, applicationTag(this.name), "application", options);
   }
 }

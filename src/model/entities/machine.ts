@@ -3,6 +3,7 @@
  * @module
  */
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
+import * as members from "../ops/entity-members.js";
 import {
   type DestroyMachineInfo,
   type DestroyMachineOptions,
@@ -162,5 +163,15 @@ export class Machine extends TypedEntity {
   /** Sets annotations (an empty value removes a key). */
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this.context, machineTag(this.id), annotations);
+  }
+
+  // ---- python-libjuju 3.5 members ----
+
+  /**
+   * The machine's status history (`juju show-status-log`), newest first:
+   * the instance's by default (`machine`), or its agent's with `kind: "juju-machine"`.
+   */
+  statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
+    return members.statusHistory(this.context, machineTag(this.id), "machine", options);
   }
 }

@@ -12,6 +12,7 @@ import {
 } from "../ops/actions.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import { type DestroyInfo, type DestroyOptions, destroyUnits } from "../ops/applications.js";
+import * as members from "../ops/entity-members.js";
 import {
   type AddStorageSpec,
   addStorage,
@@ -211,5 +212,36 @@ export class Unit extends TypedEntity {
   /** Sets annotations (an empty value removes a key). */
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this.context, unitTag(this.name), annotations);
+  }
+
+  // ---- python-libjuju 3.5 members ----
+
+  /** The live subordinate units whose principal is this unit (python-libjuju's `get_subordinates`). */
+  getSubordinates(): Unit[] {
+    return this.context.entities("unit").filter((u) => u.subordinate && u.principal === this.name);
+  }
+
+  /**
+   * The unit's public address: the watcher's, or `Application.UnitsInfo`'s
+   * when the watcher has none yet; undefined when the unit has none.
+   */
+  getPublicAddress(): Promise<string | undefined> {
+    return members.unitPublicAddress(this.context, unitTag(this.name), this.publicAddress);
+  }
+
+  /**
+   * Marks the unit's error resolved (`Application.ResolveUnitErrors`, as
+   * `juju resolved`); with `retryHooks` the failed hook runs again.
+   */
+  resolved(options: { retryHooks?: boolean } = {}): Promise<void> {
+    return members.resolveUnit(this.context, unitTag(this.name), options.retryHooks ?? false);
+  }
+
+  /**
+   * The unit's status history (`juju show-status-log`), newest first: agent
+   * and workload statuses by default, or `kind: "workload"` / `"juju-unit"`.
+   */
+  statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
+    return members.statusHistory(this.context, unitTag(this.name), "unit", options);
   }
 }

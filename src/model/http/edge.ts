@@ -97,12 +97,14 @@ export interface LocalEdge {
   readTextIfExists(path: string): Promise<string | undefined>;
   /**
    * GETs `path` into a temporary file (streamed); on a non-200 answer the
-   * reply is returned instead. `cleanup` removes the file.
+   * reply is returned instead. `cleanup` removes the file. `body` is sent
+   * with the GET where Juju's handler reads one (the backups download).
    */
   download(
     target: HttpTarget,
     path: string,
     signal?: AbortSignal,
+    body?: { data: Uint8Array; contentType: string },
   ): Promise<{ file: string; cleanup: () => Promise<void> } | { reply: HttpReply }>;
   /**
    * A digest of a charm archive's content from its zip directory: the names,

@@ -398,6 +398,7 @@ async function download(
   target: HttpTarget,
   path: string,
   signal?: AbortSignal,
+  body?: { data: Uint8Array; contentType: string },
 ): Promise<{ file: string; cleanup: () => Promise<void> } | { reply: HttpReply }> {
   const tmp = await mkdtemp(join(tmpdir(), "libjuju-download-"));
   const cleanup = () => rm(tmp, { recursive: true, force: true });
@@ -408,7 +409,14 @@ async function download(
     port: Number(target.endpoint.slice(i + 1)),
     method: "GET",
     path,
-    headers: { ...target.headers },
+    headers:
+      body === undefined
+        ? { ...target.headers }
+        : {
+            ...target.headers,
+            "Content-Type": body.contentType,
+            "Content-Length": String(body.data.length),
+          },
     agent: false,
     ...tlsOptions(target),
   };
@@ -466,7 +474,7 @@ async function download(
           },
         );
       });
-      req.end();
+      req.end(body?.data);
     });
   } catch (e) {
     await cleanup();

@@ -10,6 +10,7 @@ import { modelOwnerFields } from "../profile.js";
 import { type ControllerStore, goTime } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
 import { changeControllerAccess, isControllerAccess, isSuperuser } from "../users.js";
+import { blockTypesOf } from "./block.js";
 import { bulk } from "./bulk.js";
 import { modelStatusResults } from "./model-manager.js";
 import type { CallContext, MethodSpec } from "./registry.js";
@@ -187,8 +188,17 @@ export const controllerMethods: readonly MethodSpec[] = [
     method: "ListBlockedModels",
     call: (ctx) => {
       requireSuperuser(ctx);
-      // No model has a block (disable-command) in place: an empty, omitted list.
-      return {};
+      // Models with at least one block (disable-command), as `params.ModelBlockInfo`.
+      const models = [...ctx.store.models.values()]
+        .map((m) => ({ m, blocks: blockTypesOf(m) }))
+        .filter((x) => x.blocks.length > 0)
+        .map(({ m, blocks }) => ({
+          name: m.name,
+          "model-uuid": m.uuid,
+          "owner-tag": `user-${m.owner}`,
+          blocks,
+        }));
+      return models.length === 0 ? {} : { models };
     },
   },
   {

@@ -17,6 +17,7 @@ import {
   modelAccessOf,
   modelUsers,
 } from "../users.js";
+import { checkBlocks } from "./block.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
 const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
@@ -447,6 +448,7 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         const m = ctx.store.models.get(uuid);
         if (m === undefined) throw Errors.notFound(`model ${uuid}`);
         if (!isModelAdmin(ctx, m)) throw Errors.permissionDenied();
+        checkBlocks(m, "destroy");
         ctx.store.destroyModel(m);
         return {};
       }),
