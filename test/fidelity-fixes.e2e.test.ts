@@ -1,0 +1,123 @@
+/**
+ * Simulator behaviours checked against what Juju 3.6 does, each citing the
+ * Juju source it follows (issue #10, "Simulator fidelity fixes").
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Controller, JujuError, type LibjujuError, type Model } from "../src/index.js";
+import { useSimController } from "./support/sim-controller.js";
+
+const env = useSimController("fidelity");
+const idle = { idlePeriod: 0, timeout: 10_000 };
+
+let controller: Controller;
+/** Every AllWatcher delta the client received, in order. */
+const deltas: Array<[string, string, Record<string, unknown>]> = [];
+let modelSeq = 0;
+const freshModel = (): Promise<Model> => controller.addModel(`fidelity-${++modelSeq}`);
+
+beforeAll(async () => {
+  controller = await Controller.connectCurrent({
+    env: { JUJU_DATA: env.dir },
+    pingInterval: 0,
+    onFrame: (d, f) => {
+      env.onFrame(d, f);
+      const r = (f as { response?: { deltas?: unknown } }).response;
+      if (d === "in" && Array.isArray(r?.deltas)) deltas.push(...(r.deltas as typeof deltas));
+    },
+  });
+});
+
+afterAll(async () => {
+  await controller?.disconnect();
+});
+
+/** The error a promise rejects with. */
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: unknown) => e as LibjujuError,
+  );
+
+describe("AllWatcher deltas", () => {
+  // Juju's multiwatcher store drops an update equal to what it holds
+  // (core/multiwatcher/store.go, store.Update: `reflect.DeepEqual(info, entry.info)`),
+  // so a watcher never sees the same entity state twice in a row.
+  it("sends an entity's delta only when its own fields changed", async () => {
+    await using model = await freshModel();
+    const from = deltas.length;
+    await model.deploy("ubuntu", { numUnits: 2 });
+    await model.waitForIdle({ ...idle, apps: ["ubuntu"], status: "active" });
+    const mine = deltas
+      .slice(from)
+      .filter(([, , e]) => e["model-uuid"] === model.uuid && e.name !== undefined);
+    const last = new Map<string, string>();
+    let repeats = 0;
+    const appDeltas = mine.filter(([kind]) => kind === "application");
+    for (const [kind, op, e] of mine) {
+      const key = `${kind}/${String(e.name ?? e.id ?? e.key ?? e.tag)}`;
+      const json = `${op}${JSON.stringify(e)}`;
+      if (last.get(key) === json) repeats++;
+      last.set(key, json);
+    }
+    expect(repeats).toBe(0);
+    // The application changes a few times (created, status unset → waiting → active,
+    // workload version): a handful of deltas, not one per unit or machine change.
+    expect(appDeltas.length).toBeGreaterThan(0);
+    expect(appDeltas.length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe("trust is application config", () => {
+  // apiserver/facades/client/application: `trust` is the application config key
+  // of application.ConfigSchema; deploy config, SetConfigs and Get carry it.
+  it("deploy({trust}) trusts; getTrusted/setTrusted round-trip through SetConfigs", async () => {
+    await using model = await freshModel();
+    const pg = await model.deploy("postgresql", { channel: "14/stable", trust: true });
+    const ub = await model.deploy("ubuntu");
+    expect(await pg.getTrusted()).toBe(true);
+    expect(await ub.getTrusted()).toBe(false);
+    await ub.setTrusted(true);
+    expect(await ub.getTrusted()).toBe(true);
+    expect((await ub.getConfig()).trust).toMatchObject({ value: true, source: "user" });
+    await ub.setTrusted(false);
+    expect(await ub.getTrusted()).toBe(false);
+    await expect(ub.setTrusted("yes" as unknown as boolean)).rejects.toThrow(/boolean/);
+  });
+});
+
+describe("refresh", () => {
+  // apiserver/facades/client/application/application.go: SetCharm →
+  // applicationSetCharm stores `state.SetCharmConfig{CharmOrigin: newOrigin}`,
+  // the origin the client sent, so the application follows the new channel.
+  it("refresh({channel}) stores the new origin: status shows the new channel", async () => {
+    await using model = await freshModel();
+    const pg = await model.deploy("postgresql", { channel: "14/stable" });
+    await model.waitForIdle({ ...idle, apps: ["postgresql"] });
+    const url = await pg.refresh({ channel: "14/edge" });
+    expect(url).toMatch(/postgresql-529$/);
+    const status = await model.getStatus();
+    expect(status.applications?.postgresql?.["charm-channel"]).toBe("14/edge");
+    expect(status.applications?.postgresql?.["charm-rev"]).toBe(529);
+  });
+
+  // apiserver/facades/client/charms/client.go resolveOneCharm:
+  // `repo.ResolveWithPreferredChannel(ctx, curl.Name, requestedOrigin)`: the
+  // revision comes from the origin, never from the URL being refreshed.
+  it("refresh({revision}) resolves by name and origin, not the current URL's revision", async () => {
+    await using model = await freshModel();
+    const ub = await model.deploy("ubuntu");
+    await model.waitForIdle({ ...idle, apps: ["ubuntu"] });
+    expect(ub.charmUrl).toMatch(/ubuntu-26$/);
+    expect(await ub.refresh({ revision: 30 })).toMatch(/ubuntu-30$/);
+    await model.blockUntil(
+      () => model.applications.get("ubuntu")?.charmUrl.endsWith("-30") === true,
+      {
+        timeout: 5000,
+      },
+    );
+    const err = await failure(ub.refresh({ revision: 9999 }));
+    expect(err).toBeInstanceOf(JujuError);
+  });
+});
