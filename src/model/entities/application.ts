@@ -259,4 +259,14 @@ export class Application extends TypedEntity {
   setAnnotations(annotations: Readonly<Record<string, string>>): Promise<void> {
     return setAnnotations(this.context, applicationTag(this.name), annotations);
   }
+
+  /** Whether the application is trusted with the cloud credential (its `trust` application config). */
+  getTrusted(): Promise<boolean> {
+    return apps.getTrusted(this.context, this.name);
+  }
+
+  /** Trusts the application with the cloud credential, or stops trusting it (`juju trust [--remove]`). */
+  setTrusted(trust: boolean): Promise<void> {
+    return apps.setTrusted(this.context, this.name, trust);
+  }
 }

@@ -11,6 +11,7 @@ import { Fields } from "../decode.js";
 import {
   type ApplicationRecord,
   type BaseValue,
+  type CharmOriginValue,
   charmEndpoints,
   type RelationEndpoint,
   type RelationRecord,
@@ -268,6 +269,33 @@ function withNullConfig(results: unknown[]): unknown[] {
   return results.map((r) =>
     typeof r === "object" && r !== null && "error" in r ? { config: null, ...r } : r,
   );
+}
+
+/**
+ * The origin `SetCharm` was given, over the stored charm's: Juju keeps the
+ * client's channel (track, risk, branch) and revision; the base stays the
+ * application's when the origin names none.
+ */
+function givenOrigin(
+  charmOrigin: CharmOriginValue,
+  appBase: BaseValue,
+  f: Fields,
+): CharmOriginValue {
+  const o = readOrigin(f);
+  const out: CharmOriginValue = {
+    ...charmOrigin,
+    source: o.source || charmOrigin.source,
+    type: o.type || charmOrigin.type,
+    base: o.base.name !== "" && o.base.channel !== "" ? o.base : appBase,
+  };
+  if (o.architecture !== "") out.architecture = o.architecture;
+  if (o.revision !== undefined) out.revision = o.revision;
+  if (o.risk !== "") {
+    out.risk = o.risk;
+    if (o.track !== "" && o.track !== "latest") out.track = o.track;
+    else delete out.track;
+  }
+  return out;
 }
 
 function channelString(a: ApplicationRecord): string {
@@ -1103,13 +1131,18 @@ export const applicationMethods: readonly MethodSpec[] = [
       resourcesOf(model).checkPending(a.name, resourceIds);
       a.charm = charm.spec;
       a.charmUrl = charm.url;
+      // Juju stores the origin it is given (`applicationSetCharm` →
+      // `state.SetCharmConfig{CharmOrigin: newOrigin}`): the channel the
+      // application follows changes with it; `channel` itself is unused.
       const originRaw = p.raw("charm-origin");
       a.origin =
         originRaw === undefined || originRaw === null
           ? { ...charm.origin, base: a.base }
-          : { ...charm.origin, base: a.base };
+          : givenOrigin(charm.origin, a.base, new Fields(originRaw, "params.CharmOrigin"));
       const ch = p.string("channel");
-      if (ch !== "") a.channel = ch;
+      if (a.origin.source === "charm-hub" && a.origin.risk)
+        a.channel = `${a.origin.track ?? "latest"}/${a.origin.risk}`;
+      else if (ch !== "") a.channel = ch;
       for (const k of Object.keys(a.config))
         if (charm.spec.config?.[k] === undefined) delete a.config[k];
       applySettings(a, settings.charm);
