@@ -121,3 +121,96 @@ describe("refresh", () => {
     expect(err).toBeInstanceOf(JujuError);
   });
 });
+
+describe("Juju's error texts", () => {
+  // apiserver/facades/client/machinemanager/machinemanager.go addOneMachine: a
+  // placement scope that is no container type must be the model's name or UUID.
+  it("AddMachines with a zone as the scope: invalid model name", async () => {
+    await using model = await freshModel();
+    const mm = model.connection.facade("MachineManager");
+    const machine = (scope: string, directive: string) => ({
+      addresses: [],
+      constraints: {},
+      "container-type": "",
+      "hardware-characteristics": {},
+      "instance-id": "",
+      jobs: ["JobHostUnits"],
+      nonce: "",
+      "parent-id": "",
+      placement: { scope, directive },
+    });
+    const res = await mm.call("AddMachines", { params: [machine("zone=az1", "")] });
+    expect(res.machines?.[0]?.error?.message).toBe('invalid model name "zone=az1"');
+    // The model's name works as its UUID does.
+    const ok = await mm.call("AddMachines", {
+      params: [machine((model.name ?? "").replace(/^.*\//, ""), "zone=az1")],
+    });
+    expect(ok.machines?.[0]?.error).toBeUndefined();
+  });
+
+  // state/relation.go AddRelation: `errors.AlreadyExistsf("relation %v", key)` under
+  // `errors.DeferredAnnotatef(&err, "cannot add relation %q", key)`.
+  it("a duplicate relation", async () => {
+    await using model = await freshModel();
+    await model.deploy("haproxy");
+    await model.deploy("easyrsa");
+    const app = model.connection.facade("Application");
+    const eps = ["easyrsa:client", "haproxy:certificates"];
+    await app.call("AddRelation", { endpoints: eps });
+    const err = await failure(app.call("AddRelation", { endpoints: eps }));
+    expect(err.message).toBe(
+      'cannot add relation "haproxy:certificates easyrsa:client": relation haproxy:certificates easyrsa:client already exists',
+    );
+    expect(err.code).toBe("already exists");
+  });
+
+  // apiserver/facades/client/application/application.go setConfig:
+  // `errors.Annotate(err, "parsing settings for application")`.
+  it("an unknown config option", async () => {
+    await using model = await freshModel();
+    const ub = await model.deploy("ubuntu");
+    const err = await failure(ub.setConfig({ "no-such-option": "1" }));
+    expect(err.message).toContain(
+      'parsing settings for application: unknown option "no-such-option"',
+    );
+  });
+
+  // juju/names ParseTag: a known kind with a bad id is `%q is not a valid %s tag`.
+  it("a malformed model tag", async () => {
+    const mm = controller.connection.facade("ModelManager");
+    const res = await mm.call("ModelInfo", { entities: [{ tag: "model-notauuid" }] });
+    expect(res.results[0]?.error?.message).toBe('"model-notauuid" is not a valid model tag');
+  });
+
+  // state.AddApplication: `errors.Errorf("invalid name")` annotated "cannot add application %q".
+  it("an invalid application name", async () => {
+    await using model = await freshModel();
+    const charms = model.connection.facade("Charms");
+    const resolved = await charms.call("ResolveCharms", {
+      resolve: [
+        {
+          reference: "ubuntu",
+          "charm-origin": { source: "charm-hub", type: "charm", architecture: "amd64", id: "" },
+        },
+      ],
+    });
+    const r = resolved.Results[0]!;
+    await charms.call("AddCharm", { url: r.url, "charm-origin": r["charm-origin"], force: false });
+    const app = model.connection.facade("Application");
+    const res = await app.call("Deploy", {
+      applications: [
+        {
+          application: "Bad_Name",
+          "charm-url": r.url,
+          "charm-origin": r["charm-origin"],
+          "num-units": 1,
+          "config-yaml": "",
+          channel: "stable",
+          Force: false,
+          constraints: {},
+        },
+      ],
+    });
+    expect(res.results[0]?.error?.message).toBe('cannot add application "Bad_Name": invalid name');
+  });
+});

@@ -375,8 +375,10 @@ function checkCharmOs(appName: string, charm: CharmSpec, base: BaseValue): void 
 }
 
 function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
+  // state.AddApplication: `defer errors.DeferredAnnotatef(&err, "cannot add application %q", …)`
+  // around `errors.Errorf("invalid name")` (the juju CLI's "invalid application name" is client-side).
   if (!APP_NAME_RE.test(args.name)) {
-    throw new ServerError(`invalid application name ${JSON.stringify(args.name)}`, "not valid");
+    throw new ServerError(`cannot add application ${JSON.stringify(args.name)}: invalid name`);
   }
   const charm = model.state.findCharm(args.charmUrl);
   if (charm === undefined) throw Errors.notFound(`charm ${JSON.stringify(args.charmUrl)}`);
@@ -989,7 +991,14 @@ export const applicationMethods: readonly MethodSpec[] = [
         const model = ctx.model();
         const a = app(model, c.string("application"));
         c.string("generation");
-        const settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
+        // APIBase.setConfig: `errors.Annotate(err, "parsing settings for application")`.
+        let settings: SplitSettings;
+        try {
+          settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
+        } catch (e) {
+          if (e instanceof ServerError) throw e.annotate("parsing settings for application");
+          throw e;
+        }
         applyAppConfig(a, settings.app);
         applySettings(a, settings.charm);
         model.state.publishApplication(a);
