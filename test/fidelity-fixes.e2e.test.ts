@@ -214,3 +214,55 @@ describe("Juju's error texts", () => {
     expect(res.results[0]?.error?.message).toBe('cannot add application "Bad_Name": invalid name');
   });
 });
+
+describe("model config is validated as Juju validates it", () => {
+  // environs/config/config.go: configSchema coerced by environschema/juju-schema
+  // checkers (Tbool: schema.Bool, Tint: schema.ForceInt, Values: oneOfValues),
+  // then config.Validate's duration checks, e.g. "invalid update status hook
+  // interval in model configuration: " + time.ParseDuration's error.
+  it("refuses bad durations, booleans, integers and enumerations with Go's messages", async () => {
+    await using model = await freshModel();
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [
+        { "update-status-hook-interval": "often" },
+        'invalid update status hook interval in model configuration: time: invalid duration "often"',
+      ],
+      [
+        { "max-status-history-age": "5" },
+        'invalid max status history age in model configuration: time: missing unit in duration "5"',
+      ],
+      [
+        { "max-action-results-size": "5X" },
+        'invalid max action size in model configuration: invalid multiplier suffix "X", expected one of MGTPEZY',
+      ],
+      [{ "enable-os-upgrade": "maybe" }, 'enable-os-upgrade: expected bool, got string("maybe")'],
+      [
+        { "num-provision-workers": "many" },
+        'num-provision-workers: expected number, got string("many")',
+      ],
+      [{ "http-proxy": 5 }, "http-proxy: expected string, got float64(5)"],
+      [
+        { "provisioner-harvest-mode": "some" },
+        'provisioner-harvest-mode: expected one of [all none unknown destroyed], got "some"',
+      ],
+      [{ "firewall-mode": "global" }, 'cannot change firewall-mode from "instance" to "global"'],
+      [{ "my-unknown-key": "" }, "empty my-unknown-key in model configuration"],
+    ];
+    for (const [config, message] of bad) {
+      const err = await failure(model.setConfig(config));
+      expect(err.message, JSON.stringify(config)).toBe(message);
+    }
+    // Values are stored coerced; unknown keys are kept, as Juju keeps them.
+    await model.setConfig({
+      "enable-os-upgrade": "false",
+      "num-provision-workers": "8",
+      "update-status-hook-interval": "10m",
+      "my-unknown-key": "kept",
+    });
+    const cfg = await model.getConfig();
+    expect(cfg["enable-os-upgrade"]).toMatchObject({ value: false, source: "model" });
+    expect(cfg["num-provision-workers"]).toMatchObject({ value: 8 });
+    expect(cfg["update-status-hook-interval"]).toMatchObject({ value: "10m" });
+    expect(cfg["my-unknown-key"]).toMatchObject({ value: "kept" });
+  });
+});
