@@ -266,3 +266,68 @@ describe("model config is validated as Juju validates it", () => {
     expect(cfg["my-unknown-key"]).toMatchObject({ value: "kept" });
   });
 });
+
+describe("deploy honours storage, bindings, assumes and machine placements", () => {
+  // core/assumes sat_checker.go + error.go: an unmet feature is reported under
+  // "Charm feature requirements cannot be met:"; a machine model has no k8s-api.
+  it("refuses a k8s-api charm in a machine model with Juju's assumes error", async () => {
+    await using model = await freshModel();
+    const err = await failure(model.deploy("alertmanager-k8s"));
+    expect(err.message).toContain(
+      'Charm feature requirements cannot be met:\n  - charm requires feature "k8s-api" but model does not support it',
+    );
+    expect(err.code).toBe("not supported");
+    expect(model.applications.has("alertmanager-k8s")).toBe(false);
+  });
+
+  // state/endpoint_bindings.go NewBindings: values neither all space names nor
+  // all ids → errors.NotFoundf("space").
+  it("refuses a binding to an unknown space", async () => {
+    await using model = await freshModel();
+    const err = await failure(model.deploy("ubuntu", { bind: { "juju-info": "no-such-space" } }));
+    expect(err.message).toMatch(/space not found$/);
+    expect(err.code).toBe("not found");
+    await model.deploy("ubuntu", { bind: "alpha" });
+  });
+
+  // state.AddApplication validates storage directives against the pools.
+  it("refuses a storage directive naming an unknown pool", async () => {
+    await using model = await freshModel();
+    const err = await failure(
+      model.deploy("postgresql", { channel: "14/stable", storage: { pgdata: { pool: "nope" } } }),
+    );
+    expect(err.message).toContain('"nope"');
+  });
+
+  // apiserver/facades/client/application checkMachinePlacement: a `#` placement
+  // must name an existing machine ("cannot deploy %q to machine %s"), and
+  // deployFromRepositoryValidator.platformFromPlacement adds "verifying machine
+  // for placement"; a container on a missing machine is left to the assigner.
+  it("refuses a placement on a machine that does not exist, at deploy time", async () => {
+    await using model = await freshModel();
+    const app = model.connection.facade("Application");
+    const res = await app.call("DeployFromRepository", {
+      Args: [
+        {
+          ApplicationName: "ubuntu",
+          AttachStorage: [],
+          CharmName: "ubuntu",
+          ConfigYAML: "",
+          Cons: {},
+          Devices: {},
+          DryRun: false,
+          Placement: [{ scope: "#", directive: "99" }],
+          Storage: {},
+          Trust: false,
+        },
+      ],
+    });
+    expect(res.Results[0]?.Errors?.map((e) => e.message)).toEqual([
+      'cannot deploy "ubuntu" to machine 99: machine 99 not found',
+      "verifying machine for placement: machine 99 not found",
+    ]);
+    expect(model.applications.has("ubuntu")).toBe(false);
+    const err = await failure(model.deploy("ubuntu", { to: "99" }));
+    expect(err.message).toContain('cannot deploy "ubuntu" to machine 99: machine 99 not found');
+  });
+});
