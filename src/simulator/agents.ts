@@ -375,6 +375,13 @@ export class Agents {
         if (has) continue;
         const s = this.ents.addUnit(sub, u.name);
         this.unitAssigned(s);
+        // The principal sees its new subordinate join the container-scoped relation.
+        const mine = r.endpoints.find((e) => e.application === u.application);
+        if (mine !== undefined && u.started) {
+          this.hook(u, `${mine.name}-relation-joined`);
+          this.hook(u, `${mine.name}-relation-changed`);
+          this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+        }
       }
     }
   }
@@ -391,19 +398,32 @@ export class Agents {
     const key = `unit:${u.name}`;
     this.queues.delete(key);
     if (u.started) {
+      // The uniter leaves each relation (departed, then broken), then stops
+      // and removes the charm, once; the units it was related to see it depart.
       for (const r of this.ents.relationsOf(u.application)) {
         const ep = r.endpoints.find((e) => e.application === u.application);
-        if (ep !== undefined)
-          this.queue(key, "hook", () => this.dyingHook(u, `${ep.name}-relation-departed`));
+        if (ep === undefined) continue;
+        this.queue(key, "hook", () => this.dyingHook(u, `${ep.name}-relation-departed`));
+        this.queue(key, "hook", () => this.dyingHook(u, `${ep.name}-relation-broken`));
+        for (const other of r.endpoints) {
+          for (const o of this.ents.unitsOf(other.application)) {
+            if (o === u || !o.started || o.life !== "alive") continue;
+            if (other.application === u.application && other.role !== "peer") continue;
+            this.hook(o, `${other.name}-relation-departed`);
+          }
+        }
       }
       this.queue(key, "hook", () => this.dyingHook(u, "stop"));
       this.queue(key, "hook", () => this.dyingHook(u, "remove"));
     }
-    this.queue(key, "teardown", () => {
-      if (u.subordinates.length > 0) {
-        // Subordinates leave first.
-        u.life = "alive";
-        this.destroyUnit(u);
+    this.queueTeardown(u);
+  }
+
+  /** Removes a dying unit once its subordinates have gone (they leave first). */
+  private queueTeardown(u: UnitRecord): void {
+    this.queue(`unit:${u.name}`, "teardown", () => {
+      if (u.subordinates.some((n) => this.ents.units.has(n))) {
+        this.queueTeardown(u);
         return;
       }
       this.ents.removeUnit(u);

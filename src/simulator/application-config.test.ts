@@ -120,9 +120,15 @@ describe("trust is application config, split from the charm's options", () => {
         { application: "db", config: { trust: "yes" }, "config-yaml": "", generation: "" },
       ],
     });
+    // APIBase.setConfig annotates: "parsing settings for application".
     expect(set.results).toEqual([
       {},
-      { error: { message: 'trust: expected bool, got string("yes")', code: "" } },
+      {
+        error: {
+          message: 'parsing settings for application: trust: expected bool, got string("yes")',
+          code: "",
+        },
+      },
     ]);
     const g = await get(w, "db");
     expect(g["application-config"]).toEqual({ trust: TRUST_SET });

@@ -44,6 +44,7 @@ export function specFromInfo(
   | "requires"
   | "peers"
   | "storage"
+  | "assumes"
   | "config"
   | "actions"
 > {
@@ -56,6 +57,7 @@ export function specFromInfo(
     requires: endpoints(info.requires),
     peers: endpoints(info.peers),
     ...(Object.keys(info.storage ?? {}).length > 0 ? { storage: { ...info.storage } } : {}),
+    ...(info.assumes === undefined ? {} : { assumes: structuredClone(info.assumes) }),
     config: Object.fromEntries(
       Object.entries(info.config).map(([k, o]) => [
         k,

@@ -88,6 +88,8 @@ export interface CharmSpec {
   resources?: Record<string, CharmResourceSpec>;
   /** Declared storage by name (`storage:` in metadata.yaml). */
   storage?: Record<string, CharmStorage>;
+  /** The `assumes:` expression of metadata.yaml, as written. */
+  assumes?: unknown[];
   workload?: WorkloadBehaviour;
 }
 

@@ -594,8 +594,15 @@ describe("config, constraints, annotations and destruction", () => {
       ],
     });
     expect(bad.results).toEqual([
-      { error: { message: 'option "max-connections" expected int, got "lots"', code: "" } },
-      { error: { message: 'unknown option "nope"', code: "" } },
+      // APIBase.setConfig: errors.Annotate(err, "parsing settings for application").
+      {
+        error: {
+          message:
+            'parsing settings for application: option "max-connections" expected int, got "lots"',
+          code: "",
+        },
+      },
+      { error: { message: 'parsing settings for application: unknown option "nope"', code: "" } },
       {},
     ]);
     const got = await w.ok("Application", 19, "Get", { application: "mysql", branch: "" });

@@ -240,7 +240,12 @@ export class ModelRecord {
       if (k === "agent-version" && v !== old) {
         throw new ServerError("agent-version cannot be changed");
       }
-      if ((IMMUTABLE_KEYS as readonly string[]).includes(k) && v !== old) {
+      // config.Validate's immutableAttributes: name, type, uuid, firewall-mode, charmhub-url.
+      if (
+        [...IMMUTABLE_KEYS, "firewall-mode", "charmhub-url"].includes(k) &&
+        old !== undefined &&
+        v !== old
+      ) {
         throw new ServerError(
           `cannot change ${k} from ${JSON.stringify(old)} to ${JSON.stringify(v)}`,
         );

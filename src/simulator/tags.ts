@@ -76,9 +76,9 @@ export function parseTag(s: string): Tag {
   const dash = s.indexOf("-");
   const kind = dash > 0 ? s.slice(0, dash) : "";
   const id = dash > 0 ? s.slice(dash + 1) : "";
-  if (!KINDS.has(kind) || !validId(kind, id)) {
-    throw new ServerError(`${JSON.stringify(s)} is not a valid tag`);
-  }
+  if (!KINDS.has(kind)) throw new ServerError(`${JSON.stringify(s)} is not a valid tag`);
+  // juju/names ParseTag: a known kind with a bad id is `invalidTagError(tag, kind)`.
+  if (!validId(kind, id)) throw new ServerError(`${JSON.stringify(s)} is not a valid ${kind} tag`);
   return { kind, id };
 }
 

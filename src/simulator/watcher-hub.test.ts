@@ -38,6 +38,26 @@ describe("EntityLog", () => {
     expect(await p).toEqual([["unit", "change", { name: "a/1" }]]);
   });
 
+  // core/multiwatcher/store.go, store.Update: `if reflect.DeepEqual(info, entry.info) { return }`.
+  it("drops an update equal to the stored state: no revision, no wake-up, no delta", async () => {
+    const log = new EntityLog();
+    log.set("application", "a", { name: "a", status: { current: "active" }, config: { x: 1 } });
+    const w = log.watch();
+    await w.next();
+    const rev = log.revision;
+    log.set("application", "a", { config: { x: 1 }, status: { current: "active" }, name: "a" });
+    expect(log.revision).toBe(rev);
+    log.set("application", "a", { name: "a", status: { current: "blocked" }, config: { x: 1 } });
+    expect(log.revision).toBe(rev + 1);
+    expect(await w.next()).toEqual([
+      ["application", "change", { name: "a", status: { current: "blocked" }, config: { x: 1 } }],
+    ]);
+    // A removed entity set again with the same state comes back.
+    log.remove("application", "a");
+    log.set("application", "a", { name: "a", status: { current: "blocked" }, config: { x: 1 } });
+    expect(log.list("application")).toHaveLength(1);
+  });
+
   it("rejects a pending next when stopped", async () => {
     const log = new EntityLog();
     const w = log.watch();

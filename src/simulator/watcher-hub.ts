@@ -43,10 +43,15 @@ export class EntityLog {
     return this.revno;
   }
 
-  /** Stores the full new state of an entity and notifies watchers. */
+  /**
+   * Stores the full new state of an entity and notifies watchers. A state
+   * equal to the stored one changes nothing and sends no delta, as Go's
+   * `store.Update` (core/multiwatcher/store.go: `reflect.DeepEqual(info, entry.info)`).
+   */
   set(kind: string, id: string, entity: EntityInfo): void {
     const key = `${kind}\u0000${id}`;
     const old = this.entries.get(key);
+    if (old !== undefined && !old.removed && sameValue(old.entity, entity)) return;
     this.revno++;
     const createdRevno = old === undefined || old.removed ? this.revno : old.createdRevno;
     this.entries.set(key, {
@@ -135,6 +140,22 @@ export class EntityLog {
   private wake(): void {
     for (const c of this.cursors) c.wake();
   }
+}
+
+/** Deep equality of wire-shaped values (JSON data: plain objects, arrays, primitives). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) =>
+    sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
 
 /** One AllWatcher: remembers the revision it last reported. */

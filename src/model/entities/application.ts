@@ -324,4 +324,14 @@ export class Application extends TypedEntity {
   statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
     return members.statusHistory(this.context, applicationTag(this.name), "application", options);
   }
+
+  /** Whether the application is trusted with the cloud credential (its `trust` application config). */
+  getTrusted(): Promise<boolean> {
+    return apps.getTrusted(this.context, this.name);
+  }
+
+  /** Trusts the application with the cloud credential, or stops trusting it (`juju trust [--remove]`). */
+  setTrusted(trust: boolean): Promise<void> {
+    return apps.setTrusted(this.context, this.name, trust);
+  }
 }

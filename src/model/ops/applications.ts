@@ -387,3 +387,31 @@ function signalOnly(o: { signal?: AbortSignal }): { signal?: AbortSignal } {
 function withDefaultTimeout(o: OperationWaitOptions): OperationWaitOptions {
   return { ...o, timeout: o.timeout ?? DEFAULT_OPERATION_TIMEOUT };
 }
+
+/**
+ * Whether the application is trusted with the cloud credential: Juju keeps
+ * `trust` as application config (`Application.Get`'s `application-config`),
+ * unless the charm has an option of that name, which python-libjuju reads first.
+ */
+export async function getTrusted(ctx: ModelContext, application: string): Promise<boolean> {
+  const res = await ctx.connection.facade("Application").call("Get", { application, branch: "" });
+  const charmOption = (res.config as Record<string, ApplicationConfigOption> | undefined)?.trust;
+  if (charmOption !== undefined) return charmOption.value === true;
+  const appOption = (res["application-config"] as Record<string, ApplicationConfigOption> | null)
+    ?.trust;
+  return appOption?.value === true;
+}
+
+/**
+ * Trusts (or stops trusting) the application with the cloud credential, as
+ * `juju trust` does: the application config key `trust` set through
+ * `Application.SetConfigs` to `"true"` or `"false"`.
+ */
+export async function setTrusted(
+  ctx: ModelContext,
+  application: string,
+  trust: boolean,
+): Promise<void> {
+  if (typeof trust !== "boolean") throw new InvalidArgumentError("trust", "must be a boolean");
+  await setApplicationConfig(ctx, application, { trust: trust ? "true" : "false" });
+}

@@ -6,11 +6,13 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
+import { assertAssumes } from "../assumes.js";
 import type { CharmSpec } from "../charm-source.js";
 import { CONSTRAINTS_VALUE, Fields, STORAGE_CONSTRAINTS } from "../decode.js";
 import {
   type ApplicationRecord,
   type BaseValue,
+  type CharmOriginValue,
   charmEndpoints,
   type RelationEndpoint,
   type RelationRecord,
@@ -35,6 +37,7 @@ import { bulk, bulkResults, errorResults, sliced } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 import { resolveStore, storeRevisions } from "./resources.js";
+import { networkOf } from "./spaces.js";
 
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -270,6 +273,33 @@ function withNullConfig(results: unknown[]): unknown[] {
   );
 }
 
+/**
+ * The origin `SetCharm` was given, over the stored charm's: Juju keeps the
+ * client's channel (track, risk, branch) and revision; the base stays the
+ * application's when the origin names none.
+ */
+function givenOrigin(
+  charmOrigin: CharmOriginValue,
+  appBase: BaseValue,
+  f: Fields,
+): CharmOriginValue {
+  const o = readOrigin(f);
+  const out: CharmOriginValue = {
+    ...charmOrigin,
+    source: o.source || charmOrigin.source,
+    type: o.type || charmOrigin.type,
+    base: o.base.name !== "" && o.base.channel !== "" ? o.base : appBase,
+  };
+  if (o.architecture !== "") out.architecture = o.architecture;
+  if (o.revision !== undefined) out.revision = o.revision;
+  if (o.risk !== "") {
+    out.risk = o.risk;
+    if (o.track !== "" && o.track !== "latest") out.track = o.track;
+    else delete out.track;
+  }
+  return out;
+}
+
 function channelString(a: ApplicationRecord): string {
   // Local charms have no channel.
   if (a.origin.source === "local") return "";
@@ -304,6 +334,8 @@ interface DeployArgs {
   storage?: Record<string, unknown>;
   /** Storage tags of existing storage to attach to the (single) unit. */
   attachStorage?: string[];
+  /** Deploy even when the charm's `assumes` cannot be met. */
+  force?: boolean;
 }
 
 function readPlacements(f: Fields, key: string): PlacementValue[] {
@@ -346,9 +378,56 @@ function checkCharmOs(appName: string, charm: CharmSpec, base: BaseValue): void 
   );
 }
 
+/**
+ * `state.NewBindings`: the values must all be space names (`""` meaning
+ * alpha) or all space ids, else `errors.NotFoundf("space")`. Returns names.
+ */
+function bindingsToNames(
+  model: ModelRecord,
+  given: Record<string, string>,
+): Record<string, string> {
+  const spaces = networkOf(model).spaces;
+  const values = Object.values(given);
+  const allNames = values.every((v) => v === "" || spaces.some((sp) => sp.name === v));
+  const allIds = values.every((v) => spaces.some((sp) => sp.id === v));
+  if (!allNames && !allIds) throw new ServerError("space not found", "not found");
+  const out: Record<string, string> = {};
+  for (const [ep, v] of Object.entries(given)) {
+    out[ep] = allNames ? (v === "" ? "alpha" : v) : (spaces.find((sp) => sp.id === v)?.name ?? v);
+  }
+  return out;
+}
+
+/** The features a model offers to `assumes` (`supportedFeaturesGetter`). */
+function modelFeatures(model: ModelRecord): Array<{ name: string; version?: string }> {
+  const features: Array<{ name: string; version?: string }> = [
+    { name: "juju", version: model.agentVersion },
+  ];
+  if (model.type === "caas") features.push({ name: "k8s-api" });
+  return features;
+}
+
+/**
+ * `checkMachinePlacement` (apiserver/facades/client/application): a placement
+ * on an existing machine (`#` scope) must name one; a container placement on a
+ * missing machine is left to the unit assigner, as in Juju.
+ */
+function checkMachinePlacement(model: ModelRecord, app: string, placement: PlacementValue[]): void {
+  for (const p of placement) {
+    if (p.scope !== "#" || model.state.machines.has(p.directive)) continue;
+    throw new ServerError(
+      `cannot deploy ${JSON.stringify(app)} to machine ${p.directive}: machine ${p.directive} not found`,
+      "not found",
+    );
+  }
+}
+
 function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
+  checkMachinePlacement(model, args.name, args.placement);
+  // state.AddApplication: `defer errors.DeferredAnnotatef(&err, "cannot add application %q", …)`
+  // around `errors.Errorf("invalid name")` (the juju CLI's "invalid application name" is client-side).
   if (!APP_NAME_RE.test(args.name)) {
-    throw new ServerError(`invalid application name ${JSON.stringify(args.name)}`, "not valid");
+    throw new ServerError(`cannot add application ${JSON.stringify(args.name)}: invalid name`);
   }
   const charm = model.state.findCharm(args.charmUrl);
   if (charm === undefined) throw Errors.notFound(`charm ${JSON.stringify(args.charmUrl)}`);
@@ -357,6 +436,16 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
       `cannot add application ${JSON.stringify(args.name)}: application already exists`,
       "already exists",
     );
+  }
+  // DeployApplication → assertCharmAssumptions; --force lets a NotSupported through.
+  if (!(args.force ?? false)) assertAssumes(charm.spec.assumes, modelFeatures(model));
+  let bindings: Record<string, string>;
+  try {
+    bindings = bindingsToNames(model, args.bindings);
+  } catch (e) {
+    if (e instanceof ServerError)
+      throw e.annotate(`cannot add application ${JSON.stringify(args.name)}`);
+    throw e;
   }
   const subordinate = charm.spec.subordinate ?? false;
   if (subordinate && args.numUnits > 0) {
@@ -391,7 +480,7 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
     exposedEndpoints: {},
     constraints: constraintsFrom(args.constraints),
     config: {},
-    bindings: { "": "alpha", ...args.bindings },
+    bindings: { "": "alpha", ...bindings },
   });
   applySettings(a, settings.charm);
   applyAppConfig(a, settings.app);
@@ -426,7 +515,7 @@ function readDeploy(d: Fields): DeployArgs {
   }
   d.string("series");
   d.string("policy");
-  d.optBool("Force");
+  const force = d.optBool("Force") ?? false;
   const storage = d.structMap("storage", STORAGE_CONSTRAINTS);
   d.map("devices");
   const attachStorage = d.strings("attach-storage");
@@ -453,6 +542,7 @@ function readDeploy(d: Fields): DeployArgs {
     resources[k] = v;
   }
   return {
+    force,
     resources,
     storage,
     attachStorage,
@@ -698,6 +788,29 @@ export const applicationMethods: readonly MethodSpec[] = [
                 })();
           const dryRun = d.optBool("DryRun") ?? false;
           const trust = d.optBool("Trust") ?? false;
+          const placement = readPlacements(d, "Placement");
+          // deployFromRepositoryValidator.validate: checkMachinePlacement's error, then
+          // platformFromPlacement's while resolving the charm (which ends validation).
+          const missing = placement.find(
+            (pl) => pl.scope === "#" && !model.state.machines.has(pl.directive),
+          );
+          if (missing !== undefined) {
+            const notFound = `machine ${missing.directive} not found`;
+            return {
+              Errors: [
+                new ServerError(
+                  `cannot deploy ${JSON.stringify(d.string("ApplicationName"))} to machine ${missing.directive}: ${notFound}`,
+                  "not found",
+                ).toWire(),
+                new ServerError(
+                  `verifying machine for placement: ${notFound}`,
+                  "not found",
+                ).toWire(),
+              ],
+              Info: { name, architecture: "", channel: "", revision: 0 },
+              PendingResourceUploads: null,
+            };
+          }
           try {
             const [track, risk] = channel.includes("/") ? channel.split("/") : ["", channel];
             const r = resolveRef(model, charmName, {
@@ -743,6 +856,33 @@ export const applicationMethods: readonly MethodSpec[] = [
                 size: 0,
               };
             });
+            // deployFromRepositoryValidator: the resolved charm's `assumes`
+            // (skipped with force) and the endpoint bindings, errors collected.
+            const force = d.optBool("force") ?? false;
+            const invalid: ServerError[] = [];
+            let bindings: Record<string, string> = {};
+            try {
+              if (!force) assertAssumes(r.charm.assumes, modelFeatures(model));
+            } catch (e) {
+              if (!(e instanceof ServerError)) throw e;
+              invalid.push(e);
+            }
+            try {
+              bindings = bindingsToNames(
+                model,
+                d.map("endpoint-bindings") as Record<string, string>,
+              );
+            } catch (e) {
+              if (!(e instanceof ServerError)) throw e;
+              invalid.push(e);
+            }
+            if (invalid.length > 0) {
+              return {
+                Errors: invalid.map((e) => e.toWire()),
+                Info: { name, architecture: "", channel: "", revision: 0 },
+                PendingResourceUploads: null,
+              };
+            }
             if (!dryRun) {
               if (model.state.applications.has(name)) {
                 throw new ServerError(
@@ -760,9 +900,12 @@ export const applicationMethods: readonly MethodSpec[] = [
                 config: trust ? { trust: "true" } : {},
                 configYaml: d.string("ConfigYAML"),
                 constraints: d.struct("Cons", CONSTRAINTS_VALUE),
-                placement: readPlacements(d, "Placement"),
-                bindings: d.map("endpoint-bindings") as Record<string, string>,
+                placement,
+                bindings,
                 channel: channel || "stable",
+                storage: d.structMap("Storage", STORAGE_CONSTRAINTS),
+                attachStorage: d.strings("AttachStorage"),
+                force: true,
                 base: r.base,
                 resources: {},
                 storeResources: true,
@@ -960,7 +1103,14 @@ export const applicationMethods: readonly MethodSpec[] = [
         const model = ctx.model();
         const a = app(model, c.string("application"));
         c.string("generation");
-        const settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
+        // APIBase.setConfig: `errors.Annotate(err, "parsing settings for application")`.
+        let settings: SplitSettings;
+        try {
+          settings = settingsFrom(a.name, a.charm, c.map("config"), c.string("config-yaml"));
+        } catch (e) {
+          if (e instanceof ServerError) throw e.annotate("parsing settings for application");
+          throw e;
+        }
         applyAppConfig(a, settings.app);
         applySettings(a, settings.charm);
         model.state.publishApplication(a);
@@ -1102,13 +1252,18 @@ export const applicationMethods: readonly MethodSpec[] = [
       resourcesOf(model).checkPending(a.name, resourceIds);
       a.charm = charm.spec;
       a.charmUrl = charm.url;
+      // Juju stores the origin it is given (`applicationSetCharm` →
+      // `state.SetCharmConfig{CharmOrigin: newOrigin}`): the channel the
+      // application follows changes with it; `channel` itself is unused.
       const originRaw = p.raw("charm-origin");
       a.origin =
         originRaw === undefined || originRaw === null
           ? { ...charm.origin, base: a.base }
-          : { ...charm.origin, base: a.base };
+          : givenOrigin(charm.origin, a.base, new Fields(originRaw, "params.CharmOrigin"));
       const ch = p.string("channel");
-      if (ch !== "") a.channel = ch;
+      if (a.origin.source === "charm-hub" && a.origin.risk)
+        a.channel = `${a.origin.track ?? "latest"}/${a.origin.risk}`;
+      else if (ch !== "") a.channel = ch;
       for (const k of Object.keys(a.config))
         if (charm.spec.config?.[k] === undefined) delete a.config[k];
       applySettings(a, settings.charm);

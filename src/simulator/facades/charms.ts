@@ -145,6 +145,11 @@ export function resolveRef(
   });
 }
 
+/** A charm reference without its revision: `ch:amd64/jammy/mysql-58` → `ch:amd64/jammy/mysql`. */
+function withoutRevision(ref: string): string {
+  return parseCharmRef(ref).revision === undefined ? ref : ref.replace(/-\d+$/, "");
+}
+
 /**
  * A Charmhub bundle named by `ref`, resolved on the origin's channel or
  * revision; undefined when the name is not a bundle.
@@ -315,7 +320,12 @@ export const charmsMethods: readonly MethodSpec[] = [
           try {
             const bundle = resolveBundleRef(model, ref, origin);
             if (bundle !== undefined) return bundleResolution(bundle, origin, ctx.version);
-            const r = resolveRef(model, ref, origin);
+            // Juju resolves by the URL's name and the origin only
+            // (`repo.ResolveWithPreferredChannel(ctx, curl.Name, requestedOrigin)`
+            // in apiserver/facades/client/charms/client.go): a refresh names
+            // the current URL, revision included, and asks for another
+            // revision or channel through the origin.
+            const r = resolveRef(model, withoutRevision(ref), origin);
             const out: Record<string, unknown> = {
               url: charmUrl(r, ctx.version),
               "charm-origin": wireOrigin(originOf(r, true), ctx.version === 5),

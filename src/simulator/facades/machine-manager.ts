@@ -143,7 +143,20 @@ function addMachine(model: ModelRecord, p: Fields): string {
         "not valid",
       );
     }
-    m = machineForPlacement(model, placement, base ?? defaultBase(model), constraints);
+    // MachineManager.addOneMachine: a scope that is not a container type must
+    // name the model, by name or UUID (`invalid model name %q`).
+    const modelScoped =
+      placement === undefined ||
+      placement.scope === "" ||
+      placement.scope === "lxd" ||
+      placement.scope === "kvm"
+        ? placement
+        : placement.scope === model.uuid || placement.scope === model.name
+          ? { scope: model.uuid, directive: placement.directive }
+          : undefined;
+    if (placement !== undefined && modelScoped === undefined)
+      throw new ServerError(`invalid model name ${JSON.stringify(placement.scope)}`);
+    m = machineForPlacement(model, modelScoped, base ?? defaultBase(model), constraints);
   }
   return m.id;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { CONSTRAINTS_VALUE } from "../decode.js";
+import { validateModelSet } from "../model-config-schema.js";
 import { constraintsFrom } from "../placement.js";
 import type { MethodSpec } from "./registry.js";
 
@@ -29,7 +30,8 @@ export const modelConfigMethods: readonly MethodSpec[] = [
     method: "ModelSet",
     params: "params.ModelSet",
     call: (ctx, p) => {
-      ctx.model().setConfig(p.map("config"));
+      // Coerced and validated as environs/config does before state stores it.
+      ctx.model().setConfig(validateModelSet(p.map("config")));
       return undefined;
     },
   },
