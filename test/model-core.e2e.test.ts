@@ -129,12 +129,12 @@ describe("deploy, relate, wait", () => {
 
     await model.waitForIdle({ ...idle, apps: ["haproxy", "rabbitmq-server"], status: "active" });
     expect(model.allUnitsIdle()).toBe(true);
-    const rabbitNow = rabbit.latest() as typeof rabbit;
+    const rabbitNow = rabbit.latest();
     expect(rabbitNow.units.map((u) => u.name).sort()).toEqual([
       "rabbitmq-server/0",
       "rabbitmq-server/1",
     ]);
-    expect(rabbitNow.status.current).toBe("active");
+    expect(rabbitNow.status).toBe("active");
     expect(rabbitNow.relations.map((r) => r.id)).toEqual([rel.id]);
     expect(rabbitNow.relatedApplications()).toEqual(["haproxy"]);
     const unit = model.units.get("rabbitmq-server/0")!;
@@ -243,7 +243,7 @@ describe("machines", () => {
     const withContainer = await model.addMachine("lxd");
     expect(withContainer.id).toMatch(/^\d+\/lxd\/0$/);
     await model.blockUntil(() => model.machines.size === 4, { timeout: 5000 });
-    expect((m.latest() as typeof m).containers.map((x) => x.id)).toEqual([c.id]);
+    expect(m.latest().containers.map((x) => x.id)).toEqual([c.id]);
     expect(model.getMachines().sort()).toEqual(
       [m.id, c.id, withContainer.parentId, withContainer.id].sort(),
     );
@@ -272,10 +272,10 @@ describe("observers and events", () => {
     const seen: string[] = [];
     const unitEvents: string[] = [];
     class Watch extends ModelObserver {
-      onUnitAdd(e: ModelEvent) {
+      override onUnitAdd(e: ModelEvent<"unit">) {
         unitEvents.push(`add ${e.entityId}`);
       }
-      onUnitRemove(e: ModelEvent) {
+      override onUnitRemove(e: ModelEvent<"unit">) {
         unitEvents.push(`remove ${e.entityId}`);
       }
     }

@@ -183,14 +183,16 @@ export class ModelWatcher {
       ? state.resync(deltas, strict)
       : deltas.flatMap((d) => state.applyDelta(d, strict) ?? []);
     for (const a of applied) {
-      const event: ModelEvent = {
+      // The wire data is taken to be of its kind's shape (protocol/entity-data.ts),
+      // and the factory builds the class of the kind: the event is typed by kind.
+      const event = {
         entityType: a.kind,
         entityId: a.id,
         action: a.action,
         delta: [a.kind, a.action === "remove" ? "remove" : "change", a.record.at(a.newVersion)!],
         old: a.oldVersion === undefined ? undefined : entityFactory(a.record, a.oldVersion),
         new: entityFactory(a.record, a.newVersion),
-      };
+      } as unknown as ModelEvent;
       void observers.dispatch(event);
       this.#opts.emit?.(event);
       for (const s of this.#streams) s.push(event);
