@@ -5,6 +5,7 @@
  * latest state per entity (Go's `core/multiwatcher` store).
  * @module
  */
+import type { EntityDataOf, EntityKind } from "../protocol/entity-data.js";
 import { Errors } from "./errors.js";
 
 /** A wire-shaped entity as sent inside a delta (`params.*Info` json fields). */
@@ -39,8 +40,8 @@ export class EntityLog {
     return this.revno;
   }
 
-  /** Stores the full new state of an entity and notifies watchers. */
-  set(kind: string, id: string, entity: EntityInfo): void {
+  /** Stores the full new state of an entity (its kind's wire shape) and notifies watchers. */
+  set<K extends EntityKind>(kind: K, id: string, entity: EntityDataOf<K>): void {
     const key = `${kind}\u0000${id}`;
     const old = this.entries.get(key);
     this.revno++;
@@ -68,17 +69,20 @@ export class EntityLog {
   }
 
   /** The current state of an entity (a copy), or undefined. */
-  get(kind: string, id: string): EntityInfo | undefined {
+  get<K extends EntityKind>(kind: K, id: string): EntityDataOf<K> | undefined {
     const e = this.entries.get(`${kind}\u0000${id}`);
-    return e === undefined || e.removed ? undefined : structuredClone(e.entity);
+    // Only `set` stores entities, each of its kind's shape.
+    return e === undefined || e.removed
+      ? undefined
+      : (structuredClone(e.entity) as EntityDataOf<K>);
   }
 
   /** The current entities of one kind (copies), in order of creation. */
-  list(kind: string): EntityInfo[] {
+  list<K extends EntityKind>(kind: K): EntityDataOf<K>[] {
     return [...this.entries.values()]
       .filter((e) => e.kind === kind && !e.removed)
       .sort((a, b) => a.createdRevno - b.createdRevno)
-      .map((e) => structuredClone(e.entity));
+      .map((e) => structuredClone(e.entity) as EntityDataOf<K>);
   }
 
   /** Starts a watcher whose first `next()` returns every current entity. */
