@@ -112,7 +112,7 @@ describe("charm actions", () => {
     const { runAction } = await import("../src/model/ops/actions.js");
     const missing = await runAction(model, "mysql/9", "get-password").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(JujuNotFoundError);
-    expect((missing as JujuError).code).toBe("not found");
+    expect((missing as JujuError).jujuCode).toBe("not found");
   });
 
   it("reports a failing action (juju-qa-test fortune with fail)", async () => {

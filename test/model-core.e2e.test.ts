@@ -257,7 +257,7 @@ describe("machines", () => {
 
     const missing = await model.removeMachine("99").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(JujuBulkError);
-    expect((missing as JujuBulkError).failures[0]?.error.code).toBe("not found");
+    expect((missing as JujuBulkError).failures[0]?.error.jujuCode).toBe("not found");
   });
 
   it("rejects an ssh: spec without a host before any call", async () => {
@@ -345,7 +345,7 @@ describe("bad inputs", () => {
     expect((unknown as JujuError).message).toMatch(
       /^cannot resolve charm "no-such-charm-xyz": .*charm or bundle not found/,
     );
-    expect((unknown as JujuError).code).toBe("not found");
+    expect((unknown as JujuError).jujuCode).toBe("not found");
     const channel = await model.deploy("mysql", { channel: "9.9/stable" }).catch((e: unknown) => e);
     expect(channel).toBeInstanceOf(JujuError);
   });

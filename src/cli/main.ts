@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { LibjujuError } from "../index.js";
+import { JujuError, LibjujuError } from "../index.js";
 import { registerDeploy } from "./commands/deploy.js";
 import { registerExportBundle } from "./commands/export-bundle.js";
 import { registerIntegrate } from "./commands/integrate.js";
@@ -64,7 +64,10 @@ function reportError(err: unknown): number {
     return 2;
   }
   // Some server errors carry no code; print none rather than "()".
-  const code = err instanceof LibjujuError && err.code ? ` (${err.code})` : "";
+  // Juju's own code for a server error (as `juju` prints it), else libjuju's.
+  const shown =
+    err instanceof JujuError ? err.jujuCode : err instanceof LibjujuError ? err.code : "";
+  const code = shown ? ` (${shown})` : "";
   process.stderr.write(`ERROR ${err instanceof Error ? err.message : String(err)}${code}\n`);
   return 1;
 }

@@ -10,7 +10,7 @@ import type { EntityRecord } from "./state.js";
 /** `safeData` was read on an entity that was removed from the model. */
 export class DeadEntityError extends LibjujuError {
   constructor(kind: string, id: string) {
-    super(`${kind} ${JSON.stringify(id)} is dead (removed from the model)`, "dead");
+    super(`${kind} ${JSON.stringify(id)} is dead (removed from the model)`, "ERR_DEAD_ENTITY");
   }
 }
 

@@ -19,7 +19,7 @@ export interface ModelStateOptions {
 /** A delta named an entity kind this client does not know. */
 export class UnknownDeltaKindError extends LibjujuError {
   constructor(kind: string) {
-    super(`unknown delta kind ${JSON.stringify(kind)}`, "unknown delta kind");
+    super(`unknown delta kind ${JSON.stringify(kind)}`, "ERR_UNKNOWN_DELTA_KIND");
   }
 }
 

@@ -44,7 +44,7 @@ export class WaitTimeoutError extends LibjujuError {
     const lines = notReady.map((n) => `  ${n.entity}: ${n.reason}`).join("\n");
     super(
       `timed out after ${timeoutMs / 1000}s waiting for ${what}${lines ? `:\n${lines}` : ""}`,
-      "timeout",
+      "ERR_WAIT_TIMEOUT",
     );
     this.notReady = notReady;
   }
@@ -56,7 +56,10 @@ export class EntityStatusError extends LibjujuError {
   readonly entities: NotReady[];
   constructor(kind: "error" | "blocked", entities: NotReady[]) {
     const lines = entities.map((n) => `  ${n.entity}: ${n.reason}`).join("\n");
-    super(`${entities.length === 1 ? "an entity is" : "entities are"} ${kind}:\n${lines}`, kind);
+    super(
+      `${entities.length === 1 ? "an entity is" : "entities are"} ${kind}:\n${lines}`,
+      kind === "error" ? "ERR_ENTITY_ERROR" : "ERR_ENTITY_BLOCKED",
+    );
     this.entities = entities;
   }
 }
