@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   JujuBulkError,
   JujuError,
+  JujuNotFoundError,
   type Model,
   type ModelEvent,
   ModelObserver,
@@ -249,15 +250,17 @@ describe("machines", () => {
     );
 
     // A host with a container refuses removal without force.
+    // One machine: its own error, not a bulk one.
     const err = await model.removeMachine(m.id).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(JujuBulkError);
+    expect(err).toBeInstanceOf(JujuError);
+    expect(err).not.toBeInstanceOf(JujuBulkError);
     await model.machines.get(c.id)!.destroy({ timeout: 5000 });
     await model.removeMachines([m.id], { blockUntilDone: true, timeout: 5000 });
     expect(model.machines.has(m.id)).toBe(false);
 
     const missing = await model.removeMachine("99").catch((e: unknown) => e);
-    expect(missing).toBeInstanceOf(JujuBulkError);
-    expect((missing as JujuBulkError).failures[0]?.error.jujuCode).toBe("not found");
+    expect(missing).toBeInstanceOf(JujuNotFoundError);
+    expect((missing as JujuNotFoundError).jujuCode).toBe("not found");
   });
 
   it("rejects an ssh: spec without a host before any call", async () => {

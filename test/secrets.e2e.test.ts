@@ -152,7 +152,7 @@ describe("secrets end to end", () => {
     const badArg = await failure(model.addSecret("other", ["no-equals-sign"]));
     expect(badArg.code).toBe("ERR_INVALID_ARGUMENT");
     const empty = await failure(model.addSecret("other", []));
-    expect(empty.code).toBe("ERR_INVALID_ARGUMENT");
+    expect(empty.jujuCode).toBe("not valid");
     expect(empty.message).toBe("empty secret value not valid");
     await model.removeSecret("taken");
   });

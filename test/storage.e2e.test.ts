@@ -92,7 +92,7 @@ describe("storage", () => {
     );
     const missing = await model.showStorage("pgdata/0", "nope/9").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(JujuBulkError);
-    expect((missing as JujuBulkError).failures.map((f) => [f.index, f.error.code])).toEqual([
+    expect((missing as JujuBulkError).failures.map((f) => [f.index, f.error.jujuCode])).toEqual([
       [1, "not found"],
     ]);
     expect(await model.showStorage("bad id").catch((e: unknown) => e)).toBeInstanceOf(
