@@ -10,8 +10,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderStatus, type StatusView } from "../src/cli/status-table.js";
-import { Model, type ModelEvent } from "../src/index.js";
+import { renderStatus } from "../src/cli/status-table.js";
+import { Model } from "../src/index.js";
 import { Simulator, type TimingProfileName } from "../src/simulator/index.js";
 
 const timing = (process.env.LIBJUJU_DEMO_TIMING ?? "realistic") as TimingProfileName;
@@ -35,19 +35,17 @@ try {
 
   // Progress: one line whenever a unit's or machine's status changes.
   const shown = new Map<string, string>();
-  model.addObserver((e: ModelEvent) => {
+  model.addObserver((e) => {
     if (e.action === "remove") return;
-    const d = e.new.data ?? {};
-    const status = (k: string) => d[k] as { current?: string; message?: string } | undefined;
     let line: string | undefined;
+    // `entityType` narrows the event: `e.new` is a Unit, then a Machine.
     if (e.entityType === "unit") {
-      const w = status("workload-status");
-      const a = status("agent-status");
-      line = `unit ${e.entityId.padEnd(16)} ${String(a?.current).padEnd(10)} ${w?.current}${w?.message ? `: ${w.message}` : ""}`;
+      const u = e.new;
+      const message = u.workloadStatusMessage ? `: ${u.workloadStatusMessage}` : "";
+      line = `unit ${u.name.padEnd(16)} ${u.agentStatus.padEnd(10)} ${u.workloadStatus}${message}`;
     } else if (e.entityType === "machine") {
-      const a = status("agent-status");
-      const i = status("instance-status");
-      line = `machine ${e.entityId.padEnd(13)} ${String(a?.current).padEnd(10)} ${i?.message || i?.current || ""}`;
+      const m = e.new;
+      line = `machine ${m.id.padEnd(13)} ${m.agentStatus.padEnd(10)} ${m.statusMessage || m.status}`;
     }
     if (line && shown.get(e.entityId) !== line) {
       shown.set(e.entityId, line);
@@ -69,7 +67,7 @@ try {
   await model.waitForIdle({ status: "active", idlePeriod: 2_000, timeout: 120_000 });
   say("model is idle:\n");
   const status = await model.getStatus();
-  process.stdout.write(`${renderStatus(status as unknown as StatusView, sim.controllerName)}\n`);
+  process.stdout.write(`${renderStatus(status, sim.controllerName)}\n`);
 
   say("tearing down");
   await model.reset({ timeout: 120_000 });

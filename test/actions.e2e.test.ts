@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type Action,
   Controller,
   JujuError,
   JujuNotFoundError,
@@ -56,7 +55,7 @@ describe("charm actions", () => {
   });
 
   it("runs an action, watches its deltas in order and fetches the results once", async () => {
-    const events: ModelEvent[] = [];
+    const events: ModelEvent<"action">[] = [];
     const off = model.addObserver((e) => void events.push(e), { entityType: "action" });
     const unit = model.units.get("postgresql/0")!;
     const action = await unit.runAction("get-primary");
@@ -73,14 +72,12 @@ describe("charm actions", () => {
     expect(result.completed).toBeDefined();
     // Batches may collapse states (instant timing), but never reorder them.
     const order = ["pending", "running", "completed"];
-    const statuses = events
-      .filter((e) => e.entityId === action.id)
-      .map((e) => (e.new as Action).status);
+    const statuses = events.filter((e) => e.entityId === action.id).map((e) => e.new.status);
     expect(statuses.at(-1)).toBe("completed");
     expect(statuses.map((s) => order.indexOf(s))).toEqual(
       [...statuses.map((s) => order.indexOf(s))].sort(),
     );
-    expect((action.latest() as Action).finished).toBe(true);
+    expect(action.latest().finished).toBe(true);
     expect(await model.getActionOutput(action.id)).toEqual({ "return-code": 0 });
     expect(await model.getActionStatus({ id: action.id })).toEqual({ [action.id]: "completed" });
   });
@@ -115,7 +112,7 @@ describe("charm actions", () => {
     const { runAction } = await import("../src/model/ops/actions.js");
     const missing = await runAction(model, "mysql/9", "get-password").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(JujuNotFoundError);
-    expect((missing as JujuError).code).toBe("not found");
+    expect((missing as JujuError).jujuCode).toBe("not found");
   });
 
   it("reports a failing action (juju-qa-test fortune with fail)", async () => {

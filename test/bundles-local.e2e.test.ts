@@ -229,7 +229,7 @@ describe("bundles with local charms", () => {
       expect(err).toBeInstanceOf(BundleLocalCharmNotFoundError);
       const missing = err as BundleLocalCharmNotFoundError;
       expect(missing).toBeInstanceOf(BundleLocalCharmError);
-      expect(missing.code).toBe("not found");
+      expect(missing.code).toBe("ERR_BUNDLE_LOCAL_CHARM_NOT_FOUND");
       expect(missing.applications).toEqual(["test"]);
       expect(missing.missing).toEqual([
         {

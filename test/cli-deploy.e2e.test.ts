@@ -108,7 +108,7 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     const err = await failing(["deploy", "ubuntu", "bad", "--constraints", "mem=4G cores=x"]);
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(
-      /^ERROR invalid constraints "mem=4G cores=x": bad "cores" constraint.* \(not valid\)$/m,
+      /^ERROR invalid constraints "mem=4G cores=x": bad "cores" constraint.* \(ERR_PARSE\)$/m,
     );
     expect(err.stdout).toBe("");
   });
@@ -144,7 +144,7 @@ describe("libjuju deploy / watch / integrate / remove-application", { timeout: 1
     ]);
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/^ERROR timed out after 0\.001s waiting for slow to be idle/m);
-    expect(err.stderr).toMatch(/\(timeout\)\n$/);
+    expect(err.stderr).toMatch(/\(ERR_WAIT_TIMEOUT\)\n$/);
   });
 
   it("on Ctrl-C during --wait exits 130, noting that the deployment carries on", async () => {

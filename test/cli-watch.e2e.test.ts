@@ -71,7 +71,7 @@ describe("libjuju watch and a lost controller", { timeout: 120_000 }, () => {
     await sim.stop();
     expect(await watch.exited).toBe(1);
     expect(watch.output().stderr).toMatch(
-      /^ERROR lost the connection to the model: .* \(connection closed\)$/m,
+      /^ERROR lost the connection to the model: .* \(ERR_CONNECTION_CLOSED\)$/m,
     );
   });
 

@@ -146,10 +146,13 @@ describe("Controller over TLS to the simulator", () => {
   it("reports each model that could not be destroyed", async () => {
     await using controller = await Controller.connectCurrent({ env: env(), ...common });
     const err = await controller
-      .destroyModels(["00000000-0000-4000-8000-000000000000"])
+      .destroyModels([
+        "00000000-0000-4000-8000-000000000000",
+        "00000000-0000-4000-8000-000000000001",
+      ])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JujuBulkError);
-    expect((err as JujuBulkError).failures).toHaveLength(1);
+    expect((err as JujuBulkError).failures).toHaveLength(2);
   });
 });
 

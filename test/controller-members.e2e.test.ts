@@ -19,7 +19,7 @@ describe("controller members of python-libjuju 3.5", () => {
     });
     expect(added).toMatchObject({ type: "maas", endpoint: "http://10.0.0.2:5240/MAAS" });
     await expect(c.addCloud("metal", { type: "maas" })).rejects.toMatchObject({
-      code: "already exists",
+      jujuCode: "already exists",
     });
     await expect(c.cloud("nowhere")).rejects.toBeInstanceOf(JujuError);
 

@@ -124,7 +124,7 @@ describe("Model.debugLog", () => {
     );
     const err = await collect(it).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JujuUnauthorizedError);
-    expect((err as JujuUnauthorizedError).code).toBe("unauthorized access");
+    expect((err as JujuUnauthorizedError).jujuCode).toBe("unauthorized access");
     expect((err as Error).message).toBe("authentication failed: invalid entity name or password");
   });
 

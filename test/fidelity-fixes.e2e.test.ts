@@ -3,7 +3,7 @@
  * Juju source it follows (issue #10, "Simulator fidelity fixes").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, JujuError, type LibjujuError, type Model } from "../src/index.js";
+import { Controller, JujuError, type Model } from "../src/index.js";
 import { useSimController } from "./support/sim-controller.js";
 
 const env = useSimController("fidelity");
@@ -37,7 +37,7 @@ const failure = (p: Promise<unknown>) =>
     () => {
       throw new Error("expected a failure");
     },
-    (e: unknown) => e as LibjujuError,
+    (e: unknown) => e as JujuError,
   );
 
 describe("AllWatcher deltas", () => {
@@ -161,7 +161,7 @@ describe("Juju's error texts", () => {
     expect(err.message).toBe(
       'cannot add relation "haproxy:certificates easyrsa:client": relation haproxy:certificates easyrsa:client already exists',
     );
-    expect(err.code).toBe("already exists");
+    expect(err.jujuCode).toBe("already exists");
   });
 
   // apiserver/facades/client/application/application.go setConfig:
@@ -276,7 +276,7 @@ describe("deploy honours storage, bindings, assumes and machine placements", () 
     expect(err.message).toContain(
       'Charm feature requirements cannot be met:\n  - charm requires feature "k8s-api" but model does not support it',
     );
-    expect(err.code).toBe("not supported");
+    expect(err.jujuCode).toBe("not supported");
     expect(model.applications.has("alertmanager-k8s")).toBe(false);
   });
 
@@ -286,7 +286,7 @@ describe("deploy honours storage, bindings, assumes and machine placements", () 
     await using model = await freshModel();
     const err = await failure(model.deploy("ubuntu", { bind: { "juju-info": "no-such-space" } }));
     expect(err.message).toMatch(/space not found$/);
-    expect(err.code).toBe("not found");
+    expect(err.jujuCode).toBe("not found");
     await model.deploy("ubuntu", { bind: "alpha" });
   });
 

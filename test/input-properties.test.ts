@@ -35,7 +35,7 @@ function typedOr<T>(f: () => T): T | undefined {
     return v;
   } catch (e) {
     if (e instanceof LibjujuError) {
-      expect(e.code).toBe("not valid");
+      expect(e.code).toBe("ERR_INVALID_ARGUMENT");
       outcomes.refused++;
       return undefined;
     }

@@ -155,7 +155,7 @@ describe("numbers Juju cannot carry", () => {
     const before = sent.length;
     const err = await model.addMachine(undefined, { constraints: c }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LibjujuError);
-    expect((err as LibjujuError).code).toBe("not valid");
+    expect((err as LibjujuError).code).toBe("ERR_INVALID_ARGUMENT");
     expect((err as Error).message).toContain(why);
     expect(sent.length).toBe(before);
   });

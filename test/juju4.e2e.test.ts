@@ -84,7 +84,7 @@ describe("a Juju 4.0 controller", () => {
     expect(model.connection.facadeVersion("Bundle")).toBe(8);
     expect(model.connection.facadeVersion("AllWatcher")).toBeUndefined();
     await expect(model.connection.facade("Client").call("WatchAll")).rejects.toMatchObject({
-      code: "not implemented",
+      jujuCode: "not implemented",
       message: expect.stringContaining("WatchAll not implemented"),
     });
   });

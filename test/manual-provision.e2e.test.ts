@@ -303,7 +303,7 @@ describe("addMachine('ssh:…')", () => {
       expect(err).toBeInstanceOf(ProvisioningError);
       const pe = err as ProvisioningError;
       expect(pe.step).toBe("check-provisioned");
-      expect(pe.code).toBe("already provisioned");
+      expect(pe.code).toBe("ERR_ALREADY_PROVISIONED");
       expect(pe.message).toContain("machine is already provisioned");
       expect(pe.host).toBe(`127.0.0.1:${host.port}`);
       expect(pe.machineId).toBeUndefined();
@@ -321,7 +321,7 @@ describe("addMachine('ssh:…')", () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProvisioningError);
       expect((err as ProvisioningError).step).toBe("connect");
-      expect((err as ProvisioningError).code).toBe("ssh auth failed");
+      expect((err as ProvisioningError).code).toBe("ERR_SSH_AUTH");
       expect(host.execs).toEqual([]);
     });
   });
@@ -336,7 +336,7 @@ describe("addMachine('ssh:…')", () => {
       .addMachine(`ssh:ubuntu@127.0.0.1:${port}`, { ssh: { password: "pw", ...isolated } })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProvisioningError);
-    expect((err as ProvisioningError).code).toBe("ssh unreachable");
+    expect((err as ProvisioningError).code).toBe("ERR_SSH_UNREACHABLE");
     expect((err as ProvisioningError).message).toContain(`127.0.0.1:${port}`);
   });
 
@@ -386,7 +386,7 @@ describe("addMachine('ssh:…')", () => {
         })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProvisioningError);
-      expect((err as ProvisioningError).code).toBe("aborted");
+      expect((err as ProvisioningError).code).toBe("ERR_ABORTED");
     });
   });
 
@@ -411,7 +411,7 @@ describe("the simulated controller's side of manual provisioning", () => {
       })
       .catch((e: unknown) => e);
     expect(missing).toMatchObject({
-      code: "not found",
+      jujuCode: "not found",
       message: "getting instance config: getting machine: machine 42 not found",
     });
     const base = {

@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   JujuBulkError,
   JujuError,
+  JujuNotFoundError,
   type Model,
   type ModelEvent,
   ModelObserver,
@@ -129,12 +130,12 @@ describe("deploy, relate, wait", () => {
 
     await model.waitForIdle({ ...idle, apps: ["haproxy", "rabbitmq-server"], status: "active" });
     expect(model.allUnitsIdle()).toBe(true);
-    const rabbitNow = rabbit.latest() as typeof rabbit;
+    const rabbitNow = rabbit.latest();
     expect(rabbitNow.units.map((u) => u.name).sort()).toEqual([
       "rabbitmq-server/0",
       "rabbitmq-server/1",
     ]);
-    expect(rabbitNow.status.current).toBe("active");
+    expect(rabbitNow.status).toBe("active");
     expect(rabbitNow.relations.map((r) => r.id)).toEqual([rel.id]);
     expect(rabbitNow.relatedApplications()).toEqual(["haproxy"]);
     const unit = model.units.get("rabbitmq-server/0")!;
@@ -243,21 +244,23 @@ describe("machines", () => {
     const withContainer = await model.addMachine("lxd");
     expect(withContainer.id).toMatch(/^\d+\/lxd\/0$/);
     await model.blockUntil(() => model.machines.size === 4, { timeout: 5000 });
-    expect((m.latest() as typeof m).containers.map((x) => x.id)).toEqual([c.id]);
+    expect(m.latest().containers.map((x) => x.id)).toEqual([c.id]);
     expect(model.getMachines().sort()).toEqual(
       [m.id, c.id, withContainer.parentId, withContainer.id].sort(),
     );
 
     // A host with a container refuses removal without force.
+    // One machine: its own error, not a bulk one.
     const err = await model.removeMachine(m.id).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(JujuBulkError);
+    expect(err).toBeInstanceOf(JujuError);
+    expect(err).not.toBeInstanceOf(JujuBulkError);
     await model.machines.get(c.id)!.destroy({ timeout: 5000 });
     await model.removeMachines([m.id], { blockUntilDone: true, timeout: 5000 });
     expect(model.machines.has(m.id)).toBe(false);
 
     const missing = await model.removeMachine("99").catch((e: unknown) => e);
-    expect(missing).toBeInstanceOf(JujuBulkError);
-    expect((missing as JujuBulkError).failures[0]?.error.code).toBe("not found");
+    expect(missing).toBeInstanceOf(JujuNotFoundError);
+    expect((missing as JujuNotFoundError).jujuCode).toBe("not found");
   });
 
   it("rejects an ssh: spec without a host before any call", async () => {
@@ -272,10 +275,10 @@ describe("observers and events", () => {
     const seen: string[] = [];
     const unitEvents: string[] = [];
     class Watch extends ModelObserver {
-      onUnitAdd(e: ModelEvent) {
+      override onUnitAdd(e: ModelEvent<"unit">) {
         unitEvents.push(`add ${e.entityId}`);
       }
-      onUnitRemove(e: ModelEvent) {
+      override onUnitRemove(e: ModelEvent<"unit">) {
         unitEvents.push(`remove ${e.entityId}`);
       }
     }
@@ -345,7 +348,7 @@ describe("bad inputs", () => {
     expect((unknown as JujuError).message).toMatch(
       /^cannot resolve charm "no-such-charm-xyz": .*charm or bundle not found/,
     );
-    expect((unknown as JujuError).code).toBe("not found");
+    expect((unknown as JujuError).jujuCode).toBe("not found");
     const channel = await model.deploy("mysql", { channel: "9.9/stable" }).catch((e: unknown) => e);
     expect(channel).toBeInstanceOf(JujuError);
   });

@@ -26,21 +26,21 @@ describe("blocks (juju disable-command)", () => {
     // remove-object refuses removals (RemoveAllowed) but not changes.
     const removal = await model.removeMachine("0").catch((e: unknown) => e);
     expect(removal).toBeInstanceOf(JujuError);
-    expect((removal as JujuError).code).toBe("operation is blocked");
+    expect((removal as JujuError).jujuCode).toBe("operation is blocked");
     expect((removal as JujuError).message).toContain("no removals please");
     await model.setConfig({ "update-status-hook-interval": "10m" });
 
     // all (BlockChange) refuses every change; its message is Juju's default when none is given.
     await model.block("all");
     const change = await model.setConfig({ "update-status-hook-interval": "7m" }).catch((e) => e);
-    expect((change as JujuError).code).toBe("operation is blocked");
+    expect((change as JujuError).jujuCode).toBe("operation is blocked");
     expect((change as JujuError).message).toContain("the operation has been blocked");
 
     // destroy-model: the controller refuses DestroyModels for this model.
     await model.unblock("all", "remove-object");
     await model.block("destroy-model", { message: "keep it" });
     const destroy = await env.controller.destroyModel(model.uuid).catch((e: unknown) => e);
-    expect((destroy as JujuError).code).toBe("operation is blocked");
+    expect((destroy as JujuError).jujuCode).toBe("operation is blocked");
     expect((destroy as JujuError).message).toContain("keep it");
 
     await model.removeBlocks();
@@ -93,7 +93,7 @@ describe("model-wide members", () => {
   it("destroys itself through the controller (a destroy block refuses it)", async () => {
     const model = await env.controller.addModel("doomed");
     await model.block("destroy-model");
-    await expect(model.destroy()).rejects.toMatchObject({ code: "operation is blocked" });
+    await expect(model.destroy()).rejects.toMatchObject({ jujuCode: "operation is blocked" });
     await model.unblock("destroy-model");
     const c = await model.getController();
     try {
@@ -123,7 +123,7 @@ describe("model-wide members", () => {
     await using model = await env.controller.addModel("upgrade");
     const upToDate = await model.upgradeJuju().catch((e: unknown) => e);
     expect(upToDate).toBeInstanceOf(JujuError);
-    expect((upToDate as JujuError).code).toBe("already exists");
+    expect((upToDate as JujuError).jujuCode).toBe("already exists");
     expect((upToDate as JujuError).message).toContain("no upgrades available");
     await expect(model.upgradeJuju({ version: "9.9.9" })).rejects.toThrow(
       /greater than that of the controller/,
@@ -165,7 +165,7 @@ describe("model-wide members", () => {
     for (const [call, message] of cases) {
       const err = await call().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NotSupportedError);
-      expect((err as NotSupportedError).code).toBe("not supported");
+      expect((err as NotSupportedError).code).toBe("ERR_NOT_SUPPORTED");
       expect((err as Error).message).toMatch(message);
     }
   });

@@ -24,18 +24,18 @@ describe("spaces and subnets", () => {
 
     const dup = await model.addSpace("db").catch((e) => e);
     expect(dup).toBeInstanceOf(JujuError);
-    expect((dup as JujuError).code).toBe("already exists");
+    expect((dup as JujuError).jujuCode).toBe("already exists");
     const bad = await model.addSpace("Bad_Name").catch((e) => e);
     expect(bad).toBeInstanceOf(JujuError);
     expect((bad as JujuError).message).toContain("is not a valid space tag");
 
     const missing = await model.getSubnets({ space: "nope" }).catch((e) => e);
     expect(missing).toBeInstanceOf(JujuError);
-    expect((missing as JujuError).code).toBe("not found");
+    expect((missing as JujuError).jujuCode).toBe("not found");
 
     const add = await model.addSubnet("10.20.30.0/24", "db", "zone1").catch((e) => e);
     expect(add).toBeInstanceOf(JujuError);
-    expect((add as JujuError).code).toBe("not implemented");
+    expect((add as JujuError).jujuCode).toBe("not implemented");
     expect((add as JujuError).message).toContain("Subnets(5).AddSubnets is not implemented");
   });
 });

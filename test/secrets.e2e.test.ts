@@ -3,14 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  Controller,
-  createSecretData,
-  JujuError,
-  type LibjujuError,
-  type Model,
-  SecretValue,
-} from "../src/index.js";
+import { Controller, createSecretData, JujuError, type Model, SecretValue } from "../src/index.js";
 import type { RequestFrame, ResponseFrame } from "../src/protocol/frames.js";
 import { useSimController } from "./support/sim-controller.js";
 
@@ -51,7 +44,7 @@ const failure = (p: Promise<unknown>) =>
     () => {
       throw new Error("expected a failure");
     },
-    (e: unknown) => e as LibjujuError,
+    (e: unknown) => e as JujuError,
   );
 
 describe("data arguments", () => {
@@ -73,7 +66,7 @@ describe("data arguments", () => {
     });
     expect(await createSecretData({ token: "ü" })).toEqual({ token: b64("ü") });
     const bad = await failure(createSecretData([`=${SECRET}`]));
-    expect(bad.code).toBe("not valid");
+    expect(bad.code).toBe("ERR_INVALID_ARGUMENT");
     expect(bad.message).not.toContain(SECRET);
     const badKey = await failure(createSecretData([`Bad_Key=${SECRET}`]));
     expect(badKey.message).toBe('key "Bad_Key" not valid');
@@ -138,28 +131,28 @@ describe("secrets end to end", () => {
     await model.addSecret("taken", ["a-key=1"]);
     const dup = await failure(model.addSecret("taken", ["a-key=2"]));
     expect(dup).toBeInstanceOf(JujuError);
-    expect(dup.code).toBe("already exists");
+    expect(dup.jujuCode).toBe("already exists");
     expect(dup.message).toBe('secret with name "taken" already exists');
 
     const unknown = await failure(model.updateSecret("nope", { info: "x" }));
-    expect(unknown.code).toBe("not found");
+    expect(unknown.jujuCode).toBe("not found");
     expect(unknown.message).toBe('secret "nope" not found');
-    expect((await failure(model.removeSecret("nope"))).code).toBe("not found");
-    expect((await failure(model.grantSecret("nope", "ubuntu"))).code).toBe("not found");
+    expect((await failure(model.removeSecret("nope"))).jujuCode).toBe("not found");
+    expect((await failure(model.grantSecret("nope", "ubuntu"))).jujuCode).toBe("not found");
     expect((await failure(model.removeSecret("taken", { revision: 5 }))).message).toBe(
       "cannot delete any of revisions [5] - revisions not found",
     );
 
     const ghost = await failure(model.grantSecret("taken", "ghost"));
-    expect(ghost.code).toBe("not found");
+    expect(ghost.jujuCode).toBe("not found");
     expect(ghost.message).toContain(
       'invalid subject reference: remote application "ghost" not found',
     );
 
     const badArg = await failure(model.addSecret("other", ["no-equals-sign"]));
-    expect(badArg.code).toBe("not valid");
+    expect(badArg.code).toBe("ERR_INVALID_ARGUMENT");
     const empty = await failure(model.addSecret("other", []));
-    expect(empty.code).toBe("not valid");
+    expect(empty.jujuCode).toBe("not valid");
     expect(empty.message).toBe("empty secret value not valid");
     await model.removeSecret("taken");
   });

@@ -93,7 +93,7 @@ describe("a Model on a Juju 4.0 controller (no AllWatcher)", () => {
 
   it("forcing the AllWatcher fails with Juju 4's not-implemented error", async () => {
     await expect(connect({ stateSource: "allwatcher" })).rejects.toMatchObject({
-      code: "not implemented",
+      jujuCode: "not implemented",
     });
   });
 });

@@ -348,9 +348,9 @@ describe("status-poll state source on the 3.6 simulator", () => {
     const base = { endpoint: "127.0.0.1:1", uuid: "u", username: "admin", password: "x" };
     await expect(
       Model.connect({ ...base, stateSource: "polling" as "auto" }),
-    ).rejects.toMatchObject({ code: "bad status poll option" });
+    ).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
     await expect(
       Model.connect({ ...base, statusPoll: { interval: 2000, maxInterval: 1000 } }),
-    ).rejects.toMatchObject({ code: "bad status poll option" });
+    ).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 });

@@ -40,12 +40,12 @@ describe("storage", () => {
       'creating pool "fast": cannot overwrite existing settings',
     );
     const unknown = await model.createStoragePool("x", "ebs").catch((e: unknown) => e);
-    expect((unknown as JujuError).code).toBe("not found");
+    expect((unknown as JujuError).jujuCode).toBe("not found");
     expect((unknown as JujuError).message).toBe('storage provider "ebs" not found');
 
     await model.removeStoragePool("fast");
     const gone = await model.removeStoragePool("fast").catch((e: unknown) => e);
-    expect((gone as JujuError).code).toBe("not found");
+    expect((gone as JujuError).jujuCode).toBe("not found");
     expect(await names()).not.toContain("fast");
     const attrs = await model.createStoragePool("y", "lxd", "novalue").catch((e: unknown) => e);
     expect(attrs).toBeInstanceOf(InvalidArgumentError);
@@ -92,7 +92,7 @@ describe("storage", () => {
     );
     const missing = await model.showStorage("pgdata/0", "nope/9").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(JujuBulkError);
-    expect((missing as JujuBulkError).failures.map((f) => [f.index, f.error.code])).toEqual([
+    expect((missing as JujuBulkError).failures.map((f) => [f.index, f.error.jujuCode])).toEqual([
       [1, "not found"],
     ]);
     expect(await model.showStorage("bad id").catch((e: unknown) => e)).toBeInstanceOf(
@@ -159,7 +159,7 @@ describe("storage", () => {
     const left = (await model.listStorage()) as StorageDetails[];
     expect(left.map((s) => s["storage-tag"])).toEqual(["storage-files-2"]);
     const unknown = await model.removeStorage(["gone/9"]).catch((e: unknown) => e);
-    expect((unknown as JujuError).code).toBe("not found");
+    expect((unknown as JujuError).jujuCode).toBe("not found");
   });
 
   it("keeps detachable storage when a unit goes and destroys it with destroyStorage", async () => {

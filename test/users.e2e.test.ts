@@ -47,7 +47,7 @@ describe("users and model access", () => {
 
     const bad = await env.controller.grantModel("bob", "default", "superuser").catch((e) => e);
     expect(bad).toBeInstanceOf(JujuError);
-    expect((bad as JujuError).code).toBe("not valid");
+    expect((bad as JujuError).jujuCode).toBe("not valid");
     expect((bad as JujuError).message).toContain('"superuser" model access not valid');
     const badModel = await admin.grant("bob", "owner").catch((e) => e);
     expect(badModel).toBeInstanceOf(JujuError);

@@ -32,7 +32,7 @@ export interface BundleProblem {
 export type BundleProblemStage = "read" | "merge" | "verify";
 
 /** The `code` of {@link BundleValidationError}. */
-export const BUNDLE_INVALID = "bundle-invalid";
+export const BUNDLE_INVALID = "ERR_BUNDLE_INVALID";
 
 /**
  * A bundle (with its overlays) is not valid. Every problem found is listed in

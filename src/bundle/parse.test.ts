@@ -30,7 +30,7 @@ async function problemsOf(fn: () => unknown): Promise<BundleProblem[]> {
     await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(BundleValidationError);
-    expect((e as BundleValidationError).code).toBe("bundle-invalid");
+    expect((e as BundleValidationError).code).toBe("ERR_BUNDLE_INVALID");
     return [...(e as BundleValidationError).problems];
   }
   throw new Error("expected a BundleValidationError");
@@ -301,7 +301,7 @@ relations:
 
   it("reads with Node's readBundleFile, refusing a folder with a typed error", async () => {
     await expect(readBundleFile(BUNDLES)).rejects.toMatchObject({
-      code: "bundle-file",
+      code: "ERR_BUNDLE_FILE",
       path: BUNDLES,
       message: `path ${JSON.stringify(BUNDLES)} resolves to a folder`,
     });

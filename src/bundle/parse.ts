@@ -160,7 +160,7 @@ function checkArgs(
           if (sync)
             problems.push({
               path,
-              message: `overlay ${JSON.stringify(ov)} is a path: parseBundleSync reads no files; pass {text}`,
+              message: `overlay ${JSON.stringify(ov)} is a path: parseBundleSync reads no files; pass the overlay's text instead`,
             });
           else list.push(ov);
           return;

@@ -502,7 +502,7 @@ describe("bad bundles: every problem listed at once with its path", () => {
         readFile: "no" as unknown as () => Promise<string>,
       }),
     ).rejects.toMatchObject({
-      code: "bundle-invalid",
+      code: "ERR_BUNDLE_INVALID",
       problems: [
         { path: "readFile", message: "readFile must be a function, got string" },
         { path: "overlays[0].text", message: "overlay text must be a string, got number" },
@@ -514,7 +514,7 @@ describe("bad bundles: every problem listed at once with its path", () => {
     ).toEqual([
       {
         path: "overlays[0]",
-        message: 'overlay "x.yaml" is a path: parseBundleSync reads no files; pass {text}',
+        message: `overlay "x.yaml" is a path: parseBundleSync reads no files; pass the overlay's text instead`,
       },
     ]);
   });

@@ -306,7 +306,7 @@ describe("CharmArchiveGenerator.makeArchive", () => {
     const err = e as CharmArchiveError;
     expect(err.reason).toBe("symlink-escapes");
     expect(err.file).toBe("hooks/escape");
-    expect(err.code).toBe("not valid");
+    expect(err.code).toBe("ERR_CHARM_ARCHIVE");
     expect(err.message).toBe('symlink "hooks/escape" links out of charm: "../../../etc/passwd"');
     expect(existsSync(out)).toBe(false);
 
@@ -370,7 +370,7 @@ describe("CharmArchiveGenerator.makeArchive", () => {
       const e = (await thrown(p)) as CharmArchiveError;
       expect(e.reason).toBe("unreadable");
       expect(e.file).toBe("secret.txt");
-      expect(e.code).toBe("charm archive failed");
+      expect(e.code).toBe("ERR_CHARM_ARCHIVE_IO");
       expect(existsSync(out)).toBe(false);
     }
   });

@@ -102,7 +102,7 @@ describe("readCharmDir", () => {
       expect(e).toBeInstanceOf(CharmDirError);
       expect((e as CharmDirError).path).toBe(empty);
       expect((e as CharmDirError).message).toContain(empty);
-      expect((e as CharmDirError).code).toBe("not valid");
+      expect((e as CharmDirError).code).toBe("ERR_CHARM_DIR");
     }
     const nameless = makeDir("nameless", { "charmcraft.yaml": "type: charm\n" });
     expect(() => readCharmDir(nameless)).toThrow(/does not name the charm/);

@@ -101,24 +101,24 @@ describe("Charmhub against the simulator", () => {
 
   it("throws typed errors with Charmhub's codes", async () => {
     const info = await caught(hub.info("no-such"));
-    expect(info.code).toBe("resource-not-found");
+    expect(info.charmhubCode).toBe("resource-not-found");
     expect(info.status).toBe(404);
     expect(info.notFound).toBe(true);
     expect(info.message).toBe("No charm or bundle with name 'no-such'.");
     expect(info.url).toContain("/v2/charms/info/no-such");
 
     const name = await caught(hub.resolve("no-such", { channel: "stable" }));
-    expect(name.code).toBe("name-not-found");
+    expect(name.charmhubCode).toBe("name-not-found");
     expect(name.notFound).toBe(true);
 
     const rev = await caught(
       hub.resolve("mysql", { channel: "5.7/stable", base: { name: "ubuntu", channel: "22.04" } }),
     );
-    expect(rev.code).toBe("revision-not-found");
+    expect(rev.charmhubCode).toBe("revision-not-found");
     expect(rev.errors[0]?.extra?.releases?.length).toBeGreaterThan(0);
 
     const arch = await caught(hub.resolve("alertmanager-k8s", { architecture: "s390x" }));
-    expect(arch.code).toBe("invalid-charm-base");
+    expect(arch.charmhubCode).toBe("invalid-charm-base");
   });
 
   it("is built from model config", () => {
@@ -144,20 +144,20 @@ describe("Charmhub error mapping (fake fetch)", () => {
       ),
     });
     const e = await caught(hub404.info("x"));
-    expect(e).toMatchObject({ code: "resource-not-found", status: 404 });
+    expect(e).toMatchObject({ charmhubCode: "resource-not-found", status: 404 });
     expect(e.url.startsWith(`${CHARMHUB_DEFAULT_URL}/v2/charms/info/x?fields=`)).toBe(true);
   });
 
   it("maps a 500 with an HTML body to an HTTP error", async () => {
     const e = await caught(new Charmhub({ fetch: reply(500, "<html>oops</html>") }).find("x"));
-    expect(e).toMatchObject({ code: "http 500", status: 500 });
+    expect(e).toMatchObject({ charmhubCode: "http 500", status: 500 });
     expect(e.message).toContain("HTTP 500");
   });
 
   it("maps a 500 with an error list to its code", async () => {
     const body = '{"error-list":[{"code":"api-error","message":"internal"}]}';
     const e = await caught(new Charmhub({ fetch: reply(500, body) }).info("x"));
-    expect(e).toMatchObject({ code: "api-error", status: 500, message: "internal" });
+    expect(e).toMatchObject({ charmhubCode: "api-error", status: 500, message: "internal" });
   });
 
   it("maps bad JSON and wrong shapes on success to bad response", async () => {

@@ -12,7 +12,7 @@
  * function (default: the global `fetch`).
  * @module
  */
-import { LibjujuError } from "../protocol/libjuju-error.js";
+import { LibjujuError, type LibjujuErrorCode } from "../protocol/libjuju-error.js";
 
 /** Charmhub's production API. */
 export const CHARMHUB_DEFAULT_URL = "https://api.charmhub.io";
@@ -220,20 +220,25 @@ export interface CharmhubRefreshResponse {
 /** libjuju codes of {@link CharmhubError}s that Charmhub itself did not send. */
 export const CharmhubErrorCodes = {
   /** The request never got an HTTP answer (DNS, refused, reset, TLS). */
-  network: "network error",
+  network: "ERR_CHARMHUB_NETWORK",
   /** The answer was not the JSON document the endpoint promises. */
-  badResponse: "bad response",
-  timeout: "timeout",
-  aborted: "aborted",
+  badResponse: "ERR_CHARMHUB_BAD_RESPONSE",
+  timeout: "ERR_TIMEOUT",
+  aborted: "ERR_ABORTED",
 } as const;
 
+const LOCAL_CHARMHUB_CODES: ReadonlySet<string> = new Set(Object.values(CharmhubErrorCodes));
+
 /**
- * A failed Charmhub request. `code` is Charmhub's error code from the
- * `error-list` (`resource-not-found`, `revision-not-found`, …) or one of
- * {@link CharmhubErrorCodes}; `status` is the HTTP status when there was an
- * answer; `url` names the request.
+ * A failed Charmhub request. `code` is one of {@link CharmhubErrorCodes}
+ * for a local failure, otherwise `ERR_CHARMHUB`, with Charmhub's own code
+ * from the `error-list` (`resource-not-found`, `revision-not-found`, …, or
+ * `http <status>` when it listed none) in `charmhubCode`; `status` is the
+ * HTTP status when there was an answer; `url` names the request.
  */
 export class CharmhubError extends LibjujuError {
+  /** Charmhub's error code (`""` for a local failure). */
+  readonly charmhubCode: string;
   /** The request URL. */
   readonly url: string;
   /** The HTTP status, when the server answered. */
@@ -248,7 +253,9 @@ export class CharmhubError extends LibjujuError {
     errors: CharmhubApiError[] = [],
     options?: ErrorOptions,
   ) {
-    super(message, code, options);
+    const local = LOCAL_CHARMHUB_CODES.has(code);
+    super(message, local ? (code as LibjujuErrorCode) : "ERR_CHARMHUB", options);
+    this.charmhubCode = local ? "" : code;
     this.url = url;
     this.status = status;
     this.errors = errors;
@@ -258,7 +265,9 @@ export class CharmhubError extends LibjujuError {
   get notFound(): boolean {
     return (
       this.status === 404 ||
-      ["not-found", "resource-not-found", "name-not-found", "id-not-found"].includes(this.code)
+      ["not-found", "resource-not-found", "name-not-found", "id-not-found"].includes(
+        this.charmhubCode,
+      )
     );
   }
 }

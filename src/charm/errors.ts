@@ -3,7 +3,7 @@
  * callers can branch on `code` like on any other libjuju error.
  * @module
  */
-import { LibjujuError } from "../protocol/libjuju-error.js";
+import { LibjujuError, type LibjujuErrorCode } from "../protocol/libjuju-error.js";
 
 /**
  * A charm file (metadata.yaml, charmcraft.yaml, config.yaml, actions.yaml,
@@ -23,7 +23,7 @@ export class CharmMetadataError extends LibjujuError {
     key?: string,
     options?: ErrorOptions & { line?: number },
   ) {
-    super(message, "not valid", options);
+    super(message, "ERR_CHARM_METADATA", options);
     this.file = file;
     this.key = key;
     this.line = options?.line;
@@ -39,7 +39,12 @@ export class CharmMetadataError extends LibjujuError {
 export class CharmDirError extends LibjujuError {
   /** The directory that was read. */
   readonly path: string;
-  constructor(message: string, path: string, options?: ErrorOptions, code = "not valid") {
+  constructor(
+    message: string,
+    path: string,
+    options?: ErrorOptions,
+    code: LibjujuErrorCode = "ERR_CHARM_DIR",
+  ) {
     super(message, code, options);
     this.path = path;
   }
@@ -85,7 +90,7 @@ export class CharmArchiveError extends CharmDirError {
     options?: ErrorOptions,
   ) {
     const io = reason === "unreadable" || reason === "changed" || reason === "write-failed";
-    super(message, path, options, io ? "charm archive failed" : "not valid");
+    super(message, path, options, io ? "ERR_CHARM_ARCHIVE_IO" : "ERR_CHARM_ARCHIVE");
     this.reason = reason;
     this.file = file;
   }

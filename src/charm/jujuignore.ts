@@ -57,7 +57,7 @@ export class JujuIgnoreSyntaxError extends LibjujuError {
   /** The line number of the bad rule (1-based). */
   readonly line: number;
   constructor(message: string, line: number) {
-    super(message, "not valid");
+    super(message, "ERR_JUJUIGNORE_SYNTAX");
     this.line = line;
   }
 }

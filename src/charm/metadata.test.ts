@@ -47,7 +47,7 @@ function metaError(fn: () => unknown): CharmMetadataError {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(CharmMetadataError);
-    expect((e as CharmMetadataError).code).toBe("not valid");
+    expect((e as CharmMetadataError).code).toBe("ERR_CHARM_METADATA");
     return e as CharmMetadataError;
   }
   throw new Error("expected a CharmMetadataError");

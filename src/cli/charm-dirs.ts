@@ -11,7 +11,7 @@ export class CharmDirsError extends LibjujuError {
   /** The directory given. */
   readonly dir: string;
   constructor(dir: string, reason: string) {
-    super(`--charms ${dir}: ${reason}`, "not valid");
+    super(`--charms ${dir}: ${reason}`, "ERR_CHARM_DIRS");
     this.dir = dir;
   }
 }

@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { LibjujuError } from "../protocol/libjuju-error.js";
+import { JujuError } from "../rpc/errors.js";
 import { registerAddMachine } from "./commands/add-machine.js";
 import { registerConfig } from "./commands/config.js";
 import { registerDebugLog } from "./commands/debug-log.js";
@@ -92,7 +93,10 @@ function reportError(err: unknown): number {
     return 2;
   }
   // Some server errors carry no code; print none rather than "()".
-  const code = err instanceof LibjujuError && err.code ? ` (${err.code})` : "";
+  // Juju's own code for a server error (as `juju` prints it), else libjuju's.
+  const shown =
+    err instanceof JujuError ? err.jujuCode : err instanceof LibjujuError ? err.code : "";
+  const code = shown ? ` (${shown})` : "";
   process.stderr.write(`ERROR ${err instanceof Error ? err.message : String(err)}${code}\n`);
   return 1;
 }

@@ -3,7 +3,7 @@
  * errors (`bundle/`) nor server errors.
  * @module
  */
-import { LibjujuError } from "../rpc/errors.js";
+import { LibjujuError, type LibjujuErrorCode } from "../rpc/errors.js";
 
 export { BundleAbortError, BundleChangeError } from "./bundle-execute.js";
 
@@ -19,7 +19,7 @@ export class BundleLocalCharmError extends LibjujuError {
   constructor(
     applications: { name: string; charm: string }[],
     reason?: string,
-    code = "not supported",
+    code: LibjujuErrorCode = "ERR_BUNDLE_LOCAL_CHARM",
   ) {
     super(
       `bundle application${applications.length === 1 ? "" : "s"} ` +
@@ -42,7 +42,7 @@ export class BundleLocalCharmNotFoundError extends BundleLocalCharmError {
     super(
       missing.map((m) => ({ name: m.application, charm: m.charm })),
       `charm path${missing.length === 1 ? "" : "s"} not found: ${missing.map((m) => JSON.stringify(m.path)).join(", ")}`,
-      "not found",
+      "ERR_BUNDLE_LOCAL_CHARM_NOT_FOUND",
     );
     this.missing = missing;
   }
@@ -53,7 +53,7 @@ export class BundleSourceError extends LibjujuError {
   /** What was asked for: a path, URL or Charmhub name. */
   readonly source: string;
   constructor(source: string, message: string, options?: ErrorOptions) {
-    super(message, "not found", options);
+    super(message, "ERR_BUNDLE_SOURCE", options);
     this.source = source;
   }
 }
@@ -63,7 +63,7 @@ export class CharmIsBundleError extends LibjujuError {
   /** The Charmhub name. */
   readonly entity: string;
   constructor(entity: string) {
-    super(`${JSON.stringify(entity)} is a bundle, not a charm`, "not valid");
+    super(`${JSON.stringify(entity)} is a bundle, not a charm`, "ERR_CHARM_IS_BUNDLE");
     this.entity = entity;
   }
 }
@@ -79,7 +79,7 @@ export class BundleTrustError extends LibjujuError {
       "Bundle cannot be deployed without trusting applications with your cloud credentials.\n" +
         "Please repeat the deploy command with the --trust argument if you consent to trust the following application(s):\n" +
         applications.map((a) => `  - ${a}`).join("\n"),
-      "not valid",
+      "ERR_BUNDLE_TRUST",
     );
     this.applications = applications;
   }
@@ -89,7 +89,10 @@ export class BundleTrustError extends LibjujuError {
 export class BundlePlaceholderError extends LibjujuError {
   readonly placeholder: string;
   constructor(placeholder: string) {
-    super(`placeholder ${placeholder} refers to a change that has not completed`, "not valid");
+    super(
+      `placeholder ${placeholder} refers to a change that has not completed`,
+      "ERR_BUNDLE_PLACEHOLDER",
+    );
     this.placeholder = placeholder;
   }
 }

@@ -98,7 +98,7 @@ describe("runPlan", () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleChangeError);
     const e = err as BundleChangeError;
-    expect(e.code).toBe("bundle change failed");
+    expect(e.code).toBe("ERR_BUNDLE_CHANGE");
     expect(e.change.id).toBe("deploy-1");
     expect(e.done).toEqual(["addCharm-0"]);
     expect(e.skipped).toEqual(["addUnit-2", "addUnit-3", "addCharm-4", "deploy-5"]);
@@ -139,7 +139,7 @@ describe("runPlan", () => {
     ac.abort();
     const e = (await done) as BundleAbortError;
     expect(e).toBeInstanceOf(BundleAbortError);
-    expect(e.code).toBe("aborted");
+    expect(e.code).toBe("ERR_ABORTED");
     expect(e.done).toEqual(["addCharm-0"]);
     expect(e.interrupted.sort()).toEqual(["addCharm-4", "deploy-1"]);
     expect(e.skipped).toEqual(["addUnit-2", "addUnit-3", "deploy-5"]);

@@ -67,7 +67,7 @@ export class BundleChangeError extends LibjujuError {
     super(
       `bundle change ${first.change.id} (${first.change.description}) failed: ${why}; ` +
         `${done.length} change${done.length === 1 ? "" : "s"} done, ${skipped.length} skipped`,
-      "bundle change failed",
+      "ERR_BUNDLE_CHANGE",
       { cause: first.error },
     );
     this.change = first.change;
@@ -123,7 +123,7 @@ export async function runPlan(
     if (missing.length)
       throw new LibjujuError(
         `bundle change ${c.id} requires ${missing.join(", ")}, which the plan does not contain`,
-        "not valid",
+        "ERR_BUNDLE_PLAN",
       );
   }
   if (options.signal?.aborted)
@@ -213,7 +213,7 @@ export async function runPlan(
     // Only reachable with a cycle in `requires`: report it rather than hang.
     throw new LibjujuError(
       `bundle changes ${skipped.join(", ")} wait for each other (a cycle in the plan)`,
-      "not valid",
+      "ERR_BUNDLE_PLAN",
     );
   }
   return results;

@@ -665,7 +665,7 @@ export class BundleHandler {
         .facade("Application")
         .call("AddRelation", { endpoints }, options.signal ? { signal: options.signal } : {});
     } catch (err) {
-      if (err instanceof JujuError && err.code === "already exists") return;
+      if (err instanceof JujuError && err.jujuCode === "already exists") return;
       throw err;
     }
   }

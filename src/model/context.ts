@@ -30,8 +30,8 @@ export interface EntityTypes {
   charm: Charm;
   remoteApplication: RemoteApplication;
   applicationOffer: ApplicationOffer;
-  block: ModelEntity;
-  branch: ModelEntity;
+  block: ModelEntity<"block">;
+  branch: ModelEntity<"branch">;
 }
 
 /** Options of the waits done by operations (for an entity to appear or go). */

@@ -1,30 +1,33 @@
 /**
  * AllWatcher deltas as they arrive on the wire: `["unit", "change", {...}]`.
+ * The entity of each kind is typed in `protocol/entity-data.ts`.
  * @module
  */
+import type { EntityDataOf, EntityKind } from "../protocol/entity-data.js";
 
-/** The kinds of entity a Juju 3.6 AllWatcher reports. */
-export type EntityKind =
-  | "model"
-  | "machine"
-  | "application"
-  | "unit"
-  | "relation"
-  | "annotation"
-  | "action"
-  | "charm"
-  | "remoteApplication"
-  | "applicationOffer"
-  | "block"
-  | "branch";
+export type * from "../protocol/entity-data.js";
 
 /** What happened to the entity. `add` is synthesized by the client for a change to an unknown entity. */
 export type DeltaAction = "change" | "remove";
 
-/** The full entity fields of a delta (Juju's `params.*Info` json tags). */
+/**
+ * The entity fields of a delta of any kind, untyped (Juju's `params.*Info`
+ * json tags); {@link EntityDataOf} gives the typed shape of one kind.
+ */
 export type EntityData = Readonly<Record<string, unknown>>;
 
-/** One delta: a 3-element array on the wire. */
+/** A delta of kind `K`, its entity typed. */
+export type DeltaOf<K extends EntityKind> = readonly [
+  kind: K,
+  action: DeltaAction,
+  entity: Readonly<EntityDataOf<K>>,
+];
+
+/**
+ * One delta as read from the wire: a 3-element array whose kind may be one
+ * this client does not know, so its entity is untyped. Events carry the
+ * typed {@link DeltaOf} of their kind.
+ */
 export type Delta = readonly [kind: string, action: DeltaAction, entity: EntityData];
 
 /**
@@ -32,7 +35,7 @@ export type Delta = readonly [kind: string, action: DeltaAction, entity: EntityD
  * their numeric `id` (stringified) and offers by `offer-name`, which unlike
  * the application name is unique per offer.
  */
-export const ID_FIELDS: Readonly<Record<EntityKind, string>> = {
+export const ID_FIELDS: { readonly [K in EntityKind]: keyof EntityDataOf<K> & string } = {
   model: "model-uuid",
   machine: "id",
   application: "name",

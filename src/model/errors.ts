@@ -14,7 +14,7 @@ export class NotSupportedError extends LibjujuError {
   /** What was asked, e.g. `addMachine("ssh:ubuntu@10.0.0.4")`. */
   readonly operation: string;
   constructor(operation: string, reason: string) {
-    super(`${operation} is not supported by libjuju: ${reason}`, "not supported");
+    super(`${operation} is not supported by libjuju: ${reason}`, "ERR_NOT_SUPPORTED");
     this.operation = operation;
   }
 }
@@ -27,7 +27,7 @@ export class NotWatchingError extends LibjujuError {
   constructor(operation: string) {
     super(
       `${operation} needs the model's live state: connect without {watch: false}`,
-      "not watching",
+      "ERR_NOT_WATCHING",
     );
   }
 }
@@ -43,7 +43,7 @@ export class ObserverError extends LibjujuError {
     super(
       `observer failed on ${event.action} ${event.entityType} ${JSON.stringify(event.entityId)}: ${msg}` +
         (more > 0 ? ` (and ${more} more observer failures)` : ""),
-      "observer failed",
+      "ERR_OBSERVER",
       { cause: error },
     );
     this.event = event;
@@ -60,7 +60,7 @@ export class InvalidArgumentError extends LibjujuError {
   /** The option or argument that was wrong. */
   readonly argument: string;
   constructor(argument: string, message: string) {
-    super(message, "not valid");
+    super(message, "ERR_INVALID_ARGUMENT");
     this.argument = argument;
   }
 }

@@ -888,10 +888,18 @@ export class Model implements ModelContext {
 
   /**
    * Calls `observer` for each model change matching `filter`, in delta
-   * order (an async observer is awaited before the next event). Returns
+   * order (an async observer is awaited before the next event); with
+   * `entityType` the event is typed by kind (`e.new` is a `Unit` for
+   * `{entityType: "unit"}`). Returns
    * the unsubscribe function. Errors go to `onObserverError` (see
    * {@link ModelOptions.onObserverError}).
    */
+  addObserver<K extends EntityKind>(
+    observer: ObserverFn<K>,
+    filter: ObserverFilter<K> & { entityType: K },
+  ): Unsubscribe;
+  /** Observes every kind (`filter` without `entityType`), or with a {@link ModelObserver}. */
+  addObserver(observer: ObserverFn | ModelObserver, filter?: ObserverFilter): Unsubscribe;
   addObserver(observer: ObserverFn | ModelObserver, filter: ObserverFilter = {}): Unsubscribe {
     return this.#observers.add(observer, filter);
   }

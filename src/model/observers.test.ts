@@ -21,7 +21,7 @@ function eventsFor(state: ModelState, deltas: Delta[]): ModelEvent[] {
       delta: d,
       old: a.oldVersion === undefined ? undefined : new ModelEntity(a.record, a.oldVersion, ctx),
       new: new ModelEntity(a.record, a.newVersion, ctx),
-    };
+    } as ModelEvent;
   });
 }
 
@@ -113,10 +113,10 @@ describe("ObserverRegistry", () => {
     const state = new ModelState();
     const seen: string[] = [];
     class Obs extends ModelObserver {
-      onUnitAdd(e: ModelEvent) {
+      override onUnitAdd(e: ModelEvent<"unit">) {
         seen.push(`unit-add ${e.entityId}`);
       }
-      onApplicationOfferChange(e: ModelEvent) {
+      override onApplicationOfferChange(e: ModelEvent<"applicationOffer">) {
         seen.push(`offer-change ${e.entityId}`);
       }
       override onChange(e: ModelEvent) {

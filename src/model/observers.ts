@@ -3,38 +3,54 @@
  * at a time in delta order.
  * @module
  */
-import type { Delta, EntityKind } from "./delta.js";
-import type { ModelEntity } from "./entity.js";
+import type { EntityTypes } from "./context.js";
+import type { DeltaOf, EntityKind } from "./delta.js";
 
-/** One change of the model, as seen by observers. */
-export interface ModelEvent {
-  /** The entity kind (`application`, `unit`, …). */
-  entityType: EntityKind;
+/** What happened: `add` for an entity seen for the first time; otherwise Juju's action. */
+export type EventAction = "add" | "change" | "remove";
+
+/** One change of an entity of kind `K`, its views typed by kind (`new` is a `Unit` for units). */
+export interface ModelEventOf<K extends EntityKind> {
+  /** The entity kind (`application`, `unit`, …): narrows the event. */
+  entityType: K;
   /** The entity id. */
   entityId: string;
   /** `add` for an entity seen for the first time; otherwise Juju's action. */
-  action: "add" | "change" | "remove";
+  action: EventAction;
   /** The raw delta. */
-  delta: Delta;
+  delta: DeltaOf<K>;
   /** The entity before the change (undefined for `add`). */
-  old: ModelEntity | undefined;
+  old: EntityTypes[K] | undefined;
   /** The entity after the change (a dead view for `remove`). */
-  new: ModelEntity;
+  new: EntityTypes[K];
 }
 
+/**
+ * One change of the model, as seen by observers: a union discriminated by
+ * `entityType`, so `if (e.entityType === "unit")` makes `e.new` a `Unit`.
+ * `ModelEvent<"unit">` is the event of one kind.
+ */
+export type ModelEvent<K extends EntityKind = EntityKind> = {
+  [P in K]: ModelEventOf<P>;
+}[K];
+
 /** An observer callback. A returned promise is awaited before the next event is dispatched. */
-export type ObserverFn = (event: ModelEvent) => void | Promise<void>;
+export type ObserverFn<K extends EntityKind = EntityKind> = (
+  event: ModelEvent<K>,
+) => void | Promise<void>;
 
 /** Removes an observer. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
 
 /** Which events an observer receives; every given criterion must match. */
-export interface ObserverFilter {
-  entityType?: EntityKind;
-  action?: "add" | "change" | "remove";
+export interface ObserverFilter<K extends EntityKind = EntityKind> {
+  /** Only events of this kind; also narrows the events the observer is typed for. */
+  entityType?: K;
+  action?: EventAction;
   /** An exact id, or a pattern tested against the id. */
   entityId?: string | RegExp;
-  predicate?: (event: ModelEvent) => boolean;
+  /** A last test of the event (method syntax: a filter of one kind is still a filter). */
+  predicate?(event: ModelEvent<K>): boolean;
 }
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -42,9 +58,84 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /**
  * Subclass and define `on<Kind><Action>` methods (`onUnitAdd`,
  * `onApplicationChange`, `onRelationRemove`, `onApplicationOfferChange`…);
- * events without a specific handler go to {@link onChange}.
+ * events without a specific handler go to {@link onChange}. Each handler is
+ * declared here with its event typed by kind (`onUnitAdd` gets a
+ * `ModelEvent<"unit">`), so a subclass implements it with `override`.
  */
 export abstract class ModelObserver {
+  /** Handles `add` events of `model` entities. */
+  onModelAdd?(event: ModelEvent<"model">): void | Promise<void>;
+  /** Handles `change` events of `model` entities. */
+  onModelChange?(event: ModelEvent<"model">): void | Promise<void>;
+  /** Handles `remove` events of `model` entities. */
+  onModelRemove?(event: ModelEvent<"model">): void | Promise<void>;
+  /** Handles `add` events of `machine` entities. */
+  onMachineAdd?(event: ModelEvent<"machine">): void | Promise<void>;
+  /** Handles `change` events of `machine` entities. */
+  onMachineChange?(event: ModelEvent<"machine">): void | Promise<void>;
+  /** Handles `remove` events of `machine` entities. */
+  onMachineRemove?(event: ModelEvent<"machine">): void | Promise<void>;
+  /** Handles `add` events of `application` entities. */
+  onApplicationAdd?(event: ModelEvent<"application">): void | Promise<void>;
+  /** Handles `change` events of `application` entities. */
+  onApplicationChange?(event: ModelEvent<"application">): void | Promise<void>;
+  /** Handles `remove` events of `application` entities. */
+  onApplicationRemove?(event: ModelEvent<"application">): void | Promise<void>;
+  /** Handles `add` events of `unit` entities. */
+  onUnitAdd?(event: ModelEvent<"unit">): void | Promise<void>;
+  /** Handles `change` events of `unit` entities. */
+  onUnitChange?(event: ModelEvent<"unit">): void | Promise<void>;
+  /** Handles `remove` events of `unit` entities. */
+  onUnitRemove?(event: ModelEvent<"unit">): void | Promise<void>;
+  /** Handles `add` events of `relation` entities. */
+  onRelationAdd?(event: ModelEvent<"relation">): void | Promise<void>;
+  /** Handles `change` events of `relation` entities. */
+  onRelationChange?(event: ModelEvent<"relation">): void | Promise<void>;
+  /** Handles `remove` events of `relation` entities. */
+  onRelationRemove?(event: ModelEvent<"relation">): void | Promise<void>;
+  /** Handles `add` events of `annotation` entities. */
+  onAnnotationAdd?(event: ModelEvent<"annotation">): void | Promise<void>;
+  /** Handles `change` events of `annotation` entities. */
+  onAnnotationChange?(event: ModelEvent<"annotation">): void | Promise<void>;
+  /** Handles `remove` events of `annotation` entities. */
+  onAnnotationRemove?(event: ModelEvent<"annotation">): void | Promise<void>;
+  /** Handles `add` events of `action` entities. */
+  onActionAdd?(event: ModelEvent<"action">): void | Promise<void>;
+  /** Handles `change` events of `action` entities. */
+  onActionChange?(event: ModelEvent<"action">): void | Promise<void>;
+  /** Handles `remove` events of `action` entities. */
+  onActionRemove?(event: ModelEvent<"action">): void | Promise<void>;
+  /** Handles `add` events of `charm` entities. */
+  onCharmAdd?(event: ModelEvent<"charm">): void | Promise<void>;
+  /** Handles `change` events of `charm` entities. */
+  onCharmChange?(event: ModelEvent<"charm">): void | Promise<void>;
+  /** Handles `remove` events of `charm` entities. */
+  onCharmRemove?(event: ModelEvent<"charm">): void | Promise<void>;
+  /** Handles `add` events of `remoteApplication` entities. */
+  onRemoteApplicationAdd?(event: ModelEvent<"remoteApplication">): void | Promise<void>;
+  /** Handles `change` events of `remoteApplication` entities. */
+  onRemoteApplicationChange?(event: ModelEvent<"remoteApplication">): void | Promise<void>;
+  /** Handles `remove` events of `remoteApplication` entities. */
+  onRemoteApplicationRemove?(event: ModelEvent<"remoteApplication">): void | Promise<void>;
+  /** Handles `add` events of `applicationOffer` entities. */
+  onApplicationOfferAdd?(event: ModelEvent<"applicationOffer">): void | Promise<void>;
+  /** Handles `change` events of `applicationOffer` entities. */
+  onApplicationOfferChange?(event: ModelEvent<"applicationOffer">): void | Promise<void>;
+  /** Handles `remove` events of `applicationOffer` entities. */
+  onApplicationOfferRemove?(event: ModelEvent<"applicationOffer">): void | Promise<void>;
+  /** Handles `add` events of `block` entities. */
+  onBlockAdd?(event: ModelEvent<"block">): void | Promise<void>;
+  /** Handles `change` events of `block` entities. */
+  onBlockChange?(event: ModelEvent<"block">): void | Promise<void>;
+  /** Handles `remove` events of `block` entities. */
+  onBlockRemove?(event: ModelEvent<"block">): void | Promise<void>;
+  /** Handles `add` events of `branch` entities. */
+  onBranchAdd?(event: ModelEvent<"branch">): void | Promise<void>;
+  /** Handles `change` events of `branch` entities. */
+  onBranchChange?(event: ModelEvent<"branch">): void | Promise<void>;
+  /** Handles `remove` events of `branch` entities. */
+  onBranchRemove?(event: ModelEvent<"branch">): void | Promise<void>;
+
   /** Fallback for events without a specific handler. */
   onChange(_event: ModelEvent): void | Promise<void> {}
 
@@ -92,7 +183,13 @@ export class ObserverRegistry {
     this.#onError = onError;
   }
 
+  /** Adds an observer of one kind of entity; returns its unsubscribe function. */
+  add<K extends EntityKind>(
+    observer: ObserverFn<K>,
+    filter: ObserverFilter<K> & { entityType: K },
+  ): Unsubscribe;
   /** Adds an observer; returns its unsubscribe function. */
+  add(observer: ObserverFn | ModelObserver, filter?: ObserverFilter): Unsubscribe;
   add(observer: ObserverFn | ModelObserver, filter: ObserverFilter = {}): Unsubscribe {
     const fn: ObserverFn = observer instanceof ModelObserver ? (e) => observer.handle(e) : observer;
     const entry = { fn, filter };

@@ -9,9 +9,14 @@ const unit = (name: string, status: string, extra: Record<string, unknown> = {})
   { name, application: name.split("/")[0], "workload-status": { current: status }, ...extra },
 ];
 const ctx: EntityContext = { addObserver: () => () => {} };
-const view = (state: ModelState, kind: "unit" | "relation", id: string, version?: number) => {
+const view = <K extends "unit" | "relation">(
+  state: ModelState,
+  kind: K,
+  id: string,
+  version?: number,
+) => {
   const r = state.getRecord(kind, id)!;
-  return new ModelEntity(r, version ?? r.latest, ctx);
+  return new ModelEntity<K>(r, version ?? r.latest, ctx);
 };
 
 describe("ModelState.applyDelta", () => {

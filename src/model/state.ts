@@ -20,7 +20,7 @@ export interface ModelStateOptions {
 /** A delta named an entity kind this client does not know. */
 export class UnknownDeltaKindError extends LibjujuError {
   constructor(kind: string) {
-    super(`unknown delta kind ${JSON.stringify(kind)}`, "unknown delta kind");
+    super(`unknown delta kind ${JSON.stringify(kind)}`, "ERR_UNKNOWN_DELTA_KIND");
   }
 }
 
@@ -107,7 +107,7 @@ const DETACHED: EntityContext = {
   addObserver() {
     throw new LibjujuError(
       "this entity view is not connected to a model (getEntity with connected: false)",
-      "not connected",
+      "ERR_NOT_CONNECTED",
     );
   },
 };

@@ -587,7 +587,7 @@ describe("StatusPoller", () => {
     await poller.start();
     conn.replies.push([1, 2]);
     await poller.pollNow();
-    await expect(poller.failed).rejects.toMatchObject({ code: "protocol error" });
+    await expect(poller.failed).rejects.toMatchObject({ code: "ERR_PROTOCOL" });
   });
 
   it("polls again soon after the client changed the model, and backs off when quiet", async () => {

@@ -50,7 +50,7 @@ export interface StatusPollPolicy {
 /** Bad {@link StatusPollOptions}. */
 export class StatusPollOptionError extends LibjujuError {
   constructor(message: string) {
-    super(message, "bad status poll option");
+    super(message, "ERR_INVALID_ARGUMENT");
   }
 }
 

@@ -243,7 +243,7 @@ describe("typed errors as soon as the trouble appears", () => {
     expect(err).toBeInstanceOf(UnitErrorStateError);
     expect(err).toBeInstanceOf(EntityStatusError);
     expect(err).toMatchObject({
-      code: "error",
+      code: "ERR_ENTITY_ERROR",
       entity: "unit a/0",
       statusMessage: 'hook failed: "install"',
       since: "2025-01-01T00:00:03.000Z",
@@ -298,7 +298,7 @@ describe("typed errors as soon as the trouble appears", () => {
     src.apply(unit("a/0", "idle", "blocked", undefined, { message: "needs a database" }));
     await checked();
     expect(await asked).toBeInstanceOf(WorkloadBlockedError);
-    expect(await idle).toMatchObject({ code: "blocked", entity: "application a" });
+    expect(await idle).toMatchObject({ code: "ERR_ENTITY_BLOCKED", entity: "application a" });
     expect(await idle).toBeInstanceOf(WorkloadBlockedError);
     await vi.advanceTimersByTimeAsync(5000);
     expect(await notAsked).toBeInstanceOf(WaitTimeoutError);

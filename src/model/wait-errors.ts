@@ -4,7 +4,7 @@
  * moment a unit, machine or agent gets into a state it will not leave alone.
  *
  * Compatibility: every status error is an {@link EntityStatusError} (what
- * `waitForIdle` always raised), with the same `code` (`error`, or `blocked`
+ * `waitForIdle` always raised), with the same `code` (`ERR_ENTITY_ERROR`, or `ERR_ENTITY_BLOCKED`
  * for {@link WorkloadBlockedError}) and `entities`; the subclasses say which
  * kind of trouble it was and carry the first entity's status.
  * @module
@@ -34,7 +34,7 @@ export class WaitTimeoutError extends LibjujuError {
       .join("\n");
     super(
       `timed out after ${timeoutMs / 1000}s waiting for ${what}${lines ? `:\n${lines}` : ""}`,
-      "timeout",
+      "ERR_WAIT_TIMEOUT",
     );
     this.notReady = notReady;
   }
@@ -73,7 +73,10 @@ export class EntityStatusError extends LibjujuError {
   readonly problems: StatusProblem[];
   constructor(kind: "error" | "blocked", entities: NotReady[], problems: StatusProblem[] = []) {
     const lines = entities.map((n) => `  ${n.entity}: ${n.reason}`).join("\n");
-    super(`${entities.length === 1 ? "an entity is" : "entities are"} ${kind}:\n${lines}`, kind);
+    super(
+      `${entities.length === 1 ? "an entity is" : "entities are"} ${kind}:\n${lines}`,
+      kind === "error" ? "ERR_ENTITY_ERROR" : "ERR_ENTITY_BLOCKED",
+    );
     this.entities = entities;
     this.problems = problems;
   }

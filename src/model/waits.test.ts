@@ -91,7 +91,7 @@ describe("blockUntil", () => {
     const ac = new AbortController();
     const p = blockUntil(src, [() => false], { signal: ac.signal });
     ac.abort();
-    await expect(p).rejects.toMatchObject({ code: "aborted" });
+    await expect(p).rejects.toMatchObject({ code: "ERR_ABORTED" });
   });
 });
 
@@ -195,7 +195,7 @@ describe("waitForIdle", () => {
     const src2 = new FakeSource();
     src2.apply(app("b"), unit("b/0", "idle", "blocked", "needs db"));
     await expect(waitForIdle(src2, { apps: ["b"], raiseOnBlocked: true })).rejects.toMatchObject({
-      code: "blocked",
+      code: "ERR_ENTITY_BLOCKED",
     });
   });
 

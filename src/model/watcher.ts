@@ -232,14 +232,16 @@ export function applyBatch(
     ? state.resync(deltas, strict)
     : deltas.flatMap((d) => state.applyDelta(d, strict) ?? []);
   for (const a of applied) {
-    const event: ModelEvent = {
+    // The wire data is taken to be of its kind's shape (protocol/entity-data.ts),
+    // and the factory builds the class of the kind: the event is typed by kind.
+    const event = {
       entityType: a.kind,
       entityId: a.id,
       action: a.action,
       delta: [a.kind, a.action === "remove" ? "remove" : "change", a.record.at(a.newVersion)!],
       old: a.oldVersion === undefined ? undefined : entityFactory(a.record, a.oldVersion),
       new: entityFactory(a.record, a.newVersion),
-    };
+    } as unknown as ModelEvent;
     void observers.dispatch(event);
     opts.emit?.(event);
     for (const s of streams) s.push(event);

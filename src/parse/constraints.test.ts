@@ -68,7 +68,7 @@ describe("parseConstraints", () => {
       throw new Error("expected a ParseError");
     })();
     expect(err).toBeInstanceOf(ParseError);
-    expect((err as ParseError).code).toBe("not valid");
+    expect((err as ParseError).code).toBe("ERR_PARSE");
     expect((err as ParseError).message).toContain(message);
   });
 });

@@ -16,7 +16,7 @@ export class ParseError extends LibjujuError {
   /** The offending part of the input. */
   readonly part: string;
   constructor(what: string, input: string, part: string, reason: string) {
-    super(`invalid ${what} ${JSON.stringify(input)}: ${reason}`, "not valid");
+    super(`invalid ${what} ${JSON.stringify(input)}: ${reason}`, "ERR_PARSE");
     this.what = what;
     this.input = input;
     this.part = part;

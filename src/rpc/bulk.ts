@@ -33,14 +33,16 @@ export function bulkResults<T>(
   return results.map((item, index): BulkItem<T> => {
     const err = wireError(item);
     return err
-      ? { ok: false, index, error: JujuError.fromWire(err, site) }
+      ? { ok: false, index, error: JujuError.fromWire(err, { ...site, bulkIndex: index }) }
       : { ok: true, index, value: item };
   });
 }
 
 /**
- * Like {@link bulkResults}, but throws a {@link JujuBulkError} naming every
- * failed item when any failed; otherwise returns the items.
+ * Like {@link bulkResults}, but throws when any item failed: the item's own
+ * error (e.g. a `JujuNotFoundError` with Juju's message) for a call of one
+ * item, otherwise a {@link JujuBulkError} naming every failed item.
+ * Returns the items when none failed.
  */
 export function bulkResultsStrict<T>(
   response: { results?: readonly T[] | null } | null | undefined,
@@ -54,6 +56,7 @@ export function bulkResultsStrict<T>(
     else failures.push({ index: item.index, error: item.error });
   }
   if (failures.length > 0) {
+    if (items.length === 1) throw failures[0]!.error;
     throw new JujuBulkError(failures, [...(response?.results ?? [])], site);
   }
   return values;

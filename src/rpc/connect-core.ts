@@ -253,7 +253,7 @@ async function connectLoop(
         }
         await connection.close();
         if (err instanceof JujuError || err instanceof AbortError) throw err;
-        if (err instanceof LibjujuError && err.code === "macaroon discharge required") throw err;
+        if (err instanceof LibjujuError && err.code === "ERR_DISCHARGE_REQUIRED") throw err;
         lastError = err;
         failures.push(`${endpoint}: ${err instanceof Error ? err.message : String(err)}`);
       }

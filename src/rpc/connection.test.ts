@@ -52,7 +52,8 @@ describe("Connection", () => {
     const err = await conn.rpc({ ...call, request: "Frob" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JujuNotFoundError);
     expect(err).toMatchObject({
-      code: "not found",
+      code: "ERR_JUJU_NOT_FOUND",
+      jujuCode: "not found",
       facade: "Client",
       version: 8,
       method: "Frob",
@@ -257,7 +258,7 @@ describe("Connection", () => {
     const { conn } = fakePair(() => ({ error: "nope", code: "weird" }));
     const err = await conn.rpc(call).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JujuError);
-    expect((err as JujuError).code).toBe("weird");
+    expect((err as JujuError).jujuCode).toBe("weird");
     await conn.close();
   });
 });

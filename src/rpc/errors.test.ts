@@ -14,7 +14,8 @@ describe("JujuError.fromWire", () => {
       { facade: "Admin", version: 3, method: "Login", requestId: 1 },
     );
     expect(e).toBeInstanceOf(JujuUnauthorizedError);
-    expect(e.code).toBe("unauthorized access");
+    expect(e.jujuCode).toBe("unauthorized access");
+    expect(e.code).toBe("ERR_JUJU_UNAUTHORIZED");
     expect(e.facade).toBe("Admin");
     expect(e.requestId).toBe(1);
     expect(

@@ -1,12 +1,18 @@
 /**
- * Typed errors raised by the client. Every error has a `code`: Juju's
- * `error-code` for server errors, or a libjuju code for local failures.
+ * Typed errors raised by the client. Every error has a stable libjuju
+ * `code` (`ERR_…`, see `LibjujuErrorCode`); server errors also keep Juju's
+ * own `error-code` as it was sent, in `jujuCode`.
  * Messages never contain credentials: callers must not interpolate them, and
  * {@link redactSecrets} is applied to anything built from request params.
  * @module
  */
 import { ErrorCodes, type HostPort, type WireError } from "../protocol/frames.js";
-import { LibjujuError } from "../protocol/libjuju-error.js";
+import {
+  ERROR_BRAND,
+  LIBJUJU_ERROR_CODES,
+  LibjujuError,
+  type LibjujuErrorCode,
+} from "../protocol/libjuju-error.js";
 
 /** Where a server error came from, when it answered an RPC. */
 export interface CallSite {
@@ -14,31 +20,45 @@ export interface CallSite {
   version?: number;
   method?: string;
   requestId?: number;
+  /** For the error of one item of a bulk reply: the item's position in `results[]`. */
+  bulkIndex?: number;
 }
 
-export { LibjujuError };
+export { ERROR_BRAND, LIBJUJU_ERROR_CODES, LibjujuError, type LibjujuErrorCode };
 
-/** An error returned by the Juju controller, carrying Juju's `error-code` and `error-info`. */
+/**
+ * An error returned by the Juju controller. `code` is `ERR_JUJU` (or the
+ * subclass's own `ERR_JUJU_…`); Juju's `error-code` is {@link jujuCode}.
+ */
 export class JujuError extends LibjujuError {
+  /** The libjuju code of this class of server error. */
+  static readonly localCode: LibjujuErrorCode = "ERR_JUJU";
+  /** Juju's `error-code` as the server sent it (`not found`, `already exists`…), `""` when none. */
+  readonly jujuCode: string;
   /** Juju's `error-info`, when the server sent one. */
   readonly info: Record<string, unknown> | undefined;
   readonly facade: string | undefined;
   readonly version: number | undefined;
   readonly method: string | undefined;
   readonly requestId: number | undefined;
+  /** Set when this is the error of one item of a bulk reply: its position in `results[]`. */
+  readonly bulkIndex: number | undefined;
+  /** `jujuCode` is Juju's `error-code`; the libjuju `code` follows from the class. */
   constructor(
     message: string,
-    code = "",
+    jujuCode = "",
     info?: Record<string, unknown> | null,
     site: CallSite = {},
     options?: ErrorOptions,
   ) {
-    super(message, code, options);
+    super(message, (new.target as typeof JujuError).localCode, options);
+    this.jujuCode = jujuCode;
     this.info = info ?? undefined;
     this.facade = site.facade;
     this.version = site.version;
     this.method = site.method;
     this.requestId = site.requestId;
+    this.bulkIndex = site.bulkIndex;
   }
 
   /** Builds the most specific subclass for a server error. */
@@ -67,14 +87,21 @@ export class JujuError extends LibjujuError {
 }
 
 /** `unauthorized access`: bad credentials or no permission. */
-export class JujuUnauthorizedError extends JujuError {}
+export class JujuUnauthorizedError extends JujuError {
+  static override readonly localCode = "ERR_JUJU_UNAUTHORIZED";
+}
 /** `not found`, `user not found`, `model not found`. */
-export class JujuNotFoundError extends JujuError {}
+export class JujuNotFoundError extends JujuError {
+  static override readonly localCode = "ERR_JUJU_NOT_FOUND";
+}
 /** `not implemented` / `not supported`: unknown facade, version or method. */
-export class JujuNotImplementedError extends JujuError {}
+export class JujuNotImplementedError extends JujuError {
+  static override readonly localCode = "ERR_JUJU_NOT_IMPLEMENTED";
+}
 
 /** `redirection required`: the model lives on another controller. */
 export class JujuRedirectError extends JujuError {
+  static override readonly localCode = "ERR_JUJU_REDIRECT";
   /** Addresses of the controller to use instead, from `error-info.servers`. */
   get servers(): HostPort[][] {
     const s = this.info?.servers;
@@ -95,10 +122,13 @@ export interface BulkFailure {
 }
 
 /**
- * Some items of a bulk call failed. `failures` names each failed item;
- * `results` keeps every item, so successes are not lost.
+ * Some items of a bulk call of several items failed. `failures` names each
+ * failed item; `results` keeps every item, so successes are not lost.
+ * `jujuCode` is the failures' Juju code when they all share one. (A call
+ * of one item throws that item's own error instead.)
  */
 export class JujuBulkError extends JujuError {
+  static override readonly localCode = "ERR_JUJU_BULK";
   readonly failures: readonly BulkFailure[];
   /** Every item of `results[]`, successful or not, in order. */
   readonly results: readonly unknown[];
@@ -107,7 +137,9 @@ export class JujuBulkError extends JujuError {
     const detail = failures.map((f) => `[${f.index}] ${f.error.message}`).join("; ");
     super(
       `${where}${failures.length} of ${results.length} items failed: ${detail}`,
-      failures.length === 1 ? (failures[0]?.error.code ?? "") : "",
+      failures.every((f) => f.error.jujuCode === failures[0]?.error.jujuCode)
+        ? (failures[0]?.error.jujuCode ?? "")
+        : "",
       null,
       site,
     );
@@ -119,14 +151,14 @@ export class JujuBulkError extends JujuError {
 /** A call did not get its reply in time. */
 export class TimeoutError extends LibjujuError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, "timeout", options);
+    super(message, "ERR_TIMEOUT", options);
   }
 }
 
 /** The call was cancelled through its `AbortSignal`. */
 export class AbortError extends LibjujuError {
   constructor(message = "the operation was aborted", options?: ErrorOptions) {
-    super(message, "aborted", options);
+    super(message, "ERR_ABORTED", options);
   }
 }
 
@@ -161,7 +193,7 @@ export class ConnectionClosedError extends LibjujuError {
   readonly method: string | undefined;
   constructor(message: string, options: ConnectionClosedOptions = {}) {
     const { retryable, mayHaveBeenApplied, method, ...errorOptions } = options;
-    super(message, "connection closed", errorOptions);
+    super(message, "ERR_CONNECTION_CLOSED", errorOptions);
     this.retryable = retryable ?? false;
     this.mayHaveBeenApplied = mayHaveBeenApplied ?? false;
     this.method = method;
@@ -176,7 +208,7 @@ export class ConnectError extends LibjujuError {
   /** The URL or endpoint that was dialled. */
   readonly endpoint: string;
   constructor(message: string, endpoint: string, options?: ErrorOptions) {
-    super(message, "connect failed", options);
+    super(message, "ERR_CONNECT_FAILED", options);
     this.endpoint = endpoint;
   }
 }
@@ -187,21 +219,21 @@ export class ConnectError extends LibjujuError {
  */
 export class DischargeRequiredError extends LibjujuError {
   constructor(message: string) {
-    super(message, "macaroon discharge required");
+    super(message, "ERR_DISCHARGE_REQUIRED");
   }
 }
 
 /** The server sent something that is not a valid Juju RPC frame. */
 export class ProtocolError extends LibjujuError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, "protocol error", options);
+    super(message, "ERR_PROTOCOL", options);
   }
 }
 
 /** No facade version is known to both client and server. */
 export class FacadeVersionError extends LibjujuError {
   constructor(message: string) {
-    super(message, "no common facade version");
+    super(message, "ERR_FACADE_VERSION");
   }
 }
 
@@ -212,7 +244,7 @@ export class JujuDataError extends LibjujuError {
   /** The key (dotted path) that was missing or wrong, when known. */
   readonly key: string | undefined;
   constructor(message: string, file: string, key?: string) {
-    super(message, "client files");
+    super(message, "ERR_JUJU_DATA");
     this.file = file;
     this.key = key;
   }

@@ -8,6 +8,7 @@
  * (`core/status` messages, `worker/uniter` hook names).
  * @module
  */
+import type { HardwareData } from "../protocol/entity-data.js";
 import type { TimerHandle } from "./clock.js";
 import type {
   ApplicationRecord,
@@ -174,9 +175,9 @@ export class Agents {
   }
 
   /** Hardware from the constraints, with the defaults of a small LXD instance. */
-  private hardwareFor(m: MachineRecord): Record<string, unknown> {
+  private hardwareFor(m: MachineRecord): HardwareData {
     const c = m.constraints;
-    const hw: Record<string, unknown> = {
+    const hw: HardwareData = {
       arch: c.arch ?? "amd64",
       mem: c.mem ?? 8192,
       "root-disk": c["root-disk"] ?? 16384,

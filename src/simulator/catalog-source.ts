@@ -7,8 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CharmInfo } from "../charm/metadata.js";
-import { LibjujuError } from "../protocol/libjuju-error.js";
-import type { CharmCatalog } from "./catalog/index.js";
+import { CatalogError, type CharmCatalog } from "./catalog/index.js";
 import type { CharmEndpointSpec, CharmSource, CharmSpec, ResolvedCharm } from "./charm-source.js";
 import { ServerError } from "./errors.js";
 
@@ -103,7 +102,7 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
           bases: r.bundle.bases.map((b) => ({ ...b })),
         };
       } catch (e) {
-        if (e instanceof LibjujuError) throw new ServerError(e.message, e.code);
+        if (e instanceof CatalogError) throw new ServerError(e.message, e.jujuCode);
         throw e;
       }
     },
@@ -112,7 +111,7 @@ export function catalogSource(catalog: CharmCatalog): CharmSource {
       try {
         r = catalog.resolve(req);
       } catch (e) {
-        if (e instanceof LibjujuError) throw new ServerError(e.message, e.code);
+        if (e instanceof CatalogError) throw new ServerError(e.message, e.jujuCode);
         throw e;
       }
       const info = r.info;

@@ -7,6 +7,15 @@
  * @module
  */
 import type { Constraints } from "../parse/constraints.js";
+import type {
+  ApplicationData,
+  CharmData,
+  CharmRelationData,
+  HardwareData,
+  MachineData,
+  StatusData,
+  UnitData,
+} from "../protocol/entity-data.js";
 import type { CharmEndpointSpec, CharmSpec } from "./charm-source.js";
 import type { Clock, Prng, Timing } from "./clock.js";
 import { goTime, type Life, type StatusValue } from "./store.js";
@@ -86,7 +95,7 @@ export interface MachineRecord {
   hostname: string;
   agentStatus: StatusValue;
   instanceStatus: StatusValue;
-  hardware: Record<string, unknown> | undefined;
+  hardware: HardwareData | undefined;
   addresses: string[];
   zone: string | undefined;
   /** Next container number per type. */
@@ -173,8 +182,24 @@ function status(current: string, message: string, since: Date): StatusValue {
   return { current, message, since };
 }
 
-function wireStatus(s: StatusValue, version = ""): Record<string, unknown> {
+/** A status as deltas carry it (`params.StatusInfo`); `version` is the agent version of agent statuses. */
+export function wireStatus(s: StatusValue, version = ""): StatusData {
   return { current: s.current, message: s.message, since: goTime(s.since), version };
+}
+
+/**
+ * One endpoint as `params.CharmRelation`: the `relation` of a relation
+ * delta's endpoints and the values of `Application.AddRelation`'s result.
+ */
+export function charmRelation(e: RelationEndpoint): CharmRelationData {
+  return {
+    name: e.name,
+    role: e.role,
+    interface: e.interface,
+    optional: e.optional,
+    limit: e.limit,
+    scope: e.scope,
+  };
 }
 
 /** The endpoint relation spec of a charm: declared endpoints plus the implicit `juju-info` provider. */
@@ -300,7 +325,7 @@ export class ModelEntities {
     for (const [k, o] of Object.entries(c.spec.config ?? {})) {
       if (o.default !== undefined) config[k] = o.default;
     }
-    const info: Record<string, unknown> = {
+    const info: CharmData = {
       "model-uuid": this.modelUuid,
       "charm-url": c.url,
       "charm-version": c.charmVersion ?? "",
@@ -321,7 +346,7 @@ export class ModelEntities {
     parent?: MachineRecord;
     zone?: string;
     /** A machine that exists already: its instance id, hardware and nonce. */
-    instance?: { id: string; hardware: Record<string, unknown>; injected: InjectedMachine };
+    instance?: { id: string; hardware: HardwareData; injected: InjectedMachine };
   }): MachineRecord {
     const now = this.now();
     let id: string;
@@ -374,7 +399,7 @@ export class ModelEntities {
 
   /** Publishes a machine's `machine` delta. */
   publishMachine(m: MachineRecord): void {
-    const info: Record<string, unknown> = {
+    const info: MachineData = {
       "model-uuid": this.modelUuid,
       id: m.id,
       "instance-id": m.instanceId,
@@ -414,7 +439,7 @@ export class ModelEntities {
   /** Publishes an application's `application` delta. */
   publishApplication(a: ApplicationRecord): void {
     const config: Record<string, unknown> = { ...a.config };
-    const info: Record<string, unknown> = {
+    const info: ApplicationData = {
       "model-uuid": this.modelUuid,
       name: a.name,
       exposed: a.exposed,
@@ -545,7 +570,7 @@ export class ModelEntities {
       subordinate: u.principal !== "",
       "workload-status": wireStatus(u.workloadStatus),
       "agent-status": wireStatus(u.agentStatus, this.agentVersion()),
-    });
+    } satisfies UnitData);
     if (app !== undefined && app.life === "alive") this.publishApplication(app);
   }
 
@@ -593,14 +618,7 @@ export class ModelEntities {
       id: r.id,
       endpoints: r.endpoints.map((e) => ({
         "application-name": e.application,
-        relation: {
-          name: e.name,
-          role: e.role,
-          interface: e.interface,
-          optional: e.optional,
-          limit: e.limit,
-          scope: e.scope,
-        },
+        relation: charmRelation(e),
       })),
     });
   }

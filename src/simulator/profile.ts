@@ -74,7 +74,7 @@ export class UnknownJujuProfileError extends LibjujuError {
   constructor(name: string) {
     super(
       `the simulator cannot play Juju ${JSON.stringify(name)}: choose one of ${Object.keys(JUJU_PROFILES).join(", ")}`,
-      "unknown juju profile",
+      "ERR_INVALID_ARGUMENT",
     );
   }
 }

@@ -10,14 +10,15 @@ import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ModelData } from "../protocol/entity-data.js";
 import { Agents } from "./agents.js";
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js";
-import { ModelEntities } from "./entities.js";
+import { ModelEntities, wireStatus } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
 import { JUJU_3_6, type JujuProfile } from "./profile.js";
-import { type EntityInfo, EntityLog } from "./watcher-hub.js";
+import { EntityLog } from "./watcher-hub.js";
 
 /** Where a model config value comes from, as `ModelConfig.ModelGet` reports it. */
 export type ConfigSource = "default" | "controller" | "region" | "model";
@@ -189,7 +190,7 @@ export class ModelRecord {
   }
 
   /** The `model` delta entity (`params.ModelUpdate`). */
-  modelInfo(): EntityInfo {
+  modelInfo(): ModelData {
     return {
       "model-uuid": this.uuid,
       name: this.name,
@@ -198,12 +199,7 @@ export class ModelRecord {
       "controller-uuid": this.controller.controllerUuid,
       "is-controller": this.isController,
       config: this.configValues(),
-      status: {
-        current: this.status.current,
-        message: this.status.message,
-        since: goTime(this.status.since),
-        version: "",
-      },
+      status: wireStatus(this.status),
       constraints: { ...this.state.modelConstraints },
       sla: { level: "unsupported", owner: "" },
       type: this.type,

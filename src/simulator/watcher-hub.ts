@@ -5,7 +5,7 @@
  * latest state per entity (Go's `core/multiwatcher` store).
  * @module
  */
-
+import type { EntityDataOf, EntityKind } from "../protocol/entity-data.js";
 import { Errors } from "./errors.js";
 import { StatusHistory } from "./status-history.js";
 
@@ -44,11 +44,12 @@ export class EntityLog {
   }
 
   /**
-   * Stores the full new state of an entity and notifies watchers. A state
-   * equal to the stored one changes nothing and sends no delta, as Go's
-   * `store.Update` (core/multiwatcher/store.go: `reflect.DeepEqual(info, entry.info)`).
+   * Stores the full new state of an entity (its kind's wire shape) and
+   * notifies watchers. A state equal to the stored one changes nothing and
+   * sends no delta, as Go's `store.Update` (core/multiwatcher/store.go:
+   * `reflect.DeepEqual(info, entry.info)`).
    */
-  set(kind: string, id: string, entity: EntityInfo): void {
+  set<K extends EntityKind>(kind: K, id: string, entity: EntityDataOf<K>): void {
     const key = `${kind}\u0000${id}`;
     const old = this.entries.get(key);
     if (old !== undefined && !old.removed && sameValue(old.entity, entity)) return;
@@ -78,17 +79,20 @@ export class EntityLog {
   }
 
   /** The current state of an entity (a copy), or undefined. */
-  get(kind: string, id: string): EntityInfo | undefined {
+  get<K extends EntityKind>(kind: K, id: string): EntityDataOf<K> | undefined {
     const e = this.entries.get(`${kind}\u0000${id}`);
-    return e === undefined || e.removed ? undefined : structuredClone(e.entity);
+    // Only `set` stores entities, each of its kind's shape.
+    return e === undefined || e.removed
+      ? undefined
+      : (structuredClone(e.entity) as EntityDataOf<K>);
   }
 
   /** The current entities of one kind (copies), in order of creation. */
-  list(kind: string): EntityInfo[] {
+  list<K extends EntityKind>(kind: K): EntityDataOf<K>[] {
     return [...this.entries.values()]
       .filter((e) => e.kind === kind && !e.removed)
       .sort((a, b) => a.createdRevno - b.createdRevno)
-      .map((e) => structuredClone(e.entity));
+      .map((e) => structuredClone(e.entity) as EntityDataOf<K>);
   }
 
   /** Starts a watcher whose first `next()` returns every current entity. */

@@ -13,7 +13,7 @@ export class BundleFileError extends LibjujuError {
   /** The absolute path that was read. */
   readonly path: string;
   constructor(message: string, path: string, options?: ErrorOptions) {
-    super(message, "bundle-file", options);
+    super(message, "ERR_BUNDLE_FILE", options);
     this.path = path;
   }
 }

@@ -4,17 +4,6 @@
  * @module
  */
 import type { Command } from "commander";
-import { LibjujuError } from "../../protocol/libjuju-error.js";
-
-/** `integrate` of a relation that exists already: Juju's error, one clause per line, and a hint. */
-export class RelationExistsError extends LibjujuError {
-  constructor(jujuMessage: string) {
-    super(
-      `${jujuMessage.split(": ").join("\n")}\n\nUse 'libjuju status' to view the current relations.`,
-      "already exists",
-    );
-  }
-}
 
 /** Options of `libjuju integrate`. */
 export interface IntegrateCommandOptions {
@@ -60,8 +49,12 @@ export function registerIntegrate(program: Command): void {
           process.stdout.write(`Integrated ${relation.key || `${a} ${b}`}\n`);
         } catch (err) {
           // As `juju integrate`: an existing relation is an error, with a hint.
-          if (err instanceof JujuError && err.code === "already exists") {
-            throw new RelationExistsError(err.message);
+          if (err instanceof JujuError && err.jujuCode === "already exists") {
+            throw new JujuError(
+              `${err.message.split(": ").join("\n")}\n\nUse 'libjuju status' to view the current relations.`,
+              err.jujuCode,
+              err.info,
+            );
           }
           throw err;
         }

@@ -19,7 +19,7 @@ export interface RunActionCommandOptions {
 /** The action ran and did not complete (failed, cancelled, aborted). */
 export class ActionFailedError extends LibjujuError {
   constructor(task: string, status: string, message: string) {
-    super(`task ${task} ${status}${message ? `: ${message}` : ""}`, "action failed");
+    super(`task ${task} ${status}${message ? `: ${message}` : ""}`, "ERR_ACTION_FAILED");
   }
 }
 

@@ -20,7 +20,7 @@ const time = (s: string): string | undefined => (s === "" || s === ZERO_TIME ? u
  * An action (task). The watcher does not carry parameters or results
  * (Juju 3.6 does not copy them into the delta); `Action.Actions` has them.
  */
-export class Action extends TypedEntity {
+export class Action extends TypedEntity<"action"> {
   /** The task id, e.g. `2`. */
   get id(): string {
     return this.entityId;

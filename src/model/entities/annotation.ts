@@ -5,7 +5,7 @@
 import { TypedEntity } from "./typed-entity.js";
 
 /** The annotations of the entity whose tag is the id (`application-mysql`, `model-…`). */
-export class Annotation extends TypedEntity {
+export class Annotation extends TypedEntity<"annotation"> {
   /** The annotated entity's tag. */
   get tag(): string {
     return this.entityId;
@@ -13,6 +13,6 @@ export class Annotation extends TypedEntity {
 
   /** The key/value annotations. */
   get annotations(): Record<string, string> {
-    return { ...((this.data?.annotations ?? {}) as Record<string, string>) };
+    return { ...this.get("annotations") };
   }
 }

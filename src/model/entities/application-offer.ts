@@ -5,7 +5,7 @@
 import { TypedEntity } from "./typed-entity.js";
 
 /** An application offer, keyed by offer name. */
-export class ApplicationOffer extends TypedEntity {
+export class ApplicationOffer extends TypedEntity<"applicationOffer"> {
   /** The offer name. */
   get offerName(): string {
     return this.entityId;
@@ -28,11 +28,11 @@ export class ApplicationOffer extends TypedEntity {
 
   /** Number of connections ever made to the offer. */
   get totalConnectedCount(): number {
-    return Number(this.data?.["total-connected-count"] ?? 0);
+    return this.get("total-connected-count") ?? 0;
   }
 
   /** Number of active connections. */
   get activeConnectedCount(): number {
-    return Number(this.data?.["active-connected-count"] ?? 0);
+    return this.get("active-connected-count") ?? 0;
   }
 }

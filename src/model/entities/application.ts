@@ -24,7 +24,7 @@ import { TypedEntity } from "./typed-entity.js";
 import type { Unit } from "./unit.js";
 
 /** An application. Getters read this view's state; operations act on the live application. */
-export class Application extends TypedEntity {
+export class Application extends TypedEntity<"application"> {
   /** The application name. */
   get name(): string {
     return this.entityId;
@@ -47,12 +47,12 @@ export class Application extends TypedEntity {
 
   /** True when the application is exposed. */
   get exposed(): boolean {
-    return this.data?.exposed === true;
+    return this.get("exposed") === true;
   }
 
   /** True for subordinate applications. */
   get subordinate(): boolean {
-    return this.data?.subordinate === true;
+    return this.get("subordinate") === true;
   }
 
   /** The workload version the charm reported. */
@@ -62,28 +62,40 @@ export class Application extends TypedEntity {
 
   /** The constraints as the watcher reports them (wire form). */
   get constraints(): Constraints {
-    return (this.data?.constraints ?? {}) as Constraints;
+    return { ...this.get("constraints") };
   }
 
   /** Minimum number of units (`juju set-application-min-units`). */
   get minUnits(): number {
-    return Number(this.data?.["min-units"] ?? 0);
+    return Number(this.get("min-units") ?? 0);
   }
 
   /**
-   * The status to show: the application's own when the charm set one,
-   * otherwise the most severe of its units' workload statuses (as Juju).
+   * The status to show, as a string (`active`, `blocked`, …): the
+   * application's own when the charm set one, otherwise the most severe of
+   * its units' workload statuses (as Juju and python-libjuju's `status`).
+   * The whole status is {@link statusInfo}.
    */
-  get status(): StatusInfo {
+  get status(): string {
+    return this.statusInfo.current;
+  }
+
+  /** The message of the status shown by {@link status}. */
+  get statusMessage(): string {
+    return this.statusInfo.message ?? "";
+  }
+
+  /** The whole status shown by {@link status}: `{current, message, since, version}`. */
+  get statusInfo(): StatusInfo {
     return deriveApplicationStatus(
       this.statusOf("status"),
-      this.units.map((u) => u.get<StatusInfo>("workload-status")),
+      this.units.map((u) => u.workloadStatusInfo),
     );
   }
 
-  /** The derived status's message. */
-  get statusMessage(): string {
-    return this.status.message ?? "";
+  /** When the status shown by {@link status} was set, when Juju says. */
+  get statusSince(): Date | undefined {
+    return this.timeOf(this.statusInfo.since);
   }
 
   /** The live units of this application. */

@@ -5,7 +5,7 @@
 import { TypedEntity } from "./typed-entity.js";
 
 /** A charm known to the model, keyed by its URL. */
-export class Charm extends TypedEntity {
+export class Charm extends TypedEntity<"charm"> {
   /** The charm URL, e.g. `ch:amd64/mysql-58`. */
   get url(): string {
     return this.entityId;
@@ -34,6 +34,6 @@ export class Charm extends TypedEntity {
 
   /** The charm's default config, when the watcher reports it. */
   get config(): Record<string, unknown> {
-    return (this.data?.config ?? {}) as Record<string, unknown>;
+    return { ...this.get("config") };
   }
 }

@@ -103,13 +103,15 @@ describe("entity classes over a ModelState", () => {
     expect(wp.charmName).toBe("wordpress");
     expect(wp.constraints).toEqual({ mem: 1024 });
     expect(wp.units.map((u) => u.name)).toEqual(["wordpress/0", "wordpress/1"]);
-    expect(wp.status).toMatchObject({ current: "blocked", message: "blocked msg" });
+    expect(wp.status).toBe("blocked");
+    expect(wp.statusMessage).toBe("blocked msg");
+    expect(wp.statusInfo).toMatchObject({ current: "blocked", message: "blocked msg" });
     expect(wp.relations.map((r) => r.key)).toEqual(["wordpress:db mysql:db"]);
     expect(wp.relatedApplications()).toEqual(["mysql"]);
     // The charm's own status wins over the units'.
     state.applyDelta(app("wordpress", { status: st("active", "ready") }));
-    expect(wp.status.current).toBe("blocked"); // this view is the older state
-    expect((wp.latest() as Application).status).toMatchObject({ current: "active" });
+    expect(wp.status).toBe("blocked"); // this view is the older state
+    expect(wp.latest().status).toBe("active");
   });
 
   it("Unit: statuses, machine, ports; views keep their own state", () => {
@@ -125,9 +127,9 @@ describe("entity classes over a ModelState", () => {
     expect(u.application).toBeUndefined();
     state.applyDelta(unit("mysql/0", "0", "active"));
     expect(u.workloadStatus).toBe("maintenance");
-    const now = u.latest() as Unit;
+    const now = u.latest();
     expect(now.workloadStatus).toBe("active");
-    expect((now.previous() as Unit).workloadStatus).toBe("maintenance");
+    expect(now.previous()?.workloadStatus).toBe("maintenance");
     state.applyDelta(["unit", "remove", { name: "mysql/0" }]);
     expect(now.dead).toBe(true);
     expect(ctx.entity("unit", "mysql/0")).toBeUndefined();

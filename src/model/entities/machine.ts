@@ -2,6 +2,8 @@
  * `Machine`: a machine or container of the model (`machine` deltas).
  * @module
  */
+
+import type { AddressData, HardwareData } from "../../protocol/entity-data.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as members from "../ops/entity-members.js";
 import {
@@ -14,35 +16,17 @@ import { machineTag } from "../tags.js";
 import { TypedEntity } from "./typed-entity.js";
 import type { Unit } from "./unit.js";
 
-/** An address of a machine. */
-export interface MachineAddress {
-  value: string;
-  /** `ipv4`, `ipv6`, `hostname`. */
-  type: string;
-  /** `public`, `local-cloud`, `local-fan`, `local-machine`, `link-local`. */
-  scope: string;
-  "space-name"?: string;
-  "space-id"?: string;
-}
+/** An address of a machine (the wire's `params.Address`). */
+export type MachineAddress = AddressData;
 
 /** What the provider reports about a machine's hardware (sizes in MiB). */
-export interface HardwareCharacteristics {
-  arch?: string;
-  mem?: number;
-  "root-disk"?: number;
-  "root-disk-source"?: string;
-  "cpu-cores"?: number;
-  "cpu-power"?: number;
-  tags?: string[];
-  "availability-zone"?: string;
-  "virt-type"?: string;
-}
+export type HardwareCharacteristics = HardwareData;
 
 // python-libjuju's preference for dnsName.
 const DNS_SCOPES = ["public", "local-cloud", "local-fan"];
 
 /** A machine. Getters read this view's state; operations act on the live machine. */
-export class Machine extends TypedEntity {
+export class Machine extends TypedEntity<"machine"> {
   /** The machine id, e.g. `0` or `0/lxd/1`. */
   get id(): string {
     return this.entityId;
@@ -58,6 +42,16 @@ export class Machine extends TypedEntity {
     return this.statusOf("instance-status")?.message ?? "";
   }
 
+  /** The whole instance status: `{current, message, since, version}`. */
+  get statusInfo(): StatusInfo | undefined {
+    return this.statusOf("instance-status");
+  }
+
+  /** When the instance status was set. */
+  get statusSince(): Date | undefined {
+    return this.timeOf(this.statusInfo?.since);
+  }
+
   /** The machine agent status (`pending`, `started`, `stopped`, `error`, `down`). */
   get agentStatus(): string {
     return this.statusOf("agent-status")?.current ?? "";
@@ -68,9 +62,14 @@ export class Machine extends TypedEntity {
     return this.statusOf("agent-status")?.message ?? "";
   }
 
-  /** The whole agent status. */
+  /** The whole agent status: `{current, message, since, version}`. */
   get agentStatusInfo(): StatusInfo | undefined {
     return this.statusOf("agent-status");
+  }
+
+  /** When the agent status was set. */
+  get agentStatusSince(): Date | undefined {
+    return this.timeOf(this.agentStatusInfo?.since);
   }
 
   /** The machine agent's version. */
@@ -80,7 +79,7 @@ export class Machine extends TypedEntity {
 
   /** The addresses of the machine. */
   get addresses(): MachineAddress[] {
-    return (this.data?.addresses as MachineAddress[] | null | undefined) ?? [];
+    return (this.get("addresses") ?? []).map((a) => ({ ...a }));
   }
 
   /** The best address to reach the machine: public, else cloud-local, else fan; undefined when none. */
@@ -114,7 +113,7 @@ export class Machine extends TypedEntity {
 
   /** The hardware characteristics, once provisioned. */
   get hardware(): HardwareCharacteristics {
-    return (this.data?.["hardware-characteristics"] ?? {}) as HardwareCharacteristics;
+    return { ...this.get("hardware-characteristics") };
   }
 
   /** The machine holding this container, for containers. */

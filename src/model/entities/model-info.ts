@@ -8,7 +8,7 @@ import type { StatusInfo } from "../status.js";
 import { TypedEntity } from "./typed-entity.js";
 
 /** The model delta: name, owner, type, cloud, config, status. Keyed by model UUID. */
-export class ModelInfoEntity extends TypedEntity {
+export class ModelInfoEntity extends TypedEntity<"model"> {
   /** The model UUID. */
   get uuid(): string {
     return this.entityId;
@@ -51,21 +51,31 @@ export class ModelInfoEntity extends TypedEntity {
 
   /** True for the controller model. */
   get isController(): boolean {
-    return this.data?.["is-controller"] === true;
+    return this.get("is-controller") === true;
   }
 
-  /** The model status. */
-  get status(): StatusInfo | undefined {
+  /** The model status (`available`, `busy`, `error`…). */
+  get status(): string {
+    return this.statusOf("status")?.current ?? "";
+  }
+
+  /** The model status message. */
+  get statusMessage(): string {
+    return this.statusOf("status")?.message ?? "";
+  }
+
+  /** The whole model status: `{current, message, since, version}`. */
+  get statusInfo(): StatusInfo | undefined {
     return this.statusOf("status");
   }
 
   /** The model config, when the delta carries it. */
   get config(): Record<string, unknown> {
-    return (this.data?.config ?? {}) as Record<string, unknown>;
+    return { ...this.get("config") };
   }
 
   /** The model constraints. */
   get constraints(): Constraints {
-    return (this.data?.constraints ?? {}) as Constraints;
+    return { ...this.get("constraints") };
   }
 }

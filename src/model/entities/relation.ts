@@ -22,23 +22,11 @@ export interface RelationEndpoint {
   scope: string;
 }
 
-interface WireEndpoint {
-  "application-name": string;
-  relation: {
-    name: string;
-    role: string;
-    interface: string;
-    optional?: boolean;
-    limit?: number;
-    scope?: string;
-  };
-}
-
 /** A relation. Its id is Juju's numeric relation id, as a string. */
-export class Relation extends TypedEntity {
+export class Relation extends TypedEntity<"relation"> {
   /** The numeric relation id. */
   get id(): number {
-    return Number(this.data?.id ?? this.entityId);
+    return this.get("id") ?? Number(this.entityId);
   }
 
   /** The relation key, e.g. `wordpress:db mysql:db`. */
@@ -48,7 +36,7 @@ export class Relation extends TypedEntity {
 
   /** The endpoints. */
   get endpoints(): RelationEndpoint[] {
-    const eps = (this.data?.endpoints as WireEndpoint[] | null | undefined) ?? [];
+    const eps = this.get("endpoints") ?? [];
     return eps.map((e) => ({
       application: e["application-name"],
       name: e.relation.name,

@@ -1,30 +1,48 @@
 /**
  * The base of the entity classes: a {@link ModelEntity} whose context is
- * the whole model, so that entities can run operations.
+ * the whole model, so that entities can run operations, and whose data is
+ * typed by kind.
  * @module
  */
+import type { EntityDataOf, EntityKind, StatusData } from "../../protocol/entity-data.js";
 import type { ModelContext } from "../context.js";
 import { ModelEntity } from "../entity.js";
 import type { StatusInfo } from "../status.js";
 
-/** A model entity with access to its model's operations. */
-export class TypedEntity extends ModelEntity {
+/** The fields of kind `K` whose value is a status (`status`, `agent-status`, …). */
+type StatusField<K extends EntityKind> = {
+  [F in keyof EntityDataOf<K>]: EntityDataOf<K>[F] extends StatusData ? F : never;
+}[keyof EntityDataOf<K>];
+
+// Go's zero time: Juju sends it for times that have not happened.
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** A model entity of kind `K` with access to its model's operations. */
+export class TypedEntity<K extends EntityKind = EntityKind> extends ModelEntity<K> {
   /** The owning model. */
   declare protected readonly context: ModelContext;
 
   /** A string field of this view's data ("" when absent). */
-  protected str(field: string): string {
-    const v = this.data?.[field];
+  protected str(field: keyof EntityDataOf<K> & string): string {
+    const v = this.get<unknown>(field);
     return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
   }
 
-  /** A status field (`{current, message, since}`) of this view's data. */
-  protected statusOf(field: string): StatusInfo | undefined {
-    return this.data?.[field] as StatusInfo | undefined;
+  /** A status field (`{current, message, since, version}`) of this view's data. */
+  protected statusOf(field: StatusField<K>): StatusInfo | undefined {
+    return this.get<StatusInfo>(field as string);
   }
 
-  /** `life`: `alive`, `dying` or `dead`. */
+  /** A time field (RFC 3339) as a Date; undefined when absent, Go's zero time, or not a time. */
+  protected timeOf(value: string | undefined): Date | undefined {
+    if (value === undefined || value === "" || value === ZERO_TIME) return undefined;
+    const d = new Date(value);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+
+  /** `life`: `alive`, `dying` or `dead` ("" for kinds without a life). */
   get life(): string {
-    return this.str("life");
+    const v = this.get<unknown>("life");
+    return typeof v === "string" ? v : "";
   }
 }

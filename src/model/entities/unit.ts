@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { PortData } from "../../protocol/entity-data.js";
 import {
   type ActionResult,
   type EnqueueOptions,
@@ -27,14 +28,11 @@ import type { Application } from "./application.js";
 import type { Machine } from "./machine.js";
 import { TypedEntity } from "./typed-entity.js";
 
-/** A port a unit opened. */
-export interface UnitPort {
-  protocol: string;
-  number: number;
-}
+/** A port a unit opened (the wire's `params.Port`). */
+export type UnitPort = PortData;
 
 /** A unit. Getters read this view's state; operations act on the live unit. */
-export class Unit extends TypedEntity {
+export class Unit extends TypedEntity<"unit"> {
   /** The unit name, e.g. `mysql/0`. */
   get name(): string {
     return this.entityId;
@@ -71,9 +69,14 @@ export class Unit extends TypedEntity {
     return this.statusOf("workload-status")?.message ?? "";
   }
 
-  /** The whole workload status. */
+  /** The whole workload status: `{current, message, since, version}`. */
   get workloadStatusInfo(): StatusInfo | undefined {
     return this.statusOf("workload-status");
+  }
+
+  /** When the workload status was set. */
+  get workloadStatusSince(): Date | undefined {
+    return this.timeOf(this.workloadStatusInfo?.since);
   }
 
   /** The agent status (`allocating`, `executing`, `idle`, `failed`, `lost`…). */
@@ -86,9 +89,14 @@ export class Unit extends TypedEntity {
     return this.statusOf("agent-status")?.message ?? "";
   }
 
-  /** The whole agent status. */
+  /** The whole agent status: `{current, message, since, version}`. */
   get agentStatusInfo(): StatusInfo | undefined {
     return this.statusOf("agent-status");
+  }
+
+  /** When the agent status was set. */
+  get agentStatusSince(): Date | undefined {
+    return this.timeOf(this.agentStatusInfo?.since);
   }
 
   /** The public address ("" until known). */
@@ -113,7 +121,7 @@ export class Unit extends TypedEntity {
 
   /** True for subordinate units. */
   get subordinate(): boolean {
-    return this.data?.subordinate === true;
+    return this.get("subordinate") === true;
   }
 
   /** The principal unit's name, for subordinates ("" otherwise). */
@@ -123,7 +131,7 @@ export class Unit extends TypedEntity {
 
   /** The opened ports. */
   get ports(): UnitPort[] {
-    return (this.data?.ports as UnitPort[] | null | undefined) ?? [];
+    return (this.get("ports") ?? []).map((p) => ({ ...p }));
   }
 
   /**

@@ -148,7 +148,10 @@ export function selectBase(
   }
   const first = supported[0];
   if (!first)
-    throw new InvalidArgumentError("base", "the charm declares no base; give one with {base}");
+    throw new InvalidArgumentError(
+      "base",
+      "the charm declares no base; give one with the base option",
+    );
   return { name: first.name, channel: trackOf(first.channel) };
 }
 

@@ -85,11 +85,18 @@ export async function single<T>(what: string, call: () => Promise<T>): Promise<T
   try {
     return await call();
   } catch (err) {
-    if (!(err instanceof JujuBulkError) || err.failures.length !== 1) throw err;
-    const first = err.failures[0]!;
-    const e = first.error;
+    // A one-item call throws the item's error (bulkIndex set); a bulk error of one failure too.
+    const e =
+      err instanceof JujuBulkError
+        ? err.failures.length === 1
+          ? err.failures[0]!.error
+          : undefined
+        : err instanceof JujuError && err.bulkIndex !== undefined
+          ? err
+          : undefined;
+    if (e === undefined) throw err;
     const named = JujuError.fromWire(
-      { message: `${what}: ${e.message}`, code: e.code, info: e.info ?? null },
+      { message: `${what}: ${e.message}`, code: e.jujuCode, info: e.info ?? null },
       {
         ...(e.facade ? { facade: e.facade } : {}),
         ...(e.version ? { version: e.version } : {}),

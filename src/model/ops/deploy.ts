@@ -145,7 +145,7 @@ export function prepareDeploy(ctx: ModelContext, options: DeployOptions): Prepar
   if (options.revision !== undefined && channel === undefined)
     throw new InvalidArgumentError(
       "revision",
-      "specifying a revision requires a channel for future upgrades; give {channel}",
+      "specifying a revision requires a channel for future upgrades; pass the channel option too",
     );
   const numUnits = options.numUnits ?? 1;
   if (!Number.isInteger(numUnits) || numUnits < 0)

@@ -16,7 +16,7 @@ export class LocalCharmError extends LibjujuError {
   /** The file or directory that was read. */
   readonly path: string;
   constructor(message: string, path: string, options?: ErrorOptions) {
-    super(message, "not valid", options);
+    super(message, "ERR_LOCAL_CHARM", options);
     this.path = path;
   }
 }
@@ -32,7 +32,7 @@ export class LocalFileError extends LibjujuError {
   /** The system error code, e.g. `ENOENT`. */
   readonly errno: string | undefined;
   constructor(message: string, path: string, errno?: string, options?: ErrorOptions) {
-    super(message, "local file", options);
+    super(message, "ERR_LOCAL_FILE", options);
     this.path = path;
     this.errno = errno;
   }

@@ -117,7 +117,7 @@ describe("HTTP access", () => {
     });
     expect(json).toBeInstanceOf(JujuError);
     expect(json.message).toBe("cannot upload charm: bad");
-    expect(json.code).toBe("bad request");
+    expect(json.jujuCode).toBe("bad request");
     expect(json.method).toBe("PUT /model-u/charms/x-1234567");
     const legacy = httpError("POST", "/model/u/charms?series=jammy", {
       status: 404,
@@ -135,7 +135,7 @@ describe("HTTP access", () => {
     expect(text.message).toBe("authentication failed: invalid entity name or password");
     expect(text.info).toEqual({ status: 401 });
     const big = httpError("PUT", "/x", { status: 413, headers: {}, body: "" });
-    expect(big.code).toBe("request entity too large");
+    expect(big.jujuCode).toBe("request entity too large");
     expect(big.message).toBe("HTTP 413");
   });
 });

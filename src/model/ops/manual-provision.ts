@@ -17,7 +17,7 @@
  */
 import type { MachineManager } from "../../facades/generated/index.js";
 import { ParseError } from "../../parse/errors.js";
-import { AbortError, LibjujuError } from "../../rpc/errors.js";
+import { AbortError, LibjujuError, type LibjujuErrorCode } from "../../rpc/errors.js";
 
 // ---- the SSH edge ------------------------------------------------------------
 
@@ -123,12 +123,12 @@ export interface SshConnector {
 /** What went wrong in an SSH connection, for {@link SshError.kind}. */
 export type SshErrorKind = "auth" | "unreachable" | "timeout" | "host key" | "protocol";
 
-const SSH_CODES: Record<SshErrorKind, string> = {
-  auth: "ssh auth failed",
-  unreachable: "ssh unreachable",
-  timeout: "timeout",
-  "host key": "ssh host key rejected",
-  protocol: "ssh failed",
+const SSH_CODES: Record<SshErrorKind, LibjujuErrorCode> = {
+  auth: "ERR_SSH_AUTH",
+  unreachable: "ERR_SSH_UNREACHABLE",
+  timeout: "ERR_SSH_TIMEOUT",
+  "host key": "ERR_SSH_HOST_KEY",
+  protocol: "ERR_SSH",
 };
 
 /** A failure of the SSH connection itself (thrown by {@link SshConnector}s). */
@@ -155,9 +155,10 @@ export type ProvisioningStep =
 
 /**
  * Manual provisioning failed. `step` and `host` say where; `code` is the
- * cause's (`ssh auth failed`, `ssh unreachable`, `timeout`, `aborted`, a
- * Juju error code…) or `already provisioned` / `command failed` /
- * `detection failed`. `machineId` is set when the machine had been recorded
+ * cause's (`ERR_SSH_AUTH`, `ERR_SSH_UNREACHABLE`, `ERR_SSH_TIMEOUT`,
+ * `ERR_ABORTED`, `ERR_JUJU_NOT_FOUND`…; a Juju error's own code is the
+ * cause's `jujuCode`) or `ERR_ALREADY_PROVISIONED` / `ERR_COMMAND_FAILED` /
+ * `ERR_DETECTION_FAILED`. `machineId` is set when the machine had been recorded
  * (it was then removed again; `cleanupError` says if that failed too).
  */
 export class ProvisioningError extends LibjujuError {
@@ -172,7 +173,7 @@ export class ProvisioningError extends LibjujuError {
     step: ProvisioningStep,
     host: string,
     message: string,
-    code: string,
+    code: LibjujuErrorCode,
     options?: ErrorOptions & { machineId?: string },
   ) {
     super(`cannot provision ${host} (${step}): ${message}`, code, options);
@@ -473,7 +474,7 @@ export async function provisionMachine(
   const fail = (step: ProvisioningStep, err: unknown, machineId?: string): ProvisioningError => {
     if (err instanceof ProvisioningError) return err;
     const e = err instanceof Error ? err : new Error(String(err));
-    const code = err instanceof LibjujuError ? err.code : "provisioning failed";
+    const code = err instanceof LibjujuError ? err.code : "ERR_PROVISIONING_FAILED";
     const extra = machineId === undefined ? {} : { machineId };
     return new ProvisioningError(step, where, e.message, code, { cause: err, ...extra });
   };
@@ -504,7 +505,7 @@ export async function provisionMachine(
         step,
         where,
         `${how}${detail === "" ? "" : ` (${detail})`}`,
-        "command failed",
+        "ERR_COMMAND_FAILED",
       );
     }
     return r.stdout;
@@ -523,7 +524,7 @@ export async function provisionMachine(
         "check-provisioned",
         where,
         ERR_PROVISIONED,
-        "already provisioned",
+        "ERR_ALREADY_PROVISIONED",
       );
     }
     const detection = await run(session, "detect", "/bin/bash", { stdin: DETECTION_SCRIPT });
@@ -535,7 +536,7 @@ export async function provisionMachine(
         "detect",
         where,
         `error detecting linux hardware characteristics: ${(e as Error).message}`,
-        "detection failed",
+        "ERR_DETECTION_FAILED",
         { cause: e },
       );
     }
@@ -632,7 +633,7 @@ async function initUbuntuUser(
       await run(ubuntu, "init-ubuntu-user", "sudo -n true");
       return ubuntu;
     } catch (e) {
-      if (!(e instanceof ProvisioningError) || e.code !== "command failed") {
+      if (!(e instanceof ProvisioningError) || e.code !== "ERR_COMMAND_FAILED") {
         ubuntu.close();
         throw e;
       }

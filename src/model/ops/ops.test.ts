@@ -286,7 +286,7 @@ describe("deploy over a scripted controller", () => {
     const err = (await model.deploy("mysql").catch((e: unknown) => e)) as JujuError;
     expect(err).toBeInstanceOf(JujuError);
     expect(err.message).toBe('cannot deploy "mysql": application "mysql" already exists');
-    expect(err.code).toBe("already exists");
+    expect(err.jujuCode).toBe("already exists");
     expect(err.method).toBe("Deploy");
     await model.disconnect();
   });

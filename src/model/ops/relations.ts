@@ -74,7 +74,7 @@ export async function integrate(
       .call("AddRelation", params, options.signal ? { signal: options.signal } : {});
     specs = Object.entries(res.endpoints ?? {}).map(([app, rel]) => `${app}:${rel.name}`);
   } catch (err) {
-    if (!(err instanceof JujuError && err.code === "already exists")) throw err;
+    if (!(err instanceof JujuError && err.jujuCode === "already exists")) throw err;
     if (options.existing === "error") throw err;
     const existing = find(endpoint1, endpoint2);
     if (existing) return existing;

@@ -522,7 +522,7 @@ export async function listSecrets(
   if (flt.label !== undefined) {
     if (f.version < 2) {
       throw new NotSupportedError(
-        "listSecrets({filter: {label}})",
+        "listSecrets with filter.label",
         "Secrets v1 has no label filter",
       );
     }

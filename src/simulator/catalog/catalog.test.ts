@@ -18,7 +18,7 @@ function resolveError(fn: () => unknown): CatalogError {
 function expectReason(fn: () => unknown, reason: CatalogErrorReason, code = ""): CatalogError {
   const e = resolveError(fn);
   expect(e.reason).toBe(reason);
-  expect(e.code).toBe(code);
+  expect(e.jujuCode).toBe(code);
   return e;
 }
 

@@ -53,12 +53,15 @@ export type CatalogErrorReason =
 /**
  * A resolution error with the message and Juju error code a real 3.6
  * controller returns. Juju builds most of these with `errors.Errorf`, so
- * their `code` is empty, exactly as on the wire; `reason` classifies them.
+ * their `jujuCode` is empty, exactly as on the wire; `reason` classifies them.
  */
 export class CatalogError extends LibjujuError {
   readonly reason: CatalogErrorReason;
-  constructor(message: string, code: string, reason: CatalogErrorReason) {
-    super(message, code);
+  /** The `error-code` a real controller sends with this error (`""` for most). */
+  readonly jujuCode: string;
+  constructor(message: string, jujuCode: string, reason: CatalogErrorReason) {
+    super(message, "ERR_CATALOG");
+    this.jujuCode = jujuCode;
     this.reason = reason;
   }
 }

@@ -6,6 +6,8 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
+import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import type { CharmRelationData } from "../../protocol/entity-data.js";
 import { assertAssumes } from "../assumes.js";
 import type { CharmSpec } from "../charm-source.js";
 import { CONSTRAINTS_VALUE, Fields, STORAGE_CONSTRAINTS } from "../decode.js";
@@ -14,6 +16,7 @@ import {
   type BaseValue,
   type CharmOriginValue,
   charmEndpoints,
+  charmRelation,
   type RelationEndpoint,
   type RelationRecord,
   relationKey,
@@ -670,18 +673,9 @@ function addRelation(model: ModelRecord, names: string[]): Record<string, unknow
   }
   const r = model.state.addRelation(eps);
   model.agents.relationAdded(r);
-  const out: Record<string, unknown> = {};
-  for (const e of r.endpoints) {
-    out[e.application] = {
-      name: e.name,
-      role: e.role,
-      interface: e.interface,
-      optional: e.optional,
-      limit: e.limit,
-      scope: e.scope,
-    };
-  }
-  return { endpoints: out };
+  const out: Record<string, CharmRelationData> = {};
+  for (const e of r.endpoints) out[e.application] = charmRelation(e);
+  return { endpoints: out } satisfies ApplicationFacade.AddRelationResults;
 }
 
 // ----- results -----
