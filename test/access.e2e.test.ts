@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { LOGIN_FACADES_3_6 } from "../src/facades/generated/login-facades.js";
 import { VirtualClock } from "../src/simulator/clock.js";
 import { Simulator } from "../src/simulator/index.js";
 import { PERMISSIONS, type Requirement } from "../src/simulator/permissions.js";
@@ -44,8 +45,12 @@ const METHOD_VERSION: Record<string, number> = {
   "Charms.AddCharmWithAuthorization": 5,
   "Controller.ModelConfig": 11,
 };
+/** Otherwise the newest version Juju 3.6 registers. */
+const NEWEST = new Map(
+  LOGIN_FACADES_3_6.allRegistered.map((f) => [f.name, Math.max(...f.versions)]),
+);
 const versionOf = (facade: string, method: string) =>
-  METHOD_VERSION[`${facade}.${method}`] ?? VERSION[facade] ?? 1;
+  METHOD_VERSION[`${facade}.${method}`] ?? VERSION[facade] ?? NEWEST.get(facade) ?? 1;
 
 let sim: Simulator;
 let cloudTag = "";

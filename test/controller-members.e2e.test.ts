@@ -53,7 +53,7 @@ describe("controller members of python-libjuju 3.5", () => {
     await c.revoke("carol", "superuser");
     expect(await c.grant("carol", "superuser")).toBe(true);
     await c.revoke("carol", "superuser");
-    await expect(c.grant("carol", "root")).rejects.toThrow('access level "root" not valid');
+    await expect(c.grant("carol", "root")).rejects.toThrow('"root" controller access not valid');
 
     const key = await c.resetUserPassword("carol");
     expect(Buffer.from(key, "base64")).toHaveLength(32);

@@ -64,7 +64,10 @@ describe("application, unit and machine members of python-libjuju 3.5", () => {
     expect(workload).toHaveLength(1);
     expect(workload[0]).toMatchObject({ kind: "workload", status: "active" });
     expect(await unit0.statusHistory({ date: new Date(Date.now() + 3_600_000) })).toEqual([]);
-    expect((await unit0.statusHistory({ delta: 3600 })).length).toBe(history.length);
+    // Everything of the last hour: what `history` held, and what came since.
+    expect((await unit0.statusHistory({ delta: 3600 })).length).toBeGreaterThanOrEqual(
+      history.length,
+    );
     const excluded = await unit0.statusHistory({ exclude: [history[0]!.info] });
     expect(excluded.every((h) => h.info !== history[0]!.info)).toBe(true);
     await expect(unit0.statusHistory({ size: 1, delta: 5 })).rejects.toThrow(/at most one/);

@@ -47,6 +47,14 @@ const ERRORS: Record<string, () => lib.LibjujuError> = {
   JujuDataError: () => new lib.JujuDataError("bad file", "controllers.yaml"),
   WaitTimeoutError: () => new lib.WaitTimeoutError("idle", 1000, [{ entity: "a", reason: "b" }]),
   EntityStatusError: () => new lib.EntityStatusError("blocked", [{ entity: "a", reason: "b" }]),
+  UnitErrorStateError: () =>
+    new lib.UnitErrorStateError("error", [{ entity: "unit a/0", reason: "b" }]),
+  MachineProvisioningError: () =>
+    new lib.MachineProvisioningError("error", [{ entity: "machine 0", reason: "b" }]),
+  AgentLostError: () => new lib.AgentLostError("error", [{ entity: "unit a/0", reason: "lost" }]),
+  WorkloadBlockedError: () =>
+    new lib.WorkloadBlockedError("blocked", [{ entity: "unit a/0", reason: "b" }]),
+  StatusPollOptionError: () => new lib.StatusPollOptionError("interval: expected a number"),
   UnknownDeltaKindError: () => new lib.UnknownDeltaKindError("widget"),
   DeadEntityError: () => new lib.DeadEntityError("unit", "mysql/0"),
   NotSupportedError: () => new lib.NotSupportedError("x", "because"),

@@ -94,7 +94,7 @@ describe("a Juju 4.0 controller", () => {
       applicationName: "ub",
       storage: { files: { pool: "rootfs", size: 200 } },
     });
-    const db = await model.deploy("mysql", { applicationName: "db" });
+    const db = await model.deploy("haproxy", { applicationName: "db" });
     await model.deploy("easyrsa");
     await db.addUnits({ count: 1 });
     await model.integrate("db:certificates", "easyrsa:client");

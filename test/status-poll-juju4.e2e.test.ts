@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Model, type ModelEvent } from "../src/index.js";
 import { Simulator } from "../src/simulator/index.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
@@ -53,9 +53,10 @@ describe("a Model on a Juju 4.0 controller (no AllWatcher)", () => {
     expect([...model.units.keys()].sort()).toEqual(["ubuntu/0", "ubuntu/1"]);
     expect(model.units.get("ubuntu/0")?.agentStatus).toBe("idle");
     expect(model.units.get("ubuntu/0")?.machine?.agentStatus).toBe("started");
-    expect(seen).toContain("add unit ubuntu/0");
+    // Observers are called one at a time after the state changed: give them their turn.
+    await vi.waitFor(() => expect(seen).toContain("add unit ubuntu/0"), { timeout: 10_000 });
     await model.destroyUnit("ubuntu/1", { blockUntilDone: true, timeout: 10_000 });
-    expect(seen).toContain("remove unit ubuntu/1");
+    await vi.waitFor(() => expect(seen).toContain("remove unit ubuntu/1"), { timeout: 10_000 });
   });
 
   it("reconnects after the controller drops the link and resyncs by a fresh poll", async () => {

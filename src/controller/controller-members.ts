@@ -165,9 +165,11 @@ export async function modifyControllerAccess(
   try {
     bulkResultsStrict(res, site(f, "ModifyControllerAccess"));
   } catch (e) {
-    const first = (e as { failures?: Array<{ error: JujuError }> }).failures?.[0]?.error;
-    if (action === "grant" && first?.message.includes("user already has")) return false;
-    throw first ?? e;
+    // One change: the item's own error is thrown (JujuBulkError only for several).
+    if (action === "grant" && e instanceof JujuError && e.message.includes("user already has")) {
+      return false;
+    }
+    throw e;
   }
   return true;
 }

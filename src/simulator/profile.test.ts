@@ -150,7 +150,8 @@ describe("the Juju 4.0 profile", () => {
       storage: { files: { Pool: "rootfs", Size: 200, Count: 1 } },
     });
     expect(ub).toEqual({ results: [{}] });
-    expect(await deploy("mysql", "db")).toEqual({ results: [{}] });
+    // mysql 8.0 assumes juju < 4: a Juju 4 controller refuses it, as the assumes check says.
+    expect(await deploy("haproxy", "db")).toEqual({ results: [{}] });
     expect(await deploy("easyrsa", "easyrsa")).toEqual({ results: [{}] });
     const units = await w.ok("Application", 22, "AddUnits", {
       application: "db",
