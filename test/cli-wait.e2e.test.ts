@@ -1,45 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Model } from "../src/index.js";
 import { Simulator } from "../src/simulator/index.js";
-
-const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
-
-/** `libjuju <args>` as a child process (stdout is a pipe: plain progress lines). */
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main, ...args], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
-  let stdout = "";
-  let stderr = "";
-  const listeners = new Set<() => void>();
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-    for (const l of [...listeners]) l();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const until = (test: () => boolean) =>
-    new Promise<void>((ready, fail) => {
-      const check = () => {
-        if (!test()) return;
-        listeners.delete(check);
-        ready();
-      };
-      listeners.add(check);
-      void exited.then(() => fail(new Error(`exited early:\n${stdout}\n${stderr}`)));
-      check();
-    });
-  return { child, exited, until, output: () => ({ stdout, stderr }) };
-}
+import { spawnCli } from "./support/cli-harness.js";
 
 let dir: string;
 let sim: Simulator;
@@ -58,8 +23,9 @@ afterAll(async () => {
 describe("libjuju wait", { timeout: 120_000 }, () => {
   it("shows what is pending, one plain line per change, and exits 0 with a summary once idle", async () => {
     const wait = spawnCli(["wait", "--apps", "late", "--status", "active", "--idle", "1s"], env);
-    await wait.until(() =>
-      wait.output().stdout.includes("application late  missing from the model"),
+    await wait.until(
+      () => wait.output().stdout.includes("application late  missing from the model"),
+      "the pending line of late",
     );
     const writer = await Model.connectCurrent({ env });
     try {

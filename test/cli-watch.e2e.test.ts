@@ -1,49 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Model } from "../src/index.js";
 import { Simulator } from "../src/simulator/index.js";
-
-const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
-
-/** `libjuju <args>` as a child process, with its output and a way to wait on it. */
-function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main, ...args], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
-  let stdout = "";
-  let stderr = "";
-  const listeners = new Set<() => void>();
-  const changed = () => {
-    for (const l of [...listeners]) l();
-  };
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-    changed();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-    changed();
-  });
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  const until = (test: () => boolean, what: string) =>
-    new Promise<void>((ready, fail) => {
-      const check = () => {
-        if (!test()) return;
-        listeners.delete(check);
-        ready();
-      };
-      listeners.add(check);
-      void exited.then(() => fail(new Error(`exited before ${what}:\n${stdout}\n${stderr}`)));
-      check();
-    });
-  return { child, exited, until, output: () => ({ stdout, stderr }) };
-}
+import { spawnCli } from "./support/cli-harness.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
