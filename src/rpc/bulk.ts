@@ -61,3 +61,15 @@ export function bulkResultsStrict<T>(
   }
   return values;
 }
+
+/**
+ * Rethrows a {@link JujuBulkError} with exactly one failed item as that
+ * item's own error (e.g. `JujuNotFoundError`), anything else as it is: for
+ * calls whose items usually succeed or fail together.
+ */
+export function rethrowSingleFailure(e: unknown): never {
+  if (e instanceof JujuBulkError && e.failures.length === 1 && e.failures[0] !== undefined) {
+    throw e.failures[0].error;
+  }
+  throw e;
+}

@@ -6,8 +6,7 @@
  */
 import type { Space } from "../../facades/generated/spaces.js";
 import type { Subnet } from "../../facades/generated/subnets.js";
-import { bulkResultsStrict } from "../../rpc/bulk.js";
-import { JujuBulkError } from "../../rpc/errors.js";
+import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { siteOf } from "./common.js";
@@ -20,14 +19,6 @@ export interface GetSubnetsOptions {
   space?: string;
   /** Only subnets in this availability zone. */
   zone?: string;
-}
-
-/** The single failure of a one-item bulk call, thrown as itself. */
-function unwrapSingle(e: unknown): never {
-  if (e instanceof JujuBulkError && e.failures.length === 1 && e.failures[0] !== undefined) {
-    throw e.failures[0].error;
-  }
-  throw e;
 }
 
 /**
@@ -49,7 +40,7 @@ export async function addSpace(
   try {
     bulkResultsStrict(res, siteOf(f, "CreateSpaces"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -105,6 +96,6 @@ export async function addSubnet(
   try {
     bulkResultsStrict(res, siteOf(f, "AddSubnets"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }

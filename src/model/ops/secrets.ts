@@ -16,8 +16,8 @@ import type {
   ListSecretResultV1,
   SecretRevision,
 } from "../../facades/generated/secrets.js";
-import { bulkResultsStrict } from "../../rpc/bulk.js";
-import { JujuBulkError, JujuError } from "../../rpc/errors.js";
+import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
+import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
@@ -356,14 +356,6 @@ function secretsV2(ctx: ModelContext, operation: string) {
   return f.as(2);
 }
 
-/** The single failure of a one-item bulk call, thrown as itself. */
-function unwrapSingle(e: unknown): never {
-  if (e instanceof JujuBulkError && e.failures.length === 1 && e.failures[0] !== undefined) {
-    throw e.failures[0].error;
-  }
-  throw e;
-}
-
 const CONTENT_SPEC: ac.OptionSpec = {
   file: ac.name,
   reader: ac.check("a SecretFileReader", (v) => typeof v === "object" && v !== null),
@@ -404,7 +396,7 @@ export async function addSecret(
     const [item] = bulkResultsStrict(res, siteOf(f, "CreateSecrets"));
     return item?.result ?? "";
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -453,7 +445,7 @@ export async function updateSecret(
   try {
     bulkResultsStrict(res, siteOf(f, "UpdateSecrets"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -572,7 +564,7 @@ export async function removeSecret(
   try {
     bulkResultsStrict(res, siteOf(f, "RemoveSecrets"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -596,7 +588,7 @@ async function grantRevoke(
   try {
     bulkResultsStrict(res, siteOf(f, method));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 

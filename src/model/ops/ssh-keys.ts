@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { bulkResultsStrict } from "../../rpc/bulk.js";
+import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import { JujuBulkError, JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
@@ -48,16 +48,8 @@ function currentUser(ctx: ModelContext): string {
 }
 
 /** A single-item call's failure as the item's own error instead of a bulk error. */
-async function single(p: Promise<void>): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    const first = e instanceof JujuBulkError ? e.failures[0] : undefined;
-    if (first !== undefined && e instanceof JujuBulkError && e.failures.length === 1) {
-      throw first.error;
-    }
-    throw e;
-  }
+function single(p: Promise<void>): Promise<void> {
+  return p.catch(rethrowSingleFailure);
 }
 
 async function modify(

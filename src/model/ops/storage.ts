@@ -14,8 +14,7 @@ import type {
   VolumeDetails,
 } from "../../facades/generated/storage.js";
 import { ParseError } from "../../parse/errors.js";
-import { bulkResultsStrict } from "../../rpc/bulk.js";
-import { JujuBulkError } from "../../rpc/errors.js";
+import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import * as ac from "../arg-check.js";
 import { storage as checkStorage, str } from "../arg-check.js";
 import type { ModelContext } from "../context.js";
@@ -108,14 +107,6 @@ export function storageIdOf(tag: string): string {
   return m ? `${m[1]}/${m[2]}` : tag;
 }
 
-/** The single failure of a one-item bulk call, thrown as itself. */
-function unwrapSingle(e: unknown): never {
-  if (e instanceof JujuBulkError && e.failures.length === 1 && e.failures[0] !== undefined) {
-    throw e.failures[0].error;
-  }
-  throw e;
-}
-
 /** Pool attributes as a map, or python-libjuju's `"key=value key2=value2"` string. */
 export type PoolAttributes = Readonly<Record<string, unknown>> | string;
 
@@ -150,7 +141,7 @@ export async function createStoragePool(
   try {
     bulkResultsStrict(res, siteOf(f, "CreatePool"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -177,7 +168,7 @@ export async function updateStoragePool(
   try {
     bulkResultsStrict(res, siteOf(f, "UpdatePool"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -189,7 +180,7 @@ export async function removeStoragePool(ctx: ModelContext, name: string): Promis
   try {
     bulkResultsStrict(res, siteOf(f, "RemovePool"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -217,7 +208,7 @@ export async function getStoragePools(
   try {
     items = bulkResultsStrict(res, siteOf(f, "ListPools"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
   return [...(items[0]?.["storage-pools"] ?? [])];
 }
@@ -260,7 +251,7 @@ function firstList<T>(res: { results?: { result?: T[] }[] }, site: ReturnType<ty
   try {
     items = bulkResultsStrict(res, site);
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
   return [...(items[0]?.result ?? [])];
 }
@@ -314,7 +305,7 @@ export async function removeStorage(
   try {
     bulkResultsStrict(res, siteOf(f, "Remove"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -344,7 +335,7 @@ export async function addStorage(
   try {
     items = bulkResultsStrict(res, siteOf(f, "AddToUnit"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
   return (items[0]?.result?.["storage-tags"] ?? []).map(storageIdOf);
 }
@@ -365,7 +356,7 @@ export async function attachStorage(
   try {
     bulkResultsStrict(res, siteOf(f, "Attach"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }
 
@@ -394,6 +385,6 @@ export async function detachStorage(
   try {
     bulkResultsStrict(res, siteOf(f, "DetachStorage"));
   } catch (e) {
-    unwrapSingle(e);
+    rethrowSingleFailure(e);
   }
 }

@@ -9,6 +9,7 @@ import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ControllerStore } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
+import { isSuperuser } from "../users.js";
 import { bulk, errorResults } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
@@ -82,10 +83,6 @@ function stateOf(store: ControllerStore): CloudState {
   return s;
 }
 
-function isSuperuser(ctx: CallContext): boolean {
-  return ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
-}
-
 function cloudWire(c: CloudDef): Record<string, unknown> {
   const out: Record<string, unknown> = { type: c.type, "auth-types": [...c["auth-types"]] };
   if (c.endpoint !== "") out.endpoint = c.endpoint;
@@ -117,7 +114,7 @@ function credentialParts(tag: string): { cloud: string; owner: string; name: str
 }
 
 function canManageCredential(ctx: CallContext, owner: string): boolean {
-  return isSuperuser(ctx) || localUserName(owner) === ctx.user;
+  return isSuperuser(ctx.store, ctx.user) || localUserName(owner) === ctx.user;
 }
 
 function readCredential(f: Fields): Credential {
@@ -195,7 +192,7 @@ export const cloudMethods: readonly MethodSpec[] = [
     method: "AddCloud",
     params: "params.AddCloudArgs",
     call: (ctx, p) => {
-      if (!isSuperuser(ctx)) throw Errors.permissionDenied();
+      if (!isSuperuser(ctx.store, ctx.user)) throw Errors.permissionDenied();
       const name = p.string("name");
       p.optBool("force");
       const raw = p.raw("cloud");
@@ -229,7 +226,7 @@ export const cloudMethods: readonly MethodSpec[] = [
     params: "params.Entities",
     call: (ctx, p) =>
       errorResults(p.objects("entities", "params.Entity"), (e) => {
-        if (!isSuperuser(ctx)) throw Errors.permissionDenied();
+        if (!isSuperuser(ctx.store, ctx.user)) throw Errors.permissionDenied();
         const [name, c] = cloudByTag(ctx, e.string("tag"));
         if (c["is-controller-cloud"]) {
           throw new ServerError(`cloud is used by ${ctx.store.models.size} models`);
@@ -279,7 +276,8 @@ export const cloudMethods: readonly MethodSpec[] = [
       results: bulk(p.objects("user-clouds", "params.UserCloud"), (uc) => {
         const user = parseTagOfKind(uc.string("user-tag"), "user");
         const cloud = parseTagOfKind(uc.string("cloud-tag"), "cloud");
-        if (!isSuperuser(ctx) && localUserName(user) !== ctx.user) throw Errors.permissionDenied();
+        if (!isSuperuser(ctx.store, ctx.user) && localUserName(user) !== ctx.user)
+          throw Errors.permissionDenied();
         const owner = localUserName(user) ?? user;
         const result = [...stateOf(ctx.store).credentials.keys()]
           .filter((id) => id.startsWith(`${cloud}_${owner}_`))

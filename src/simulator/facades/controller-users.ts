@@ -10,14 +10,9 @@ import { randomBytes } from "node:crypto";
 import { Errors, ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
-import { effectiveModelAccess, isSuperuser as isStoreSuperuser, modelUsers } from "../users.js";
+import { effectiveModelAccess, isSuperuser, modelUsers } from "../users.js";
 import { bulk } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
-
-/** Whether the caller is a controller superuser. */
-function isSuperuser(ctx: CallContext): boolean {
-  return isStoreSuperuser(ctx.store, ctx.user);
-}
 
 // ----- model summaries -----
 
@@ -94,7 +89,7 @@ function summaryChanges(ctx: CallContext, w: SummaryWatcher): Array<Record<strin
 }
 
 function startSummaryWatcher(ctx: CallContext, all: boolean): { "watcher-id": string } {
-  if (all && !isSuperuser(ctx)) throw Errors.permissionDenied();
+  if (all && !isSuperuser(ctx.store, ctx.user)) throw Errors.permissionDenied();
   // An AllWatcher cursor on the controller model is the connection-owned
   // handle: the session stops it on Stop or when the connection closes.
   const cursor = ctx.store.controllerModel.entities.watch();
@@ -120,7 +115,8 @@ export const controllerUserMethods: readonly MethodSpec[] = [
           throw new ServerError(`user ${JSON.stringify(id)} not found`, "user not found");
         }
         // Superusers reset other users' passwords; nobody resets their own.
-        if (!isSuperuser(ctx) || user.name === ctx.user) throw Errors.permissionDenied();
+        if (!isSuperuser(ctx.store, ctx.user) || user.name === ctx.user)
+          throw Errors.permissionDenied();
         // The old password stops working; the user registers again with the secret key.
         user.password = randomBytes(24).toString("base64url");
         return { tag, "secret-key": randomBytes(32).toString("base64") };
