@@ -240,6 +240,19 @@ export type {
 } from "./model/ops/model-admin.js";
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
+export {
+  type ConsumeOptions,
+  type CreateOfferOptions,
+  type FindOffersOptions,
+  type OfferCallOptions,
+  type OfferConnectionInfo,
+  type OfferEndpointInfo,
+  type OfferInfo,
+  type OfferUrl,
+  type OfferUserInfo,
+  parseOfferUrl,
+  type RemoveOfferOptions,
+} from "./model/ops/offers.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
 export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
 export {

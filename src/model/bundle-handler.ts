@@ -891,18 +891,20 @@ export class BundleHandler {
    * sent (as Juju's Go client sends it with the version it knows) so that
    * the controller's own error is what surfaces.
    */
+  /** An ApplicationOffers call: Juju 3.6 serves the facade on controller connections only. */
   #offersCall<R>(method: string, params: object, signal?: AbortSignal): Promise<R> {
-    const conn = this.#model.connection;
-    const version = conn.facadeVersion("ApplicationOffers") ?? OFFERS_VERSION;
-    return conn.rpc<R>(
-      {
-        type: "ApplicationOffers",
-        version,
-        request: method,
-        params: params as Record<string, unknown>,
-      },
-      signal ? { signal } : {},
-    );
+    return this.#model.withControllerConnection((conn) => {
+      const version = conn.facadeVersion("ApplicationOffers") ?? OFFERS_VERSION;
+      return conn.rpc<R>(
+        {
+          type: "ApplicationOffers",
+          version,
+          request: method,
+          params: params as Record<string, unknown>,
+        },
+        signal ? { signal } : {},
+      );
+    });
   }
 
   /** `Charms.CharmInfo`, asked once per charm URL (applications of one charm share it). */

@@ -131,6 +131,21 @@ import {
   type Space,
   type Subnet,
 } from "./ops/network.js";
+import {
+  type ConsumeOptions,
+  type CreateOfferOptions,
+  consume,
+  createOffer,
+  type FindOffersOptions,
+  findOffers,
+  listOffers,
+  modifyOfferAccess,
+  type OfferCallOptions,
+  type OfferInfo,
+  type RemoveOfferOptions,
+  removeOffer,
+  removeSaas,
+} from "./ops/offers.js";
 import { type IntegrateOptions, integrate } from "./ops/relations.js";
 import {
   type AddSecretOptions,
@@ -1356,6 +1371,14 @@ export class Model implements ModelContext {
     return this.#withController((c) => modifyModelAccess(c, "revoke", user, this.uuid, acl));
   }
 
+  /**
+   * Runs `fn` on a short-lived connection to this model's controller, with
+   * this model's credentials (offers live on controller connections). @internal
+   */
+  withControllerConnection<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.#withController(fn);
+  }
+
   async #withController<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
     if (this.#dial === undefined) throw new Error("the model was opened without dial options");
     const { modelUuid: _m, ...base } = this.#dial;
@@ -1505,6 +1528,66 @@ export class Model implements ModelContext {
   /** Revokes applications' access to a secret (by name or URI). */
   revokeSecret(name: string, ...applications: string[]): Promise<void> {
     return revokeSecret(this, name, applications);
+  }
+
+  // ---- cross-model relations: offers and SAAS applications ------------------
+
+  /**
+   * Offers application endpoints to other models (`ApplicationOffers.Offer`):
+   * `endpoint` is `app:endpoint[,endpoint…]`; the offer is named after the
+   * application unless `offerName` is given.
+   */
+  createOffer(endpoint: string, options: CreateOfferOptions = {}): Promise<void> {
+    return createOffer(this, endpoint, options);
+  }
+
+  /** The model's offers, with their users and connections (model admins). */
+  listOffers(options: OfferCallOptions = {}): Promise<OfferInfo[]> {
+    return listOffers(this, options);
+  }
+
+  /** Offers the user can see on the controller, by URL, interface or application. */
+  findOffers(options: FindOffersOptions = {}): Promise<OfferInfo[]> {
+    return findOffers(this, options);
+  }
+
+  /** Removes an offer (`[user/]model.offer`); one with relations needs `force`. */
+  removeOffer(url: string, options: RemoveOfferOptions = {}): Promise<void> {
+    return removeOffer(this, url, options);
+  }
+
+  /**
+   * Consumes an offer (`[controller:][user/]model.offer`) as a SAAS
+   * application; resolves with its local name. Relate to it with
+   * {@link integrate}.
+   */
+  consume(url: string, options: ConsumeOptions = {}): Promise<string> {
+    return consume(this, url, options, this.controllerName);
+  }
+
+  /** Removes a SAAS application and its relations (`DestroyConsumedApplications`). */
+  removeSaas(name: string, options: OfferCallOptions = {}): Promise<void> {
+    return removeSaas(this, name, options);
+  }
+
+  /** Grants `user` `read`, `consume` or `admin` access to an offer. */
+  grantOffer(
+    url: string,
+    user: string,
+    access = "read",
+    options: OfferCallOptions = {},
+  ): Promise<void> {
+    return modifyOfferAccess(this, "grant", url, user, access, options);
+  }
+
+  /** Revokes `user`'s `access` to an offer (revoking `consume` leaves `read`). */
+  revokeOffer(
+    url: string,
+    user: string,
+    access = "read",
+    options: OfferCallOptions = {},
+  ): Promise<void> {
+    return modifyOfferAccess(this, "revoke", url, user, access, options);
   }
 
   // ---- blocks, backups, upgrades and other model-wide members --------------

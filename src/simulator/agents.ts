@@ -18,6 +18,7 @@ import type {
   UnitRecord,
 } from "./entities.js";
 import { agentLog, hookRanLog } from "./logs.js";
+import { remoteUnitsOf } from "./remote-units.js";
 import { storageAttachedHooks } from "./storage.js";
 
 type StepKind = "provision" | "boot" | "agentStart" | "assign" | "hook" | "teardown";
@@ -339,9 +340,11 @@ export class Agents {
     const remotes = r.endpoints.filter((e) => e.application !== app || e.role === "peer");
     const key = `unit:${u.name}`;
     for (const remote of remotes) {
-      const others = this.ents
-        .unitsOf(remote.application)
-        .filter((o) => o.name !== u.name && o.life === "alive");
+      // Across models, the units of the other side come from the other model.
+      const others = [
+        ...this.ents.unitsOf(remote.application),
+        ...remoteUnitsOf(this.ents, remote.application),
+      ].filter((o) => o.name !== u.name && o.life === "alive");
       if (others.length === 0) continue;
       this.hook(u, `${mine.name}-relation-joined`);
       this.hook(u, `${mine.name}-relation-changed`);

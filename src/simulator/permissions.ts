@@ -74,6 +74,8 @@ const perEntity = (source: string): Permission => ({ need: { on: "entity" }, sou
 
 const ACTION = "apiserver/facades/client/action/action.go";
 const APP = "apiserver/facades/client/application/application.go";
+const OFFERS = "apiserver/facades/client/applicationoffers/applicationoffers.go";
+const OFFERS_BASE = "apiserver/facades/client/applicationoffers/base.go applicationOffersFromModel";
 const CHARMS = "apiserver/facades/client/charms/client.go";
 const CONTROLLER = "apiserver/facades/client/controller/controller.go";
 const KEYS = "apiserver/facades/client/keymanager/keymanager.go";
@@ -149,6 +151,16 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "Annotations.Set": write("apiserver/facades/client/annotations/client.go checkCanWrite"),
 
   "Application.AddRelation": write(`${APP} checkCanWrite`),
+  "Application.Consume": write(`${APP} Consume checkCanWrite`),
+  "Application.DestroyConsumedApplications": write(`${APP} checkCanWrite`),
+  // Offers: the facade checks per offer and model (offer admin/consume/read, model admin, superuser).
+  "ApplicationOffers.Offer": perEntity(`${OFFERS} Offer (checkAdmin on the offer's model)`),
+  "ApplicationOffers.ListApplicationOffers": perEntity(`${OFFERS_BASE} (model admin or superuser)`),
+  "ApplicationOffers.FindApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
+  "ApplicationOffers.ApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
+  "ApplicationOffers.GetConsumeDetails": perEntity(`${OFFERS} (offer consume access)`),
+  "ApplicationOffers.ModifyOfferAccess": perEntity(`${OFFERS} (superuser, model or offer admin)`),
+  "ApplicationOffers.DestroyOffers": perEntity(`${OFFERS} DestroyOffers (checkAdmin)`),
   "Application.AddUnits": write(`${APP} checkCanWrite`),
   "Application.ApplicationsInfo": read(`${APP} checkCanRead`),
   "Application.CharmConfig": read(`${APP} checkCanRead`),

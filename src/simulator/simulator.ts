@@ -18,6 +18,7 @@ import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
 import { annotationsMethods } from "./facades/annotations.js";
 import { applicationMethods } from "./facades/application.js";
+import { applicationOffersMethods } from "./facades/application-offers.js";
 import { blockCheckedMethods, blockMethods } from "./facades/block.js";
 import { bundleMethods } from "./facades/bundle.js";
 import { charmsMethods } from "./facades/charms.js";
@@ -244,6 +245,7 @@ export class Simulator implements AsyncDisposable {
       ...statusHistoryMethods,
       ...cloudMethods,
       ...controllerUserMethods,
+      ...applicationOffersMethods,
     ]);
     // Juju 3.6 checks model blocks before methods that change or remove things (facades/block.ts).
     registry.register(

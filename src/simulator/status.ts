@@ -8,6 +8,7 @@
 import { formatConstraints } from "../parse/constraints.js";
 import { statusSeverity } from "../protocol/status.js";
 import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
 
 function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
@@ -270,8 +271,8 @@ export function fullStatus(
     model: modelInfo,
     machines: machineOut,
     applications: appOut,
-    "remote-applications": {},
-    offers: {},
+    "remote-applications": remoteApplicationsStatus(model, (s) => detailed(s)),
+    offers: offersStatus(model),
     relations: relationsOut,
     "controller-timestamp": goTime(st.now()),
     branches: {},

@@ -10,6 +10,7 @@ import type { Relation } from "../entities/relation.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { isApplicationName } from "../tags.js";
 import { maxWaitNs } from "./common.js";
+import { consumeOfferEndpoints } from "./offers.js";
 
 /** Options of `Model.integrate`. */
 export interface IntegrateOptions extends OperationWaitOptions {
@@ -32,7 +33,7 @@ export function checkEndpointSpec(spec: string): void {
   if (spec.includes("/") || spec.includes(".")) {
     throw new NotSupportedError(
       `integrate(${JSON.stringify(spec)})`,
-      "relations to offers (cross-model) need consume(), which libjuju does not implement yet",
+      "an offer URL must be `[<controller>:][<user>/]<model>.<offer>`",
     );
   }
   const [app, ep, ...rest] = spec.split(":");
@@ -62,6 +63,8 @@ export async function integrate(
 ): Promise<Relation> {
   ac.checkOptions("integrate", options, { ...ac.WAIT_OPTIONS, viaCidrs: ac.arrayOf(ac.name) });
   ctx.requireWatching("integrate");
+  // As python-libjuju: an offer URL is consumed first, then related by its offer name.
+  [endpoint1, endpoint2] = await consumeOfferEndpoints(ctx, [endpoint1, endpoint2], options);
   checkEndpointSpec(endpoint1);
   checkEndpointSpec(endpoint2);
   const find = (...specs: string[]) => ctx.entities("relation").find((r) => r.matches(...specs));

@@ -25,6 +25,7 @@ import {
 } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
+import { reconcile, saasEndpoints } from "../remote-applications.js";
 import { type CharmResourceValue, resourcesOf, storeResource } from "../resources.js";
 import {
   attach,
@@ -36,6 +37,7 @@ import {
 } from "../storage.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
+import { consumeMethods } from "./application-consume.js";
 import { bulk, bulkResults, errorResults, sliced } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
@@ -568,10 +570,12 @@ function endpointsFor(model: ModelRecord, spec: string): RelationEndpoint[] {
   const colon = spec.indexOf(":");
   const appName = colon === -1 ? spec : spec.slice(0, colon);
   const epName = colon === -1 ? "" : spec.slice(colon + 1);
-  const a = app(model, appName);
-  if (a.life !== "alive")
+  // A SAAS application relates through the endpoints of its offer.
+  const saas = model.state.applications.has(appName) ? undefined : saasEndpoints(model, appName);
+  const a = saas === undefined ? app(model, appName) : undefined;
+  if (a !== undefined && a.life !== "alive")
     throw new ServerError(`application ${JSON.stringify(appName)} is not alive`);
-  const eps = charmEndpoints(a.name, a.charm);
+  const eps = saas ?? charmEndpoints(appName, (a as ApplicationRecord).charm);
   if (epName === "") return eps;
   const found = eps.filter((e) => e.name === epName);
   if (found.length === 0) {
@@ -673,6 +677,8 @@ function addRelation(model: ModelRecord, names: string[]): Record<string, unknow
   }
   const r = model.state.addRelation(eps);
   model.agents.relationAdded(r);
+  // A relation to a SAAS application is registered in the offering model.
+  reconcile(model.controller);
   const out: Record<string, CharmRelationData> = {};
   for (const e of r.endpoints) out[e.application] = charmRelation(e);
   return { endpoints: out } satisfies ApplicationFacade.AddRelationResults;
@@ -1033,6 +1039,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         if (rel === undefined) throw Errors.notFound(`relation ${id}`);
       }
       model.agents.destroyRelation(rel);
+      reconcile(model.controller);
       return undefined;
     },
   },
@@ -1364,4 +1371,5 @@ export const applicationMethods: readonly MethodSpec[] = [
         }
       }),
   },
+  ...consumeMethods,
 ];

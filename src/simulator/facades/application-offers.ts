@@ -1,0 +1,503 @@
+/**
+ * `ApplicationOffers(4, 5)` (`apiserver/facades/client/applicationoffers`
+ * of Juju 3.6): offers made, listed, found, shown, shared and removed, and
+ * the consume details (offer, controller addresses and CA, macaroon) a
+ * consuming model needs. Access follows 3.6: controller superusers and
+ * model admins act as offer admins; other users see the offers they hold
+ * `read` (or more) on; consuming needs `consume`.
+ * @module
+ */
+import type { Fields } from "../decode.js";
+import { charmEndpoints } from "../entities.js";
+import { Errors, ServerError } from "../errors.js";
+import {
+  consumeMacaroon,
+  EVERYONE,
+  grantOfferAccess,
+  isOfferModelAdmin,
+  isValidApplicationName,
+  OFFER_ACCESS,
+  type OfferAccess,
+  type OfferRecord,
+  offerAccessAtLeast,
+  offerAccessOf,
+  offersOf,
+  offerUrlOf,
+  offerUrlString,
+  parseOfferUrl,
+  revokeOfferAccess,
+} from "../offers.js";
+import {
+  offerConnections,
+  publishOffer,
+  reconcile,
+  removeOffer,
+  watch,
+} from "../remote-applications.js";
+import type { ControllerStore, ModelRecord } from "../store.js";
+import { localUserName, parseTagOfKind } from "../tags.js";
+import { isSuperuser } from "../users.js";
+import { errorResults } from "./bulk.js";
+import { infoOf } from "./controller.js";
+import type { CallContext, MethodSpec } from "./registry.js";
+
+const wireErr = (e: unknown) =>
+  (e instanceof ServerError ? e : new ServerError(String(e))).toWire();
+
+/** A user tag's local name, or the id as is for external users. */
+function userOfTag(tag: string): string {
+  const id = parseTagOfKind(tag, "user");
+  return localUserName(id) ?? id;
+}
+
+/** `modelForName`, with `model "owner/name" not found`. */
+function modelForName(store: ControllerStore, owner: string, name: string): ModelRecord {
+  const m = store.modelByName(owner, name);
+  if (m === undefined || m.life === "dead") {
+    throw Errors.notFound(`model ${JSON.stringify(`${owner}/${name}`)}`);
+  }
+  return m;
+}
+
+/** One `params.OfferFilter` as 3.6 reads it. */
+interface OfferFilter {
+  owner: string;
+  model: string;
+  offerName: string;
+  application: string;
+  description: string;
+  endpoints: Array<{ name: string; interface: string; role: string }>;
+  allowed: string[];
+  connected: string[];
+}
+
+function readFilter(f: Fields): OfferFilter {
+  return {
+    owner: f.string("owner-name"),
+    model: f.string("model-name"),
+    offerName: f.string("offer-name"),
+    application: f.string("application-name"),
+    description: f.string("application-description"),
+    endpoints: f.objects("endpoints", "params.EndpointFilterAttributes").map((e) => ({
+      name: e.string("name"),
+      interface: e.string("interface"),
+      role: e.string("role"),
+    })),
+    allowed: f.strings("allowed-users").map(userOfTag),
+    connected: f.strings("connected-users").map(userOfTag),
+  };
+}
+
+/** `applicationOffers.ListOffers` for one filter term. */
+function matches(model: ModelRecord, offer: OfferRecord, f: OfferFilter): boolean {
+  if (f.application !== "" && offer.application !== f.application) return false;
+  if (f.offerName !== "" && !offer.name.includes(f.offerName)) return false;
+  if (f.description !== "" && !offer.description.includes(f.description)) return false;
+  if (f.endpoints.length > 0) {
+    const app = model.state.applications.get(offer.application);
+    if (app === undefined) return false;
+    const eps = charmEndpoints(app.name, app.charm).filter((e) =>
+      Object.values(offer.endpoints).includes(e.name),
+    );
+    const hit = eps.some((ep) =>
+      f.endpoints.every(
+        (t) =>
+          (t.interface !== "" && t.interface === ep.interface) ||
+          (t.name !== "" && t.name === ep.name) ||
+          (t.role !== "" && t.role === ep.role),
+      ),
+    );
+    if (!hit) return false;
+  }
+  if (f.connected.length > 0) {
+    const users = offerConnections(model, offer).map((c) => c.username as string);
+    if (!f.connected.some((u) => users.includes(u))) return false;
+  }
+  if (f.allowed.length > 0) {
+    if (!f.allowed.some((u) => offerAccessAtLeast(offer.users.get(u), "consume"))) return false;
+  }
+  return true;
+}
+
+/** `makeOfferParams` plus the admin details: one `ApplicationOfferAdminDetailsV5`. */
+function offerDetails(
+  store: ControllerStore,
+  model: ModelRecord,
+  offer: OfferRecord,
+  user: string,
+  access: OfferAccess,
+): Record<string, unknown> {
+  const app = model.state.applications.get(offer.application);
+  const eps = app === undefined ? [] : charmEndpoints(app.name, app.charm);
+  const endpoints = Object.entries(offer.endpoints)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([alias, name]) => {
+      const e = eps.find((x) => x.name === name);
+      return e === undefined
+        ? []
+        : [{ name: alias, role: e.role, interface: e.interface, limit: 0 }];
+    });
+  const display = (u: string) => store.users.get(u)?.displayName ?? "";
+  const users = [{ user, "display-name": display(user), access }];
+  const out: Record<string, unknown> = {
+    "source-model-tag": `model-${model.uuid}`,
+    "offer-uuid": offer.uuid,
+    "offer-url": offerUrlOf(model, offer),
+    "offer-name": offer.name,
+    "application-description": offer.description,
+    endpoints,
+    users,
+    "application-name": offer.application,
+    "charm-url": "",
+  };
+  if (access === "admin") {
+    out["charm-url"] = app?.charmUrl ?? "";
+    const conns = offerConnections(model, offer);
+    if (conns.length > 0) out.connections = conns;
+    for (const [u, a] of [...offer.users].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      if (u !== user) users.push({ user: u, "display-name": display(u), access: a });
+    }
+  }
+  return out;
+}
+
+/** `getApplicationOffersDetails`: the offers matching the filters that the user may see. */
+function offersDetails(
+  ctx: CallContext,
+  filters: OfferFilter[],
+  required: "admin" | "read",
+): Array<Record<string, unknown>> {
+  if (filters.length === 0) throw new ServerError("at least one offer filter is required");
+  const perModel = new Map<string, { model: ModelRecord; filters: OfferFilter[] }>();
+  for (const f of filters) {
+    if (f.model === "") throw new ServerError("application offer filter must specify a model name");
+    const model = modelForName(ctx.store, f.owner === "" ? ctx.user : f.owner, f.model);
+    const entry = perModel.get(model.uuid) ?? { model, filters: [] };
+    entry.filters.push(f);
+    perModel.set(model.uuid, entry);
+  }
+  const out: Array<Record<string, unknown>> = [];
+  for (const uuid of [...perModel.keys()].sort()) {
+    const { model, filters: fs } = perModel.get(uuid) as {
+      model: ModelRecord;
+      filters: OfferFilter[];
+    };
+    const admin = isOfferModelAdmin(ctx.store, model, ctx.user);
+    if (required === "admin" && !admin) throw Errors.permissionDenied();
+    const seen = new Set<string>();
+    const offers = [...offersOf(model).values()]
+      .filter((o) => fs.some((f) => matches(model, o, f)))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const offer of offers) {
+      if (seen.has(offer.name)) continue;
+      seen.add(offer.name);
+      const access = offerAccessOf(ctx.store, model, offer, ctx.user);
+      if (access === undefined) continue;
+      out.push(offerDetails(ctx.store, model, offer, ctx.user, access));
+    }
+  }
+  return out;
+}
+
+/** `getApplicationOffers`: one result per URL, `application offer "…" not found` when unseen. */
+function offersByUrl(ctx: CallContext, urls: string[]): Array<Record<string, unknown>> {
+  const results: Array<Record<string, unknown>> = urls.map(() => ({}));
+  const wanted: Array<{ index: number; url: string; filter: OfferFilter }> = [];
+  urls.forEach((raw, index) => {
+    try {
+      const url = parseOfferUrl(raw);
+      if (url.user === "") url.user = ctx.user;
+      if (url.name.includes(":")) {
+        throw new ServerError(
+          `saas application ${JSON.stringify(offerUrlString(url))} shouldn't include endpoint`,
+        );
+      }
+      if (url.source !== "") {
+        throw new ServerError(
+          "query for non-local application offers not supported",
+          "not supported",
+        );
+      }
+      wanted.push({
+        index,
+        url: offerUrlString(url),
+        filter: {
+          owner: url.user,
+          model: url.model,
+          offerName: url.name,
+          application: "",
+          description: "",
+          endpoints: [],
+          allowed: [],
+          connected: [],
+        },
+      });
+    } catch (e) {
+      results[index] = { error: wireErr(e) };
+    }
+  });
+  if (wanted.length === 0) return results;
+  const found = offersDetails(
+    ctx,
+    wanted.map((w) => w.filter),
+    "read",
+  );
+  const byUrl = new Map(found.map((o) => [o["offer-url"] as string, o]));
+  for (const w of wanted) {
+    const offer = byUrl.get(w.url);
+    results[w.index] =
+      offer === undefined
+        ? { error: Errors.notFound(`application offer ${JSON.stringify(w.url)}`).toWire() }
+        : { result: offer };
+  }
+  return results;
+}
+
+/** The offering model and offer an offer URL names (`getModelsFromOffers` + `ApplicationOffer`). */
+function offerOfUrl(ctx: CallContext, raw: string): { model: ModelRecord; offerName: string } {
+  const url = parseOfferUrl(raw);
+  const model = modelForName(ctx.store, url.user === "" ? ctx.user : url.user, url.model);
+  return { model, offerName: url.name };
+}
+
+/** `Offer`: makes or updates one offer. */
+function offer(ctx: CallContext, p: Fields): unknown {
+  const all = p.objects("Offers", "params.AddApplicationOffer");
+  if (all.length !== 1) throw new ServerError(`expected exactly one offer, got ${all.length}`);
+  const one = all[0] as Fields;
+  try {
+    const uuid = parseTagOfKind(one.string("model-tag"), "model");
+    const model = ctx.store.models.get(uuid);
+    if (model === undefined) throw Errors.notFound(`model ${JSON.stringify(uuid)}`);
+    if (!isOfferModelAdmin(ctx.store, model, ctx.user)) throw Errors.permissionDenied();
+    const ownerTag = one.string("owner-tag");
+    const owner = ownerTag === "" ? ctx.user : userOfTag(ownerTag);
+    const appName = one.string("application-name");
+    const offerName = one.string("offer-name") || appName;
+    const endpoints: Record<string, string> = {};
+    for (const [alias, ep] of Object.entries(one.map("endpoints"))) {
+      if (typeof ep !== "string") {
+        throw new ServerError(
+          "json: cannot unmarshal non-string into Go struct field AddApplicationOffer.Offers.endpoints of type string",
+        );
+      }
+      endpoints[alias] = ep;
+    }
+    let description = one.string("application-description");
+    const app = model.state.applications.get(appName);
+    if (description === "") {
+      if (app === undefined)
+        throw Errors.notFound(`getting offered application ${JSON.stringify(appName)}`);
+      description = app.charm.description ?? "";
+    }
+    const existing = offersOf(model).get(offerName);
+    const verb = existing === undefined ? "add" : "update";
+    const prefix = `cannot ${verb} application offer ${JSON.stringify(offerName)}`;
+    if (!isValidApplicationName(offerName)) {
+      throw Errors.notValid(`offer name ${JSON.stringify(offerName)}`).annotate(prefix);
+    }
+    if (app === undefined)
+      throw Errors.notFound(`application ${JSON.stringify(appName)}`).annotate(prefix);
+    const eps = charmEndpoints(app.name, app.charm);
+    for (const name of Object.values(endpoints)) {
+      if (!eps.some((e) => e.name === name)) {
+        throw new ServerError(
+          `getting relation endpoint for relation ${JSON.stringify(name)} and application ${JSON.stringify(appName)}: application ${JSON.stringify(appName)} has no ${JSON.stringify(name)} relation`,
+        ).annotate(prefix);
+      }
+    }
+    if (existing !== undefined) {
+      existing.application = appName;
+      existing.description = description;
+      existing.endpoints = endpoints;
+      publishOffer(model, existing);
+    } else {
+      const rec: OfferRecord = {
+        uuid: ctx.store.newUuid(),
+        name: offerName,
+        application: appName,
+        description,
+        endpoints,
+        owner,
+        users: new Map<string, OfferAccess>([
+          [owner, "admin"],
+          [EVERYONE, "read"],
+        ]),
+      };
+      offersOf(model).set(offerName, rec);
+      publishOffer(model, rec);
+      watch(model);
+    }
+    return { results: [{}] };
+  } catch (e) {
+    if (e instanceof ServerError) return { results: [{ error: e.toWire() }] };
+    throw e;
+  }
+}
+
+/** `GetConsumeDetails`: the offer, this controller's addresses and CA, and a consume macaroon. */
+function consumeDetails(ctx: CallContext, p: Fields): unknown {
+  let user = ctx.user;
+  const userTag = p.string("user-tag");
+  if (userTag !== "") {
+    if (!isSuperuser(ctx.store, ctx.user)) throw Errors.permissionDenied();
+    user = userOfTag(userTag);
+  }
+  const urls = p.struct("offer-urls", {
+    name: "params.OfferURLs",
+    fields: { "offer-urls": "[]string", "bakery-version": "int" },
+  });
+  const list = (urls["offer-urls"] as string[] | undefined) ?? [];
+  const bakery = (urls["bakery-version"] as number | undefined) ?? 0;
+  const asUser: CallContext = { ...ctx, user };
+  const found = offersByUrl(asUser, list);
+  const info = infoOf(ctx.store);
+  const controller = {
+    "controller-tag": `controller-${ctx.store.controllerUuid}`,
+    "controller-alias": "",
+    addrs: info.addresses(),
+    "ca-cert": info.caCert,
+  };
+  return {
+    results: found.map((r) => {
+      if (r.error !== undefined) return r;
+      const details = r.result as Record<string, unknown>;
+      const { "application-name": _a, "charm-url": _c, connections: _x, ...offerV5 } = details;
+      const uuid = parseTagOfKind(details["source-model-tag"] as string, "model");
+      const model = ctx.store.models.get(uuid) as ModelRecord;
+      const rec = offersOf(model).get(details["offer-name"] as string) as OfferRecord;
+      // Model admins may consume; other users need consume access on the offer.
+      const access = offerAccessOf(ctx.store, model, rec, user);
+      if (!offerAccessAtLeast(access, "consume") && !isSuperuser(ctx.store, ctx.user)) {
+        return { error: Errors.permissionDenied().toWire() };
+      }
+      return {
+        offer: offerV5,
+        "external-controller": controller,
+        macaroon: consumeMacaroon(ctx.store, model, rec, user, bakery),
+      };
+    }),
+  };
+}
+
+/** `ModifyOfferAccess`: grants and revokes, by offer admins. */
+function modifyAccess(ctx: CallContext, p: Fields): unknown {
+  return errorResults(p.objects("changes", "params.ModifyOfferAccess"), (c) => {
+    const { model, offerName } = offerOfUrl(ctx, c.string("offer-url"));
+    const access = c.string("access");
+    if (!(OFFER_ACCESS as readonly string[]).includes(access)) {
+      throw new ServerError(
+        `invalid offer access permission ${JSON.stringify(access)}`,
+        "not valid",
+      ).annotate("could not modify offer access");
+    }
+    const offer = offersOf(model).get(offerName);
+    const canModify =
+      isOfferModelAdmin(ctx.store, model, ctx.user) ||
+      (offer !== undefined && offer.users.get(ctx.user) === "admin");
+    if (!canModify) throw Errors.permissionDenied();
+    const target = userOfTag(c.string("user-tag"));
+    if (offer === undefined)
+      throw Errors.notFound(`application offer ${JSON.stringify(offerName)}`);
+    const action = c.string("action");
+    if (action === "grant") {
+      try {
+        grantOfferAccess(offer, target, access as OfferAccess);
+      } catch (e) {
+        throw e instanceof ServerError ? e.annotate("could not grant offer access") : e;
+      }
+    } else if (action === "revoke") {
+      revokeOfferAccess(offer, target, access as OfferAccess);
+    } else {
+      throw new ServerError(`unknown action ${JSON.stringify(action)}`);
+    }
+  });
+}
+
+/** `DestroyOffers`: by model admins; refused while connected unless forced. */
+function destroyOffers(ctx: CallContext, p: Fields): unknown {
+  const force = p.optBool("force") ?? false;
+  const urls = p.strings("offer-urls");
+  return {
+    results: urls.map((raw) => {
+      try {
+        const { model, offerName } = offerOfUrl(ctx, raw);
+        if (!isOfferModelAdmin(ctx.store, model, ctx.user)) throw Errors.permissionDenied();
+        const offer = offersOf(model).get(offerName);
+        if (offer === undefined) throw Errors.notFound(`offer ${JSON.stringify(offerName)}`);
+        removeOffer(model, offer, force);
+        return {};
+      } catch (e) {
+        if (e instanceof ServerError) return { error: e.toWire() };
+        throw e;
+      }
+    }),
+  };
+}
+
+/** The ApplicationOffers methods. */
+export const applicationOffersMethods: readonly MethodSpec[] = [
+  {
+    facade: "ApplicationOffers",
+    method: "Offer",
+    params: "params.AddApplicationOffers",
+    call: offer,
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "ListApplicationOffers",
+    params: "params.OfferFilters",
+    call: (ctx, p) => ({
+      results: offersDetails(
+        ctx,
+        p.objects("Filters", "params.OfferFilter").map(readFilter),
+        "admin",
+      ),
+    }),
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "FindApplicationOffers",
+    params: "params.OfferFilters",
+    call: (ctx, p) => {
+      let filters = p.objects("Filters", "params.OfferFilter").map(readFilter);
+      // One filter without a model searches every model the controller hosts.
+      const first = filters[0];
+      if (filters.length === 1 && first !== undefined && first.model === "") {
+        filters = [...ctx.store.models.values()]
+          .filter((m) => m.life !== "dead")
+          .map((m) => ({ ...first, model: m.name, owner: m.owner }));
+        if (filters.length === 0) return { results: [] };
+      }
+      return { results: offersDetails(ctx, filters, "read") };
+    },
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "ApplicationOffers",
+    params: "params.OfferURLs",
+    call: (ctx, p) => ({ results: offersByUrl(ctx, p.strings("offer-urls")) }),
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "GetConsumeDetails",
+    params: "params.ConsumeOfferDetailsArg",
+    call: consumeDetails,
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "ModifyOfferAccess",
+    params: "params.ModifyOfferAccessRequest",
+    call: modifyAccess,
+  },
+  {
+    facade: "ApplicationOffers",
+    method: "DestroyOffers",
+    params: "params.DestroyApplicationOffers",
+    call: (ctx, p) => {
+      const out = destroyOffers(ctx, p);
+      reconcile(ctx.store);
+      return out;
+    },
+  },
+];

@@ -1,0 +1,530 @@
+/**
+ * Cross-model relations on one simulated controller, as Juju 3.6 plays them.
+ *
+ * - The consuming model holds SAAS applications (`state.RemoteApplication`
+ *   made by `Application.Consume`): offer URL and UUID, the offer's
+ *   endpoints, the consume macaroon; AllWatchers see `remoteApplication`
+ *   deltas, FullStatus lists them under `remote-applications`.
+ * - A relation to a SAAS application is mirrored in the offering model, as
+ *   Juju's remote relations worker registers it there
+ *   (`CrossModelRelations.RegisterRemoteRelations`): a consumer proxy
+ *   application `remote-<token>` (never in deltas or status applications,
+ *   only in relation keys) related to the offered application, and an offer
+ *   connection that the `applicationOffer` delta and FullStatus `offers`
+ *   count (total, and active for live relations).
+ * - Units on each side run relation hooks for the units on the other side
+ *   (`remote-units.ts`).
+ * - Teardown in any order keeps both models consistent: a consuming
+ *   relation that goes takes its mirror with it; a mirror that goes
+ *   (offer removed with force, offered application removed) takes the
+ *   consuming relation; a removed offer leaves its SAAS applications
+ *   `terminated` ("offer has been removed") until `remove-saas`.
+ *
+ * Juju does this asynchronously in its remote relations workers; here a
+ * reconcile pass runs right after each facade call that changes CMR state
+ * and whenever a model involved changes (a watcher on its entity log), so
+ * changes made through ordinary calls (DestroyRelation, DestroyApplication)
+ * reach the other model too.
+ * @module
+ */
+import type { RemoteApplicationData } from "../protocol/entity-data.js";
+import {
+  charmEndpoints,
+  type RelationEndpoint,
+  type RelationRecord,
+  wireStatus,
+} from "./entities.js";
+import { Errors, ServerError } from "./errors.js";
+import { type OfferRecord, offerByUuid, offersOf } from "./offers.js";
+import { clearRemoteUnits, setRemoteUnits } from "./remote-units.js";
+import { derivedApplicationStatus } from "./status.js";
+import { type ControllerStore, goTime, type ModelRecord, type StatusValue } from "./store.js";
+
+/** An endpoint of an offer as consumers see it (`params.RemoteEndpoint`). */
+export interface RemoteEndpointValue {
+  name: string;
+  role: "provider" | "requirer" | "peer";
+  interface: string;
+  limit: number;
+}
+
+/** A SAAS application in a consuming model. */
+export interface SaasRecord {
+  name: string;
+  offerUuid: string;
+  offerName: string;
+  offerUrl: string;
+  sourceModelUuid: string;
+  description: string;
+  endpoints: RemoteEndpointValue[];
+  life: "alive" | "dying";
+  /** The controller hosting the offer when it is another one (`external-controller`). */
+  externalControllerUuid: string;
+  macaroon: Record<string, unknown> | undefined;
+  /** When it was consumed (the `since` of its status until the offered application has one). */
+  since: Date;
+  /** Set once the offer is gone. */
+  terminated?: StatusValue;
+}
+
+/** A consumer proxy (`remote-<token>`) in an offering model. */
+interface ProxyRecord {
+  name: string;
+  sourceModelUuid: string;
+  /** The consuming application. */
+  consumerApp: string;
+  offerUuid: string;
+  /** The consuming user (offer connection `username`). */
+  user: string;
+  /** Consuming relation id → mirror relation id in the offering model. */
+  links: Map<number, number>;
+}
+
+interface CmrState {
+  saas: Map<string, SaasRecord>;
+  proxies: Map<string, ProxyRecord>;
+}
+
+const STATES = new WeakMap<ModelRecord, CmrState>();
+
+function cmrOf(model: ModelRecord): CmrState {
+  let s = STATES.get(model);
+  if (s === undefined) {
+    s = { saas: new Map(), proxies: new Map() };
+    STATES.set(model, s);
+  }
+  return s;
+}
+
+/** The SAAS applications of a model by name. */
+export function saasOf(model: ModelRecord): ReadonlyMap<string, SaasRecord> {
+  return cmrOf(model).saas;
+}
+
+/** A SAAS application's endpoints as relation endpoints, or undefined when `name` is no SAAS. */
+export function saasEndpoints(model: ModelRecord, name: string): RelationEndpoint[] | undefined {
+  const s = cmrOf(model).saas.get(name);
+  if (s === undefined) return undefined;
+  if (s.life !== "alive" || s.terminated !== undefined) {
+    throw new ServerError(`application ${JSON.stringify(name)} is not alive`);
+  }
+  return s.endpoints.map((e) => ({
+    application: name,
+    name: e.name,
+    role: e.role,
+    interface: e.interface,
+    optional: false,
+    limit: e.limit,
+    scope: "global" as const,
+  }));
+}
+
+/** Arguments of {@link consume} (`params.ConsumeApplicationArgV5`). */
+export interface ConsumeArgs {
+  name: string;
+  offerUuid: string;
+  offerName: string;
+  offerUrl: string;
+  sourceModelUuid: string;
+  description: string;
+  endpoints: RemoteEndpointValue[];
+  externalControllerUuid: string;
+  macaroon: Record<string, unknown> | undefined;
+}
+
+/** `saveRemoteApplication`: adds (or reuses) a SAAS application, with 3.6's refusals. */
+export function consume(model: ModelRecord, args: ConsumeArgs): void {
+  const prefix = `cannot add saas application ${JSON.stringify(args.name)}`;
+  const st = cmrOf(model);
+  const existing = st.saas.get(args.name);
+  if (existing !== undefined) {
+    if (existing.sourceModelUuid !== args.sourceModelUuid) {
+      throw Errors.alreadyExists(
+        `saas application called ${JSON.stringify(args.name)} from a different model`,
+      );
+    }
+    if (existing.life !== "alive") {
+      throw new ServerError(
+        `saas application called ${JSON.stringify(args.name)} exists but is terminating`,
+        "already exists",
+      );
+    }
+    if (existing.terminated === undefined) return;
+    removeSaas(model, existing);
+  }
+  if (model.state.applications.has(args.name)) {
+    throw Errors.alreadyExists("local application with same name").annotate(prefix);
+  }
+  const rec: SaasRecord = {
+    name: args.name,
+    offerUuid: args.offerUuid,
+    offerName: args.offerName,
+    offerUrl: args.offerUrl,
+    sourceModelUuid: args.sourceModelUuid,
+    description: args.description,
+    endpoints: args.endpoints,
+    life: "alive",
+    externalControllerUuid: args.externalControllerUuid,
+    macaroon: args.macaroon,
+    since: model.state.now(),
+  };
+  st.saas.set(rec.name, rec);
+  const ents = model.state;
+  setRemoteUnits(ents, rec.name, () => {
+    const found = offerByUuid(model.controller, rec.offerUuid);
+    return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
+  });
+  publishSaas(model, rec);
+  watch(model);
+}
+
+/** `DestroyConsumedApplications`: dying, its relations go; removed once they have. */
+export function destroySaas(model: ModelRecord, name: string): void {
+  const s = cmrOf(model).saas.get(name);
+  if (s === undefined) throw Errors.notFound(`saas application ${JSON.stringify(name)}`);
+  if (s.life === "alive") {
+    s.life = "dying";
+    publishSaas(model, s);
+    for (const r of model.state.relationsOf(name)) model.agents.destroyRelation(r);
+  }
+  reconcile(model.controller);
+}
+
+function removeSaas(model: ModelRecord, s: SaasRecord): void {
+  cmrOf(model).saas.delete(s.name);
+  clearRemoteUnits(model.state, s.name);
+  model.entities.remove("remoteApplication", s.name);
+}
+
+/** The status a SAAS application shows: the offered application's, or `terminated`. */
+function saasStatus(model: ModelRecord, s: SaasRecord): StatusValue {
+  if (s.terminated !== undefined) return s.terminated;
+  const found = offerByUuid(model.controller, s.offerUuid);
+  const app = found?.model.state.applications.get(found.offer.application);
+  if (found === undefined || app === undefined) {
+    return { current: "unknown", message: "", since: s.since };
+  }
+  return derivedApplicationStatus(found.model.state, app);
+}
+
+function publishSaas(model: ModelRecord, s: SaasRecord): void {
+  model.entities.set("remoteApplication", s.name, {
+    "model-uuid": model.uuid,
+    name: s.name,
+    "offer-uuid": "",
+    "offer-url": s.offerUrl,
+    life: s.life,
+    status: wireStatus(saasStatus(model, s)),
+  } satisfies RemoteApplicationData);
+}
+
+/** The offer connections of an offer: proxies' links whose mirror relation still exists. */
+function connectionsOf(
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+): Array<{ proxy: ProxyRecord; sourceRelation: number; mirror: RelationRecord }> {
+  const out: Array<{ proxy: ProxyRecord; sourceRelation: number; mirror: RelationRecord }> = [];
+  for (const p of cmrOf(offerModel).proxies.values()) {
+    if (p.offerUuid !== offer.uuid) continue;
+    for (const [src, id] of p.links) {
+      const mirror = offerModel.state.relations.get(id);
+      if (mirror !== undefined) out.push({ proxy: p, sourceRelation: src, mirror });
+    }
+  }
+  return out.sort((a, b) => a.mirror.id - b.mirror.id);
+}
+
+/** Offer connection counts: every connection, and those whose relation is alive. */
+export function connectionCounts(
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+): { total: number; active: number } {
+  const conns = connectionsOf(offerModel, offer);
+  return { total: conns.length, active: conns.filter((c) => c.mirror.life === "alive").length };
+}
+
+/** `params.OfferConnection`s of an offer (ListApplicationOffers for admins). */
+export function offerConnections(
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+): Array<Record<string, unknown>> {
+  return connectionsOf(offerModel, offer).map(({ proxy, mirror }) => ({
+    "source-model-tag": `model-${proxy.sourceModelUuid}`,
+    "relation-id": mirror.id,
+    username: proxy.user,
+    endpoint: mirror.endpoints.find((e) => e.application === offer.application)?.name ?? "",
+    status: {
+      status: mirror.life === "alive" ? "joined" : "broken",
+      info: "",
+      data: {},
+      since: goTime(offerModel.state.now()),
+    },
+    "ingress-subnets": [],
+  }));
+}
+
+/** Publishes an offer's `applicationOffer` delta with its connection counts. */
+export function publishOffer(model: ModelRecord, offer: OfferRecord): void {
+  const app = model.state.applications.get(offer.application);
+  const counts = connectionCounts(model, offer);
+  model.entities.set("applicationOffer", offer.name, {
+    "model-uuid": model.uuid,
+    "offer-name": offer.name,
+    "offer-uuid": offer.uuid,
+    "application-name": offer.application,
+    "charm-name": app?.charm.name ?? "",
+    "total-connected-count": counts.total,
+    "active-connected-count": counts.active,
+  });
+}
+
+/**
+ * `RemoveOfferOperation`: refused while connected unless forced; forced,
+ * the connections' relations go (and their consumer proxies with them).
+ */
+export function removeOffer(model: ModelRecord, offer: OfferRecord, force: boolean): void {
+  const conns = connectionsOf(model, offer);
+  if (conns.length > 0 && !force) {
+    const n = conns.length;
+    throw new ServerError(`offer has ${n} relation${n === 1 ? "" : "s"}`).annotate(
+      `cannot delete application offer ${JSON.stringify(offer.name)}`,
+    );
+  }
+  for (const c of conns) model.agents.destroyRelation(c.mirror);
+  offersOf(model).delete(offer.name);
+  model.entities.remove("applicationOffer", offer.name);
+  reconcile(model.controller);
+}
+
+/** The consumer proxy of a consuming application for an offer, made on first use. */
+function proxyFor(
+  offerModel: ModelRecord,
+  consumer: ModelRecord,
+  consumerApp: string,
+  offer: OfferRecord,
+  user: string,
+): ProxyRecord {
+  const st = cmrOf(offerModel);
+  for (const p of st.proxies.values()) {
+    if (
+      p.sourceModelUuid === consumer.uuid &&
+      p.consumerApp === consumerApp &&
+      p.offerUuid === offer.uuid
+    )
+      return p;
+  }
+  // 3.6 names the proxy after the consuming application's token.
+  const name = `remote-${offerModel.controller.newUuid().replaceAll("-", "")}`;
+  const p: ProxyRecord = {
+    name,
+    sourceModelUuid: consumer.uuid,
+    consumerApp,
+    offerUuid: offer.uuid,
+    user,
+    links: new Map(),
+  };
+  st.proxies.set(name, p);
+  setRemoteUnits(offerModel.state, name, () => consumer.state.unitsOf(consumerApp));
+  return p;
+}
+
+/** Who consumed a SAAS application: the user the consume macaroon declares. */
+function consumingUser(s: SaasRecord, fallback: string): string {
+  const caveats = (s.macaroon?.caveats ?? s.macaroon?.c) as
+    | Array<Record<string, string>>
+    | undefined;
+  for (const c of caveats ?? []) {
+    const text = c.cid ?? c.i ?? "";
+    if (text.startsWith("declared username ")) return text.slice("declared username ".length);
+  }
+  return fallback;
+}
+
+let reconciling = false;
+
+/**
+ * Brings both sides of every cross-model relation on the controller in
+ * line (see the module comment). Idempotent; publishes only what changed.
+ */
+export function reconcile(store: ControllerStore): void {
+  if (reconciling) return;
+  reconciling = true;
+  try {
+    for (const model of [...store.models.values()]) reconcileConsumer(model);
+    for (const model of [...store.models.values()]) reconcileOfferer(model);
+    for (const model of [...store.models.values()]) {
+      for (const s of [...cmrOf(model).saas.values()]) {
+        if (s.life === "dying" && model.state.relationsOf(s.name).length === 0) {
+          removeSaas(model, s);
+        } else if (cmrOf(model).saas.has(s.name)) {
+          publishSaas(model, s);
+        }
+      }
+    }
+  } finally {
+    reconciling = false;
+  }
+}
+
+function reconcileConsumer(model: ModelRecord): void {
+  const store = model.controller;
+  for (const s of cmrOf(model).saas.values()) {
+    if (s.externalControllerUuid !== "") continue;
+    const found = offerByUuid(store, s.offerUuid);
+    if (found === undefined) {
+      if (s.terminated === undefined) {
+        s.terminated = {
+          current: "terminated",
+          message: "offer has been removed",
+          since: model.state.now(),
+        };
+        for (const r of model.state.relationsOf(s.name)) model.agents.destroyRelation(r);
+      }
+      continue;
+    }
+    const { model: offerModel, offer } = found;
+    const offered = offerModel.state.applications.get(offer.application);
+    if (offered === undefined || offered.life !== "alive") continue;
+    for (const r of model.state.relationsOf(s.name)) {
+      if (r.life !== "alive") continue;
+      const remote = r.endpoints.find((e) => e.application === s.name);
+      const local = r.endpoints.find((e) => e.application !== s.name);
+      if (remote === undefined || local === undefined) continue;
+      const proxy = proxyFor(
+        offerModel,
+        model,
+        local.application,
+        offer,
+        consumingUser(s, model.owner),
+      );
+      if (proxy.links.has(r.id)) continue;
+      const epName = offer.endpoints[remote.name] ?? remote.name;
+      const offeredEp = charmEndpoints(offered.name, offered.charm).find((e) => e.name === epName);
+      if (offeredEp === undefined) continue;
+      const mirror = offerModel.state.addRelation([
+        offeredEp,
+        { ...local, application: proxy.name, scope: "global" },
+      ]);
+      proxy.links.set(r.id, mirror.id);
+      offerModel.agents.relationAdded(mirror);
+      publishOffer(offerModel, offer);
+    }
+  }
+}
+
+function reconcileOfferer(offerModel: ModelRecord): void {
+  const store = offerModel.controller;
+  const st = cmrOf(offerModel);
+  // Offers of an application that is gone go with it (`removeApplicationOffersOps`).
+  for (const offer of [...offersOf(offerModel).values()]) {
+    if (!offerModel.state.applications.has(offer.application)) {
+      offersOf(offerModel).delete(offer.name);
+      offerModel.entities.remove("applicationOffer", offer.name);
+    }
+  }
+  for (const p of [...st.proxies.values()]) {
+    const consumer = store.models.get(p.sourceModelUuid);
+    for (const [srcId, mirrorId] of [...p.links]) {
+      const source = consumer?.state.relations.get(srcId);
+      const mirror = offerModel.state.relations.get(mirrorId);
+      if (mirror === undefined) {
+        // The offering side went first: the consuming relation follows.
+        p.links.delete(srcId);
+        if (source !== undefined && consumer !== undefined) consumer.agents.destroyRelation(source);
+        continue;
+      }
+      if ((source === undefined || source.life !== "alive") && mirror.life === "alive") {
+        offerModel.agents.destroyRelation(mirror);
+      }
+    }
+    if (p.links.size === 0) {
+      st.proxies.delete(p.name);
+      clearRemoteUnits(offerModel.state, p.name);
+    }
+  }
+  for (const offer of offersOf(offerModel).values()) publishOffer(offerModel, offer);
+}
+
+const WATCHED = new WeakSet<ModelRecord>();
+
+/**
+ * Starts the model's remote relations worker: a watcher on its entity log
+ * that reconciles after every change (relations dying, units starting,
+ * applications going) until the model is removed.
+ */
+export function watch(model: ModelRecord): void {
+  if (WATCHED.has(model)) return;
+  WATCHED.add(model);
+  const cursor = model.entities.watch();
+  const store = model.controller;
+  void (async () => {
+    for (;;) {
+      try {
+        await cursor.next();
+      } catch {
+        return;
+      }
+      if (!store.models.has(model.uuid)) {
+        cursor.stop();
+        reconcile(store);
+        return;
+      }
+      reconcile(store);
+    }
+  })();
+}
+
+/** FullStatus `remote-applications` (`params.RemoteApplicationStatus`), by SAAS name. */
+export function remoteApplicationsStatus(
+  model: ModelRecord,
+  detailed: (s: StatusValue) => Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of [...cmrOf(model).saas.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const relations: Record<string, string[]> = {};
+    for (const r of model.state.relationsOf(s.name)) {
+      const mine = r.endpoints.find((e) => e.application === s.name);
+      if (mine === undefined) continue;
+      const list = relations[mine.name] ?? [];
+      for (const e of r.endpoints) if (e.application !== s.name) list.push(e.application);
+      relations[mine.name] = list.sort();
+    }
+    out[s.name] = {
+      "offer-url": s.offerUrl,
+      "offer-name": s.offerName,
+      endpoints: s.endpoints.map((e) => ({ ...e })),
+      life: s.life === "alive" ? "" : s.life,
+      relations,
+      status: detailed(saasStatus(model, s)),
+    };
+  }
+  return out;
+}
+
+/** FullStatus `offers` (`params.ApplicationOfferStatus`), by offer name. */
+export function offersStatus(model: ModelRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const offers = [...offersOf(model).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const offer of offers) {
+    const app = model.state.applications.get(offer.application);
+    if (app === undefined) continue;
+    const eps = charmEndpoints(app.name, app.charm);
+    const endpoints: Record<string, unknown> = {};
+    for (const [alias, name] of Object.entries(offer.endpoints)) {
+      const e = eps.find((x) => x.name === name);
+      if (e !== undefined) {
+        endpoints[alias] = { name: alias, role: e.role, interface: e.interface, limit: e.limit };
+      }
+    }
+    const counts = connectionCounts(model, offer);
+    out[offer.name] = {
+      "offer-name": offer.name,
+      "application-name": offer.application,
+      charm: app.charmUrl,
+      endpoints,
+      "active-connected-count": counts.active,
+      "total-connected-count": counts.total,
+    };
+  }
+  return out;
+}
