@@ -402,6 +402,12 @@ function modifyAccess(ctx: CallContext, p: Fields): unknown {
     const action = c.string("action");
     if (action === "grant") {
       try {
+        // `CreateOfferAccess`: local users must exist.
+        if (!target.includes("@") && !ctx.store.users.has(target)) {
+          throw Errors.notFound(`user ${JSON.stringify(target)}`).annotate(
+            `user ${JSON.stringify(target)} does not exist locally`,
+          );
+        }
         grantOfferAccess(offer, target, access as OfferAccess);
       } catch (e) {
         throw e instanceof ServerError ? e.annotate("could not grant offer access") : e;
