@@ -157,6 +157,14 @@ describe("offers", () => {
     );
   });
 
+  it("refuses to remove an offered application with consumers unless forced", async () => {
+    const refused = (await failure(offering.removeApplication("mysql"))) as JujuError;
+    expect(refused.message).toBe(
+      'cannot destroy application "mysql": application is used by 1 consumer',
+    );
+    expect(offering.applications.get("mysql")?.life).toBe("alive");
+  });
+
   it("teardown, relation first: both models drop it", async () => {
     const rel = [...consuming.relations.values()].find((r) => r.key.includes("db:"));
     await rel?.destroy();
@@ -303,5 +311,17 @@ relations:
     await offerer.deploy(join(dir, "offer.yaml"));
     expect(active()).toBe(1);
     expect(bundled.remoteApplications.size).toBe(1);
+
+    // The offered application removed with force: its offer goes, the consumer's SAAS terminates.
+    await offerer.removeApplication("sql", { force: true });
+    await offerer.waitFor(
+      "offer gone with its application",
+      () => offerer.applicationOffers.size === 0,
+    );
+    await bundled.waitFor(
+      "SAAS terminated",
+      () => bundled.remoteApplications.get("remote-sql")?.status === "terminated",
+    );
+    await bundled.waitFor("relation gone", () => bundled.relations.size === 0);
   });
 });

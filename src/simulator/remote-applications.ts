@@ -243,6 +243,15 @@ export function connectionCounts(
   return { total: conns.length, active: conns.filter((c) => c.mirror.life === "alive").length };
 }
 
+/** How many consumers are related to the offers of an application (`applicationHasConnectedOffers`). */
+export function consumersOf(offerModel: ModelRecord, application: string): number {
+  let n = 0;
+  for (const offer of offersOf(offerModel).values()) {
+    if (offer.application === application) n += connectionsOf(offerModel, offer).length;
+  }
+  return n;
+}
+
 /** `params.OfferConnection`s of an offer (ListApplicationOffers for admins). */
 export function offerConnections(
   offerModel: ModelRecord,

@@ -25,7 +25,7 @@ import {
 } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
-import { reconcile, saasEndpoints } from "../remote-applications.js";
+import { consumersOf, reconcile, saasEndpoints } from "../remote-applications.js";
 import { type CharmResourceValue, resourcesOf, storeResource } from "../resources.js";
 import {
   attach,
@@ -999,9 +999,16 @@ export const applicationMethods: readonly MethodSpec[] = [
       const items = p.objects("applications", "params.DestroyApplicationParams");
       return bulkResults(items, (d) => {
         const a = appFromTag(model, d.string("application-tag"));
-        d.optBool("force");
+        const force = d.optBool("force") === true;
         const destroyStorage = d.optBool("destroy-storage") === true;
         d.optInt("max-wait", "time.Duration");
+        // 3.6 refuses an offered application while consumers are related, unless forced.
+        const consumers = force ? 0 : consumersOf(model, a.name);
+        if (consumers > 0) {
+          throw new ServerError(
+            `application is used by ${consumers} consumer${consumers === 1 ? "" : "s"}`,
+          ).annotate(`cannot destroy application ${JSON.stringify(a.name)}`);
+        }
         const units = model.state.unitsOf(a.name).map((u) => ({ tag: unitTag(u.name) }));
         if (!(d.optBool("dry-run") ?? false)) {
           for (const u of model.state.unitsOf(a.name))
