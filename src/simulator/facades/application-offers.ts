@@ -441,16 +441,21 @@ function destroyOffers(ctx: CallContext, p: Fields): unknown {
   };
 }
 
+/** The versions whose shapes these methods follow (3.6's; 4.0's v6 differs and is not served). */
+const V = [4, 5];
+
 /** The ApplicationOffers methods. */
 export const applicationOffersMethods: readonly MethodSpec[] = [
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "Offer",
     params: "params.AddApplicationOffers",
     call: offer,
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "ListApplicationOffers",
     params: "params.OfferFilters",
     call: (ctx, p) => ({
@@ -463,6 +468,7 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "FindApplicationOffers",
     params: "params.OfferFilters",
     call: (ctx, p) => {
@@ -480,24 +486,28 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "ApplicationOffers",
     params: "params.OfferURLs",
     call: (ctx, p) => ({ results: offersByUrl(ctx, p.strings("offer-urls")) }),
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "GetConsumeDetails",
     params: "params.ConsumeOfferDetailsArg",
     call: consumeDetails,
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "ModifyOfferAccess",
     params: "params.ModifyOfferAccessRequest",
     call: modifyAccess,
   },
   {
     facade: "ApplicationOffers",
+    versions: V,
     method: "DestroyOffers",
     params: "params.DestroyApplicationOffers",
     call: (ctx, p) => {
