@@ -241,6 +241,7 @@ export type {
 export type { ConfigValue } from "./model/ops/model-config.js";
 export type { GetSubnetsOptions, Space, Subnet } from "./model/ops/network.js";
 export {
+  type ConsumeDetails,
   type ConsumeOptions,
   type CreateOfferOptions,
   type FindOffersOptions,

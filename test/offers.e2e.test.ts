@@ -103,6 +103,25 @@ describe("offers", () => {
     });
   });
 
+  it("answers python-libjuju's Controller members: list, consume details, create and remove", async () => {
+    expect((await env.controller.listOffers("offering")).map((o) => o.offerUrl)).toEqual([URL]);
+    const details = await env.controller.getConsumeDetails(URL);
+    expect(details.offer?.["offer-url"]).toBe(URL);
+    expect(details["external-controller"]).toMatchObject({
+      "controller-tag": `controller-${offering.controllerUuid}`,
+      addrs: [env.sim.endpoint],
+      "ca-cert": env.sim.caCert,
+    });
+    // No bakery version asked: the v1 JSON python-libjuju reads.
+    const caveats = (details.macaroon?.caveats ?? []) as Array<{ cid: string }>;
+    expect(caveats.map((c) => c.cid)).toContain("declared username admin");
+    expect(details.macaroon?.signature).toMatch(/^[0-9a-f]{64}$/);
+    await env.controller.createOffer(offering.uuid, "mysql:shared-db", { offerName: "extra" });
+    expect((await offering.listOffers()).map((o) => o.offerName)).toEqual(["db", "extra"]);
+    await env.controller.removeOffer(offering.uuid, "admin/offering.extra");
+    expect((await offering.listOffers()).map((o) => o.offerName)).toEqual(["db"]);
+  });
+
   it("refuses bad offers with Juju's errors", async () => {
     const noEp = await failure(offering.createOffer("mysql:nope"));
     expect(noEp).toBeInstanceOf(JujuError);

@@ -11,6 +11,18 @@ import {
 } from "../jujudata/controller-access.js";
 import * as ac from "../model/arg-check.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
+import {
+  type ConsumeDetails,
+  type CreateOfferOptions,
+  createOffer,
+  getConsumeDetails,
+  listOffersOf,
+  type OfferCallOptions,
+  type OfferHost,
+  type OfferInfo,
+  type RemoveOfferOptions,
+  removeOffer,
+} from "../model/ops/offers.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import {
   type CommonConnectOptions,
@@ -352,6 +364,43 @@ export class Controller {
       names: ac.arrayOf(ac.name),
     });
     return listSecretBackends(this.#api.connection, options);
+  }
+
+  // ---- offers (python-libjuju's Controller.create_offer and friends) --------
+
+  /** This controller's connection as the offer calls take it. */
+  #offerHost(modelUuid: string): OfferHost {
+    ac.checkArg("modelUuid", modelUuid, ac.name);
+    const conn = this.#api.connection;
+    return { uuid: modelUuid, withControllerConnection: (fn) => fn(conn) };
+  }
+
+  /** Offers endpoints of an application of the model `modelUuid` (see `Model.createOffer`). */
+  createOffer(
+    modelUuid: string,
+    endpoint: string,
+    options: CreateOfferOptions = {},
+  ): Promise<void> {
+    return createOffer(this.#offerHost(modelUuid), endpoint, options);
+  }
+
+  /** The offers of the model named `modelName` (owned by `owner`, default: the caller). */
+  listOffers(
+    modelName: string,
+    options: OfferCallOptions & { owner?: string } = {},
+  ): Promise<OfferInfo[]> {
+    const { owner, ...call } = options;
+    return listOffersOf(this.#offerHost("-"), modelName, owner, call);
+  }
+
+  /** Removes an offer (`[user/]model.offer`); one with relations needs `force`. */
+  removeOffer(modelUuid: string, url: string, options: RemoveOfferOptions = {}): Promise<void> {
+    return removeOffer(this.#offerHost(modelUuid), url, options);
+  }
+
+  /** What a model needs to consume the offer at `url` (`GetConsumeDetails`). */
+  getConsumeDetails(url: string, options: OfferCallOptions = {}): Promise<ConsumeDetails> {
+    return getConsumeDetails(this.#offerHost("-"), url, options);
   }
 
   /** Adds a local user (`UserManager.AddUser`) and returns its info. */

@@ -13,6 +13,7 @@
  */
 import type {
   ApplicationOfferAdminDetailsV5,
+  ConsumeOfferDetailsResults,
   OfferConnection,
 } from "../../facades/generated/application-offers.js";
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
@@ -254,12 +255,21 @@ function loginUser(ctx: ModelContext): string {
  * Runs `fn` on a controller connection: Juju 3.6 serves ApplicationOffers
  * on controller connections only (python-libjuju's `ConnectedController`).
  */
-function onController<T>(ctx: ModelContext, fn: (f: OffersFacade) => Promise<T>): Promise<T> {
-  const w = (ctx as { withControllerConnection?: WithController }).withControllerConnection;
+function onController<T>(ctx: OfferHost, fn: (f: OffersFacade) => Promise<T>): Promise<T> {
+  const w = ctx.withControllerConnection;
   if (typeof w !== "function") {
     throw new NotSupportedError("offers", "the model has no way to reach its controller");
   }
   return w.call(ctx, (c: Connection) => fn(offersFacade(c))) as Promise<T>;
+}
+
+/**
+ * What offer calls need: the model they are about, and a way to its
+ * controller (a `Model`, or a `Controller` naming a model by UUID).
+ */
+export interface OfferHost {
+  readonly uuid: string;
+  withControllerConnection?: WithController;
 }
 
 const offersFacade = (c: Connection) => c.facade("ApplicationOffers");
@@ -267,7 +277,7 @@ type OffersFacade = ReturnType<typeof offersFacade>;
 
 /** Offers application endpoints (`ApplicationOffers.Offer`). */
 export async function createOffer(
-  ctx: ModelContext,
+  ctx: OfferHost,
   endpoint: string,
   options: CreateOfferOptions = {},
 ): Promise<void> {
@@ -320,14 +330,26 @@ export async function listOffers(
 ): Promise<OfferInfo[]> {
   ac.checkOptions("listOffers", options, CALL);
   const names = await modelNames(ctx, options);
+  return listOffersOf(ctx, names.name, names.owner, options);
+}
+
+/** The offers of the model named `name` (owned by `owner`, default: the caller). */
+export async function listOffersOf(
+  ctx: OfferHost,
+  name: string,
+  owner: string | undefined,
+  options: OfferCallOptions = {},
+): Promise<OfferInfo[]> {
+  ac.checkArg("modelName", name, ac.name);
+  ac.checkOptions("listOffers", options, CALL);
   const res = await onController(ctx, (f) =>
     f.call(
       "ListApplicationOffers",
       {
         Filters: [
           {
-            "model-name": names.name,
-            "owner-name": names.owner ?? "",
+            "model-name": name,
+            "owner-name": owner ?? "",
             "offer-name": "",
             "application-name": "",
             "application-description": "",
@@ -401,7 +423,7 @@ export async function findOffers(
 
 /** Removes an offer (`DestroyOffers`); with connections only with `force`. */
 export async function removeOffer(
-  ctx: ModelContext,
+  ctx: OfferHost,
   url: string,
   options: RemoveOfferOptions = {},
 ): Promise<void> {
@@ -418,6 +440,45 @@ export async function removeOffer(
   }));
   try {
     bulkResultsStrict(res, siteOf(f, "DestroyOffers"));
+  } catch (e) {
+    rethrowSingleFailure(e);
+  }
+}
+
+/** `ConsumeOfferDetailsResult` of `GetConsumeDetails`. */
+export type ConsumeDetails = NonNullable<ConsumeOfferDetailsResults["results"]>[number];
+
+/** The signal and timeout of an options object. */
+function callOnly(o: OfferCallOptions): OfferCallOptions {
+  const out: OfferCallOptions = {};
+  if (o.signal !== undefined) out.signal = o.signal;
+  if (o.callTimeout !== undefined) out.callTimeout = o.callTimeout;
+  return out;
+}
+
+/**
+ * What a model needs to consume an offer (`GetConsumeDetails`): the offer,
+ * the offering controller's addresses and CA, and a consume macaroon.
+ */
+export async function getConsumeDetails(
+  ctx: OfferHost,
+  url: string,
+  options: OfferCallOptions = {},
+): Promise<ConsumeDetails> {
+  ac.checkOptions("getConsumeDetails", options, CALL);
+  const parsed = parseOfferUrl(url);
+  const { f, res } = await onController(ctx, async (f) => ({
+    f,
+    res: await f.call(
+      "GetConsumeDetails",
+      { "offer-urls": { "offer-urls": [offerUrlString({ ...parsed, source: "" })] } },
+      callOptions(options),
+    ),
+  }));
+  try {
+    const [details] = bulkResultsStrict(res, siteOf(f, "GetConsumeDetails"));
+    if (details === undefined) throw new JujuError("expected one consume details result", "");
+    return details;
   } catch (e) {
     rethrowSingleFailure(e);
   }
@@ -453,20 +514,11 @@ export async function consume(
       `the offer is on controller ${JSON.stringify(offer.source)}, not this model's; consume it through a model of that controller's client files`,
     );
   }
-  const { f, res } = await onController(ctx, async (f) => ({
-    f,
-    res: await f.call(
-      "GetConsumeDetails",
-      { "offer-urls": { "offer-urls": [offerUrlString({ ...offer, source: "" })] } },
-      callOptions(options),
-    ),
-  }));
-  let details: NonNullable<typeof res.results>[number] | undefined;
-  try {
-    [details] = bulkResultsStrict(res, siteOf(f, "GetConsumeDetails"));
-  } catch (e) {
-    rethrowSingleFailure(e);
-  }
+  const details = await getConsumeDetails(
+    ctx,
+    offerUrlString({ ...offer, source: "" }),
+    callOnly(options),
+  );
   const o = details?.offer;
   if (o === undefined) {
     throw new JujuError(`missing consuming offer url for ${offerUrlString(offer)}`, "not found");
