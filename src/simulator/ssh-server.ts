@@ -322,6 +322,18 @@ function serveSftp(sftp: SFTPWrapper, fs: MachineFs): void {
   const denied = (reqId: number) =>
     sftp.status(reqId, STATUS_CODE.PERMISSION_DENIED, "Permission denied");
   const abs = (p: string) => normalisePath(p, HOME);
+  // The client's EOF ends the subsystem: sshd reports sftp-server's exit
+  // status 0, then closes the channel. OpenSSH's scp exits with that status
+  // (-1 without it, a failure), and ssh2's SFTP object has no public exit():
+  // its channel fields are those of ssh2's Channel.
+  sftp.on("end", () => {
+    const ch = sftp as unknown as {
+      _protocol?: { exitStatus(id: number, status: number): void };
+      outgoing?: { id: number; state: string };
+    };
+    if (ch.outgoing?.state === "open") ch._protocol?.exitStatus(ch.outgoing.id, 0);
+    sftp.end();
+  });
 
   sftp.on("REALPATH", (reqId, path) => {
     const p = abs(path);
