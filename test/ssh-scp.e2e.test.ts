@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
@@ -188,5 +188,33 @@ describe("ssh and scp to simulated machines", () => {
         "sshOpts",
       ),
     ).toEqual({ port: 2222, user: "me", identityFile: "/k" });
+  });
+
+  it("addModel authorises the Juju client key of the JUJU_DATA it was connected from", async () => {
+    // A second client with its own juju_id_rsa, as another juju client would have.
+    const other = await mkdtemp(join(dir, "other-client-"));
+    for (const f of ["controllers.yaml", "accounts.yaml"])
+      await copyFile(join(dir, f), join(other, f));
+    const key = newKey("juju-client-key");
+    await mkdir(join(other, "ssh"));
+    await writeFile(join(other, "ssh", "juju_id_rsa"), key.privateKey, { mode: 0o600 });
+    await writeFile(join(other, "ssh", "juju_id_rsa.pub"), `${key.publicLine}\n`);
+    const c2 = await Controller.connectCurrent({
+      env: { JUJU_DATA: other },
+      pingInterval: 0,
+      onFrame: tap.onFrame,
+    });
+    try {
+      await using m2 = await c2.addModel("own-key");
+      const machine = await m2.addMachine();
+      const own = { port: ssh.port, jujuData: other, defaultKeys: false, agent: false as const };
+      expect(
+        await m2.machines.get(machine.id)!.ssh("whoami", { ...own, waitForActive: true }),
+      ).toBe("ubuntu\n");
+      // The key went to that model only.
+      await expect(unit().ssh("whoami", own)).rejects.toMatchObject({ code: "ERR_SSH_AUTH" });
+    } finally {
+      await c2.disconnect();
+    }
   });
 });
