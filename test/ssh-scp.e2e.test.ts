@@ -35,7 +35,7 @@ beforeAll(async () => {
   });
   model = await controller.addModel("ssh");
   await model.deploy("ubuntu", { numUnits: 1, series: "jammy" });
-  await model.waitForIdle({ apps: ["ubuntu"] });
+  await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0 });
   ssh = { port: sim.sshPort as number, jujuData: dir, agent: false };
 });
 
