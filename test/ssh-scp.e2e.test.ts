@@ -1,7 +1,9 @@
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller, type Model } from "../src/index.js";
@@ -13,6 +15,16 @@ import { Simulator } from "../src/simulator/index.js";
 import { createConformanceTap } from "./support/conformance-tap.js";
 
 // The simulator's machines answer ssh at their loopback addresses (docs/ssh.md).
+const run = promisify(execFile);
+const hasScp = (() => {
+  try {
+    execFileSync("scp", ["-h"], { stdio: "ignore" });
+    return true;
+  } catch (e) {
+    // `scp -h` prints usage and exits 1; only a missing binary is ENOENT.
+    return (e as NodeJS.ErrnoException).code !== "ENOENT";
+  }
+})();
 const tap = createConformanceTap();
 let sim: Simulator;
 let controller: Controller;
@@ -216,5 +228,39 @@ describe("ssh and scp to simulated machines", () => {
     } finally {
       await c2.disconnect();
     }
+  });
+
+  // OpenSSH before 9.0 (Ubuntu 22.04's 8.9, which python-libjuju shells out to
+  // there) and `scp -O` speak the legacy protocol over `scp -t` / `scp -f`.
+  it.skipIf(!hasScp)("serves the legacy scp protocol to OpenSSH's scp -O", async () => {
+    const address = unit().machine!.dnsName!;
+    const opts = [
+      ["-i", join(dir, "ssh", "juju_id_rsa")],
+      [
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+      ],
+      ["-P", String(ssh.port), "-B", "-O"],
+    ].flat();
+    const scp = (...args: string[]) => run("scp", [...opts, ...args]);
+    const local = join(dir, "legacy.bin");
+    const bytes = randomBytes(100_000);
+    await writeFile(local, bytes);
+    await scp(local, `ubuntu@${address}:legacy.bin`);
+    const back = join(dir, "legacy-back.bin");
+    await scp(`ubuntu@${address}:legacy.bin`, back);
+    expect((await readFile(back)).equals(bytes)).toBe(true);
+    // What one protocol wrote the other reads.
+    await unit().scpFrom("legacy.bin", join(dir, "legacy-sftp.bin"), ssh);
+    expect((await readFile(join(dir, "legacy-sftp.bin"))).equals(bytes)).toBe(true);
+    const missing = await scp(`ubuntu@${address}:nope`, join(dir, "nope")).catch((e: unknown) => e);
+    expect((missing as { code?: number }).code).toBe(1);
+    expect((missing as { stderr?: string }).stderr).toContain(
+      "scp: nope: No such file or directory",
+    );
   });
 });

@@ -113,6 +113,17 @@ async def main():
             return out.strip()
 
         await step("scp_to a directory, then ssh 'cat'", cat)
+
+        async def legacy():
+            # OpenSSH < 9.0 (Ubuntu 22.04) speaks the legacy scp protocol; -O forces it here.
+            await unit.scp_to(src, "legacy.bin", scp_opts=SCP_OPTS + ["-O"])
+            dst = os.path.join(tmp, "legacy-back.bin")
+            await machine.scp_from("legacy.bin", dst, scp_opts=SCP_OPTS + ["-O"])
+            with open(dst, "rb") as f:
+                check(f.read() == data, "the copy differs")
+            return "200000 bytes round-tripped over scp -t / scp -f"
+
+        await step("scp_to / scp_from with the legacy scp protocol (-O)", legacy)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

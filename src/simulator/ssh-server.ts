@@ -23,7 +23,8 @@
  * - Files: the SFTP subsystem over a per-machine in-memory filesystem
  *   (`ssh-server-fs.ts`). OpenSSH's `scp` speaks SFTP since 9.0, and the
  *   `ssh2` client has no other file transfer; the legacy `scp -t` / `-f`
- *   protocol (`scp -O`) is not served. Writable: `/home/ubuntu` and `/tmp`.
+ *   protocol (OpenSSH < 9.0, `scp -O`) is served too (`ssh-server-scp.ts`).
+ *   Writable: `/home/ubuntu` and `/tmp`.
  * - No interactive shell, port forwarding or agent forwarding.
  * @module
  */
@@ -37,6 +38,7 @@ import ssh2, {
 } from "ssh2";
 import { simulateExec } from "./exec-sim.js";
 import { type FsAttrs, FsError, type FsNode, MachineFs, normalisePath } from "./ssh-server-fs.js";
+import { parseScpCommand, serveScp } from "./ssh-server-scp.js";
 import type { ControllerStore } from "./store.js";
 
 // ssh2 is CommonJS: Node's ESM loader cannot see its named exports.
@@ -215,6 +217,12 @@ export class SimSshServer {
         session.on("exec", (accept, _reject, info) => {
           const stream = accept();
           const fs = this.filesOf(machine.key);
+          // `scp -t` / `scp -f`: the legacy scp protocol (OpenSSH < 9.0, `scp -O`).
+          const scp = parseScpCommand(info.command);
+          if (scp !== undefined) {
+            void serveScp(scp, stream, fs, HOME, UBUNTU_UID, writable);
+            return;
+          }
           const r = simulateExec(info.command, {
             hostname: machine.hostname,
             user: SSH_USER,
