@@ -272,6 +272,13 @@ export {
   type UpdateSecretOptions,
 } from "./model/ops/secrets.js";
 export {
+  parseSshOpts,
+  SshCommandError,
+  type SshFileSession,
+  type SshOptions,
+  type SshTransferOptions,
+} from "./model/ops/ssh.js";
+export {
   type GetSshKeysOptions,
   type ImportSshKeysOptions,
   sshKeyFingerprint,

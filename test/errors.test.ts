@@ -81,6 +81,8 @@ const ERRORS: Record<string, () => lib.LibjujuError> = {
   CharmhubError: () => new lib.CharmhubError("gone", "resource-not-found", "https://x", 404),
   ParseError: () => new lib.ParseError("constraints", "mem=x", "x", "bad size"),
   SshError: () => new lib.SshError("auth", "denied"),
+  SshCommandError: () =>
+    new lib.SshCommandError("false", "ubuntu@10.0.0.1", { code: 1, stdout: "", stderr: "" }),
   ProvisioningError: () => new lib.ProvisioningError("connect", "host", "denied", "ERR_SSH_AUTH"),
   CharmDirsError: () => new CharmDirsError("./charms", "not a directory"),
   CatalogError: () => new CatalogError("no such charm", "not found", "charm-not-found"),

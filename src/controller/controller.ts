@@ -9,6 +9,8 @@ import {
   controllerAccess,
   jujuDataFrom,
 } from "../jujudata/controller-access.js";
+import { jujuDataDir } from "../jujudata/jujudata.js";
+import { readClientPublicKey } from "../jujudata/ssh-keys.js";
 import * as ac from "../model/arg-check.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import {
@@ -98,7 +100,12 @@ export interface AddModelOptions extends CallOptions, ModelOptions {
   region?: string;
   /** Cloud credential tag or `cloud/owner/name`; default the controller's default. */
   credentialName?: string;
-  /** Model config. */
+  /**
+   * Model config. Without `authorized-keys`, the Juju client's public key
+   * (`ssh/juju_id_rsa.pub` in the client data directory, when present) is
+   * sent as `authorized-keys`, as python-libjuju's `add_model` does, so
+   * `unit.ssh()` works on the new model's machines.
+   */
   config?: Record<string, unknown>;
 }
 
@@ -141,6 +148,8 @@ export class Controller {
   readonly #base: Omit<ConnectApiOptions, "modelUuid">;
   /** The controller's name in the client files, when known. */
   readonly controllerName: string | undefined;
+  /** The client data directory it was connected from (its `ssh/juju_id_rsa.pub` goes to new models). */
+  #jujuDataDir: string | undefined;
 
   private constructor(
     api: ConnectedApi,
@@ -209,7 +218,9 @@ export class Controller {
     if (base.clientVersion === undefined && access.agentVersion) {
       base.clientVersion = access.agentVersion;
     }
-    return new Controller(await connectApi(base), base, name);
+    const controller = new Controller(await connectApi(base), base, name);
+    controller.#jujuDataDir = data.dir;
+    return controller;
   }
 
   /** The underlying API connection. */
@@ -291,6 +302,11 @@ export class Controller {
     if (options.region) args.region = options.region;
     if (options.credentialName) args.credential = options.credentialName;
     if (options.config) args.config = options.config as ModelManager.ModelCreateArgs["config"];
+    if (options.config?.["authorized-keys"] === undefined) {
+      // python-libjuju's add_model: the client key (from $JUJU_DATA when not connected from files).
+      const key = await readClientPublicKey(this.#jujuDataDir ?? jujuDataDir());
+      if (key !== undefined) args.config = { ...args.config, "authorized-keys": key };
+    }
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     if (options.timeout !== undefined) call.timeout = options.timeout;

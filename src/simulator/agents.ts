@@ -229,11 +229,13 @@ export class Agents {
       try {
         place(u);
       } catch (e) {
-        // A placement the assigner cannot honour leaves the unit waiting, as in Juju.
-        this.ents.setUnitStatus(u, undefined, [
-          "waiting",
-          `waiting for machine: ${(e as Error).message}`,
-        ]);
+        // worker/unitassigner: a not-found failure (`lxd:99`: machine 99 not
+        // found) is dropped as "unit removed", leaving the unit waiting for a
+        // machine with its statuses unchanged; any other failure becomes the
+        // unit agent's error status (and the assignment stays staged).
+        if ((e as { code?: string }).code !== "not found") {
+          this.ents.setUnitStatus(u, ["error", (e as Error).message]);
+        }
         return;
       }
       app.staged.delete(u.name);

@@ -389,8 +389,16 @@ export class ModelEntities {
     return [...this.machines.values()].filter((m) => m.parentId === id);
   }
 
+  /**
+   * Where machine addresses come from instead of the model's 10.x.y.0/24
+   * subnet: the embedded ssh server's loopback addresses (`ssh-server.ts`).
+   */
+  addressSource: (() => string | undefined) | undefined;
+
   /** The next simulated address in the model's subnet. */
   nextAddress(): string {
+    const given = this.addressSource?.();
+    if (given !== undefined) return given;
     this.hostSeq++;
     const host = 10 + this.hostSeq;
     const [b, c] = this.subnet;

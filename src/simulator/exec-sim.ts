@@ -6,7 +6,9 @@
  *
  * - `echo [-n] args…` prints its arguments; `printf` is not emulated;
  * - `hostname` prints the machine's hostname (its instance id, as on LXD);
- * - `whoami` prints `root` (the agents run as root);
+ * - `whoami` prints `root` (the agents run as root), or the ssh login user;
+ * - `cat FILE…` reads the machine's in-memory files, when the caller has
+ *   them (ssh sessions of `ssh-server.ts`: what `scp` put there);
  * - `true` and `:` succeed, `false` exits 1, `exit N` stops with N;
  * - commands are separated by newlines or `;`, and `&&` / `||` chain on the
  *   previous exit code, as in bash;
@@ -21,6 +23,10 @@
 export interface ExecEnvironment {
   /** The machine's hostname (`juju-<model>-<id>`). */
   hostname: string;
+  /** Who runs the commands; default `root` (the unit agent). */
+  user?: string;
+  /** The machine's files, for `cat`: content by path, or undefined when missing. */
+  readFile?: (path: string) => string | undefined;
 }
 
 /** The outcome of a command script, as `utils/exec.ExecResponse`. */
@@ -128,9 +134,25 @@ export function simulateExec(script: string, env: ExecEnvironment): ExecResult {
         code = 0;
         break;
       case "whoami":
-        stdout += "root\n";
+        stdout += `${env.user ?? "root"}\n`;
         code = 0;
         break;
+      case "cat": {
+        if (env.readFile === undefined) {
+          stderr += `bash: line ${s.line}: cat: command not found\n`;
+          code = 127;
+          break;
+        }
+        code = 0;
+        for (const f of args) {
+          const text = env.readFile(f);
+          if (text === undefined) {
+            stderr += `cat: ${f}: No such file or directory\n`;
+            code = 1;
+          } else stdout += text;
+        }
+        break;
+      }
       case "true":
       case ":":
         code = 0;

@@ -47,6 +47,7 @@ import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
+import type { SimSshServer } from "./ssh-server.js";
 import { ControllerStore } from "./store.js";
 
 /** Options of {@link Simulator.start}. */
@@ -110,6 +111,14 @@ export interface SimulatorOptions {
    * (default 10) within `windowMs` (default 60 s) is answered `try again`.
    */
   login?: LoginGuardOptions;
+  /**
+   * Machines answer ssh: each gets a loopback address (`127.X.Y.Z`) with an
+   * embedded sshd on it (`ssh-server.ts`; needs the optional `ssh2`). `port`
+   * is the port of every machine (default: a free one, see
+   * {@link Simulator.sshPort}; 22 makes plain `ssh ubuntu@<address>` work
+   * where the process may bind it). Default: off (10.x.y.z addresses).
+   */
+  ssh?: boolean | { port?: number };
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -137,6 +146,30 @@ function scopeOf(host: string): string {
   return "public";
 }
 
+/** Loads the embedded sshd (ssh2 is optional) and routes new machine addresses to it. */
+async function startSsh(store: ControllerStore, opts: { port?: number }): Promise<SimSshServer> {
+  let mod: typeof import("./ssh-server.js");
+  try {
+    mod = await import("./ssh-server.js");
+  } catch (e) {
+    if (
+      (e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND" &&
+      String(e).includes("ssh2")
+    ) {
+      throw new Error(
+        "the simulator's ssh option needs the optional dependency ssh2 (npm install ssh2)",
+      );
+    }
+    throw e;
+  }
+  const server = await mod.SimSshServer.start({
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    resolve: mod.storeMachineResolver(store),
+  });
+  store.machineAddressSource = () => server.allocate();
+  return server;
+}
+
 /** A running simulated controller. */
 export class Simulator implements AsyncDisposable {
   /** Name of the controller in the client files. */
@@ -151,6 +184,7 @@ export class Simulator implements AsyncDisposable {
   private readonly redirects = new Map<string, RedirectTarget>();
   private stopping: Promise<void> | undefined;
   private charmhub: CharmhubServer | undefined;
+  private sshServer: SimSshServer | undefined;
 
   private constructor(
     private readonly store: ControllerStore,
@@ -290,6 +324,14 @@ export class Simulator implements AsyncDisposable {
       password,
     );
     sim.charmhub = charmhub;
+    if (opts.ssh !== undefined && opts.ssh !== false) {
+      try {
+        sim.sshServer = await startSsh(store, opts.ssh === true ? {} : opts.ssh);
+      } catch (e) {
+        await sim.stop();
+        throw e;
+      }
+    }
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -316,6 +358,16 @@ export class Simulator implements AsyncDisposable {
   get charmhubUrl(): string {
     if (this.charmhub === undefined) throw new Error("the Charmhub API is not running");
     return this.charmhub.url;
+  }
+
+  /** The port every machine's sshd listens on (with the `ssh` option), else undefined. */
+  get sshPort(): number | undefined {
+    return this.sshServer?.port;
+  }
+
+  /** The machines' ssh host key (`ssh-ed25519 AAAA…`, for `known_hosts`), with the `ssh` option. */
+  get sshHostKey(): string | undefined {
+    return this.sshServer?.hostPublicKey;
   }
 
   /** The bound port. */
@@ -452,6 +504,8 @@ export class Simulator implements AsyncDisposable {
       // Juju 4's models.yaml has no branch (api/jujuclient ModelDetails).
       modelBranches: this.store.profile.major === 3,
     });
+    // The client key written there opens every machine, as bootstrap installs it.
+    await this.sshServer?.trustClientKeyFrom(jujuData);
   }
 
   /** Closes every connection and the server. Idempotent. */
@@ -459,6 +513,7 @@ export class Simulator implements AsyncDisposable {
     this.stopping ??= (async () => {
       await this.server.close();
       await this.charmhub?.close();
+      await this.sshServer?.close();
       this.store.close();
       for (const m of this.store.models.values()) m.entities.stopAll();
     })();

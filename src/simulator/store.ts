@@ -186,6 +186,7 @@ export class ModelRecord {
       controller.timing,
       () => this.agentVersion,
     );
+    this.state.addressSource = () => controller.machineAddressSource?.();
     this.agents = new Agents(this.state);
   }
 
@@ -337,6 +338,8 @@ export class ControllerStore {
   }
   /** The `authorized-keys` of new models: one simulated client key. */
   readonly authorizedKeys = makeAuthorizedKey();
+  /** Hands out machine addresses when set (the embedded ssh server's loopback ones). */
+  machineAddressSource: (() => string) | undefined;
   /** The clock agents run on. */
   readonly clock: Clock;
   /** Seeded randomness (jitter, addresses). */

@@ -24,6 +24,7 @@ export interface SimOptions {
   charms: string[];
   latency?: LatencySpec;
   juju: JujuProfileName;
+  sshPort?: number;
 }
 
 /**
@@ -125,6 +126,11 @@ export function registerSim(program: Command): void {
       parseLatency,
     )
     .option(
+      "--ssh-port <port>",
+      "machines answer ssh on loopback addresses at PORT (0: any free port; 22 lets plain `ssh ubuntu@<address>` in; needs ssh2)",
+      integer,
+    )
+    .option(
       "--charms <dir>",
       "add the charm in DIR, or every charm folder under DIR, to the catalog (repeatable)",
       collect,
@@ -162,12 +168,16 @@ async function runSim(opts: SimOptions): Promise<void> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(opts.sshPort !== undefined ? { ssh: { port: opts.sshPort } } : {}),
   });
   const out = process.stdout;
   out.write(`export JUJU_DATA=${jujuData}\n`);
   out.write(
     `controller ${sim.controllerName} (${sim.controllerUuid}), user ${sim.username}, Juju ${sim.jujuVersion}\n`,
   );
+  if (sim.sshPort !== undefined) {
+    out.write(`ssh: machines answer on port ${sim.sshPort}, host key ${sim.sshHostKey}\n`);
+  }
   if (added.length) out.write(`charms added to the catalog: ${added.join(", ")}\n`);
   out.write(`ready: listening on wss://${sim.endpoint}\n`);
 

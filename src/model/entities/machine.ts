@@ -11,6 +11,7 @@ import {
   type DestroyMachineOptions,
   destroyMachines,
 } from "../ops/machines.js";
+import { machineScp, machineSsh, type SshOptions } from "../ops/ssh.js";
 import type { StatusInfo } from "../status.js";
 import { machineTag } from "../tags.js";
 import { TypedEntity } from "./typed-entity.js";
@@ -172,5 +173,24 @@ export class Machine extends TypedEntity<"machine"> {
    */
   statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
     return members.statusHistory(this.context, machineTag(this.id), "machine", options);
+  }
+
+  /**
+   * Runs `command` on the machine over SSH (as `ubuntu`, with the Juju
+   * client key, at its {@link dnsName}) and returns its standard output;
+   * a non-zero exit throws `SshCommandError` (python-libjuju's `ssh`).
+   */
+  ssh(command: string, options: SshOptions = {}): Promise<string> {
+    return machineSsh(this.context, this.id, command, options);
+  }
+
+  /** Copies local file `source` to `destination` on the machine (python-libjuju's `scp_to`). */
+  scpTo(source: string, destination: string, options: SshOptions = {}): Promise<void> {
+    return machineScp(this.context, this.id, "to", source, destination, options);
+  }
+
+  /** Copies file `source` on the machine to local `destination` (python-libjuju's `scp_from`). */
+  scpFrom(source: string, destination: string, options: SshOptions = {}): Promise<void> {
+    return machineScp(this.context, this.id, "from", source, destination, options);
   }
 }

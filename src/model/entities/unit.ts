@@ -4,6 +4,7 @@
  */
 
 import type { PortData } from "../../protocol/entity-data.js";
+import { DeadEntityError } from "../entity.js";
 import {
   type ActionResult,
   type EnqueueOptions,
@@ -14,6 +15,8 @@ import {
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import { type DestroyInfo, type DestroyOptions, destroyUnits } from "../ops/applications.js";
 import * as members from "../ops/entity-members.js";
+import { SshError } from "../ops/manual-provision.js";
+import { machineScp, machineSsh, type SshOptions } from "../ops/ssh.js";
 import {
   type AddStorageSpec,
   addStorage,
@@ -251,5 +254,33 @@ export class Unit extends TypedEntity<"unit"> {
    */
   statusHistory(options: members.StatusHistoryOptions = {}): Promise<members.StatusHistoryEntry[]> {
     return members.statusHistory(this.context, unitTag(this.name), "unit", options);
+  }
+
+  /** The id of the machine to reach this unit on (its latest state). */
+  private sshMachine(): string {
+    const live = this.latest();
+    if (live.dead) throw new DeadEntityError("unit", this.name);
+    const id = live.machineId;
+    if (id === "")
+      throw new SshError("unreachable", `ssh: unit ${this.name} is not assigned to a machine yet`);
+    return id;
+  }
+
+  /**
+   * Runs `command` on the unit's machine over SSH and returns its standard
+   * output (python-libjuju's `Unit.ssh`; see `Machine.ssh`).
+   */
+  async ssh(command: string, options: SshOptions = {}): Promise<string> {
+    return machineSsh(this.context, this.sshMachine(), command, options);
+  }
+
+  /** Copies local file `source` to `destination` on the unit's machine (python-libjuju's `scp_to`). */
+  async scpTo(source: string, destination: string, options: SshOptions = {}): Promise<void> {
+    return machineScp(this.context, this.sshMachine(), "to", source, destination, options);
+  }
+
+  /** Copies file `source` on the unit's machine to local `destination` (python-libjuju's `scp_from`). */
+  async scpFrom(source: string, destination: string, options: SshOptions = {}): Promise<void> {
+    return machineScp(this.context, this.sshMachine(), "from", source, destination, options);
   }
 }

@@ -7,14 +7,16 @@
  * `addMachine("ssh:…")`, so nothing else in the client depends on it.
  * @module
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
-import { join } from "node:path";
+import { basename, join, posix } from "node:path";
 import ssh2, {
   type AnyAuthMethod,
   type ClientChannel,
   type Client as ClientType,
   type ParsedKey,
+  type SFTPWrapper,
+  type Stats,
 } from "ssh2";
 import { AbortError } from "../../rpc/errors.js";
 import {
@@ -27,6 +29,7 @@ import {
   type SshSession,
   type SshTarget,
 } from "./manual-provision.js";
+import { SshCommandError, type SshFileSession, type SshTransferOptions } from "./ssh.js";
 
 // ssh2 is CommonJS and Node's ESM loader cannot see its named exports
 // (vitest can, so only the built package broke): take them off the default.
@@ -127,7 +130,7 @@ function classify(err: Error & { level?: string; code?: string }, target: SshTar
   return new SshError("protocol", `ssh: ${where}: ${err.message}`, { cause: err });
 }
 
-class Ssh2Session implements SshSession {
+class Ssh2Session implements SshFileSession {
   constructor(
     private readonly client: ClientType,
     private readonly target: SshTarget,
@@ -211,6 +214,122 @@ class Ssh2Session implements SshSession {
   close(): void {
     this.client.end();
   }
+
+  upload(localPath: string, remotePath: string, options: SshTransferOptions): Promise<void> {
+    return this.transfer(`scp ${localPath} ${remotePath}`, options, async (sftp) => {
+      const local = await stat(localPath).catch(() => undefined);
+      if (local === undefined)
+        throw scpFailure(`stat local "${localPath}": No such file or directory`);
+      if (local.isDirectory())
+        throw scpFailure(
+          `local "${localPath}" is a directory (copying directories is not supported)`,
+        );
+      // scp into an existing directory keeps the file's name.
+      const remote = await sftpStat(sftp, remotePath);
+      const target = remote?.isDirectory()
+        ? posix.join(remotePath, basename(localPath))
+        : remotePath;
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastPut(localPath, target, (e) => (e ? reject(sftpFailure(e, target)) : resolve())),
+      );
+    });
+  }
+
+  download(remotePath: string, localPath: string, options: SshTransferOptions): Promise<void> {
+    return this.transfer(`scp ${remotePath} ${localPath}`, options, async (sftp) => {
+      const remote = await sftpStat(sftp, remotePath);
+      if (remote === undefined) throw scpFailure(`${remotePath}: No such file or directory`);
+      if (remote.isDirectory()) throw scpFailure(`${remotePath}: not a regular file`);
+      const local = await stat(localPath).catch(() => undefined);
+      const target = local?.isDirectory() ? join(localPath, posix.basename(remotePath)) : localPath;
+      await new Promise<void>((resolve, reject) =>
+        sftp.fastGet(remotePath, target, (e) =>
+          e ? reject(sftpFailure(e, remotePath)) : resolve(),
+        ),
+      );
+    });
+  }
+
+  /** Opens SFTP, runs `body`, and turns failures into `SshCommandError` (as `scp` exits 1). */
+  private transfer(
+    what: string,
+    options: SshTransferOptions,
+    body: (sftp: SFTPWrapper) => Promise<void>,
+  ): Promise<void> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new AbortError("the copy was aborted"));
+    const target = `${this.target.user}@${this.target.host}`;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let sftpChannel: SFTPWrapper | undefined;
+      const finish = (err?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.client.removeListener("error", onClientError);
+        sftpChannel?.end();
+        if (err) reject(err);
+        else resolve();
+      };
+      const onAbort = () => finish(new AbortError("the copy was aborted"));
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(
+        () =>
+          finish(
+            new SshError(
+              "timeout",
+              `ssh: copy to/from ${this.target.host} did not finish within ${options.timeout} ms`,
+            ),
+          ),
+        options.timeout,
+      );
+      const onClientError = (e: Error) => finish(classify(e, this.target));
+      this.client.once("error", onClientError);
+      this.client.sftp((err, sftp) => {
+        if (err) {
+          finish(
+            new SshError("protocol", `ssh: ${target}: cannot start SFTP: ${err.message}`, {
+              cause: err,
+            }),
+          );
+          return;
+        }
+        sftpChannel = sftp;
+        body(sftp).then(
+          () => finish(),
+          (e: unknown) =>
+            finish(
+              e instanceof ScpFailure
+                ? new SshCommandError(what, target, {
+                    code: 1,
+                    stdout: "",
+                    stderr: `scp: ${e.message}\n`,
+                  })
+                : (e as Error),
+            ),
+        );
+      });
+    });
+  }
+}
+
+/** A copy failure reported the way `scp` prints it. */
+class ScpFailure extends Error {}
+
+function scpFailure(message: string): ScpFailure {
+  return new ScpFailure(message);
+}
+
+function sftpFailure(e: Error & { code?: number }, path: string): ScpFailure {
+  // SFTP status codes: 2 no such file, 3 permission denied (OpenSSH's texts).
+  if (e.code === 2) return scpFailure(`${path}: No such file or directory`);
+  if (e.code === 3) return scpFailure(`${path}: Permission denied`);
+  return scpFailure(`${path}: ${e.message}`);
+}
+
+function sftpStat(sftp: SFTPWrapper, path: string): Promise<Stats | undefined> {
+  return new Promise((resolve) => sftp.stat(path, (err, st) => resolve(err ? undefined : st)));
 }
 
 /** The `ssh2`-based {@link SshConnector}. */

@@ -37,6 +37,17 @@ interface CloudState {
 
 const states = new WeakMap<ControllerStore, CloudState>();
 
+/**
+ * Juju 3.6's `cloud.CurrentWhiteList()`: by controller cloud type, the cloud
+ * types its controller may host (sorted, as Go's `SortedValues`).
+ */
+const CLOUD_WHITELIST: Readonly<Record<string, readonly string[]>> = {
+  kubernetes: ["lxd", "maas", "openstack"],
+  lxd: ["lxd", "maas", "openstack"],
+  maas: ["maas", "openstack"],
+  openstack: ["openstack"],
+};
+
 // Attributes a provider's credential schema marks hidden: never sent back.
 const SECRET_ATTRS = new Set([
   "password",
@@ -194,10 +205,20 @@ export const cloudMethods: readonly MethodSpec[] = [
     call: (ctx, p) => {
       if (!isSuperuser(ctx.store, ctx.user)) throw Errors.permissionDenied();
       const name = p.string("name");
-      p.optBool("force");
+      const force = p.optBool("force") === true;
       const raw = p.raw("cloud");
       const c = new Fields(raw, "params.Cloud", "cloud", "AddCloudArgs");
       const type = c.string("type");
+      // cloud.CurrentWhiteList().Check: what a controller on this cloud type may
+      // host (k8s clouds are exempt); `force` adds it anyway.
+      const controllerType = ctx.store.cloud.type;
+      const allowed = CLOUD_WHITELIST[controllerType];
+      if (type !== "kubernetes" && allowed !== undefined && !allowed.includes(type) && !force) {
+        throw new ServerError(
+          `cloud type ${JSON.stringify(type)} is not whitelisted for controller cloud type ${JSON.stringify(controllerType)}, current whitelist: [${allowed.join(" ")}]`,
+          "incompatible clouds",
+        );
+      }
       if (type === "") throw new ServerError("empty cloud type not valid", "not valid");
       const st = stateOf(ctx.store);
       if (st.clouds.has(name)) {
