@@ -80,6 +80,11 @@ export class Agents {
     });
   }
 
+  /** Entities with agent work queued or running (`unit:mysql/0`, `machine:0`…); empty once the model settled. */
+  get busyEntities(): string[] {
+    return [...new Set([...this.busy, ...this.queues.keys()])];
+  }
+
   /** Cancels everything pending (server stop, model removal). */
   stop(): void {
     this.stopped = true;

@@ -71,4 +71,12 @@ export {
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
 export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
 export { Simulator } from "./simulator.js";
+export {
+  type ModelSnapshot,
+  type SimulatorSnapshot,
+  SimulatorSnapshotError,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  type SnapshotErrorCode,
+} from "./snapshot.js";
 export type { Delta } from "./watcher-hub.js";

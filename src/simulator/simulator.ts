@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import type { HostPort } from "../protocol/frames.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { catalogSource } from "./catalog-source.js";
-import { generateControllerCerts } from "./certs.js";
+import { type ControllerCerts, generateControllerCerts } from "./certs.js";
 import type { ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { CharmhubServer } from "./charmhub/index.js";
@@ -48,6 +48,7 @@ import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
+import { restoreStore, type SimulatorSnapshot, snapshotStore } from "./snapshot.js";
 import { ControllerStore } from "./store.js";
 
 /** Options of {@link Simulator.start}. */
@@ -111,6 +112,12 @@ export interface SimulatorOptions {
    * (default 10) within `windowMs` (default 60 s) is answered `try again`.
    */
   login?: LoginGuardOptions;
+  /**
+   * The TLS identity to serve (CA and server certificate and key), e.g. one
+   * saved from {@link Simulator.tlsIdentity} by `libjuju sim --state`, so
+   * that client files written earlier stay valid. Default: a new one.
+   */
+  tls?: ControllerCerts;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -232,7 +239,8 @@ export class Simulator implements AsyncDisposable {
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });
-    const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
+    const certs =
+      opts.tls ?? generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
 
     const registry = new FacadeRegistry(profile);
     registry.register([
@@ -308,6 +316,7 @@ export class Simulator implements AsyncDisposable {
       opts.charms === undefined ? catalog : undefined,
     );
     sim.charmhub = charmhub;
+    sim.#tls = certs;
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -323,6 +332,35 @@ export class Simulator implements AsyncDisposable {
       }
     }
     return sim;
+  }
+
+  #tls: ControllerCerts | undefined;
+
+  /** The TLS identity served (with its private key: for persisting, never for logs). */
+  tlsIdentity(): ControllerCerts {
+    if (this.#tls === undefined) throw new Error("the simulator is not started");
+    return { ...this.#tls };
+  }
+
+  /**
+   * The whole controller state as JSON data (`snapshot.ts` says what it
+   * holds): give it to {@link Simulator.restore} here or in another
+   * simulator. Take it once the agents settled.
+   * @throws SimulatorSnapshotError `ERR_SNAPSHOT_BUSY` while agents are working.
+   */
+  async snapshot(): Promise<SimulatorSnapshot> {
+    return snapshotStore(this.store);
+  }
+
+  /**
+   * Replaces the controller state with a snapshot's. Open AllWatchers of
+   * models that exist before and after get deltas; sessions of models the
+   * snapshot lacks close. The admin password and TLS identity stay this
+   * simulator's.
+   * @throws SimulatorSnapshotError `ERR_SNAPSHOT_INVALID` naming what was wrong (nothing changed then).
+   */
+  async restore(snapshot: SimulatorSnapshot): Promise<void> {
+    await restoreStore(this.store, snapshot);
   }
 
   /** The clock the simulated agents run on. */

@@ -37,6 +37,9 @@ interface CloudState {
 
 const states = new WeakMap<ControllerStore, CloudState>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { states as cloudStates };
+
 // Attributes a provider's credential schema marks hidden: never sent back.
 const SECRET_ATTRS = new Set([
   "password",
