@@ -848,7 +848,7 @@ export class SimulatorControl {
 }
 
 /** The control methods that take and return JSON only: what an HTTP control port may dispatch. */
-export const CONTROL_METHODS: readonly (keyof SimulatorControl)[] = Object.freeze([
+export const CONTROL_METHODS = Object.freeze([
   "now",
   "advance",
   "settle",
@@ -881,4 +881,7 @@ export const CONTROL_METHODS: readonly (keyof SimulatorControl)[] = Object.freez
   "restart",
   "clearFaults",
   "connections",
-] as const);
+] as const satisfies readonly (keyof SimulatorControl)[]);
+
+/** The name of a JSON-safe control method. */
+export type ControlMethodName = (typeof CONTROL_METHODS)[number];

@@ -42,6 +42,7 @@ export {
   type AgentScript,
   CONTROL_METHODS,
   ControlError,
+  type ControlMethodName,
   type Duration,
   type EntityOptions,
   parseDuration,
