@@ -14,7 +14,13 @@
  */
 import type { ActionBehaviour } from "./actions.js";
 import { setAgentScript } from "./agents.js";
-import type { CharmCatalog } from "./catalog/index.js";
+import {
+  type CatalogRelease,
+  type Channel,
+  type CharmCatalog,
+  formatChannel,
+  parseChannel,
+} from "./catalog/index.js";
 import { type Clock, VirtualClock } from "./clock.js";
 import type { MachineRecord, UnitRecord } from "./entities.js";
 import type { ConnectionFilter, ConnectionInfo, FaultInjector, InjectedError } from "./faults.js";
@@ -610,32 +616,37 @@ export class SimulatorControl {
     const c = this.catalog.get(checkString("charm", charm));
     if (c === undefined)
       throw new ControlError("not found", `charm ${charm} not found in the catalog`);
-    const channel = options.channel ?? "latest/stable";
-    const format = (r: (typeof c.releases)[number]) =>
-      `${r.channel.track}/${r.channel.risk}${r.channel.branch === undefined || r.channel.branch === "" ? "" : `/${r.channel.branch}`}`;
-    const arches = Object.keys(c.releases[0]?.revisions ?? { amd64: 0 });
-    const releases = c.releases
-      .filter((r) => format(r) !== channel && format(r) !== `latest/${channel}`)
-      .map((r) => ({
-        channel: format(r),
-        bases: r.bases.map((b) => `${b.name}@${b.channel}`),
-        revisions: { ...r.revisions },
-        ...(r.workloadVersion === undefined ? {} : { workloadVersion: r.workloadVersion }),
-      }));
-    releases.push({
-      channel,
-      bases: (c.releases[0]?.bases ?? []).map((b) => `${b.name}@${b.channel}`),
-      revisions: Object.fromEntries(arches.map((a) => [a, revision])),
-      ...(options.workloadVersion === undefined
-        ? {}
-        : { workloadVersion: options.workloadVersion }),
-    });
-    this.catalog.addCharm(c.info, {
-      defaultTrack: c.defaultTrack,
-      releases,
-      workload: c.workload,
-      ports: c.ports,
-    });
+    let ch: Channel;
+    try {
+      ch = parseChannel(options.channel ?? "latest/stable");
+    } catch (e) {
+      throw new ControlError("not valid", (e as Error).message);
+    }
+    if (ch.track === "") ch.track = c.defaultTrack;
+    const channel = formatChannel(ch);
+    // The catalog's own release list is extended in place, so that resource
+    // revisions and per-release metadata stay as they are.
+    const same = (r: CatalogRelease) =>
+      r.channel.track === ch.track &&
+      r.channel.risk === ch.risk &&
+      (r.channel.branch ?? "") === (ch.branch ?? "");
+    const template = c.releases.find(same) ?? c.releases[0];
+    if (template === undefined)
+      throw new ControlError("not valid", `charm ${charm} has no release`);
+    const release: CatalogRelease = {
+      channel: ch,
+      bases: template.bases.map((b) => ({ ...b })),
+      revisions: Object.fromEntries(Object.keys(template.revisions).map((a) => [a, revision])),
+      info: template.info,
+      ...(options.workloadVersion !== undefined
+        ? { workloadVersion: options.workloadVersion }
+        : template.workloadVersion === undefined
+          ? {}
+          : { workloadVersion: template.workloadVersion }),
+    };
+    const at = c.releases.findIndex(same);
+    if (at >= 0) c.releases[at] = release;
+    else c.releases.push(release);
     return { charm, revision, channel };
   }
 
