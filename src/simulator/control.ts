@@ -820,7 +820,7 @@ export class SimulatorControl {
     if (found.length > 1) {
       throw new ControlError(
         "not valid",
-        `${what} exists in several models: name one with {model}`,
+        `${what} exists in several models: pass the model option`,
       );
     }
     return found[0] as ModelRecord;
