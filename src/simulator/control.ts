@@ -309,7 +309,7 @@ export class SimulatorControl {
   setStatusSequence(
     unitOrApplication: string,
     sequence: Array<{ status: WorkloadStatusName; message?: string }>,
-    options: ScriptOptions = {},
+    options: EntityOptions = {},
   ): void {
     if (!Array.isArray(sequence) || sequence.length === 0) {
       throw new ControlError("not valid", "sequence must be a non-empty list of statuses");
@@ -323,7 +323,7 @@ export class SimulatorControl {
     unitOrApplication: string,
     endpoints: string | string[],
     message = "",
-    options: ScriptOptions = {},
+    options: EntityOptions = {},
   ): void {
     const eps = (Array.isArray(endpoints) ? endpoints : [endpoints]).map((e) =>
       checkString("endpoint", e),
@@ -717,7 +717,11 @@ export class SimulatorControl {
 
   // ----- lookups -----
 
-  private rule<T>(unitOrApplication: string, options: ScriptOptions, value: T): Rule<T> {
+  private rule<T>(
+    unitOrApplication: string,
+    options: ScriptOptions & EntityOptions,
+    value: T,
+  ): Rule<T> {
     const name = checkString("unit or application", unitOrApplication);
     return {
       target: {
@@ -760,7 +764,7 @@ export class SimulatorControl {
       hookFails: (uuid, u, hook) =>
         this.find(this.hookFailures, uuid, u, (h) => h === hook) !== undefined,
       hookDuration: (uuid, u, hook) =>
-        this.find(this.hookDurations, uuid, u, (h) => h.hook === hook, false)?.ms,
+        this.find(this.hookDurations, uuid, u, (h) => h.hook === hook)?.ms,
       hookStatus: (uuid, u, hook) => {
         const key = `${uuid}/${u.name}`;
         let s = this.find(this.hookStatuses, uuid, u, (h) => h.hook === hook)?.status;

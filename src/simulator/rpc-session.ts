@@ -376,7 +376,8 @@ export class RpcSession {
   }
 
   private realSleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    // Unref'd: a delayed call must not keep a process alive that is otherwise done.
+    return new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
   private async dispatch(h: Header): Promise<unknown> {
