@@ -14,6 +14,7 @@ import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
 import { benchStatusPoll } from "./status-poll.js";
+import { benchTestingVirtualTime } from "./testing-virtual-time.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
 import { benchWaitSettle } from "./wait-settle.js";
 
@@ -41,6 +42,7 @@ for (const bench of [
   benchBundlePlan,
   benchCliStartup,
   benchBulkFairness,
+  benchTestingVirtualTime,
 ]) {
   rows.push(...(await bench()));
 }

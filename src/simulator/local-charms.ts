@@ -88,6 +88,9 @@ export function validateCharmName(name: string): void {
 /** Revision sequences per model and URL-without-revision (`sequenceWithMin`). */
 const sequences = new WeakMap<ModelRecord, Map<string, number>>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { sequences as localCharmSequences };
+
 /** Allocates the revision of a local charm URL: at least `min`, above every earlier one. */
 function allocateRevision(model: ModelRecord, key: string, min: number): number {
   let m = sequences.get(model);

@@ -7,12 +7,13 @@ import { isIP } from "node:net";
 import type { HostPort } from "../protocol/frames.js";
 import { CharmCatalog } from "./catalog/index.js";
 import { catalogSource } from "./catalog-source.js";
-import { generateControllerCerts } from "./certs.js";
+import { type ControllerCerts, generateControllerCerts } from "./certs.js";
 import type { ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
+import { SimulatorControl } from "./control.js";
 import { actionMethods } from "./facades/action.js";
 import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
@@ -42,12 +43,14 @@ import { statusHistoryMethods } from "./facades/status-history.js";
 import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
+import { FaultInjector } from "./faults.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import type { SimSshServer } from "./ssh-server.js";
+import { restoreStore, type SimulatorSnapshot, snapshotStore } from "./snapshot.js";
 import { ControllerStore } from "./store.js";
 
 /** Options of {@link Simulator.start}. */
@@ -119,6 +122,11 @@ export interface SimulatorOptions {
    * where the process may bind it). Default: off (10.x.y.z addresses).
    */
   ssh?: boolean | { port?: number };
+   * The TLS identity to serve (CA and server certificate and key), e.g. one
+   * saved from {@link Simulator.tlsIdentity} by `libjuju sim --state`, so
+   * that client files written earlier stay valid. Default: a new one.
+   */
+  tls?: ControllerCerts;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -186,17 +194,33 @@ export class Simulator implements AsyncDisposable {
   private charmhub: CharmhubServer | undefined;
   private sshServer: SimSshServer | undefined;
 
+  /** Fault injection: drop connections, fail or delay methods, stall watchers, restart (faults.ts). */
+  readonly faults: FaultInjector;
+  /** The test control API: scripted agents, virtual time, faults (control.ts). */
+  readonly control: SimulatorControl;
+
   private constructor(
     private readonly store: ControllerStore,
-    private readonly server: ApiServer,
+    private server: ApiServer,
     private readonly host: string,
     caCert: string,
     controllerName: string,
     password: string,
+    catalog: CharmCatalog | undefined,
   ) {
     this.caCert = caCert;
     this.controllerName = controllerName;
     this.#password = password;
+    this.faults = server.faultInjector;
+    this.faults.attach({
+      connections: () => this.server.connections(),
+      restart: async (downtimeMs) => {
+        await this.server.close();
+        if (downtimeMs > 0) await new Promise((r) => setTimeout(r, downtimeMs));
+        this.server = await this.server.reopen();
+      },
+    });
+    this.control = new SimulatorControl(store, this.faults, catalog);
   }
 
   /** The admin user's password (kept out of `inspect`, `JSON.stringify` and `String()`). */
@@ -249,7 +273,8 @@ export class Simulator implements AsyncDisposable {
     });
     store.createModel({ name: "controller", owner: "admin", isController: true });
     store.createModel({ name: "default", owner: "admin" });
-    const certs = generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
+    const certs =
+      opts.tls ?? generateControllerCerts(store.controllerUuid, [host, advertisedHost(host)]);
 
     const registry = new FacadeRegistry(profile);
     registry.register([
@@ -310,6 +335,7 @@ export class Simulator implements AsyncDisposable {
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
         ...(replyLatency === undefined ? {} : { replyLatency }),
         loginGuard,
+        faults: new FaultInjector(),
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();
@@ -322,6 +348,7 @@ export class Simulator implements AsyncDisposable {
       certs.caCert,
       opts.controllerName ?? "libjuju-sim",
       password,
+      opts.charms === undefined ? catalog : undefined,
     );
     sim.charmhub = charmhub;
     if (opts.ssh !== undefined && opts.ssh !== false) {
@@ -332,6 +359,7 @@ export class Simulator implements AsyncDisposable {
         throw e;
       }
     }
+    sim.#tls = certs;
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -347,6 +375,35 @@ export class Simulator implements AsyncDisposable {
       }
     }
     return sim;
+  }
+
+  #tls: ControllerCerts | undefined;
+
+  /** The TLS identity served (with its private key: for persisting, never for logs). */
+  tlsIdentity(): ControllerCerts {
+    if (this.#tls === undefined) throw new Error("the simulator is not started");
+    return { ...this.#tls };
+  }
+
+  /**
+   * The whole controller state as JSON data (`snapshot.ts` says what it
+   * holds): give it to {@link Simulator.restore} here or in another
+   * simulator. Take it once the agents settled.
+   * @throws SimulatorSnapshotError `ERR_SNAPSHOT_BUSY` while agents are working.
+   */
+  async snapshot(): Promise<SimulatorSnapshot> {
+    return snapshotStore(this.store);
+  }
+
+  /**
+   * Replaces the controller state with a snapshot's. Open AllWatchers of
+   * models that exist before and after get deltas; sessions of models the
+   * snapshot lacks close. The admin password and TLS identity stay this
+   * simulator's.
+   * @throws SimulatorSnapshotError `ERR_SNAPSHOT_INVALID` naming what was wrong (nothing changed then).
+   */
+  async restore(snapshot: SimulatorSnapshot): Promise<void> {
+    await restoreStore(this.store, snapshot);
   }
 
   /** The clock the simulated agents run on. */

@@ -156,7 +156,7 @@ function makeAuthorizedKey(): string {
 /** One model: identity, config, status and its entity log. */
 export class ModelRecord {
   /** The model's entities (`model`, later `machine`, `application`, …) for AllWatchers and status. */
-  readonly entities = new EntityLog();
+  readonly entities: EntityLog;
   readonly config = new Map<string, ConfigEntry>();
   life: Life = "alive";
   status: StatusValue;
@@ -176,7 +176,10 @@ export class ModelRecord {
     readonly region: string,
     readonly isController: boolean,
     readonly type: "iaas" | "caas" = "iaas",
+    // A restored snapshot keeps the log of the model it replaces, so open watchers see deltas.
+    entities: EntityLog = new EntityLog(),
   ) {
+    this.entities = entities;
     this.status = { current: "available", message: "", since: controller.clock.now() };
     this.state = new ModelEntities(
       uuid,

@@ -138,6 +138,9 @@ const CONTROLLER_RANK: Record<ControllerAccess, number> = { login: 1, superuser:
 const CLOUD_RANK: Record<CloudAccess, number> = { "add-model": 1, admin: 2 };
 const cloudGrants = new WeakMap<ControllerStore, Map<string, CloudAccess>>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { cloudGrants as cloudAccessGrants };
+
 /** Whether `s` is a controller access level. */
 export function isControllerAccess(s: string): s is ControllerAccess {
   return s === "login" || s === "superuser";

@@ -95,6 +95,27 @@ export class EntityLog {
       .map((e) => structuredClone(e.entity) as EntityDataOf<K>);
   }
 
+  /** @internal The live entities in order of creation, for `snapshot.ts`. */
+  exportEntries(): Array<[kind: string, id: string, entity: EntityInfo]> {
+    return [...this.entries.values()]
+      .filter((e) => !e.removed)
+      .sort((a, b) => a.createdRevno - b.createdRevno)
+      .map((e) => [e.kind, e.id, structuredClone(e.entity)]);
+  }
+
+  /**
+   * @internal Replaces every entity with `entities` (a snapshot being
+   * restored): entities missing from it are removed, the others are set
+   * anew in the given order, so that open watchers get `remove` and
+   * `change` deltas and the creation order is the snapshot's.
+   */
+  resync(entities: ReadonlyArray<readonly [kind: string, id: string, entity: EntityInfo]>): void {
+    for (const e of [...this.entries.values()]) if (!e.removed) this.remove(e.kind, e.id);
+    for (const [kind, id, entity] of entities) {
+      this.set(kind as EntityKind, id, entity as EntityDataOf<EntityKind>);
+    }
+  }
+
   /** Starts a watcher whose first `next()` returns every current entity. */
   watch(): AllWatcherCursor {
     const cursor = new AllWatcherCursor(this);

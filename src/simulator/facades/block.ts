@@ -37,6 +37,9 @@ interface ModelBlocks {
 // Kept beside the store rather than in it: blocks are the Block facade's own state.
 const byModel = new WeakMap<ModelRecord, ModelBlocks>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { byModel as blockStates };
+
 function blocksOf(model: ModelRecord): ModelBlocks {
   let b = byModel.get(model);
   if (b === undefined) {

@@ -47,6 +47,8 @@ const CLOUD_WHITELIST: Readonly<Record<string, readonly string[]>> = {
   maas: ["maas", "openstack"],
   openstack: ["openstack"],
 };
+/** @internal Saved and restored by `snapshot.ts`. */
+export { states as cloudStates };
 
 // Attributes a provider's credential schema marks hidden: never sent back.
 const SECRET_ATTRS = new Set([

@@ -28,6 +28,9 @@ function requireSuperuser(ctx: CallContext): void {
 /** The controller machines of the controller model, in order (machine ids). */
 const controllerMachines = new WeakMap<ControllerStore, string[]>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { controllerMachines as controllerMachineIds };
+
 function controllerIds(ctx: CallContext): string[] {
   let ids = controllerMachines.get(ctx.store);
   if (ids === undefined) {
