@@ -243,7 +243,7 @@ export async function exec(
   const f = facade(ctx);
   if (f.major === 4 && options.workloadContext !== undefined) {
     throw new NotSupportedError(
-      "exec({workloadContext})",
+      "exec with workloadContext",
       "Juju 4 removed workload-context from Action.Run (RunParams)",
     );
   }
