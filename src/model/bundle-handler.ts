@@ -22,6 +22,7 @@ import type {
   Charms,
   MachineManager,
 } from "../facades/generated/index.js";
+import type { Application as Application4 } from "../facades/generated/juju4/index.js";
 import { parseConstraints } from "../parse/constraints.js";
 import { parsePlacement } from "../parse/placement.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
@@ -549,17 +550,27 @@ export class BundleHandler {
     const storage = strMap(args.storage);
     if (Object.keys(storage).length) deployArgs.storage = parseStorageConstraints(storage);
     const devices = strMap(args.devices);
-    if (Object.keys(devices).length) deployArgs.devices = parseDevices(devices);
     const bindings = strMap(args["endpoint-bindings"]);
     if (Object.keys(bindings).length) deployArgs["endpoint-bindings"] = bindings;
     if (pending) deployArgs.resources = pending;
     const app = this.#model.connection.facade("Application");
-    await single(`cannot deploy application ${JSON.stringify(application)}`, async () =>
-      bulkResultsStrict(
+    await single(`cannot deploy application ${JSON.stringify(application)}`, async () => {
+      if (app.major === 4) {
+        // Juju 4's Application 22 types devices as devices.Constraints.
+        const { devices: _3x, ...shared } = deployArgs;
+        const args4: Application4.ApplicationDeploy = shared;
+        if (Object.keys(devices).length) args4.devices = parseDeviceConstraints(devices);
+        return bulkResultsStrict(
+          await app.juju4().call("Deploy", { applications: [args4] }, call),
+          siteOf(app, "Deploy"),
+        );
+      }
+      if (Object.keys(devices).length) deployArgs.devices = parseDevices(devices);
+      return bulkResultsStrict(
         await app.call("Deploy", { applications: [deployArgs] }, call),
         siteOf(app, "Deploy"),
-      ),
-    );
+      );
+    });
     return application;
   }
 
@@ -966,6 +977,50 @@ function requiresTrust(app: BundleApplication): boolean {
 /** A charm reference `juju deploy` reads as a local charm. */
 export function isLocalCharm(charm: string): boolean {
   return charm.startsWith(".") || charm.startsWith("/") || charm.startsWith("local:");
+}
+
+/**
+ * Device constraints as Juju's `devices.ParseConstraints` reads them
+ * (`<type>`, or `<count>,<type>[,<key>=<value>;...]`), in the wire shape of
+ * Juju 4's schema: `devices.Constraints` has no json tags, so its fields go
+ * as `Type`, `Count` and `Attributes`. Throws {@link InvalidArgumentError}
+ * with Juju's message on a malformed one.
+ */
+export function parseDeviceConstraints(
+  devices: Readonly<Record<string, string>>,
+): Record<string, Application4.Constraints> {
+  const out: Record<string, Application4.Constraints> = {};
+  const bad = (name: string, why: string) =>
+    new InvalidArgumentError("devices", `invalid device constraints for ${name}: ${why}`);
+  for (const [name, spec] of Object.entries(devices)) {
+    const fields = spec.split(",");
+    if (fields.length > 3)
+      throw bad(
+        name,
+        "cannot parse device constraints string, supported format is [<count>,]<device-class>|<vendor/type>[,<key>=<value>;...]",
+      );
+    if (fields.length === 1) {
+      out[name] = { Type: fields[0]!, Count: 1, Attributes: {} };
+      continue;
+    }
+    const count = /^[+-]?\d+$/.test(fields[0]!) ? Number(fields[0]) : Number.NaN;
+    if (!(count > 0))
+      throw bad(name, `count must be greater than zero, got ${JSON.stringify(fields[0])}`);
+    const attributes: Record<string, string> = {};
+    if (fields.length === 3) {
+      for (const pair of fields[2]!.split(";")) {
+        const kv = pair.split("=");
+        if (kv.length !== 2)
+          throw bad(
+            name,
+            `device attribute key/value pair has bad format: ${JSON.stringify(pair)}`,
+          );
+        attributes[kv[0]!] = kv[1]!;
+      }
+    }
+    out[name] = { Type: fields[1]!, Count: count, Attributes: attributes };
+  }
+  return out;
 }
 
 /**

@@ -975,6 +975,8 @@ export class Model implements ModelContext {
       // The controller's clock, for idle periods measured from `since`.
       controllerTime: async (patterns, signal) =>
         (await this.getStatus({ patterns, signal }))["controller-timestamp"],
+      // A polled state is only proven up to its last poll.
+      observed: () => session.observed,
     };
   }
 
@@ -1833,13 +1835,20 @@ async function lookupModelUuid(
 ): Promise<string | undefined> {
   const api = await connectApi(base);
   try {
-    const list = await api.connection
-      .facade("ModelManager")
-      .call("ListModels", { tag: base.credentials.userTag });
-    for (const um of list["user-models"] ?? []) {
-      const owner = um.model["owner-tag"].replace(/^user-/, "");
-      if (`${owner}/${um.model.name}` === qualifiedName) return um.model.uuid;
-    }
+    const mm = api.connection.facade("ModelManager");
+    const args = { tag: base.credentials.userTag };
+    // Juju 4 names models by qualifier (ModelManager 11), 3.x by owner tag.
+    const models =
+      mm.major === 4
+        ? ((await mm.juju4().call("ListModels", args))["user-models"] ?? []).map((um) => ({
+            owner: um.model.qualifier,
+            ...um.model,
+          }))
+        : ((await mm.call("ListModels", args))["user-models"] ?? []).map((um) => ({
+            owner: um.model["owner-tag"].replace(/^user-/, ""),
+            ...um.model,
+          }));
+    for (const m of models) if (`${m.owner}/${m.name}` === qualifiedName) return m.uuid;
     return undefined;
   } finally {
     await api.connection.close();

@@ -594,7 +594,7 @@ export class ModelConnection implements ApiConnection {
       try {
         const result = await conn.rpc<R>(request, call);
         // A call that may have changed the model: a status poller looks again soon.
-        if (!isRetrySafe(request)) this.#session.watcher?.poke?.();
+        if (!isRetrySafe(request)) this.#session.watcher?.poke?.(request, result);
         return result;
       } catch (err) {
         if (!(err instanceof ConnectionClosedError) || !err.retryable) throw err;

@@ -160,6 +160,7 @@ export class StatusPoller implements StateSource {
   #fail!: (err: LibjujuError) => void;
   #lastStats: PollStats | undefined;
   #observed: PollObservation | undefined;
+  readonly #tasks = new TaskFollower();
 
   constructor(conn: StatusPollConnection, options: StatusPollerOptions) {
     this.#conn = conn;
@@ -201,7 +202,11 @@ export class StatusPoller implements StateSource {
     return this.#lastStats;
   }
 
-  /** Calls `fn` after each poll that changed the state (and after the first); returns an unsubscribe. */
+  /**
+   * Calls `fn` after each poll (the first, those that changed the state, and
+   * quiet ones, which prove the state current up to a later time); returns
+   * an unsubscribe.
+   */
   onStateChange(fn: () => void): () => void {
     this.#changeListeners.add(fn);
     return () => {
@@ -212,8 +217,9 @@ export class StatusPoller implements StateSource {
   /** Polls once and applies the whole model; then keeps polling. */
   async start(options: { resync?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     const status = await this.#fullStatus(options.signal);
+    const tasks = await this.#taskDeltas(options.signal);
     const snapshot = this.#build(status);
-    const deltas = snapshotDeltas(snapshot);
+    const deltas = [...snapshotDeltas(snapshot), ...tasks];
     this.#snapshot = snapshot;
     this.#apply(deltas, options.resync ?? false, true);
     this.#started = true;
@@ -230,8 +236,13 @@ export class StatusPoller implements StateSource {
     for (const s of this.#streams) s.end();
   }
 
-  /** The client changed the model: poll again within `afterWrite`, at the fast interval. */
-  poke(): void {
+  /**
+   * The client changed the model: poll again within `afterWrite`, at the
+   * fast interval. Tasks it enqueued (`Action.EnqueueOperation`, `Run`,
+   * `RunOnAllMachines`) are followed from then on (see {@link TaskFollower}).
+   */
+  poke(request?: RpcRequest, result?: unknown): void {
+    if (request?.type === "Action") this.#tasks.follow(result);
     if (!this.#started || this.#stopping || this.#dead) return;
     this.#interval = this.#policy.interval;
     if (this.#inFlight !== undefined) {
@@ -288,8 +299,10 @@ export class StatusPoller implements StateSource {
 
   async #pollOnce(): Promise<void> {
     let status: unknown;
+    let tasks: Delta[];
     try {
       status = await this.#fullStatus();
+      tasks = await this.#taskDeltas();
     } catch (err) {
       if (this.#stopping) return;
       this.#die(err instanceof LibjujuError ? err : new ProtocolError(String(err), { cause: err }));
@@ -301,6 +314,7 @@ export class StatusPoller implements StateSource {
     try {
       const snapshot = this.#build(status);
       deltas = diffSnapshots(this.#snapshot, snapshot);
+      if (tasks.length > 0) deltas.push(...tasks);
       this.#snapshot = snapshot;
       this.#apply(deltas, false, false);
     } catch (err) {
@@ -343,6 +357,25 @@ export class StatusPoller implements StateSource {
     return reply;
   }
 
+  /** `Action.Actions` for the followed tasks not yet seen final, as `action` deltas. */
+  async #taskDeltas(signal?: AbortSignal): Promise<Delta[]> {
+    const tags = this.#tasks.pending();
+    if (tags.length === 0) return [];
+    const version = this.#conn.facadeVersion("Action");
+    if (version === undefined) return [];
+    const reply = await this.#conn.rpc<unknown>(
+      {
+        type: "Action",
+        version,
+        request: "Actions",
+        params: { entities: tags.map((tag) => ({ tag })) },
+      },
+      signal ? { signal } : {},
+    );
+    const uuid = this.#conn.loginInfo?.modelUuid ?? this.#opts.modelUuid ?? "";
+    return this.#tasks.update(reply, uuid, tags);
+  }
+
   #build(status: unknown): StatusSnapshot {
     const info = this.#conn.loginInfo;
     const modelUuid = info?.modelUuid ?? this.#opts.modelUuid;
@@ -354,9 +387,13 @@ export class StatusPoller implements StateSource {
     return snapshotFromStatus(status, ctx, this.#cache);
   }
 
+  /**
+   * Applies a poll's deltas, then tells the listeners, even after a quiet
+   * poll: each poll moves {@link observed} forward, and a wait counting an
+   * idle period up to it must look again.
+   */
   #apply(deltas: readonly Delta[], resync: boolean, always: boolean): void {
-    if (deltas.length === 0 && !always) return;
-    applyBatch(this.#opts, deltas, resync, this.#streams);
+    if (deltas.length > 0 || always) applyBatch(this.#opts, deltas, resync, this.#streams);
     for (const fn of this.#changeListeners) fn();
   }
 }
@@ -373,4 +410,87 @@ export function autoStateSource(conn: {
   if (Number.isFinite(major) && major >= 4) return "status-poll";
   if (conn.facadeVersion("AllWatcher") === undefined) return "status-poll";
   return "allwatcher";
+}
+
+// Go's zero time: what the AllWatcher's `action` entity holds until a task starts or ends.
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** `unit-mysql-0` → `mysql/0`, `machine-0-lxd-1` → `0/lxd/1`: the receiver as the AllWatcher names it. */
+export function receiverName(tag: string): string {
+  if (tag.startsWith("machine-")) return tag.slice("machine-".length).replaceAll("-", "/");
+  const unit = /^unit-(.+)-(\d+)$/.exec(tag);
+  return unit ? `${unit[1]}/${unit[2]}` : tag;
+}
+
+const FINAL_TASK_STATUSES = new Set(["completed", "failed", "cancelled", "aborted", "error"]);
+
+/**
+ * The tasks a status-polled model follows. FullStatus carries no actions
+ * (and Juju 4 has no AllWatcher to push them), so the tasks this client
+ * enqueues are read with `Action.Actions` on each poll until they reach a
+ * final status, and turned into the `action` deltas (`params.ActionInfo`
+ * fields) the AllWatcher would have sent. Tasks enqueued by other clients
+ * are not seen (docs/status-poll.md).
+ */
+export class TaskFollower {
+  /** Task tag → the last `action` entity emitted (undefined until first read). */
+  readonly #tasks = new Map<string, Record<string, unknown> | undefined>();
+
+  /** Follows the tasks in an `Action` facade reply (`EnqueuedActions`); ignores anything else. */
+  follow(result: unknown): void {
+    const list = (result as { actions?: unknown } | null | undefined)?.actions;
+    if (!Array.isArray(list)) return;
+    for (const r of list) {
+      const tag = (r as { action?: { tag?: unknown } } | null)?.action?.tag;
+      if (typeof tag === "string" && tag.startsWith("action-") && !this.#tasks.has(tag))
+        this.#tasks.set(tag, undefined);
+    }
+  }
+
+  /** The tags still to read. */
+  pending(): string[] {
+    return [...this.#tasks.keys()];
+  }
+
+  /**
+   * The deltas for an `Action.Actions` reply: a `change` for each task new
+   * or changed since the last read; a task in a final status is then
+   * dropped (nothing changes any more).
+   */
+  update(reply: unknown, modelUuid: string, asked: readonly string[]): Delta[] {
+    const results = (reply as { results?: unknown } | null | undefined)?.results;
+    if (!Array.isArray(results) || results.length !== asked.length) {
+      throw new ProtocolError("Action.Actions: the reply does not have one result per task");
+    }
+    const out: Delta[] = [];
+    const str = (v: unknown, zero = "") => (typeof v === "string" && v !== "" ? v : zero);
+    for (const [i, tag] of asked.entries()) {
+      const r = results[i] as Record<string, unknown> | null;
+      if (!this.#tasks.has(tag)) continue;
+      // A task the controller does not know (any more): not asked for again.
+      if ((r?.error as { message?: unknown } | undefined)?.message) {
+        this.#tasks.delete(tag);
+        continue;
+      }
+      const action = r?.action as { receiver?: unknown; name?: unknown } | undefined;
+      const entity: Record<string, unknown> = {
+        "model-uuid": modelUuid,
+        id: tag.slice("action-".length),
+        receiver: receiverName(str(action?.receiver)),
+        name: str(action?.name),
+        status: str(r?.status),
+        message: str(r?.message),
+        enqueued: str(r?.enqueued, ZERO_TIME),
+        started: str(r?.started, ZERO_TIME),
+        completed: str(r?.completed, ZERO_TIME),
+      };
+      const before = this.#tasks.get(tag);
+      if (before === undefined || JSON.stringify(before) !== JSON.stringify(entity)) {
+        out.push(["action", "change", entity]);
+      }
+      if (FINAL_TASK_STATUSES.has(entity.status as string)) this.#tasks.delete(tag);
+      else this.#tasks.set(tag, entity);
+    }
+    return out;
+  }
 }

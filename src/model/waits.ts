@@ -71,6 +71,14 @@ export interface WaitSource {
    * `patterns` narrows the status to what the wait looks at.
    */
   controllerTime?: (patterns: readonly string[], signal: AbortSignal) => Promise<unknown>;
+  /**
+   * For a polled state (status polls, Juju 4): the last poll, by its
+   * `controller-timestamp`. The state is only known to be current up to
+   * then, so idle periods are counted up to that time, never to now: a hook
+   * that ran after the last poll may still show in the next one. Undefined
+   * for a pushed state (the AllWatcher).
+   */
+  observed?: () => { controllerTimestamp: string | undefined } | undefined;
 }
 
 /** What {@link WaitOptions.onProgress} receives. */
@@ -263,6 +271,11 @@ function run(
   const ctrl = new ControllerClock();
   // Where there is no `since`: when each entity was first seen ready in its current stretch.
   const observed = new Map<string, number>();
+  // The same for a polled state, on the controller's clock (the polls' timestamps).
+  const observedPolls = new Map<string, number>();
+  // A polled state is known up to its last poll's controller-timestamp (ms), not to now.
+  let provenUntil: number | undefined;
+  let lastPoll: string | undefined;
   // The latest version of each entity already looked at (for states between checks).
   const seen = new Map<string, number>();
   // Each entity's version when the wait started, for the histories of a timeout.
@@ -374,14 +387,33 @@ function run(
             observed.delete(key);
             return undefined;
           }
-          if (broken) observed.delete(key);
+          if (broken) {
+            observed.delete(key);
+            observedPolls.delete(key);
+          }
           const s = seeSince(since(cur));
           if (s !== undefined) {
-            const c = ctrl.at(t)!;
+            const c = Math.min(ctrl.at(t)!, provenUntil ?? Number.POSITIVE_INFINITY);
             return {
               ms: Math.max(0, c - s),
               observed: false,
-              readyAt: (period) => ctrl.clientTimeOf(s + period)!,
+              // Beyond the last poll only the next poll can prove it (it wakes the wait).
+              readyAt: (period) =>
+                provenUntil !== undefined && s + period > provenUntil
+                  ? Number.POSITIVE_INFINITY
+                  : ctrl.clientTimeOf(s + period)!,
+            };
+          }
+          if (provenUntil !== undefined) {
+            notes.add(
+              "idle time counted between status polls where the controller sent no `since`",
+            );
+            const first = observedPolls.get(key) ?? provenUntil;
+            observedPolls.set(key, first);
+            return {
+              ms: provenUntil - first,
+              observed: true,
+              readyAt: () => Number.POSITIVE_INFINITY,
             };
           }
           notes.add(
@@ -415,6 +447,24 @@ function run(
         // this client made start over (those proven by `since` stand).
         epoch = e;
         observed.clear();
+        observedPolls.clear();
+      }
+      const poll = source.observed?.();
+      if (poll === undefined) provenUntil = undefined;
+      else if (poll.controllerTimestamp !== lastPoll) {
+        lastPoll = poll.controllerTimestamp;
+        const T = parseGoTime(lastPoll, "down");
+        if (T === undefined) {
+          // Juju always stamps FullStatus; without it, periods run to the client's now.
+          provenUntil = undefined;
+          notes.add(
+            "a status poll had no controller-timestamp: idle time may run up to one poll past the last one",
+          );
+        } else {
+          // The reply arrived before this check: a bound of the controller's clock too.
+          ctrl.sample(T, t, "controller-timestamp");
+          provenUntil = provenUntil === undefined ? T : Math.max(provenUntil, T);
+        }
       }
       wake = Number.POSITIVE_INFINITY;
       const ctx = context(t);

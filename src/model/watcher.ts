@@ -53,8 +53,11 @@ export interface StateSource {
   start(options?: { resync?: boolean; signal?: AbortSignal }): Promise<void>;
   /** Stops the source; resolves when it has stopped. */
   stop(): Promise<void>;
-  /** Told that the client just changed the model: a poller looks again soon. */
-  poke?(): void;
+  /**
+   * Told that the client just changed the model (the request and its
+   * result): a poller looks again soon, and follows the tasks it enqueued.
+   */
+  poke?(request?: RpcRequest, result?: unknown): void;
   /**
    * A poller's last look at the controller (its `controller-timestamp`, and
    * this client's time when it asked): the state is only known to be current

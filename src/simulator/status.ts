@@ -11,12 +11,23 @@ import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from
 import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
 
+// A status's `since` keeps its Date until the status changes: format each once.
+const sinceText = new WeakMap<Date, string>();
+function since(d: Date): string {
+  let text = sinceText.get(d);
+  if (text === undefined) {
+    text = goTime(d);
+    sinceText.set(d, text);
+  }
+  return text;
+}
+
 function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
   return {
     status: s.current,
     info: s.message,
     data: {},
-    since: goTime(s.since),
+    since: since(s.since),
     kind: "",
     version,
     life,
@@ -24,10 +35,14 @@ function detailed(s: StatusValue, version = "", life = ""): Record<string, unkno
 }
 
 /** The application status clients see: the charm's, else the most severe of its units'. */
-export function derivedApplicationStatus(st: ModelEntities, a: ApplicationRecord): StatusValue {
+export function derivedApplicationStatus(
+  st: ModelEntities,
+  a: ApplicationRecord,
+  units: readonly UnitRecord[] = st.unitsOf(a.name),
+): StatusValue {
   if (a.status.current !== "unset") return a.status;
   let best: StatusValue | undefined;
-  for (const u of st.unitsOf(a.name)) {
+  for (const u of units) {
     const s = u.workloadStatus;
     if (best === undefined || statusSeverity(s.current) > statusSeverity(best.current)) best = s;
   }
@@ -52,11 +67,11 @@ function machineStatus(
   model: ModelRecord,
   m: MachineRecord,
   keep: Set<string>,
+  children: ReadonlyMap<string, MachineRecord[]>,
 ): Record<string, unknown> {
-  const st = model.state;
   const containers: Record<string, unknown> = {};
-  for (const c of st.containersOf(m.id)) {
-    if (keep.has(c.id)) containers[c.id] = machineStatus(model, c, keep);
+  for (const c of children.get(m.id) ?? []) {
+    if (keep.has(c.id)) containers[c.id] = machineStatus(model, c, keep, children);
   }
   const out: Record<string, unknown> = {
     "agent-status": detailed(
@@ -124,6 +139,18 @@ function matches(pattern: string, name: string): boolean {
   return re.test(name);
 }
 
+/** `items` grouped by `key`, in their order. */
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 /** Builds `params.FullStatus` for a facade version (v6 leaves out `charm-rev`). */
 export function fullStatus(
   model: ModelRecord,
@@ -163,8 +190,14 @@ export function fullStatus(
     machines = machines.filter((m) => keptMachines.has(m.id));
   }
   const keep = new Set(machines.map((m) => m.id));
+  // Indexes built once per call: per-machine and per-application scans of
+  // the whole model made a 2,000-unit FullStatus quadratic.
+  const children = groupBy(st.machines.values(), (m) => m.parentId);
+  const allUnitsOf = groupBy(st.units.values(), (u) => u.application);
+  const keptUnitsOf = patterns.length > 0 ? groupBy(units, (u) => u.application) : allUnitsOf;
   const machineOut: Record<string, unknown> = {};
-  for (const m of machines) if (m.parentId === "") machineOut[m.id] = machineStatus(model, m, keep);
+  for (const m of machines)
+    if (m.parentId === "") machineOut[m.id] = machineStatus(model, m, keep, children);
 
   const appNames = new Set(apps.map((a) => a.name));
   const appOut: Record<string, unknown> = {};
@@ -185,8 +218,7 @@ export function fullStatus(
     }
     const unitOut: Record<string, unknown> = {};
     if (a.charm.subordinate !== true) {
-      for (const u of units.filter((x) => x.application === a.name))
-        unitOut[u.name] = unitStatus(model, u);
+      for (const u of keptUnitsOf.get(a.name) ?? []) unitOut[u.name] = unitStatus(model, u);
     }
     // A local charm has no channel; its version comes from the archive's `version` file.
     const channel =
@@ -208,8 +240,10 @@ export function fullStatus(
       "subordinate-to": [...subordinateTo].sort(),
       units: a.charm.subordinate === true ? null : unitOut,
       "meter-statuses": {},
-      status: detailed(derivedApplicationStatus(st, a)),
-      "workload-version": st.applicationWorkloadVersion(a),
+      status: detailed(derivedApplicationStatus(st, a, allUnitsOf.get(a.name) ?? [])),
+      // The first unit with a workload version (entities.applicationWorkloadVersion).
+      "workload-version":
+        (allUnitsOf.get(a.name) ?? []).find((u) => u.workloadVersion !== "")?.workloadVersion ?? "",
       "endpoint-bindings": (() => {
         const def = a.bindings[""] ?? "alpha";
         const b: Record<string, string> = { "": def };

@@ -16,12 +16,16 @@ export interface SimController {
 }
 
 /**
- * Registers hooks that start a simulator (instant agents) with client files
+ * Registers hooks that start a simulator (instant agents; Juju 3.6 unless
+ * `options.juju` names another profile) with client files
  * in a temp dir and connect a `Controller` through them with the schema
  * conformance tap; `afterAll` checks that frames flowed without violations
  * and tears everything down.
  */
-export function useSimController(prefix: string): SimController {
+export function useSimController(
+  prefix: string,
+  options: { juju?: "3.6" | "4.0" } = {},
+): SimController {
   const tap = createConformanceTap();
   const ctx = { onFrame: tap.onFrame } as SimController & {
     sim: Simulator;
@@ -31,6 +35,7 @@ export function useSimController(prefix: string): SimController {
   beforeAll(async () => {
     ctx.dir = await mkdtemp(join(tmpdir(), `libjuju-${prefix}-`));
     ctx.sim = await Simulator.start({
+      ...(options.juju ? { juju: options.juju } : {}),
       jujuData: ctx.dir,
       controllerName: "sim",
       timing: "instant",

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Action as ActionFacade } from "../../facades/generated/index.js";
+import type { Action as ActionFacade4 } from "../../facades/generated/juju4/index.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
@@ -15,7 +16,7 @@ import {
   type OperationWaitOptions,
 } from "../context.js";
 import type { Action } from "../entities/action.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import { unitTag } from "../tags.js";
 import { siteOf } from "./common.js";
 
@@ -101,7 +102,11 @@ export interface EnqueueOptions extends OperationWaitOptions {
 export interface ExecOptions extends EnqueueOptions {
   /** How long the commands may run, in seconds; default: no limit. */
   timeoutSeconds?: number;
-  /** CAAS models: run in the workload container. */
+  /**
+   * CAAS models: run in the workload container. Juju 3.x only: Juju 4
+   * removed `workload-context` from `RunParams`, so on a 4.x controller this
+   * option throws {@link NotSupportedError} rather than being dropped.
+   */
   workloadContext?: boolean;
 }
 
@@ -235,7 +240,15 @@ export async function exec(
     timeoutSeconds: ac.num(0),
     workloadContext: ac.bool,
   });
-  const params: ActionFacade.RunParams = {
+  const f = facade(ctx);
+  if (f.major === 4 && options.workloadContext !== undefined) {
+    throw new NotSupportedError(
+      "exec with workloadContext",
+      "Juju 4 removed workload-context from Action.Run (RunParams)",
+    );
+  }
+  // The shape both majors share; 3.x adds workload-context.
+  const params: ActionFacade4.RunParams = {
     commands,
     timeout: Math.round((options.timeoutSeconds ?? 0) * 1e9),
   };
@@ -244,17 +257,19 @@ export async function exec(
     if (targets.applications) params.applications = [...targets.applications];
     if (targets.machines) params.machines = [...targets.machines];
   }
-  if (options.workloadContext !== undefined) params["workload-context"] = options.workloadContext;
   if (options.parallel !== undefined) params.parallel = options.parallel;
   if (options.executionGroup !== undefined) params["execution-group"] = options.executionGroup;
   const method = targets === "all" ? "RunOnAllMachines" : "Run";
-  return enqueued(
-    ctx,
-    method,
-    () => facade(ctx).call(method, params),
-    (i) => `cannot run commands on target ${i + 1}`,
-    options,
-  );
+  const call =
+    f.major === 4
+      ? () => f.juju4().call(method, params)
+      : () => {
+          const p3: ActionFacade.RunParams = { ...params };
+          if (options.workloadContext !== undefined)
+            p3["workload-context"] = options.workloadContext;
+          return f.call(method, p3);
+        };
+  return enqueued(ctx, method, call, (i) => `cannot run commands on target ${i + 1}`, options);
 }
 
 /** The full records of tasks (`Action.Actions`); an unknown id throws `JujuNotFoundError`. */

@@ -116,12 +116,20 @@ function runReceivers(ctx: CallContext, p: Fields): string[] {
   return tags;
 }
 
-/** `createRunActionsParams`: one `juju-exec` action per receiver. */
-function execRequests(receivers: string[], p: Fields, workloadContext: boolean): ActionRequest[] {
+/**
+ * `createRunActionsParams`: one `juju-exec` action per receiver. Juju 4
+ * dropped `workload-context` (from RunParams and from the action's
+ * parameters), so `workloadContext` is `undefined` on the 4.0 profile.
+ */
+function execRequests(
+  receivers: string[],
+  p: Fields,
+  workloadContext: boolean | undefined,
+): ActionRequest[] {
   const parameters = {
     command: p.string("commands"),
     timeout: p.optInt("timeout", "time.Duration") ?? 0,
-    "workload-context": workloadContext,
+    ...(workloadContext === undefined ? {} : { "workload-context": workloadContext }),
   };
   return receivers.map((receiver) => ({
     receiver,
@@ -281,7 +289,11 @@ export const actionMethods: MethodSpec[] = [
       const receivers = runReceivers(ctx, p);
       return enqueued(
         actionsOf(ctx),
-        execRequests(receivers, p, p.optBool("workload-context") ?? false),
+        execRequests(
+          receivers,
+          p,
+          ctx.store.profile.major === 3 ? (p.optBool("workload-context") ?? false) : undefined,
+        ),
       );
     },
   },
@@ -300,7 +312,7 @@ export const actionMethods: MethodSpec[] = [
         execRequests(
           machines.map((m) => `machine-${m.replaceAll("/", "-")}`),
           p,
-          false,
+          ctx.store.profile.major === 3 ? false : undefined,
         ),
       );
     },
