@@ -13,6 +13,7 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
+import { benchSimSnapshot } from "./sim-snapshot.js";
 import { benchStatusPoll } from "./status-poll.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
 import { benchWaitSettle } from "./wait-settle.js";
@@ -41,6 +42,7 @@ for (const bench of [
   benchBundlePlan,
   benchCliStartup,
   benchBulkFairness,
+  benchSimSnapshot,
 ]) {
   rows.push(...(await bench()));
 }

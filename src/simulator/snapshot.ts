@@ -576,6 +576,8 @@ export function validateSnapshot(snap: unknown, store?: ControllerStore): Simula
 interface Rebuilt {
   model: ModelRecord;
   snap: ModelSnapshot;
+  /** The decoded status history, installed after the AllWatcher entities. */
+  statusHistory: Record<string, unknown>;
   /** Archive files written for it (removed again if the restore fails). */
   files: string[];
 }
@@ -661,7 +663,8 @@ function rebuildModel(store: ControllerStore, s: ModelSnapshot, i: number): Rebu
     need(Array.isArray(logs), "must be an array", `${p}.logs`);
     const logStore = logStoreOf(model.state);
     for (const r of logs) logStore.append(r as never);
-    return { model, snap: s, files };
+    const statusHistory = decRecord(s.statusHistory, `${p}.statusHistory`);
+    return { model, snap: s, statusHistory, files };
   } catch (e) {
     for (const f of files) rmSync(f, { force: true });
     throw e;
@@ -717,10 +720,6 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
     snap.models.forEach((m, i) => {
       rebuilt.push(rebuildModel(store, m, i));
     });
-    for (const r of rebuilt) {
-      const p = `models[${rebuilt.indexOf(r)}]`;
-      decRecord(r.snap.statusHistory, `${p}.statusHistory`);
-    }
   } catch (e) {
     for (const r of rebuilt) for (const f of r.files) rmSync(f, { force: true });
     throw e;
@@ -759,11 +758,11 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   else controllerMachineIds.set(store, machines as string[]);
 
   store.models.clear();
-  for (const { model, snap: s } of rebuilt) {
+  for (const { model, snap: s, statusHistory } of rebuilt) {
     store.models.set(model.uuid, model);
     model.entities.resync(s.watcherEntities);
     // After resync: setting the entities recorded their statuses again.
-    Object.assign(model.entities.statusHistory, decRecord(s.statusHistory, "statusHistory"));
+    Object.assign(model.entities.statusHistory, statusHistory);
     // The model entity carries the running controller's values (controller uuid, charmhub-url).
     model.publish();
   }
