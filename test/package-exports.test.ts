@@ -47,6 +47,7 @@ beforeAll(async () => {
       'import { Model, JujuError } from "libjuju";',
       'import { Simulator } from "libjuju/simulator";',
       'import { parseBundleSync, type BundleData } from "libjuju/bundle";',
+      'import { startTestController, type TestController } from "libjuju/testing";',
       'export const bundle: BundleData = parseBundleSync("applications: {a: {charm: ch:a}}");',
       "export async function main(): Promise<string> {",
       "  const sim = await Simulator.start({});",
@@ -56,6 +57,16 @@ beforeAll(async () => {
       "  await model.disconnect();",
       "  await sim.stop();",
       "  return sim.endpoint;",
+      "}",
+      "export async function testing(): Promise<string> {",
+      '  const ctl: TestController = await startTestController({ clock: "virtual" });',
+      "  try {",
+      '    ctl.failHook("app", "install", { times: 1 });',
+      '    await ctl.advance("5m");',
+      "    return (await ctl.model()).uuid;",
+      "  } finally {",
+      "    await ctl.dispose();",
+      "  }",
       "}",
       "",
     ].join("\n"),
@@ -83,6 +94,25 @@ describe("published package", { timeout: 180_000 }, () => {
       encoding: "utf8",
     });
     expect(out.trim()).toBe("function function a");
+  });
+
+  it("runs libjuju/testing under plain Node: a test controller, a scripted hook, a model client", () => {
+    const script = [
+      'const { startTestController, CONTROL_METHODS } = await import("libjuju/testing");',
+      'const ctl = await startTestController({ clock: "virtual", timing: "realistic" });',
+      'ctl.failHook("app", "install", { times: 1 });',
+      'const { now } = await ctl.advance("5m");',
+      "const model = await ctl.model();",
+      "const connected = model.isConnected();",
+      "await ctl[Symbol.asyncDispose]();",
+      'console.log(now, connected, CONTROL_METHODS.includes("failHook"));',
+    ].join("\n");
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+    expect(out.trim()).toBe("2025-01-01T00:05:00.000Z true true");
   });
 
   // vitest rewrites CommonJS named imports; plain Node only finds the names

@@ -62,6 +62,8 @@ const JUJU_EXEC_SCHEMA: Record<string, unknown> = {
 export interface ActionBehaviour {
   fail?: string;
   results?: Record<string, unknown>;
+  /** How long the action runs, in ms of the model's clock (default: one `hook` step). */
+  durationMs?: number;
 }
 
 /**
@@ -164,6 +166,8 @@ export class ModelActions {
   readonly tasks = new Map<string, TaskRecord>();
   private seq = 0;
   private readonly waiting: Waiting = new Map();
+  /** What a test scripted for a task (control.ts `scriptAction`), picked when it is scheduled. */
+  private readonly scripted = new WeakMap<TaskRecord, ActionBehaviour>();
 
   constructor(private readonly model: ModelRecord) {
     model.agents.startedListeners.add((kind, id) => this.receiverStarted(kind, id));
@@ -333,7 +337,13 @@ export class ModelActions {
       this.waiting.set(key, [...(this.waiting.get(key) ?? []), task]);
       return;
     }
-    this.model.agents.task(this.agentKey(task), () => this.begin(task));
+    const unit = task.receiverKind === "unit" ? this.ents.units.get(task.receiver) : undefined;
+    const scripted =
+      unit === undefined || task.name === JUJU_EXEC
+        ? undefined
+        : this.model.agents.script?.action(this.model.uuid, unit, task.name, task.parameters);
+    if (scripted !== undefined) this.scripted.set(task, scripted);
+    this.model.agents.task(this.agentKey(task), () => this.begin(task), scripted?.durationMs);
   }
 
   private receiverStarted(kind: "unit" | "machine", id: string): void {
@@ -379,7 +389,10 @@ export class ModelActions {
         this.finish(task, "completed", "", output);
       } else {
         const charm = this.charmOf(task);
-        const b = CHARM_ACTION_BEHAVIOURS[charm?.name ?? ""]?.[task.name]?.(task.parameters) ?? {};
+        const b =
+          this.scripted.get(task) ??
+          CHARM_ACTION_BEHAVIOURS[charm?.name ?? ""]?.[task.name]?.(task.parameters) ??
+          {};
         const output = { ...b.results, "return-code": 0 };
         if (b.fail !== undefined) this.finish(task, "failed", b.fail, output);
         else this.finish(task, "completed", "", output);

@@ -9,7 +9,8 @@
  * @module
  */
 import type { HardwareData } from "../protocol/entity-data.js";
-import type { TimerHandle } from "./clock.js";
+import type { TimerHandle, Timing } from "./clock.js";
+import type { AgentScript } from "./control.js";
 import type {
   ApplicationRecord,
   MachineRecord,
@@ -25,6 +26,21 @@ type StepKind = "provision" | "boot" | "agentStart" | "assign" | "hook" | "teard
 interface Step {
   kind: StepKind;
   run: () => void;
+  /** A scripted duration (control.ts) instead of the timing profile's. */
+  ms?: number | undefined;
+}
+
+/**
+ * Scripted behaviour (control.ts) per controller, keyed by the controller's
+ * {@link Timing}: the one object every model's agents share with their
+ * store, so models created after the script was set see it too.
+ */
+const agentScripts = new WeakMap<Timing, AgentScript>();
+
+/** Sets (or with `undefined` removes) the scripted behaviour of every agent of the controller owning `timing`. */
+export function setAgentScript(timing: Timing, script: AgentScript | undefined): void {
+  if (script === undefined) agentScripts.delete(timing);
+  else agentScripts.set(timing, script);
 }
 
 /** Runs the model's agents; every state change goes through {@link ModelEntities}. */
@@ -33,8 +49,17 @@ export class Agents {
   private readonly busy = new Set<string>();
   private readonly timers = new Set<TimerHandle>();
   private stopped = false;
+  /** Unit agents stopped on a failed hook (control.ts `failHook`), with the hook, until resolved. */
+  private readonly failedHooks = new Map<string, string>();
+  /** Agents killed by the control API: their queues wait until revived. */
+  private readonly lost = new Set<string>();
 
   constructor(private readonly ents: ModelEntities) {}
+
+  /** The controller's scripted behaviour, if a test set one. */
+  get script(): AgentScript | undefined {
+    return agentScripts.get(this.ents.timing);
+  }
 
   /** Called when a unit agent finishes its start sequence or a machine agent starts (actions wait for that). */
   readonly startedListeners = new Set<(kind: "unit" | "machine", id: string) => void>();
@@ -45,12 +70,12 @@ export class Agents {
    * time. When `run` returns a follow-up, it runs one step later, before
    * anything queued meanwhile: the uniter runs one operation at a time.
    */
-  task(entity: string, run: () => (() => void) | undefined): void {
+  task(entity: string, run: () => (() => void) | undefined, followUpMs?: number): void {
     this.queue(entity, "hook", () => {
       const next = run();
       if (next === undefined || this.stopped) return;
       const q = this.queues.get(entity) ?? [];
-      q.unshift({ kind: "hook", run: next });
+      q.unshift({ kind: "hook", run: next, ms: followUpMs });
       this.queues.set(entity, q);
     });
   }
@@ -69,16 +94,16 @@ export class Agents {
   }
 
   /** Queues a step for an entity; steps of one entity run one after another, each after its delay. */
-  private queue(entity: string, kind: StepKind, run: () => void): void {
+  private queue(entity: string, kind: StepKind, run: () => void, ms?: number): void {
     if (this.stopped) return;
     const q = this.queues.get(entity) ?? [];
-    q.push({ kind, run });
+    q.push({ kind, run, ms });
     this.queues.set(entity, q);
     this.pump(entity);
   }
 
   private pump(entity: string): void {
-    if (this.busy.has(entity)) return;
+    if (this.busy.has(entity) || this.failedHooks.has(entity) || this.lost.has(entity)) return;
     const q = this.queues.get(entity);
     const step = q?.shift();
     if (step === undefined) {
@@ -86,7 +111,7 @@ export class Agents {
       return;
     }
     this.busy.add(entity);
-    const timer = this.ents.clock.setTimer(this.ents.timing.of(step.kind), () => {
+    const timer = this.ents.clock.setTimer(step.ms ?? this.ents.timing.of(step.kind), () => {
       this.timers.delete(timer);
       this.busy.delete(entity);
       if (this.stopped) return;
@@ -107,11 +132,29 @@ export class Agents {
   /** A new machine: the provisioner starts an instance and its agent comes up. */
   machineAdded(m: MachineRecord): void {
     const key = `machine:${m.id}`;
-    this.queue(key, "provision", () => {
-      if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
-      m.instanceStatus = { current: "allocating", message: "", since: this.ents.now() };
-      this.ents.publishMachine(m);
-    });
+    const scripted = this.script?.provisioning(this.ents.modelUuid, m);
+    this.queue(
+      key,
+      "provision",
+      () => {
+        if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
+        if (scripted?.fail !== undefined) {
+          // The provisioner gives up: both statuses carry the error (RetryProvisioning restarts).
+          m.instanceStatus = {
+            current: "provisioning error",
+            message: scripted.fail,
+            since: this.ents.now(),
+          };
+          m.agentStatus = { current: "error", message: scripted.fail, since: this.ents.now() };
+          this.ents.publishMachine(m);
+          this.queues.delete(key);
+          return;
+        }
+        m.instanceStatus = { current: "allocating", message: "", since: this.ents.now() };
+        this.ents.publishMachine(m);
+      },
+      scripted?.delayMs,
+    );
     this.queue(key, "boot", () => {
       if (!this.ents.machines.has(m.id) || m.life !== "alive") return;
       const short = this.ents.modelUuid.slice(-6);
@@ -276,16 +319,7 @@ export class Agents {
       );
     });
     for (const h of storageAttachedHooks(this.ents, u.name)) this.hook(u, h);
-    this.queue(key, "hook", () => {
-      if (alive()) {
-        this.ents.setUnitStatus(
-          u,
-          ["executing", "running install hook"],
-          ["maintenance", "installing charm software"],
-        );
-        hookRanLog(this.ents, u.name, "install");
-      }
-    });
+    this.hook(u, "install");
     for (const r of this.ents.relationsOf(app.name)) {
       for (const ep of r.endpoints.filter((e) => e.application === app.name)) {
         this.hook(u, `${ep.name}-relation-created`);
@@ -298,7 +332,8 @@ export class Agents {
     this.queue(key, "hook", () => {
       if (!alive()) return;
       u.started = true;
-      u.workloadVersion = app.charm.workload?.version ?? "";
+      u.workloadVersion =
+        this.script?.workloadVersion(this.ents.modelUuid, u) ?? app.charm.workload?.version ?? "";
       u.ports = (app.charm.workload?.ports ?? []).map(parsePortRange);
       this.settle(u);
       this.ensureSubordinates(u);
@@ -308,12 +343,44 @@ export class Agents {
   }
 
   private hook(u: UnitRecord, name: string): void {
-    this.queue(`unit:${u.name}`, "hook", () => {
-      if (this.ents.units.has(u.name) && u.life === "alive") {
-        this.ents.setUnitStatus(u, ["executing", `running ${name} hook`]);
-        hookRanLog(this.ents, u.name, name);
-      }
-    });
+    this.queue(
+      `unit:${u.name}`,
+      "hook",
+      () => this.runHook(u, name),
+      this.script?.hookDuration(this.ents.modelUuid, u, name),
+    );
+  }
+
+  /** One hook run: the agent executes it, or (scripted) it fails and the agent stops until resolved. */
+  private runHook(u: UnitRecord, name: string): void {
+    if (!this.ents.units.has(u.name) || u.life !== "alive") return;
+    const script = this.script;
+    if (script?.hookFails(this.ents.modelUuid, u, name) === true) {
+      // As the uniter reports a failed hook: the unit is in error, its queue waits for `resolved`.
+      this.ents.setUnitStatus(u, ["idle", ""], ["error", `hook failed: "${name}"`]);
+      agentLog(
+        this.ents,
+        `unit-${u.name.replace("/", "-")}`,
+        "ERROR",
+        "juju.worker.uniter.operation",
+        "runhook.go:180",
+        `hook "${name}" (via hook dispatching script: dispatch) failed: exit status 1`,
+      );
+      this.failedHooks.set(`unit:${u.name}`, name);
+      return;
+    }
+    if (name === "install") {
+      this.ents.setUnitStatus(
+        u,
+        ["executing", "running install hook"],
+        ["maintenance", "installing charm software"],
+      );
+    } else {
+      this.ents.setUnitStatus(u, ["executing", `running ${name} hook`]);
+    }
+    const set = script?.hookStatus(this.ents.modelUuid, u, name);
+    if (set !== undefined) this.ents.setUnitStatus(u, undefined, set);
+    hookRanLog(this.ents, u.name, name);
   }
 
   /** Agent idle, workload as the charm reports it given the unit's relations. */
@@ -321,10 +388,12 @@ export class Agents {
     if (!this.ents.units.has(u.name) || u.life !== "alive" || !u.started) return;
     const app = this.ents.applications.get(u.application);
     if (app === undefined) return;
-    const w = app.charm.workload ?? {};
+    const w = { ...app.charm.workload, ...this.script?.workload(this.ents.modelUuid, u) };
     let workload: [string, string] = [w.status ?? "active", w.message ?? ""];
+    const pinned = this.script?.pinnedStatus(this.ents.modelUuid, u);
     const block = w.blockedUntil;
-    if (block !== undefined) {
+    if (pinned !== undefined) workload = pinned;
+    else if (block !== undefined) {
       const related = this.ents
         .relationsOf(app.name)
         .some(
@@ -538,10 +607,69 @@ export class Agents {
     }
   }
 
-  /** ResolveUnitErrors: a unit in error goes back to idle. */
-  resolved(u: UnitRecord): void {
+  /**
+   * ResolveUnitErrors: a unit in error goes back to idle; a hook that failed
+   * (scripted) runs again first when `retry`, and the agent carries on.
+   */
+  resolved(u: UnitRecord, retry = false): void {
     if (u.workloadStatus.current !== "error") return;
+    const key = `unit:${u.name}`;
+    const failed = this.failedHooks.get(key);
+    this.failedHooks.delete(key);
+    if (failed !== undefined && retry) {
+      const q = this.queues.get(key) ?? [];
+      q.unshift({ kind: "hook", run: () => this.runHook(u, failed) });
+      this.queues.set(key, q);
+    }
+    this.queue(key, "hook", () => this.settle(u));
+  }
+
+  /** The unit's agent settles again (its workload re-evaluated), after the steps already queued. */
+  resettle(u: UnitRecord): void {
     this.queue(`unit:${u.name}`, "hook", () => this.settle(u));
+  }
+
+  /** Runs `hook` on a started unit, then settles it (leader changes, reboots). */
+  runHookThenSettle(u: UnitRecord, hook: string): void {
+    if (!u.started || u.life !== "alive") return;
+    this.hook(u, hook);
+    this.resettle(u);
+  }
+
+  /**
+   * A killed agent (control.ts): its queue stops. Statuses are set by the
+   * caller; {@link agentRevived} lets the queue run again.
+   */
+  agentKilled(entity: `unit:${string}` | `machine:${string}`): void {
+    this.lost.add(entity);
+  }
+
+  /** The agent runs again: queued steps proceed. */
+  agentRevived(entity: `unit:${string}` | `machine:${string}`): void {
+    if (!this.lost.delete(entity)) return;
+    this.pump(entity);
+  }
+
+  /**
+   * A machine reboots: its agent stops, the instance comes back after a
+   * `boot` and an `agentStart` step, and its started units run `start`.
+   */
+  rebootMachine(m: MachineRecord): void {
+    if (m.life !== "alive" || m.agentStatus.current !== "started") return;
+    m.agentStatus = { current: "stopped", message: "", since: this.ents.now() };
+    this.ents.publishMachine(m);
+    const key = `machine:${m.id}`;
+    this.queue(key, "boot", () => {});
+    this.queue(key, "agentStart", () => {
+      this.startMachineAgent(m);
+      for (const name of m.principals) {
+        const u = this.ents.units.get(name);
+        if (u === undefined) continue;
+        for (const su of [u, ...u.subordinates.map((s) => this.ents.units.get(s))]) {
+          if (su !== undefined) this.runHookThenSettle(su, "start");
+        }
+      }
+    });
   }
 }
 

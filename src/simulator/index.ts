@@ -37,7 +37,28 @@ export type { ClientFilesSpec } from "./client-files.js";
 export { writeClientFiles } from "./client-files.js";
 export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clock.js";
 export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
+export {
+  type ActionScript,
+  type AgentScript,
+  CONTROL_METHODS,
+  ControlError,
+  type ControlMethodName,
+  type Duration,
+  type EntityOptions,
+  parseDuration,
+  type ScriptOptions,
+  SimulatorControl,
+  type WorkloadStatusName,
+} from "./control.js";
 export { ServerError } from "./errors.js";
+export {
+  type ConnectionFilter,
+  type ConnectionInfo,
+  FaultError,
+  FaultInjector,
+  type InjectedError,
+  type MethodSelector,
+} from "./faults.js";
 export { type LatencySpec, SimulatorOptionError } from "./latency.js";
 export {
   JUJU_3_6,

@@ -10,6 +10,7 @@ import { Fields, goField } from "./decode.js";
 import { callNotImplemented, Errors, ServerError } from "./errors.js";
 import { login, type RedirectTarget } from "./facades/admin.js";
 import type { CallContext, FacadeRegistry } from "./facades/registry.js";
+import type { ConnectionInfo, FaultInjector } from "./faults.js";
 import type { LoginGuard } from "./login-guard.js";
 import { checkCall } from "./permissions.js";
 import type { ControllerStore, ModelRecord } from "./store.js";
@@ -42,6 +43,8 @@ export interface SessionEnv {
   onFrame?: FrameTap;
   /** Login timeout and throttling of failed logins; absent: neither. */
   loginGuard?: LoginGuard;
+  /** Fault injection (faults.ts); absent: none. */
+  faults?: FaultInjector;
 }
 
 /** The route a connection came in on. */
@@ -207,6 +210,21 @@ export class RpcSession {
 
   private cancelLoginTimer: () => void = () => undefined;
 
+  /** Who this connection is, for fault filters. */
+  get connectionInfo(): ConnectionInfo {
+    return {
+      id: this.id,
+      kind: this.route.kind,
+      ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
+      user: this.user,
+    };
+  }
+
+  /** Cuts the connection without a close handshake (fault injection: a network failure). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
   /**
    * Closes the connection the way `rpc.Conn.Close` does: new requests get
    * `connection is shut down`, watchers stop, replies in flight are sent,
@@ -265,6 +283,11 @@ export class RpcSession {
     // A frame that is not a request is read as a reply to a call the server
     // never made, and dropped.
     if (header.type === "" && header.request === "") return;
+    const faults = this.env.faults;
+    if (faults?.active === true && faults.frameReceived(this.connectionInfo)) {
+      this.ws.terminate();
+      return;
+    }
     if (this.closing) {
       this.send(replyFrame(header, undefined, Errors.shutdown()));
       return;
@@ -336,6 +359,23 @@ export class RpcSession {
     });
   }
 
+  /** Waits for `p`; a closing connection cuts the wait short. */
+  private async until(p: Promise<void>): Promise<void> {
+    if (this.closing) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        this.wakeDelays.delete(wake);
+        resolve();
+      };
+      this.wakeDelays.add(wake);
+      void p.then(wake);
+    });
+  }
+
+  private realSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
   private async dispatch(h: Header): Promise<unknown> {
     const uuid = this.route.modelUuid;
     const redirect = uuid === undefined ? undefined : this.env.redirectFor(uuid);
@@ -364,6 +404,15 @@ export class RpcSession {
     if (denied !== undefined) throw denied;
     // Fault injection only: most calls have no delay and skip the extra await.
     if (this.env.delayFor(h.type, h.request) > 0) await this.delay(h.type, h.request);
+    const fault =
+      this.env.faults?.active === true
+        ? this.env.faults.beforeCall(h.type, h.version, h.request)
+        : undefined;
+    if (fault !== undefined) {
+      if (fault.stall !== undefined) await this.until(fault.stall);
+      if (fault.delayMs !== undefined) await this.until(this.realSleep(fault.delayMs));
+      if (fault.error !== undefined) throw fault.error;
+    }
     return await spec.call(this.context(h), params);
   }
 

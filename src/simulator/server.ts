@@ -14,6 +14,7 @@ import { WebSocketServer } from "ws";
 import { handleBackupsRequest } from "./backups-http.js";
 import { handleCharmsRequest } from "./charms-http.js";
 import { handleDebugLogUpgrade } from "./debuglog-http.js";
+import type { FaultInjector } from "./faults.js";
 import { handleResourcesRequest } from "./resources-http.js";
 import { RpcSession, type SessionEnv, type SessionRoute } from "./rpc-session.js";
 import { isValidUuid } from "./tags.js";
@@ -75,6 +76,7 @@ export class ApiServer {
     const server = createServer({ cert: opts.cert, key: opts.key, minVersion: "TLSv1.2" });
     const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameSize });
     const api = new ApiServer(server, wss, opts.env);
+    api.opts = opts;
     server.on("request", (req, res) => api.onRequest(req, res));
     server.on("upgrade", (req, socket, head) => api.onUpgrade(req, socket, head));
     server.on("secureConnection", (s: Socket) => {
@@ -102,6 +104,24 @@ export class ApiServer {
   get sessionCount(): number {
     return this.sessions.size;
   }
+
+  /** The fault injector in the sessions' environment. */
+  get faultInjector(): FaultInjector {
+    if (this.env.faults === undefined) throw new Error("no fault injector configured");
+    return this.env.faults;
+  }
+
+  /** The open API connections (fault injection drives them). */
+  connections(): RpcSession[] {
+    return [...this.sessions];
+  }
+
+  /** A new server with the same options and state, listening on this one's port (fault injection: restart). */
+  reopen(): Promise<ApiServer> {
+    if (this.opts === undefined) throw new Error("server options unknown");
+    return ApiServer.listen({ ...this.opts, port: this.boundPort });
+  }
+  private opts: ApiServerOptions | undefined;
 
   /** Closes every API connection (as the controller would on shutdown) without stopping the listener. */
   async closeSessions(): Promise<void> {

@@ -13,6 +13,7 @@ import type { CharmSource } from "./charm-source.js";
 import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
+import { SimulatorControl } from "./control.js";
 import { actionMethods } from "./facades/action.js";
 import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
@@ -41,6 +42,7 @@ import { statusHistoryMethods } from "./facades/status-history.js";
 import { storageMethods } from "./facades/storage.js";
 import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
+import { FaultInjector } from "./faults.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
@@ -158,17 +160,33 @@ export class Simulator implements AsyncDisposable {
   private stopping: Promise<void> | undefined;
   private charmhub: CharmhubServer | undefined;
 
+  /** Fault injection: drop connections, fail or delay methods, stall watchers, restart (faults.ts). */
+  readonly faults: FaultInjector;
+  /** The test control API: scripted agents, virtual time, faults (control.ts). */
+  readonly control: SimulatorControl;
+
   private constructor(
     private readonly store: ControllerStore,
-    private readonly server: ApiServer,
+    private server: ApiServer,
     private readonly host: string,
     caCert: string,
     controllerName: string,
     password: string,
+    catalog: CharmCatalog | undefined,
   ) {
     this.caCert = caCert;
     this.controllerName = controllerName;
     this.#password = password;
+    this.faults = server.faultInjector;
+    this.faults.attach({
+      connections: () => this.server.connections(),
+      restart: async (downtimeMs) => {
+        await this.server.close();
+        if (downtimeMs > 0) await new Promise((r) => setTimeout(r, downtimeMs));
+        this.server = await this.server.reopen();
+      },
+    });
+    this.control = new SimulatorControl(store, this.faults, catalog);
   }
 
   /** The admin user's password (kept out of `inspect`, `JSON.stringify` and `String()`). */
@@ -282,6 +300,7 @@ export class Simulator implements AsyncDisposable {
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
         ...(replyLatency === undefined ? {} : { replyLatency }),
         loginGuard,
+        faults: new FaultInjector(),
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();
@@ -294,6 +313,7 @@ export class Simulator implements AsyncDisposable {
       certs.caCert,
       opts.controllerName ?? "libjuju-sim",
       password,
+      opts.charms === undefined ? catalog : undefined,
     );
     sim.charmhub = charmhub;
     sim.#tls = certs;

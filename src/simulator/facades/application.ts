@@ -1321,9 +1321,10 @@ export const applicationMethods: readonly MethodSpec[] = [
     params: "params.UnitsResolved",
     call: (ctx, p) => {
       const model = ctx.model();
-      p.optBool("retry");
+      // Juju: retry → ResolvedRetryHooks (the failed hook runs again), else ResolvedNoHooks.
+      const retry = p.optBool("retry") ?? false;
       if (p.optBool("all") ?? false) {
-        for (const u of model.state.units.values()) model.agents.resolved(u);
+        for (const u of model.state.units.values()) model.agents.resolved(u, retry);
         return { results: [] };
       }
       const tags = new Fields(p.raw("tags"), "params.Entities").objects(
@@ -1338,7 +1339,7 @@ export const applicationMethods: readonly MethodSpec[] = [
             "not valid",
           );
         }
-        model.agents.resolved(u);
+        model.agents.resolved(u, retry);
       });
     },
   },
