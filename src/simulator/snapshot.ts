@@ -15,10 +15,13 @@
  *
  * What it does not hold: the TLS identity (CA and server certificate), the
  * admin password of the running simulator (kept on restore, so that
- * clients keep logging in), backup archives, fault injection settings
- * (delays, redirects, advertised addresses), and agent work in flight —
- * {@link snapshotStore} refuses a model whose agents are busy
- * (`ERR_SNAPSHOT_BUSY`): settle it first.
+ * clients keep logging in), backup archives, the test's scripts and
+ * faults (`control.ts`, `faults.ts`, delays, redirects, advertised
+ * addresses: they belong to the test, not to the controller), and agent
+ * work in flight — {@link snapshotStore} refuses a model whose agents are
+ * busy (`ERR_SNAPSHOT_BUSY`; a killed agent with queued work counts as
+ * busy): settle it first. What agents remember between hooks (a failed
+ * hook awaiting `resolved`, a lost agent) is saved.
  *
  * Restore and open connections: a model that exists before and after keeps
  * its AllWatcher log, so every open watcher gets the `remove` deltas of the
@@ -93,6 +96,8 @@ export interface ModelSnapshot {
   entities: EncodedValue;
   /** The AllWatcher entities (`[kind, id, wire entity]`) in order of creation. */
   watcherEntities: Array<[kind: string, id: string, entity: Record<string, unknown>]>;
+  /** What the agents remember between hooks (failed hooks, lost agents). */
+  agents: EncodedValue;
   statusHistory: EncodedValue;
   /** Debug-log records, oldest first. */
   logs: EncodedValue;
@@ -173,8 +178,11 @@ export class SimulatorSnapshotError extends Error {
 /** Fields of the classes whose data is saved (the rest are live collaborators, rebuilt on restore). */
 const LIVE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ModelEntities: ["modelUuid", "log", "clock", "rng", "timing", "agentVersion"],
-  ModelActions: ["model"],
+  // `scripted` holds outcomes of tasks scheduled on an agent: none once the agents are idle.
+  ModelActions: ["model", "scripted"],
   ModelResources: ["model"],
+  // What agents remember between hooks (failed hooks awaiting `resolved`, lost agents); the rest is work in flight.
+  Agents: ["ents", "queues", "busy", "timers", "stopped", "startedListeners"],
   StatusHistory: [],
 };
 
@@ -425,6 +433,7 @@ function snapshotModel(m: ModelRecord, i: number): ModelSnapshot {
     lastConnection: enc(m.lastConnection, `${p}.lastConnection`),
     entities: encInstance(m.state, "ModelEntities", `${p}.entities`),
     watcherEntities: m.entities.exportEntries(),
+    agents: encInstance(m.agents, "Agents", `${p}.agents`),
     statusHistory: encInstance(m.entities.statusHistory, "StatusHistory", `${p}.statusHistory`),
     logs: enc(
       logStoreOf(m.state)
@@ -564,7 +573,15 @@ export function validateSnapshot(snap: unknown, store?: ControllerStore): Simula
       );
     });
     need(isRecord(m.charmArchives), "must be an object", `${p}.charmArchives`);
-    for (const k of ["entities", "statusHistory", "actions", "resources", "access", "logs"]) {
+    for (const k of [
+      "entities",
+      "agents",
+      "statusHistory",
+      "actions",
+      "resources",
+      "access",
+      "logs",
+    ]) {
       need(m[k] !== undefined, "is missing", `${p}.${k}`);
     }
   });
@@ -641,6 +658,8 @@ function rebuildModel(store: ControllerStore, s: ModelSnapshot, i: number): Rebu
       files.push(file);
       c.archive = { ...c.archive, path: file };
     }
+
+    Object.assign(model.agents, decRecord(s.agents, `${p}.agents`));
 
     const access = decMap(s.access, `${p}.access`);
     const users = modelUsers(model);
