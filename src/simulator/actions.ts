@@ -79,6 +79,13 @@ export const CHARM_ACTION_BEHAVIOURS: Readonly<
   },
 };
 
+/**
+ * What a test scripted for a task (control.ts `scriptAction`), picked when
+ * it is scheduled. Kept outside the model's records: it is not model state
+ * (snapshots hold only settled models, where no task waits for it).
+ */
+const scriptedTasks = new WeakMap<TaskRecord, ActionBehaviour>();
+
 /** One task. */
 export interface TaskRecord {
   id: string;
@@ -166,8 +173,6 @@ export class ModelActions {
   readonly tasks = new Map<string, TaskRecord>();
   private seq = 0;
   private readonly waiting: Waiting = new Map();
-  /** What a test scripted for a task (control.ts `scriptAction`), picked when it is scheduled. */
-  private readonly scripted = new WeakMap<TaskRecord, ActionBehaviour>();
 
   constructor(private readonly model: ModelRecord) {
     model.agents.startedListeners.add((kind, id) => this.receiverStarted(kind, id));
@@ -342,7 +347,7 @@ export class ModelActions {
       unit === undefined || task.name === JUJU_EXEC
         ? undefined
         : this.model.agents.script?.action(this.model.uuid, unit, task.name, task.parameters);
-    if (scripted !== undefined) this.scripted.set(task, scripted);
+    if (scripted !== undefined) scriptedTasks.set(task, scripted);
     this.model.agents.task(this.agentKey(task), () => this.begin(task), scripted?.durationMs);
   }
 
@@ -390,7 +395,7 @@ export class ModelActions {
       } else {
         const charm = this.charmOf(task);
         const b =
-          this.scripted.get(task) ??
+          scriptedTasks.get(task) ??
           CHARM_ACTION_BEHAVIOURS[charm?.name ?? ""]?.[task.name]?.(task.parameters) ??
           {};
         const output = { ...b.results, "return-code": 0 };

@@ -343,12 +343,11 @@ export class Agents {
   }
 
   private hook(u: UnitRecord, name: string): void {
-    this.queue(
-      `unit:${u.name}`,
-      "hook",
-      () => this.runHook(u, name),
-      this.script?.hookDuration(this.ents.modelUuid, u, name),
-    );
+    const key = `unit:${u.name}`;
+    this.queue(key, "hook", () => this.runHook(u, name));
+    // A scripted duration: the agent stays in the hook that long before its next step.
+    const ms = this.script?.hookDuration(this.ents.modelUuid, u, name);
+    if (ms !== undefined) this.queue(key, "hook", () => {}, ms);
   }
 
   /** One hook run: the agent executes it, or (scripted) it fails and the agent stops until resolved. */

@@ -93,6 +93,10 @@ interface FrameRule {
   left: number;
 }
 
+function isWatcherNext(facade: string, method: string): boolean {
+  return method === "Next" && facade.endsWith("Watcher");
+}
+
 function matches(info: ConnectionInfo, f: ConnectionFilter | undefined): boolean {
   if (f === undefined) return true;
   if (f.id !== undefined && f.id !== info.id) return false;
@@ -191,8 +195,9 @@ export class FaultInjector {
 
   /**
    * Watcher `Next` calls (AllWatcher and the others) hang from now on until
-   * {@link releaseWatchers}; the state keeps changing, clients just do not
-   * hear of it. A closing connection ends its stalled calls.
+   * {@link releaseWatchers}, the ones already waiting included (a reply
+   * they computed is held back); the state keeps changing, clients just do
+   * not hear of it. A closing connection ends its stalled calls.
    */
   stallWatchers(): void {
     if (this.stalled !== undefined) return;
@@ -247,11 +252,17 @@ export class FaultInjector {
     return drop;
   }
 
+  /** For a watcher `Next` whose result is ready: what its reply must wait for while watchers are stalled. */
+  heldReply(call: { type: string; request: string }): Promise<void> | undefined {
+    if (this.stalled === undefined || !isWatcherNext(call.type, call.request)) return undefined;
+    return this.stalled.promise;
+  }
+
   /** What to do with a logged-in call before it runs; undefined: nothing. */
   beforeCall(facade: string, version: number, method: string): CallFault | undefined {
     if (this.methodRules.length === 0 && this.stalled === undefined) return undefined;
     const out: CallFault = {};
-    if (this.stalled !== undefined && method === "Next" && facade.endsWith("Watcher")) {
+    if (this.stalled !== undefined && isWatcherNext(facade, method)) {
       out.stall = this.stalled.promise;
     }
     for (const r of this.methodRules) {

@@ -300,6 +300,9 @@ export class RpcSession {
     let reply: Record<string, unknown>;
     try {
       const result = await this.dispatch(h);
+      // Stalled watchers (fault injection): a reply already computed waits too.
+      const held = this.env.faults?.active === true ? this.env.faults.heldReply(h) : undefined;
+      if (held !== undefined) await this.until(held);
       reply = replyFrame(h, result);
     } catch (e) {
       const err =
