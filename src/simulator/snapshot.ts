@@ -178,8 +178,7 @@ export class SimulatorSnapshotError extends Error {
 /** Fields of the classes whose data is saved (the rest are live collaborators, rebuilt on restore). */
 const LIVE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ModelEntities: ["modelUuid", "log", "clock", "rng", "timing", "agentVersion"],
-  // `scripted` holds outcomes of tasks scheduled on an agent: none once the agents are idle.
-  ModelActions: ["model", "scripted"],
+  ModelActions: ["model"],
   ModelResources: ["model"],
   // What agents remember between hooks (failed hooks awaiting `resolved`, lost agents); the rest is work in flight.
   Agents: ["ents", "queues", "busy", "timers", "stopped", "startedListeners"],
