@@ -411,7 +411,14 @@ function charmArchives(ents: ModelEntities, path: string): Record<string, string
 
 function snapshotModel(m: ModelRecord, i: number): ModelSnapshot {
   const p = `models[${i}]`;
-  const busy = m.agents.busyEntities;
+  const paused = fieldsOf(m.agents) as { failedHooks?: Map<string, string>; lost?: Set<string> };
+  const busy = m.agents.busyEntities.map((e) => {
+    const hook = paused.failedHooks?.get(e);
+    if (hook !== undefined) return `${e} (stopped on a failed hook "${hook}": resolve it first)`;
+    return paused.lost?.has(e) === true
+      ? `${e} (agent killed with work queued: revive it first)`
+      : e;
+  });
   if (busy.length > 0) {
     throw new SimulatorSnapshotError(
       "ERR_SNAPSHOT_BUSY",
