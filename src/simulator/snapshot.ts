@@ -741,12 +741,15 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   );
 
   const rebuilt: Rebuilt[] = [];
+  // Building models draws from the PRNG (their subnets): a failed restore must not move it.
+  const rngBefore = prngState(store.rng, "controller.rng");
   try {
     snap.models.forEach((m, i) => {
       rebuilt.push(rebuildModel(store, m, i));
     });
   } catch (e) {
     for (const r of rebuilt) for (const f of r.files) rmSync(f, { force: true });
+    fieldsOf(store.rng).state = rngBefore;
     throw e;
   }
 
