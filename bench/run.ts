@@ -13,6 +13,7 @@ import { benchCliStartup } from "./cli-startup.js";
 import { benchDeltaApply } from "./delta-apply.js";
 import { benchLocalCharmUpload } from "./local-charm-upload.js";
 import { benchPing } from "./ping.js";
+import { benchSimSnapshot } from "./sim-snapshot.js";
 import { benchStatusPoll } from "./status-poll.js";
 import { benchTestingVirtualTime } from "./testing-virtual-time.js";
 import { benchWaitForIdle } from "./wait-for-idle.js";
@@ -43,6 +44,7 @@ for (const bench of [
   benchCliStartup,
   benchBulkFairness,
   benchTestingVirtualTime,
+  benchSimSnapshot,
 ]) {
   rows.push(...(await bench()));
 }

@@ -181,6 +181,50 @@ describe("Simulator.snapshot / restore", () => {
     expect(comparable(await model.getStatus())).toEqual(current);
   });
 
+  it("refuses a unit stopped on a failed hook, and keeps a lost agent across restore", {
+    timeout: 120_000,
+  }, async () => {
+    sim.control.failHook("broken", "install", { times: 1 });
+    await model.deploy("ubuntu", { applicationName: "broken" });
+    await model.blockUntil(() => model.units.get("broken/0")?.workloadStatus === "error", {
+      timeout: 20_000,
+    });
+    // Its remaining start sequence waits for `resolved`: work in flight that a snapshot cannot hold.
+    const err = await sim.snapshot().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as SimulatorSnapshotError).code).toBe("ERR_SNAPSHOT_BUSY");
+    expect((err as Error).message).toContain("unit:broken/0 (stopped on a failed hook");
+    await model.units.get("broken/0")!.resolved({ retryHooks: true });
+    await model.blockUntil(() => model.units.get("broken/0")?.workloadStatus === "active", {
+      timeout: 20_000,
+    });
+    // A killed agent of a settled unit is state the agents remember.
+    await settledSnapshot(sim);
+    sim.control.killUnitAgent("broken/0");
+    const snap = viaJson(await settledSnapshot(sim));
+    sim.control.reviveAgent("broken/0");
+    const dir4 = await mkdtemp(join(tmpdir(), "libjuju-snapshot-lost-"));
+    await using sim4 = await Simulator.start({ controllerName: "sim4", timing: "instant" });
+    await sim4.restore(snap);
+    await sim4.writeClientFiles(dir4);
+    const c4 = await Controller.connectCurrent({ env: { JUJU_DATA: dir4 }, pingInterval: 0 });
+    try {
+      const m4 = await c4.getModel("snap");
+      expect(m4.units.get("broken/0")?.agentStatus).toBe("lost");
+      sim4.control.reviveAgent("broken/0");
+      await m4.blockUntil(() => m4.units.get("broken/0")?.agentStatus === "idle", {
+        timeout: 20_000,
+      });
+      await m4.disconnect();
+    } finally {
+      await c4.disconnect();
+      await rm(dir4, { recursive: true, force: true });
+    }
+    await model.removeApplication("broken", { force: true });
+  });
+
   it("refuses to snapshot while agents are at work, and succeeds once they settled", async () => {
     const clock = new VirtualClock();
     const dir3 = await mkdtemp(join(tmpdir(), "libjuju-snapshot-busy-"));

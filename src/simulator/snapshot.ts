@@ -15,10 +15,13 @@
  *
  * What it does not hold: the TLS identity (CA and server certificate), the
  * admin password of the running simulator (kept on restore, so that
- * clients keep logging in), backup archives, fault injection settings
- * (delays, redirects, advertised addresses), and agent work in flight —
- * {@link snapshotStore} refuses a model whose agents are busy
- * (`ERR_SNAPSHOT_BUSY`): settle it first.
+ * clients keep logging in), backup archives, the test's scripts and
+ * faults (`control.ts`, `faults.ts`, delays, redirects, advertised
+ * addresses: they belong to the test, not to the controller), and agent
+ * work in flight — {@link snapshotStore} refuses a model whose agents are
+ * busy (`ERR_SNAPSHOT_BUSY`; a killed agent with queued work counts as
+ * busy): settle it first. What agents remember between hooks (a failed
+ * hook awaiting `resolved`, a lost agent) is saved.
  *
  * Restore and open connections: a model that exists before and after keeps
  * its AllWatcher log, so every open watcher gets the `remove` deltas of the
@@ -93,6 +96,8 @@ export interface ModelSnapshot {
   entities: EncodedValue;
   /** The AllWatcher entities (`[kind, id, wire entity]`) in order of creation. */
   watcherEntities: Array<[kind: string, id: string, entity: Record<string, unknown>]>;
+  /** What the agents remember between hooks (failed hooks, lost agents). */
+  agents: EncodedValue;
   statusHistory: EncodedValue;
   /** Debug-log records, oldest first. */
   logs: EncodedValue;
@@ -175,6 +180,8 @@ const LIVE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ModelEntities: ["modelUuid", "log", "clock", "rng", "timing", "agentVersion"],
   ModelActions: ["model"],
   ModelResources: ["model"],
+  // What agents remember between hooks (failed hooks awaiting `resolved`, lost agents); the rest is work in flight.
+  Agents: ["ents", "queues", "busy", "timers", "stopped", "startedListeners"],
   StatusHistory: [],
 };
 
@@ -404,7 +411,14 @@ function charmArchives(ents: ModelEntities, path: string): Record<string, string
 
 function snapshotModel(m: ModelRecord, i: number): ModelSnapshot {
   const p = `models[${i}]`;
-  const busy = m.agents.busyEntities;
+  const paused = fieldsOf(m.agents) as { failedHooks?: Map<string, string>; lost?: Set<string> };
+  const busy = m.agents.busyEntities.map((e) => {
+    const hook = paused.failedHooks?.get(e);
+    if (hook !== undefined) return `${e} (stopped on a failed hook "${hook}": resolve it first)`;
+    return paused.lost?.has(e) === true
+      ? `${e} (agent killed with work queued: revive it first)`
+      : e;
+  });
   if (busy.length > 0) {
     throw new SimulatorSnapshotError(
       "ERR_SNAPSHOT_BUSY",
@@ -425,6 +439,7 @@ function snapshotModel(m: ModelRecord, i: number): ModelSnapshot {
     lastConnection: enc(m.lastConnection, `${p}.lastConnection`),
     entities: encInstance(m.state, "ModelEntities", `${p}.entities`),
     watcherEntities: m.entities.exportEntries(),
+    agents: encInstance(m.agents, "Agents", `${p}.agents`),
     statusHistory: encInstance(m.entities.statusHistory, "StatusHistory", `${p}.statusHistory`),
     logs: enc(
       logStoreOf(m.state)
@@ -564,7 +579,15 @@ export function validateSnapshot(snap: unknown, store?: ControllerStore): Simula
       );
     });
     need(isRecord(m.charmArchives), "must be an object", `${p}.charmArchives`);
-    for (const k of ["entities", "statusHistory", "actions", "resources", "access", "logs"]) {
+    for (const k of [
+      "entities",
+      "agents",
+      "statusHistory",
+      "actions",
+      "resources",
+      "access",
+      "logs",
+    ]) {
       need(m[k] !== undefined, "is missing", `${p}.${k}`);
     }
   });
@@ -576,6 +599,8 @@ export function validateSnapshot(snap: unknown, store?: ControllerStore): Simula
 interface Rebuilt {
   model: ModelRecord;
   snap: ModelSnapshot;
+  /** The decoded status history, installed after the AllWatcher entities. */
+  statusHistory: Record<string, unknown>;
   /** Archive files written for it (removed again if the restore fails). */
   files: string[];
 }
@@ -640,6 +665,8 @@ function rebuildModel(store: ControllerStore, s: ModelSnapshot, i: number): Rebu
       c.archive = { ...c.archive, path: file };
     }
 
+    Object.assign(model.agents, decRecord(s.agents, `${p}.agents`));
+
     const access = decMap(s.access, `${p}.access`);
     const users = modelUsers(model);
     users.clear();
@@ -661,7 +688,8 @@ function rebuildModel(store: ControllerStore, s: ModelSnapshot, i: number): Rebu
     need(Array.isArray(logs), "must be an array", `${p}.logs`);
     const logStore = logStoreOf(model.state);
     for (const r of logs) logStore.append(r as never);
-    return { model, snap: s, files };
+    const statusHistory = decRecord(s.statusHistory, `${p}.statusHistory`);
+    return { model, snap: s, statusHistory, files };
   } catch (e) {
     for (const f of files) rmSync(f, { force: true });
     throw e;
@@ -713,16 +741,15 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   );
 
   const rebuilt: Rebuilt[] = [];
+  // Building models draws from the PRNG (their subnets): a failed restore must not move it.
+  const rngBefore = prngState(store.rng, "controller.rng");
   try {
     snap.models.forEach((m, i) => {
       rebuilt.push(rebuildModel(store, m, i));
     });
-    for (const r of rebuilt) {
-      const p = `models[${rebuilt.indexOf(r)}]`;
-      decRecord(r.snap.statusHistory, `${p}.statusHistory`);
-    }
   } catch (e) {
     for (const r of rebuilt) for (const f of r.files) rmSync(f, { force: true });
+    fieldsOf(store.rng).state = rngBefore;
     throw e;
   }
 
@@ -759,11 +786,11 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   else controllerMachineIds.set(store, machines as string[]);
 
   store.models.clear();
-  for (const { model, snap: s } of rebuilt) {
+  for (const { model, snap: s, statusHistory } of rebuilt) {
     store.models.set(model.uuid, model);
     model.entities.resync(s.watcherEntities);
     // After resync: setting the entities recorded their statuses again.
-    Object.assign(model.entities.statusHistory, decRecord(s.statusHistory, "statusHistory"));
+    Object.assign(model.entities.statusHistory, statusHistory);
     // The model entity carries the running controller's values (controller uuid, charmhub-url).
     model.publish();
   }
