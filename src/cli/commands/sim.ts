@@ -298,6 +298,9 @@ export function registerSim(program: Command): void {
     .option(
       "--ssh-port <port>",
       "machines answer ssh on loopback addresses at PORT (0: any free port; 22 lets plain `ssh ubuntu@<address>` in; needs ssh2)",
+      integer,
+    )
+    .option(
       "--state <dir>",
       "keep the controller state in DIR: restored at start when present, saved on changes and at shutdown",
     )
