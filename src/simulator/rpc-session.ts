@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from "ws";
 import type { HostPort } from "../protocol/frames.js";
 import { Fields, goField } from "./decode.js";
 import { callNotImplemented, Errors, ServerError } from "./errors.js";
-import { login, type RedirectTarget } from "./facades/admin.js";
+import { login, type MacaroonLogin, type RedirectTarget } from "./facades/admin.js";
 import type { CallContext, FacadeRegistry } from "./facades/registry.js";
 import type { LoginGuard } from "./login-guard.js";
 import { checkCall } from "./permissions.js";
@@ -42,6 +42,8 @@ export interface SessionEnv {
   onFrame?: FrameTap;
   /** Login timeout and throttling of failed logins; absent: neither. */
   loginGuard?: LoginGuard;
+  /** External users' macaroon login; absent: passwords only. */
+  macaroonAuth?: MacaroonLogin;
 }
 
 /** The route a connection came in on. */
@@ -398,9 +400,12 @@ export class RpcSession {
             servers: this.env.servers(),
             ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
             ...(redirect === undefined ? {} : { redirect }),
+            ...(this.env.macaroonAuth === undefined ? {} : { macaroonAuth: this.env.macaroonAuth }),
           },
           params,
         );
+        // Discharge required: a result that leaves the connection logged out.
+        if (outcome.user === undefined) return outcome.result;
       } catch (e) {
         // Only bad credentials count towards the throttle.
         if (e instanceof ServerError && e.message === Errors.unauthorized().message) {

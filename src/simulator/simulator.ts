@@ -13,6 +13,7 @@ import type { CharmSource } from "./charm-source.js";
 import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
+import type { DischargeMode, LocalDischarger } from "./discharger.js";
 import { actionMethods } from "./facades/action.js";
 import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
@@ -43,6 +44,7 @@ import { subnetsMethods } from "./facades/subnets.js";
 import { userManagerMethods } from "./facades/user-manager.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
+import type { MacaroonAuthority } from "./macaroon.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
@@ -109,6 +111,23 @@ export interface SimulatorOptions {
    * (default 10) within `windowMs` (default 60 s) is answered `try again`.
    */
   login?: LoginGuardOptions;
+  /**
+   * Requires macaroon login for external users, as a Juju controller with an
+   * `identity-url` does: a Login without password gets
+   * `bakery-discharge-required`, discharged by a local identity provider on
+   * loopback (plain HTTP, in this process; see {@link Simulator.discharger}).
+   * `true` declares user `bob` (`bob@external`, given `login` access) and
+   * discharges at once. Password login of local users keeps working.
+   */
+  macaroonAuth?: boolean | MacaroonAuthOptions;
+}
+
+/** Options of {@link SimulatorOptions.macaroonAuth}. */
+export interface MacaroonAuthOptions {
+  /** The user the identity provider vouches for. Default `bob` (logs in as `bob@external`). */
+  user?: string;
+  /** `auto` (default), `interactive` (asks for a browser login first) or `deny`. */
+  mode?: DischargeMode;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -150,6 +169,7 @@ export class Simulator implements AsyncDisposable {
   private readonly redirects = new Map<string, RedirectTarget>();
   private stopping: Promise<void> | undefined;
   private charmhub: CharmhubServer | undefined;
+  #discharger: LocalDischarger | undefined;
 
   private constructor(
     private readonly store: ControllerStore,
@@ -257,6 +277,9 @@ export class Simulator implements AsyncDisposable {
       ]),
     );
 
+    const macaroon = opts.macaroonAuth
+      ? await startMacaroonAuth(store, opts.macaroonAuth)
+      : undefined;
     let sim: Simulator | undefined;
     const server = await ApiServer.listen({
       host,
@@ -274,9 +297,11 @@ export class Simulator implements AsyncDisposable {
         ...(opts.onFrame === undefined ? {} : { onFrame: opts.onFrame }),
         ...(replyLatency === undefined ? {} : { replyLatency }),
         loginGuard,
+        ...(macaroon === undefined ? {} : { macaroonAuth: macaroon.authority }),
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();
+      await macaroon?.discharger.close();
       throw e;
     });
     sim = new Simulator(
@@ -288,6 +313,7 @@ export class Simulator implements AsyncDisposable {
       password,
     );
     sim.charmhub = charmhub;
+    sim.#discharger = macaroon?.discharger;
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -303,6 +329,15 @@ export class Simulator implements AsyncDisposable {
       }
     }
     return sim;
+  }
+
+  /**
+   * The local identity provider of `macaroonAuth` (undefined without it):
+   * its `url`, `mode` and `user` can be changed, `visit(url)` completes an
+   * interactive login, `dischargeCount` counts discharges issued.
+   */
+  get discharger(): LocalDischarger | undefined {
+    return this.#discharger;
   }
 
   /** The clock the simulated agents run on. */
@@ -457,6 +492,7 @@ export class Simulator implements AsyncDisposable {
     this.stopping ??= (async () => {
       await this.server.close();
       await this.charmhub?.close();
+      await this.#discharger?.close();
       this.store.close();
       for (const m of this.store.models.values()) m.entities.stopAll();
     })();
@@ -467,4 +503,34 @@ export class Simulator implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** Starts the identity provider and the controller's bakery (loads tweetnacl only now). */
+async function startMacaroonAuth(
+  store: ControllerStore,
+  option: true | MacaroonAuthOptions,
+): Promise<{ discharger: LocalDischarger; authority: MacaroonAuthority }> {
+  const o = option === true ? {} : option;
+  const [{ loadNacl, MacaroonAuthority }, { LocalDischarger }] = await Promise.all([
+    import("./macaroon.js"),
+    import("./discharger.js"),
+  ]);
+  const nacl = await loadNacl();
+  const now = () => store.clock.now();
+  const discharger = await LocalDischarger.listen(nacl, {
+    host: "127.0.0.1",
+    now,
+    ...(o.user === undefined ? {} : { user: o.user }),
+    ...(o.mode === undefined ? {} : { mode: o.mode }),
+  });
+  const authority = new MacaroonAuthority(nacl, {
+    identityLocation: discharger.url,
+    identityPublicKey: discharger.keys.publicKey,
+    now,
+  });
+  const user = `${discharger.user}@external`;
+  if (!store.users.has(user)) {
+    store.users.set(user, { name: user, displayName: "", password: "", controllerAccess: "login" });
+  }
+  return { discharger, authority };
 }

@@ -24,6 +24,7 @@ export interface SimOptions {
   charms: string[];
   latency?: LatencySpec;
   juju: JujuProfileName;
+  macaroonAuth?: boolean;
 }
 
 /**
@@ -130,6 +131,10 @@ export function registerSim(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--macaroon-auth",
+      "require macaroon login for external users (bob@external), discharged by a local identity provider",
+    )
     .action(async (opts: SimOptions) => {
       await runSim(opts);
     });
@@ -162,6 +167,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(opts.macaroonAuth ? { macaroonAuth: true } : {}),
   });
   const out = process.stdout;
   out.write(`export JUJU_DATA=${jujuData}\n`);
@@ -169,6 +175,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     `controller ${sim.controllerName} (${sim.controllerUuid}), user ${sim.username}, Juju ${sim.jujuVersion}\n`,
   );
   if (added.length) out.write(`charms added to the catalog: ${added.join(", ")}\n`);
+  if (sim.discharger) out.write(`identity provider (macaroon auth): ${sim.discharger.url}\n`);
   out.write(`ready: listening on wss://${sim.endpoint}\n`);
 
   await new Promise<void>((resolve) => {
