@@ -17,7 +17,7 @@ import {
 import { provisioningScript } from "../provisioning-script.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
-import { bulk, mapSliced } from "./bulk.js";
+import { bulk, mapSliced, sliced } from "./bulk.js";
 import { infoOf } from "./controller.js";
 import type { MethodSpec } from "./registry.js";
 
@@ -286,20 +286,40 @@ export const machineManagerMethods: readonly MethodSpec[] = [
     method: "RetryProvisioning",
     params: "params.RetryProvisioningArgs",
     call: async (ctx, p) => {
+      // As machinemanager.go RetryProvisioning: bad tags give errors, the
+      // named machines (or all with `all`) are walked in the model's list,
+      // unknown ids are ignored; a named machine whose instance is not in
+      // error is an error, with `all` it is skipped. Results hold errors only.
       const model = ctx.model();
       const all = p.optBool("all") ?? false;
+      const results: unknown[] = [];
+      const wanted = new Set<string>();
       const tags = p.strings("machines");
-      const targets = all
-        ? [...model.state.machines.values()].map((m) => `machine-${m.id.replaceAll("/", "-")}`)
-        : tags;
-      const results = await mapSliced(targets, (tag) => {
-        const id = machineIdFromTag(tag);
-        const m = model.state.machines.get(id);
-        if (m === undefined) throw Errors.notFound(`machine ${id}`);
-        model.agents.retryProvisioning(m);
-        return {};
+      await sliced(tags.length, (i) => {
+        try {
+          wanted.add(machineIdFromTag(tags[i]!));
+        } catch (e) {
+          if (!(e instanceof ServerError)) throw e;
+          results.push({ error: e.toWire() });
+        }
       });
-      return { results };
+      const machines = [...model.state.machines.values()];
+      // In slices: thousands of machines must not stall other clients (bulk.ts).
+      await sliced(machines.length, (i) => {
+        const m = machines[i]!;
+        if (!all && !wanted.has(m.id)) return;
+        const status = m.instanceStatus.current;
+        if (status !== "error" && status !== "provisioning error") {
+          if (!all) {
+            const e = new ServerError(`machine ${m.id} is not in an error state (${status})`);
+            results.push({ error: e.toWire() });
+          }
+          return;
+        }
+        model.agents.retryProvisioning(m);
+      });
+      // A nil Results slice: Go marshals it as null.
+      return { results: results.length > 0 ? results : null };
     },
   },
   {
