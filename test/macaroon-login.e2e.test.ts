@@ -128,6 +128,37 @@ describe("macaroon login against the simulator's identity provider", () => {
     expect(seen[0]?.caveatData?.length).toBeGreaterThan(60);
   });
 
+  it("reconnects a Model with the jar's macaroons, without another discharge", async () => {
+    const d = sim.discharger!;
+    d.mode = "auto";
+    const jar = new MemoryMacaroonJar();
+    const model = await Model.connect({
+      endpoint: sim.endpoint,
+      cacert: sim.caCert,
+      username: "bob@external",
+      uuid: sim.defaultModelUuid,
+      cookieJar: jar,
+      pingInterval: 0,
+      onFrame,
+    });
+    try {
+      const before = d.dischargeCount;
+      const back = new Promise<void>((resolve) => {
+        const off = model.onConnectionChange((c) => {
+          if (c.state !== "connected") return;
+          off();
+          resolve();
+        });
+      });
+      await sim.dropConnections();
+      await back;
+      expect(model.connection.loginInfo?.userInfo?.identity).toBe("user-bob@external");
+      expect(d.dischargeCount).toBe(before);
+    } finally {
+      await model.disconnect();
+    }
+  });
+
   it("raises DischargeError when the identity provider refuses", async () => {
     sim.discharger!.mode = "deny";
     try {
