@@ -39,8 +39,8 @@ const MAX_BODY = 64 * 1024;
 
 /** The simulator's identity provider. */
 export class LocalDischarger {
-  /** Curve25519 keys third-party caveats are encrypted for. */
-  readonly keys: { publicKey: Uint8Array; secretKey: Uint8Array };
+  // Private so that inspect and JSON never show the secret half.
+  readonly #keys: { publicKey: Uint8Array; secretKey: Uint8Array };
   /** Discharge macaroons issued. */
   dischargeCount = 0;
   /** The user discharges declare. */
@@ -61,7 +61,7 @@ export class LocalDischarger {
     this.#nacl = nacl;
     this.#server = server;
     this.#now = opts.now;
-    this.keys = nacl.box.keyPair();
+    this.#keys = nacl.box.keyPair();
     this.user = opts.user ?? "bob";
     this.mode = opts.mode ?? "auto";
   }
@@ -83,6 +83,16 @@ export class LocalDischarger {
       });
     });
     return d;
+  }
+
+  /** The Curve25519 public key third-party caveats are encrypted for. */
+  get publicKey(): Uint8Array {
+    return this.#keys.publicKey;
+  }
+
+  /** What `util.inspect` shows: the location and mode, never the key. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `LocalDischarger { url: ${JSON.stringify(this.url)}, mode: ${JSON.stringify(this.mode)}, user: ${JSON.stringify(this.user)} }`;
   }
 
   /** The discharger's location (what third-party caveats name). */
@@ -161,7 +171,7 @@ export class LocalDischarger {
     const c64 = form.get("caveat64");
     const payload = c64 !== null ? b64any(c64) : id;
     if (!payload) return this.#error(res, 400, "bad request", "bad caveat64");
-    const info = decodeCaveat(this.#nacl, payload, this.keys);
+    const info = decodeCaveat(this.#nacl, payload, this.#keys);
     if (typeof info === "string") {
       return this.#error(res, 400, "bad request", `discharger cannot decode caveat id: ${info}`);
     }

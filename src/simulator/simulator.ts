@@ -525,7 +525,7 @@ async function startMacaroonAuth(
   });
   const authority = new MacaroonAuthority(nacl, {
     identityLocation: discharger.url,
-    identityPublicKey: discharger.keys.publicKey,
+    identityPublicKey: discharger.publicKey,
     now,
   });
   const user = `${discharger.user}@external`;
