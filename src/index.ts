@@ -65,6 +65,7 @@ export {
   type Cookie,
   controllerAccess,
   type Env,
+  FileCookieJar,
   JujuData,
   type JujuDataOptions,
   jujuDataDir,
@@ -467,6 +468,16 @@ export {
   type RpcRequest,
 } from "./rpc/connection.js";
 export { Credentials, type CredentialsInit, type MacaroonJson } from "./rpc/credentials.js";
+export {
+  type DischargeRequest,
+  type Discharger,
+  dischargeAll,
+  HttpDischarger,
+  type HttpDischargerOptions,
+  type InteractionInfo,
+  type MacaroonJar,
+  MemoryMacaroonJar,
+} from "./rpc/discharger.js";
 export * from "./rpc/errors.js";
 export {
   type FacadeCallOptions,

@@ -42,6 +42,14 @@ const ERRORS: Record<string, () => lib.LibjujuError> = {
   ConnectionClosedError: () => new lib.ConnectionClosedError("closed"),
   ConnectError: () => new lib.ConnectError("refused", "wss://10.0.0.1:17070"),
   DischargeRequiredError: () => new lib.DischargeRequiredError("discharge"),
+  DischargeError: () =>
+    new lib.DischargeError("refused", "https://idm.example", { bakeryCode: "permission denied" }),
+  InteractionRequiredError: () =>
+    new lib.InteractionRequiredError(
+      "log in",
+      "https://idm.example/login/1",
+      "https://idm.example",
+    ),
   ProtocolError: () => new lib.ProtocolError("bad frame"),
   FacadeVersionError: () => new lib.FacadeVersionError("no version"),
   JujuDataError: () => new lib.JujuDataError("bad file", "controllers.yaml"),

@@ -213,6 +213,9 @@ export class Controller {
       endpoints: access.endpoints,
       credentials: access.credentials,
       macaroonsFor: access.macaroonsFor,
+      // Discharged macaroons go to the CLI's jar, under the controller UUID as Juju files them.
+      cookieJar: options.cookieJar ?? access.cookieJar,
+      cookieHost: options.cookieHost ?? access.controllerUuid,
     };
     if (access.caCert !== undefined) base.caCert = access.caCert;
     if (base.clientVersion === undefined && access.agentVersion) {

@@ -2,7 +2,9 @@
  * How to reach and log in to a controller named in the client files.
  * @module
  */
+import { join } from "node:path";
 import { Credentials } from "../rpc/credentials.js";
+import { FileCookieJar } from "./cookie-jar.js";
 import { JujuData, type JujuDataOptions } from "./jujudata.js";
 
 /** Where client files come from: a {@link JujuData}, a directory, or the environment. */
@@ -36,6 +38,8 @@ export interface ControllerAccess {
    * account has no password), as Juju's CLI logs in.
    */
   macaroonsFor: (host: string) => Promise<Credentials>;
+  /** The controller's cookie jar (`cookies/<controller>.json`), where discharged macaroons are saved. */
+  cookieJar: FileCookieJar;
 }
 
 /** Reads the controller, account and cookie jar of `controllerName`. */
@@ -52,6 +56,7 @@ export async function controllerAccess(
     caCert: controller.caCert,
     credentials: account.credentials,
     agentVersion: controller.agentVersion,
+    cookieJar: new FileCookieJar(join(data.dir, "cookies", `${controllerName}.json`)),
     macaroonsFor: async (host) => {
       const hosts = [controller.uuid, host];
       if (controller.publicDnsName) hosts.push(controller.publicDnsName);

@@ -9,6 +9,7 @@ export {
   controllerAccess,
   jujuDataFrom,
 } from "./controller-access.js";
+export { FileCookieJar } from "./cookie-jar.js";
 export { type Cookie, macaroonsForHosts, parseCookieJar } from "./cookies.js";
 export {
   type AccountDetails,

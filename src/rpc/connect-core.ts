@@ -9,6 +9,7 @@
  */
 import { Connection, type ConnectionOptions } from "./connection.js";
 import type { Credentials } from "./credentials.js";
+import type { Discharger, InteractionInfo, MacaroonJar } from "./discharger.js";
 import {
   AbortError,
   ConnectError,
@@ -94,6 +95,30 @@ export interface ConnectApiOptions {
    * supply macaroons (e.g. from the cookie jar) for the dialled host.
    */
   macaroonsFor?: (host: string) => Promise<Credentials>;
+  /**
+   * Discharges third-party caveats when Login answers
+   * `bakery-discharge-required` (an externally authenticated user). Default:
+   * an `HttpDischarger` (macaroon-bakery v3 over HTTP(S)) using `onInteraction`.
+   */
+  discharger?: Discharger;
+  /**
+   * Called with the URL to log in at when the identity provider asks for an
+   * interactive login; libjuju then waits for the login to finish. Without
+   * it, such a login fails with `InteractionRequiredError` (libjuju never
+   * opens a browser).
+   */
+  onInteraction?: (info: InteractionInfo) => void | Promise<void>;
+  /**
+   * Where discharged login macaroons are read from before Login (when the
+   * credentials have no password or macaroons) and saved after a discharge,
+   * as the juju CLI's cookie jar. Node: `FileCookieJar`.
+   */
+  cookieJar?: MacaroonJar;
+  /**
+   * Host of the cookie URL the jar files macaroons under (Juju: the
+   * controller UUID, else the dialled host). Default: the dialled host.
+   */
+  cookieHost?: string;
 }
 
 /**
@@ -104,6 +129,13 @@ export type CommonConnectOptions = Omit<
   ConnectApiOptions,
   "endpoints" | "modelUuid" | "credentials" | "caCert" | "macaroonsFor"
 >;
+
+/** Failures of a macaroon login: the same on every address, so not worth another one. */
+const DISCHARGE_CODES: ReadonlySet<string> = new Set([
+  "ERR_DISCHARGE_REQUIRED",
+  "ERR_DISCHARGE_FAILED",
+  "ERR_INTERACTION_REQUIRED",
+]);
 
 /** A logged-in connection and how it was reached. */
 export interface ConnectedApi {
@@ -218,13 +250,27 @@ async function connectLoop(
       const connection = new Connection(transport, connOptions);
       try {
         let credentials = options.credentials;
+        const host = hostOf(endpoint);
+        const cookieHost = options.cookieHost ?? host;
         if (credentials.password === undefined && options.macaroonsFor) {
-          credentials = await options.macaroonsFor(hostOf(endpoint));
+          credentials = await options.macaroonsFor(host);
+        }
+        if (
+          credentials.password === undefined &&
+          !credentials.macaroons?.length &&
+          options.cookieJar
+        ) {
+          const stored = await options.cookieJar.load([...new Set([cookieHost, host])]);
+          if (stored.length > 0) credentials = credentials.withMacaroons(stored);
         }
         const loginOptions: Parameters<typeof login>[1] = {
           credentials,
           signal,
+          cookieHost,
         };
+        if (options.discharger) loginOptions.discharger = options.discharger;
+        if (options.onInteraction) loginOptions.onInteraction = options.onInteraction;
+        if (options.cookieJar) loginOptions.cookieJar = options.cookieJar;
         // Default: the table of the server's major version, chosen at login.
         if (options.clientFacades) loginOptions.clientFacades = options.clientFacades;
         if (options.clientVersion) loginOptions.clientVersion = options.clientVersion;
@@ -253,7 +299,7 @@ async function connectLoop(
         }
         await connection.close();
         if (err instanceof JujuError || err instanceof AbortError) throw err;
-        if (err instanceof LibjujuError && err.code === "ERR_DISCHARGE_REQUIRED") throw err;
+        if (err instanceof LibjujuError && DISCHARGE_CODES.has(err.code)) throw err;
         lastError = err;
         failures.push(`${endpoint}: ${err instanceof Error ? err.message : String(err)}`);
       }

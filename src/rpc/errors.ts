@@ -214,12 +214,50 @@ export class ConnectError extends LibjujuError {
 }
 
 /**
- * Login needs a macaroon discharged by a third party (e.g. an identity
- * provider), which libjuju cannot do yet.
+ * Login still asks for a third-party macaroon discharge after libjuju
+ * discharged what it was given (or the reply carried no macaroon to discharge).
  */
 export class DischargeRequiredError extends LibjujuError {
-  constructor(message: string) {
-    super(message, "ERR_DISCHARGE_REQUIRED");
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, "ERR_DISCHARGE_REQUIRED", options);
+  }
+}
+
+/**
+ * A third party (e.g. an identity provider) would not discharge a caveat of
+ * the login macaroon, or could not be reached; `cause` holds the underlying error.
+ */
+export class DischargeError extends LibjujuError {
+  /** The third party's location (URL) that was asked. */
+  readonly location: string;
+  /** The bakery error code the third party answered with (e.g. `permission denied`), if any. */
+  readonly bakeryCode: string | undefined;
+  constructor(
+    message: string,
+    location: string,
+    options: ErrorOptions & { bakeryCode?: string | undefined } = {},
+  ) {
+    const { bakeryCode, ...errorOptions } = options;
+    super(message, "ERR_DISCHARGE_FAILED", errorOptions);
+    this.location = location;
+    this.bakeryCode = bakeryCode;
+  }
+}
+
+/**
+ * The identity provider wants the user to log in interactively at
+ * `visitUrl`, and no `onInteraction` callback was given to report it to
+ * (libjuju never opens a browser itself).
+ */
+export class InteractionRequiredError extends LibjujuError {
+  /** The URL the user must visit to log in. */
+  readonly visitUrl: string;
+  /** The third party's location (URL). */
+  readonly location: string;
+  constructor(message: string, visitUrl: string, location: string) {
+    super(message, "ERR_INTERACTION_REQUIRED");
+    this.visitUrl = visitUrl;
+    this.location = location;
   }
 }
 

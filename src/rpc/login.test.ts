@@ -13,6 +13,7 @@ import {
   JujuError,
   JujuNotFoundError,
   JujuUnauthorizedError,
+  ProtocolError,
   TimeoutError,
 } from "./errors.js";
 import type { ParamsOf } from "./facade-client.js";
@@ -125,7 +126,7 @@ describe("login", () => {
     await conn.close();
   });
 
-  it("explains that third-party discharge is not supported", async () => {
+  it("refuses a discharge-required answer whose macaroon cannot be read", async () => {
     const { conn } = fakePair(() => ({
       response: { "discharge-required": { i: "x" }, "discharge-required-error": "need login" },
     }));
@@ -133,9 +134,40 @@ describe("login", () => {
       credentials: new Credentials({ username: "bob" }),
       clientFacades: {},
     }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as Error).message).toContain("unreadable macaroon");
+    await conn.close();
+  });
+
+  it("gives up with DischargeRequiredError when the controller keeps asking", async () => {
+    const sig = "A".repeat(43);
+    const root = {
+      c: [{ i: "cav", v64: "B".repeat(60), l: "https://idm.example" }],
+      i: "root",
+      s64: sig,
+    };
+    const { conn, server } = fakePair(() => ({
+      response: { "discharge-required": root, "discharge-required-error": "need login" },
+    }));
+    const asked: string[] = [];
+    const err = await login(conn, {
+      credentials: new Credentials({ username: "bob" }),
+      clientFacades: {},
+      discharger: {
+        async discharge(req) {
+          asked.push(req.location);
+          return { i: "cav", s64: "C".repeat(43) };
+        },
+      },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DischargeRequiredError);
-    expect((err as Error).message).toContain("cannot discharge third-party macaroons");
     expect((err as Error).message).toContain("need login");
+    expect(asked).toEqual(["https://idm.example", "https://idm.example"]);
+    expect(server.requests).toHaveLength(3);
+    // Retries carry the root and its bound discharge.
+    const retry = server.requests[1]?.params as { macaroons: Record<string, unknown>[][] };
+    expect(retry.macaroons[0]).toHaveLength(2);
+    expect(retry.macaroons[0]?.[1]?.s64).not.toBe("C".repeat(43));
     await conn.close();
   });
 });

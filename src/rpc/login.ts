@@ -7,7 +7,13 @@ import { CLIENT_FACADE_VERSIONS_BY_MAJOR } from "../facades/generated/index.js";
 import type { FacadeVersions, HostPort } from "../protocol/frames.js";
 import type { Connection } from "./connection.js";
 import type { Credentials, MacaroonJson } from "./credentials.js";
-import { DischargeRequiredError, type JujuRedirectError, ProtocolError } from "./errors.js";
+import type { Discharger, InteractionInfo, MacaroonJar } from "./discharger.js";
+import {
+  DischargeRequiredError,
+  JujuError,
+  type JujuRedirectError,
+  ProtocolError,
+} from "./errors.js";
 import { type JujuMajor, jujuMajorOf } from "./facade-table.js";
 import { negotiateFacades, serverFacadeMap } from "./negotiate.js";
 
@@ -65,7 +71,21 @@ export interface LoginOptions {
   cliArgs?: string;
   signal?: AbortSignal;
   timeout?: number;
+  /**
+   * Discharges the third-party caveats of a `bakery-discharge-required`
+   * answer. Default: an `HttpDischarger` (macaroon-bakery v3 over HTTP(S)).
+   */
+  discharger?: Discharger;
+  /** Told the URL to log in at when the default discharger meets `interaction required`. */
+  onInteraction?: (info: InteractionInfo) => void | Promise<void>;
+  /** Where discharged macaroons are saved for the next login (as the juju CLI's cookie jar). */
+  cookieJar?: MacaroonJar;
+  /** The host of the cookie URL (`https://<host>/`): Juju uses the controller UUID when known. */
+  cookieHost?: string;
 }
+
+/** Discharge rounds per login: Juju may ask again at another level (python-libjuju tries twice). */
+const MAX_DISCHARGE_ROUNDS = 2;
 
 interface WireLoginResult {
   servers?: HostPort[][] | null;
@@ -92,10 +112,16 @@ const tagId = (tag: string | undefined, kind: string): string | undefined =>
  * Logs in with `Admin.Login` v3, negotiates facade versions and records them
  * on the connection (which starts its pinger).
  *
+ * When the controller answers `bakery-discharge-required` (a user from an
+ * external identity provider), the macaroon's third-party caveats are
+ * discharged through `options.discharger`, saved in `options.cookieJar`, and
+ * Login is retried with the bound slice.
+ *
  * Throws the server's error (e.g. {@link JujuUnauthorizedError} for a wrong
- * password, {@link JujuRedirectError} for a migrated model), or
- * {@link DischargeRequiredError} when the controller asks for a third-party
- * macaroon discharge, which libjuju does not support yet.
+ * password, {@link JujuRedirectError} for a migrated model),
+ * {@link DischargeError} / {@link InteractionRequiredError} when a discharge
+ * fails, or {@link DischargeRequiredError} when the controller still asks
+ * for one after discharging.
  */
 export async function login(conn: Connection, options: LoginOptions): Promise<LoginInfo> {
   const { credentials } = options;
@@ -106,25 +132,55 @@ export async function login(conn: Connection, options: LoginOptions): Promise<Lo
     nonce: "",
     "client-version": options.clientVersion ?? DEFAULT_CLIENT_VERSION,
   };
-  if (credentials.password === undefined && credentials.macaroons?.length) {
-    params.macaroons = credentials.macaroons satisfies MacaroonJson[][];
+  if (credentials.password === undefined) {
+    if (credentials.macaroons?.length) {
+      params.macaroons = credentials.macaroons satisfies MacaroonJson[][];
+    }
+    // As the juju CLI: a discharge-required answer then comes in bakery v3 form.
     params["bakery-version"] = 3;
   }
   if (options.cliArgs) params["cli-args"] = options.cliArgs;
   const callOptions: { signal?: AbortSignal; timeout?: number } = {};
   if (options.signal) callOptions.signal = options.signal;
   if (options.timeout !== undefined) callOptions.timeout = options.timeout;
-  const result = await conn.rpc<WireLoginResult>(
-    { type: "Admin", version: ADMIN_VERSION, request: "Login", params },
-    callOptions,
-  );
-  if (result["discharge-required"] || result["bakery-discharge-required"]) {
+  const call = async (p: Record<string, unknown>): Promise<WireLoginResult> => {
+    try {
+      return await conn.rpc<WireLoginResult>(
+        { type: "Admin", version: ADMIN_VERSION, request: "Login", params: p },
+        callOptions,
+      );
+    } catch (e) {
+      // The error form of the same request (`params.CodeDischargeRequired`).
+      if (e instanceof JujuError && e.jujuCode === "macaroon discharge required" && e.info) {
+        return {
+          "discharge-required": e.info.macaroon,
+          "bakery-discharge-required": e.info["bakery-macaroon"],
+          "discharge-required-error": e.message,
+        };
+      }
+      throw e;
+    }
+  };
+  let result = await call(params);
+  for (
+    let round = 0;
+    result["discharge-required"] || result["bakery-discharge-required"];
+    round++
+  ) {
     const why = result["discharge-required-error"];
-    throw new DischargeRequiredError(
-      `login as ${credentials.username} needs a macaroon discharged by a third party` +
-        `${why ? ` (${why})` : ""}; libjuju cannot discharge third-party macaroons yet: ` +
-        "log in with a password, or run `juju login` so that the cookie jar holds a discharged macaroon",
-    );
+    const dc = result["bakery-discharge-required"] ?? result["discharge-required"];
+    if (round >= MAX_DISCHARGE_ROUNDS || credentials.password !== undefined) {
+      throw new DischargeRequiredError(
+        `login as ${credentials.username} still needs a macaroon discharged by a third party` +
+          `${why ? ` (${why})` : ""} after ${round} discharge round(s)`,
+      );
+    }
+    const slice = await dischargeLoginMacaroon(dc, options);
+    params["auth-tag"] = "";
+    params.credentials = "";
+    params.macaroons = [slice];
+    params["bakery-version"] = 3;
+    result = await call(params);
   }
   const controllerTag = result["controller-tag"];
   if (typeof controllerTag !== "string" || !Array.isArray(result.facades)) {
@@ -160,6 +216,33 @@ export async function login(conn: Connection, options: LoginOptions): Promise<Lo
     info,
   });
   return info;
+}
+
+/**
+ * Discharges the macaroon of a discharge-required Login answer and saves the
+ * bound slice in the cookie jar. The discharge code is loaded only here, so
+ * password logins never load it.
+ */
+async function dischargeLoginMacaroon(dc: unknown, options: LoginOptions): Promise<MacaroonJson[]> {
+  const [{ dischargeAll, HttpDischarger }, { bakeryMacaroonFromJson, expiryOf }] =
+    await Promise.all([import("./discharger.js"), import("./macaroon.js")]);
+  let root: ReturnType<typeof bakeryMacaroonFromJson>;
+  try {
+    root = bakeryMacaroonFromJson(dc);
+  } catch (e) {
+    throw new ProtocolError(
+      `Admin.Login asked for a discharge with an unreadable macaroon: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const discharger =
+    options.discharger ??
+    new HttpDischarger(options.onInteraction ? { onInteraction: options.onInteraction } : {});
+  const { slice, macaroons } = await dischargeAll(root, discharger, options.signal);
+  if (options.cookieJar && options.cookieHost) {
+    await options.cookieJar.save(options.cookieHost, slice, expiryOf(macaroons));
+  }
+  return slice;
 }
 
 /** Where a redirect points: addresses and the CA of the other controller. */

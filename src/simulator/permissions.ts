@@ -11,6 +11,13 @@
  * `Charms` writes, `ModelConfig` reads, `KeyManager` via `HasModelAdmin`…);
  * the table says so with `superuser: true`.
  *
+ * The Storage, MachineManager, Subnets, Bundle, Annotations and Controller
+ * config entries were read against Juju 3.x's facade sources (storage.go v6
+ * with names/v5, machinemanager.go with ModelAuthorizer, subnets.go,
+ * bundle.go, annotations/client.go, common/controllerconfig.go);
+ * `test/permissions-confirmed.e2e.test.ts` covers the entries that differ
+ * from a plain read/write check.
+ *
  * A method without an entry is refused to everyone but superusers: adding
  * a facade method means adding its line here (`permissions.test.ts` fails
  * until every registered method has one).
@@ -147,8 +154,13 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "AllWatcher.Next": login("apiserver/allwatcher.go (the connection's own watcher)"),
   "AllWatcher.Stop": login("apiserver/allwatcher.go (the connection's own watcher)"),
 
-  "Annotations.Get": read("apiserver/facades/client/annotations/client.go checkCanRead"),
-  "Annotations.Set": write("apiserver/facades/client/annotations/client.go checkCanWrite"),
+  // Confirmed against 3.x client.go: a failed check fails every item, not the call.
+  "Annotations.Get": perEntity(
+    "apiserver/facades/client/annotations/client.go Get checkCanRead (read; per-item errors)",
+  ),
+  "Annotations.Set": perEntity(
+    "apiserver/facades/client/annotations/client.go Set checkCanWrite (write; per-item errors)",
+  ),
 
   "Application.AddRelation": write(`${APP} checkCanWrite`),
   "Application.Consume": write(`${APP} Consume checkCanWrite`),
@@ -231,11 +243,19 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "KeyManager.ImportKeys": adminOrSuper(`${KEYS} checkCanWrite (HasModelAdmin)`),
   "KeyManager.ListKeys": perEntity(`${KEYS} checkCanRead per user (admin, else read)`),
 
-  "MachineManager.AddMachines": write(`${MACHINES} CanWrite`),
-  "MachineManager.DestroyMachineWithParams": write(`${MACHINES} CanWrite`),
-  "MachineManager.InstanceTypes": read(`${MACHINES} CanRead`),
-  "MachineManager.ProvisioningScript": write(`${MACHINES} CanWrite`),
-  "MachineManager.RetryProvisioning": write(`${MACHINES} CanWrite`),
+  "MachineManager.AddMachines": write(`${MACHINES} ModelAuthorizer.CanWrite (model grant only)`),
+  "MachineManager.DestroyMachineWithParams": write(
+    `${MACHINES} ModelAuthorizer.CanWrite (model grant only)`,
+  ),
+  "MachineManager.InstanceTypes": login(
+    "apiserver/facades/client/machinemanager/instancetypes.go (no check: any model user)",
+  ),
+  "MachineManager.ProvisioningScript": write(
+    `${MACHINES} ModelAuthorizer.CanWrite (model grant only)`,
+  ),
+  "MachineManager.RetryProvisioning": write(
+    `${MACHINES} ModelAuthorizer.CanWrite (model grant only)`,
+  ),
 
   "ModelConfig.GetModelConstraints": readOrSuper(`${MODELCONFIG} canReadModel`),
   "ModelConfig.ModelGet": readOrSuper(`${MODELCONFIG} canReadModel`),
@@ -289,21 +309,21 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
 
   "Storage.AddToUnit": write(`${STORAGE} checkCanWrite`),
   "Storage.Attach": write(`${STORAGE} checkCanWrite`),
-  "Storage.CreatePool": write(`${STORAGE} checkCanWrite`),
+  "Storage.CreatePool": login(`${STORAGE} CreatePool (no check in 3.6: any model user)`),
   "Storage.DetachStorage": write(`${STORAGE} checkCanWrite`),
   "Storage.Import": write(`${STORAGE} checkCanWrite`),
-  "Storage.ListFilesystems": read(`${STORAGE} checkCanRead`),
-  "Storage.ListPools": read(`${STORAGE} checkCanRead`),
-  "Storage.ListStorageDetails": read(`${STORAGE} checkCanRead`),
-  "Storage.ListVolumes": read(`${STORAGE} checkCanRead`),
+  "Storage.ListFilesystems": readOrSuper(`${STORAGE} checkCanRead (superuser, else read)`),
+  "Storage.ListPools": readOrSuper(`${STORAGE} checkCanRead (superuser, else read)`),
+  "Storage.ListStorageDetails": readOrSuper(`${STORAGE} checkCanRead (superuser, else read)`),
+  "Storage.ListVolumes": readOrSuper(`${STORAGE} checkCanRead (superuser, else read)`),
   "Storage.Remove": write(`${STORAGE} checkCanWrite`),
   "Storage.RemovePool": write(`${STORAGE} checkCanWrite`),
-  "Storage.StorageDetails": read(`${STORAGE} checkCanRead`),
+  "Storage.StorageDetails": readOrSuper(`${STORAGE} checkCanRead (superuser, else read)`),
   "Storage.UpdatePool": write(`${STORAGE} checkCanWrite`),
 
-  "Subnets.AllZones": read(`${SUBNETS} checkCanRead`),
-  "Subnets.ListSubnets": read(`${SUBNETS} checkCanRead`),
-  "Subnets.SubnetsByCIDR": read(`${SUBNETS} checkCanRead`),
+  "Subnets.AllZones": read(`${SUBNETS} AllZones checkCanRead (model grant only)`),
+  "Subnets.ListSubnets": read(`${SUBNETS} ListSubnets checkCanRead (model grant only)`),
+  "Subnets.SubnetsByCIDR": read(`${SUBNETS} SubnetsByCIDR checkCanRead (model grant only)`),
 
   "UserManager.AddUser": superuser(`${USERS} AddUser (superuser)`),
   "UserManager.DisableUser": superuser(`${USERS} enableUserImpl (superuser)`),

@@ -8,7 +8,7 @@ import type { RawData, WebSocket } from "ws";
 import type { HostPort } from "../protocol/frames.js";
 import { Fields, goField } from "./decode.js";
 import { callNotImplemented, Errors, ServerError } from "./errors.js";
-import { login, type RedirectTarget } from "./facades/admin.js";
+import { login, type MacaroonLogin, type RedirectTarget } from "./facades/admin.js";
 import type { CallContext, FacadeRegistry } from "./facades/registry.js";
 import type { ConnectionInfo, FaultInjector } from "./faults.js";
 import type { LoginGuard } from "./login-guard.js";
@@ -45,6 +45,8 @@ export interface SessionEnv {
   loginGuard?: LoginGuard;
   /** Fault injection (faults.ts); absent: none. */
   faults?: FaultInjector;
+  /** External users' macaroon login; absent: passwords only. */
+  macaroonAuth?: MacaroonLogin;
 }
 
 /** The route a connection came in on. */
@@ -309,9 +311,24 @@ export class RpcSession {
         e instanceof ServerError ? e : new ServerError(e instanceof Error ? e.message : String(e));
       reply = replyFrame(h, undefined, err);
     }
+    let text = JSON.stringify(reply);
+    // A reply that could never fit under the outgoing cap fails its call
+    // instead of dropping the connection (Juju's writer would block; the
+    // simulator bounds memory): the client gets a typed error, not a hang.
+    if (text.length > MAX_OUTGOING_BYTES / 3 && Buffer.byteLength(text) > MAX_OUTGOING_BYTES) {
+      const size = Buffer.byteLength(text);
+      reply = replyFrame(
+        h,
+        undefined,
+        new ServerError(
+          `${h.type}.${h.request} reply of ${size} bytes exceeds the simulator's limit of ${MAX_OUTGOING_BYTES} bytes per connection`,
+        ),
+      );
+      text = JSON.stringify(reply);
+    }
     const latency = this.env.replyLatency?.() ?? 0;
     if (latency > 0) await this.sleepOnClock(latency);
-    this.send(reply);
+    this.send(reply, text);
   }
 
   /** Waits `ms` of the store's clock; a closing connection cuts the wait short. */
@@ -328,7 +345,7 @@ export class RpcSession {
     });
   }
 
-  private send(frame: Record<string, unknown>): void {
+  private send(frame: Record<string, unknown>, text?: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.env.onFrame?.("out", frame, this.info);
     // Replies finished in the same tick leave in one write, as Go's buffered
@@ -342,7 +359,7 @@ export class RpcSession {
         socket.uncork();
       });
     }
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text ?? JSON.stringify(frame));
     // A client that stops reading must not make the server hold its replies
     // without bound (in Go the writer blocks); past the mark it is dropped.
     if (this.ws.bufferedAmount > MAX_OUTGOING_BYTES) this.ws.terminate();
@@ -451,9 +468,12 @@ export class RpcSession {
             servers: this.env.servers(),
             ...(this.route.modelUuid === undefined ? {} : { modelUuid: this.route.modelUuid }),
             ...(redirect === undefined ? {} : { redirect }),
+            ...(this.env.macaroonAuth === undefined ? {} : { macaroonAuth: this.env.macaroonAuth }),
           },
           params,
         );
+        // Discharge required: a result that leaves the connection logged out.
+        if (outcome.user === undefined) return outcome.result;
       } catch (e) {
         // Only bad credentials count towards the throttle.
         if (e instanceof ServerError && e.message === Errors.unauthorized().message) {

@@ -14,6 +14,7 @@ import { CharmhubServer } from "./charmhub/index.js";
 import { writeClientFiles } from "./client-files.js";
 import type { Clock, TimingProfileName } from "./clock.js";
 import { SimulatorControl } from "./control.js";
+import type { DischargeMode, LocalDischarger } from "./discharger.js";
 import { actionMethods } from "./facades/action.js";
 import type { RedirectTarget } from "./facades/admin.js";
 import { allWatcherMethods } from "./facades/all-watcher.js";
@@ -46,6 +47,7 @@ import { userManagerMethods } from "./facades/user-manager.js";
 import { FaultInjector } from "./faults.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
+import type { MacaroonAuthority } from "./macaroon.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
@@ -122,11 +124,29 @@ export interface SimulatorOptions {
    * where the process may bind it). Default: off (10.x.y.z addresses).
    */
   ssh?: boolean | { port?: number };
+  /**
    * The TLS identity to serve (CA and server certificate and key), e.g. one
    * saved from {@link Simulator.tlsIdentity} by `libjuju sim --state`, so
    * that client files written earlier stay valid. Default: a new one.
    */
   tls?: ControllerCerts;
+  /**
+   * Requires macaroon login for external users, as a Juju controller with an
+   * `identity-url` does: a Login without password gets
+   * `bakery-discharge-required`, discharged by a local identity provider on
+   * loopback (plain HTTP, in this process; see {@link Simulator.discharger}).
+   * `true` declares user `bob` (`bob@external`, given `login` access) and
+   * discharges at once. Password login of local users keeps working.
+   */
+  macaroonAuth?: boolean | MacaroonAuthOptions;
+}
+
+/** Options of {@link SimulatorOptions.macaroonAuth}. */
+export interface MacaroonAuthOptions {
+  /** The user the identity provider vouches for. Default `bob` (logs in as `bob@external`). */
+  user?: string;
+  /** `auto` (default), `interactive` (asks for a browser login first) or `deny`. */
+  mode?: DischargeMode;
 }
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
@@ -198,6 +218,7 @@ export class Simulator implements AsyncDisposable {
   readonly faults: FaultInjector;
   /** The test control API: scripted agents, virtual time, faults (control.ts). */
   readonly control: SimulatorControl;
+  #discharger: LocalDischarger | undefined;
 
   private constructor(
     private readonly store: ControllerStore,
@@ -318,6 +339,9 @@ export class Simulator implements AsyncDisposable {
       ]),
     );
 
+    const macaroon = opts.macaroonAuth
+      ? await startMacaroonAuth(store, opts.macaroonAuth)
+      : undefined;
     let sim: Simulator | undefined;
     const server = await ApiServer.listen({
       host,
@@ -336,9 +360,11 @@ export class Simulator implements AsyncDisposable {
         ...(replyLatency === undefined ? {} : { replyLatency }),
         loginGuard,
         faults: new FaultInjector(),
+        ...(macaroon === undefined ? {} : { macaroonAuth: macaroon.authority }),
       },
     }).catch(async (e: unknown) => {
       await charmhub.close();
+      await macaroon?.discharger.close();
       throw e;
     });
     sim = new Simulator(
@@ -351,6 +377,8 @@ export class Simulator implements AsyncDisposable {
       opts.charms === undefined ? catalog : undefined,
     );
     sim.charmhub = charmhub;
+    sim.#tls = certs;
+    sim.#discharger = macaroon?.discharger;
     if (opts.ssh !== undefined && opts.ssh !== false) {
       try {
         sim.sshServer = await startSsh(store, opts.ssh === true ? {} : opts.ssh);
@@ -359,7 +387,6 @@ export class Simulator implements AsyncDisposable {
         throw e;
       }
     }
-    sim.#tls = certs;
     const started = sim;
     setControllerInfo(store, {
       caCert: certs.caCert,
@@ -404,6 +431,15 @@ export class Simulator implements AsyncDisposable {
    */
   async restore(snapshot: SimulatorSnapshot): Promise<void> {
     await restoreStore(this.store, snapshot);
+  }
+
+  /**
+   * The local identity provider of `macaroonAuth` (undefined without it):
+   * its `url`, `mode` and `user` can be changed, `visit(url)` completes an
+   * interactive login, `dischargeCount` counts discharges issued.
+   */
+  get discharger(): LocalDischarger | undefined {
+    return this.#discharger;
   }
 
   /** The clock the simulated agents run on. */
@@ -571,6 +607,7 @@ export class Simulator implements AsyncDisposable {
       await this.server.close();
       await this.charmhub?.close();
       await this.sshServer?.close();
+      await this.#discharger?.close();
       this.store.close();
       for (const m of this.store.models.values()) m.entities.stopAll();
     })();
@@ -581,4 +618,34 @@ export class Simulator implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** Starts the identity provider and the controller's bakery (loads tweetnacl only now). */
+async function startMacaroonAuth(
+  store: ControllerStore,
+  option: true | MacaroonAuthOptions,
+): Promise<{ discharger: LocalDischarger; authority: MacaroonAuthority }> {
+  const o = option === true ? {} : option;
+  const [{ loadNacl, MacaroonAuthority }, { LocalDischarger }] = await Promise.all([
+    import("./macaroon.js"),
+    import("./discharger.js"),
+  ]);
+  const nacl = await loadNacl();
+  const now = () => store.clock.now();
+  const discharger = await LocalDischarger.listen(nacl, {
+    host: "127.0.0.1",
+    now,
+    ...(o.user === undefined ? {} : { user: o.user }),
+    ...(o.mode === undefined ? {} : { mode: o.mode }),
+  });
+  const authority = new MacaroonAuthority(nacl, {
+    identityLocation: discharger.url,
+    identityPublicKey: discharger.publicKey,
+    now,
+  });
+  const user = `${discharger.user}@external`;
+  if (!store.users.has(user)) {
+    store.users.set(user, { name: user, displayName: "", password: "", controllerAccess: "login" });
+  }
+  return { discharger, authority };
 }

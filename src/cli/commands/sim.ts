@@ -34,6 +34,7 @@ export interface SimOptions {
   sshPort?: number;
   state?: string;
   controlPort?: number;
+  macaroonAuth?: boolean;
 }
 
 /** The file in the `--state` directory. */
@@ -315,6 +316,10 @@ export function registerSim(program: Command): void {
       collect,
       [],
     )
+    .option(
+      "--macaroon-auth",
+      "require macaroon login for external users (bob@external), discharged by a local identity provider",
+    )
     .action(async (opts: SimOptions) => {
       await runSim(opts);
     });
@@ -352,9 +357,9 @@ async function runSim(opts: SimOptions): Promise<void> {
     catalog,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.latency !== undefined ? { latency: opts.latency } : {}),
-    ...(password !== undefined ? { password } : {}),
     ...(opts.sshPort !== undefined ? { ssh: { port: opts.sshPort } } : {}),
     ...(chosenPassword !== undefined ? { password: chosenPassword } : {}),
+    ...(opts.macaroonAuth ? { macaroonAuth: true } : {}),
   });
   const out = process.stdout;
   let saver: StateSaver | undefined;
@@ -392,6 +397,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     out.write(`ssh: machines answer on port ${sim.sshPort}, host key ${sim.sshHostKey}\n`);
   }
   if (added.length) out.write(`charms added to the catalog: ${added.join(", ")}\n`);
+  if (sim.discharger) out.write(`identity provider (macaroon auth): ${sim.discharger.url}\n`);
   if (opts.state !== undefined) {
     out.write(
       saved === undefined

@@ -30,11 +30,22 @@ export interface LoginContext {
   servers: HostPort[][];
   /** The redirect registered for this model, if any. */
   redirect?: RedirectTarget;
+  /** External users' macaroon login (`Simulator.start({macaroonAuth})`); absent: passwords only. */
+  macaroonAuth?: MacaroonLogin;
 }
 
-/** A successful login: the reply and the user now logged in. */
+/** What Login needs of the controller's bakery (`../macaroon.ts`). */
+export interface MacaroonLogin {
+  verify(slices: unknown): { ok: true; username: string } | { ok: false; reason: string };
+  dischargeRequired(bakeryVersion: number): Record<string, unknown>;
+}
+
+/**
+ * The reply and the user now logged in; `user` is undefined for a
+ * discharge-required answer, which leaves the connection logged out.
+ */
 export interface LoginOutcome {
-  user: string;
+  user: string | undefined;
   result: Record<string, unknown>;
 }
 
@@ -51,7 +62,7 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
   p.string("cli-args");
   p.string("client-version");
   p.string("user-data");
-  p.optInt("bakery-version");
+  const bakeryVersion = p.optInt("bakery-version");
 
   let tag: { kind: string; id: string } | undefined;
   if (token === "" && authTag !== "") tag = parseTag(authTag);
@@ -69,14 +80,38 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
     );
   }
 
-  // Only local users with passwords exist here: no agents, no macaroon
-  // discharge, so anything else cannot authenticate.
-  if (tag === undefined || tag.kind !== "user" || credentials === "") {
+  // External users (no auth-tag, or a non-local user tag, and no password)
+  // log in with macaroons discharged by the identity provider; without
+  // valid ones Juju answers discharge-required (a result, not an error).
+  let macaroonUser: string | undefined;
+  const external =
+    token === "" &&
+    credentials === "" &&
+    (authTag === "" || (tag?.kind === "user" && localUserName(tag.id) === undefined));
+  if (ctx.macaroonAuth !== undefined && external) {
+    const verified = ctx.macaroonAuth.verify(p.raw("macaroons"));
+    if (!verified.ok) {
+      return { user: undefined, result: ctx.macaroonAuth.dischargeRequired(bakeryVersion ?? 1) };
+    }
+    macaroonUser = verified.username;
+    if (!ctx.store.users.has(macaroonUser)) {
+      // As if `everyone@external` had been granted login.
+      ctx.store.users.set(macaroonUser, {
+        name: macaroonUser,
+        displayName: "",
+        password: "",
+        controllerAccess: "login",
+      });
+    }
+  } else if (tag === undefined || tag.kind !== "user" || credentials === "") {
+    // Only local users with passwords, and external users with macaroons.
     throw Errors.unauthorized();
   }
-  const name = localUserName(tag.id);
+  const name = macaroonUser ?? (tag === undefined ? undefined : localUserName(tag.id));
   const user = name === undefined ? undefined : ctx.store.users.get(name);
-  if (user === undefined || user.password !== credentials) throw Errors.unauthorized();
+  if (user === undefined || (macaroonUser === undefined && user.password !== credentials)) {
+    throw Errors.unauthorized();
+  }
   // A disabled user's password no longer validates.
   if (userMeta(ctx.store, user).disabled) throw Errors.unauthorized();
 

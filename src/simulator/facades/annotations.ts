@@ -5,6 +5,7 @@
  * @module
  */
 import { Errors, ServerError } from "../errors.js";
+import { hasModelGrant } from "../permissions.js";
 import type { ModelRecord } from "../store.js";
 import { parseTag } from "../tags.js";
 import { errorResults } from "./bulk.js";
@@ -42,8 +43,14 @@ export const annotationsMethods: readonly MethodSpec[] = [
     params: "params.Entities",
     call: (ctx, p) => {
       const model = ctx.model();
+      const items = p.objects("entities", "params.Entity");
+      // checkCanRead failing gives every item the error, not the call (3.x client.go).
+      if (!hasModelGrant(model, ctx.user, "read")) {
+        const error = { error: Errors.permissionDenied().toWire() };
+        return { results: items.map(() => ({ entity: "", annotations: null, error })) };
+      }
       return {
-        results: p.objects("entities", "params.Entity").map((e) => {
+        results: items.map((e) => {
           const tag = e.string("tag");
           try {
             checkEntity(model, tag);
@@ -60,8 +67,13 @@ export const annotationsMethods: readonly MethodSpec[] = [
     facade: "Annotations",
     method: "Set",
     params: "params.AnnotationsSet",
-    call: (ctx, p) =>
-      errorResults(p.objects("annotations", "params.EntityAnnotations"), (a) => {
+    call: (ctx, p) => {
+      const items = p.objects("annotations", "params.EntityAnnotations");
+      // checkCanWrite failing gives every item the error, not the call (3.x client.go).
+      if (!hasModelGrant(ctx.model(), ctx.user, "write")) {
+        return { results: items.map(() => ({ error: Errors.permissionDenied().toWire() })) };
+      }
+      return errorResults(items, (a) => {
         const model = ctx.model();
         const tag = checkEntity(model, a.string("entity"));
         const values: Record<string, string> = {};
@@ -72,6 +84,7 @@ export const annotationsMethods: readonly MethodSpec[] = [
           values[k] = v;
         }
         model.state.setAnnotations(tag, values);
-      }),
+      });
+    },
   },
 ];

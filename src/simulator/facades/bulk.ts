@@ -78,3 +78,24 @@ export async function bulkResults<T>(
 ): Promise<{ results: Array<T | { error: unknown }> }> {
   return { results: await bulkSliced(items, fn) };
 }
+
+/**
+ * `fn` over `items` in slices (see {@link sliced}), a {@link ServerError}
+ * becoming that item's `{error}`: for bulk methods whose arguments are
+ * plain values (tags) rather than structs.
+ */
+export async function mapSliced<I, T>(
+  items: readonly I[],
+  fn: (item: I) => T,
+): Promise<Array<T | { error: unknown }>> {
+  const out: Array<T | { error: unknown }> = new Array(items.length);
+  await sliced(items.length, (i) => {
+    try {
+      out[i] = fn(items[i]!);
+    } catch (e) {
+      if (e instanceof ServerError && !(e instanceof DecodeError)) out[i] = { error: e.toWire() };
+      else throw e;
+    }
+  });
+  return out;
+}

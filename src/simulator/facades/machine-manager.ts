@@ -17,7 +17,7 @@ import {
 import { provisioningScript } from "../provisioning-script.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
-import { bulk } from "./bulk.js";
+import { bulk, mapSliced, sliced } from "./bulk.js";
 import { infoOf } from "./controller.js";
 import type { MethodSpec } from "./registry.js";
 
@@ -265,52 +265,61 @@ export const machineManagerMethods: readonly MethodSpec[] = [
     facade: "MachineManager",
     method: "DestroyMachineWithParams",
     params: "params.DestroyMachinesParams",
-    call: (ctx, p) => {
+    call: async (ctx, p) => {
       const force = p.optBool("force") ?? false;
       const dryRun = p.optBool("dry-run") ?? false;
       p.optBool("keep");
       p.optInt("max-wait", "time.Duration");
       const model = ctx.model();
-      return {
-        results: p.strings("machine-tags").map((tag) => {
-          try {
-            const id = machineIdFromTag(tag);
-            const m = model.state.machines.get(id);
-            if (m === undefined) throw Errors.notFound(`machine ${id}`);
-            return { info: destroyInfo(model, m, force, dryRun) };
-          } catch (e) {
-            if (e instanceof ServerError) return { error: e.toWire() };
-            throw e;
-          }
-        }),
-      };
+      // In slices: thousands of machines must not stall other clients (bulk.ts).
+      const results = await mapSliced(p.strings("machine-tags"), (tag) => {
+        const id = machineIdFromTag(tag);
+        const m = model.state.machines.get(id);
+        if (m === undefined) throw Errors.notFound(`machine ${id}`);
+        return { info: destroyInfo(model, m, force, dryRun) };
+      });
+      return { results };
     },
   },
   {
     facade: "MachineManager",
     method: "RetryProvisioning",
     params: "params.RetryProvisioningArgs",
-    call: (ctx, p) => {
+    call: async (ctx, p) => {
+      // As machinemanager.go RetryProvisioning: bad tags give errors, the
+      // named machines (or all with `all`) are walked in the model's list,
+      // unknown ids are ignored; a named machine whose instance is not in
+      // error is an error, with `all` it is skipped. Results hold errors only.
       const model = ctx.model();
       const all = p.optBool("all") ?? false;
+      const results: unknown[] = [];
+      const wanted = new Set<string>();
       const tags = p.strings("machines");
-      const targets = all
-        ? [...model.state.machines.values()].map((m) => `machine-${m.id.replaceAll("/", "-")}`)
-        : tags;
-      return {
-        results: targets.map((tag) => {
-          try {
-            const id = machineIdFromTag(tag);
-            const m = model.state.machines.get(id);
-            if (m === undefined) throw Errors.notFound(`machine ${id}`);
-            model.agents.retryProvisioning(m);
-            return {};
-          } catch (e) {
-            if (e instanceof ServerError) return { error: e.toWire() };
-            throw e;
+      await sliced(tags.length, (i) => {
+        try {
+          wanted.add(machineIdFromTag(tags[i]!));
+        } catch (e) {
+          if (!(e instanceof ServerError)) throw e;
+          results.push({ error: e.toWire() });
+        }
+      });
+      const machines = [...model.state.machines.values()];
+      // In slices: thousands of machines must not stall other clients (bulk.ts).
+      await sliced(machines.length, (i) => {
+        const m = machines[i]!;
+        if (!all && !wanted.has(m.id)) return;
+        const status = m.instanceStatus.current;
+        if (status !== "error" && status !== "provisioning error") {
+          if (!all) {
+            const e = new ServerError(`machine ${m.id} is not in an error state (${status})`);
+            results.push({ error: e.toWire() });
           }
-        }),
-      };
+          return;
+        }
+        model.agents.retryProvisioning(m);
+      });
+      // A nil Results slice: Go marshals it as null.
+      return { results: results.length > 0 ? results : null };
     },
   },
   {
