@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Packs the library as npm would publish it, installs the tarball into a tiny
@@ -9,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // what catches a missing `types` condition or extension-less .d.ts imports.
 const root = resolve(import.meta.dirname, "..");
 let dir: string;
+/** The packed tarball, exactly what `npm publish` would upload. */
+let tarball: string;
+/** The tarball unpacked where a consumer's install would put it. */
+let pkgDir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "libjuju-consumer-"));
@@ -18,9 +25,10 @@ beforeAll(async () => {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const [{ filename }] = JSON.parse(out) as [{ filename: string }];
-  const pkgDir = join(dir, "node_modules", "libjuju");
+  tarball = join(dir, filename);
+  pkgDir = join(dir, "node_modules", "libjuju");
   await mkdir(pkgDir, { recursive: true });
-  execFileSync("tar", ["-xzf", join(dir, filename), "-C", pkgDir, "--strip-components=1"]);
+  execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
   // The consumer resolves libjuju's own dependencies (ws, yaml, @types/…) from the repo's install.
   for (const name of await readdir(join(root, "node_modules"))) {
     if (name === "libjuju" || name.startsWith(".")) continue;
@@ -97,5 +105,65 @@ describe("published package", { timeout: 180_000 }, () => {
       stdio: "pipe",
     });
     expect(out.trim()).toBe("function");
+  });
+
+  // publint checks the package.json against the files actually packed
+  // (exports targets exist, formats match, types conditions first…).
+  it("passes publint --strict", async () => {
+    const data = await readFile(tarball);
+    const { messages, pkg } = await publint({
+      pack: { tarball: new Uint8Array(data).buffer },
+      strict: true,
+    });
+    expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`)).toEqual([]);
+  });
+
+  // attw resolves every entry point as TypeScript would under each module
+  // mode; libjuju is ESM only, so CommonJS `require` resolutions are not asked for.
+  it("passes @arethetypeswrong/cli with the esm-only profile", () => {
+    const attw = join(root, "node_modules", "@arethetypeswrong", "cli", "dist", "index.js");
+    const run = () =>
+      execFileSync(
+        process.execPath,
+        [attw, tarball, "--profile", "esm-only", "--format", "ascii", "--no-color"],
+        { encoding: "utf8", stdio: "pipe" },
+      );
+    expect(run).not.toThrow();
+  });
+
+  it("ships every source its source maps and declaration maps name", async () => {
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f !== "")
+      .map((f) => f.replace(/^package\//, ""));
+    const maps = files.filter((f) => f.endsWith(".js.map") || f.endsWith(".d.ts.map"));
+    expect(maps).toContain("dist/index.js.map");
+    expect(maps).toContain("dist/index.d.ts.map");
+    const shipped = new Set(files);
+    const missing: string[] = [];
+    for (const map of maps) {
+      const { sources } = JSON.parse(await readFile(join(pkgDir, map), "utf8")) as {
+        sources: string[];
+      };
+      for (const source of sources) {
+        const path = relative(pkgDir, resolve(pkgDir, dirname(map), source));
+        if (!shipped.has(path)) missing.push(`${map} -> ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // No tests, test helpers or test data in the package.
+    expect(files.filter((f) => /\.test(-support)?\.|testdata/.test(f))).toEqual([]);
+  });
+
+  // dist/ is removed before each build: a module whose source was deleted or
+  // moved must not linger in the package.
+  it("ships no compiled file without its source", () => {
+    const js = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
+      .split("\n")
+      .filter((f) => /^package\/dist\/.*\.js$/.test(f))
+      .map((f) => f.replace(/^package\/dist\//, ""));
+    expect(js.length).toBeGreaterThan(100);
+    const stale = js.filter((f) => !existsSync(join(pkgDir, "src", f.replace(/\.js$/, ".ts"))));
+    expect(stale).toEqual([]);
   });
 });
