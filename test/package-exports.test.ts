@@ -29,9 +29,20 @@ beforeAll(async () => {
   pkgDir = join(dir, "node_modules", "libjuju");
   await mkdir(pkgDir, { recursive: true });
   execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
-  // The consumer resolves libjuju's own dependencies (ws, yaml, @types/…) from the repo's install.
+  // The consumer resolves libjuju's own dependencies (ws, yaml, …) from the
+  // repo's install, but of the @types packages only those a consumer gets:
+  // its own @types/node and the ones libjuju depends on. A published .d.ts
+  // that imports a devDependency's types then fails to compile here.
+  const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
   for (const name of await readdir(join(root, "node_modules"))) {
-    if (name === "libjuju" || name.startsWith(".")) continue;
+    if (name === "libjuju" || name === "@types" || name.startsWith(".")) continue;
+    await symlink(join(root, "node_modules", name), join(dir, "node_modules", name));
+  }
+  await mkdir(join(dir, "node_modules", "@types"));
+  for (const name of ["@types/node", ...Object.keys(manifest.dependencies)]) {
+    if (!name.startsWith("@types/")) continue;
     await symlink(join(root, "node_modules", name), join(dir, "node_modules", name));
   }
   await writeFile(join(dir, "package.json"), JSON.stringify({ name: "consumer", type: "module" }));
@@ -68,7 +79,7 @@ beforeAll(async () => {
       "",
     ].join("\n"),
   );
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -78,9 +89,16 @@ afterAll(async () => {
 describe("published package", { timeout: 180_000 }, () => {
   it("type-checks for a consumer using moduleResolution nodenext", () => {
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-    expect(() =>
-      execFileSync(process.execPath, [tsc, "-p", dir], { encoding: "utf8", stdio: "pipe" }),
-    ).not.toThrow();
+    let output = "";
+    try {
+      execFileSync(process.execPath, [tsc, "-p", dir, "--pretty", "false"], {
+        encoding: "utf8",
+        stdio: "pipe",
+      });
+    } catch (e) {
+      output = String((e as { stdout?: string }).stdout || e);
+    }
+    expect(output).toBe("");
   });
 
   it("imports at run time through the exports map", () => {
@@ -91,6 +109,50 @@ describe("published package", { timeout: 180_000 }, () => {
       encoding: "utf8",
     });
     expect(out.trim()).toBe("function function a");
+  });
+
+  // The main entry point is the client's public API: plumbing the Model and
+  // Controller use internally (registries, negotiation, bulk helpers, state
+  // sources, redaction) stays importable only from its module.
+  it("keeps internals out of the main entry point", () => {
+    const script = 'console.log(Object.keys(await import("libjuju")).join(" "));';
+    const names = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: dir,
+      encoding: "utf8",
+    })
+      .trim()
+      .split(" ");
+    expect(names).toEqual(expect.arrayContaining(["Model", "Controller", "JujuError", "Unit"]));
+    const internals = [
+      "ObserverRegistry",
+      "entityFactory",
+      "negotiateFacades",
+      "requireFacadeVersion",
+      "serverFacadeMap",
+      "bulkResults",
+      "bulkResultsStrict",
+      "checkDeltas",
+      "ModelWatcher",
+      "ModelConnection",
+      "StatusPoller",
+      "snapshotFromStatus",
+      "diffSnapshots",
+      "redactSecrets",
+      "login",
+      "hostPortsToEndpoints",
+      "addMachineParams",
+      "sshSpecOf",
+      "parseBindings",
+      "declaredBases",
+      "selectBase",
+      "backoffDelay",
+      "isRetrySafe",
+      "autoStateSource",
+      "statusPollPolicy",
+      "deriveApplicationStatus",
+      "redirectTarget",
+    ];
+    expect(names.filter((n) => internals.includes(n))).toEqual([]);
   });
 
   // vitest rewrites CommonJS named imports; plain Node only finds the names
@@ -109,6 +171,46 @@ describe("published package", { timeout: 180_000 }, () => {
 
   // publint checks the package.json against the files actually packed
   // (exports targets exist, formats match, types conditions first…).
+  // TypeDoc over the published declarations with typedoc.json's validation
+  // (warnings are errors): every type a public signature uses is exported
+  // from an entry point, and every {@link} resolves to a documented symbol.
+  it("documents the public API with no TypeDoc warnings", async () => {
+    const entries = ["index", "simulator/index", "bundle/index"].map((e) =>
+      join(pkgDir, "dist", `${e}.d.ts`),
+    );
+    await writeFile(
+      join(dir, "tsconfig.docs.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          types: ["node"],
+        },
+        files: entries,
+      }),
+    );
+    const typedoc = join(root, "node_modules", "typedoc", "bin", "typedoc");
+    const args = ["--options", join(root, "typedoc.json"), "--tsconfig"];
+    args.push(join(dir, "tsconfig.docs.json"), "--emit", "none", "--logLevel", "Warn");
+    for (const e of entries) args.push("--entryPoints", e);
+    let output = "";
+    try {
+      output = execFileSync(process.execPath, [typedoc, ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: "pipe",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      output = `${err.stdout ?? ""}${err.stderr ?? ""}` || String(e);
+    }
+    expect(output.trim()).toBe("");
+  });
+
   it("passes publint --strict", async () => {
     const data = await readFile(tarball);
     const { messages, pkg } = await publint({

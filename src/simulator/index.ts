@@ -10,6 +10,8 @@
  * @module
  */
 
+/** The simulator's charm catalog (its Charmhub stand-in) and its types. */
+export type * as catalog from "./catalog/index.js";
 export { catalogSource } from "./catalog-source.js";
 export type { ControllerCerts } from "./certs.js";
 export { generateControllerCerts } from "./certs.js";
@@ -18,8 +20,10 @@ export { DEFAULT_ZIP_LIMITS } from "./charm-archive-reader.js";
 export type {
   CharmEndpointSpec,
   CharmOptionSpec,
+  CharmResourceSpec,
   CharmSource,
   CharmSpec,
+  ResolvedBundleSpec,
   ResolvedCharm,
   ResolveRequest,
   WorkloadBehaviour,
@@ -39,6 +43,7 @@ export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clo
 export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
 export { ServerError } from "./errors.js";
 export { type LatencySpec, SimulatorOptionError } from "./latency.js";
+export type { LoginGuardOptions } from "./login-guard.js";
 export {
   JUJU_3_6,
   JUJU_4_0,
@@ -51,4 +56,4 @@ export {
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
 export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
 export { Simulator } from "./simulator.js";
-export type { Delta } from "./watcher-hub.js";
+export type { Delta, EntityInfo } from "./watcher-hub.js";
