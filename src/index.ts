@@ -3,6 +3,14 @@
  * @module
  */
 
+export type {
+  BundleModelView,
+  ModelApplicationView,
+  ModelExposedEndpointView,
+  ModelMachineView,
+  ModelRelationView,
+  ModelUnitView,
+} from "./bundle/model-view.js";
 export {
   type CharmArchiveEntry,
   CharmArchiveGenerator,
@@ -14,7 +22,12 @@ export { getCharmBases, getCharmSeries } from "./charm/charm-series.js";
 export {
   CHARMHUB_DEFAULT_URL,
   Charmhub,
+  type CharmhubApiError,
+  type CharmhubBase,
   type CharmhubCallOptions,
+  type CharmhubChannel,
+  type CharmhubDownload,
+  type CharmhubEntity,
   CharmhubError,
   CharmhubErrorCodes,
   type CharmhubFindOptions,
@@ -22,10 +35,22 @@ export {
   type CharmhubInfo,
   type CharmhubInfoOptions,
   type CharmhubOptions,
+  type CharmhubRefreshAction,
+  type CharmhubRefreshBase,
+  type CharmhubRefreshContext,
+  type CharmhubRefreshEntity,
+  type CharmhubRefreshRequest,
+  type CharmhubRefreshResponse,
+  type CharmhubRefreshResult,
+  type CharmhubRelease,
   type CharmhubResolved,
   type CharmhubResolveOptions,
   type CharmhubResource,
+  type CharmhubResourceDownload,
+  type CharmhubRevision,
   type FetchLike,
+  FIND_FIELDS,
+  INFO_FIELDS,
 } from "./charm/charmhub.js";
 export {
   CharmArchiveError,
@@ -33,6 +58,21 @@ export {
   CharmDirError,
   CharmMetadataError,
 } from "./charm/errors.js";
+export type {
+  CharmAction,
+  CharmConfigOption,
+  CharmContainer,
+  CharmDevice,
+  CharmInfo,
+  CharmLxdProfile,
+  CharmMount,
+  CharmRelation,
+  CharmResourceMeta,
+  CharmStorage,
+  ConfigType,
+  RelationRole,
+  RelationScope,
+} from "./charm/metadata.js";
 export type { CharmBase } from "./charm/series.js";
 export {
   type AddModelOptions,
@@ -57,6 +97,13 @@ export type {
   SecretBackendInfo,
 } from "./controller/secret-backends.js";
 export type { AddUserOptions, ModelAccessLevel, UserInfo } from "./controller/users.js";
+/**
+ * The Juju API's wire types, generated from Juju's schema: one namespace per
+ * facade (`facades.Storage.VolumeInfo`). Raw results (`getStatus()`, storage
+ * and network details…) are typed with them.
+ */
+export type * as facades from "./facades/generated/index.js";
+export type { JujuFacadesByMajor, LoginFacadeLists } from "./facades/generated/index.js";
 export {
   type AccountDetails,
   type ClientFilesOptions,
@@ -114,7 +161,6 @@ export {
   Application,
   ApplicationOffer,
   Charm,
-  entityFactory,
   type HardwareCharacteristics,
   Machine,
   type MachineAddress,
@@ -156,7 +202,6 @@ export {
   type ObserverFailure,
   type ObserverFilter,
   type ObserverFn,
-  ObserverRegistry,
   type Unsubscribe,
 } from "./model/observers.js";
 export type {
@@ -184,34 +229,26 @@ export {
   isBundleSource,
   type ModelDeployOptions,
 } from "./model/ops/bundle.js";
-export {
-  type Channel,
-  formatChannel,
-  parseChannel,
-  selectBase,
-} from "./model/ops/charm-origin.js";
+export { type Channel, formatChannel, parseChannel } from "./model/ops/charm-origin.js";
 export {
   type DebugLogOptions,
   debugLogEntity,
   type LogLevel,
   type LogRecord,
 } from "./model/ops/debug-log.js";
-export { type DeployOptions, parseBindings, type RefreshOptions } from "./model/ops/deploy.js";
+export type { DeployOptions, RefreshOptions } from "./model/ops/deploy.js";
 export type { StatusHistoryEntry, StatusHistoryOptions } from "./model/ops/entity-members.js";
 export {
   type AddLocalCharmOptions,
-  declaredBases,
   isLocalCharmReference,
   type LocalRefreshOptions,
 } from "./model/ops/local-charm.js";
 export { LocalCharmError, LocalFileError } from "./model/ops/local-charm-errors.js";
-export {
-  type AddMachineOptions,
-  addMachineParams,
-  type DestroyMachineInfo,
-  type DestroyMachineOptions,
-  type DiskSpec,
-  sshSpecOf,
+export type {
+  AddMachineOptions,
+  DestroyMachineInfo,
+  DestroyMachineOptions,
+  DiskSpec,
 } from "./model/ops/machines.js";
 export {
   type ManualProvisionOptions,
@@ -304,15 +341,14 @@ export {
   type StorageSpec,
 } from "./model/ops/storage.js";
 export {
-  backoffDelay,
   type ConnectionChange,
   type ConnectionState,
   DEFAULT_RECONNECT,
-  isRetrySafe,
   RETRY_SAFE_CALLS,
   type ReconnectOptions,
+  type ReconnectPolicy,
 } from "./model/reconnect.js";
-export { type EventsOptions, ModelConnection } from "./model/session.js";
+export type { EventsOptions } from "./model/session.js";
 export {
   type AppliedDelta,
   EntityRecord,
@@ -320,26 +356,12 @@ export {
   type ModelStateOptions,
   UnknownDeltaKindError,
 } from "./model/state.js";
-export { deriveApplicationStatus, type StatusInfo, severity } from "./model/status.js";
+export { type StatusInfo, severity } from "./model/status.js";
 export {
-  autoStateSource,
-  type PollObservation,
   type PollStats,
-  type StatusPollConnection,
-  StatusPoller,
-  type StatusPollerOptions,
   StatusPollOptionError,
   type StatusPollOptions,
-  type StatusPollPolicy,
-  statusPollPolicy,
 } from "./model/status-poll.js";
-export {
-  diffSnapshots,
-  type SnapshotContext,
-  type SnapshotEntity,
-  type StatusSnapshot,
-  snapshotFromStatus,
-} from "./model/status-poll-snapshot.js";
 export { applicationTag, machineTag, modelTag, unitTag } from "./model/tags.js";
 export { systemClock, type WaitClock, type WaitTimer } from "./model/wait-clock.js";
 export {
@@ -386,13 +408,7 @@ export {
   type WaitSummary,
   WaitTimeoutError,
 } from "./model/waits.js";
-export {
-  checkDeltas,
-  ModelWatcher,
-  type ModelWatcherOptions,
-  type StateSource,
-  type StateSourceKind,
-} from "./model/watcher.js";
+export type { StateSource, StateSourceKind } from "./model/watcher.js";
 export {
   CONTAINER_TYPES,
   type Constraints,
@@ -446,7 +462,6 @@ export type {
   ResponseFrame,
   WireError,
 } from "./protocol/frames.js";
-export { type BulkItem, bulkResults, bulkResultsStrict } from "./rpc/bulk.js";
 export {
   apiUrl,
   type CommonConnectOptions,
@@ -478,8 +493,33 @@ export {
   type MacaroonJar,
   MemoryMacaroonJar,
 } from "./rpc/discharger.js";
-export * from "./rpc/errors.js";
 export {
+  AbortError,
+  type BulkFailure,
+  type CallSite,
+  ConnectError,
+  ConnectionClosedError,
+  type ConnectionClosedOptions,
+  DischargeError,
+  DischargeRequiredError,
+  ERROR_BRAND,
+  FacadeVersionError,
+  InteractionRequiredError,
+  JujuBulkError,
+  JujuDataError,
+  JujuError,
+  JujuNotFoundError,
+  JujuNotImplementedError,
+  JujuRedirectError,
+  JujuUnauthorizedError,
+  LIBJUJU_ERROR_CODES,
+  LibjujuError,
+  type LibjujuErrorCode,
+  ProtocolError,
+  TimeoutError,
+} from "./rpc/errors.js";
+export {
+  type FacadeCaller,
   type FacadeCallOptions,
   FacadeClient,
   type FacadeName,
@@ -489,29 +529,19 @@ export {
   type ParamsOf,
   type ResultOf,
 } from "./rpc/facade-client.js";
-export { type JujuMajor, jujuMajorOf, type KnownFacadesOf } from "./rpc/facade-table.js";
 export {
-  ADMIN_VERSION,
-  DEFAULT_CLIENT_VERSION,
-  hostPortsToEndpoints,
-  type LoginInfo,
-  type LoginOptions,
-  type LoginUserInfo,
-  login,
-  type RedirectTarget,
-  redirectTarget,
-} from "./rpc/login.js";
+  type JujuMajor,
+  jujuMajorOf,
+  type KnownFacades,
+  type KnownFacadesOf,
+} from "./rpc/facade-table.js";
+export type { LoginInfo, LoginOptions, LoginUserInfo, RedirectTarget } from "./rpc/login.js";
 export {
   createMemoryTransportPair,
   MemoryTransport,
   type MemoryTransportOptions,
 } from "./rpc/memory-transport.js";
-export {
-  type FacadeVersionMap,
-  negotiateFacades,
-  requireFacadeVersion,
-  serverFacadeMap,
-} from "./rpc/negotiate.js";
+export type { FacadeVersionMap } from "./rpc/negotiate.js";
 export { CloseCodes, type Transport, type TransportCloseInfo } from "./rpc/transport.js";
 export {
   DEFAULT_MAX_FRAME_SIZE,

@@ -5,10 +5,12 @@
  * browser; files are read through an injected `readFile`.
  * @module
  */
-export { planBundle } from "./changes.js";
+export { type CharmResolver, type PlanBundleOptions, planBundle } from "./changes.js";
+export { BundlePlanError, BundlePlanErrorCodes } from "./changes-errors.js";
 export {
   BUNDLE_INVALID,
   type BundleProblem,
+  type BundleProblemStage,
   BundleValidationError,
   formatProblems,
 } from "./errors.js";

@@ -67,7 +67,7 @@ export interface CloudCredentialInput {
   attrs: Record<string, string>;
 }
 
-/** Options of {@link addCredential}. */
+/** Options of {@link Controller.addCredential}. */
 export interface AddCredentialOptions {
   /** The cloud; default the controller's. */
   cloud?: string;

@@ -9,7 +9,7 @@ import type { BundleChange } from "../bundle/types.js";
 import { AbortError, LibjujuError } from "../rpc/errors.js";
 import { InvalidArgumentError } from "./errors.js";
 
-/** One progress event of {@link runPlan}: a change started, finished or failed. */
+/** One progress event of {@link BundleHandler.executePlan}: a change started, finished or failed. */
 export type BundleProgressEvent =
   | { type: "started"; change: BundleChange; startedAt: number }
   | {

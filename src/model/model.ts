@@ -636,7 +636,7 @@ export class Model implements ModelContext {
 
   /**
    * The model's API connection, for facade calls not wrapped by `Model`:
-   * the same object across reconnects (see {@link ModelConnection}).
+   * the same object across reconnects (a `ModelConnection`).
    */
   get connection(): ApiConnection {
     return this.#session.connection;

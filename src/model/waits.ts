@@ -108,7 +108,7 @@ export interface WaitSummary {
   summary: string;
 }
 
-/** Options of {@link waitForCondition} (`Model.wait`). */
+/** Options of {@link Model.wait}. */
 export interface WaitOptions {
   /**
    * A condition that fails the wait as soon as it holds, with a typed error
@@ -132,7 +132,7 @@ export interface WaitOptions {
   clock?: WaitClock;
 }
 
-/** Options of {@link blockUntil}. */
+/** Options of {@link Model.blockUntil}. */
 export interface BlockUntilOptions {
   /** Milliseconds before giving up with {@link WaitTimeoutError}; default: no limit. */
   timeout?: number;
@@ -141,7 +141,7 @@ export interface BlockUntilOptions {
   signal?: AbortSignal;
 }
 
-/** Options of {@link waitForIdle}. */
+/** Options of {@link Model.waitForIdle}. */
 export interface WaitForIdleOptions {
   /** Applications to wait for; default: every application in the model. */
   apps?: string[];
@@ -689,7 +689,7 @@ function perApp(
 }
 
 /**
- * The condition {@link waitForIdle} waits for, built from the predicates:
+ * The condition {@link Model.waitForIdle} waits for, built from the predicates:
  * each application present with enough units, its status (and its units'
  * workloads) `status` when given, and every unit's agent idle for
  * `idlePeriod` on the controller's clock.

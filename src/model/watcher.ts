@@ -38,7 +38,7 @@ export type StateSourceKind = "allwatcher" | "status-poll";
 
 /**
  * What a `Model` needs from the thing that keeps its state up to date: a
- * {@link ModelWatcher} (AllWatcher) or a `StatusPoller` (status polls, for
+ * `ModelWatcher` (AllWatcher) or a `StatusPoller` (status polls, for
  * controllers without an AllWatcher). Both feed the same `ModelState`,
  * observers and `events()`.
  */

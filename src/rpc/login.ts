@@ -55,7 +55,7 @@ export interface LoginInfo {
   publicDnsName: string | undefined;
 }
 
-/** Options of {@link login}. */
+/** Options of the login handshake (`Connection` logins, {@link connectApi}). */
 export interface LoginOptions {
   /** Who logs in. With no password, the macaroons in the credentials are sent. */
   credentials: Credentials;
@@ -65,7 +65,7 @@ export interface LoginOptions {
    * 4.x), because a facade version can have another shape on 4.x.
    */
   clientFacades?: Readonly<Record<string, readonly number[]>>;
-  /** `client-version` sent to the server. Default {@link DEFAULT_CLIENT_VERSION}. */
+  /** `client-version` sent to the server. Default: the newest Juju version this library was written against. */
   clientVersion?: string;
   /** `cli-args`, shown in the controller's audit log. */
   cliArgs?: string;

@@ -10,8 +10,8 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import forge from "node-forge";
 import { Document, parseDocument, Scalar } from "yaml";
+import { opensshPublicKey } from "./certs.js";
 
 /** What the client files record about the simulated controller. */
 export interface ClientFilesSpec {
@@ -91,11 +91,7 @@ async function ensureClientSshKey(jujuData: string): Promise<void> {
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
     publicKeyEncoding: { type: "spki", format: "pem" },
   });
-  const rsa = forge.pki.privateKeyFromPem(privateKey);
-  const pub = forge.ssh.publicKeyToOpenSSH(
-    forge.pki.setRsaPublicKey(rsa.n, rsa.e),
-    "juju-client-key",
-  );
+  const pub = opensshPublicKey(privateKey, "juju-client-key");
   await writeFile(key, privateKey, { mode: 0o600 });
   await writeFile(`${key}.pub`, `${pub}\n`, { mode: 0o644 });
 }

@@ -10,6 +10,8 @@
  * @module
  */
 
+/** The simulator's charm catalog (its Charmhub stand-in) and its types. */
+export type * as catalog from "./catalog/index.js";
 export { catalogSource } from "./catalog-source.js";
 export type { ControllerCerts } from "./certs.js";
 export { generateControllerCerts } from "./certs.js";
@@ -18,8 +20,10 @@ export { DEFAULT_ZIP_LIMITS } from "./charm-archive-reader.js";
 export type {
   CharmEndpointSpec,
   CharmOptionSpec,
+  CharmResourceSpec,
   CharmSource,
   CharmSpec,
+  ResolvedBundleSpec,
   ResolvedCharm,
   ResolveRequest,
   WorkloadBehaviour,
@@ -60,6 +64,7 @@ export {
   type MethodSelector,
 } from "./faults.js";
 export { type LatencySpec, SimulatorOptionError } from "./latency.js";
+export type { LoginGuardOptions } from "./login-guard.js";
 export {
   JUJU_3_6,
   JUJU_4_0,
@@ -80,4 +85,4 @@ export {
   SNAPSHOT_VERSION,
   type SnapshotErrorCode,
 } from "./snapshot.js";
-export type { Delta } from "./watcher-hub.js";
+export type { Delta, EntityInfo } from "./watcher-hub.js";

@@ -10,7 +10,7 @@
 import { type Clock, RealClock } from "./clock.js";
 import { ServerError } from "./errors.js";
 
-/** Options of the login limits; see {@link LoginGuard}. */
+/** Options of the simulator's login limits (`SimulatorOptions.login`). */
 export interface LoginGuardOptions {
   /**
    * How long a websocket may stay open without logging in, in ms of `clock`;

@@ -28,7 +28,10 @@ export class TypedEntity<K extends EntityKind = EntityKind> extends ModelEntity<
     return typeof v === "string" ? v : v === undefined || v === null ? "" : String(v);
   }
 
-  /** A status field (`{current, message, since, version}`) of this view's data. */
+  /**
+   * A status field (`{current, message, since, version}`) of this view's data.
+   * @internal
+   */
   protected statusOf(field: StatusField<K>): StatusInfo | undefined {
     return this.get<StatusInfo>(field as string);
   }

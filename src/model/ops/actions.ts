@@ -70,7 +70,7 @@ export interface OperationInfo {
   tasks: ActionResult[];
 }
 
-/** Filters of {@link listOperations} (all optional; none lists the operations of every unit). */
+/** Filters of {@link Model.listOperations} (all optional; none lists the operations of every unit). */
 export interface ListOperationsOptions {
   applications?: string[];
   units?: string[];
@@ -90,7 +90,7 @@ export interface OperationList {
   truncated: boolean;
 }
 
-/** Options of {@link runAction} and {@link exec}. */
+/** Options of {@link Unit.runAction} and {@link Unit.run}. */
 export interface EnqueueOptions extends OperationWaitOptions {
   /** Run in parallel with other actions on the unit (`juju run --parallel`). */
   parallel?: boolean;
@@ -98,7 +98,7 @@ export interface EnqueueOptions extends OperationWaitOptions {
   executionGroup?: string;
 }
 
-/** Options of {@link exec}. */
+/** Options of {@link Unit.run} and {@link Application.run}. */
 export interface ExecOptions extends EnqueueOptions {
   /** How long the commands may run, in seconds; default: no limit. */
   timeoutSeconds?: number;

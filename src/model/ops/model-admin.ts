@@ -54,7 +54,7 @@ export async function getShares(
   });
 }
 
-/** Options of {@link enableHa}. */
+/** Options of {@link Model.enableHa}. */
 export interface EnableHaOptions {
   /** Number of controllers wanted (odd); default 3, as `juju enable-ha`. */
   numControllers?: number;
@@ -106,7 +106,7 @@ export async function enableHa(
   });
 }
 
-/** Options of {@link upgradeJuju}. */
+/** Options of {@link Model.upgradeJuju}. */
 export interface UpgradeJujuOptions {
   /** The agent version to upgrade to; default the newest the controller offers. */
   version?: string;
@@ -169,7 +169,7 @@ export interface BackupMetadata {
   haNodes: number;
 }
 
-/** Options of {@link createBackup}. */
+/** Options of {@link Model.createBackup}. */
 export interface CreateBackupOptions {
   /** A note stored with the backup. */
   notes?: string;
@@ -183,7 +183,7 @@ export interface DownloadedFile {
   cleanup: () => Promise<void>;
 }
 
-/** What {@link createBackup} made: the metadata and, unless `noDownload`, the archive. */
+/** What {@link Model.createBackup} made: the metadata and, unless `noDownload`, the archive. */
 export interface CreatedBackup {
   metadata: BackupMetadata;
   /** The archive (a `.tar.gz`) in a temporary file, unless `noDownload`. */

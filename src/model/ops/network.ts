@@ -13,7 +13,7 @@ import { siteOf } from "./common.js";
 
 export type { Space, Subnet };
 
-/** Filters of {@link getSubnets}. */
+/** Filters of {@link Model.getSubnets}. */
 export interface GetSubnetsOptions {
   /** Only subnets in this space (a name, e.g. `alpha`). */
   space?: string;

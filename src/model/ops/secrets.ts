@@ -61,7 +61,7 @@ export interface SecretContentOptions {
   callTimeout?: number;
 }
 
-/** Options of {@link addSecret}. */
+/** Options of {@link Model.addSecret}. */
 export interface AddSecretOptions extends SecretContentOptions {
   /** The secret's description (python-libjuju's `info`). */
   info?: string;
@@ -69,7 +69,7 @@ export interface AddSecretOptions extends SecretContentOptions {
   description?: string;
 }
 
-/** Options of {@link updateSecret}; what is absent stays as it is. */
+/** Options of {@link Model.updateSecret}; what is absent stays as it is. */
 export interface UpdateSecretOptions extends SecretContentOptions {
   /** New content (a new revision unless it equals the latest one). */
   data?: SecretDataInput;
@@ -83,7 +83,7 @@ export interface UpdateSecretOptions extends SecretContentOptions {
   autoPrune?: boolean;
 }
 
-/** Options of {@link listSecrets}. */
+/** Options of {@link Model.listSecrets}. */
 export interface ListSecretsOptions {
   /** Only secrets matching these. */
   filter?: { uri?: string; label?: string; ownerTag?: string; revision?: number };
@@ -93,7 +93,7 @@ export interface ListSecretsOptions {
   callTimeout?: number;
 }
 
-/** Options of {@link removeSecret}. */
+/** Options of {@link Model.removeSecret}. */
 export interface RemoveSecretOptions {
   /** Only this revision (the whole secret goes when its last revision goes). */
   revision?: number;

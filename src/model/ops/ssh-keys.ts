@@ -13,13 +13,13 @@ import * as ac from "../arg-check.js";
 import type { ModelContext } from "../context.js";
 import { siteOf } from "./common.js";
 
-/** Options of {@link getSshKeys}. */
+/** Options of {@link Model.getSshKeys}. */
 export interface GetSshKeysOptions {
   /** Return the full `authorized_keys` lines instead of `fingerprint (comment)`. Default false. */
   raw?: boolean;
 }
 
-/** Options of {@link importSshKeys}. */
+/** Options of {@link Model.importSshKeys}. */
 export interface ImportSshKeysOptions {
   /** The Juju user the keys are for. Default: the logged-in user. */
   user?: string;

@@ -145,7 +145,7 @@ export async function createStoragePool(
   }
 }
 
-/** Options of {@link updateStoragePool}. */
+/** Options of {@link Model.updateStoragePool}. */
 export interface UpdateStoragePoolOptions {
   /** A new provider; by default the pool keeps its own. */
   provider?: string;
@@ -184,7 +184,7 @@ export async function removeStoragePool(ctx: ModelContext, name: string): Promis
   }
 }
 
-/** Filters of {@link getStoragePools}: a pool must match both lists when both are given. */
+/** Filters of {@link Model.getStoragePools}: a pool must match both lists when both are given. */
 export interface GetStoragePoolsOptions {
   names?: readonly string[];
   providers?: readonly string[];
@@ -213,7 +213,7 @@ export async function getStoragePools(
   return [...(items[0]?.["storage-pools"] ?? [])];
 }
 
-/** Options of {@link listStorage}. */
+/** Options of {@link Model.listStorage}. */
 export interface ListStorageOptions {
   /** List filesystems (`Storage.ListFilesystems`). */
   filesystem?: boolean;
@@ -270,7 +270,7 @@ export async function showStorage(
   return bulkResultsStrict(res, siteOf(f, "StorageDetails")).map((r) => r.result as StorageDetails);
 }
 
-/** Options of {@link removeStorage}. */
+/** Options of {@link Model.removeStorage}. */
 export interface RemoveStorageOptions {
   /** Destroy the cloud storage too, rather than release it from the model. */
   destroyStorage?: boolean;
@@ -360,7 +360,7 @@ export async function attachStorage(
   }
 }
 
-/** Options of {@link detachStorage}. */
+/** Options of {@link Unit.detachStorage}. */
 export interface DetachStorageOptions {
   /** Detach even if the charm's storage-detaching hook fails. */
   force?: boolean;
