@@ -51,8 +51,8 @@ import type { MacaroonAuthority } from "./macaroon.js";
 import { type JujuProfileName, jujuProfile } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
-import type { SimSshServer } from "./ssh-server.js";
 import { restoreStore, type SimulatorSnapshot, snapshotStore } from "./snapshot.js";
+import type { SimSshServer } from "./ssh-server.js";
 import { ControllerStore } from "./store.js";
 
 /** Options of {@link Simulator.start}. */

@@ -47,6 +47,7 @@ const CLOUD_WHITELIST: Readonly<Record<string, readonly string[]>> = {
   maas: ["maas", "openstack"],
   openstack: ["openstack"],
 };
+
 /** @internal Saved and restored by `snapshot.ts`. */
 export { states as cloudStates };
 
