@@ -25,6 +25,21 @@ function comparable(s: FullStatus): Omit<FullStatus, "controller-timestamp"> {
   return rest;
 }
 
+/**
+ * {@link comparable}, also without relation statuses' `since`: the
+ * simulator reports a relation's status as of the call.
+ */
+function comparableRelations(s: FullStatus): unknown {
+  const rest = comparable(s);
+  return {
+    ...rest,
+    relations: (rest.relations ?? []).map((r) => ({
+      ...r,
+      status: { ...r.status, since: undefined },
+    })),
+  };
+}
+
 /** A snapshot as soon as the agents have nothing left to do (waits out `ERR_SNAPSHOT_BUSY`). */
 async function settledSnapshot(s: Simulator): Promise<SimulatorSnapshot> {
   for (;;) {
@@ -135,6 +150,63 @@ describe("Simulator.snapshot / restore", () => {
     } finally {
       await c2.disconnect();
       await rm(dir2, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps offers and cross-model relations: both sides restored, and teardown still works", async () => {
+    const dir3 = await mkdtemp(join(tmpdir(), "libjuju-snapshot-cmr-"));
+    await using sim3 = await Simulator.start({
+      jujuData: dir3,
+      controllerName: "sim3",
+      timing: "instant",
+    });
+    const c3 = await Controller.connectCurrent({
+      env: { JUJU_DATA: dir3 },
+      pingInterval: 0,
+      onFrame: tap.onFrame,
+    });
+    const models: Model[] = [];
+    try {
+      const offering = await c3.addModel("offering");
+      const consuming = await c3.addModel("consuming");
+      models.push(offering, consuming);
+      await offering.deploy("mysql");
+      await consuming.deploy("keystone");
+      await offering.waitForIdle({ idlePeriod: 0, timeout: 20_000 });
+      await offering.createOffer("mysql:shared-db", { offerName: "db" });
+      await consuming.consume("admin/offering.db");
+      await consuming.integrate("keystone:shared-db", "db");
+      await offering.waitFor(
+        "offer connected",
+        () => offering.applicationOffers.get("db")?.activeConnectedCount === 1,
+      );
+      await consuming.waitForIdle({ idlePeriod: 0, timeout: 20_000 });
+      const snap = viaJson(await settledSnapshot(sim3));
+      const offeringBefore = comparableRelations(await offering.getStatus());
+      const consumingBefore = comparableRelations(await consuming.getStatus());
+
+      // Tear the CMR down, then restore: both sides come back.
+      await consuming.removeSaas("db");
+      await consuming.waitFor("SAAS gone", () => !consuming.remoteApplications.has("db"));
+      await offering.removeOffer("admin/offering.db", { force: true });
+      await sim3.restore(snap);
+      expect(comparableRelations(await offering.getStatus())).toEqual(offeringBefore);
+      expect(comparableRelations(await consuming.getStatus())).toEqual(consumingBefore);
+      await consuming.waitFor("SAAS back", () => consuming.remoteApplications.has("db"));
+
+      // The restored relation workers still tear down both sides.
+      await consuming.removeSaas("db");
+      await offering.waitFor("proxied relation gone", () =>
+        [...offering.relations.values()].every((r) => !r.key.includes("remote-")),
+      );
+      await offering.waitFor(
+        "no connection left",
+        () => offering.applicationOffers.get("db")?.activeConnectedCount === 0,
+      );
+    } finally {
+      for (const m of models) await m.disconnect();
+      await c3.disconnect();
+      await rm(dir3, { recursive: true, force: true });
     }
   });
 

@@ -37,6 +37,9 @@ export interface OfferRecord {
 
 const OFFERS = new WeakMap<ModelRecord, Map<string, OfferRecord>>();
 
+/** @internal Saved and restored by `snapshot.ts`. */
+export { OFFERS as offerStates };
+
 /** The model's offers by offer name, created on first use. */
 export function offersOf(model: ModelRecord): Map<string, OfferRecord> {
   let m = OFFERS.get(model);
@@ -187,6 +190,9 @@ export function revokeOfferAccess(offer: OfferRecord, user: string, access: Offe
 
 /** The root key macaroons of a controller are signed with (never leaves the simulator). */
 const ROOT_KEYS = new WeakMap<ControllerStore, Buffer>();
+
+/** @internal Saved and restored by `snapshot.ts`, so consume macaroons stay valid. */
+export { ROOT_KEYS as offerRootKeys };
 
 function rootKey(store: ControllerStore): Buffer {
   let k = ROOT_KEYS.get(store);

@@ -80,7 +80,8 @@ interface ProxyRecord {
   links: Map<number, number>;
 }
 
-interface CmrState {
+/** A model's cross-model relation state: its SAAS applications and consumer proxies. */
+export interface CmrState {
   saas: Map<string, SaasRecord>;
   proxies: Map<string, ProxyRecord>;
 }
@@ -94,6 +95,35 @@ function cmrOf(model: ModelRecord): CmrState {
     STATES.set(model, s);
   }
   return s;
+}
+
+/** @internal For `snapshot.ts`: the model's CMR state, undefined when it never had any. */
+export function cmrStateOf(model: ModelRecord): CmrState | undefined {
+  return STATES.get(model);
+}
+
+/**
+ * @internal For `snapshot.ts`: installs a restored model's CMR state and
+ * starts its remote relations worker again. Remote units are looked up by
+ * model UUID, since a restore replaces every model record.
+ */
+export function restoreCmrState(model: ModelRecord, state: CmrState): void {
+  STATES.set(model, state);
+  const store = model.controller;
+  for (const s of state.saas.values()) {
+    setRemoteUnits(model.state, s.name, () => {
+      const found = offerByUuid(store, s.offerUuid);
+      return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
+    });
+  }
+  for (const p of state.proxies.values()) {
+    setRemoteUnits(
+      model.state,
+      p.name,
+      () => store.models.get(p.sourceModelUuid)?.state.unitsOf(p.consumerApp) ?? [],
+    );
+  }
+  if (state.saas.size > 0 || state.proxies.size > 0) watch(model);
 }
 
 /** The SAAS applications of a model by name. */
@@ -333,7 +363,13 @@ function proxyFor(
     links: new Map(),
   };
   st.proxies.set(name, p);
-  setRemoteUnits(offerModel.state, name, () => consumer.state.unitsOf(consumerApp));
+  const store = offerModel.controller;
+  const consumerUuid = consumer.uuid;
+  setRemoteUnits(
+    offerModel.state,
+    name,
+    () => store.models.get(consumerUuid)?.state.unitsOf(consumerApp) ?? [],
+  );
   return p;
 }
 

@@ -11,11 +11,14 @@
  * charms (uploaded archives included, as bytes), annotations, constraints,
  * the AllWatcher entities, status history, debug-log records, actions and
  * operations, secrets, storage, spaces and subnets, resources (uploaded
- * bytes included), blocks and every id sequence.
+ * bytes included), blocks, application offers with their access, SAAS
+ * applications and consumer proxies of cross-model relations (with the key
+ * consume macaroons are signed with), and every id sequence.
  *
  * What it does not hold: the TLS identity (CA and server certificate), the
  * admin password of the running simulator (kept on restore, so that
- * clients keep logging in), backup archives, the test's scripts and
+ * clients keep logging in), backup archives, files copied to machines over
+ * the simulated sshd (`ssh-server-fs.ts`), the test's scripts and
  * faults (`control.ts`, `faults.ts`, delays, redirects, advertised
  * addresses: they belong to the test, not to the controller), and agent
  * work in flight — {@link snapshotStore} refuses a model whose agents are
@@ -51,6 +54,8 @@ import { controllerMachineIds } from "./facades/controller-admin.js";
 import { networkOf } from "./facades/spaces.js";
 import { localCharmSequences } from "./local-charms.js";
 import { logStoreOf } from "./logs.js";
+import { type OfferRecord, offerRootKeys, offerStates } from "./offers.js";
+import { type CmrState, cmrStateOf, restoreCmrState } from "./remote-applications.js";
 import { resourcesOf } from "./resources.js";
 import { secretsOf } from "./secrets.js";
 import { storageOf } from "./storage.js";
@@ -111,6 +116,10 @@ export interface ModelSnapshot {
   resources: EncodedValue;
   blocks: EncodedValue;
   localCharmSequences: EncodedValue;
+  /** Application offers by name (absent in snapshots taken before offers existed). */
+  offers?: EncodedValue;
+  /** SAAS applications and consumer proxies (cross-model relations). */
+  cmr?: EncodedValue;
 }
 
 /** A user of a {@link SimulatorSnapshot}. */
@@ -144,6 +153,8 @@ export interface SimulatorSnapshot {
     clouds: EncodedValue;
     cloudAccess: EncodedValue;
     controllerMachines: EncodedValue;
+    /** The key consume macaroons are signed with (absent in older snapshots). */
+    offerRootKey?: EncodedValue;
   };
   models: ModelSnapshot[];
 }
@@ -177,7 +188,7 @@ export class SimulatorSnapshotError extends Error {
 
 /** Fields of the classes whose data is saved (the rest are live collaborators, rebuilt on restore). */
 const LIVE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  ModelEntities: ["modelUuid", "log", "clock", "rng", "timing", "agentVersion"],
+  ModelEntities: ["modelUuid", "log", "clock", "rng", "timing", "agentVersion", "addressSource"],
   ModelActions: ["model"],
   ModelResources: ["model"],
   // What agents remember between hooks (failed hooks awaiting `resolved`, lost agents); the rest is work in flight.
@@ -456,6 +467,8 @@ function snapshotModel(m: ModelRecord, i: number): ModelSnapshot {
     resources: encInstance(resourcesOf(m), "ModelResources", `${p}.resources`),
     blocks: enc(blockStates.get(m) ?? null, `${p}.blocks`),
     localCharmSequences: enc(localCharmSequences.get(m) ?? null, `${p}.localCharmSequences`),
+    offers: enc(offerStates.get(m) ?? null, `${p}.offers`),
+    cmr: enc(cmrStateOf(m) ?? null, `${p}.cmr`),
   };
 }
 
@@ -496,6 +509,7 @@ export function snapshotStore(store: ControllerStore): SimulatorSnapshot {
         controllerMachineIds.get(store) ?? null,
         "controller.controllerMachines",
       ),
+      offerRootKey: enc(offerRootKeys.get(store) ?? null, "controller.offerRootKey"),
     },
     models: [...store.models.values()].map((m, i) => snapshotModel(m, i)),
   };
@@ -603,6 +617,8 @@ interface Rebuilt {
   statusHistory: Record<string, unknown>;
   /** Archive files written for it (removed again if the restore fails). */
   files: string[];
+  /** Its cross-model relation state, installed once every model is in the store. */
+  cmr: CmrState | undefined;
 }
 
 const CONFIG_SOURCES = new Set(["default", "controller", "region", "model"]);
@@ -684,12 +700,36 @@ function rebuildModel(store: ControllerStore, s: ModelSnapshot, i: number): Rebu
       need(seqs instanceof Map, "must be a map", `${p}.localCharmSequences`);
       localCharmSequences.set(model, seqs as Map<string, number>);
     }
+    const offers = s.offers === undefined ? null : dec(s.offers, `${p}.offers`);
+    if (offers !== null) {
+      need(offers instanceof Map, "must be a map", `${p}.offers`);
+      for (const [name, o] of offers) {
+        need(
+          typeof name === "string" && isRecord(o) && o.users instanceof Map,
+          "must map offer names to offers",
+          `${p}.offers`,
+        );
+      }
+      offerStates.set(model, offers as Map<string, OfferRecord>);
+    }
+    const cmr = s.cmr === undefined ? null : dec(s.cmr, `${p}.cmr`);
+    need(
+      cmr === null || (isRecord(cmr) && cmr.saas instanceof Map && cmr.proxies instanceof Map),
+      "must hold saas and proxies maps",
+      `${p}.cmr`,
+    );
     const logs = dec(s.logs, `${p}.logs`);
     need(Array.isArray(logs), "must be an array", `${p}.logs`);
     const logStore = logStoreOf(model.state);
     for (const r of logs) logStore.append(r as never);
     const statusHistory = decRecord(s.statusHistory, `${p}.statusHistory`);
-    return { model, snap: s, statusHistory, files };
+    return {
+      model,
+      snap: s,
+      statusHistory,
+      files,
+      cmr: cmr === null ? undefined : (cmr as unknown as CmrState),
+    };
   } catch (e) {
     for (const f of files) rmSync(f, { force: true });
     throw e;
@@ -728,6 +768,13 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   const clouds = dec(c.clouds, "controller.clouds");
   const cloudAccess = dec(c.cloudAccess, "controller.cloudAccess");
   const machines = dec(c.controllerMachines, "controller.controllerMachines");
+  const offerRootKey =
+    c.offerRootKey === undefined ? null : dec(c.offerRootKey, "controller.offerRootKey");
+  need(
+    offerRootKey === null || Buffer.isBuffer(offerRootKey),
+    "must be bytes",
+    "controller.offerRootKey",
+  );
   need(clouds === null || isRecord(clouds), "must be an object", "controller.clouds");
   need(
     cloudAccess === null || cloudAccess instanceof Map,
@@ -785,6 +832,9 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
   if (machines === null) controllerMachineIds.delete(store);
   else controllerMachineIds.set(store, machines as string[]);
 
+  if (offerRootKey === null) offerRootKeys.delete(store);
+  else offerRootKeys.set(store, offerRootKey);
+
   store.models.clear();
   for (const { model, snap: s, statusHistory } of rebuilt) {
     store.models.set(model.uuid, model);
@@ -794,6 +844,8 @@ export async function restoreStore(store: ControllerStore, input: unknown): Prom
     // The model entity carries the running controller's values (controller uuid, charmhub-url).
     model.publish();
   }
+  // Remote relation workers need every model in place (they look each other up).
+  for (const { model, cmr } of rebuilt) if (cmr !== undefined) restoreCmrState(model, cmr);
   fieldsOf(store.rng).state = c.rng;
   const ids = fieldsOf(store).ids;
   if (ids !== undefined && c.ids !== null) fieldsOf(ids as object).state = c.ids;
