@@ -310,7 +310,6 @@ export {
   type UpdateSecretOptions,
 } from "./model/ops/secrets.js";
 export {
-  parseSshOpts,
   SshCommandError,
   type SshFileSession,
   type SshOptions,
@@ -536,6 +535,7 @@ export {
   type KnownFacadesOf,
 } from "./rpc/facade-table.js";
 export type { LoginInfo, LoginOptions, LoginUserInfo, RedirectTarget } from "./rpc/login.js";
+export type { BakeryMacaroon, Caveat, Macaroon } from "./rpc/macaroon.js";
 export {
   createMemoryTransportPair,
   MemoryTransport,

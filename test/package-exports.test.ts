@@ -205,7 +205,7 @@ describe("published package", { timeout: 180_000 }, () => {
   // (warnings are errors): every type a public signature uses is exported
   // from an entry point, and every {@link} resolves to a documented symbol.
   it("documents the public API with no TypeDoc warnings", async () => {
-    const entries = ["index", "simulator/index", "bundle/index"].map((e) =>
+    const entries = ["index", "simulator/index", "bundle/index", "testing/index"].map((e) =>
       join(pkgDir, "dist", `${e}.d.ts`),
     );
     await writeFile(

@@ -38,7 +38,7 @@ export interface BakeryMacaroon {
   version: number;
   /** The first-party caveat namespace, e.g. `std:`. */
   namespace: string | undefined;
-  /** Caveat id (as {@link bytesKey}) → encrypted caveat payload (bakery v3). */
+  /** Caveat id (as `bytesKey` makes it) → encrypted caveat payload (bakery v3). */
   caveatData: Map<string, Uint8Array>;
 }
 

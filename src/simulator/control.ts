@@ -69,7 +69,7 @@ export interface ActionScript extends ScriptOptions {
   duration?: Duration;
 }
 
-/** What the agents ask the script (agents.ts, actions.ts). Model given by UUID. */
+/** @internal What the agents ask the script (agents.ts, actions.ts). Model given by UUID. */
 export interface AgentScript {
   /** Whether `hook` fails on this unit now (consumes one of `times`). */
   hookFails(modelUuid: string, u: UnitRecord, hook: string): boolean;
@@ -211,6 +211,7 @@ export class SimulatorControl {
   /** Position in a status sequence, per model UUID and unit. */
   private readonly sequencePos = new Map<string, number>();
 
+  /** @internal Made by the simulator; reach it as `simulator.control`. */
   constructor(
     private readonly store: ControllerStore,
     private readonly faults: FaultInjector,

@@ -25,7 +25,7 @@ import {
 /** How the discharger answers. */
 export type DischargeMode = "auto" | "interactive" | "deny";
 
-/** Options of {@link LocalDischarger.listen}. */
+/** Options of `LocalDischarger.listen`. */
 export interface LocalDischargerOptions {
   host?: string;
   port?: number;
@@ -66,7 +66,7 @@ export class LocalDischarger {
     this.mode = opts.mode ?? "auto";
   }
 
-  /** Starts the discharger on loopback. */
+  /** @internal Starts the discharger on loopback. */
   static async listen(nacl: Nacl, opts: LocalDischargerOptions): Promise<LocalDischarger> {
     const server = createServer();
     const d = new LocalDischarger(nacl, server, opts);

@@ -128,7 +128,7 @@ export class FaultInjector {
   private stalled: { promise: Promise<void>; release: () => void } | undefined;
   private host: FaultHost | undefined;
 
-  /** Connects the injector to its server (the simulator does this once it listens). */
+  /** @internal Connects the injector to its server (the simulator does this once it listens). */
   attach(host: FaultHost): void {
     this.host = host;
   }
@@ -258,7 +258,7 @@ export class FaultInjector {
     return this.stalled.promise;
   }
 
-  /** What to do with a logged-in call before it runs; undefined: nothing. */
+  /** @internal What to do with a logged-in call before it runs; undefined: nothing. */
   beforeCall(facade: string, version: number, method: string): CallFault | undefined {
     if (this.methodRules.length === 0 && this.stalled === undefined) return undefined;
     const out: CallFault = {};

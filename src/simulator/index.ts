@@ -43,7 +43,6 @@ export type { Clock, TimerHandle, TimingProfile, TimingProfileName } from "./clo
 export { Prng, RealClock, TIMING_PROFILES, VirtualClock } from "./clock.js";
 export {
   type ActionScript,
-  type AgentScript,
   CONTROL_METHODS,
   ControlError,
   type ControlMethodName,
@@ -54,6 +53,7 @@ export {
   SimulatorControl,
   type WorkloadStatusName,
 } from "./control.js";
+export type { DischargeMode, LocalDischarger } from "./discharger.js";
 export { ServerError } from "./errors.js";
 export {
   type ConnectionFilter,
@@ -75,7 +75,7 @@ export {
   UnknownJujuProfileError,
 } from "./profile.js";
 export type { FrameTap, SessionInfo } from "./rpc-session.js";
-export type { RedirectOptions, SimulatorOptions } from "./simulator.js";
+export type { MacaroonAuthOptions, RedirectOptions, SimulatorOptions } from "./simulator.js";
 export { Simulator } from "./simulator.js";
 export {
   type ModelSnapshot,
@@ -84,5 +84,7 @@ export {
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type SnapshotErrorCode,
+  type UserSnapshot,
 } from "./snapshot.js";
+export type { ConfigSource, Life } from "./store.js";
 export type { Delta, EntityInfo } from "./watcher-hub.js";
