@@ -243,6 +243,25 @@ describe("bundles end to end", () => {
     expect(cfg.trust).toMatchObject({ source: "user", value: true, default: false, type: "bool" });
   }, 60_000);
 
+  it("deploys a new application of a charm the model already runs (the plan adds no charm)", async () => {
+    const { model } = await recordingModel("same-charm");
+    await using _m = model;
+    await model.deploy("ubuntu", { applicationName: "box" });
+    await writeFile(
+      join(dir, "same-charm.yaml"),
+      "applications:\n  box:\n    charm: ubuntu\n  box2:\n    charm: ubuntu\n    num_units: 1\n",
+    );
+    const plan = await model.deploy(join(dir, "same-charm.yaml"), { dryRun: true });
+    expect(plan.changes.map((c) => c.method)).toEqual(["deploy", "addUnit"]);
+    const apps = await model.deploy(join(dir, "same-charm.yaml"), { bundle: true });
+    expect(apps.map((a) => a.name)).toEqual(["box", "box2"]);
+    const box = model.applications.get("box")!;
+    const box2 = model.applications.get("box2")!;
+    expect(box2.charmUrl).toBe(box.charmUrl);
+    await model.waitForIdle({ apps: ["box2"], idlePeriod: 0, timeout: 30_000 });
+    expect(model.units.has("box2/0")).toBe(true);
+  }, 60_000);
+
   it("sends offers and consumed offers to the controller, and its answer surfaces typed", async () => {
     await using model = await env.controller.addModel("offers");
     const handler = new BundleHandler(model);

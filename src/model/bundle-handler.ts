@@ -408,6 +408,50 @@ export class BundleHandler {
     return r;
   }
 
+  /**
+   * The charm URL and origin a deploy or upgrade uses: the ones its
+   * `addCharm` change produced, or — when the plan added no charm because
+   * the model already runs it (Juju's planner then names the charm as the
+   * bundle does) — those of an application running that charm, read with
+   * `Application.GetCharmURLOrigin` (the Juju CLI knows them from resolving
+   * every charm before planning). `origin` is undefined when neither exists.
+   */
+  async #charmOf(
+    ref: string,
+    revision: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ url: string; origin: Charms.CharmOrigin | undefined }> {
+    const added = this.#origins.get(ref);
+    if (added) return { url: ref, origin: added };
+    const nameOf = (r: string): string | undefined => {
+      try {
+        return charmNameOf(r);
+      } catch {
+        return undefined; // local: and path references are matched by the planner's own rules
+      }
+    };
+    const name = nameOf(ref);
+    if (name === undefined) return { url: ref, origin: undefined };
+    const running = [...this.#model.applications.values()].filter(
+      (a) => nameOf(a.charmUrl) === name,
+    );
+    const app =
+      running.find((a) => revision !== undefined && a.charmUrl.endsWith(`-${revision}`)) ??
+      running[0];
+    if (!app) return { url: ref, origin: undefined };
+    const facade = this.#model.connection.facade("Application");
+    const current = await facade.call(
+      "GetCharmURLOrigin",
+      { application: app.name, branch: "" },
+      signal ? { signal } : {},
+    );
+    if (current.error?.message)
+      throw JujuError.fromWire(current.error, siteOf(facade, "GetCharmURLOrigin"));
+    const origin = current["charm-origin"] as Charms.CharmOrigin;
+    this.#origins.set(current.url, origin);
+    return { url: current.url, origin };
+  }
+
   /** `$deploy-3:db` → `mysql:db`. */
   #resolveEndpoint(ep: string): string {
     const colon = ep.indexOf(":");
@@ -504,8 +548,11 @@ export class BundleHandler {
    */
   async deploy(args: ChangeArgs, options: { signal?: AbortSignal } = {}): Promise<string> {
     const application = str(args.application);
-    const charmUrl = this.resolve(str(args.charm));
-    const origin = this.#origins.get(charmUrl);
+    const { url: charmUrl, origin } = await this.#charmOf(
+      this.resolve(str(args.charm)),
+      this.#plan?.bundle.applications[application]?.revision,
+      options.signal,
+    );
     if (!origin)
       throw new InvalidArgumentError(
         "charm",
@@ -752,8 +799,11 @@ export class BundleHandler {
   /** `upgradeCharm`: switches an existing application to the added charm (`Application.SetCharm`). */
   async upgradeCharm(args: ChangeArgs, options: { signal?: AbortSignal } = {}): Promise<void> {
     const application = this.resolve(str(args.application));
-    const charmUrl = this.resolve(str(args.charm));
-    const origin = this.#origins.get(charmUrl);
+    const { url: charmUrl, origin } = await this.#charmOf(
+      this.resolve(str(args.charm)),
+      typeof args.revision === "number" ? args.revision : undefined,
+      options.signal,
+    );
     if (!origin)
       throw new InvalidArgumentError(
         "charm",
