@@ -37,7 +37,7 @@ export interface ExecResult {
 }
 
 /** Splits one simple command into words, honouring single and double quotes and backslashes. */
-function words(cmd: string): string[] {
+export function words(cmd: string): string[] {
   const out: string[] = [];
   let cur = "";
   let started = false;

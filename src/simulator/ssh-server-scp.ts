@@ -9,38 +9,8 @@
  * @module
  */
 import type { ServerChannel } from "ssh2";
+import { words } from "./exec-sim.js";
 import { FsError, type MachineFs, normalisePath } from "./ssh-server-fs.js";
-
-/** Splits a command line into words (single/double quotes, backslashes), as a shell would. */
-function splitWords(cmd: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let started = false;
-  let quote: string | undefined;
-  for (let i = 0; i < cmd.length; i++) {
-    const c = cmd[i] as string;
-    if (quote !== undefined) {
-      if (c === quote) quote = undefined;
-      else if (c === "\\" && quote === '"' && i + 1 < cmd.length) cur += cmd[++i];
-      else cur += c;
-    } else if (c === "'" || c === '"') {
-      quote = c;
-      started = true;
-    } else if (c === "\\" && i + 1 < cmd.length) {
-      cur += cmd[++i];
-      started = true;
-    } else if (/\s/.test(c)) {
-      if (started) out.push(cur);
-      cur = "";
-      started = false;
-    } else {
-      cur += c;
-      started = true;
-    }
-  }
-  if (started) out.push(cur);
-  return out;
-}
 
 /** A parsed `scp -t` / `scp -f` remote command. */
 interface ScpCommand {
@@ -53,7 +23,7 @@ interface ScpCommand {
 
 /** The remote scp command in `command`, or undefined when it is not one. */
 export function parseScpCommand(command: string): ScpCommand | undefined {
-  const w = splitWords(command);
+  const w = words(command);
   if (w[0] !== "scp") return undefined;
   let mode: ScpCommand["mode"] | undefined;
   let recursive = false;
