@@ -35,7 +35,7 @@ export interface SshOptions extends SshAuth {
   /**
    * Go through the controller as `juju ssh --proxy` does: log in to the
    * controller's API host (same user, key and port) and open the machine's
-   * SSH port from there (a `direct-tcpip` channel, what OpenSSH's `-J`
+   * SSH port at its private address (cloud-local, else fan, else public) from there (a `direct-tcpip` channel, what OpenSSH's `-J`
    * does; Juju runs `nc` on the controller through a ProxyCommand).
    * python-libjuju 3.5 raises `NotImplementedError` for it. Needs a
    * connector with {@link SshProxyConnector.connectThrough} (the default
@@ -143,6 +143,7 @@ export class SshCommandError extends LibjujuError {
 }
 
 const DEFAULT_TIMEOUT = 120_000;
+const PRIVATE_SCOPES = ["local-cloud", "local-fan", "public"];
 
 const OPTION_CHECKS: ac.OptionSpec = {
   user: ac.name,
@@ -295,7 +296,16 @@ async function resolveTarget(
     optsArg,
   );
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const address = () => ctx.entity("machine", machineId)?.dnsName;
+  // Through the controller Juju uses the private address (its PrivateAddress: cloud-local, then fan, then public).
+  const address = () => {
+    const m = ctx.entity("machine", machineId);
+    if (options.proxy !== true) return m?.dnsName;
+    for (const scope of PRIVATE_SCOPES) {
+      const a = m?.addresses.find((x) => x.scope === scope);
+      if (a) return a.value;
+    }
+    return undefined;
+  };
   if (ctx.entity("machine", machineId) === undefined)
     throw new DeadEntityError("machine", machineId);
   if (options.waitForActive === true && address() === undefined) {
