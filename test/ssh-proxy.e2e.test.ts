@@ -163,6 +163,38 @@ describe("ssh and scp through the controller (proxy)", () => {
     ).rejects.toBeInstanceOf(SshError);
   });
 
+  it("a jump host that never answers the channel open is a timeout, and the signal aborts it", async () => {
+    // A jump host that logs anyone in and leaves direct-tcpip requests unanswered.
+    let asked: (() => void) | undefined;
+    const silent = new ssh2.Server(
+      { hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private] },
+      (client) => {
+        client.on("authentication", (ctx) => ctx.accept());
+        client.on("ready", () => client.on("tcpip", () => asked?.()));
+        client.on("error", () => {});
+      },
+    );
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const jump = { host: "127.0.0.1", port, user: "ubuntu" };
+      const target = { host: unit().machine!.dnsName as string, port: ssh.port, user: "ubuntu" };
+      await expect(
+        ssh2Connector.connectThrough(jump, target, clientKey(), { timeout: 1_000 }),
+      ).rejects.toMatchObject({ code: "ERR_SSH_TIMEOUT", kind: "timeout" });
+      const abort = new AbortController();
+      asked = () => abort.abort();
+      await expect(
+        ssh2Connector.connectThrough(jump, target, clientKey(), {
+          timeout: 60_000,
+          signal: abort.signal,
+        }),
+      ).rejects.toMatchObject({ code: "ERR_ABORTED" });
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it("reads the jump host from API addresses", () => {
     expect(endpointHost("wss://10.0.0.5:17070/model/u/api")).toBe("10.0.0.5");
     expect(endpointHost("10.0.0.5:17070")).toBe("10.0.0.5");

@@ -430,19 +430,39 @@ export const ssh2Connector: SshProxyConnector = {
     const hop = await login(jump, auth, options);
     try {
       // A direct-tcpip channel from the jump host to the target (OpenSSH's -J).
-      const channel = await new Promise<ClientChannel>((resolve, reject) =>
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        const { signal } = options;
+        const finish = (err: Error | undefined, stream?: ClientChannel) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          if (err) reject(err);
+          else resolve(stream!);
+        };
+        const onAbort = () => finish(new AbortError("manual provisioning was aborted"));
+        signal?.addEventListener("abort", onAbort, { once: true });
+        // The channel open shares the connect budget: a jump host that never answers is a timeout.
+        const timer = setTimeout(
+          () =>
+            finish(
+              new SshError(
+                "timeout",
+                `ssh: jump host ${jump.host} did not open ${target.host}:${target.port} within ${options.timeout} ms`,
+              ),
+            ),
+          options.timeout,
+        );
         hop.forwardOut("127.0.0.1", 0, target.host, target.port, (err, stream) =>
           err
-            ? reject(
+            ? finish(
                 new SshError(
                   "unreachable",
                   `ssh: jump host ${jump.host} refused to open ${target.host}:${target.port}: ${err.message}`,
                   { cause: err },
                 ),
               )
-            : resolve(stream),
-        ),
-      );
+            : finish(undefined, stream),
+        );
+      });
       const client = await login(target, auth, options, channel);
       return new Ssh2Session(client, target, hop);
     } catch (e) {
