@@ -313,6 +313,7 @@ export {
   SshCommandError,
   type SshFileSession,
   type SshOptions,
+  type SshProxyConnector,
   type SshTransferOptions,
 } from "./model/ops/ssh.js";
 export {

@@ -184,13 +184,18 @@ describe("ssh and scp to simulated machines", () => {
     expect(host.trim()).toBe(model.machines.get(m.id)!.hostname);
   });
 
-  it("refuses options it cannot honour, and the controller proxy, before connecting", async () => {
+  it("refuses options it cannot honour, and a proxy without a jump-capable connector, before connecting", async () => {
     await expect(
       unit().ssh("hostname", { ...ssh, sshOpts: "-L 8080:localhost:80" }),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(unit().ssh("hostname", { ...ssh, proxy: true })).rejects.toBeInstanceOf(
-      NotSupportedError,
-    );
+    const direct = {
+      connect: () => Promise.reject(new Error("must not connect")),
+      authorizedKeys: () => Promise.resolve(""),
+      defaultUser: () => "ubuntu",
+    };
+    await expect(
+      unit().ssh("hostname", { ...ssh, proxy: true, connector: direct }),
+    ).rejects.toBeInstanceOf(NotSupportedError);
     await expect(unit().ssh(42 as unknown as string, ssh)).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );

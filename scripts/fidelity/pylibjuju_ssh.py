@@ -11,6 +11,12 @@ With another port, set SIM_SSH_PORT to it: the script then passes `-p`/`-P` in
 ssh_opts/scp_opts, as a python-libjuju user would for a non-standard port.
 `UserKnownHostsFile=/dev/null` keeps the simulated host keys out of ~/.ssh/known_hosts.
 Each step prints PASS or FAIL with the error and the script carries on.
+
+proxy=True: python-libjuju 3.5 raises NotImplementedError for it (checked below), so its own
+proxy path cannot be driven. The simulator's controller jump host (the API host, same port) is
+driven instead the way `juju ssh --proxy` reaches a machine, a ProxyCommand through the
+controller, given to python-libjuju as ssh_opts/scp_opts (OpenSSH's `ssh -W` opens the same
+direct-tcpip channel as libjuju's `proxy: true`).
 """
 import asyncio
 import os
@@ -20,6 +26,7 @@ import tempfile
 
 from juju.controller import Controller
 from juju.errors import JujuError
+from juju.utils import juju_ssh_key_paths
 
 from fidelity_steps import step, summary
 
@@ -124,6 +131,48 @@ async def main():
             return "200000 bytes round-tripped over scp -t / scp -f"
 
         await step("scp_to / scp_from with the legacy scp protocol (-O)", legacy)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    async def proxy_not_implemented():
+        try:
+            await unit.ssh("hostname", proxy=True, ssh_opts=SSH_OPTS)
+        except NotImplementedError as e:
+            return str(e)
+        raise AssertionError("python-libjuju 3.5 implemented proxy=True after all")
+
+    await step("Unit.ssh(proxy=True) raises NotImplementedError (python-libjuju 3.5)",
+               proxy_not_implemented)
+
+    # juju ssh --proxy's shape: a ProxyCommand logging in to the controller's API host.
+    api_host = controller.connection().endpoint.rsplit(":", 1)[0].strip("[]")
+    _, key = juju_ssh_key_paths()
+    jump = " ".join(["ssh", "-i", key, "-o", "StrictHostKeyChecking=no"] + SSH_OPTS
+                    + ["-W", "%h:%p", f"ubuntu@{api_host}"])
+    proxy_opt = ["-o", f"ProxyCommand={jump}"]
+
+    async def proxied_ssh():
+        out = await unit.ssh("hostname", ssh_opts=SSH_OPTS + proxy_opt)
+        check(out == f"{machine.hostname}\n", f"hostname {out!r} vs {machine.hostname!r}")
+        return f"{out.strip()} via ubuntu@{api_host}"
+
+    await step("Unit.ssh through the controller's jump host (ProxyCommand ssh -W)", proxied_ssh)
+
+    tmp = tempfile.mkdtemp()
+    try:
+        async def proxied_scp():
+            src = os.path.join(tmp, "proxied.bin")
+            data = os.urandom(100_000)
+            with open(src, "wb") as f:
+                f.write(data)
+            await unit.scp_to(src, "/tmp/proxied.bin", scp_opts=SCP_OPTS + proxy_opt)
+            dst = os.path.join(tmp, "proxied-back.bin")
+            await machine.scp_from("/tmp/proxied.bin", dst, scp_opts=SCP_OPTS + proxy_opt)
+            with open(dst, "rb") as f:
+                check(f.read() == data, "the copy differs")
+            return "100000 bytes round-tripped through the controller"
+
+        await step("scp_to / scp_from through the controller's jump host", proxied_scp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

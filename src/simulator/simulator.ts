@@ -174,8 +174,15 @@ function scopeOf(host: string): string {
   return "public";
 }
 
-/** Loads the embedded sshd (ssh2 is optional) and routes new machine addresses to it. */
-async function startSsh(store: ControllerStore, opts: { port?: number }): Promise<SimSshServer> {
+/**
+ * Loads the embedded sshd (ssh2 is optional), routes new machine addresses
+ * to it, and starts the controller's jump host on `apiHost` (`--proxy`).
+ */
+async function startSsh(
+  store: ControllerStore,
+  opts: { port?: number },
+  apiHost: string,
+): Promise<SimSshServer> {
   let mod: typeof import("./ssh-server.js");
   try {
     mod = await import("./ssh-server.js");
@@ -195,6 +202,7 @@ async function startSsh(store: ControllerStore, opts: { port?: number }): Promis
     resolve: mod.storeMachineResolver(store),
   });
   store.machineAddressSource = () => server.allocate();
+  await server.listenJumpHost(apiHost, mod.storeControllerKeys(store));
   return server;
 }
 
@@ -381,7 +389,11 @@ export class Simulator implements AsyncDisposable {
     sim.#discharger = macaroon?.discharger;
     if (opts.ssh !== undefined && opts.ssh !== false) {
       try {
-        sim.sshServer = await startSsh(store, opts.ssh === true ? {} : opts.ssh);
+        sim.sshServer = await startSsh(
+          store,
+          opts.ssh === true ? {} : opts.ssh,
+          advertisedHost(host),
+        );
       } catch (e) {
         await sim.stop();
         throw e;

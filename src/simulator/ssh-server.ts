@@ -25,12 +25,20 @@
  *   `ssh2` client has no other file transfer; the legacy `scp -t` / `-f`
  *   protocol (OpenSSH < 9.0, `scp -O`) is served too (`ssh-server-scp.ts`).
  *   Writable: `/home/ubuntu` and `/tmp`.
- * - No interactive shell, port forwarding or agent forwarding.
+ * - No interactive shell, port forwarding or agent forwarding on machines.
+ * - The controller's jump host ({@link SimSshServer.listenJumpHost}, for
+ *   `juju ssh --proxy`) listens on the controller's API host at the same
+ *   port, logs in the same way (the controller model's keys and the client
+ *   key) and only opens `direct-tcpip` channels to a live machine's address
+ *   at the machine port; it runs no commands (Juju's controller machine
+ *   would, and its ProxyCommand runs `nc` there).
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
 import ssh2, {
+  type AuthContext,
   type Connection,
   type ParsedKey,
   type Server as ServerType,
@@ -85,6 +93,7 @@ export class SimSshServer {
   private readonly servers = new Map<string, ServerType>();
   private readonly connections = new Set<Connection>();
   private readonly files = new Map<string, MachineFs>();
+  private jumpServer: ServerType | undefined;
   private readonly clientKeys = new Set<string>();
   /** Addresses whose listener failed, with why (the machine is unreachable, as a host without sshd). */
   readonly listenErrors = new Map<string, Error>();
@@ -175,8 +184,49 @@ export class SimSshServer {
     this.closed = true;
     for (const c of this.connections) c.end();
     const all = [this.probe, ...this.servers.values()];
+    if (this.jumpServer !== undefined) all.push(this.jumpServer);
     this.servers.clear();
     await Promise.all(all.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  }
+
+  /**
+   * Starts the controller's jump host on `address` (the API host) at the
+   * machines' port. Logins: `ubuntu` with the client key or one of
+   * `authorizedKeys()` (the controller model's). It only forwards: a
+   * `direct-tcpip` channel to a live machine's address at the machine port
+   * is opened, anything else refused, as a jump host policy would. When
+   * the address cannot be bound the error is kept in {@link listenErrors}.
+   */
+  async listenJumpHost(address: string, authorizedKeys: () => string[]): Promise<void> {
+    if (this.closed || this.jumpServer !== undefined) return;
+    const controller: SshMachine = { hostname: "controller", key: "controller", authorizedKeys };
+    const server = new Server({ hostKeys: [this.hostKey] }, (client) => {
+      this.connections.add(client);
+      client.on("close", () => this.connections.delete(client));
+      client.on("error", () => this.connections.delete(client));
+      client.on("authentication", (ctx) => this.authenticate(controller, ctx));
+      client.on("ready", () => {
+        client.on("session", (_accept, reject) => reject());
+        client.on("tcpip", (accept, reject, info) => {
+          if (info.destPort !== this.port || this.opts.resolve(info.destIP) === undefined) {
+            reject();
+            return;
+          }
+          const channel = accept();
+          const socket = tcpConnect(this.port, info.destIP);
+          socket.on("error", () => channel.close());
+          channel.on("error", () => socket.destroy());
+          channel.pipe(socket).pipe(channel);
+        });
+      });
+    });
+    // A port already taken there (a host sshd on :22) leaves the controller unreachable, as listenErrors says.
+    try {
+      await listen(server, address, this.port);
+      this.jumpServer = server;
+    } catch (e) {
+      this.listenErrors.set(address, e as Error);
+    }
   }
 
   // ---- one connection ----
@@ -191,24 +241,7 @@ export class SimSshServer {
     this.connections.add(client);
     client.on("close", () => this.connections.delete(client));
     client.on("error", () => this.connections.delete(client));
-    client.on("authentication", (ctx) => {
-      if (ctx.method !== "publickey" || ctx.username !== SSH_USER) {
-        ctx.reject(["publickey"]);
-        return;
-      }
-      const key = this.allowedKey(machine, ctx.key.data);
-      if (key === undefined) {
-        ctx.reject(["publickey"]);
-        return;
-      }
-      // Without a signature the client only asks whether the key would do.
-      if (ctx.signature === undefined || ctx.blob === undefined) {
-        ctx.accept();
-        return;
-      }
-      if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) ctx.accept();
-      else ctx.reject(["publickey"]);
-    });
+    client.on("authentication", (ctx) => this.authenticate(machine, ctx));
     client.on("ready", () => {
       client.on("session", (acceptSession) => {
         const session = acceptSession();
@@ -246,6 +279,26 @@ export class SimSshServer {
         session.on("subsystem", (_accept, reject) => reject());
       });
     });
+  }
+
+  /** `ubuntu` with a public key the machine authorises. */
+  private authenticate(machine: SshMachine, ctx: AuthContext): void {
+    if (ctx.method !== "publickey" || ctx.username !== SSH_USER) {
+      ctx.reject(["publickey"]);
+      return;
+    }
+    const key = this.allowedKey(machine, ctx.key.data);
+    if (key === undefined) {
+      ctx.reject(["publickey"]);
+      return;
+    }
+    // Without a signature the client only asks whether the key would do.
+    if (ctx.signature === undefined || ctx.blob === undefined) {
+      ctx.accept();
+      return;
+    }
+    if (key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true) ctx.accept();
+    else ctx.reject(["publickey"]);
   }
 
   private allowedKey(machine: SshMachine, blob: Buffer): ParsedKey | undefined {
@@ -521,6 +574,20 @@ function serveSftp(sftp: SFTPWrapper, fs: MachineFs): void {
   for (const unsupported of ["READLINK", "SYMLINK"] as const) {
     sftp.on(unsupported, (reqId: number) => sftp.status(reqId, STATUS_CODE.OP_UNSUPPORTED));
   }
+}
+
+/** The controller model's `authorized-keys` (who may log in to the controller's jump host). */
+export function storeControllerKeys(store: ControllerStore): () => string[] {
+  return () => {
+    for (const model of store.models.values()) {
+      if (!model.isController) continue;
+      return String(model.config.get("authorized-keys")?.value ?? "")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !l.startsWith("#"));
+    }
+    return [];
+  };
 }
 
 /** The machine of any model of `store` that has `address` (the machine's model keys authorise logins). */

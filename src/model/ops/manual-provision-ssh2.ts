@@ -10,6 +10,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { basename, join, posix } from "node:path";
+import type { Duplex } from "node:stream";
 import ssh2, {
   type AnyAuthMethod,
   type ClientChannel,
@@ -22,14 +23,18 @@ import { AbortError } from "../../rpc/errors.js";
 import {
   type SshAuth,
   type SshConnectOptions,
-  type SshConnector,
   SshError,
   type SshExecOptions,
   type SshExecResult,
   type SshSession,
   type SshTarget,
 } from "./manual-provision.js";
-import { SshCommandError, type SshFileSession, type SshTransferOptions } from "./ssh.js";
+import {
+  SshCommandError,
+  type SshFileSession,
+  type SshProxyConnector,
+  type SshTransferOptions,
+} from "./ssh.js";
 
 // ssh2 is CommonJS and Node's ESM loader cannot see its named exports
 // (vitest can, so only the built package broke): take them off the default.
@@ -134,6 +139,8 @@ class Ssh2Session implements SshFileSession {
   constructor(
     private readonly client: ClientType,
     private readonly target: SshTarget,
+    /** The jump host's connection, closed with this one. */
+    private readonly hop?: ClientType,
   ) {}
 
   exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
@@ -213,6 +220,7 @@ class Ssh2Session implements SshFileSession {
 
   close(): void {
     this.client.end();
+    this.hop?.end();
   }
 
   upload(localPath: string, remotePath: string, options: SshTransferOptions): Promise<void> {
@@ -332,71 +340,135 @@ function sftpStat(sftp: SFTPWrapper, path: string): Promise<Stats | undefined> {
   return new Promise((resolve) => sftp.stat(path, (err, st) => resolve(err ? undefined : st)));
 }
 
-/** The `ssh2`-based {@link SshConnector}. */
-export const ssh2Connector: SshConnector = {
-  async connect(target: SshTarget, auth: SshAuth, options: SshConnectOptions): Promise<SshSession> {
-    const keys = await privateKeys(auth);
-    const methods: AnyAuthMethod[] = keys.map((key) => ({
-      type: "publickey",
-      username: target.user,
-      key,
-    }));
-    const agent = auth.agent === undefined ? process.env.SSH_AUTH_SOCK : auth.agent;
-    if (agent) methods.push({ type: "agent", username: target.user, agent });
-    if (auth.password !== undefined) {
-      methods.push({ type: "password", username: target.user, password: auth.password });
-    }
-    const { signal } = options;
-    if (signal?.aborted) throw new AbortError("manual provisioning was aborted");
-    return new Promise((resolve, reject) => {
-      const client = new Client();
-      let settled = false;
-      const done = (err: Error | undefined) => {
-        if (settled) return;
-        settled = true;
-        signal?.removeEventListener("abort", onAbort);
-        if (err) {
-          client.destroy();
-          reject(err);
-        } else resolve(new Ssh2Session(client, target));
-      };
-      const onAbort = () => done(new AbortError("manual provisioning was aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      let hostKeyRejected = false;
-      client.on("ready", () => done(undefined));
-      client.on("error", (e: Error & { level?: string }) => {
-        // An agent without keys (or socket) only means the next method is tried.
-        if (e.level === "agent") return;
-        if (hostKeyRejected) {
-          done(
-            new SshError("host key", `ssh: host key of ${target.host} was rejected`, { cause: e }),
-          );
-        } else done(classify(e, target));
-      });
-      client.on("close", () =>
-        done(new SshError("unreachable", `ssh: connection to ${target.host} closed before login`)),
-      );
-      const config: Parameters<ClientType["connect"]>[0] = {
-        host: target.host,
-        port: target.port,
-        username: target.user,
-        readyTimeout: options.timeout,
-        authHandler: methods,
-      };
-      const verify = options.hostVerifier;
-      if (verify) {
-        config.hostVerifier = (key: Buffer) => {
-          const ok = verify(new Uint8Array(key));
-          hostKeyRejected = !ok;
-          return ok;
-        };
-      }
-      try {
-        client.connect(config);
-      } catch (e) {
-        done(classify(e as Error, target));
-      }
+/**
+ * Logs in to `target`, over `sock` when given (a channel through a jump
+ * host) instead of a TCP connection of its own.
+ */
+async function login(
+  target: SshTarget,
+  auth: SshAuth,
+  options: SshConnectOptions,
+  sock?: Duplex,
+): Promise<ClientType> {
+  const keys = await privateKeys(auth);
+  const methods: AnyAuthMethod[] = keys.map((key) => ({
+    type: "publickey",
+    username: target.user,
+    key,
+  }));
+  const agent = auth.agent === undefined ? process.env.SSH_AUTH_SOCK : auth.agent;
+  if (agent) methods.push({ type: "agent", username: target.user, agent });
+  if (auth.password !== undefined) {
+    methods.push({ type: "password", username: target.user, password: auth.password });
+  }
+  const { signal } = options;
+  if (signal?.aborted) throw new AbortError("manual provisioning was aborted");
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let settled = false;
+    const done = (err: Error | undefined) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      if (err) {
+        client.destroy();
+        reject(err);
+      } else resolve(client);
+    };
+    const onAbort = () => done(new AbortError("manual provisioning was aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let hostKeyRejected = false;
+    client.on("ready", () => done(undefined));
+    client.on("error", (e: Error & { level?: string }) => {
+      // An agent without keys (or socket) only means the next method is tried.
+      if (e.level === "agent") return;
+      if (hostKeyRejected) {
+        done(
+          new SshError("host key", `ssh: host key of ${target.host} was rejected`, { cause: e }),
+        );
+      } else done(classify(e, target));
     });
+    client.on("close", () =>
+      done(new SshError("unreachable", `ssh: connection to ${target.host} closed before login`)),
+    );
+    const config: Parameters<ClientType["connect"]>[0] = {
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      readyTimeout: options.timeout,
+      authHandler: methods,
+    };
+    if (sock !== undefined) config.sock = sock;
+    const verify = options.hostVerifier;
+    if (verify) {
+      config.hostVerifier = (key: Buffer) => {
+        const ok = verify(new Uint8Array(key));
+        hostKeyRejected = !ok;
+        return ok;
+      };
+    }
+    try {
+      client.connect(config);
+    } catch (e) {
+      done(classify(e as Error, target));
+    }
+  });
+}
+
+/** The `ssh2`-based {@link SshConnector}, which can also go through a jump host. */
+export const ssh2Connector: SshProxyConnector = {
+  async connect(target: SshTarget, auth: SshAuth, options: SshConnectOptions): Promise<SshSession> {
+    return new Ssh2Session(await login(target, auth, options), target);
+  },
+
+  async connectThrough(
+    jump: SshTarget,
+    target: SshTarget,
+    auth: SshAuth,
+    options: SshConnectOptions,
+  ): Promise<SshSession> {
+    const hop = await login(jump, auth, options);
+    try {
+      // A direct-tcpip channel from the jump host to the target (OpenSSH's -J).
+      const channel = await new Promise<ClientChannel>((resolve, reject) => {
+        const { signal } = options;
+        const finish = (err: Error | undefined, stream?: ClientChannel) => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", onAbort);
+          if (err) reject(err);
+          else resolve(stream!);
+        };
+        const onAbort = () => finish(new AbortError("manual provisioning was aborted"));
+        signal?.addEventListener("abort", onAbort, { once: true });
+        // The channel open shares the connect budget: a jump host that never answers is a timeout.
+        const timer = setTimeout(
+          () =>
+            finish(
+              new SshError(
+                "timeout",
+                `ssh: jump host ${jump.host} did not open ${target.host}:${target.port} within ${options.timeout} ms`,
+              ),
+            ),
+          options.timeout,
+        );
+        hop.forwardOut("127.0.0.1", 0, target.host, target.port, (err, stream) =>
+          err
+            ? finish(
+                new SshError(
+                  "unreachable",
+                  `ssh: jump host ${jump.host} refused to open ${target.host}:${target.port}: ${err.message}`,
+                  { cause: err },
+                ),
+              )
+            : finish(undefined, stream),
+        );
+      });
+      const client = await login(target, auth, options, channel);
+      return new Ssh2Session(client, target, hop);
+    } catch (e) {
+      hop.end();
+      throw e;
+    }
   },
 
   async authorizedKeys(auth: SshAuth): Promise<string> {

@@ -9,7 +9,9 @@
  * `scp`; this module talks SSH itself through the {@link SshConnector} seam
  * of manual provisioning (default: the Node one on the optional `ssh2`
  * package, loaded on first use), so it stays free of Node-only imports.
- * Files go over SFTP, as OpenSSH's `scp` does since 9.0.
+ * Files go over SFTP, as OpenSSH's `scp` does since 9.0. With `proxy` the
+ * connection jumps through the controller, as `juju ssh --proxy` does
+ * (python-libjuju 3.5 raises `NotImplementedError` there).
  * @module
  */
 import { LibjujuError } from "../../rpc/errors.js";
@@ -23,6 +25,7 @@ import {
   type SshConnector,
   SshError,
   type SshSession,
+  type SshTarget,
 } from "./manual-provision.js";
 
 /** Options of `ssh`, `scpTo` and `scpFrom` (python-libjuju's keywords, plus the SSH edge's). */
@@ -30,11 +33,20 @@ export interface SshOptions extends SshAuth {
   /** Remote login. Default `ubuntu`. */
   user?: string;
   /**
-   * Go through the controller as `juju ssh --proxy` does. python-libjuju 3.5
-   * raises `NotImplementedError` for it; so does this client
-   * ({@link NotSupportedError}).
+   * Go through the controller as `juju ssh --proxy` does: log in to the
+   * controller's API host (same user, key and port) and open the machine's
+   * SSH port at its private address (cloud-local, else fan, else public) from there (a `direct-tcpip` channel, what OpenSSH's `-J`
+   * does; Juju runs `nc` on the controller through a ProxyCommand).
+   * python-libjuju 3.5 raises `NotImplementedError` for it. Needs a
+   * connector with {@link SshProxyConnector.connectThrough} (the default
+   * one has it).
    */
   proxy?: boolean;
+  /**
+   * The jump host of `proxy`; default the host of the API address the
+   * model is connected to, as `juju ssh --proxy` uses.
+   */
+  proxyHost?: string;
   /**
    * OpenSSH options as python-libjuju's `ssh_opts` / `scp_opts` (a string
    * split on spaces, or a list). This client speaks SSH itself, so it reads
@@ -64,6 +76,21 @@ export interface SshOptions extends SshAuth {
   hostVerifier?: (key: Uint8Array) => boolean;
   /** The SSH implementation; default the Node one on `ssh2`. */
   connector?: SshConnector;
+}
+
+/**
+ * A connector that can also reach a machine through a jump host (`proxy`).
+ * The jump host is logged in to with the same credentials; when it refuses
+ * to open the way to the target, `connectThrough` rejects with an
+ * {@link SshError} of kind `unreachable`.
+ */
+export interface SshProxyConnector extends SshConnector {
+  connectThrough(
+    jump: SshTarget,
+    target: SshTarget,
+    auth: SshAuth,
+    options: SshConnectOptions,
+  ): Promise<SshSession>;
 }
 
 /** Options of a file transfer ({@link SshFileSession}). */
@@ -116,10 +143,12 @@ export class SshCommandError extends LibjujuError {
 }
 
 const DEFAULT_TIMEOUT = 120_000;
+const PRIVATE_SCOPES = ["local-cloud", "local-fan", "public"];
 
 const OPTION_CHECKS: ac.OptionSpec = {
   user: ac.name,
   proxy: ac.bool,
+  proxyHost: ac.name,
   sshOpts: ac.stringOrStrings,
   scpOpts: ac.stringOrStrings,
   port: ac.int(1, 65535),
@@ -246,6 +275,8 @@ async function defaultConnector(operation: string): Promise<SshConnector> {
 /** Where and how to connect, resolved from the machine and the options. */
 interface Resolved {
   host: string;
+  /** The jump host (`proxy`). */
+  jump?: string;
   port: number;
   user: string;
   auth: SshAuth;
@@ -260,18 +291,21 @@ async function resolveTarget(
   options: SshOptions,
   optsArg: "sshOpts" | "scpOpts",
 ): Promise<Resolved> {
-  if (options.proxy === true) {
-    throw new NotSupportedError(
-      `${operation} with proxy`,
-      "proxying through the controller is not implemented (python-libjuju 3.5 raises NotImplementedError too); connect directly",
-    );
-  }
   const parsed = parseSshOpts(
     options[optsArg] ?? (optsArg === "scpOpts" ? options.sshOpts : undefined),
     optsArg,
   );
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const address = () => ctx.entity("machine", machineId)?.dnsName;
+  // Through the controller Juju uses the private address (its PrivateAddress: cloud-local, then fan, then public).
+  const address = () => {
+    const m = ctx.entity("machine", machineId);
+    if (options.proxy !== true) return m?.dnsName;
+    for (const scope of PRIVATE_SCOPES) {
+      const a = m?.addresses.find((x) => x.scope === scope);
+      if (a) return a.value;
+    }
+    return undefined;
+  };
   if (ctx.entity("machine", machineId) === undefined)
     throw new DeadEntityError("machine", machineId);
   if (options.waitForActive === true && address() === undefined) {
@@ -313,7 +347,7 @@ async function resolveTarget(
   ) {
     auth.privateKeyPath = identity;
   }
-  return {
+  const r: Resolved = {
     host,
     port: options.port ?? parsed.port ?? 22,
     user: options.user ?? parsed.user ?? "ubuntu",
@@ -321,6 +355,28 @@ async function resolveTarget(
     timeout,
     connectTimeout: Math.min(parsed.connectTimeoutMs ?? 30_000, timeout),
   };
+  if (options.proxy === true) {
+    const jump = options.proxyHost ?? endpointHost(ctx.connection.endpoint);
+    if (jump === undefined) {
+      throw new SshError(
+        "unreachable",
+        `${operation}: cannot tell the controller's address from the connection (${JSON.stringify(ctx.connection.endpoint)}); pass proxyHost`,
+      );
+    }
+    r.jump = jump;
+  }
+  return r;
+}
+
+/**
+ * The host of an API address (`wss://host:port/model/…/api`, `host:port`,
+ * `[v6]:port`), or undefined when there is none to read.
+ */
+export function endpointHost(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  const rest = endpoint.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  const m = /^\[([^\]]+)\]/.exec(rest) ?? /^([^:/?#]+)/.exec(rest);
+  return m?.[1] || undefined;
 }
 
 async function open(operation: string, r: Resolved, options: SshOptions): Promise<SshSession> {
@@ -328,7 +384,16 @@ async function open(operation: string, r: Resolved, options: SshOptions): Promis
   const co: SshConnectOptions = { timeout: r.connectTimeout };
   if (options.signal) co.signal = options.signal;
   if (options.hostVerifier) co.hostVerifier = options.hostVerifier;
-  return connector.connect({ host: r.host, port: r.port, user: r.user }, r.auth, co);
+  const target: SshTarget = { host: r.host, port: r.port, user: r.user };
+  if (r.jump === undefined) return connector.connect(target, r.auth, co);
+  const through = (connector as Partial<SshProxyConnector>).connectThrough;
+  if (typeof through !== "function") {
+    throw new NotSupportedError(
+      `${operation} with proxy`,
+      "the SSH connector cannot go through a jump host (no connectThrough)",
+    );
+  }
+  return through.call(connector, { host: r.jump, port: r.port, user: r.user }, target, r.auth, co);
 }
 
 function checkCall(operation: string, args: Record<string, unknown>, options: unknown): void {
