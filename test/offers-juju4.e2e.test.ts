@@ -1,0 +1,103 @@
+/**
+ * Cross-model offers against the simulator's Juju 4.0 profile: the client
+ * negotiates ApplicationOffers 6 and sends its shapes (`model-qualifier` in
+ * offer filters); every frame is checked against schema-4.0.json. mysql
+ * assumes juju < 4, so the offer is easyrsa's `client` (tls-certificates),
+ * consumed by haproxy.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JujuError, JujuNotFoundError, type Model } from "../src/index.js";
+import { useSimController } from "./support/sim-controller.js";
+
+const env = useSimController("offers4", { juju: "4.0" });
+
+let offering: Model;
+let consuming: Model;
+const URL = "admin/offering.certs";
+
+/** The error a promise rejects with. */
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: unknown) => e as Error,
+  );
+
+beforeAll(async () => {
+  offering = await env.controller.addModel("offering");
+  consuming = await env.controller.addModel("consuming");
+  await offering.deploy("easyrsa");
+  await consuming.deploy("haproxy");
+  await offering.waitForIdle({ apps: ["easyrsa"], timeout: 60_000 });
+  await consuming.waitForIdle({ apps: ["haproxy"], timeout: 60_000 });
+}, 120_000);
+
+afterAll(async () => {
+  await offering?.disconnect();
+  await consuming?.disconnect();
+});
+
+describe("offers on a Juju 4.0 controller", () => {
+  it("negotiates ApplicationOffers 6", () => {
+    const f = env.controller.connection.facade("ApplicationOffers");
+    expect(f.major).toBe(4);
+    expect(f.version).toBe(6);
+  });
+
+  it("creates an offer and lists and finds it by qualifier", async () => {
+    await offering.createOffer("easyrsa:client", { offerName: "certs" });
+    // No AllWatcher on 4.0: the offer entity comes from a status poll.
+    await offering.waitFor("offer entity", () => offering.applicationOffers.has("certs"));
+    expect(offering.applicationOffers.get("certs")?.applicationName).toBe("easyrsa");
+    const [listed, ...rest] = await offering.listOffers();
+    expect(rest).toEqual([]);
+    expect(listed).toMatchObject({
+      offerName: "certs",
+      offerUrl: URL,
+      applicationName: "easyrsa",
+      endpoints: [{ name: "client", role: "provider", interface: "tls-certificates" }],
+      connections: [],
+    });
+    expect((await consuming.findOffers({ url: URL })).map((o) => o.offerUrl)).toEqual([URL]);
+    expect((await consuming.findOffers({ interface: "tls-certificates" })).length).toBe(1);
+    // The URL's qualifier reaches the filter: another qualifier names another model.
+    const elsewhere = await failure(consuming.findOffers({ url: "nobody/offering.certs" }));
+    expect(elsewhere).toBeInstanceOf(JujuNotFoundError);
+    expect(elsewhere.message).toBe('model "nobody/offering" not found');
+    const status = await offering.getStatus();
+    expect(status.offers?.certs).toMatchObject({
+      "offer-name": "certs",
+      "application-name": "easyrsa",
+    });
+  });
+
+  it("consumes, integrates, and shows the connection on the offer", async () => {
+    expect(await consuming.consume(URL)).toBe("certs");
+    await consuming.integrate("haproxy:certificates", "certs");
+    await consuming.waitFor("relation to the SAAS", () =>
+      [...consuming.relations.values()].some((r) => r.key.includes("certs:client")),
+    );
+    const status = await consuming.getStatus();
+    expect(status["remote-applications"]?.certs).toMatchObject({ "offer-url": URL });
+    // The simulator records the connection as the consuming side relates.
+    const [o] = await offering.listOffers();
+    expect(o?.connections[0]).toMatchObject({ username: "admin", endpoint: "client" });
+  });
+
+  it("refuses to remove a connected offer unless forced; remove-saas then removes it", async () => {
+    const refused = await failure(offering.removeOffer(URL));
+    expect(refused).toBeInstanceOf(JujuError);
+    expect(refused.message).toContain("offer has 1 relation");
+    await consuming.removeSaas("certs");
+    await consuming.waitFor("SAAS gone", () =>
+      [...consuming.relations.values()].every((r) => !r.key.includes("certs:")),
+    );
+    const [o] = await offering.listOffers();
+    expect(o?.connections).toEqual([]);
+    await offering.removeOffer(URL);
+    expect(await offering.listOffers()).toEqual([]);
+    const gone = (await failure(consuming.consume(URL))) as JujuError;
+    expect(gone.message).toContain("not found");
+  });
+});
