@@ -72,6 +72,26 @@ describe("offers on a Juju 4.0 controller", () => {
     });
   });
 
+  it("lists the offers of a model another user's qualifier names", async () => {
+    await env.controller.addUser("bob");
+    const bobs = await env.controller.addModel("bobs", { owner: "bob" });
+    try {
+      // A superuser is not a model writer: admin takes admin access to bob's model.
+      await env.controller.grantModel("admin", bobs.uuid, "admin");
+      await bobs.deploy("easyrsa");
+      await bobs.createOffer("easyrsa:client", { offerName: "bobcerts" });
+      // The model's qualifier is bob's, not the caller's: it comes from ModelInfo.
+      expect((await bobs.listOffers()).map((o) => o.offerUrl)).toEqual(["bob/bobs.bobcerts"]);
+      expect(
+        (await env.controller.listOffers("bobs", { owner: "bob" })).map((o) => o.offerName),
+      ).toEqual(["bobcerts"]);
+      await env.controller.removeOffer(bobs.uuid, "bob/bobs.bobcerts");
+      expect(await bobs.listOffers()).toEqual([]);
+    } finally {
+      await bobs.disconnect();
+    }
+  });
+
   it("consumes, integrates, and shows the connection on the offer", async () => {
     expect(await consuming.consume(URL)).toBe("certs");
     await consuming.integrate("haproxy:certificates", "certs");

@@ -229,9 +229,13 @@ function toOffer(o: ApplicationOfferAdminDetailsV5): OfferInfo {
   };
 }
 
-/** The model's short name and owner: from the watcher's `model` delta, else `FullStatus`. */
+/**
+ * The model's short name and owner: from the watcher's `model` delta, else
+ * (Juju 4: status polls carry no owner) its qualifier from
+ * `ModelManager.ModelInfo`, else `FullStatus` (the caller's name is assumed).
+ */
 async function modelNames(
-  ctx: ModelContext,
+  ctx: ModelContext & OfferHost,
   options: OfferCallOptions,
 ): Promise<{ name: string; owner: string | undefined }> {
   const data = ctx.state.entityData("model", ctx.uuid) as
@@ -239,6 +243,16 @@ async function modelNames(
     | undefined;
   if (typeof data?.name === "string" && typeof data.owner === "string") {
     return { name: data.name, owner: data.owner };
+  }
+  if (ctx.connection.facade("Client").major === 4 && ctx.withControllerConnection) {
+    const { f, res } = await ctx.withControllerConnection(async (c: Connection) => {
+      const mm = c.facade("ModelManager").juju4();
+      const args = { entities: [{ tag: `model-${ctx.uuid}` }] };
+      return { f: mm, res: await mm.call("ModelInfo", args, callOptions(options)) };
+    });
+    const [one] = res.results ?? [];
+    if (one?.error) throw JujuError.fromWire(one.error, siteOf(f, "ModelInfo"));
+    if (one?.result) return { name: one.result.name, owner: one.result.qualifier };
   }
   const status = await ctx.connection
     .facade("Client")
@@ -356,7 +370,7 @@ export async function createOffer(
 
 /** The model's offers with their connections (`ListApplicationOffers`; model admins). */
 export async function listOffers(
-  ctx: ModelContext,
+  ctx: ModelContext & OfferHost,
   options: OfferCallOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("listOffers", options, CALL);
