@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JujuError, JujuNotFoundError, type Model } from "../src/index.js";
+import { type Frame, RawClient } from "./support/raw-client.js";
 import { useSimController } from "./support/sim-controller.js";
 
 const env = useSimController("offers4", { juju: "4.0" });
@@ -70,6 +71,48 @@ describe("offers on a Juju 4.0 controller", () => {
       "offer-name": "certs",
       "application-name": "easyrsa",
     });
+  });
+
+  it("reads an older client's ApplicationOffers 5 filter (owner-name) as the qualifier", async () => {
+    const raw = await RawClient.open(env.sim, "/api");
+    try {
+      const filter = (owner: Record<string, string>) => ({
+        Filters: [
+          {
+            ...owner,
+            "model-name": "offering",
+            "offer-name": "",
+            "application-name": "",
+            "application-description": "",
+            "application-user": "",
+            "allowed-users": [],
+            "connected-users": [],
+            endpoints: [],
+          },
+        ],
+      });
+      const v5 = await raw.ok("ApplicationOffers", 5, "ListApplicationOffers", {
+        ...filter({ "owner-name": "admin" }),
+      });
+      const v6 = await raw.ok("ApplicationOffers", 6, "ListApplicationOffers", {
+        ...filter({ "model-qualifier": "admin" }),
+      });
+      const urls = (r: Frame) => (r.results as Frame[]).map((o) => o["offer-url"]);
+      expect(urls(v5)).toEqual([URL]);
+      expect(urls(v6)).toEqual([URL]);
+      // v6 names the model by model-qualifier.
+      const wrong = await raw.call("ApplicationOffers", 6, "ListApplicationOffers", {
+        ...filter({ "model-qualifier": "nobody" }),
+      });
+      expect(wrong.error).toBe('model "nobody/offering" not found');
+      const wrong5 = await raw.call("ApplicationOffers", 5, "ListApplicationOffers", {
+        ...filter({ "owner-name": "nobody" }),
+      });
+      expect(wrong5.error).toBe('model "nobody/offering" not found');
+      expect(raw.violations).toEqual([]);
+    } finally {
+      raw.ws.close();
+    }
   });
 
   it("lists the offers of a model another user's qualifier names", async () => {
