@@ -5,6 +5,8 @@
  * assumes juju < 4, so the offer is easyrsa's `client` (tls-certificates),
  * consumed by haproxy.
  */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JujuError, JujuNotFoundError, type Model } from "../src/index.js";
 import { type Frame, RawClient } from "./support/raw-client.js";
@@ -146,6 +148,49 @@ describe("offers on a Juju 4.0 controller", () => {
     // The simulator records the connection as the consuming side relates.
     const [o] = await offering.listOffers();
     expect(o?.connections[0]).toMatchObject({ username: "admin", endpoint: "client" });
+  });
+
+  it("deploys bundles with offers and saas", async () => {
+    await writeFile(
+      join(env.dir, "offer4.yaml"),
+      `applications:
+  ca:
+    charm: easyrsa
+    num_units: 1
+--- # offers come in an overlay document
+applications:
+  ca:
+    offers:
+      ca-offer:
+        endpoints: [client]
+        acl:
+          admin: admin
+`,
+    );
+    await writeFile(
+      join(env.dir, "saas4.yaml"),
+      `saas:
+  remote-ca:
+    url: admin/bundle-offer.ca-offer
+applications:
+  proxy:
+    charm: haproxy
+    num_units: 1
+relations:
+  - ["proxy:certificates", "remote-ca:client"]
+`,
+    );
+    await using offerer = await env.controller.addModel("bundle-offer");
+    await offerer.deploy(join(env.dir, "offer4.yaml"));
+    expect((await offerer.listOffers()).map((o) => o.offerName)).toEqual(["ca-offer"]);
+    await using bundled = await env.controller.addModel("bundled");
+    await bundled.deploy(join(env.dir, "saas4.yaml"));
+    await bundled.waitFor("bundle SAAS", () => bundled.remoteApplications.has("remote-ca"));
+    expect(bundled.remoteApplications.get("remote-ca")?.offerUrl).toBe(
+      "admin/bundle-offer.ca-offer",
+    );
+    const [offer] = await offerer.listOffers();
+    expect(offer?.connections.map((c) => c.endpoint)).toEqual(["client"]);
   });
 
   it("refuses to remove a connected offer unless forced; remove-saas then removes it", async () => {
