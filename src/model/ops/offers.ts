@@ -16,6 +16,7 @@ import type {
   ConsumeOfferDetailsResults,
   OfferConnection,
 } from "../../facades/generated/application-offers.js";
+import type { ApplicationOffers as ApplicationOffers4 } from "../../facades/generated/juju4/index.js";
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import type { Connection } from "../../rpc/connection.js";
 import { JujuError } from "../../rpc/errors.js";
@@ -228,9 +229,13 @@ function toOffer(o: ApplicationOfferAdminDetailsV5): OfferInfo {
   };
 }
 
-/** The model's short name and owner: from the watcher's `model` delta, else `FullStatus`. */
+/**
+ * The model's short name and owner: from the watcher's `model` delta, else
+ * (Juju 4: status polls carry no owner) its qualifier from
+ * `ModelManager.ModelInfo`, else `FullStatus` (the caller's name is assumed).
+ */
 async function modelNames(
-  ctx: ModelContext,
+  ctx: ModelContext & OfferHost,
   options: OfferCallOptions,
 ): Promise<{ name: string; owner: string | undefined }> {
   const data = ctx.state.entityData("model", ctx.uuid) as
@@ -238,6 +243,16 @@ async function modelNames(
     | undefined;
   if (typeof data?.name === "string" && typeof data.owner === "string") {
     return { name: data.name, owner: data.owner };
+  }
+  if (ctx.connection.facade("Client").major === 4 && ctx.withControllerConnection) {
+    const { f, res } = await ctx.withControllerConnection(async (c: Connection) => {
+      const mm = c.facade("ModelManager").juju4();
+      const args = { entities: [{ tag: `model-${ctx.uuid}` }] };
+      return { f: mm, res: await mm.call("ModelInfo", args, callOptions(options)) };
+    });
+    const [one] = res.results ?? [];
+    if (one?.error) throw JujuError.fromWire(one.error, siteOf(f, "ModelInfo"));
+    if (one?.result) return { name: one.result.name, owner: one.result.qualifier };
   }
   const status = await ctx.connection
     .facade("Client")
@@ -274,6 +289,36 @@ export interface OfferHost {
 
 const offersFacade = (c: Connection) => c.facade("ApplicationOffers");
 type OffersFacade = ReturnType<typeof offersFacade>;
+
+/**
+ * Lists or finds offers with one filter naming its model by `owner`. Juju 4
+ * (ApplicationOffers 6) replaced the filter's `owner-name` by
+ * `model-qualifier`, so a 4.x controller gets the 4.x shape; the results
+ * are the same `ApplicationOfferAdminDetailsV5` on both.
+ */
+async function callWithFilter(
+  f: OffersFacade,
+  method: "ListApplicationOffers" | "FindApplicationOffers",
+  owner: string,
+  filter: Omit<ApplicationOffers4.OfferFilter, "model-qualifier">,
+  options: OfferCallOptions,
+): Promise<ApplicationOfferAdminDetailsV5[]> {
+  const res =
+    f.major === 4
+      ? await f
+          .juju4()
+          .call(
+            method,
+            { Filters: [{ ...filter, "model-qualifier": owner }] },
+            callOptions(options),
+          )
+      : await f.call(
+          method,
+          { Filters: [{ ...filter, "owner-name": owner }] },
+          callOptions(options),
+        );
+  return (res.results ?? []) as ApplicationOfferAdminDetailsV5[];
+}
 
 /** Offers application endpoints (`ApplicationOffers.Offer`). */
 export async function createOffer(
@@ -325,7 +370,7 @@ export async function createOffer(
 
 /** The model's offers with their connections (`ListApplicationOffers`; model admins). */
 export async function listOffers(
-  ctx: ModelContext,
+  ctx: ModelContext & OfferHost,
   options: OfferCallOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("listOffers", options, CALL);
@@ -343,27 +388,24 @@ export async function listOffersOf(
   ac.checkArg("modelName", name, ac.name);
   ac.checkOptions("listOffers", options, CALL);
   const res = await onController(ctx, (f) =>
-    f.call(
+    callWithFilter(
+      f,
       "ListApplicationOffers",
+      owner ?? "",
       {
-        Filters: [
-          {
-            "model-name": name,
-            "owner-name": owner ?? "",
-            "offer-name": "",
-            "application-name": "",
-            "application-description": "",
-            "application-user": "",
-            "allowed-users": [],
-            "connected-users": [],
-            endpoints: [],
-          },
-        ],
+        "model-name": name,
+        "offer-name": "",
+        "application-name": "",
+        "application-description": "",
+        "application-user": "",
+        "allowed-users": [],
+        "connected-users": [],
+        endpoints: [],
       },
-      callOptions(options),
+      options,
     ),
   );
-  return (res.results ?? []).map((o) => toOffer(o as ApplicationOfferAdminDetailsV5));
+  return res.map(toOffer);
 }
 
 /**
@@ -395,30 +437,27 @@ export async function findOffers(
     [, owner = "", model = "", offerName = ""] = m;
   }
   const res = await onController(ctx, (f) =>
-    f.call(
+    callWithFilter(
+      f,
       "FindApplicationOffers",
+      owner,
       {
-        Filters: [
-          {
-            "model-name": model,
-            "owner-name": owner,
-            "offer-name": offerName,
-            "application-name": options.application ?? "",
-            "application-description": "",
-            "application-user": "",
-            "allowed-users": [],
-            "connected-users": [],
-            endpoints:
-              options.interface === undefined
-                ? []
-                : [{ interface: options.interface, name: "", role: "" }],
-          },
-        ],
+        "model-name": model,
+        "offer-name": offerName,
+        "application-name": options.application ?? "",
+        "application-description": "",
+        "application-user": "",
+        "allowed-users": [],
+        "connected-users": [],
+        endpoints:
+          options.interface === undefined
+            ? []
+            : [{ interface: options.interface, name: "", role: "" }],
       },
-      callOptions(options),
+      options,
     ),
   );
-  return (res.results ?? []).map((o) => toOffer(o as ApplicationOfferAdminDetailsV5));
+  return res.map(toOffer);
 }
 
 /** Removes an offer (`DestroyOffers`); with connections only with `force`. */

@@ -1,6 +1,6 @@
 /**
- * `ApplicationOffers(4, 5)` (`apiserver/facades/client/applicationoffers`
- * of Juju 3.6): offers made, listed, found, shown, shared and removed, and
+ * `ApplicationOffers(4, 5, 6)` (`apiserver/facades/client/applicationoffers`
+ * of Juju 3.6 and 4.0): offers made, listed, found, shown, shared and removed, and
  * the consume details (offer, controller addresses and CA, macaroon) a
  * consuming model needs. Access follows 3.6: controller superusers and
  * model admins act as offer admins; other users see the offers they hold
@@ -59,8 +59,9 @@ function modelForName(store: ControllerStore, owner: string, name: string): Mode
   return m;
 }
 
-/** One `params.OfferFilter` as 3.6 reads it. */
+/** One `params.OfferFilter` as 3.6 and 4.0 read it. */
 interface OfferFilter {
+  /** The model's owner (3.6 `owner-name`) or qualifier (4.0 `model-qualifier`); the simulator's qualifier is the owner's name. */
   owner: string;
   model: string;
   offerName: string;
@@ -71,9 +72,15 @@ interface OfferFilter {
   connected: string[];
 }
 
-function readFilter(f: Fields): OfferFilter {
+/**
+ * Reads a filter at facade version `version`: v6 (Juju 4.0) names the model
+ * by `model-qualifier` where v4 and v5 send `owner-name` (4.0 reads an older
+ * client's `owner-name` as the qualifier, as its `OfferURL.ModelQualifier`
+ * accepts user names).
+ */
+function readFilter(f: Fields, version: number): OfferFilter {
   return {
-    owner: f.string("owner-name"),
+    owner: f.string(version >= 6 ? "model-qualifier" : "owner-name"),
     model: f.string("model-name"),
     offerName: f.string("offer-name"),
     application: f.string("application-name"),
@@ -441,8 +448,11 @@ function destroyOffers(ctx: CallContext, p: Fields): unknown {
   };
 }
 
-/** The versions whose shapes these methods follow (3.6's; 4.0's v6 differs and is not served). */
-const V = [4, 5];
+/**
+ * The versions served: 3.6 registers 4 and 5, 4.0 registers 5 and 6. v6
+ * differs from v5 only in `OfferFilter` (`model-qualifier` for `owner-name`).
+ */
+const V = [4, 5, 6];
 
 /** The ApplicationOffers methods. */
 export const applicationOffersMethods: readonly MethodSpec[] = [
@@ -461,7 +471,7 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
     call: (ctx, p) => ({
       results: offersDetails(
         ctx,
-        p.objects("Filters", "params.OfferFilter").map(readFilter),
+        p.objects("Filters", "params.OfferFilter").map((f) => readFilter(f, ctx.version)),
         "admin",
       ),
     }),
@@ -472,7 +482,9 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
     method: "FindApplicationOffers",
     params: "params.OfferFilters",
     call: (ctx, p) => {
-      let filters = p.objects("Filters", "params.OfferFilter").map(readFilter);
+      let filters = p
+        .objects("Filters", "params.OfferFilter")
+        .map((f) => readFilter(f, ctx.version));
       // One filter without a model searches every model the controller hosts.
       const first = filters[0];
       if (filters.length === 1 && first !== undefined && first.model === "") {
