@@ -1,18 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller, type Model } from "../src/index.js";
+import type { Controller, Model } from "../src/index.js";
 import { SshError } from "../src/model/ops/manual-provision.js";
 import { ssh2Connector } from "../src/model/ops/manual-provision-ssh2.js";
 import { endpointHost } from "../src/model/ops/ssh.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import type { Simulator } from "../src/simulator/index.js";
+import { useSimController } from "./support/sim-controller.js";
 
 // `proxy: true` jumps through the controller's sshd on the API host (docs/ssh.md).
-const tap = createConformanceTap();
+const env = useSimController("ssh-proxy", { ssh: true });
 let sim: Simulator;
 let controller: Controller;
 let model: Model;
@@ -20,18 +19,7 @@ let dir: string;
 let ssh: { port: number; jujuData: string; agent: false };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-ssh-proxy-"));
-  sim = await Simulator.start({
-    jujuData: dir,
-    controllerName: "sim",
-    timing: "instant",
-    ssh: true,
-  });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
+  ({ sim, controller, dir } = env);
   model = await controller.addModel("proxy");
   await model.deploy("ubuntu", { numUnits: 1, series: "jammy" });
   await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0 });
@@ -40,10 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model?.disconnect();
-  await controller?.disconnect();
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function unit() {

@@ -1,7 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import ssh2 from "ssh2";
@@ -11,8 +10,8 @@ import { DeadEntityError } from "../src/model/entity.js";
 import { InvalidArgumentError, NotSupportedError } from "../src/model/errors.js";
 import { SshError } from "../src/model/ops/manual-provision.js";
 import { parseSshOpts, SshCommandError } from "../src/model/ops/ssh.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import type { Simulator } from "../src/simulator/index.js";
+import { useSimController } from "./support/sim-controller.js";
 
 // The simulator's machines answer ssh at their loopback addresses (docs/ssh.md).
 const run = promisify(execFile);
@@ -25,7 +24,7 @@ const hasScp = (() => {
     return (e as NodeJS.ErrnoException).code !== "ENOENT";
   }
 })();
-const tap = createConformanceTap();
+const env = useSimController("ssh", { ssh: true });
 let sim: Simulator;
 let controller: Controller;
 let model: Model;
@@ -33,18 +32,7 @@ let dir: string;
 let ssh: { port: number; jujuData: string; agent: false };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-ssh-"));
-  sim = await Simulator.start({
-    jujuData: dir,
-    controllerName: "sim",
-    timing: "instant",
-    ssh: true,
-  });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
+  ({ sim, controller, dir } = env);
   model = await controller.addModel("ssh");
   await model.deploy("ubuntu", { numUnits: 1, series: "jammy" });
   await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0 });
@@ -53,10 +41,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model?.disconnect();
-  await controller?.disconnect();
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function unit() {
@@ -219,7 +203,7 @@ describe("ssh and scp to simulated machines", () => {
     const c2 = await Controller.connectCurrent({
       env: { JUJU_DATA: other },
       pingInterval: 0,
-      onFrame: tap.onFrame,
+      onFrame: env.onFrame,
     });
     try {
       await using m2 = await c2.addModel("own-key");

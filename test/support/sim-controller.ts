@@ -17,14 +17,15 @@ export interface SimController {
 
 /**
  * Registers hooks that start a simulator (instant agents; Juju 3.6 unless
- * `options.juju` names another profile) with client files
+ * `options.juju` names another profile; machines answer ssh with
+ * `options.ssh`) with client files
  * in a temp dir and connect a `Controller` through them with the schema
  * conformance tap; `afterAll` checks that frames flowed without violations
  * and tears everything down.
  */
 export function useSimController(
   prefix: string,
-  options: { juju?: "3.6" | "4.0" } = {},
+  options: { juju?: "3.6" | "4.0"; ssh?: boolean } = {},
 ): SimController {
   const tap = createConformanceTap();
   const ctx = { onFrame: tap.onFrame } as SimController & {
@@ -36,6 +37,7 @@ export function useSimController(
     ctx.dir = await mkdtemp(join(tmpdir(), `libjuju-${prefix}-`));
     ctx.sim = await Simulator.start({
       ...(options.juju ? { juju: options.juju } : {}),
+      ...(options.ssh ? { ssh: true } : {}),
       jujuData: ctx.dir,
       controllerName: "sim",
       timing: "instant",
