@@ -169,14 +169,14 @@ class TypeRenderer {
     return name;
   }
 
-  type(node: SchemaNode, indent: string): string {
+  type(node: SchemaNode, indent: string, owner = "?"): string {
     if (node.$ref !== undefined) return this.ref(refName(node.$ref));
     const enumValues = node.enum;
     if (Array.isArray(enumValues)) return enumValues.map((e) => JSON.stringify(e)).join(" | ");
     // A union such as ["string", "null"] (override 8b).
     if (Array.isArray(node.type)) {
       return node.type
-        .map((t) => (t === "null" ? "null" : this.type({ ...node, type: t }, indent)))
+        .map((t) => (t === "null" ? "null" : this.type({ ...node, type: t }, indent, owner)))
         .join(" | ");
     }
     switch (node.type) {
@@ -189,38 +189,47 @@ class TypeRenderer {
         return "boolean";
       case "array": {
         if (Array.isArray(node.items))
-          return `[${node.items.map((i) => this.type(i, indent)).join(", ")}]`;
-        const item = node.items === undefined ? "unknown" : this.type(node.items, indent);
+          return `[${node.items.map((i) => this.type(i, indent, owner)).join(", ")}]`;
+        const item = node.items === undefined ? "unknown" : this.type(node.items, indent, owner);
         return /[ |]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
       }
       case "object":
-        return this.object(node, indent);
+        return this.object(node, indent, owner);
       default:
         return "unknown";
     }
   }
 
-  object(node: SchemaNode, indent: string): string {
+  object(node: SchemaNode, indent: string, owner: string): string {
     if (node.properties !== undefined && Object.keys(node.properties).length > 0) {
-      return `{\n${this.members(node, `${indent}  `)}${indent}}`;
+      return `{\n${this.members(node, `${indent}  `, owner)}${indent}}`;
     }
     const pattern = Object.values(node.patternProperties ?? {})[0];
-    if (pattern !== undefined) return `Record<string, ${this.type(pattern, indent)}>`;
+    if (pattern !== undefined) return `Record<string, ${this.type(pattern, indent, owner)}>`;
     if (typeof node.additionalProperties === "object") {
-      return `Record<string, ${this.type(node.additionalProperties, indent)}>`;
+      return `Record<string, ${this.type(node.additionalProperties, indent, owner)}>`;
     }
     return node.additionalProperties === false
       ? "Record<string, never>"
       : "Record<string, unknown>";
   }
 
-  members(node: SchemaNode, indent: string): string {
+  /**
+   * The members of an object schema, each with a doc comment: Juju's
+   * description when the schema has one, else the wire (JSON) name, the
+   * definition it belongs to (`owner`, a dotted path for nested objects) and
+   * whether the schema marks it required.
+   */
+  members(node: SchemaNode, indent: string, owner: string): string {
     const required = new Set(node.required ?? []);
     return Object.entries(node.properties ?? {})
       .sort(([a], [b]) => compareStrings(a, b))
       .map(([prop, schema]) => {
         const opt = required.has(prop) ? "" : "?";
-        return `${jsDoc(schema.description, indent)}${indent}${propertyKey(prop)}${opt}: ${this.type(schema, indent)};\n`;
+        const doc =
+          schema.description?.trim() ||
+          `Wire field \`${prop}\` of \`${owner}\`${required.has(prop) ? " (required)" : ""}.`;
+        return `${jsDoc(doc, indent)}${indent}${propertyKey(prop)}${opt}: ${this.type(schema, indent, `${owner}.${prop}`)};\n`;
       })
       .join("");
   }
@@ -242,9 +251,9 @@ function renderDefinition(
     schema.properties !== undefined &&
     Object.keys(schema.properties).length > 0
   ) {
-    return `${jsDoc(doc)}export interface ${tsName} {\n${r.members(schema, "  ")}}\n`;
+    return `${jsDoc(doc)}export interface ${tsName} {\n${r.members(schema, "  ", def)}}\n`;
   }
-  return `${jsDoc(doc)}export type ${tsName} = ${r.type(schema, "")};\n`;
+  return `${jsDoc(doc)}export type ${tsName} = ${r.type(schema, "", def)};\n`;
 }
 
 /** Renders one facade module from its registered versions (overrides already applied). */
@@ -300,7 +309,18 @@ export function renderFacade(versions: readonly FacadeSchema[], header: string):
         table.set(method, row);
         const p = params === undefined ? "undefined" : r.ref(refName(params));
         const res = result === undefined ? "Record<string, never>" : r.ref(refName(result));
-        return `${jsDoc(spec.description, "  ")}  ${propertyKey(method)}: { params: ${p}; result: ${res} };\n`;
+        const pDoc =
+          row.params === undefined
+            ? "No params: the request may omit `params`."
+            : `The request's \`params\`: schema \`${row.params}\`.`;
+        const rDoc =
+          row.result === undefined
+            ? "No result: the reply's `response` is `{}`."
+            : `The reply's \`response\`: schema \`${row.result}\`.`;
+        const doc =
+          spec.description?.trim() ||
+          `Wire request \`${method}\` of ${facade} v${f.Version} (no description in Juju's schema).`;
+        return `${jsDoc(doc, "  ")}  ${propertyKey(method)}: {\n${jsDoc(pDoc, "    ")}    params: ${p};\n${jsDoc(rDoc, "    ")}    result: ${res};\n  };\n`;
       });
     const doc = `${f.Description?.trim() ? `${f.Description.trim()}\n\n` : ""}Methods of ${facade} v${f.Version}: \`params\` is \`undefined\` when the call takes none; a call without a result answers \`{}\` (\`Record<string, never>\`).`;
     return `${jsDoc(doc)}export interface ${methodMapName(facade, f.Version)} {\n${entries.join("")}}\n`;

@@ -149,6 +149,21 @@ export const LOGIN_FACADES_4_0: LoginFacadeLists = {
 `;
 }
 
+/** The members of a type table (\`JujuFacades\`, \`JujuFacades4\`), each with a doc comment. */
+function facadeTableEntries(sorted: readonly RenderedFacade[], suffix = ""): string[] {
+  const lines: string[] = [];
+  for (const f of sorted) {
+    lines.push(`  /** The \`${f.name}\` facade${suffix}: version → method map. */`);
+    lines.push(`  ${f.name}: {`);
+    for (const v of f.versions) {
+      lines.push(`    /** ${f.name} v${v}. */`);
+      lines.push(`    ${v}: ${methodMapName(f.name, v)};`);
+    }
+    lines.push("  };");
+  }
+  return lines;
+}
+
 function renderIndex(facades: readonly RenderedFacade[]): string {
   const sorted = [...facades].sort((a, b) => compareStrings(a.name, b.name));
   const mod = (f: RenderedFacade) => `./${f.fileName.replace(/\.ts$/, ".js")}`;
@@ -198,10 +213,7 @@ export {
   lines.push("");
   lines.push("/** Every facade version this client knows: facade name → version → method map. */");
   lines.push("export interface JujuFacades {");
-  for (const f of sorted) {
-    const vs = f.versions.map((v) => `${v}: ${methodMapName(f.name, v)}`).join("; ");
-    lines.push(`  ${f.name}: { ${vs} };`);
-  }
+  lines.push(...facadeTableEntries(sorted));
   lines.push("}");
   lines.push("");
   lines.push(`/** A facade name this client knows. */
@@ -213,7 +225,9 @@ export type FacadeMethod<F extends FacadeName, V extends FacadeVersion<F>> = key
 
 /** One method: the schema definition names of its params and result (absent: none). */
 export interface FacadeMethodInfo {
+  /** The schema definition name of the request's \`params\`; absent when the call takes none. */
   readonly params?: string;
+  /** The schema definition name of the reply's \`response\`; absent when it answers \`{}\`. */
   readonly result?: string;
 }
 `);
@@ -266,7 +280,9 @@ export type JujuMajor = 3 | 4;
  * the tables are never merged: pick one by the \`server-version\` of the Login.
  */
 export interface JujuFacadesByMajor {
+  /** Juju 3.x (3.6 LTS and the older versions it serves). */
   3: JujuFacades3;
+  /** Juju 4.x. */
   4: JujuFacades4;
 }
 
@@ -308,10 +324,7 @@ function renderIndex4(facades: readonly RenderedFacade[]): string {
     "/** Every Juju 4.x facade version this client knows: facade name → version → method map. */",
   );
   lines.push("export interface JujuFacades4 {");
-  for (const f of sorted) {
-    const vs = f.versions.map((v) => `${v}: ${methodMapName(f.name, v)}`).join("; ");
-    lines.push(`  ${f.name}: { ${vs} };`);
-  }
+  lines.push(...facadeTableEntries(sorted, " (Juju 4.x)"));
   lines.push("}");
   lines.push("");
   lines.push(`/**
@@ -321,7 +334,12 @@ function renderIndex4(facades: readonly RenderedFacade[]): string {
 export const FACADES_4: {
   readonly [facade: string]: {
     readonly [version: number]: {
-      readonly [method: string]: { readonly params?: string; readonly result?: string };
+      readonly [method: string]: {
+        /** The schema definition name of the request's \`params\`; absent when the call takes none. */
+        readonly params?: string;
+        /** The schema definition name of the reply's \`response\`; absent when it answers \`{}\`. */
+        readonly result?: string;
+      };
     };
   };
 } = {`);
