@@ -7,147 +7,263 @@
 
 /** Methods of Action v7: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ActionV7 {
-  Actions: { params: Entities; result: ActionResults };
-  ApplicationsCharmsActions: { params: Entities; result: ApplicationsCharmActionsResults };
-  Cancel: { params: Entities; result: ActionResults };
-  EnqueueOperation: { params: Actions; result: EnqueuedActions };
-  ListOperations: { params: OperationQueryArgs; result: OperationResults };
-  Operations: { params: Entities; result: OperationResults };
-  Run: { params: RunParams; result: EnqueuedActions };
-  RunOnAllMachines: { params: RunParams; result: EnqueuedActions };
-  WatchActionsProgress: { params: Entities; result: StringsWatchResults };
+  /** Wire request `Actions` of Action v7 (no description in Juju's schema). */
+  Actions: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ActionResults`. */
+    result: ActionResults;
+  };
+  /** Wire request `ApplicationsCharmsActions` of Action v7 (no description in Juju's schema). */
+  ApplicationsCharmsActions: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ApplicationsCharmActionsResults`. */
+    result: ApplicationsCharmActionsResults;
+  };
+  /** Wire request `Cancel` of Action v7 (no description in Juju's schema). */
+  Cancel: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ActionResults`. */
+    result: ActionResults;
+  };
+  /** Wire request `EnqueueOperation` of Action v7 (no description in Juju's schema). */
+  EnqueueOperation: {
+    /** The request's `params`: schema `Actions`. */
+    params: Actions;
+    /** The reply's `response`: schema `EnqueuedActions`. */
+    result: EnqueuedActions;
+  };
+  /** Wire request `ListOperations` of Action v7 (no description in Juju's schema). */
+  ListOperations: {
+    /** The request's `params`: schema `OperationQueryArgs`. */
+    params: OperationQueryArgs;
+    /** The reply's `response`: schema `OperationResults`. */
+    result: OperationResults;
+  };
+  /** Wire request `Operations` of Action v7 (no description in Juju's schema). */
+  Operations: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `OperationResults`. */
+    result: OperationResults;
+  };
+  /** Wire request `Run` of Action v7 (no description in Juju's schema). */
+  Run: {
+    /** The request's `params`: schema `RunParams`. */
+    params: RunParams;
+    /** The reply's `response`: schema `EnqueuedActions`. */
+    result: EnqueuedActions;
+  };
+  /** Wire request `RunOnAllMachines` of Action v7 (no description in Juju's schema). */
+  RunOnAllMachines: {
+    /** The request's `params`: schema `RunParams`. */
+    params: RunParams;
+    /** The reply's `response`: schema `EnqueuedActions`. */
+    result: EnqueuedActions;
+  };
+  /** Wire request `WatchActionsProgress` of Action v7 (no description in Juju's schema). */
+  WatchActionsProgress: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `StringsWatchResults`. */
+    result: StringsWatchResults;
+  };
 }
 
 /** Schema definition `Action` of Action v7. */
 export interface Action {
+  /** Wire field `execution-group` of `Action`. */
   "execution-group"?: string;
+  /** Wire field `name` of `Action` (required). */
   name: string;
+  /** Wire field `parallel` of `Action`. */
   parallel?: boolean;
+  /** Wire field `parameters` of `Action`. */
   parameters?: Record<string, unknown>;
+  /** Wire field `receiver` of `Action` (required). */
   receiver: string;
+  /** Wire field `tag` of `Action` (required). */
   tag: string;
 }
 
 /** Schema definition `ActionMessage` of Action v7. */
 export interface ActionMessage {
+  /** Wire field `message` of `ActionMessage` (required). */
   message: string;
+  /** Wire field `timestamp` of `ActionMessage` (required). */
   timestamp: string;
 }
 
 /** Schema definition `ActionResult` of Action v7. */
 export interface ActionResult {
+  /** Wire field `action` of `ActionResult`. */
   action?: Action;
+  /** Wire field `completed` of `ActionResult`. */
   completed?: string;
+  /** Wire field `enqueued` of `ActionResult`. */
   enqueued?: string;
+  /** Wire field `error` of `ActionResult`. */
   error?: Error;
+  /** Wire field `log` of `ActionResult`. */
   log?: ActionMessage[];
+  /** Wire field `message` of `ActionResult`. */
   message?: string;
+  /** Wire field `output` of `ActionResult`. */
   output?: Record<string, unknown>;
+  /** Wire field `started` of `ActionResult`. */
   started?: string;
+  /** Wire field `status` of `ActionResult`. */
   status?: string;
 }
 
 /** Schema definition `ActionResults` of Action v7. */
 export interface ActionResults {
+  /** Wire field `results` of `ActionResults`. */
   results?: ActionResult[];
 }
 
 /** Schema definition `ActionSpec` of Action v7. */
 export interface ActionSpec {
+  /** Wire field `description` of `ActionSpec` (required). */
   description: string;
+  /** Wire field `params` of `ActionSpec` (required). */
   params: Record<string, unknown>;
 }
 
 /** Schema definition `Actions` of Action v7. */
 export interface Actions {
+  /** Wire field `actions` of `Actions`. */
   actions?: Action[];
 }
 
 /** Schema definition `ApplicationCharmActionsResult` of Action v7. */
 export interface ApplicationCharmActionsResult {
+  /** Wire field `actions` of `ApplicationCharmActionsResult`. */
   actions?: Record<string, ActionSpec>;
+  /** Wire field `application-tag` of `ApplicationCharmActionsResult`. */
   "application-tag"?: string;
+  /** Wire field `error` of `ApplicationCharmActionsResult`. */
   error?: Error;
 }
 
 /** Schema definition `ApplicationsCharmActionsResults` of Action v7. */
 export interface ApplicationsCharmActionsResults {
+  /** Wire field `results` of `ApplicationsCharmActionsResults`. */
   results?: ApplicationCharmActionsResult[];
 }
 
 /** Schema definition `EnqueuedActions` of Action v7. */
 export interface EnqueuedActions {
+  /** Wire field `actions` of `EnqueuedActions`. */
   actions?: ActionResult[];
+  /** Wire field `operation` of `EnqueuedActions` (required). */
   operation: string;
 }
 
 /** Schema definition `Entities` of Action v7. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Action v7. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Action v7. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `OperationQueryArgs` of Action v7. */
 export interface OperationQueryArgs {
+  /** Wire field `actions` of `OperationQueryArgs`. */
   actions?: string[];
+  /** Wire field `applications` of `OperationQueryArgs`. */
   applications?: string[];
+  /** Wire field `limit` of `OperationQueryArgs`. */
   limit?: number;
+  /** Wire field `machines` of `OperationQueryArgs`. */
   machines?: string[];
+  /** Wire field `offset` of `OperationQueryArgs`. */
   offset?: number;
+  /** Wire field `status` of `OperationQueryArgs`. */
   status?: string[];
+  /** Wire field `units` of `OperationQueryArgs`. */
   units?: string[];
 }
 
 /** Schema definition `OperationResult` of Action v7. */
 export interface OperationResult {
+  /** Wire field `actions` of `OperationResult`. */
   actions?: ActionResult[];
+  /** Wire field `completed` of `OperationResult`. */
   completed?: string;
+  /** Wire field `enqueued` of `OperationResult`. */
   enqueued?: string;
+  /** Wire field `error` of `OperationResult`. */
   error?: Error;
+  /** Wire field `fail` of `OperationResult`. */
   fail?: string;
+  /** Wire field `operation` of `OperationResult` (required). */
   operation: string;
+  /** Wire field `started` of `OperationResult`. */
   started?: string;
+  /** Wire field `status` of `OperationResult`. */
   status?: string;
+  /** Wire field `summary` of `OperationResult` (required). */
   summary: string;
 }
 
 /** Schema definition `OperationResults` of Action v7. */
 export interface OperationResults {
+  /** Wire field `results` of `OperationResults`. */
   results?: OperationResult[];
+  /** Wire field `truncated` of `OperationResults`. */
   truncated?: boolean;
 }
 
 /** Schema definition `RunParams` of Action v7. */
 export interface RunParams {
+  /** Wire field `applications` of `RunParams`. */
   applications?: string[];
+  /** Wire field `commands` of `RunParams` (required). */
   commands: string;
+  /** Wire field `execution-group` of `RunParams`. */
   "execution-group"?: string;
+  /** Wire field `machines` of `RunParams`. */
   machines?: string[];
+  /** Wire field `parallel` of `RunParams`. */
   parallel?: boolean;
+  /** Wire field `timeout` of `RunParams` (required). */
   timeout: number;
+  /** Wire field `units` of `RunParams`. */
   units?: string[];
+  /** Wire field `workload-context` of `RunParams`. */
   "workload-context"?: boolean;
 }
 
 /** Schema definition `StringsWatchResult` of Action v7. */
 export interface StringsWatchResult {
+  /** Wire field `changes` of `StringsWatchResult`. */
   changes?: string[];
+  /** Wire field `error` of `StringsWatchResult`. */
   error?: Error;
+  /** Wire field `watcher-id` of `StringsWatchResult` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `StringsWatchResults` of Action v7. */
 export interface StringsWatchResults {
+  /** Wire field `results` of `StringsWatchResults` (required). */
   results: StringsWatchResult[];
 }

@@ -7,75 +7,131 @@
 
 /** Methods of Admin v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface AdminV3 {
-  Login: { params: LoginRequest; result: LoginResult };
-  RedirectInfo: { params: undefined; result: RedirectInfoResult };
+  /** Wire request `Login` of Admin v3 (no description in Juju's schema). */
+  Login: {
+    /** The request's `params`: schema `LoginRequest`. */
+    params: LoginRequest;
+    /** The reply's `response`: schema `LoginResult`. */
+    result: LoginResult;
+  };
+  /** Wire request `RedirectInfo` of Admin v3 (no description in Juju's schema). */
+  RedirectInfo: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `RedirectInfoResult`. */
+    result: RedirectInfoResult;
+  };
 }
 
 /** Schema definition `Address` of Admin v3. */
 export interface Address {
+  /** Wire field `cidr` of `Address`. */
   cidr?: string;
+  /** Wire field `config-type` of `Address`. */
   "config-type"?: string;
+  /** Wire field `is-secondary` of `Address`. */
   "is-secondary"?: boolean;
+  /** Wire field `scope` of `Address` (required). */
   scope: string;
+  /** Wire field `space-id` of `Address`. */
   "space-id"?: string;
+  /** Wire field `space-name` of `Address`. */
   "space-name"?: string;
+  /** Wire field `type` of `Address` (required). */
   type: string;
+  /** Wire field `value` of `Address` (required). */
   value: string;
 }
 
 /** Schema definition `AuthUserInfo` of Admin v3. */
 export interface AuthUserInfo {
+  /** Wire field `controller-access` of `AuthUserInfo` (required). */
   "controller-access": string;
+  /** Wire field `credentials` of `AuthUserInfo`. */
   credentials?: string;
+  /** Wire field `display-name` of `AuthUserInfo` (required). */
   "display-name": string;
+  /** Wire field `identity` of `AuthUserInfo` (required). */
   identity: string;
+  /** Wire field `last-connection` of `AuthUserInfo`. */
   "last-connection"?: string;
+  /** Wire field `model-access` of `AuthUserInfo` (required). */
   "model-access": string;
 }
 
 /** Schema definition `FacadeVersions` of Admin v3. */
 export interface FacadeVersions {
+  /** Wire field `name` of `FacadeVersions` (required). */
   name: string;
+  /** Wire field `versions` of `FacadeVersions` (required). */
   versions: number[];
 }
 
 /** Schema definition `HostPort` of Admin v3. */
 export interface HostPort {
+  /** Wire field `cidr` of `HostPort`. */
   cidr?: string;
+  /** Wire field `config-type` of `HostPort`. */
   "config-type"?: string;
+  /** Wire field `is-secondary` of `HostPort`. */
   "is-secondary"?: boolean;
+  /** Wire field `port` of `HostPort` (required). */
   port: number;
+  /** Wire field `scope` of `HostPort` (required). */
   scope: string;
+  /** Wire field `space-id` of `HostPort`. */
   "space-id"?: string;
+  /** Wire field `space-name` of `HostPort`. */
   "space-name"?: string;
+  /** Wire field `type` of `HostPort` (required). */
   type: string;
+  /** Wire field `value` of `HostPort` (required). */
   value: string;
 }
 
 /** Schema definition `LoginRequest` of Admin v3. */
 export interface LoginRequest {
+  /** Wire field `auth-tag` of `LoginRequest` (required). */
   "auth-tag": string;
+  /** Wire field `bakery-version` of `LoginRequest`. */
   "bakery-version"?: number;
+  /** Wire field `cli-args` of `LoginRequest`. */
   "cli-args"?: string;
+  /** Wire field `client-version` of `LoginRequest`. */
   "client-version"?: string;
+  /** Wire field `credentials` of `LoginRequest` (required). */
   credentials: string;
+  /** Wire field `macaroons` of `LoginRequest` (required). */
   macaroons: Macaroon[][];
+  /** Wire field `nonce` of `LoginRequest` (required). */
   nonce: string;
+  /** Wire field `token` of `LoginRequest`. */
   token?: string;
+  /** Wire field `user-data` of `LoginRequest` (required). */
   "user-data": string;
 }
 
 /** Schema definition `LoginResult` of Admin v3. */
 export interface LoginResult {
+  /** Wire field `bakery-discharge-required` of `LoginResult`. */
   "bakery-discharge-required"?: Macaroon;
+  /** Wire field `controller-tag` of `LoginResult`. */
   "controller-tag"?: string;
+  /** Wire field `discharge-required` of `LoginResult`. */
   "discharge-required"?: Macaroon;
+  /** Wire field `discharge-required-error` of `LoginResult`. */
   "discharge-required-error"?: string;
+  /** Wire field `facades` of `LoginResult`. */
   facades?: FacadeVersions[];
+  /** Wire field `model-tag` of `LoginResult`. */
   "model-tag"?: string;
+  /** Wire field `public-dns-name` of `LoginResult`. */
   "public-dns-name"?: string;
+  /** Wire field `server-version` of `LoginResult`. */
   "server-version"?: string;
+  /** Wire field `servers` of `LoginResult`. */
   servers?: HostPort[][];
+  /** Wire field `user-info` of `LoginResult`. */
   "user-info"?: AuthUserInfo;
 }
 
@@ -88,6 +144,8 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `RedirectInfoResult` of Admin v3. */
 export interface RedirectInfoResult {
+  /** Wire field `ca-cert` of `RedirectInfoResult` (required). */
   "ca-cert": string;
+  /** Wire field `servers` of `RedirectInfoResult` (required). */
   servers: HostPort[][];
 }

@@ -7,12 +7,25 @@
 
 /** Methods of AllWatcher v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface AllWatcherV3 {
-  Next: { params: undefined; result: AllWatcherNextResults };
-  Stop: { params: undefined; result: Record<string, never> };
+  /** Wire request `Next` of AllWatcher v3 (no description in Juju's schema). */
+  Next: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `AllWatcherNextResults`. */
+    result: AllWatcherNextResults;
+  };
+  /** Wire request `Stop` of AllWatcher v3 (no description in Juju's schema). */
+  Stop: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
 }
 
 /** Schema definition `AllWatcherNextResults` of AllWatcher v3. */
 export interface AllWatcherNextResults {
+  /** Wire field `deltas` of `AllWatcherNextResults` (required). */
   deltas: Delta[];
 }
 

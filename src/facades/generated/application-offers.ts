@@ -13,224 +13,399 @@
  */
 export interface ApplicationOffersV4 {
   /** ApplicationOffers gets details about remote applications that match given URLs. */
-  ApplicationOffers: { params: OfferURLs; result: ApplicationOffersResultsV4 };
+  ApplicationOffers: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `ApplicationOffersResults`. */
+    result: ApplicationOffersResultsV4;
+  };
   /** DestroyOffers removes the offers specified by the given URLs, forcing if necessary. */
-  DestroyOffers: { params: DestroyApplicationOffers; result: ErrorResults };
+  DestroyOffers: {
+    /** The request's `params`: schema `DestroyApplicationOffers`. */
+    params: DestroyApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
   /** FindApplicationOffers gets details about remote applications that match given filter. */
-  FindApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResults };
+  FindApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResults`. */
+    result: QueryApplicationOffersResults;
+  };
   /**
    * GetConsumeDetails returns the details necessary to pass to another model
    * to allow the specified args user to consume the offers represented by the args URLs.
    */
-  GetConsumeDetails: { params: ConsumeOfferDetailsArg; result: ConsumeOfferDetailsResultsV4 };
+  GetConsumeDetails: {
+    /** The request's `params`: schema `ConsumeOfferDetailsArg`. */
+    params: ConsumeOfferDetailsArg;
+    /** The reply's `response`: schema `ConsumeOfferDetailsResults`. */
+    result: ConsumeOfferDetailsResultsV4;
+  };
   /**
    * ListApplicationOffers gets deployed details about application offers that match given filter.
    * The results contain details about the deployed applications such as connection count.
    */
-  ListApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResults };
+  ListApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResults`. */
+    result: QueryApplicationOffersResults;
+  };
   /** ModifyOfferAccess changes the application offer access granted to users. */
-  ModifyOfferAccess: { params: ModifyOfferAccessRequest; result: ErrorResults };
+  ModifyOfferAccess: {
+    /** The request's `params`: schema `ModifyOfferAccessRequest`. */
+    params: ModifyOfferAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
   /** Offer makes application endpoints available for consumption at a specified URL. */
-  Offer: { params: AddApplicationOffers; result: ErrorResults };
+  Offer: {
+    /** The request's `params`: schema `AddApplicationOffers`. */
+    params: AddApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
   /**
    * RemoteApplicationInfo returns information about the requested remote application.
    * This call currently has no client side API, only there for the Dashboard at this stage.
    */
-  RemoteApplicationInfo: { params: OfferURLs; result: RemoteApplicationInfoResults };
+  RemoteApplicationInfo: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `RemoteApplicationInfoResults`. */
+    result: RemoteApplicationInfoResults;
+  };
 }
 
 /** Methods of ApplicationOffers v5: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ApplicationOffersV5 {
-  ApplicationOffers: { params: OfferURLs; result: ApplicationOffersResults };
-  DestroyOffers: { params: DestroyApplicationOffers; result: ErrorResults };
-  FindApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResultsV5 };
-  GetConsumeDetails: { params: ConsumeOfferDetailsArg; result: ConsumeOfferDetailsResults };
-  ListApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResultsV5 };
-  ModifyOfferAccess: { params: ModifyOfferAccessRequest; result: ErrorResults };
-  Offer: { params: AddApplicationOffers; result: ErrorResults };
-  RemoteApplicationInfo: { params: OfferURLs; result: RemoteApplicationInfoResults };
+  /** Wire request `ApplicationOffers` of ApplicationOffers v5 (no description in Juju's schema). */
+  ApplicationOffers: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `ApplicationOffersResults`. */
+    result: ApplicationOffersResults;
+  };
+  /** Wire request `DestroyOffers` of ApplicationOffers v5 (no description in Juju's schema). */
+  DestroyOffers: {
+    /** The request's `params`: schema `DestroyApplicationOffers`. */
+    params: DestroyApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `FindApplicationOffers` of ApplicationOffers v5 (no description in Juju's schema). */
+  FindApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResultsV5`. */
+    result: QueryApplicationOffersResultsV5;
+  };
+  /** Wire request `GetConsumeDetails` of ApplicationOffers v5 (no description in Juju's schema). */
+  GetConsumeDetails: {
+    /** The request's `params`: schema `ConsumeOfferDetailsArg`. */
+    params: ConsumeOfferDetailsArg;
+    /** The reply's `response`: schema `ConsumeOfferDetailsResults`. */
+    result: ConsumeOfferDetailsResults;
+  };
+  /** Wire request `ListApplicationOffers` of ApplicationOffers v5 (no description in Juju's schema). */
+  ListApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResultsV5`. */
+    result: QueryApplicationOffersResultsV5;
+  };
+  /** Wire request `ModifyOfferAccess` of ApplicationOffers v5 (no description in Juju's schema). */
+  ModifyOfferAccess: {
+    /** The request's `params`: schema `ModifyOfferAccessRequest`. */
+    params: ModifyOfferAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `Offer` of ApplicationOffers v5 (no description in Juju's schema). */
+  Offer: {
+    /** The request's `params`: schema `AddApplicationOffers`. */
+    params: AddApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RemoteApplicationInfo` of ApplicationOffers v5 (no description in Juju's schema). */
+  RemoteApplicationInfo: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `RemoteApplicationInfoResults`. */
+    result: RemoteApplicationInfoResults;
+  };
 }
 
 /** Schema definition `AddApplicationOffer` of ApplicationOffers v4–v5. */
 export interface AddApplicationOffer {
+  /** Wire field `application-description` of `AddApplicationOffer` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `AddApplicationOffer` (required). */
   "application-name": string;
+  /** Wire field `endpoints` of `AddApplicationOffer` (required). */
   endpoints: Record<string, string>;
+  /** Wire field `model-tag` of `AddApplicationOffer` (required). */
   "model-tag": string;
+  /** Wire field `offer-name` of `AddApplicationOffer` (required). */
   "offer-name": string;
+  /** Wire field `owner-tag` of `AddApplicationOffer`. */
   "owner-tag"?: string;
 }
 
 /** Schema definition `AddApplicationOffers` of ApplicationOffers v4–v5. */
 export interface AddApplicationOffers {
+  /** Wire field `Offers` of `AddApplicationOffers` (required). */
   Offers: AddApplicationOffer[];
 }
 
 /** Schema definition `ApplicationOfferAdminDetails` of ApplicationOffers v4. */
 export interface ApplicationOfferAdminDetails {
+  /** Wire field `application-description` of `ApplicationOfferAdminDetails` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `ApplicationOfferAdminDetails` (required). */
   "application-name": string;
+  /** Wire field `bindings` of `ApplicationOfferAdminDetails`. */
   bindings?: Record<string, string>;
+  /** Wire field `charm-url` of `ApplicationOfferAdminDetails` (required). */
   "charm-url": string;
+  /** Wire field `connections` of `ApplicationOfferAdminDetails`. */
   connections?: OfferConnection[];
+  /** Wire field `endpoints` of `ApplicationOfferAdminDetails`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferAdminDetails` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferAdminDetails` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferAdminDetails` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferAdminDetails` (required). */
   "source-model-tag": string;
+  /** Wire field `spaces` of `ApplicationOfferAdminDetails`. */
   spaces?: RemoteSpace[];
+  /** Wire field `users` of `ApplicationOfferAdminDetails`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferAdminDetailsV5` of ApplicationOffers v5. */
 export interface ApplicationOfferAdminDetailsV5 {
+  /** Wire field `application-description` of `ApplicationOfferAdminDetailsV5` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `ApplicationOfferAdminDetailsV5` (required). */
   "application-name": string;
+  /** Wire field `charm-url` of `ApplicationOfferAdminDetailsV5` (required). */
   "charm-url": string;
+  /** Wire field `connections` of `ApplicationOfferAdminDetailsV5`. */
   connections?: OfferConnection[];
+  /** Wire field `endpoints` of `ApplicationOfferAdminDetailsV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferAdminDetailsV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ApplicationOfferAdminDetailsV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferDetails` of ApplicationOffers v4. */
 export interface ApplicationOfferDetails {
+  /** Wire field `application-description` of `ApplicationOfferDetails` (required). */
   "application-description": string;
+  /** Wire field `bindings` of `ApplicationOfferDetails`. */
   bindings?: Record<string, string>;
+  /** Wire field `endpoints` of `ApplicationOfferDetails`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferDetails` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferDetails` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferDetails` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferDetails` (required). */
   "source-model-tag": string;
+  /** Wire field `spaces` of `ApplicationOfferDetails`. */
   spaces?: RemoteSpace[];
+  /** Wire field `users` of `ApplicationOfferDetails`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferDetailsV5` of ApplicationOffers v5. */
 export interface ApplicationOfferDetailsV5 {
+  /** Wire field `application-description` of `ApplicationOfferDetailsV5` (required). */
   "application-description": string;
+  /** Wire field `endpoints` of `ApplicationOfferDetailsV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferDetailsV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferDetailsV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferDetailsV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferDetailsV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ApplicationOfferDetailsV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferResult` of ApplicationOffers v5. */
 export interface ApplicationOfferResult {
+  /** Wire field `error` of `ApplicationOfferResult`. */
   error?: Error;
+  /** Wire field `result` of `ApplicationOfferResult`. */
   result?: ApplicationOfferAdminDetailsV5;
 }
 
 /** Schema definition `ApplicationOfferResult` of ApplicationOffers v4. */
 export interface ApplicationOfferResultV4 {
+  /** Wire field `error` of `ApplicationOfferResult`. */
   error?: Error;
+  /** Wire field `result` of `ApplicationOfferResult`. */
   result?: ApplicationOfferAdminDetails;
 }
 
 /** Schema definition `ApplicationOffersResults` of ApplicationOffers v5. */
 export interface ApplicationOffersResults {
+  /** Wire field `results` of `ApplicationOffersResults`. */
   results?: ApplicationOfferResult[];
 }
 
 /** Schema definition `ApplicationOffersResults` of ApplicationOffers v4. */
 export interface ApplicationOffersResultsV4 {
+  /** Wire field `results` of `ApplicationOffersResults`. */
   results?: ApplicationOfferResultV4[];
 }
 
 /** Schema definition `ConsumeOfferDetails` of ApplicationOffers v5. */
 export interface ConsumeOfferDetails {
+  /** Wire field `external-controller` of `ConsumeOfferDetails`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetails`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetails`. */
   offer?: ApplicationOfferDetailsV5;
 }
 
 /** Schema definition `ConsumeOfferDetailsArg` of ApplicationOffers v4–v5. */
 export interface ConsumeOfferDetailsArg {
+  /** Wire field `offer-urls` of `ConsumeOfferDetailsArg` (required). */
   "offer-urls": OfferURLs;
+  /** Wire field `user-tag` of `ConsumeOfferDetailsArg`. */
   "user-tag"?: string;
 }
 
 /** Schema definition `ConsumeOfferDetailsResult` of ApplicationOffers v5. */
 export interface ConsumeOfferDetailsResult {
+  /** Wire field `error` of `ConsumeOfferDetailsResult`. */
   error?: Error;
+  /** Wire field `external-controller` of `ConsumeOfferDetailsResult`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetailsResult`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetailsResult`. */
   offer?: ApplicationOfferDetailsV5;
 }
 
 /** Schema definition `ConsumeOfferDetailsResult` of ApplicationOffers v4. */
 export interface ConsumeOfferDetailsResultV4 {
+  /** Wire field `error` of `ConsumeOfferDetailsResult`. */
   error?: Error;
+  /** Wire field `external-controller` of `ConsumeOfferDetailsResult`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetailsResult`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetailsResult`. */
   offer?: ApplicationOfferDetails;
 }
 
 /** Schema definition `ConsumeOfferDetailsResults` of ApplicationOffers v5. */
 export interface ConsumeOfferDetailsResults {
+  /** Wire field `results` of `ConsumeOfferDetailsResults`. */
   results?: ConsumeOfferDetailsResult[];
 }
 
 /** Schema definition `ConsumeOfferDetailsResults` of ApplicationOffers v4. */
 export interface ConsumeOfferDetailsResultsV4 {
+  /** Wire field `results` of `ConsumeOfferDetailsResults`. */
   results?: ConsumeOfferDetailsResultV4[];
 }
 
 /** Schema definition `ConsumeOfferDetails` of ApplicationOffers v4. */
 export interface ConsumeOfferDetailsV4 {
+  /** Wire field `external-controller` of `ConsumeOfferDetails`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetails`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetails`. */
   offer?: ApplicationOfferDetails;
 }
 
 /** Schema definition `DestroyApplicationOffers` of ApplicationOffers v4–v5. */
 export interface DestroyApplicationOffers {
+  /** Wire field `force` of `DestroyApplicationOffers`. */
   force?: boolean;
+  /** Wire field `offer-urls` of `DestroyApplicationOffers` (required). */
   "offer-urls": string[];
 }
 
 /** Schema definition `EndpointFilterAttributes` of ApplicationOffers v4–v5. */
 export interface EndpointFilterAttributes {
+  /** Wire field `interface` of `EndpointFilterAttributes` (required). */
   interface: string;
+  /** Wire field `name` of `EndpointFilterAttributes` (required). */
   name: string;
+  /** Wire field `role` of `EndpointFilterAttributes` (required). */
   role: string;
 }
 
 /** Schema definition `EntityStatus` of ApplicationOffers v4–v5. */
 export interface EntityStatus {
+  /** Wire field `data` of `EntityStatus`. */
   data?: Record<string, unknown>;
+  /** Wire field `info` of `EntityStatus` (required). */
   info: string;
+  /** Wire field `since` of `EntityStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `EntityStatus` (required). */
   status: string;
 }
 
 /** Schema definition `Error` of ApplicationOffers v4–v5. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of ApplicationOffers v4–v5. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of ApplicationOffers v4–v5. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ExternalControllerInfo` of ApplicationOffers v4–v5. */
 export interface ExternalControllerInfo {
+  /** Wire field `addrs` of `ExternalControllerInfo` (required). */
   addrs: string[];
+  /** Wire field `ca-cert` of `ExternalControllerInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `ExternalControllerInfo` (required). */
   "controller-alias": string;
+  /** Wire field `controller-tag` of `ExternalControllerInfo` (required). */
   "controller-tag": string;
 }
 
@@ -243,116 +418,172 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `ModifyOfferAccess` of ApplicationOffers v4–v5. */
 export interface ModifyOfferAccess {
+  /** Wire field `access` of `ModifyOfferAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyOfferAccess` (required). */
   action: string;
+  /** Wire field `offer-url` of `ModifyOfferAccess` (required). */
   "offer-url": string;
+  /** Wire field `user-tag` of `ModifyOfferAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyOfferAccessRequest` of ApplicationOffers v4–v5. */
 export interface ModifyOfferAccessRequest {
+  /** Wire field `changes` of `ModifyOfferAccessRequest` (required). */
   changes: ModifyOfferAccess[];
 }
 
 /** Schema definition `OfferConnection` of ApplicationOffers v4–v5. */
 export interface OfferConnection {
+  /** Wire field `endpoint` of `OfferConnection` (required). */
   endpoint: string;
+  /** Wire field `ingress-subnets` of `OfferConnection` (required). */
   "ingress-subnets": string[];
+  /** Wire field `relation-id` of `OfferConnection` (required). */
   "relation-id": number;
+  /** Wire field `source-model-tag` of `OfferConnection` (required). */
   "source-model-tag": string;
+  /** Wire field `status` of `OfferConnection` (required). */
   status: EntityStatus;
+  /** Wire field `username` of `OfferConnection` (required). */
   username: string;
 }
 
 /** Schema definition `OfferFilter` of ApplicationOffers v4–v5. */
 export interface OfferFilter {
+  /** Wire field `allowed-users` of `OfferFilter` (required). */
   "allowed-users": string[];
+  /** Wire field `application-description` of `OfferFilter` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `OfferFilter` (required). */
   "application-name": string;
+  /** Wire field `application-user` of `OfferFilter` (required). */
   "application-user": string;
+  /** Wire field `connected-users` of `OfferFilter` (required). */
   "connected-users": string[];
+  /** Wire field `endpoints` of `OfferFilter` (required). */
   endpoints: EndpointFilterAttributes[];
+  /** Wire field `model-name` of `OfferFilter` (required). */
   "model-name": string;
+  /** Wire field `offer-name` of `OfferFilter` (required). */
   "offer-name": string;
+  /** Wire field `owner-name` of `OfferFilter` (required). */
   "owner-name": string;
 }
 
 /** Schema definition `OfferFilters` of ApplicationOffers v4–v5. */
 export interface OfferFilters {
+  /** Wire field `Filters` of `OfferFilters` (required). */
   Filters: OfferFilter[];
 }
 
 /** Schema definition `OfferURLs` of ApplicationOffers v4–v5. */
 export interface OfferURLs {
+  /** Wire field `bakery-version` of `OfferURLs`. */
   "bakery-version"?: number;
+  /** Wire field `offer-urls` of `OfferURLs`. */
   "offer-urls"?: string[];
 }
 
 /** Schema definition `OfferUserDetails` of ApplicationOffers v4–v5. */
 export interface OfferUserDetails {
+  /** Wire field `access` of `OfferUserDetails` (required). */
   access: string;
+  /** Wire field `display-name` of `OfferUserDetails` (required). */
   "display-name": string;
+  /** Wire field `user` of `OfferUserDetails` (required). */
   user: string;
 }
 
 /** Schema definition `QueryApplicationOffersResults` of ApplicationOffers v4. */
 export interface QueryApplicationOffersResults {
+  /** Wire field `results` of `QueryApplicationOffersResults` (required). */
   results: ApplicationOfferAdminDetails[];
 }
 
 /** Schema definition `QueryApplicationOffersResultsV5` of ApplicationOffers v5. */
 export interface QueryApplicationOffersResultsV5 {
+  /** Wire field `results` of `QueryApplicationOffersResultsV5` (required). */
   results: ApplicationOfferAdminDetailsV5[];
 }
 
 /** Schema definition `RemoteApplicationInfo` of ApplicationOffers v4–v5. */
 export interface RemoteApplicationInfo {
+  /** Wire field `description` of `RemoteApplicationInfo` (required). */
   description: string;
+  /** Wire field `endpoints` of `RemoteApplicationInfo` (required). */
   endpoints: RemoteEndpoint[];
+  /** Wire field `icon-url-path` of `RemoteApplicationInfo` (required). */
   "icon-url-path": string;
+  /** Wire field `model-tag` of `RemoteApplicationInfo` (required). */
   "model-tag": string;
+  /** Wire field `name` of `RemoteApplicationInfo` (required). */
   name: string;
+  /** Wire field `offer-url` of `RemoteApplicationInfo` (required). */
   "offer-url": string;
+  /** Wire field `source-model-label` of `RemoteApplicationInfo`. */
   "source-model-label"?: string;
 }
 
 /** Schema definition `RemoteApplicationInfoResult` of ApplicationOffers v4–v5. */
 export interface RemoteApplicationInfoResult {
+  /** Wire field `error` of `RemoteApplicationInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `RemoteApplicationInfoResult`. */
   result?: RemoteApplicationInfo;
 }
 
 /** Schema definition `RemoteApplicationInfoResults` of ApplicationOffers v4–v5. */
 export interface RemoteApplicationInfoResults {
+  /** Wire field `results` of `RemoteApplicationInfoResults` (required). */
   results: RemoteApplicationInfoResult[];
 }
 
 /** Schema definition `RemoteEndpoint` of ApplicationOffers v4–v5. */
 export interface RemoteEndpoint {
+  /** Wire field `interface` of `RemoteEndpoint` (required). */
   interface: string;
+  /** Wire field `limit` of `RemoteEndpoint` (required). */
   limit: number;
+  /** Wire field `name` of `RemoteEndpoint` (required). */
   name: string;
+  /** Wire field `role` of `RemoteEndpoint` (required). */
   role: string;
 }
 
 /** Schema definition `RemoteSpace` of ApplicationOffers v4. */
 export interface RemoteSpace {
+  /** Wire field `cloud-type` of `RemoteSpace` (required). */
   "cloud-type": string;
+  /** Wire field `name` of `RemoteSpace` (required). */
   name: string;
+  /** Wire field `provider-attributes` of `RemoteSpace` (required). */
   "provider-attributes": Record<string, unknown>;
+  /** Wire field `provider-id` of `RemoteSpace` (required). */
   "provider-id": string;
+  /** Wire field `subnets` of `RemoteSpace` (required). */
   subnets: Subnet[];
 }
 
 /** Schema definition `Subnet` of ApplicationOffers v4. */
 export interface Subnet {
+  /** Wire field `cidr` of `Subnet` (required). */
   cidr: string;
+  /** Wire field `life` of `Subnet` (required). */
   life: string;
+  /** Wire field `provider-id` of `Subnet`. */
   "provider-id"?: string;
+  /** Wire field `provider-network-id` of `Subnet`. */
   "provider-network-id"?: string;
+  /** Wire field `provider-space-id` of `Subnet`. */
   "provider-space-id"?: string;
+  /** Wire field `space-tag` of `Subnet` (required). */
   "space-tag": string;
+  /** Wire field `status` of `Subnet`. */
   status?: string;
+  /** Wire field `vlan-tag` of `Subnet` (required). */
   "vlan-tag": number;
+  /** Wire field `zones` of `Subnet` (required). */
   zones: string[];
 }

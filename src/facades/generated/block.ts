@@ -7,44 +7,75 @@
 
 /** Methods of Block v2: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface BlockV2 {
-  List: { params: undefined; result: BlockResults };
-  SwitchBlockOff: { params: BlockSwitchParams; result: ErrorResult };
-  SwitchBlockOn: { params: BlockSwitchParams; result: ErrorResult };
+  /** Wire request `List` of Block v2 (no description in Juju's schema). */
+  List: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `BlockResults`. */
+    result: BlockResults;
+  };
+  /** Wire request `SwitchBlockOff` of Block v2 (no description in Juju's schema). */
+  SwitchBlockOff: {
+    /** The request's `params`: schema `BlockSwitchParams`. */
+    params: BlockSwitchParams;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `SwitchBlockOn` of Block v2 (no description in Juju's schema). */
+  SwitchBlockOn: {
+    /** The request's `params`: schema `BlockSwitchParams`. */
+    params: BlockSwitchParams;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
 }
 
 /** Schema definition `Block` of Block v2. */
 export interface Block {
+  /** Wire field `id` of `Block` (required). */
   id: string;
+  /** Wire field `message` of `Block`. */
   message?: string;
+  /** Wire field `tag` of `Block` (required). */
   tag: string;
+  /** Wire field `type` of `Block` (required). */
   type: string;
 }
 
 /** Schema definition `BlockResult` of Block v2. */
 export interface BlockResult {
+  /** Wire field `error` of `BlockResult`. */
   error?: Error;
+  /** Wire field `result` of `BlockResult` (required). */
   result: Block;
 }
 
 /** Schema definition `BlockResults` of Block v2. */
 export interface BlockResults {
+  /** Wire field `results` of `BlockResults`. */
   results?: BlockResult[];
 }
 
 /** Schema definition `BlockSwitchParams` of Block v2. */
 export interface BlockSwitchParams {
+  /** Wire field `message` of `BlockSwitchParams`. */
   message?: string;
+  /** Wire field `type` of `BlockSwitchParams` (required). */
   type: string;
 }
 
 /** Schema definition `Error` of Block v2. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Block v2. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }

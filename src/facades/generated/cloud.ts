@@ -7,366 +7,604 @@
 
 /** Methods of Cloud v7: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface CloudV7 {
-  AddCloud: { params: AddCloudArgs; result: Record<string, never> };
-  AddCredentials: { params: TaggedCredentials; result: ErrorResults };
-  CheckCredentialsModels: { params: TaggedCredentials; result: UpdateCredentialResults };
-  Cloud: { params: Entities; result: CloudResults };
-  CloudInfo: { params: Entities; result: CloudInfoResults };
-  Clouds: { params: undefined; result: CloudsResult };
-  Credential: { params: Entities; result: CloudCredentialResults };
-  CredentialContents: { params: CloudCredentialArgs; result: CredentialContentResults };
-  InstanceTypes: { params: CloudInstanceTypesConstraints; result: InstanceTypesResults };
-  ListCloudInfo: { params: ListCloudsRequest; result: ListCloudInfoResults };
-  ModifyCloudAccess: { params: ModifyCloudAccessRequest; result: ErrorResults };
-  RemoveClouds: { params: Entities; result: ErrorResults };
-  RevokeCredentialsCheckModels: { params: RevokeCredentialArgs; result: ErrorResults };
-  UpdateCloud: { params: UpdateCloudArgs; result: ErrorResults };
-  UpdateCredentialsCheckModels: { params: UpdateCredentialArgs; result: UpdateCredentialResults };
-  UserCredentials: { params: UserClouds; result: StringsResults };
+  /** Wire request `AddCloud` of Cloud v7 (no description in Juju's schema). */
+  AddCloud: {
+    /** The request's `params`: schema `AddCloudArgs`. */
+    params: AddCloudArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `AddCredentials` of Cloud v7 (no description in Juju's schema). */
+  AddCredentials: {
+    /** The request's `params`: schema `TaggedCredentials`. */
+    params: TaggedCredentials;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `CheckCredentialsModels` of Cloud v7 (no description in Juju's schema). */
+  CheckCredentialsModels: {
+    /** The request's `params`: schema `TaggedCredentials`. */
+    params: TaggedCredentials;
+    /** The reply's `response`: schema `UpdateCredentialResults`. */
+    result: UpdateCredentialResults;
+  };
+  /** Wire request `Cloud` of Cloud v7 (no description in Juju's schema). */
+  Cloud: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudResults`. */
+    result: CloudResults;
+  };
+  /** Wire request `CloudInfo` of Cloud v7 (no description in Juju's schema). */
+  CloudInfo: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudInfoResults`. */
+    result: CloudInfoResults;
+  };
+  /** Wire request `Clouds` of Cloud v7 (no description in Juju's schema). */
+  Clouds: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `CloudsResult`. */
+    result: CloudsResult;
+  };
+  /** Wire request `Credential` of Cloud v7 (no description in Juju's schema). */
+  Credential: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudCredentialResults`. */
+    result: CloudCredentialResults;
+  };
+  /** Wire request `CredentialContents` of Cloud v7 (no description in Juju's schema). */
+  CredentialContents: {
+    /** The request's `params`: schema `CloudCredentialArgs`. */
+    params: CloudCredentialArgs;
+    /** The reply's `response`: schema `CredentialContentResults`. */
+    result: CredentialContentResults;
+  };
+  /** Wire request `InstanceTypes` of Cloud v7 (no description in Juju's schema). */
+  InstanceTypes: {
+    /** The request's `params`: schema `CloudInstanceTypesConstraints`. */
+    params: CloudInstanceTypesConstraints;
+    /** The reply's `response`: schema `InstanceTypesResults`. */
+    result: InstanceTypesResults;
+  };
+  /** Wire request `ListCloudInfo` of Cloud v7 (no description in Juju's schema). */
+  ListCloudInfo: {
+    /** The request's `params`: schema `ListCloudsRequest`. */
+    params: ListCloudsRequest;
+    /** The reply's `response`: schema `ListCloudInfoResults`. */
+    result: ListCloudInfoResults;
+  };
+  /** Wire request `ModifyCloudAccess` of Cloud v7 (no description in Juju's schema). */
+  ModifyCloudAccess: {
+    /** The request's `params`: schema `ModifyCloudAccessRequest`. */
+    params: ModifyCloudAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RemoveClouds` of Cloud v7 (no description in Juju's schema). */
+  RemoveClouds: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RevokeCredentialsCheckModels` of Cloud v7 (no description in Juju's schema). */
+  RevokeCredentialsCheckModels: {
+    /** The request's `params`: schema `RevokeCredentialArgs`. */
+    params: RevokeCredentialArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpdateCloud` of Cloud v7 (no description in Juju's schema). */
+  UpdateCloud: {
+    /** The request's `params`: schema `UpdateCloudArgs`. */
+    params: UpdateCloudArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpdateCredentialsCheckModels` of Cloud v7 (no description in Juju's schema). */
+  UpdateCredentialsCheckModels: {
+    /** The request's `params`: schema `UpdateCredentialArgs`. */
+    params: UpdateCredentialArgs;
+    /** The reply's `response`: schema `UpdateCredentialResults`. */
+    result: UpdateCredentialResults;
+  };
+  /** Wire request `UserCredentials` of Cloud v7 (no description in Juju's schema). */
+  UserCredentials: {
+    /** The request's `params`: schema `UserClouds`. */
+    params: UserClouds;
+    /** The reply's `response`: schema `StringsResults`. */
+    result: StringsResults;
+  };
 }
 
 /** Schema definition `AddCloudArgs` of Cloud v7. */
 export interface AddCloudArgs {
+  /** Wire field `cloud` of `AddCloudArgs` (required). */
   cloud: Cloud;
+  /** Wire field `force` of `AddCloudArgs`. */
   force?: boolean;
+  /** Wire field `name` of `AddCloudArgs` (required). */
   name: string;
 }
 
 /** Schema definition `Cloud` of Cloud v7. */
 export interface Cloud {
+  /** Wire field `auth-types` of `Cloud`. */
   "auth-types"?: string[];
+  /** Wire field `ca-certificates` of `Cloud`. */
   "ca-certificates"?: string[];
+  /** Wire field `config` of `Cloud`. */
   config?: Record<string, unknown>;
+  /** Wire field `endpoint` of `Cloud`. */
   endpoint?: string;
+  /** Wire field `host-cloud-region` of `Cloud`. */
   "host-cloud-region"?: string;
+  /** Wire field `identity-endpoint` of `Cloud`. */
   "identity-endpoint"?: string;
+  /** Wire field `is-controller-cloud` of `Cloud`. */
   "is-controller-cloud"?: boolean;
+  /** Wire field `region-config` of `Cloud`. */
   "region-config"?: Record<string, Record<string, unknown>>;
+  /** Wire field `regions` of `Cloud`. */
   regions?: CloudRegion[];
+  /** Wire field `skip-tls-verify` of `Cloud`. */
   "skip-tls-verify"?: boolean;
+  /** Wire field `storage-endpoint` of `Cloud`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `Cloud` (required). */
   type: string;
 }
 
 /** Schema definition `CloudCredential` of Cloud v7. */
 export interface CloudCredential {
+  /** Wire field `attrs` of `CloudCredential`. */
   attrs?: Record<string, string>;
+  /** Wire field `auth-type` of `CloudCredential` (required). */
   "auth-type": string;
+  /** Wire field `redacted` of `CloudCredential`. */
   redacted?: string[];
 }
 
 /** Schema definition `CloudCredentialArg` of Cloud v7. */
 export interface CloudCredentialArg {
+  /** Wire field `cloud-name` of `CloudCredentialArg` (required). */
   "cloud-name": string;
+  /** Wire field `credential-name` of `CloudCredentialArg` (required). */
   "credential-name": string;
 }
 
 /** Schema definition `CloudCredentialArgs` of Cloud v7. */
 export interface CloudCredentialArgs {
+  /** Wire field `credentials` of `CloudCredentialArgs`. */
   credentials?: CloudCredentialArg[];
+  /** Wire field `include-secrets` of `CloudCredentialArgs` (required). */
   "include-secrets": boolean;
 }
 
 /** Schema definition `CloudCredentialResult` of Cloud v7. */
 export interface CloudCredentialResult {
+  /** Wire field `error` of `CloudCredentialResult`. */
   error?: Error;
+  /** Wire field `result` of `CloudCredentialResult`. */
   result?: CloudCredential;
 }
 
 /** Schema definition `CloudCredentialResults` of Cloud v7. */
 export interface CloudCredentialResults {
+  /** Wire field `results` of `CloudCredentialResults`. */
   results?: CloudCredentialResult[];
 }
 
 /** Schema definition `CloudDetails` of Cloud v7. */
 export interface CloudDetails {
+  /** Wire field `auth-types` of `CloudDetails`. */
   "auth-types"?: string[];
+  /** Wire field `endpoint` of `CloudDetails`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudDetails`. */
   "identity-endpoint"?: string;
+  /** Wire field `regions` of `CloudDetails`. */
   regions?: CloudRegion[];
+  /** Wire field `storage-endpoint` of `CloudDetails`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `CloudDetails` (required). */
   type: string;
 }
 
 /** Schema definition `CloudInfo` of Cloud v7. */
 export interface CloudInfo {
+  /** Wire field `auth-types` of `CloudInfo`. */
   "auth-types"?: string[];
+  /** Wire field `endpoint` of `CloudInfo`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudInfo`. */
   "identity-endpoint"?: string;
+  /** Wire field `regions` of `CloudInfo`. */
   regions?: CloudRegion[];
+  /** Wire field `storage-endpoint` of `CloudInfo`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `CloudInfo` (required). */
   type: string;
+  /** Wire field `users` of `CloudInfo` (required). */
   users: CloudUserInfo[];
 }
 
 /** Schema definition `CloudInfoResult` of Cloud v7. */
 export interface CloudInfoResult {
+  /** Wire field `error` of `CloudInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `CloudInfoResult`. */
   result?: CloudInfo;
 }
 
 /** Schema definition `CloudInfoResults` of Cloud v7. */
 export interface CloudInfoResults {
+  /** Wire field `results` of `CloudInfoResults` (required). */
   results: CloudInfoResult[];
 }
 
 /** Schema definition `CloudInstanceTypesConstraint` of Cloud v7. */
 export interface CloudInstanceTypesConstraint {
+  /** Wire field `cloud-tag` of `CloudInstanceTypesConstraint` (required). */
   "cloud-tag": string;
+  /** Wire field `constraints` of `CloudInstanceTypesConstraint`. */
   constraints?: Value;
+  /** Wire field `region` of `CloudInstanceTypesConstraint` (required). */
   region: string;
 }
 
 /** Schema definition `CloudInstanceTypesConstraints` of Cloud v7. */
 export interface CloudInstanceTypesConstraints {
+  /** Wire field `constraints` of `CloudInstanceTypesConstraints` (required). */
   constraints: CloudInstanceTypesConstraint[];
 }
 
 /** Schema definition `CloudRegion` of Cloud v7. */
 export interface CloudRegion {
+  /** Wire field `endpoint` of `CloudRegion`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudRegion`. */
   "identity-endpoint"?: string;
+  /** Wire field `name` of `CloudRegion` (required). */
   name: string;
+  /** Wire field `storage-endpoint` of `CloudRegion`. */
   "storage-endpoint"?: string;
 }
 
 /** Schema definition `CloudResult` of Cloud v7. */
 export interface CloudResult {
+  /** Wire field `cloud` of `CloudResult`. */
   cloud?: Cloud;
+  /** Wire field `error` of `CloudResult`. */
   error?: Error;
 }
 
 /** Schema definition `CloudResults` of Cloud v7. */
 export interface CloudResults {
+  /** Wire field `results` of `CloudResults`. */
   results?: CloudResult[];
 }
 
 /** Schema definition `CloudUserInfo` of Cloud v7. */
 export interface CloudUserInfo {
+  /** Wire field `access` of `CloudUserInfo` (required). */
   access: string;
+  /** Wire field `display-name` of `CloudUserInfo` (required). */
   "display-name": string;
+  /** Wire field `user` of `CloudUserInfo` (required). */
   user: string;
 }
 
 /** Schema definition `CloudsResult` of Cloud v7. */
 export interface CloudsResult {
+  /** Wire field `clouds` of `CloudsResult`. */
   clouds?: Record<string, Cloud>;
 }
 
 /** Schema definition `ControllerCredentialInfo` of Cloud v7. */
 export interface ControllerCredentialInfo {
+  /** Wire field `content` of `ControllerCredentialInfo`. */
   content?: CredentialContent;
+  /** Wire field `models` of `ControllerCredentialInfo`. */
   models?: ModelAccess[];
 }
 
 /** Schema definition `CredentialContent` of Cloud v7. */
 export interface CredentialContent {
+  /** Wire field `attrs` of `CredentialContent`. */
   attrs?: Record<string, string>;
+  /** Wire field `auth-type` of `CredentialContent` (required). */
   "auth-type": string;
+  /** Wire field `cloud` of `CredentialContent` (required). */
   cloud: string;
+  /** Wire field `name` of `CredentialContent` (required). */
   name: string;
+  /** Wire field `valid` of `CredentialContent`. */
   valid?: boolean;
 }
 
 /** Schema definition `CredentialContentResult` of Cloud v7. */
 export interface CredentialContentResult {
+  /** Wire field `error` of `CredentialContentResult`. */
   error?: Error;
+  /** Wire field `result` of `CredentialContentResult`. */
   result?: ControllerCredentialInfo;
 }
 
 /** Schema definition `CredentialContentResults` of Cloud v7. */
 export interface CredentialContentResults {
+  /** Wire field `results` of `CredentialContentResults`. */
   results?: CredentialContentResult[];
 }
 
 /** Schema definition `Entities` of Cloud v7. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Cloud v7. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Cloud v7. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Cloud v7. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Cloud v7. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `InstanceType` of Cloud v7. */
 export interface InstanceType {
+  /** Wire field `arches` of `InstanceType` (required). */
   arches: string[];
+  /** Wire field `cost` of `InstanceType`. */
   cost?: number;
+  /** Wire field `cpu-cores` of `InstanceType` (required). */
   "cpu-cores": number;
+  /** Wire field `memory` of `InstanceType` (required). */
   memory: number;
+  /** Wire field `name` of `InstanceType`. */
   name?: string;
+  /** Wire field `root-disk` of `InstanceType`. */
   "root-disk"?: number;
+  /** Wire field `virt-type` of `InstanceType`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `InstanceTypesResult` of Cloud v7. */
 export interface InstanceTypesResult {
+  /** Wire field `cost-currency` of `InstanceTypesResult`. */
   "cost-currency"?: string;
+  /** Wire field `cost-divisor` of `InstanceTypesResult`. */
   "cost-divisor"?: number;
+  /** Wire field `cost-unit` of `InstanceTypesResult`. */
   "cost-unit"?: string;
+  /** Wire field `error` of `InstanceTypesResult`. */
   error?: Error;
+  /** Wire field `instance-types` of `InstanceTypesResult`. */
   "instance-types"?: InstanceType[];
 }
 
 /** Schema definition `InstanceTypesResults` of Cloud v7. */
 export interface InstanceTypesResults {
+  /** Wire field `results` of `InstanceTypesResults` (required). */
   results: InstanceTypesResult[];
 }
 
 /** Schema definition `ListCloudInfo` of Cloud v7. */
 export interface ListCloudInfo {
+  /** Wire field `auth-types` of `ListCloudInfo`. */
   "auth-types"?: string[];
+  /** Wire field `endpoint` of `ListCloudInfo`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `ListCloudInfo`. */
   "identity-endpoint"?: string;
+  /** Wire field `regions` of `ListCloudInfo`. */
   regions?: CloudRegion[];
+  /** Wire field `storage-endpoint` of `ListCloudInfo`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `ListCloudInfo` (required). */
   type: string;
+  /** Wire field `user-access` of `ListCloudInfo` (required). */
   "user-access": string;
 }
 
 /** Schema definition `ListCloudInfoResult` of Cloud v7. */
 export interface ListCloudInfoResult {
+  /** Wire field `error` of `ListCloudInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `ListCloudInfoResult`. */
   result?: ListCloudInfo;
 }
 
 /** Schema definition `ListCloudInfoResults` of Cloud v7. */
 export interface ListCloudInfoResults {
+  /** Wire field `results` of `ListCloudInfoResults` (required). */
   results: ListCloudInfoResult[];
 }
 
 /** Schema definition `ListCloudsRequest` of Cloud v7. */
 export interface ListCloudsRequest {
+  /** Wire field `all` of `ListCloudsRequest`. */
   all?: boolean;
+  /** Wire field `user-tag` of `ListCloudsRequest` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModelAccess` of Cloud v7. */
 export interface ModelAccess {
+  /** Wire field `access` of `ModelAccess`. */
   access?: string;
+  /** Wire field `model` of `ModelAccess`. */
   model?: string;
 }
 
 /** Schema definition `ModifyCloudAccess` of Cloud v7. */
 export interface ModifyCloudAccess {
+  /** Wire field `access` of `ModifyCloudAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyCloudAccess` (required). */
   action: string;
+  /** Wire field `cloud-tag` of `ModifyCloudAccess` (required). */
   "cloud-tag": string;
+  /** Wire field `user-tag` of `ModifyCloudAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyCloudAccessRequest` of Cloud v7. */
 export interface ModifyCloudAccessRequest {
+  /** Wire field `changes` of `ModifyCloudAccessRequest` (required). */
   changes: ModifyCloudAccess[];
 }
 
 /** Schema definition `RevokeCredentialArg` of Cloud v7. */
 export interface RevokeCredentialArg {
+  /** Wire field `force` of `RevokeCredentialArg` (required). */
   force: boolean;
+  /** Wire field `tag` of `RevokeCredentialArg` (required). */
   tag: string;
 }
 
 /** Schema definition `RevokeCredentialArgs` of Cloud v7. */
 export interface RevokeCredentialArgs {
+  /** Wire field `credentials` of `RevokeCredentialArgs` (required). */
   credentials: RevokeCredentialArg[];
 }
 
 /** Schema definition `StringsResult` of Cloud v7. */
 export interface StringsResult {
+  /** Wire field `error` of `StringsResult`. */
   error?: Error;
+  /** Wire field `result` of `StringsResult`. */
   result?: string[];
 }
 
 /** Schema definition `StringsResults` of Cloud v7. */
 export interface StringsResults {
+  /** Wire field `results` of `StringsResults` (required). */
   results: StringsResult[];
 }
 
 /** Schema definition `TaggedCredential` of Cloud v7. */
 export interface TaggedCredential {
+  /** Wire field `credential` of `TaggedCredential` (required). */
   credential: CloudCredential;
+  /** Wire field `tag` of `TaggedCredential` (required). */
   tag: string;
 }
 
 /** Schema definition `TaggedCredentials` of Cloud v7. */
 export interface TaggedCredentials {
+  /** Wire field `credentials` of `TaggedCredentials`. */
   credentials?: TaggedCredential[];
 }
 
 /** Schema definition `UpdateCloudArgs` of Cloud v7. */
 export interface UpdateCloudArgs {
+  /** Wire field `clouds` of `UpdateCloudArgs` (required). */
   clouds: AddCloudArgs[];
 }
 
 /** Schema definition `UpdateCredentialArgs` of Cloud v7. */
 export interface UpdateCredentialArgs {
+  /** Wire field `credentials` of `UpdateCredentialArgs` (required). */
   credentials: TaggedCredential[];
+  /** Wire field `force` of `UpdateCredentialArgs` (required). */
   force: boolean;
 }
 
 /** Schema definition `UpdateCredentialModelResult` of Cloud v7. */
 export interface UpdateCredentialModelResult {
+  /** Wire field `errors` of `UpdateCredentialModelResult`. */
   errors?: ErrorResult[];
+  /** Wire field `name` of `UpdateCredentialModelResult` (required). */
   name: string;
+  /** Wire field `uuid` of `UpdateCredentialModelResult` (required). */
   uuid: string;
 }
 
 /** Schema definition `UpdateCredentialResult` of Cloud v7. */
 export interface UpdateCredentialResult {
+  /** Wire field `error` of `UpdateCredentialResult`. */
   error?: Error;
+  /** Wire field `models` of `UpdateCredentialResult`. */
   models?: UpdateCredentialModelResult[];
+  /** Wire field `tag` of `UpdateCredentialResult` (required). */
   tag: string;
 }
 
 /** Schema definition `UpdateCredentialResults` of Cloud v7. */
 export interface UpdateCredentialResults {
+  /** Wire field `results` of `UpdateCredentialResults`. */
   results?: UpdateCredentialResult[];
 }
 
 /** Schema definition `UserCloud` of Cloud v7. */
 export interface UserCloud {
+  /** Wire field `cloud-tag` of `UserCloud` (required). */
   "cloud-tag": string;
+  /** Wire field `user-tag` of `UserCloud` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `UserClouds` of Cloud v7. */
 export interface UserClouds {
+  /** Wire field `user-clouds` of `UserClouds`. */
   "user-clouds"?: UserCloud[];
 }
 
 /** Schema definition `Value` of Cloud v7. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

@@ -15,19 +15,44 @@ export interface ControllerV11 {
    * AllModels allows controller administrators to get the list of all the
    * models in the controller.
    */
-  AllModels: { params: undefined; result: UserModelList };
+  AllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `UserModelList`. */
+    result: UserModelList;
+  };
   /** CloudSpec returns the model's cloud spec. */
-  CloudSpec: { params: Entities; result: CloudSpecResults };
+  CloudSpec: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudSpecResults`. */
+    result: CloudSpecResults;
+  };
   /**
    * ConfigSet changes the value of specified controller configuration
    * settings. Only some settings can be changed after bootstrap.
    * Settings that aren't specified in the params are left unchanged.
    */
-  ConfigSet: { params: ControllerConfigSet; result: Record<string, never> };
+  ConfigSet: {
+    /** The request's `params`: schema `ControllerConfigSet`. */
+    params: ControllerConfigSet;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
   /** ControllerAPIInfoForModels returns the controller api connection details for the specified models. */
-  ControllerAPIInfoForModels: { params: Entities; result: ControllerAPIInfoResults };
+  ControllerAPIInfoForModels: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ControllerAPIInfoResults`. */
+    result: ControllerAPIInfoResults;
+  };
   /** ControllerConfig returns the controller's configuration. */
-  ControllerConfig: { params: undefined; result: ControllerConfigResult };
+  ControllerConfig: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerConfigResult`. */
+    result: ControllerConfigResult;
+  };
   /**
    * ControllerVersion returns the version information associated with this
    * controller binary.
@@ -35,12 +60,22 @@ export interface ControllerV11 {
    * NOTE: the implementation intentionally does not check for SuperuserAccess
    * as the Version is known even to users with login access.
    */
-  ControllerVersion: { params: undefined; result: ControllerVersionResults };
+  ControllerVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerVersionResults`. */
+    result: ControllerVersionResults;
+  };
   /**
    * DashboardConnectionInfo returns the connection information for a client to
    * connect to the Juju Dashboard including any proxying information.
    */
-  DashboardConnectionInfo: { params: undefined; result: DashboardConnectionInfo };
+  DashboardConnectionInfo: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `DashboardConnectionInfo`. */
+    result: DashboardConnectionInfo;
+  };
   /**
    * DestroyController destroys the controller.
    *
@@ -49,20 +84,40 @@ export interface ControllerV11 {
    * non-Dead hosted models, then an error with the code
    * params.CodeHasHostedModels will be transmitted.
    */
-  DestroyController: { params: DestroyControllerArgs; result: Record<string, never> };
+  DestroyController: {
+    /** The request's `params`: schema `DestroyControllerArgs`. */
+    params: DestroyControllerArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
   /** GetCloudSpec constructs the CloudSpec for a validated and authorized model. */
-  GetCloudSpec: { params: ModelTag; result: CloudSpecResult };
+  GetCloudSpec: {
+    /** The request's `params`: schema `ModelTag`. */
+    params: ModelTag;
+    /** The reply's `response`: schema `CloudSpecResult`. */
+    result: CloudSpecResult;
+  };
   /**
    * GetControllerAccess returns the level of access the specified users
    * have on the controller.
    */
-  GetControllerAccess: { params: Entities; result: UserAccessResults };
+  GetControllerAccess: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `UserAccessResults`. */
+    result: UserAccessResults;
+  };
   /**
    * HostedModelConfigs returns all the information that the client needs in
    * order to connect directly with the host model's provider and destroy it
    * directly.
    */
-  HostedModelConfigs: { params: undefined; result: HostedModelConfigsResults };
+  HostedModelConfigs: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `HostedModelConfigsResults`. */
+    result: HostedModelConfigsResults;
+  };
   /**
    * IdentityProviderURL returns the URL of the configured external identity
    * provider for this controller or an empty string if no external identity
@@ -71,358 +126,675 @@ export interface ControllerV11 {
    * NOTE: the implementation intentionally does not check for SuperuserAccess
    * as the URL is known even to users with login access.
    */
-  IdentityProviderURL: { params: undefined; result: StringResult };
+  IdentityProviderURL: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
   /**
    * InitiateMigration attempts to begin the migration of one or
    * more models to other controllers.
    */
-  InitiateMigration: { params: InitiateMigrationArgsV11; result: InitiateMigrationResults };
+  InitiateMigration: {
+    /** The request's `params`: schema `InitiateMigrationArgs`. */
+    params: InitiateMigrationArgsV11;
+    /** The reply's `response`: schema `InitiateMigrationResults`. */
+    result: InitiateMigrationResults;
+  };
   /**
    * ListBlockedModels returns a list of all models on the controller
    * which have a block in place.  The resulting slice is sorted by model
    * name, then owner. Callers must be controller administrators to retrieve the
    * list.
    */
-  ListBlockedModels: { params: undefined; result: ModelBlockInfoList };
+  ListBlockedModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelBlockInfoList`. */
+    result: ModelBlockInfoList;
+  };
   /**
    * ModelConfig returns the model config for the controller
    * model.  For information on the current model, use
    * client.ModelGet
    */
-  ModelConfig: { params: undefined; result: ModelConfigResults };
+  ModelConfig: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelConfigResults`. */
+    result: ModelConfigResults;
+  };
   /** ModelStatus returns a summary of the model. */
-  ModelStatus: { params: Entities; result: ModelStatusResults };
+  ModelStatus: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelStatusResults`. */
+    result: ModelStatusResults;
+  };
   /** ModifyControllerAccess changes the model access granted to users. */
-  ModifyControllerAccess: { params: ModifyControllerAccessRequest; result: ErrorResults };
+  ModifyControllerAccess: {
+    /** The request's `params`: schema `ModifyControllerAccessRequest`. */
+    params: ModifyControllerAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
   /** MongoVersion allows the introspection of the mongo version per controller */
-  MongoVersion: { params: undefined; result: StringResult };
+  MongoVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
   /** RemoveBlocks removes all the blocks in the controller. */
-  RemoveBlocks: { params: RemoveBlocksArgs; result: Record<string, never> };
+  RemoveBlocks: {
+    /** The request's `params`: schema `RemoveBlocksArgs`. */
+    params: RemoveBlocksArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
   /**
    * WatchAllModelSummaries starts watching the summary updates from the cache.
    * This method is superuser access only, and watches all models in the
    * controller.
    */
-  WatchAllModelSummaries: { params: undefined; result: SummaryWatcherID };
+  WatchAllModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
   /**
    * WatchAllModels starts watching events for all models in the
    * controller. The returned AllWatcherId should be used with Next on the
    * AllModelWatcher endpoint to receive deltas.
    */
-  WatchAllModels: { params: undefined; result: AllWatcherId };
+  WatchAllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `AllWatcherId`. */
+    result: AllWatcherId;
+  };
   /** WatchCloudSpecsChanges returns a watcher for cloud spec changes. */
-  WatchCloudSpecsChanges: { params: Entities; result: NotifyWatchResults };
+  WatchCloudSpecsChanges: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `NotifyWatchResults`. */
+    result: NotifyWatchResults;
+  };
   /**
    * WatchModelSummaries starts watching the summary updates from the cache.
    * Only models that the user has access to are returned.
    */
-  WatchModelSummaries: { params: undefined; result: SummaryWatcherID };
+  WatchModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
 }
 
 /** Methods of Controller v12: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ControllerV12 {
-  AllModels: { params: undefined; result: UserModelList };
-  CloudSpec: { params: Entities; result: CloudSpecResults };
-  ConfigSet: { params: ControllerConfigSet; result: Record<string, never> };
-  ControllerAPIInfoForModels: { params: Entities; result: ControllerAPIInfoResults };
-  ControllerConfig: { params: undefined; result: ControllerConfigResult };
-  ControllerVersion: { params: undefined; result: ControllerVersionResults };
-  DashboardConnectionInfo: { params: undefined; result: DashboardConnectionInfo };
-  DestroyController: { params: DestroyControllerArgs; result: Record<string, never> };
-  GetCloudSpec: { params: ModelTag; result: CloudSpecResult };
-  GetControllerAccess: { params: Entities; result: UserAccessResults };
-  HostedModelConfigs: { params: undefined; result: HostedModelConfigsResults };
-  IdentityProviderURL: { params: undefined; result: StringResult };
-  InitiateMigration: { params: InitiateMigrationArgs; result: InitiateMigrationResults };
-  ListBlockedModels: { params: undefined; result: ModelBlockInfoList };
-  ModelStatus: { params: Entities; result: ModelStatusResults };
-  ModifyControllerAccess: { params: ModifyControllerAccessRequest; result: ErrorResults };
-  MongoVersion: { params: undefined; result: StringResult };
-  RemoveBlocks: { params: RemoveBlocksArgs; result: Record<string, never> };
-  WatchAllModelSummaries: { params: undefined; result: SummaryWatcherID };
-  WatchAllModels: { params: undefined; result: AllWatcherId };
-  WatchCloudSpecsChanges: { params: Entities; result: NotifyWatchResults };
-  WatchModelSummaries: { params: undefined; result: SummaryWatcherID };
+  /** Wire request `AllModels` of Controller v12 (no description in Juju's schema). */
+  AllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `UserModelList`. */
+    result: UserModelList;
+  };
+  /** Wire request `CloudSpec` of Controller v12 (no description in Juju's schema). */
+  CloudSpec: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudSpecResults`. */
+    result: CloudSpecResults;
+  };
+  /** Wire request `ConfigSet` of Controller v12 (no description in Juju's schema). */
+  ConfigSet: {
+    /** The request's `params`: schema `ControllerConfigSet`. */
+    params: ControllerConfigSet;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `ControllerAPIInfoForModels` of Controller v12 (no description in Juju's schema). */
+  ControllerAPIInfoForModels: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ControllerAPIInfoResults`. */
+    result: ControllerAPIInfoResults;
+  };
+  /** Wire request `ControllerConfig` of Controller v12 (no description in Juju's schema). */
+  ControllerConfig: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerConfigResult`. */
+    result: ControllerConfigResult;
+  };
+  /** Wire request `ControllerVersion` of Controller v12 (no description in Juju's schema). */
+  ControllerVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerVersionResults`. */
+    result: ControllerVersionResults;
+  };
+  /** Wire request `DashboardConnectionInfo` of Controller v12 (no description in Juju's schema). */
+  DashboardConnectionInfo: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `DashboardConnectionInfo`. */
+    result: DashboardConnectionInfo;
+  };
+  /** Wire request `DestroyController` of Controller v12 (no description in Juju's schema). */
+  DestroyController: {
+    /** The request's `params`: schema `DestroyControllerArgs`. */
+    params: DestroyControllerArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `GetCloudSpec` of Controller v12 (no description in Juju's schema). */
+  GetCloudSpec: {
+    /** The request's `params`: schema `ModelTag`. */
+    params: ModelTag;
+    /** The reply's `response`: schema `CloudSpecResult`. */
+    result: CloudSpecResult;
+  };
+  /** Wire request `GetControllerAccess` of Controller v12 (no description in Juju's schema). */
+  GetControllerAccess: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `UserAccessResults`. */
+    result: UserAccessResults;
+  };
+  /** Wire request `HostedModelConfigs` of Controller v12 (no description in Juju's schema). */
+  HostedModelConfigs: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `HostedModelConfigsResults`. */
+    result: HostedModelConfigsResults;
+  };
+  /** Wire request `IdentityProviderURL` of Controller v12 (no description in Juju's schema). */
+  IdentityProviderURL: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `InitiateMigration` of Controller v12 (no description in Juju's schema). */
+  InitiateMigration: {
+    /** The request's `params`: schema `InitiateMigrationArgs`. */
+    params: InitiateMigrationArgs;
+    /** The reply's `response`: schema `InitiateMigrationResults`. */
+    result: InitiateMigrationResults;
+  };
+  /** Wire request `ListBlockedModels` of Controller v12 (no description in Juju's schema). */
+  ListBlockedModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelBlockInfoList`. */
+    result: ModelBlockInfoList;
+  };
+  /** Wire request `ModelStatus` of Controller v12 (no description in Juju's schema). */
+  ModelStatus: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelStatusResults`. */
+    result: ModelStatusResults;
+  };
+  /** Wire request `ModifyControllerAccess` of Controller v12 (no description in Juju's schema). */
+  ModifyControllerAccess: {
+    /** The request's `params`: schema `ModifyControllerAccessRequest`. */
+    params: ModifyControllerAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `MongoVersion` of Controller v12 (no description in Juju's schema). */
+  MongoVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `RemoveBlocks` of Controller v12 (no description in Juju's schema). */
+  RemoveBlocks: {
+    /** The request's `params`: schema `RemoveBlocksArgs`. */
+    params: RemoveBlocksArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `WatchAllModelSummaries` of Controller v12 (no description in Juju's schema). */
+  WatchAllModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
+  /** Wire request `WatchAllModels` of Controller v12 (no description in Juju's schema). */
+  WatchAllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `AllWatcherId`. */
+    result: AllWatcherId;
+  };
+  /** Wire request `WatchCloudSpecsChanges` of Controller v12 (no description in Juju's schema). */
+  WatchCloudSpecsChanges: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `NotifyWatchResults`. */
+    result: NotifyWatchResults;
+  };
+  /** Wire request `WatchModelSummaries` of Controller v12 (no description in Juju's schema). */
+  WatchModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
 }
 
 /** Schema definition `AllWatcherId` of Controller v11–v12. */
 export interface AllWatcherId {
+  /** Wire field `watcher-id` of `AllWatcherId` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `CloudCredential` of Controller v11–v12. */
 export interface CloudCredential {
+  /** Wire field `attrs` of `CloudCredential`. */
   attrs?: Record<string, string>;
+  /** Wire field `auth-type` of `CloudCredential` (required). */
   "auth-type": string;
+  /** Wire field `redacted` of `CloudCredential`. */
   redacted?: string[];
 }
 
 /** Schema definition `CloudSpec` of Controller v11–v12. */
 export interface CloudSpec {
+  /** Wire field `cacertificates` of `CloudSpec`. */
   cacertificates?: string[];
+  /** Wire field `credential` of `CloudSpec`. */
   credential?: CloudCredential;
+  /** Wire field `endpoint` of `CloudSpec`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudSpec`. */
   "identity-endpoint"?: string;
+  /** Wire field `is-controller-cloud` of `CloudSpec`. */
   "is-controller-cloud"?: boolean;
+  /** Wire field `name` of `CloudSpec` (required). */
   name: string;
+  /** Wire field `region` of `CloudSpec`. */
   region?: string;
+  /** Wire field `skip-tls-verify` of `CloudSpec`. */
   "skip-tls-verify"?: boolean;
+  /** Wire field `storage-endpoint` of `CloudSpec`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `CloudSpec` (required). */
   type: string;
 }
 
 /** Schema definition `CloudSpecResult` of Controller v11–v12. */
 export interface CloudSpecResult {
+  /** Wire field `error` of `CloudSpecResult`. */
   error?: Error;
+  /** Wire field `result` of `CloudSpecResult`. */
   result?: CloudSpec;
 }
 
 /** Schema definition `CloudSpecResults` of Controller v11–v12. */
 export interface CloudSpecResults {
+  /** Wire field `results` of `CloudSpecResults`. */
   results?: CloudSpecResult[];
 }
 
 /** Schema definition `ConfigValue` of Controller v11. */
 export interface ConfigValue {
+  /** Wire field `source` of `ConfigValue` (required). */
   source: string;
+  /** Wire field `value` of `ConfigValue` (required). */
   value: unknown;
 }
 
 /** Schema definition `ControllerAPIInfoResult` of Controller v11–v12. */
 export interface ControllerAPIInfoResult {
+  /** Wire field `addresses` of `ControllerAPIInfoResult` (required). */
   addresses: string[];
+  /** Wire field `cacert` of `ControllerAPIInfoResult` (required). */
   cacert: string;
+  /** Wire field `error` of `ControllerAPIInfoResult`. */
   error?: Error;
 }
 
 /** Schema definition `ControllerAPIInfoResults` of Controller v11–v12. */
 export interface ControllerAPIInfoResults {
+  /** Wire field `results` of `ControllerAPIInfoResults` (required). */
   results: ControllerAPIInfoResult[];
 }
 
 /** Schema definition `ControllerConfigResult` of Controller v11–v12. */
 export interface ControllerConfigResult {
+  /** Wire field `config` of `ControllerConfigResult` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerConfigSet` of Controller v11–v12. */
 export interface ControllerConfigSet {
+  /** Wire field `config` of `ControllerConfigSet` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerVersionResults` of Controller v11–v12. */
 export interface ControllerVersionResults {
+  /** Wire field `git-commit` of `ControllerVersionResults` (required). */
   "git-commit": string;
+  /** Wire field `version` of `ControllerVersionResults` (required). */
   version: string;
 }
 
 /** Schema definition `DashboardConnectionInfo` of Controller v11–v12. */
 export interface DashboardConnectionInfo {
+  /** Wire field `error` of `DashboardConnectionInfo`. */
   error?: Error;
+  /** Wire field `proxy-connection` of `DashboardConnectionInfo` (required). */
   "proxy-connection": Proxy;
+  /** Wire field `ssh-connection` of `DashboardConnectionInfo` (required). */
   "ssh-connection": DashboardConnectionSSHTunnel;
 }
 
 /** Schema definition `DashboardConnectionSSHTunnel` of Controller v11–v12. */
 export interface DashboardConnectionSSHTunnel {
+  /** Wire field `entity` of `DashboardConnectionSSHTunnel`. */
   entity?: string;
+  /** Wire field `host` of `DashboardConnectionSSHTunnel` (required). */
   host: string;
+  /** Wire field `model` of `DashboardConnectionSSHTunnel`. */
   model?: string;
+  /** Wire field `port` of `DashboardConnectionSSHTunnel` (required). */
   port: string;
 }
 
 /** Schema definition `DestroyControllerArgs` of Controller v11–v12. */
 export interface DestroyControllerArgs {
+  /** Wire field `destroy-models` of `DestroyControllerArgs` (required). */
   "destroy-models": boolean;
+  /** Wire field `destroy-storage` of `DestroyControllerArgs`. */
   "destroy-storage"?: boolean;
+  /** Wire field `force` of `DestroyControllerArgs`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyControllerArgs`. */
   "max-wait"?: number;
+  /** Wire field `model-timeout` of `DestroyControllerArgs`. */
   "model-timeout"?: number;
 }
 
 /** Schema definition `Entities` of Controller v11–v12. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Controller v11–v12. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Controller v11–v12. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Controller v11–v12. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Controller v11–v12. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `HostedModelConfig` of Controller v11–v12. */
 export interface HostedModelConfig {
+  /** Wire field `cloud-spec` of `HostedModelConfig`. */
   "cloud-spec"?: CloudSpec;
+  /** Wire field `config` of `HostedModelConfig`. */
   config?: Record<string, unknown>;
+  /** Wire field `error` of `HostedModelConfig`. */
   error?: Error;
+  /** Wire field `name` of `HostedModelConfig` (required). */
   name: string;
+  /** Wire field `owner` of `HostedModelConfig` (required). */
   owner: string;
 }
 
 /** Schema definition `HostedModelConfigsResults` of Controller v11–v12. */
 export interface HostedModelConfigsResults {
+  /** Wire field `models` of `HostedModelConfigsResults` (required). */
   models: HostedModelConfig[];
 }
 
 /** Schema definition `InitiateMigrationArgs` of Controller v12. */
 export interface InitiateMigrationArgs {
+  /** Wire field `dry-run` of `InitiateMigrationArgs`. */
   "dry-run"?: boolean;
+  /** Wire field `specs` of `InitiateMigrationArgs` (required). */
   specs: MigrationSpec[];
 }
 
 /** Schema definition `InitiateMigrationArgs` of Controller v11. */
 export interface InitiateMigrationArgsV11 {
+  /** Wire field `specs` of `InitiateMigrationArgs` (required). */
   specs: MigrationSpecV11[];
 }
 
 /** Schema definition `InitiateMigrationResult` of Controller v11–v12. */
 export interface InitiateMigrationResult {
+  /** Wire field `error` of `InitiateMigrationResult`. */
   error?: Error;
+  /** Wire field `migration-id` of `InitiateMigrationResult` (required). */
   "migration-id": string;
+  /** Wire field `model-tag` of `InitiateMigrationResult` (required). */
   "model-tag": string;
 }
 
 /** Schema definition `InitiateMigrationResults` of Controller v11–v12. */
 export interface InitiateMigrationResults {
+  /** Wire field `results` of `InitiateMigrationResults` (required). */
   results: InitiateMigrationResult[];
 }
 
 /** Schema definition `MachineHardware` of Controller v11–v12. */
 export interface MachineHardware {
+  /** Wire field `arch` of `MachineHardware`. */
   arch?: string;
+  /** Wire field `availability-zone` of `MachineHardware`. */
   "availability-zone"?: string;
+  /** Wire field `cores` of `MachineHardware`. */
   cores?: number;
+  /** Wire field `cpu-power` of `MachineHardware`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `MachineHardware`. */
   mem?: number;
+  /** Wire field `root-disk` of `MachineHardware`. */
   "root-disk"?: number;
+  /** Wire field `tags` of `MachineHardware`. */
   tags?: string[];
+  /** Wire field `virt-type` of `MachineHardware`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `MigrationSpec` of Controller v12. */
 export interface MigrationSpec {
+  /** Wire field `model-tag` of `MigrationSpec` (required). */
   "model-tag": string;
+  /** Wire field `target-info` of `MigrationSpec` (required). */
   "target-info": MigrationTargetInfo;
 }
 
 /** Schema definition `MigrationSpec` of Controller v11. */
 export interface MigrationSpecV11 {
+  /** Wire field `model-tag` of `MigrationSpec` (required). */
   "model-tag": string;
+  /** Wire field `target-info` of `MigrationSpec` (required). */
   "target-info": MigrationTargetInfoV11;
 }
 
 /** Schema definition `MigrationTargetInfo` of Controller v12. */
 export interface MigrationTargetInfo {
+  /** Wire field `addrs` of `MigrationTargetInfo` (required). */
   addrs: string[];
+  /** Wire field `auth-tag` of `MigrationTargetInfo` (required). */
   "auth-tag": string;
+  /** Wire field `ca-cert` of `MigrationTargetInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `MigrationTargetInfo`. */
   "controller-alias"?: string;
+  /** Wire field `controller-tag` of `MigrationTargetInfo` (required). */
   "controller-tag": string;
+  /** Wire field `macaroons` of `MigrationTargetInfo`. */
   macaroons?: string;
+  /** Wire field `password` of `MigrationTargetInfo`. */
   password?: string;
+  /** Wire field `skip-user-checks` of `MigrationTargetInfo`. */
   "skip-user-checks"?: boolean;
+  /** Wire field `token` of `MigrationTargetInfo`. */
   token?: string;
 }
 
 /** Schema definition `MigrationTargetInfo` of Controller v11. */
 export interface MigrationTargetInfoV11 {
+  /** Wire field `addrs` of `MigrationTargetInfo` (required). */
   addrs: string[];
+  /** Wire field `auth-tag` of `MigrationTargetInfo` (required). */
   "auth-tag": string;
+  /** Wire field `ca-cert` of `MigrationTargetInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `MigrationTargetInfo`. */
   "controller-alias"?: string;
+  /** Wire field `controller-tag` of `MigrationTargetInfo` (required). */
   "controller-tag": string;
+  /** Wire field `macaroons` of `MigrationTargetInfo`. */
   macaroons?: string;
+  /** Wire field `password` of `MigrationTargetInfo`. */
   password?: string;
 }
 
 /** Schema definition `Model` of Controller v11–v12. */
 export interface Model {
+  /** Wire field `name` of `Model` (required). */
   name: string;
+  /** Wire field `owner-tag` of `Model` (required). */
   "owner-tag": string;
+  /** Wire field `type` of `Model` (required). */
   type: string;
+  /** Wire field `uuid` of `Model` (required). */
   uuid: string;
 }
 
 /** Schema definition `ModelApplicationInfo` of Controller v11–v12. */
 export interface ModelApplicationInfo {
+  /** Wire field `name` of `ModelApplicationInfo` (required). */
   name: string;
 }
 
 /** Schema definition `ModelBlockInfo` of Controller v11–v12. */
 export interface ModelBlockInfo {
+  /** Wire field `blocks` of `ModelBlockInfo` (required). */
   blocks: string[];
+  /** Wire field `model-uuid` of `ModelBlockInfo` (required). */
   "model-uuid": string;
+  /** Wire field `name` of `ModelBlockInfo` (required). */
   name: string;
+  /** Wire field `owner-tag` of `ModelBlockInfo` (required). */
   "owner-tag": string;
 }
 
 /** Schema definition `ModelBlockInfoList` of Controller v11–v12. */
 export interface ModelBlockInfoList {
+  /** Wire field `models` of `ModelBlockInfoList`. */
   models?: ModelBlockInfo[];
 }
 
 /** Schema definition `ModelConfigResults` of Controller v11. */
 export interface ModelConfigResults {
+  /** Wire field `config` of `ModelConfigResults` (required). */
   config: Record<string, ConfigValue>;
 }
 
 /** Schema definition `ModelFilesystemInfo` of Controller v11–v12. */
 export interface ModelFilesystemInfo {
+  /** Wire field `detachable` of `ModelFilesystemInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelFilesystemInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelFilesystemInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelFilesystemInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelFilesystemInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModelMachineInfo` of Controller v11–v12. */
 export interface ModelMachineInfo {
+  /** Wire field `display-name` of `ModelMachineInfo`. */
   "display-name"?: string;
+  /** Wire field `ha-primary` of `ModelMachineInfo`. */
   "ha-primary"?: boolean;
+  /** Wire field `hardware` of `ModelMachineInfo`. */
   hardware?: MachineHardware;
+  /** Wire field `has-vote` of `ModelMachineInfo`. */
   "has-vote"?: boolean;
+  /** Wire field `id` of `ModelMachineInfo` (required). */
   id: string;
+  /** Wire field `instance-id` of `ModelMachineInfo`. */
   "instance-id"?: string;
+  /** Wire field `message` of `ModelMachineInfo`. */
   message?: string;
+  /** Wire field `status` of `ModelMachineInfo`. */
   status?: string;
+  /** Wire field `wants-vote` of `ModelMachineInfo`. */
   "wants-vote"?: boolean;
 }
 
 /** Schema definition `ModelStatus` of Controller v11–v12. */
 export interface ModelStatus {
+  /** Wire field `application-count` of `ModelStatus` (required). */
   "application-count": number;
+  /** Wire field `applications` of `ModelStatus`. */
   applications?: ModelApplicationInfo[];
+  /** Wire field `error` of `ModelStatus`. */
   error?: Error;
+  /** Wire field `filesystems` of `ModelStatus`. */
   filesystems?: ModelFilesystemInfo[];
+  /** Wire field `hosted-machine-count` of `ModelStatus` (required). */
   "hosted-machine-count": number;
+  /** Wire field `life` of `ModelStatus` (required). */
   life: string;
+  /** Wire field `machines` of `ModelStatus`. */
   machines?: ModelMachineInfo[];
+  /** Wire field `model-tag` of `ModelStatus` (required). */
   "model-tag": string;
+  /** Wire field `owner-tag` of `ModelStatus` (required). */
   "owner-tag": string;
+  /** Wire field `type` of `ModelStatus` (required). */
   type: string;
+  /** Wire field `unit-count` of `ModelStatus` (required). */
   "unit-count": number;
+  /** Wire field `volumes` of `ModelStatus`. */
   volumes?: ModelVolumeInfo[];
 }
 
 /** Schema definition `ModelStatusResults` of Controller v11–v12. */
 export interface ModelStatusResults {
+  /** Wire field `models` of `ModelStatusResults` (required). */
   models: ModelStatus[];
 }
 
@@ -431,82 +803,108 @@ export type ModelTag = Record<string, never>;
 
 /** Schema definition `ModelVolumeInfo` of Controller v11–v12. */
 export interface ModelVolumeInfo {
+  /** Wire field `detachable` of `ModelVolumeInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelVolumeInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelVolumeInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelVolumeInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelVolumeInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModifyControllerAccess` of Controller v11–v12. */
 export interface ModifyControllerAccess {
+  /** Wire field `access` of `ModifyControllerAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyControllerAccess` (required). */
   action: string;
+  /** Wire field `user-tag` of `ModifyControllerAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyControllerAccessRequest` of Controller v11–v12. */
 export interface ModifyControllerAccessRequest {
+  /** Wire field `changes` of `ModifyControllerAccessRequest` (required). */
   changes: ModifyControllerAccess[];
 }
 
 /** Schema definition `NotifyWatchResult` of Controller v11–v12. */
 export interface NotifyWatchResult {
+  /** Wire field `NotifyWatcherId` of `NotifyWatchResult` (required). */
   NotifyWatcherId: string;
+  /** Wire field `error` of `NotifyWatchResult`. */
   error?: Error;
 }
 
 /** Schema definition `NotifyWatchResults` of Controller v11–v12. */
 export interface NotifyWatchResults {
+  /** Wire field `results` of `NotifyWatchResults` (required). */
   results: NotifyWatchResult[];
 }
 
 /** Schema definition `Proxy` of Controller v11–v12. */
 export interface Proxy {
+  /** Wire field `config` of `Proxy` (required). */
   config: Record<string, unknown>;
+  /** Wire field `type` of `Proxy` (required). */
   type: string;
 }
 
 /** Schema definition `RemoveBlocksArgs` of Controller v11–v12. */
 export interface RemoveBlocksArgs {
+  /** Wire field `all` of `RemoveBlocksArgs` (required). */
   all: boolean;
 }
 
 /** Schema definition `StringResult` of Controller v11–v12. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `SummaryWatcherID` of Controller v11–v12. */
 export interface SummaryWatcherID {
+  /** Wire field `watcher-id` of `SummaryWatcherID` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `UserAccess` of Controller v11–v12. */
 export interface UserAccess {
+  /** Wire field `access` of `UserAccess` (required). */
   access: string;
+  /** Wire field `user-tag` of `UserAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `UserAccessResult` of Controller v11–v12. */
 export interface UserAccessResult {
+  /** Wire field `error` of `UserAccessResult`. */
   error?: Error;
+  /** Wire field `result` of `UserAccessResult`. */
   result?: UserAccess;
 }
 
 /** Schema definition `UserAccessResults` of Controller v11–v12. */
 export interface UserAccessResults {
+  /** Wire field `results` of `UserAccessResults`. */
   results?: UserAccessResult[];
 }
 
 /** Schema definition `UserModel` of Controller v11–v12. */
 export interface UserModel {
+  /** Wire field `last-connection` of `UserModel` (required). */
   "last-connection": string | null;
+  /** Wire field `model` of `UserModel` (required). */
   model: Model;
 }
 
 /** Schema definition `UserModelList` of Controller v11–v12. */
 export interface UserModelList {
+  /** Wire field `user-models` of `UserModelList` (required). */
   "user-models": UserModel[];
 }

@@ -7,22 +7,33 @@
 
 /** Methods of CredentialManager v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface CredentialManagerV1 {
-  InvalidateModelCredential: { params: InvalidateCredentialArg; result: ErrorResult };
+  /** Wire request `InvalidateModelCredential` of CredentialManager v1 (no description in Juju's schema). */
+  InvalidateModelCredential: {
+    /** The request's `params`: schema `InvalidateCredentialArg`. */
+    params: InvalidateCredentialArg;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
 }
 
 /** Schema definition `Error` of CredentialManager v1. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of CredentialManager v1. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `InvalidateCredentialArg` of CredentialManager v1. */
 export interface InvalidateCredentialArg {
+  /** Wire field `reason` of `InvalidateCredentialArg`. */
   reason?: string;
 }

@@ -7,68 +7,111 @@
 
 /** Methods of ImageMetadataManager v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ImageMetadataManagerV1 {
-  Delete: { params: MetadataImageIds; result: ErrorResults };
-  List: { params: ImageMetadataFilter; result: ListCloudImageMetadataResult };
-  Save: { params: MetadataSaveParams; result: ErrorResults };
+  /** Wire request `Delete` of ImageMetadataManager v1 (no description in Juju's schema). */
+  Delete: {
+    /** The request's `params`: schema `MetadataImageIds`. */
+    params: MetadataImageIds;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `List` of ImageMetadataManager v1 (no description in Juju's schema). */
+  List: {
+    /** The request's `params`: schema `ImageMetadataFilter`. */
+    params: ImageMetadataFilter;
+    /** The reply's `response`: schema `ListCloudImageMetadataResult`. */
+    result: ListCloudImageMetadataResult;
+  };
+  /** Wire request `Save` of ImageMetadataManager v1 (no description in Juju's schema). */
+  Save: {
+    /** The request's `params`: schema `MetadataSaveParams`. */
+    params: MetadataSaveParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `CloudImageMetadata` of ImageMetadataManager v1. */
 export interface CloudImageMetadata {
+  /** Wire field `arch` of `CloudImageMetadata` (required). */
   arch: string;
+  /** Wire field `image-id` of `CloudImageMetadata` (required). */
   "image-id": string;
+  /** Wire field `priority` of `CloudImageMetadata` (required). */
   priority: number;
+  /** Wire field `region` of `CloudImageMetadata` (required). */
   region: string;
+  /** Wire field `root-storage-size` of `CloudImageMetadata`. */
   "root-storage-size"?: number;
+  /** Wire field `root-storage-type` of `CloudImageMetadata`. */
   "root-storage-type"?: string;
+  /** Wire field `source` of `CloudImageMetadata` (required). */
   source: string;
+  /** Wire field `stream` of `CloudImageMetadata`. */
   stream?: string;
+  /** Wire field `version` of `CloudImageMetadata` (required). */
   version: string;
+  /** Wire field `virt-type` of `CloudImageMetadata`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `CloudImageMetadataList` of ImageMetadataManager v1. */
 export interface CloudImageMetadataList {
+  /** Wire field `metadata` of `CloudImageMetadataList`. */
   metadata?: CloudImageMetadata[];
 }
 
 /** Schema definition `Error` of ImageMetadataManager v1. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of ImageMetadataManager v1. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of ImageMetadataManager v1. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ImageMetadataFilter` of ImageMetadataManager v1. */
 export interface ImageMetadataFilter {
+  /** Wire field `arches` of `ImageMetadataFilter`. */
   arches?: string[];
+  /** Wire field `region` of `ImageMetadataFilter`. */
   region?: string;
+  /** Wire field `root-storage-type` of `ImageMetadataFilter`. */
   "root-storage-type"?: string;
+  /** Wire field `stream` of `ImageMetadataFilter`. */
   stream?: string;
+  /** Wire field `versions` of `ImageMetadataFilter`. */
   versions?: string[];
+  /** Wire field `virt-type` of `ImageMetadataFilter`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `ListCloudImageMetadataResult` of ImageMetadataManager v1. */
 export interface ListCloudImageMetadataResult {
+  /** Wire field `result` of `ListCloudImageMetadataResult` (required). */
   result: CloudImageMetadata[];
 }
 
 /** Schema definition `MetadataImageIds` of ImageMetadataManager v1. */
 export interface MetadataImageIds {
+  /** Wire field `image-ids` of `MetadataImageIds` (required). */
   "image-ids": string[];
 }
 
 /** Schema definition `MetadataSaveParams` of ImageMetadataManager v1. */
 export interface MetadataSaveParams {
+  /** Wire field `metadata` of `MetadataSaveParams`. */
   metadata?: CloudImageMetadataList[];
 }

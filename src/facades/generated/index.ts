@@ -136,39 +136,205 @@ export {
 
 /** Every facade version this client knows: facade name → version → method map. */
 export interface JujuFacades {
-  Action: { 7: ActionV7 };
-  Admin: { 3: AdminV3 };
-  AllModelWatcher: { 4: AllModelWatcherV4 };
-  AllWatcher: { 3: AllWatcherV3 };
-  Annotations: { 2: AnnotationsV2 };
-  Application: { 15: ApplicationV15; 16: ApplicationV16; 17: ApplicationV17; 18: ApplicationV18; 19: ApplicationV19; 20: ApplicationV20; 21: ApplicationV21; 22: ApplicationV22 };
-  ApplicationOffers: { 4: ApplicationOffersV4; 5: ApplicationOffersV5 };
-  Backups: { 3: BackupsV3 };
-  Block: { 2: BlockV2 };
-  Bundle: { 6: BundleV6 };
-  Charms: { 5: CharmsV5; 6: CharmsV6; 7: CharmsV7 };
-  Client: { 6: ClientV6; 7: ClientV7; 8: ClientV8 };
-  Cloud: { 7: CloudV7 };
-  Controller: { 11: ControllerV11; 12: ControllerV12 };
-  CredentialManager: { 1: CredentialManagerV1 };
-  HighAvailability: { 2: HighAvailabilityV2 };
-  ImageMetadataManager: { 1: ImageMetadataManagerV1 };
-  KeyManager: { 1: KeyManagerV1 };
-  MachineManager: { 9: MachineManagerV9; 10: MachineManagerV10 };
-  ModelConfig: { 3: ModelConfigV3 };
-  ModelGeneration: { 4: ModelGenerationV4 };
-  ModelManager: { 9: ModelManagerV9; 10: ModelManagerV10 };
-  ModelUpgrader: { 1: ModelUpgraderV1 };
-  Payloads: { 1: PayloadsV1 };
-  Pinger: { 1: PingerV1 };
-  Resources: { 3: ResourcesV3 };
-  SSHClient: { 4: SSHClientV4 };
-  SecretBackends: { 1: SecretBackendsV1 };
-  Secrets: { 1: SecretsV1; 2: SecretsV2 };
-  Spaces: { 6: SpacesV6 };
-  Storage: { 6: StorageV6; 7: StorageV7 };
-  Subnets: { 5: SubnetsV5 };
-  UserManager: { 3: UserManagerV3 };
+  /** The `Action` facade: version → method map. */
+  Action: {
+    /** Action v7. */
+    7: ActionV7;
+  };
+  /** The `Admin` facade: version → method map. */
+  Admin: {
+    /** Admin v3. */
+    3: AdminV3;
+  };
+  /** The `AllModelWatcher` facade: version → method map. */
+  AllModelWatcher: {
+    /** AllModelWatcher v4. */
+    4: AllModelWatcherV4;
+  };
+  /** The `AllWatcher` facade: version → method map. */
+  AllWatcher: {
+    /** AllWatcher v3. */
+    3: AllWatcherV3;
+  };
+  /** The `Annotations` facade: version → method map. */
+  Annotations: {
+    /** Annotations v2. */
+    2: AnnotationsV2;
+  };
+  /** The `Application` facade: version → method map. */
+  Application: {
+    /** Application v15. */
+    15: ApplicationV15;
+    /** Application v16. */
+    16: ApplicationV16;
+    /** Application v17. */
+    17: ApplicationV17;
+    /** Application v18. */
+    18: ApplicationV18;
+    /** Application v19. */
+    19: ApplicationV19;
+    /** Application v20. */
+    20: ApplicationV20;
+    /** Application v21. */
+    21: ApplicationV21;
+    /** Application v22. */
+    22: ApplicationV22;
+  };
+  /** The `ApplicationOffers` facade: version → method map. */
+  ApplicationOffers: {
+    /** ApplicationOffers v4. */
+    4: ApplicationOffersV4;
+    /** ApplicationOffers v5. */
+    5: ApplicationOffersV5;
+  };
+  /** The `Backups` facade: version → method map. */
+  Backups: {
+    /** Backups v3. */
+    3: BackupsV3;
+  };
+  /** The `Block` facade: version → method map. */
+  Block: {
+    /** Block v2. */
+    2: BlockV2;
+  };
+  /** The `Bundle` facade: version → method map. */
+  Bundle: {
+    /** Bundle v6. */
+    6: BundleV6;
+  };
+  /** The `Charms` facade: version → method map. */
+  Charms: {
+    /** Charms v5. */
+    5: CharmsV5;
+    /** Charms v6. */
+    6: CharmsV6;
+    /** Charms v7. */
+    7: CharmsV7;
+  };
+  /** The `Client` facade: version → method map. */
+  Client: {
+    /** Client v6. */
+    6: ClientV6;
+    /** Client v7. */
+    7: ClientV7;
+    /** Client v8. */
+    8: ClientV8;
+  };
+  /** The `Cloud` facade: version → method map. */
+  Cloud: {
+    /** Cloud v7. */
+    7: CloudV7;
+  };
+  /** The `Controller` facade: version → method map. */
+  Controller: {
+    /** Controller v11. */
+    11: ControllerV11;
+    /** Controller v12. */
+    12: ControllerV12;
+  };
+  /** The `CredentialManager` facade: version → method map. */
+  CredentialManager: {
+    /** CredentialManager v1. */
+    1: CredentialManagerV1;
+  };
+  /** The `HighAvailability` facade: version → method map. */
+  HighAvailability: {
+    /** HighAvailability v2. */
+    2: HighAvailabilityV2;
+  };
+  /** The `ImageMetadataManager` facade: version → method map. */
+  ImageMetadataManager: {
+    /** ImageMetadataManager v1. */
+    1: ImageMetadataManagerV1;
+  };
+  /** The `KeyManager` facade: version → method map. */
+  KeyManager: {
+    /** KeyManager v1. */
+    1: KeyManagerV1;
+  };
+  /** The `MachineManager` facade: version → method map. */
+  MachineManager: {
+    /** MachineManager v9. */
+    9: MachineManagerV9;
+    /** MachineManager v10. */
+    10: MachineManagerV10;
+  };
+  /** The `ModelConfig` facade: version → method map. */
+  ModelConfig: {
+    /** ModelConfig v3. */
+    3: ModelConfigV3;
+  };
+  /** The `ModelGeneration` facade: version → method map. */
+  ModelGeneration: {
+    /** ModelGeneration v4. */
+    4: ModelGenerationV4;
+  };
+  /** The `ModelManager` facade: version → method map. */
+  ModelManager: {
+    /** ModelManager v9. */
+    9: ModelManagerV9;
+    /** ModelManager v10. */
+    10: ModelManagerV10;
+  };
+  /** The `ModelUpgrader` facade: version → method map. */
+  ModelUpgrader: {
+    /** ModelUpgrader v1. */
+    1: ModelUpgraderV1;
+  };
+  /** The `Payloads` facade: version → method map. */
+  Payloads: {
+    /** Payloads v1. */
+    1: PayloadsV1;
+  };
+  /** The `Pinger` facade: version → method map. */
+  Pinger: {
+    /** Pinger v1. */
+    1: PingerV1;
+  };
+  /** The `Resources` facade: version → method map. */
+  Resources: {
+    /** Resources v3. */
+    3: ResourcesV3;
+  };
+  /** The `SSHClient` facade: version → method map. */
+  SSHClient: {
+    /** SSHClient v4. */
+    4: SSHClientV4;
+  };
+  /** The `SecretBackends` facade: version → method map. */
+  SecretBackends: {
+    /** SecretBackends v1. */
+    1: SecretBackendsV1;
+  };
+  /** The `Secrets` facade: version → method map. */
+  Secrets: {
+    /** Secrets v1. */
+    1: SecretsV1;
+    /** Secrets v2. */
+    2: SecretsV2;
+  };
+  /** The `Spaces` facade: version → method map. */
+  Spaces: {
+    /** Spaces v6. */
+    6: SpacesV6;
+  };
+  /** The `Storage` facade: version → method map. */
+  Storage: {
+    /** Storage v6. */
+    6: StorageV6;
+    /** Storage v7. */
+    7: StorageV7;
+  };
+  /** The `Subnets` facade: version → method map. */
+  Subnets: {
+    /** Subnets v5. */
+    5: SubnetsV5;
+  };
+  /** The `UserManager` facade: version → method map. */
+  UserManager: {
+    /** UserManager v3. */
+    3: UserManagerV3;
+  };
 }
 
 /** A facade name this client knows. */
@@ -180,7 +346,9 @@ export type FacadeMethod<F extends FacadeName, V extends FacadeVersion<F>> = key
 
 /** One method: the schema definition names of its params and result (absent: none). */
 export interface FacadeMethodInfo {
+  /** The schema definition name of the request's `params`; absent when the call takes none. */
   readonly params?: string;
+  /** The schema definition name of the reply's `response`; absent when it answers `{}`. */
   readonly result?: string;
 }
 
@@ -969,7 +1137,9 @@ export type JujuMajor = 3 | 4;
  * the tables are never merged: pick one by the `server-version` of the Login.
  */
 export interface JujuFacadesByMajor {
+  /** Juju 3.x (3.6 LTS and the older versions it serves). */
   3: JujuFacades3;
+  /** Juju 4.x. */
   4: JujuFacades4;
 }
 

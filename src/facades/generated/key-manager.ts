@@ -7,58 +7,96 @@
 
 /** Methods of KeyManager v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface KeyManagerV1 {
-  AddKeys: { params: ModifyUserSSHKeys; result: ErrorResults };
-  DeleteKeys: { params: ModifyUserSSHKeys; result: ErrorResults };
-  ImportKeys: { params: ModifyUserSSHKeys; result: ErrorResults };
-  ListKeys: { params: ListSSHKeys; result: StringsResults };
+  /** Wire request `AddKeys` of KeyManager v1 (no description in Juju's schema). */
+  AddKeys: {
+    /** The request's `params`: schema `ModifyUserSSHKeys`. */
+    params: ModifyUserSSHKeys;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `DeleteKeys` of KeyManager v1 (no description in Juju's schema). */
+  DeleteKeys: {
+    /** The request's `params`: schema `ModifyUserSSHKeys`. */
+    params: ModifyUserSSHKeys;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ImportKeys` of KeyManager v1 (no description in Juju's schema). */
+  ImportKeys: {
+    /** The request's `params`: schema `ModifyUserSSHKeys`. */
+    params: ModifyUserSSHKeys;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ListKeys` of KeyManager v1 (no description in Juju's schema). */
+  ListKeys: {
+    /** The request's `params`: schema `ListSSHKeys`. */
+    params: ListSSHKeys;
+    /** The reply's `response`: schema `StringsResults`. */
+    result: StringsResults;
+  };
 }
 
 /** Schema definition `Entities` of KeyManager v1. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of KeyManager v1. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of KeyManager v1. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of KeyManager v1. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of KeyManager v1. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ListSSHKeys` of KeyManager v1. */
 export interface ListSSHKeys {
+  /** Wire field `entities` of `ListSSHKeys` (required). */
   entities: Entities;
+  /** Wire field `mode` of `ListSSHKeys` (required). */
   mode: boolean;
 }
 
 /** Schema definition `ModifyUserSSHKeys` of KeyManager v1. */
 export interface ModifyUserSSHKeys {
+  /** Wire field `ssh-keys` of `ModifyUserSSHKeys` (required). */
   "ssh-keys": string[];
+  /** Wire field `user` of `ModifyUserSSHKeys` (required). */
   user: string;
 }
 
 /** Schema definition `StringsResult` of KeyManager v1. */
 export interface StringsResult {
+  /** Wire field `error` of `StringsResult`. */
   error?: Error;
+  /** Wire field `result` of `StringsResult`. */
   result?: string[];
 }
 
 /** Schema definition `StringsResults` of KeyManager v1. */
 export interface StringsResults {
+  /** Wire field `results` of `StringsResults` (required). */
   results: StringsResult[];
 }

@@ -15,437 +15,729 @@ export interface MachineManagerV9 {
    * AddMachines adds new machines with the supplied parameters.
    * The args will contain Base info.
    */
-  AddMachines: { params: AddMachinesV9; result: AddMachinesResults };
+  AddMachines: {
+    /** The request's `params`: schema `AddMachines`. */
+    params: AddMachinesV9;
+    /** The reply's `response`: schema `AddMachinesResults`. */
+    result: AddMachinesResults;
+  };
   /**
    * DestroyMachine removes a set of machines from the model.
    * TODO(juju3) - remove
    */
-  DestroyMachine: { params: Entities; result: DestroyMachineResults };
+  DestroyMachine: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
   /** DestroyMachineWithParams removes a set of machines from the model. */
-  DestroyMachineWithParams: { params: DestroyMachinesParamsV9; result: DestroyMachineResults };
+  DestroyMachineWithParams: {
+    /** The request's `params`: schema `DestroyMachinesParams`. */
+    params: DestroyMachinesParamsV9;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
   /**
    * ForceDestroyMachine forcibly removes a set of machines from the model.
    * TODO(juju3) - remove
    * Also from ModelManger v6 this call is less useful as it does not support MaxWait customisation.
    */
-  ForceDestroyMachine: { params: Entities; result: DestroyMachineResults };
+  ForceDestroyMachine: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
   /**
    * GetUpgradeSeriesMessages returns all new messages associated with upgrade
    * series events. Messages that have already been retrieved once are not
    * returned by this method.
    */
-  GetUpgradeSeriesMessages: { params: UpgradeSeriesNotificationParams; result: StringsResults };
+  GetUpgradeSeriesMessages: {
+    /** The request's `params`: schema `UpgradeSeriesNotificationParams`. */
+    params: UpgradeSeriesNotificationParams;
+    /** The reply's `response`: schema `StringsResults`. */
+    result: StringsResults;
+  };
   /**
    * InstanceTypes returns instance type information for the cloud and region
    * in which the current model is deployed.
    */
-  InstanceTypes: { params: ModelInstanceTypesConstraintsV9; result: InstanceTypesResultsV9 };
+  InstanceTypes: {
+    /** The request's `params`: schema `ModelInstanceTypesConstraints`. */
+    params: ModelInstanceTypesConstraintsV9;
+    /** The reply's `response`: schema `InstanceTypesResults`. */
+    result: InstanceTypesResultsV9;
+  };
   /**
    * ProvisioningScript returns a shell script that, when run,
    * provisions a machine agent on the machine executing the script.
    */
-  ProvisioningScript: { params: ProvisioningScriptParams; result: ProvisioningScriptResult };
+  ProvisioningScript: {
+    /** The request's `params`: schema `ProvisioningScriptParams`. */
+    params: ProvisioningScriptParams;
+    /** The reply's `response`: schema `ProvisioningScriptResult`. */
+    result: ProvisioningScriptResult;
+  };
   /** RetryProvisioning marks a provisioning error as transient on the machines. */
-  RetryProvisioning: { params: RetryProvisioningArgs; result: ErrorResults };
+  RetryProvisioning: {
+    /** The request's `params`: schema `RetryProvisioningArgs`. */
+    params: RetryProvisioningArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
   /**
    * UpgradeSeriesComplete marks a machine as having completed a managed series
    * upgrade.
    */
-  UpgradeSeriesComplete: { params: UpdateChannelArgV9; result: ErrorResult };
+  UpgradeSeriesComplete: {
+    /** The request's `params`: schema `UpdateChannelArg`. */
+    params: UpdateChannelArgV9;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
   /** UpgradeSeriesPrepare prepares a machine for a OS series upgrade. */
-  UpgradeSeriesPrepare: { params: UpdateChannelArgV9; result: ErrorResult };
+  UpgradeSeriesPrepare: {
+    /** The request's `params`: schema `UpdateChannelArg`. */
+    params: UpdateChannelArgV9;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
   /**
    * UpgradeSeriesValidate validates that the incoming arguments correspond to a
    * valid series upgrade for the target machine.
    * If they do, a list of the machine's current units is returned for use in
    * soliciting user confirmation of the command.
    */
-  UpgradeSeriesValidate: { params: UpdateChannelArgsV9; result: UpgradeSeriesUnitsResults };
+  UpgradeSeriesValidate: {
+    /** The request's `params`: schema `UpdateChannelArgs`. */
+    params: UpdateChannelArgsV9;
+    /** The reply's `response`: schema `UpgradeSeriesUnitsResults`. */
+    result: UpgradeSeriesUnitsResults;
+  };
   /**
    * WatchUpgradeSeriesNotifications returns a watcher that fires on upgrade
    * series events.
    */
-  WatchUpgradeSeriesNotifications: { params: Entities; result: NotifyWatchResults };
+  WatchUpgradeSeriesNotifications: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `NotifyWatchResults`. */
+    result: NotifyWatchResults;
+  };
 }
 
 /** Methods of MachineManager v10: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface MachineManagerV10 {
-  AddMachines: { params: AddMachines; result: AddMachinesResults };
-  DestroyMachineWithParams: { params: DestroyMachinesParams; result: DestroyMachineResults };
-  GetUpgradeSeriesMessages: { params: UpgradeSeriesNotificationParams; result: StringsResults };
-  InstanceTypes: { params: ModelInstanceTypesConstraints; result: InstanceTypesResults };
-  ProvisioningScript: { params: ProvisioningScriptParams; result: ProvisioningScriptResult };
-  RetryProvisioning: { params: RetryProvisioningArgs; result: ErrorResults };
-  UpgradeSeriesComplete: { params: UpdateChannelArg; result: ErrorResult };
-  UpgradeSeriesPrepare: { params: UpdateChannelArg; result: ErrorResult };
-  UpgradeSeriesValidate: { params: UpdateChannelArgs; result: UpgradeSeriesUnitsResults };
-  WatchUpgradeSeriesNotifications: { params: Entities; result: NotifyWatchResults };
+  /** Wire request `AddMachines` of MachineManager v10 (no description in Juju's schema). */
+  AddMachines: {
+    /** The request's `params`: schema `AddMachines`. */
+    params: AddMachines;
+    /** The reply's `response`: schema `AddMachinesResults`. */
+    result: AddMachinesResults;
+  };
+  /** Wire request `DestroyMachineWithParams` of MachineManager v10 (no description in Juju's schema). */
+  DestroyMachineWithParams: {
+    /** The request's `params`: schema `DestroyMachinesParams`. */
+    params: DestroyMachinesParams;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
+  /** Wire request `GetUpgradeSeriesMessages` of MachineManager v10 (no description in Juju's schema). */
+  GetUpgradeSeriesMessages: {
+    /** The request's `params`: schema `UpgradeSeriesNotificationParams`. */
+    params: UpgradeSeriesNotificationParams;
+    /** The reply's `response`: schema `StringsResults`. */
+    result: StringsResults;
+  };
+  /** Wire request `InstanceTypes` of MachineManager v10 (no description in Juju's schema). */
+  InstanceTypes: {
+    /** The request's `params`: schema `ModelInstanceTypesConstraints`. */
+    params: ModelInstanceTypesConstraints;
+    /** The reply's `response`: schema `InstanceTypesResults`. */
+    result: InstanceTypesResults;
+  };
+  /** Wire request `ProvisioningScript` of MachineManager v10 (no description in Juju's schema). */
+  ProvisioningScript: {
+    /** The request's `params`: schema `ProvisioningScriptParams`. */
+    params: ProvisioningScriptParams;
+    /** The reply's `response`: schema `ProvisioningScriptResult`. */
+    result: ProvisioningScriptResult;
+  };
+  /** Wire request `RetryProvisioning` of MachineManager v10 (no description in Juju's schema). */
+  RetryProvisioning: {
+    /** The request's `params`: schema `RetryProvisioningArgs`. */
+    params: RetryProvisioningArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpgradeSeriesComplete` of MachineManager v10 (no description in Juju's schema). */
+  UpgradeSeriesComplete: {
+    /** The request's `params`: schema `UpdateChannelArg`. */
+    params: UpdateChannelArg;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `UpgradeSeriesPrepare` of MachineManager v10 (no description in Juju's schema). */
+  UpgradeSeriesPrepare: {
+    /** The request's `params`: schema `UpdateChannelArg`. */
+    params: UpdateChannelArg;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `UpgradeSeriesValidate` of MachineManager v10 (no description in Juju's schema). */
+  UpgradeSeriesValidate: {
+    /** The request's `params`: schema `UpdateChannelArgs`. */
+    params: UpdateChannelArgs;
+    /** The reply's `response`: schema `UpgradeSeriesUnitsResults`. */
+    result: UpgradeSeriesUnitsResults;
+  };
+  /** Wire request `WatchUpgradeSeriesNotifications` of MachineManager v10 (no description in Juju's schema). */
+  WatchUpgradeSeriesNotifications: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `NotifyWatchResults`. */
+    result: NotifyWatchResults;
+  };
 }
 
 /** Schema definition `AddMachineParams` of MachineManager v10. */
 export interface AddMachineParams {
+  /** Wire field `addresses` of `AddMachineParams` (required). */
   addresses: Address[];
+  /** Wire field `base` of `AddMachineParams`. */
   base?: Base;
+  /** Wire field `constraints` of `AddMachineParams` (required). */
   constraints: Value;
+  /** Wire field `container-type` of `AddMachineParams` (required). */
   "container-type": string;
+  /** Wire field `disks` of `AddMachineParams`. */
   disks?: Constraints[];
+  /** Wire field `hardware-characteristics` of `AddMachineParams` (required). */
   "hardware-characteristics": HardwareCharacteristics;
+  /** Wire field `instance-id` of `AddMachineParams` (required). */
   "instance-id": string;
+  /** Wire field `jobs` of `AddMachineParams` (required). */
   jobs: string[];
+  /** Wire field `nonce` of `AddMachineParams` (required). */
   nonce: string;
+  /** Wire field `parent-id` of `AddMachineParams` (required). */
   "parent-id": string;
+  /** Wire field `placement` of `AddMachineParams`. */
   placement?: Placement;
 }
 
 /** Schema definition `AddMachineParams` of MachineManager v9. */
 export interface AddMachineParamsV9 {
+  /** Wire field `addresses` of `AddMachineParams` (required). */
   addresses: Address[];
+  /** Wire field `base` of `AddMachineParams`. */
   base?: Base;
+  /** Wire field `constraints` of `AddMachineParams` (required). */
   constraints: ValueV9;
+  /** Wire field `container-type` of `AddMachineParams` (required). */
   "container-type": string;
+  /** Wire field `disks` of `AddMachineParams`. */
   disks?: Constraints[];
+  /** Wire field `hardware-characteristics` of `AddMachineParams` (required). */
   "hardware-characteristics": HardwareCharacteristicsV9;
+  /** Wire field `instance-id` of `AddMachineParams` (required). */
   "instance-id": string;
+  /** Wire field `jobs` of `AddMachineParams` (required). */
   jobs: string[];
+  /** Wire field `nonce` of `AddMachineParams` (required). */
   nonce: string;
+  /** Wire field `parent-id` of `AddMachineParams` (required). */
   "parent-id": string;
+  /** Wire field `placement` of `AddMachineParams`. */
   placement?: Placement;
+  /** Wire field `series` of `AddMachineParams`. */
   series?: string;
 }
 
 /** Schema definition `AddMachines` of MachineManager v10. */
 export interface AddMachines {
+  /** Wire field `params` of `AddMachines` (required). */
   params: AddMachineParams[];
 }
 
 /** Schema definition `AddMachinesResult` of MachineManager v9–v10. */
 export interface AddMachinesResult {
+  /** Wire field `error` of `AddMachinesResult`. */
   error?: Error;
+  /** Wire field `machine` of `AddMachinesResult` (required). */
   machine: string;
 }
 
 /** Schema definition `AddMachinesResults` of MachineManager v9–v10. */
 export interface AddMachinesResults {
+  /** Wire field `machines` of `AddMachinesResults` (required). */
   machines: AddMachinesResult[];
 }
 
 /** Schema definition `AddMachines` of MachineManager v9. */
 export interface AddMachinesV9 {
+  /** Wire field `params` of `AddMachines` (required). */
   params: AddMachineParamsV9[];
 }
 
 /** Schema definition `Address` of MachineManager v9–v10. */
 export interface Address {
+  /** Wire field `cidr` of `Address`. */
   cidr?: string;
+  /** Wire field `config-type` of `Address`. */
   "config-type"?: string;
+  /** Wire field `is-secondary` of `Address`. */
   "is-secondary"?: boolean;
+  /** Wire field `scope` of `Address` (required). */
   scope: string;
+  /** Wire field `space-id` of `Address`. */
   "space-id"?: string;
+  /** Wire field `space-name` of `Address`. */
   "space-name"?: string;
+  /** Wire field `type` of `Address` (required). */
   type: string;
+  /** Wire field `value` of `Address` (required). */
   value: string;
 }
 
 /** Schema definition `Base` of MachineManager v9–v10. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `Constraints` of MachineManager v9–v10. */
 export interface Constraints {
+  /** Wire field `Count` of `Constraints` (required). */
   Count: number;
+  /** Wire field `Pool` of `Constraints` (required). */
   Pool: string;
+  /** Wire field `Size` of `Constraints` (required). */
   Size: number;
 }
 
 /** Schema definition `DestroyMachineInfo` of MachineManager v9–v10. */
 export interface DestroyMachineInfo {
+  /** Wire field `destroyed-containers` of `DestroyMachineInfo`. */
   "destroyed-containers"?: DestroyMachineResult[];
+  /** Wire field `destroyed-storage` of `DestroyMachineInfo`. */
   "destroyed-storage"?: Entity[];
+  /** Wire field `destroyed-units` of `DestroyMachineInfo`. */
   "destroyed-units"?: Entity[];
+  /** Wire field `detached-storage` of `DestroyMachineInfo`. */
   "detached-storage"?: Entity[];
+  /** Wire field `machine-id` of `DestroyMachineInfo` (required). */
   "machine-id": string;
 }
 
 /** Schema definition `DestroyMachineResult` of MachineManager v9–v10. */
 export interface DestroyMachineResult {
+  /** Wire field `error` of `DestroyMachineResult`. */
   error?: Error;
+  /** Wire field `info` of `DestroyMachineResult`. */
   info?: DestroyMachineInfo;
 }
 
 /** Schema definition `DestroyMachineResults` of MachineManager v9–v10. */
 export interface DestroyMachineResults {
+  /** Wire field `results` of `DestroyMachineResults`. */
   results?: DestroyMachineResult[];
 }
 
 /** Schema definition `DestroyMachinesParams` of MachineManager v10. */
 export interface DestroyMachinesParams {
+  /** Wire field `dry-run` of `DestroyMachinesParams`. */
   "dry-run"?: boolean;
+  /** Wire field `force` of `DestroyMachinesParams`. */
   force?: boolean;
+  /** Wire field `keep` of `DestroyMachinesParams`. */
   keep?: boolean;
+  /** Wire field `machine-tags` of `DestroyMachinesParams` (required). */
   "machine-tags": string[];
+  /** Wire field `max-wait` of `DestroyMachinesParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `DestroyMachinesParams` of MachineManager v9. */
 export interface DestroyMachinesParamsV9 {
+  /** Wire field `force` of `DestroyMachinesParams`. */
   force?: boolean;
+  /** Wire field `keep` of `DestroyMachinesParams`. */
   keep?: boolean;
+  /** Wire field `machine-tags` of `DestroyMachinesParams` (required). */
   "machine-tags": string[];
+  /** Wire field `max-wait` of `DestroyMachinesParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `Entities` of MachineManager v9–v10. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of MachineManager v9–v10. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of MachineManager v9–v10. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of MachineManager v9–v10. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of MachineManager v9–v10. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `HardwareCharacteristics` of MachineManager v10. */
 export interface HardwareCharacteristics {
+  /** Wire field `arch` of `HardwareCharacteristics`. */
   arch?: string;
+  /** Wire field `availability-zone` of `HardwareCharacteristics`. */
   "availability-zone"?: string;
+  /** Wire field `cpu-cores` of `HardwareCharacteristics`. */
   "cpu-cores"?: number;
+  /** Wire field `cpu-power` of `HardwareCharacteristics`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `HardwareCharacteristics`. */
   mem?: number;
+  /** Wire field `root-disk` of `HardwareCharacteristics`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `HardwareCharacteristics`. */
   "root-disk-source"?: string;
+  /** Wire field `tags` of `HardwareCharacteristics`. */
   tags?: string[];
+  /** Wire field `virt-type` of `HardwareCharacteristics`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `HardwareCharacteristics` of MachineManager v9. */
 export interface HardwareCharacteristicsV9 {
+  /** Wire field `arch` of `HardwareCharacteristics`. */
   arch?: string;
+  /** Wire field `availability-zone` of `HardwareCharacteristics`. */
   "availability-zone"?: string;
+  /** Wire field `cpu-cores` of `HardwareCharacteristics`. */
   "cpu-cores"?: number;
+  /** Wire field `cpu-power` of `HardwareCharacteristics`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `HardwareCharacteristics`. */
   mem?: number;
+  /** Wire field `root-disk` of `HardwareCharacteristics`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `HardwareCharacteristics`. */
   "root-disk-source"?: string;
+  /** Wire field `tags` of `HardwareCharacteristics`. */
   tags?: string[];
 }
 
 /** Schema definition `InstanceType` of MachineManager v10. */
 export interface InstanceType {
+  /** Wire field `arches` of `InstanceType` (required). */
   arches: string[];
+  /** Wire field `cost` of `InstanceType`. */
   cost?: number;
+  /** Wire field `cpu-cores` of `InstanceType` (required). */
   "cpu-cores": number;
+  /** Wire field `memory` of `InstanceType` (required). */
   memory: number;
+  /** Wire field `name` of `InstanceType`. */
   name?: string;
+  /** Wire field `root-disk` of `InstanceType`. */
   "root-disk"?: number;
+  /** Wire field `virt-type` of `InstanceType`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `InstanceType` of MachineManager v9. */
 export interface InstanceTypeV9 {
+  /** Wire field `arches` of `InstanceType` (required). */
   arches: string[];
+  /** Wire field `cost` of `InstanceType`. */
   cost?: number;
+  /** Wire field `cpu-cores` of `InstanceType` (required). */
   "cpu-cores": number;
+  /** Wire field `deprecated` of `InstanceType`. */
   deprecated?: boolean;
+  /** Wire field `memory` of `InstanceType` (required). */
   memory: number;
+  /** Wire field `name` of `InstanceType`. */
   name?: string;
+  /** Wire field `root-disk` of `InstanceType`. */
   "root-disk"?: number;
+  /** Wire field `virt-type` of `InstanceType`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `InstanceTypesResult` of MachineManager v10. */
 export interface InstanceTypesResult {
+  /** Wire field `cost-currency` of `InstanceTypesResult`. */
   "cost-currency"?: string;
+  /** Wire field `cost-divisor` of `InstanceTypesResult`. */
   "cost-divisor"?: number;
+  /** Wire field `cost-unit` of `InstanceTypesResult`. */
   "cost-unit"?: string;
+  /** Wire field `error` of `InstanceTypesResult`. */
   error?: Error;
+  /** Wire field `instance-types` of `InstanceTypesResult`. */
   "instance-types"?: InstanceType[];
 }
 
 /** Schema definition `InstanceTypesResult` of MachineManager v9. */
 export interface InstanceTypesResultV9 {
+  /** Wire field `cost-currency` of `InstanceTypesResult`. */
   "cost-currency"?: string;
+  /** Wire field `cost-divisor` of `InstanceTypesResult`. */
   "cost-divisor"?: number;
+  /** Wire field `cost-unit` of `InstanceTypesResult`. */
   "cost-unit"?: string;
+  /** Wire field `error` of `InstanceTypesResult`. */
   error?: Error;
+  /** Wire field `instance-types` of `InstanceTypesResult`. */
   "instance-types"?: InstanceTypeV9[];
 }
 
 /** Schema definition `InstanceTypesResults` of MachineManager v10. */
 export interface InstanceTypesResults {
+  /** Wire field `results` of `InstanceTypesResults` (required). */
   results: InstanceTypesResult[];
 }
 
 /** Schema definition `InstanceTypesResults` of MachineManager v9. */
 export interface InstanceTypesResultsV9 {
+  /** Wire field `results` of `InstanceTypesResults` (required). */
   results: InstanceTypesResultV9[];
 }
 
 /** Schema definition `ModelInstanceTypesConstraint` of MachineManager v10. */
 export interface ModelInstanceTypesConstraint {
+  /** Wire field `value` of `ModelInstanceTypesConstraint`. */
   value?: Value;
 }
 
 /** Schema definition `ModelInstanceTypesConstraint` of MachineManager v9. */
 export interface ModelInstanceTypesConstraintV9 {
+  /** Wire field `value` of `ModelInstanceTypesConstraint`. */
   value?: ValueV9;
 }
 
 /** Schema definition `ModelInstanceTypesConstraints` of MachineManager v10. */
 export interface ModelInstanceTypesConstraints {
+  /** Wire field `constraints` of `ModelInstanceTypesConstraints` (required). */
   constraints: ModelInstanceTypesConstraint[];
 }
 
 /** Schema definition `ModelInstanceTypesConstraints` of MachineManager v9. */
 export interface ModelInstanceTypesConstraintsV9 {
+  /** Wire field `constraints` of `ModelInstanceTypesConstraints` (required). */
   constraints: ModelInstanceTypesConstraintV9[];
 }
 
 /** Schema definition `NotifyWatchResult` of MachineManager v9–v10. */
 export interface NotifyWatchResult {
+  /** Wire field `NotifyWatcherId` of `NotifyWatchResult` (required). */
   NotifyWatcherId: string;
+  /** Wire field `error` of `NotifyWatchResult`. */
   error?: Error;
 }
 
 /** Schema definition `NotifyWatchResults` of MachineManager v9–v10. */
 export interface NotifyWatchResults {
+  /** Wire field `results` of `NotifyWatchResults` (required). */
   results: NotifyWatchResult[];
 }
 
 /** Schema definition `Placement` of MachineManager v9–v10. */
 export interface Placement {
+  /** Wire field `directive` of `Placement` (required). */
   directive: string;
+  /** Wire field `scope` of `Placement` (required). */
   scope: string;
 }
 
 /** Schema definition `ProvisioningScriptParams` of MachineManager v9–v10. */
 export interface ProvisioningScriptParams {
+  /** Wire field `data-dir` of `ProvisioningScriptParams` (required). */
   "data-dir": string;
+  /** Wire field `disable-package-commands` of `ProvisioningScriptParams` (required). */
   "disable-package-commands": boolean;
+  /** Wire field `machine-id` of `ProvisioningScriptParams` (required). */
   "machine-id": string;
+  /** Wire field `nonce` of `ProvisioningScriptParams` (required). */
   nonce: string;
 }
 
 /** Schema definition `ProvisioningScriptResult` of MachineManager v9–v10. */
 export interface ProvisioningScriptResult {
+  /** Wire field `script` of `ProvisioningScriptResult` (required). */
   script: string;
 }
 
 /** Schema definition `RetryProvisioningArgs` of MachineManager v9–v10. */
 export interface RetryProvisioningArgs {
+  /** Wire field `all` of `RetryProvisioningArgs` (required). */
   all: boolean;
+  /** Wire field `machines` of `RetryProvisioningArgs`. */
   machines?: string[];
 }
 
 /** Schema definition `StringsResult` of MachineManager v9–v10. */
 export interface StringsResult {
+  /** Wire field `error` of `StringsResult`. */
   error?: Error;
+  /** Wire field `result` of `StringsResult`. */
   result?: string[];
 }
 
 /** Schema definition `StringsResults` of MachineManager v9–v10. */
 export interface StringsResults {
+  /** Wire field `results` of `StringsResults` (required). */
   results: StringsResult[];
 }
 
 /** Schema definition `UpdateChannelArg` of MachineManager v10. */
 export interface UpdateChannelArg {
+  /** Wire field `channel` of `UpdateChannelArg` (required). */
   channel: string;
+  /** Wire field `force` of `UpdateChannelArg` (required). */
   force: boolean;
+  /** Wire field `tag` of `UpdateChannelArg` (required). */
   tag: Entity;
 }
 
 /** Schema definition `UpdateChannelArg` of MachineManager v9. */
 export interface UpdateChannelArgV9 {
+  /** Wire field `channel` of `UpdateChannelArg` (required). */
   channel: string;
+  /** Wire field `force` of `UpdateChannelArg` (required). */
   force: boolean;
+  /** Wire field `series` of `UpdateChannelArg` (required). */
   series: string;
+  /** Wire field `tag` of `UpdateChannelArg` (required). */
   tag: Entity;
 }
 
 /** Schema definition `UpdateChannelArgs` of MachineManager v10. */
 export interface UpdateChannelArgs {
+  /** Wire field `args` of `UpdateChannelArgs` (required). */
   args: UpdateChannelArg[];
 }
 
 /** Schema definition `UpdateChannelArgs` of MachineManager v9. */
 export interface UpdateChannelArgsV9 {
+  /** Wire field `args` of `UpdateChannelArgs` (required). */
   args: UpdateChannelArgV9[];
 }
 
 /** Schema definition `UpgradeSeriesNotificationParam` of MachineManager v9–v10. */
 export interface UpgradeSeriesNotificationParam {
+  /** Wire field `entity` of `UpgradeSeriesNotificationParam` (required). */
   entity: Entity;
+  /** Wire field `watcher-id` of `UpgradeSeriesNotificationParam` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `UpgradeSeriesNotificationParams` of MachineManager v9–v10. */
 export interface UpgradeSeriesNotificationParams {
+  /** Wire field `params` of `UpgradeSeriesNotificationParams` (required). */
   params: UpgradeSeriesNotificationParam[];
 }
 
 /** Schema definition `UpgradeSeriesUnitsResult` of MachineManager v9–v10. */
 export interface UpgradeSeriesUnitsResult {
+  /** Wire field `error` of `UpgradeSeriesUnitsResult`. */
   error?: Error;
+  /** Wire field `unit-names` of `UpgradeSeriesUnitsResult` (required). */
   "unit-names": string[];
 }
 
 /** Schema definition `UpgradeSeriesUnitsResults` of MachineManager v9–v10. */
 export interface UpgradeSeriesUnitsResults {
+  /** Wire field `Results` of `UpgradeSeriesUnitsResults` (required). */
   Results: UpgradeSeriesUnitsResult[];
 }
 
 /** Schema definition `Value` of MachineManager v10. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }
 
 /** Schema definition `Value` of MachineManager v9. */
 export interface ValueV9 {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

@@ -7,94 +7,176 @@
 
 /** Methods of ModelConfig v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ModelConfigV3 {
-  GetModelConstraints: { params: undefined; result: GetConstraintsResults };
-  ModelGet: { params: undefined; result: ModelConfigResults };
-  ModelSet: { params: ModelSet; result: Record<string, never> };
-  ModelUnset: { params: ModelUnset; result: Record<string, never> };
-  SLALevel: { params: undefined; result: StringResult };
-  Sequences: { params: undefined; result: ModelSequencesResult };
-  SetModelConstraints: { params: SetConstraints; result: Record<string, never> };
-  SetSLALevel: { params: ModelSLA; result: Record<string, never> };
+  /** Wire request `GetModelConstraints` of ModelConfig v3 (no description in Juju's schema). */
+  GetModelConstraints: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `GetConstraintsResults`. */
+    result: GetConstraintsResults;
+  };
+  /** Wire request `ModelGet` of ModelConfig v3 (no description in Juju's schema). */
+  ModelGet: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelConfigResults`. */
+    result: ModelConfigResults;
+  };
+  /** Wire request `ModelSet` of ModelConfig v3 (no description in Juju's schema). */
+  ModelSet: {
+    /** The request's `params`: schema `ModelSet`. */
+    params: ModelSet;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `ModelUnset` of ModelConfig v3 (no description in Juju's schema). */
+  ModelUnset: {
+    /** The request's `params`: schema `ModelUnset`. */
+    params: ModelUnset;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `SLALevel` of ModelConfig v3 (no description in Juju's schema). */
+  SLALevel: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `Sequences` of ModelConfig v3 (no description in Juju's schema). */
+  Sequences: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelSequencesResult`. */
+    result: ModelSequencesResult;
+  };
+  /** Wire request `SetModelConstraints` of ModelConfig v3 (no description in Juju's schema). */
+  SetModelConstraints: {
+    /** The request's `params`: schema `SetConstraints`. */
+    params: SetConstraints;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `SetSLALevel` of ModelConfig v3 (no description in Juju's schema). */
+  SetSLALevel: {
+    /** The request's `params`: schema `ModelSLA`. */
+    params: ModelSLA;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
 }
 
 /** Schema definition `ConfigValue` of ModelConfig v3. */
 export interface ConfigValue {
+  /** Wire field `source` of `ConfigValue` (required). */
   source: string;
+  /** Wire field `value` of `ConfigValue` (required). */
   value: unknown;
 }
 
 /** Schema definition `Error` of ModelConfig v3. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `GetConstraintsResults` of ModelConfig v3. */
 export interface GetConstraintsResults {
+  /** Wire field `constraints` of `GetConstraintsResults` (required). */
   constraints: Value;
 }
 
 /** Schema definition `ModelConfigResults` of ModelConfig v3. */
 export interface ModelConfigResults {
+  /** Wire field `config` of `ModelConfigResults` (required). */
   config: Record<string, ConfigValue>;
 }
 
 /** Schema definition `ModelSLA` of ModelConfig v3. */
 export interface ModelSLA {
+  /** Wire field `creds` of `ModelSLA` (required). */
   creds: string;
+  /** Wire field `level` of `ModelSLA` (required). */
   level: string;
+  /** Wire field `owner` of `ModelSLA` (required). */
   owner: string;
 }
 
 /** Schema definition `ModelSLAInfo` of ModelConfig v3. */
 export interface ModelSLAInfo {
+  /** Wire field `level` of `ModelSLAInfo` (required). */
   level: string;
+  /** Wire field `owner` of `ModelSLAInfo` (required). */
   owner: string;
 }
 
 /** Schema definition `ModelSequencesResult` of ModelConfig v3. */
 export interface ModelSequencesResult {
+  /** Wire field `sequences` of `ModelSequencesResult` (required). */
   sequences: Record<string, number>;
 }
 
 /** Schema definition `ModelSet` of ModelConfig v3. */
 export interface ModelSet {
+  /** Wire field `config` of `ModelSet` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ModelUnset` of ModelConfig v3. */
 export interface ModelUnset {
+  /** Wire field `keys` of `ModelUnset` (required). */
   keys: string[];
 }
 
 /** Schema definition `SetConstraints` of ModelConfig v3. */
 export interface SetConstraints {
+  /** Wire field `application` of `SetConstraints` (required). */
   application: string;
+  /** Wire field `constraints` of `SetConstraints` (required). */
   constraints: Value;
 }
 
 /** Schema definition `StringResult` of ModelConfig v3. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `Value` of ModelConfig v3. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

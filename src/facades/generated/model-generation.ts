@@ -7,101 +7,182 @@
 
 /** Methods of ModelGeneration v4: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ModelGenerationV4 {
-  AbortBranch: { params: BranchArg; result: ErrorResult };
-  AddBranch: { params: BranchArg; result: ErrorResult };
-  BranchInfo: { params: BranchInfoArgs; result: BranchResults };
-  CommitBranch: { params: BranchArg; result: IntResult };
-  HasActiveBranch: { params: BranchArg; result: BoolResult };
-  ListCommits: { params: undefined; result: BranchResults };
-  ShowCommit: { params: GenerationId; result: GenerationResult };
-  TrackBranch: { params: BranchTrackArg; result: ErrorResults };
+  /** Wire request `AbortBranch` of ModelGeneration v4 (no description in Juju's schema). */
+  AbortBranch: {
+    /** The request's `params`: schema `BranchArg`. */
+    params: BranchArg;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `AddBranch` of ModelGeneration v4 (no description in Juju's schema). */
+  AddBranch: {
+    /** The request's `params`: schema `BranchArg`. */
+    params: BranchArg;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `BranchInfo` of ModelGeneration v4 (no description in Juju's schema). */
+  BranchInfo: {
+    /** The request's `params`: schema `BranchInfoArgs`. */
+    params: BranchInfoArgs;
+    /** The reply's `response`: schema `BranchResults`. */
+    result: BranchResults;
+  };
+  /** Wire request `CommitBranch` of ModelGeneration v4 (no description in Juju's schema). */
+  CommitBranch: {
+    /** The request's `params`: schema `BranchArg`. */
+    params: BranchArg;
+    /** The reply's `response`: schema `IntResult`. */
+    result: IntResult;
+  };
+  /** Wire request `HasActiveBranch` of ModelGeneration v4 (no description in Juju's schema). */
+  HasActiveBranch: {
+    /** The request's `params`: schema `BranchArg`. */
+    params: BranchArg;
+    /** The reply's `response`: schema `BoolResult`. */
+    result: BoolResult;
+  };
+  /** Wire request `ListCommits` of ModelGeneration v4 (no description in Juju's schema). */
+  ListCommits: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `BranchResults`. */
+    result: BranchResults;
+  };
+  /** Wire request `ShowCommit` of ModelGeneration v4 (no description in Juju's schema). */
+  ShowCommit: {
+    /** The request's `params`: schema `GenerationId`. */
+    params: GenerationId;
+    /** The reply's `response`: schema `GenerationResult`. */
+    result: GenerationResult;
+  };
+  /** Wire request `TrackBranch` of ModelGeneration v4 (no description in Juju's schema). */
+  TrackBranch: {
+    /** The request's `params`: schema `BranchTrackArg`. */
+    params: BranchTrackArg;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `BoolResult` of ModelGeneration v4. */
 export interface BoolResult {
+  /** Wire field `error` of `BoolResult`. */
   error?: Error;
+  /** Wire field `result` of `BoolResult` (required). */
   result: boolean;
 }
 
 /** Schema definition `BranchArg` of ModelGeneration v4. */
 export interface BranchArg {
+  /** Wire field `branch` of `BranchArg` (required). */
   branch: string;
 }
 
 /** Schema definition `BranchInfoArgs` of ModelGeneration v4. */
 export interface BranchInfoArgs {
+  /** Wire field `branches` of `BranchInfoArgs` (required). */
   branches: string[];
+  /** Wire field `detailed` of `BranchInfoArgs` (required). */
   detailed: boolean;
 }
 
 /** Schema definition `BranchResults` of ModelGeneration v4. */
 export interface BranchResults {
+  /** Wire field `error` of `BranchResults`. */
   error?: Error;
+  /** Wire field `generations` of `BranchResults` (required). */
   generations: Generation[];
 }
 
 /** Schema definition `BranchTrackArg` of ModelGeneration v4. */
 export interface BranchTrackArg {
+  /** Wire field `branch` of `BranchTrackArg` (required). */
   branch: string;
+  /** Wire field `entities` of `BranchTrackArg` (required). */
   entities: Entity[];
+  /** Wire field `num-units` of `BranchTrackArg`. */
   "num-units"?: number;
 }
 
 /** Schema definition `Entity` of ModelGeneration v4. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of ModelGeneration v4. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of ModelGeneration v4. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of ModelGeneration v4. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `Generation` of ModelGeneration v4. */
 export interface Generation {
+  /** Wire field `applications` of `Generation` (required). */
   applications: GenerationApplication[];
+  /** Wire field `branch` of `Generation` (required). */
   branch: string;
+  /** Wire field `completed` of `Generation`. */
   completed?: number;
+  /** Wire field `completed-by` of `Generation`. */
   "completed-by"?: string;
+  /** Wire field `created` of `Generation` (required). */
   created: number;
+  /** Wire field `created-by` of `Generation` (required). */
   "created-by": string;
+  /** Wire field `generation-id` of `Generation`. */
   "generation-id"?: number;
 }
 
 /** Schema definition `GenerationApplication` of ModelGeneration v4. */
 export interface GenerationApplication {
+  /** Wire field `application` of `GenerationApplication` (required). */
   application: string;
+  /** Wire field `config` of `GenerationApplication` (required). */
   config: Record<string, unknown>;
+  /** Wire field `pending` of `GenerationApplication`. */
   pending?: string[];
+  /** Wire field `progress` of `GenerationApplication` (required). */
   progress: string;
+  /** Wire field `tracking` of `GenerationApplication`. */
   tracking?: string[];
 }
 
 /** Schema definition `GenerationId` of ModelGeneration v4. */
 export interface GenerationId {
+  /** Wire field `generation-id` of `GenerationId` (required). */
   "generation-id": number;
 }
 
 /** Schema definition `GenerationResult` of ModelGeneration v4. */
 export interface GenerationResult {
+  /** Wire field `error` of `GenerationResult`. */
   error?: Error;
+  /** Wire field `generation` of `GenerationResult` (required). */
   generation: Generation;
 }
 
 /** Schema definition `IntResult` of ModelGeneration v4. */
 export interface IntResult {
+  /** Wire field `error` of `IntResult`. */
   error?: Error;
+  /** Wire field `result` of `IntResult` (required). */
   result: number;
 }

@@ -7,26 +7,41 @@
 
 /** Methods of Payloads v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface PayloadsV1 {
-  List: { params: PayloadListArgs; result: PayloadListResults };
+  /** Wire request `List` of Payloads v1 (no description in Juju's schema). */
+  List: {
+    /** The request's `params`: schema `PayloadListArgs`. */
+    params: PayloadListArgs;
+    /** The reply's `response`: schema `PayloadListResults`. */
+    result: PayloadListResults;
+  };
 }
 
 /** Schema definition `Payload` of Payloads v1. */
 export interface Payload {
+  /** Wire field `class` of `Payload` (required). */
   class: string;
+  /** Wire field `id` of `Payload` (required). */
   id: string;
+  /** Wire field `labels` of `Payload` (required). */
   labels: string[];
+  /** Wire field `machine` of `Payload` (required). */
   machine: string;
+  /** Wire field `status` of `Payload` (required). */
   status: string;
+  /** Wire field `type` of `Payload` (required). */
   type: string;
+  /** Wire field `unit` of `Payload` (required). */
   unit: string;
 }
 
 /** Schema definition `PayloadListArgs` of Payloads v1. */
 export interface PayloadListArgs {
+  /** Wire field `patterns` of `PayloadListArgs` (required). */
   patterns: string[];
 }
 
 /** Schema definition `PayloadListResults` of Payloads v1. */
 export interface PayloadListResults {
+  /** Wire field `results` of `PayloadListResults` (required). */
   results: Payload[];
 }

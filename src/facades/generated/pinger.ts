@@ -7,6 +7,18 @@
 
 /** Methods of Pinger v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface PingerV1 {
-  Ping: { params: undefined; result: Record<string, never> };
-  Stop: { params: undefined; result: Record<string, never> };
+  /** Wire request `Ping` of Pinger v1 (no description in Juju's schema). */
+  Ping: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `Stop` of Pinger v1 (no description in Juju's schema). */
+  Stop: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
 }

@@ -7,77 +7,123 @@
 
 /** Methods of Resources v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ResourcesV3 {
-  AddPendingResources: { params: AddPendingResourcesArgsV2; result: AddPendingResourcesResult };
-  ListResources: { params: ListResourcesArgs; result: ResourcesResults };
+  /** Wire request `AddPendingResources` of Resources v3 (no description in Juju's schema). */
+  AddPendingResources: {
+    /** The request's `params`: schema `AddPendingResourcesArgsV2`. */
+    params: AddPendingResourcesArgsV2;
+    /** The reply's `response`: schema `AddPendingResourcesResult`. */
+    result: AddPendingResourcesResult;
+  };
+  /** Wire request `ListResources` of Resources v3 (no description in Juju's schema). */
+  ListResources: {
+    /** The request's `params`: schema `ListResourcesArgs`. */
+    params: ListResourcesArgs;
+    /** The reply's `response`: schema `ResourcesResults`. */
+    result: ResourcesResults;
+  };
 }
 
 /** Schema definition `AddPendingResourcesArgsV2` of Resources v3. */
 export interface AddPendingResourcesArgsV2 {
+  /** Wire field `charm-origin` of `AddPendingResourcesArgsV2` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `macaroon` of `AddPendingResourcesArgsV2` (required). */
   macaroon: Macaroon;
+  /** Wire field `resources` of `AddPendingResourcesArgsV2` (required). */
   resources: CharmResource[];
+  /** Wire field `tag` of `AddPendingResourcesArgsV2` (required). */
   tag: string;
+  /** Wire field `url` of `AddPendingResourcesArgsV2` (required). */
   url: string;
 }
 
 /** Schema definition `AddPendingResourcesResult` of Resources v3. */
 export interface AddPendingResourcesResult {
+  /** Wire field `error` of `AddPendingResourcesResult`. */
   error?: Error;
+  /** Wire field `pending-ids` of `AddPendingResourcesResult` (required). */
   "pending-ids": string[];
 }
 
 /** Schema definition `Base` of Resources v3. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `CharmOrigin` of Resources v3. */
 export interface CharmOrigin {
+  /** Wire field `architecture` of `CharmOrigin`. */
   architecture?: string;
+  /** Wire field `base` of `CharmOrigin`. */
   base?: Base;
+  /** Wire field `branch` of `CharmOrigin`. */
   branch?: string;
+  /** Wire field `hash` of `CharmOrigin`. */
   hash?: string;
+  /** Wire field `id` of `CharmOrigin` (required). */
   id: string;
+  /** Wire field `instance-key` of `CharmOrigin`. */
   "instance-key"?: string;
+  /** Wire field `revision` of `CharmOrigin`. */
   revision?: number;
+  /** Wire field `risk` of `CharmOrigin`. */
   risk?: string;
+  /** Wire field `source` of `CharmOrigin` (required). */
   source: string;
+  /** Wire field `track` of `CharmOrigin`. */
   track?: string;
+  /** Wire field `type` of `CharmOrigin` (required). */
   type: string;
 }
 
 /** Schema definition `CharmResource` of Resources v3. */
 export interface CharmResource {
+  /** Wire field `description` of `CharmResource`. */
   description?: string;
+  /** Wire field `fingerprint` of `CharmResource` (required). */
   fingerprint: string;
+  /** Wire field `name` of `CharmResource` (required). */
   name: string;
+  /** Wire field `origin` of `CharmResource` (required). */
   origin: string;
+  /** Wire field `path` of `CharmResource` (required). */
   path: string;
+  /** Wire field `revision` of `CharmResource` (required). */
   revision: number;
+  /** Wire field `size` of `CharmResource` (required). */
   size: number;
+  /** Wire field `type` of `CharmResource` (required). */
   type: string;
 }
 
 /** Schema definition `Entity` of Resources v3. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Resources v3. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Resources v3. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ListResourcesArgs` of Resources v3. */
 export interface ListResourcesArgs {
+  /** Wire field `entities` of `ListResourcesArgs` (required). */
   entities: Entity[];
 }
 
@@ -90,37 +136,58 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `Resource` of Resources v3. */
 export interface Resource {
+  /** Wire field `application` of `Resource` (required). */
   application: string;
+  /** Wire field `description` of `Resource`. */
   description?: string;
+  /** Wire field `fingerprint` of `Resource` (required). */
   fingerprint: string;
+  /** Wire field `id` of `Resource` (required). */
   id: string;
+  /** Wire field `name` of `Resource` (required). */
   name: string;
+  /** Wire field `origin` of `Resource` (required). */
   origin: string;
+  /** Wire field `path` of `Resource` (required). */
   path: string;
+  /** Wire field `pending-id` of `Resource` (required). */
   "pending-id": string;
+  /** Wire field `revision` of `Resource` (required). */
   revision: number;
+  /** Wire field `size` of `Resource` (required). */
   size: number;
+  /** Wire field `timestamp` of `Resource` (required). */
   timestamp: string;
+  /** Wire field `type` of `Resource` (required). */
   type: string;
+  /** Wire field `username` of `Resource` (required). */
   username: string;
 }
 
 /** Schema definition `ResourcesResult` of Resources v3. */
 export interface ResourcesResult {
+  /** Wire field `charm-store-resources` of `ResourcesResult` (required). */
   "charm-store-resources": CharmResource[];
+  /** Wire field `error` of `ResourcesResult`. */
   error?: Error;
+  /** Wire field `resources` of `ResourcesResult` (required). */
   resources: Resource[];
+  /** Wire field `unit-resources` of `ResourcesResult` (required). */
   "unit-resources": UnitResources[];
 }
 
 /** Schema definition `ResourcesResults` of Resources v3. */
 export interface ResourcesResults {
+  /** Wire field `results` of `ResourcesResults` (required). */
   results: ResourcesResult[];
 }
 
 /** Schema definition `UnitResources` of Resources v3. */
 export interface UnitResources {
+  /** Wire field `download-progress` of `UnitResources` (required). */
   "download-progress": Record<string, number>;
+  /** Wire field `resources` of `UnitResources` (required). */
   resources: Resource[];
+  /** Wire field `tag` of `UnitResources` (required). */
   tag: string;
 }

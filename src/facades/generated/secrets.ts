@@ -12,216 +12,354 @@
  */
 export interface SecretsV1 {
   /** ListSecrets lists available secrets. */
-  ListSecrets: { params: ListSecretsArgsV1; result: ListSecretResultsV1 };
+  ListSecrets: {
+    /** The request's `params`: schema `ListSecretsArgs`. */
+    params: ListSecretsArgsV1;
+    /** The reply's `response`: schema `ListSecretResults`. */
+    result: ListSecretResultsV1;
+  };
 }
 
 /** Methods of Secrets v2: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface SecretsV2 {
-  CreateSecrets: { params: CreateSecretArgs; result: StringResults };
-  GrantSecret: { params: GrantRevokeUserSecretArg; result: ErrorResults };
-  ListSecrets: { params: ListSecretsArgs; result: ListSecretResults };
-  RemoveSecrets: { params: DeleteSecretArgs; result: ErrorResults };
-  RevokeSecret: { params: GrantRevokeUserSecretArg; result: ErrorResults };
-  UpdateSecrets: { params: UpdateUserSecretArgs; result: ErrorResults };
+  /** Wire request `CreateSecrets` of Secrets v2 (no description in Juju's schema). */
+  CreateSecrets: {
+    /** The request's `params`: schema `CreateSecretArgs`. */
+    params: CreateSecretArgs;
+    /** The reply's `response`: schema `StringResults`. */
+    result: StringResults;
+  };
+  /** Wire request `GrantSecret` of Secrets v2 (no description in Juju's schema). */
+  GrantSecret: {
+    /** The request's `params`: schema `GrantRevokeUserSecretArg`. */
+    params: GrantRevokeUserSecretArg;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ListSecrets` of Secrets v2 (no description in Juju's schema). */
+  ListSecrets: {
+    /** The request's `params`: schema `ListSecretsArgs`. */
+    params: ListSecretsArgs;
+    /** The reply's `response`: schema `ListSecretResults`. */
+    result: ListSecretResults;
+  };
+  /** Wire request `RemoveSecrets` of Secrets v2 (no description in Juju's schema). */
+  RemoveSecrets: {
+    /** The request's `params`: schema `DeleteSecretArgs`. */
+    params: DeleteSecretArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RevokeSecret` of Secrets v2 (no description in Juju's schema). */
+  RevokeSecret: {
+    /** The request's `params`: schema `GrantRevokeUserSecretArg`. */
+    params: GrantRevokeUserSecretArg;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpdateSecrets` of Secrets v2 (no description in Juju's schema). */
+  UpdateSecrets: {
+    /** The request's `params`: schema `UpdateUserSecretArgs`. */
+    params: UpdateUserSecretArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AccessInfo` of Secrets v2. */
 export interface AccessInfo {
+  /** Wire field `role` of `AccessInfo` (required). */
   role: string;
+  /** Wire field `scope-tag` of `AccessInfo` (required). */
   "scope-tag": string;
+  /** Wire field `target-tag` of `AccessInfo` (required). */
   "target-tag": string;
 }
 
 /** Schema definition `CreateSecretArg` of Secrets v2. */
 export interface CreateSecretArg {
+  /** Wire field `content` of `CreateSecretArg`. */
   content?: SecretContentParams;
+  /** Wire field `description` of `CreateSecretArg`. */
   description?: string;
+  /** Wire field `expire-time` of `CreateSecretArg`. */
   "expire-time"?: string;
+  /** Wire field `label` of `CreateSecretArg`. */
   label?: string;
+  /** Wire field `owner-tag` of `CreateSecretArg` (required). */
   "owner-tag": string;
+  /** Wire field `params` of `CreateSecretArg`. */
   params?: Record<string, unknown>;
+  /** Wire field `rotate-policy` of `CreateSecretArg`. */
   "rotate-policy"?: string;
+  /** Wire field `uri` of `CreateSecretArg`. */
   uri?: string;
 }
 
 /** Schema definition `CreateSecretArgs` of Secrets v2. */
 export interface CreateSecretArgs {
+  /** Wire field `args` of `CreateSecretArgs` (required). */
   args: CreateSecretArg[];
 }
 
 /** Schema definition `DeleteSecretArg` of Secrets v2. */
 export interface DeleteSecretArg {
+  /** Wire field `label` of `DeleteSecretArg` (required). */
   label: string;
+  /** Wire field `revisions` of `DeleteSecretArg`. */
   revisions?: number[];
+  /** Wire field `uri` of `DeleteSecretArg` (required). */
   uri: string;
 }
 
 /** Schema definition `DeleteSecretArgs` of Secrets v2. */
 export interface DeleteSecretArgs {
+  /** Wire field `args` of `DeleteSecretArgs` (required). */
   args: DeleteSecretArg[];
 }
 
 /** Schema definition `Error` of Secrets v1–v2. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Secrets v2. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Secrets v2. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `GrantRevokeUserSecretArg` of Secrets v2. */
 export interface GrantRevokeUserSecretArg {
+  /** Wire field `applications` of `GrantRevokeUserSecretArg` (required). */
   applications: string[];
+  /** Wire field `label` of `GrantRevokeUserSecretArg` (required). */
   label: string;
+  /** Wire field `uri` of `GrantRevokeUserSecretArg` (required). */
   uri: string;
 }
 
 /** Schema definition `ListSecretResult` of Secrets v2. */
 export interface ListSecretResult {
+  /** Wire field `access` of `ListSecretResult`. */
   access?: AccessInfo[];
+  /** Wire field `create-time` of `ListSecretResult` (required). */
   "create-time": string;
+  /** Wire field `description` of `ListSecretResult`. */
   description?: string;
+  /** Wire field `label` of `ListSecretResult`. */
   label?: string;
+  /** Wire field `latest-expire-time` of `ListSecretResult`. */
   "latest-expire-time"?: string;
+  /** Wire field `latest-revision` of `ListSecretResult` (required). */
   "latest-revision": number;
+  /** Wire field `latest-revision-checksum` of `ListSecretResult` (required). */
   "latest-revision-checksum": string;
+  /** Wire field `next-rotate-time` of `ListSecretResult`. */
   "next-rotate-time"?: string;
+  /** Wire field `owner-tag` of `ListSecretResult` (required). */
   "owner-tag": string;
+  /** Wire field `revisions` of `ListSecretResult` (required). */
   revisions: SecretRevision[];
+  /** Wire field `rotate-policy` of `ListSecretResult`. */
   "rotate-policy"?: string;
+  /** Wire field `update-time` of `ListSecretResult` (required). */
   "update-time": string;
+  /** Wire field `uri` of `ListSecretResult` (required). */
   uri: string;
+  /** Wire field `value` of `ListSecretResult`. */
   value?: SecretValueResult;
+  /** Wire field `version` of `ListSecretResult` (required). */
   version: number;
 }
 
 /** Schema definition `ListSecretResult` of Secrets v1. */
 export interface ListSecretResultV1 {
+  /** Wire field `create-time` of `ListSecretResult` (required). */
   "create-time": string;
+  /** Wire field `description` of `ListSecretResult`. */
   description?: string;
+  /** Wire field `label` of `ListSecretResult`. */
   label?: string;
+  /** Wire field `latest-expire-time` of `ListSecretResult`. */
   "latest-expire-time"?: string;
+  /** Wire field `latest-revision` of `ListSecretResult` (required). */
   "latest-revision": number;
+  /** Wire field `next-rotate-time` of `ListSecretResult`. */
   "next-rotate-time"?: string;
+  /** Wire field `owner-tag` of `ListSecretResult` (required). */
   "owner-tag": string;
+  /** Wire field `revisions` of `ListSecretResult` (required). */
   revisions: SecretRevision[];
+  /** Wire field `rotate-policy` of `ListSecretResult`. */
   "rotate-policy"?: string;
+  /** Wire field `update-time` of `ListSecretResult` (required). */
   "update-time": string;
+  /** Wire field `uri` of `ListSecretResult` (required). */
   uri: string;
+  /** Wire field `value` of `ListSecretResult`. */
   value?: SecretValueResult;
+  /** Wire field `version` of `ListSecretResult` (required). */
   version: number;
 }
 
 /** Schema definition `ListSecretResults` of Secrets v2. */
 export interface ListSecretResults {
+  /** Wire field `results` of `ListSecretResults` (required). */
   results: ListSecretResult[];
 }
 
 /** Schema definition `ListSecretResults` of Secrets v1. */
 export interface ListSecretResultsV1 {
+  /** Wire field `results` of `ListSecretResults` (required). */
   results: ListSecretResultV1[];
 }
 
 /** Schema definition `ListSecretsArgs` of Secrets v2. */
 export interface ListSecretsArgs {
+  /** Wire field `filter` of `ListSecretsArgs` (required). */
   filter: SecretsFilter;
+  /** Wire field `show-secrets` of `ListSecretsArgs` (required). */
   "show-secrets": boolean;
 }
 
 /** Schema definition `ListSecretsArgs` of Secrets v1. */
 export interface ListSecretsArgsV1 {
+  /** Wire field `filter` of `ListSecretsArgs` (required). */
   filter: SecretsFilterV1;
+  /** Wire field `show-secrets` of `ListSecretsArgs` (required). */
   "show-secrets": boolean;
 }
 
 /** Schema definition `SecretContentParams` of Secrets v2. */
 export interface SecretContentParams {
+  /** Wire field `checksum` of `SecretContentParams`. */
   checksum?: string;
+  /** Wire field `data` of `SecretContentParams`. */
   data?: Record<string, string>;
+  /** Wire field `value-ref` of `SecretContentParams`. */
   "value-ref"?: SecretValueRef;
 }
 
 /** Schema definition `SecretRevision` of Secrets v1–v2. */
 export interface SecretRevision {
+  /** Wire field `backend-name` of `SecretRevision`. */
   "backend-name"?: string;
+  /** Wire field `create-time` of `SecretRevision`. */
   "create-time"?: string;
+  /** Wire field `expire-time` of `SecretRevision`. */
   "expire-time"?: string;
+  /** Wire field `revision` of `SecretRevision` (required). */
   revision: number;
+  /** Wire field `update-time` of `SecretRevision`. */
   "update-time"?: string;
+  /** Wire field `value-ref` of `SecretRevision`. */
   "value-ref"?: SecretValueRef;
 }
 
 /** Schema definition `SecretValueRef` of Secrets v1–v2. */
 export interface SecretValueRef {
+  /** Wire field `backend-id` of `SecretValueRef` (required). */
   "backend-id": string;
+  /** Wire field `revision-id` of `SecretValueRef` (required). */
   "revision-id": string;
 }
 
 /** Schema definition `SecretValueResult` of Secrets v1–v2. */
 export interface SecretValueResult {
+  /** Wire field `data` of `SecretValueResult`. */
   data?: Record<string, string>;
+  /** Wire field `error` of `SecretValueResult`. */
   error?: Error;
 }
 
 /** Schema definition `SecretsFilter` of Secrets v2. */
 export interface SecretsFilter {
+  /** Wire field `label` of `SecretsFilter`. */
   label?: string;
+  /** Wire field `owner-tag` of `SecretsFilter`. */
   "owner-tag"?: string;
+  /** Wire field `revision` of `SecretsFilter`. */
   revision?: number;
+  /** Wire field `uri` of `SecretsFilter`. */
   uri?: string;
 }
 
 /** Schema definition `SecretsFilter` of Secrets v1. */
 export interface SecretsFilterV1 {
+  /** Wire field `owner-tag` of `SecretsFilter`. */
   "owner-tag"?: string;
+  /** Wire field `revision` of `SecretsFilter`. */
   revision?: number;
+  /** Wire field `uri` of `SecretsFilter`. */
   uri?: string;
 }
 
 /** Schema definition `StringResult` of Secrets v2. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `StringResults` of Secrets v2. */
 export interface StringResults {
+  /** Wire field `results` of `StringResults` (required). */
   results: StringResult[];
 }
 
 /** Schema definition `UpdateUserSecretArg` of Secrets v2. */
 export interface UpdateUserSecretArg {
+  /** Wire field `auto-prune` of `UpdateUserSecretArg`. */
   "auto-prune"?: boolean;
+  /** Wire field `content` of `UpdateUserSecretArg`. */
   content?: SecretContentParams;
+  /** Wire field `description` of `UpdateUserSecretArg`. */
   description?: string;
+  /** Wire field `existing-label` of `UpdateUserSecretArg` (required). */
   "existing-label": string;
+  /** Wire field `expire-time` of `UpdateUserSecretArg`. */
   "expire-time"?: string;
+  /** Wire field `label` of `UpdateUserSecretArg`. */
   label?: string;
+  /** Wire field `params` of `UpdateUserSecretArg`. */
   params?: Record<string, unknown>;
+  /** Wire field `rotate-policy` of `UpdateUserSecretArg`. */
   "rotate-policy"?: string;
+  /** Wire field `uri` of `UpdateUserSecretArg` (required). */
   uri: string;
 }
 
 /** Schema definition `UpdateUserSecretArgs` of Secrets v2. */
 export interface UpdateUserSecretArgs {
+  /** Wire field `args` of `UpdateUserSecretArgs` (required). */
   args: UpdateUserSecretArg[];
 }
 
 /** Schema definition `UpsertSecretArg` of Secrets v2. */
 export interface UpsertSecretArg {
+  /** Wire field `content` of `UpsertSecretArg`. */
   content?: SecretContentParams;
+  /** Wire field `description` of `UpsertSecretArg`. */
   description?: string;
+  /** Wire field `expire-time` of `UpsertSecretArg`. */
   "expire-time"?: string;
+  /** Wire field `label` of `UpsertSecretArg`. */
   label?: string;
+  /** Wire field `params` of `UpsertSecretArg`. */
   params?: Record<string, unknown>;
+  /** Wire field `rotate-policy` of `UpsertSecretArg`. */
   "rotate-policy"?: string;
 }

@@ -7,92 +7,158 @@
 
 /** Methods of SSHClient v4: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface SSHClientV4 {
-  AllAddresses: { params: Entities; result: SSHAddressesResults };
-  ModelCredentialForSSH: { params: undefined; result: CloudSpecResult };
-  PrivateAddress: { params: Entities; result: SSHAddressResults };
-  Proxy: { params: undefined; result: SSHProxyResult };
-  PublicAddress: { params: Entities; result: SSHAddressResults };
-  PublicKeys: { params: Entities; result: SSHPublicKeysResults };
+  /** Wire request `AllAddresses` of SSHClient v4 (no description in Juju's schema). */
+  AllAddresses: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `SSHAddressesResults`. */
+    result: SSHAddressesResults;
+  };
+  /** Wire request `ModelCredentialForSSH` of SSHClient v4 (no description in Juju's schema). */
+  ModelCredentialForSSH: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `CloudSpecResult`. */
+    result: CloudSpecResult;
+  };
+  /** Wire request `PrivateAddress` of SSHClient v4 (no description in Juju's schema). */
+  PrivateAddress: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `SSHAddressResults`. */
+    result: SSHAddressResults;
+  };
+  /** Wire request `Proxy` of SSHClient v4 (no description in Juju's schema). */
+  Proxy: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SSHProxyResult`. */
+    result: SSHProxyResult;
+  };
+  /** Wire request `PublicAddress` of SSHClient v4 (no description in Juju's schema). */
+  PublicAddress: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `SSHAddressResults`. */
+    result: SSHAddressResults;
+  };
+  /** Wire request `PublicKeys` of SSHClient v4 (no description in Juju's schema). */
+  PublicKeys: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `SSHPublicKeysResults`. */
+    result: SSHPublicKeysResults;
+  };
 }
 
 /** Schema definition `CloudCredential` of SSHClient v4. */
 export interface CloudCredential {
+  /** Wire field `attrs` of `CloudCredential`. */
   attrs?: Record<string, string>;
+  /** Wire field `auth-type` of `CloudCredential` (required). */
   "auth-type": string;
+  /** Wire field `redacted` of `CloudCredential`. */
   redacted?: string[];
 }
 
 /** Schema definition `CloudSpec` of SSHClient v4. */
 export interface CloudSpec {
+  /** Wire field `cacertificates` of `CloudSpec`. */
   cacertificates?: string[];
+  /** Wire field `credential` of `CloudSpec`. */
   credential?: CloudCredential;
+  /** Wire field `endpoint` of `CloudSpec`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudSpec`. */
   "identity-endpoint"?: string;
+  /** Wire field `is-controller-cloud` of `CloudSpec`. */
   "is-controller-cloud"?: boolean;
+  /** Wire field `name` of `CloudSpec` (required). */
   name: string;
+  /** Wire field `region` of `CloudSpec`. */
   region?: string;
+  /** Wire field `skip-tls-verify` of `CloudSpec`. */
   "skip-tls-verify"?: boolean;
+  /** Wire field `storage-endpoint` of `CloudSpec`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `CloudSpec` (required). */
   type: string;
 }
 
 /** Schema definition `CloudSpecResult` of SSHClient v4. */
 export interface CloudSpecResult {
+  /** Wire field `error` of `CloudSpecResult`. */
   error?: Error;
+  /** Wire field `result` of `CloudSpecResult`. */
   result?: CloudSpec;
 }
 
 /** Schema definition `Entities` of SSHClient v4. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of SSHClient v4. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of SSHClient v4. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `SSHAddressResult` of SSHClient v4. */
 export interface SSHAddressResult {
+  /** Wire field `address` of `SSHAddressResult`. */
   address?: string;
+  /** Wire field `error` of `SSHAddressResult`. */
   error?: Error;
 }
 
 /** Schema definition `SSHAddressResults` of SSHClient v4. */
 export interface SSHAddressResults {
+  /** Wire field `results` of `SSHAddressResults` (required). */
   results: SSHAddressResult[];
 }
 
 /** Schema definition `SSHAddressesResult` of SSHClient v4. */
 export interface SSHAddressesResult {
+  /** Wire field `addresses` of `SSHAddressesResult` (required). */
   addresses: string[];
+  /** Wire field `error` of `SSHAddressesResult`. */
   error?: Error;
 }
 
 /** Schema definition `SSHAddressesResults` of SSHClient v4. */
 export interface SSHAddressesResults {
+  /** Wire field `results` of `SSHAddressesResults` (required). */
   results: SSHAddressesResult[];
 }
 
 /** Schema definition `SSHProxyResult` of SSHClient v4. */
 export interface SSHProxyResult {
+  /** Wire field `use-proxy` of `SSHProxyResult` (required). */
   "use-proxy": boolean;
 }
 
 /** Schema definition `SSHPublicKeysResult` of SSHClient v4. */
 export interface SSHPublicKeysResult {
+  /** Wire field `error` of `SSHPublicKeysResult`. */
   error?: Error;
+  /** Wire field `public-keys` of `SSHPublicKeysResult`. */
   "public-keys"?: string[];
 }
 
 /** Schema definition `SSHPublicKeysResults` of SSHClient v4. */
 export interface SSHPublicKeysResults {
+  /** Wire field `results` of `SSHPublicKeysResults` (required). */
   results: SSHPublicKeysResult[];
 }

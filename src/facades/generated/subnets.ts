@@ -7,80 +7,131 @@
 
 /** Methods of Subnets v5: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface SubnetsV5 {
-  AllZones: { params: undefined; result: ZoneResults };
-  ListSubnets: { params: SubnetsFilters; result: ListSubnetsResults };
-  SubnetsByCIDR: { params: CIDRParams; result: SubnetsResults };
+  /** Wire request `AllZones` of Subnets v5 (no description in Juju's schema). */
+  AllZones: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ZoneResults`. */
+    result: ZoneResults;
+  };
+  /** Wire request `ListSubnets` of Subnets v5 (no description in Juju's schema). */
+  ListSubnets: {
+    /** The request's `params`: schema `SubnetsFilters`. */
+    params: SubnetsFilters;
+    /** The reply's `response`: schema `ListSubnetsResults`. */
+    result: ListSubnetsResults;
+  };
+  /** Wire request `SubnetsByCIDR` of Subnets v5 (no description in Juju's schema). */
+  SubnetsByCIDR: {
+    /** The request's `params`: schema `CIDRParams`. */
+    params: CIDRParams;
+    /** The reply's `response`: schema `SubnetsResults`. */
+    result: SubnetsResults;
+  };
 }
 
 /** Schema definition `CIDRParams` of Subnets v5. */
 export interface CIDRParams {
+  /** Wire field `cidrs` of `CIDRParams` (required). */
   cidrs: string[];
 }
 
 /** Schema definition `Error` of Subnets v5. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ListSubnetsResults` of Subnets v5. */
 export interface ListSubnetsResults {
+  /** Wire field `results` of `ListSubnetsResults` (required). */
   results: Subnet[];
 }
 
 /** Schema definition `Subnet` of Subnets v5. */
 export interface Subnet {
+  /** Wire field `cidr` of `Subnet` (required). */
   cidr: string;
+  /** Wire field `life` of `Subnet` (required). */
   life: string;
+  /** Wire field `provider-id` of `Subnet`. */
   "provider-id"?: string;
+  /** Wire field `provider-network-id` of `Subnet`. */
   "provider-network-id"?: string;
+  /** Wire field `provider-space-id` of `Subnet`. */
   "provider-space-id"?: string;
+  /** Wire field `space-tag` of `Subnet` (required). */
   "space-tag": string;
+  /** Wire field `status` of `Subnet`. */
   status?: string;
+  /** Wire field `vlan-tag` of `Subnet` (required). */
   "vlan-tag": number;
+  /** Wire field `zones` of `Subnet` (required). */
   zones: string[];
 }
 
 /** Schema definition `SubnetV2` of Subnets v5. */
 export interface SubnetV2 {
+  /** Wire field `cidr` of `SubnetV2` (required). */
   cidr: string;
+  /** Wire field `id` of `SubnetV2`. */
   id?: string;
+  /** Wire field `life` of `SubnetV2` (required). */
   life: string;
+  /** Wire field `provider-id` of `SubnetV2`. */
   "provider-id"?: string;
+  /** Wire field `provider-network-id` of `SubnetV2`. */
   "provider-network-id"?: string;
+  /** Wire field `provider-space-id` of `SubnetV2`. */
   "provider-space-id"?: string;
+  /** Wire field `space-tag` of `SubnetV2` (required). */
   "space-tag": string;
+  /** Wire field `status` of `SubnetV2`. */
   status?: string;
+  /** Wire field `vlan-tag` of `SubnetV2` (required). */
   "vlan-tag": number;
+  /** Wire field `zones` of `SubnetV2` (required). */
   zones: string[];
 }
 
 /** Schema definition `SubnetsFilters` of Subnets v5. */
 export interface SubnetsFilters {
+  /** Wire field `space-tag` of `SubnetsFilters`. */
   "space-tag"?: string;
+  /** Wire field `zone` of `SubnetsFilters`. */
   zone?: string;
 }
 
 /** Schema definition `SubnetsResult` of Subnets v5. */
 export interface SubnetsResult {
+  /** Wire field `error` of `SubnetsResult`. */
   error?: Error;
+  /** Wire field `subnets` of `SubnetsResult`. */
   subnets?: SubnetV2[];
 }
 
 /** Schema definition `SubnetsResults` of Subnets v5. */
 export interface SubnetsResults {
+  /** Wire field `results` of `SubnetsResults` (required). */
   results: SubnetsResult[];
 }
 
 /** Schema definition `ZoneResult` of Subnets v5. */
 export interface ZoneResult {
+  /** Wire field `available` of `ZoneResult` (required). */
   available: boolean;
+  /** Wire field `error` of `ZoneResult`. */
   error?: Error;
+  /** Wire field `name` of `ZoneResult` (required). */
   name: string;
 }
 
 /** Schema definition `ZoneResults` of Subnets v5. */
 export interface ZoneResults {
+  /** Wire field `results` of `ZoneResults` (required). */
   results: ZoneResult[];
 }

@@ -7,56 +7,82 @@
 
 /** Methods of Annotations v2: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface AnnotationsV2 {
-  Get: { params: Entities; result: AnnotationsGetResults };
-  Set: { params: AnnotationsSet; result: ErrorResults };
+  /** Wire request `Get` of Annotations v2 (no description in Juju's schema). */
+  Get: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `AnnotationsGetResults`. */
+    result: AnnotationsGetResults;
+  };
+  /** Wire request `Set` of Annotations v2 (no description in Juju's schema). */
+  Set: {
+    /** The request's `params`: schema `AnnotationsSet`. */
+    params: AnnotationsSet;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AnnotationsGetResult` of Annotations v2. */
 export interface AnnotationsGetResult {
+  /** Wire field `annotations` of `AnnotationsGetResult` (required). */
   annotations: Record<string, string>;
+  /** Wire field `entity` of `AnnotationsGetResult` (required). */
   entity: string;
+  /** Wire field `error` of `AnnotationsGetResult`. */
   error?: ErrorResult;
 }
 
 /** Schema definition `AnnotationsGetResults` of Annotations v2. */
 export interface AnnotationsGetResults {
+  /** Wire field `results` of `AnnotationsGetResults` (required). */
   results: AnnotationsGetResult[];
 }
 
 /** Schema definition `AnnotationsSet` of Annotations v2. */
 export interface AnnotationsSet {
+  /** Wire field `annotations` of `AnnotationsSet` (required). */
   annotations: EntityAnnotations[];
 }
 
 /** Schema definition `Entities` of Annotations v2. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Annotations v2. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `EntityAnnotations` of Annotations v2. */
 export interface EntityAnnotations {
+  /** Wire field `annotations` of `EntityAnnotations` (required). */
   annotations: Record<string, string>;
+  /** Wire field `entity` of `EntityAnnotations` (required). */
   entity: string;
 }
 
 /** Schema definition `Error` of Annotations v2. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Annotations v2. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Annotations v2. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }

@@ -7,136 +7,239 @@
 
 /** Methods of ApplicationOffers v6: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ApplicationOffersV6 {
-  ApplicationOffers: { params: OfferURLs; result: ApplicationOffersResults };
-  DestroyOffers: { params: DestroyApplicationOffers; result: ErrorResults };
-  FindApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResultsV5 };
-  GetConsumeDetails: { params: ConsumeOfferDetailsArg; result: ConsumeOfferDetailsResults };
-  ListApplicationOffers: { params: OfferFilters; result: QueryApplicationOffersResultsV5 };
-  ModifyOfferAccess: { params: ModifyOfferAccessRequest; result: ErrorResults };
-  Offer: { params: AddApplicationOffers; result: ErrorResults };
-  RemoteApplicationInfo: { params: OfferURLs; result: RemoteApplicationInfoResults };
+  /** Wire request `ApplicationOffers` of ApplicationOffers v6 (no description in Juju's schema). */
+  ApplicationOffers: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `ApplicationOffersResults`. */
+    result: ApplicationOffersResults;
+  };
+  /** Wire request `DestroyOffers` of ApplicationOffers v6 (no description in Juju's schema). */
+  DestroyOffers: {
+    /** The request's `params`: schema `DestroyApplicationOffers`. */
+    params: DestroyApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `FindApplicationOffers` of ApplicationOffers v6 (no description in Juju's schema). */
+  FindApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResultsV5`. */
+    result: QueryApplicationOffersResultsV5;
+  };
+  /** Wire request `GetConsumeDetails` of ApplicationOffers v6 (no description in Juju's schema). */
+  GetConsumeDetails: {
+    /** The request's `params`: schema `ConsumeOfferDetailsArg`. */
+    params: ConsumeOfferDetailsArg;
+    /** The reply's `response`: schema `ConsumeOfferDetailsResults`. */
+    result: ConsumeOfferDetailsResults;
+  };
+  /** Wire request `ListApplicationOffers` of ApplicationOffers v6 (no description in Juju's schema). */
+  ListApplicationOffers: {
+    /** The request's `params`: schema `OfferFilters`. */
+    params: OfferFilters;
+    /** The reply's `response`: schema `QueryApplicationOffersResultsV5`. */
+    result: QueryApplicationOffersResultsV5;
+  };
+  /** Wire request `ModifyOfferAccess` of ApplicationOffers v6 (no description in Juju's schema). */
+  ModifyOfferAccess: {
+    /** The request's `params`: schema `ModifyOfferAccessRequest`. */
+    params: ModifyOfferAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `Offer` of ApplicationOffers v6 (no description in Juju's schema). */
+  Offer: {
+    /** The request's `params`: schema `AddApplicationOffers`. */
+    params: AddApplicationOffers;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RemoteApplicationInfo` of ApplicationOffers v6 (no description in Juju's schema). */
+  RemoteApplicationInfo: {
+    /** The request's `params`: schema `OfferURLs`. */
+    params: OfferURLs;
+    /** The reply's `response`: schema `RemoteApplicationInfoResults`. */
+    result: RemoteApplicationInfoResults;
+  };
 }
 
 /** Schema definition `AddApplicationOffer` of ApplicationOffers v6. */
 export interface AddApplicationOffer {
+  /** Wire field `application-description` of `AddApplicationOffer` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `AddApplicationOffer` (required). */
   "application-name": string;
+  /** Wire field `endpoints` of `AddApplicationOffer` (required). */
   endpoints: Record<string, string>;
+  /** Wire field `model-tag` of `AddApplicationOffer` (required). */
   "model-tag": string;
+  /** Wire field `offer-name` of `AddApplicationOffer` (required). */
   "offer-name": string;
+  /** Wire field `owner-tag` of `AddApplicationOffer`. */
   "owner-tag"?: string;
 }
 
 /** Schema definition `AddApplicationOffers` of ApplicationOffers v6. */
 export interface AddApplicationOffers {
+  /** Wire field `Offers` of `AddApplicationOffers` (required). */
   Offers: AddApplicationOffer[];
 }
 
 /** Schema definition `ApplicationOfferAdminDetailsV5` of ApplicationOffers v6. */
 export interface ApplicationOfferAdminDetailsV5 {
+  /** Wire field `application-description` of `ApplicationOfferAdminDetailsV5` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `ApplicationOfferAdminDetailsV5` (required). */
   "application-name": string;
+  /** Wire field `charm-url` of `ApplicationOfferAdminDetailsV5` (required). */
   "charm-url": string;
+  /** Wire field `connections` of `ApplicationOfferAdminDetailsV5`. */
   connections?: OfferConnection[];
+  /** Wire field `endpoints` of `ApplicationOfferAdminDetailsV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferAdminDetailsV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferAdminDetailsV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ApplicationOfferAdminDetailsV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferDetailsV5` of ApplicationOffers v6. */
 export interface ApplicationOfferDetailsV5 {
+  /** Wire field `application-description` of `ApplicationOfferDetailsV5` (required). */
   "application-description": string;
+  /** Wire field `endpoints` of `ApplicationOfferDetailsV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferDetailsV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferDetailsV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferDetailsV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferDetailsV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ApplicationOfferDetailsV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationOfferResult` of ApplicationOffers v6. */
 export interface ApplicationOfferResult {
+  /** Wire field `error` of `ApplicationOfferResult`. */
   error?: Error;
+  /** Wire field `result` of `ApplicationOfferResult`. */
   result?: ApplicationOfferAdminDetailsV5;
 }
 
 /** Schema definition `ApplicationOffersResults` of ApplicationOffers v6. */
 export interface ApplicationOffersResults {
+  /** Wire field `results` of `ApplicationOffersResults`. */
   results?: ApplicationOfferResult[];
 }
 
 /** Schema definition `ConsumeOfferDetails` of ApplicationOffers v6. */
 export interface ConsumeOfferDetails {
+  /** Wire field `external-controller` of `ConsumeOfferDetails`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetails`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetails`. */
   offer?: ApplicationOfferDetailsV5;
 }
 
 /** Schema definition `ConsumeOfferDetailsArg` of ApplicationOffers v6. */
 export interface ConsumeOfferDetailsArg {
+  /** Wire field `offer-urls` of `ConsumeOfferDetailsArg` (required). */
   "offer-urls": OfferURLs;
+  /** Wire field `user-tag` of `ConsumeOfferDetailsArg`. */
   "user-tag"?: string;
 }
 
 /** Schema definition `ConsumeOfferDetailsResult` of ApplicationOffers v6. */
 export interface ConsumeOfferDetailsResult {
+  /** Wire field `error` of `ConsumeOfferDetailsResult`. */
   error?: Error;
+  /** Wire field `external-controller` of `ConsumeOfferDetailsResult`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeOfferDetailsResult`. */
   macaroon?: Macaroon;
+  /** Wire field `offer` of `ConsumeOfferDetailsResult`. */
   offer?: ApplicationOfferDetailsV5;
 }
 
 /** Schema definition `ConsumeOfferDetailsResults` of ApplicationOffers v6. */
 export interface ConsumeOfferDetailsResults {
+  /** Wire field `results` of `ConsumeOfferDetailsResults`. */
   results?: ConsumeOfferDetailsResult[];
 }
 
 /** Schema definition `DestroyApplicationOffers` of ApplicationOffers v6. */
 export interface DestroyApplicationOffers {
+  /** Wire field `force` of `DestroyApplicationOffers`. */
   force?: boolean;
+  /** Wire field `offer-urls` of `DestroyApplicationOffers` (required). */
   "offer-urls": string[];
 }
 
 /** Schema definition `EndpointFilterAttributes` of ApplicationOffers v6. */
 export interface EndpointFilterAttributes {
+  /** Wire field `interface` of `EndpointFilterAttributes` (required). */
   interface: string;
+  /** Wire field `name` of `EndpointFilterAttributes` (required). */
   name: string;
+  /** Wire field `role` of `EndpointFilterAttributes` (required). */
   role: string;
 }
 
 /** Schema definition `EntityStatus` of ApplicationOffers v6. */
 export interface EntityStatus {
+  /** Wire field `data` of `EntityStatus`. */
   data?: Record<string, unknown>;
+  /** Wire field `info` of `EntityStatus` (required). */
   info: string;
+  /** Wire field `since` of `EntityStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `EntityStatus` (required). */
   status: string;
 }
 
 /** Schema definition `Error` of ApplicationOffers v6. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of ApplicationOffers v6. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of ApplicationOffers v6. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ExternalControllerInfo` of ApplicationOffers v6. */
 export interface ExternalControllerInfo {
+  /** Wire field `addrs` of `ExternalControllerInfo` (required). */
   addrs: string[];
+  /** Wire field `ca-cert` of `ExternalControllerInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `ExternalControllerInfo` (required). */
   "controller-alias": string;
+  /** Wire field `controller-tag` of `ExternalControllerInfo` (required). */
   "controller-tag": string;
 }
 
@@ -149,89 +252,130 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `ModifyOfferAccess` of ApplicationOffers v6. */
 export interface ModifyOfferAccess {
+  /** Wire field `access` of `ModifyOfferAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyOfferAccess` (required). */
   action: string;
+  /** Wire field `offer-url` of `ModifyOfferAccess` (required). */
   "offer-url": string;
+  /** Wire field `user-tag` of `ModifyOfferAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyOfferAccessRequest` of ApplicationOffers v6. */
 export interface ModifyOfferAccessRequest {
+  /** Wire field `changes` of `ModifyOfferAccessRequest` (required). */
   changes: ModifyOfferAccess[];
 }
 
 /** Schema definition `OfferConnection` of ApplicationOffers v6. */
 export interface OfferConnection {
+  /** Wire field `endpoint` of `OfferConnection` (required). */
   endpoint: string;
+  /** Wire field `ingress-subnets` of `OfferConnection` (required). */
   "ingress-subnets": string[];
+  /** Wire field `relation-id` of `OfferConnection` (required). */
   "relation-id": number;
+  /** Wire field `source-model-tag` of `OfferConnection` (required). */
   "source-model-tag": string;
+  /** Wire field `status` of `OfferConnection` (required). */
   status: EntityStatus;
+  /** Wire field `username` of `OfferConnection` (required). */
   username: string;
 }
 
 /** Schema definition `OfferFilter` of ApplicationOffers v6. */
 export interface OfferFilter {
+  /** Wire field `allowed-users` of `OfferFilter` (required). */
   "allowed-users": string[];
+  /** Wire field `application-description` of `OfferFilter` (required). */
   "application-description": string;
+  /** Wire field `application-name` of `OfferFilter` (required). */
   "application-name": string;
+  /** Wire field `application-user` of `OfferFilter` (required). */
   "application-user": string;
+  /** Wire field `connected-users` of `OfferFilter` (required). */
   "connected-users": string[];
+  /** Wire field `endpoints` of `OfferFilter` (required). */
   endpoints: EndpointFilterAttributes[];
+  /** Wire field `model-name` of `OfferFilter` (required). */
   "model-name": string;
+  /** Wire field `model-qualifier` of `OfferFilter` (required). */
   "model-qualifier": string;
+  /** Wire field `offer-name` of `OfferFilter` (required). */
   "offer-name": string;
 }
 
 /** Schema definition `OfferFilters` of ApplicationOffers v6. */
 export interface OfferFilters {
+  /** Wire field `Filters` of `OfferFilters` (required). */
   Filters: OfferFilter[];
 }
 
 /** Schema definition `OfferURLs` of ApplicationOffers v6. */
 export interface OfferURLs {
+  /** Wire field `bakery-version` of `OfferURLs`. */
   "bakery-version"?: number;
+  /** Wire field `offer-urls` of `OfferURLs`. */
   "offer-urls"?: string[];
 }
 
 /** Schema definition `OfferUserDetails` of ApplicationOffers v6. */
 export interface OfferUserDetails {
+  /** Wire field `access` of `OfferUserDetails` (required). */
   access: string;
+  /** Wire field `display-name` of `OfferUserDetails` (required). */
   "display-name": string;
+  /** Wire field `user` of `OfferUserDetails` (required). */
   user: string;
 }
 
 /** Schema definition `QueryApplicationOffersResultsV5` of ApplicationOffers v6. */
 export interface QueryApplicationOffersResultsV5 {
+  /** Wire field `results` of `QueryApplicationOffersResultsV5` (required). */
   results: ApplicationOfferAdminDetailsV5[];
 }
 
 /** Schema definition `RemoteApplicationInfo` of ApplicationOffers v6. */
 export interface RemoteApplicationInfo {
+  /** Wire field `description` of `RemoteApplicationInfo` (required). */
   description: string;
+  /** Wire field `endpoints` of `RemoteApplicationInfo` (required). */
   endpoints: RemoteEndpoint[];
+  /** Wire field `icon-url-path` of `RemoteApplicationInfo` (required). */
   "icon-url-path": string;
+  /** Wire field `model-tag` of `RemoteApplicationInfo` (required). */
   "model-tag": string;
+  /** Wire field `name` of `RemoteApplicationInfo` (required). */
   name: string;
+  /** Wire field `offer-url` of `RemoteApplicationInfo` (required). */
   "offer-url": string;
+  /** Wire field `source-model-label` of `RemoteApplicationInfo`. */
   "source-model-label"?: string;
 }
 
 /** Schema definition `RemoteApplicationInfoResult` of ApplicationOffers v6. */
 export interface RemoteApplicationInfoResult {
+  /** Wire field `error` of `RemoteApplicationInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `RemoteApplicationInfoResult`. */
   result?: RemoteApplicationInfo;
 }
 
 /** Schema definition `RemoteApplicationInfoResults` of ApplicationOffers v6. */
 export interface RemoteApplicationInfoResults {
+  /** Wire field `results` of `RemoteApplicationInfoResults` (required). */
   results: RemoteApplicationInfoResult[];
 }
 
 /** Schema definition `RemoteEndpoint` of ApplicationOffers v6. */
 export interface RemoteEndpoint {
+  /** Wire field `interface` of `RemoteEndpoint` (required). */
   interface: string;
+  /** Wire field `limit` of `RemoteEndpoint` (required). */
   limit: number;
+  /** Wire field `name` of `RemoteEndpoint` (required). */
   name: string;
+  /** Wire field `role` of `RemoteEndpoint` (required). */
   role: string;
 }

@@ -7,519 +7,919 @@
 
 /** Methods of Application v22: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ApplicationV22 {
-  AddRelation: { params: AddRelation; result: AddRelationResults };
-  AddUnits: { params: AddApplicationUnits; result: AddApplicationUnitsResults };
-  ApplicationsInfo: { params: Entities; result: ApplicationInfoResults };
-  CharmConfig: { params: ApplicationGetArgs; result: ApplicationGetConfigResults };
-  CharmRelations: { params: ApplicationCharmRelations; result: ApplicationCharmRelationsResults };
-  Consume: { params: ConsumeApplicationArgsV5; result: ErrorResults };
-  Deploy: { params: ApplicationsDeploy; result: ErrorResults };
-  DeployFromRepository: { params: DeployFromRepositoryArgs; result: DeployFromRepositoryResults };
-  DestroyApplication: { params: DestroyApplicationsParams; result: DestroyApplicationResults };
-  DestroyConsumedApplications: { params: DestroyConsumedApplicationsParams; result: ErrorResults };
-  DestroyRelation: { params: DestroyRelation; result: Record<string, never> };
-  DestroyUnit: { params: DestroyUnitsParams; result: DestroyUnitResults };
-  Expose: { params: ApplicationExpose; result: Record<string, never> };
-  Get: { params: ApplicationGet; result: ApplicationGetResults };
-  GetApplicationStorage: { params: Entities; result: ApplicationStorageGetResults };
-  GetCharmURLOrigin: { params: ApplicationGet; result: CharmURLOriginResult };
-  GetConfig: { params: Entities; result: ApplicationGetConfigResults };
-  GetConstraints: { params: Entities; result: ApplicationGetConstraintsResults };
-  Leader: { params: Entity; result: StringResult };
-  MergeBindings: { params: ApplicationMergeBindingsArgs; result: ErrorResults };
-  ResolveUnitErrors: { params: UnitsResolved; result: ErrorResults };
-  ScaleApplications: { params: ScaleApplicationsParamsV2; result: ScaleApplicationResults };
-  SetCharm: { params: ApplicationSetCharmV2; result: Record<string, never> };
-  SetConfigs: { params: ConfigSetArgs; result: ErrorResults };
-  SetConstraints: { params: SetConstraints; result: Record<string, never> };
-  SetRelationsSuspended: { params: RelationSuspendedArgs; result: ErrorResults };
-  Unexpose: { params: ApplicationUnexpose; result: Record<string, never> };
-  UnitsInfo: { params: Entities; result: UnitInfoResults };
-  UnsetApplicationsConfig: { params: ApplicationConfigUnsetArgs; result: ErrorResults };
-  UpdateApplicationStorage: { params: ApplicationStorageUpdateRequest; result: ErrorResults };
+  /** Wire request `AddRelation` of Application v22 (no description in Juju's schema). */
+  AddRelation: {
+    /** The request's `params`: schema `AddRelation`. */
+    params: AddRelation;
+    /** The reply's `response`: schema `AddRelationResults`. */
+    result: AddRelationResults;
+  };
+  /** Wire request `AddUnits` of Application v22 (no description in Juju's schema). */
+  AddUnits: {
+    /** The request's `params`: schema `AddApplicationUnits`. */
+    params: AddApplicationUnits;
+    /** The reply's `response`: schema `AddApplicationUnitsResults`. */
+    result: AddApplicationUnitsResults;
+  };
+  /** Wire request `ApplicationsInfo` of Application v22 (no description in Juju's schema). */
+  ApplicationsInfo: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ApplicationInfoResults`. */
+    result: ApplicationInfoResults;
+  };
+  /** Wire request `CharmConfig` of Application v22 (no description in Juju's schema). */
+  CharmConfig: {
+    /** The request's `params`: schema `ApplicationGetArgs`. */
+    params: ApplicationGetArgs;
+    /** The reply's `response`: schema `ApplicationGetConfigResults`. */
+    result: ApplicationGetConfigResults;
+  };
+  /** Wire request `CharmRelations` of Application v22 (no description in Juju's schema). */
+  CharmRelations: {
+    /** The request's `params`: schema `ApplicationCharmRelations`. */
+    params: ApplicationCharmRelations;
+    /** The reply's `response`: schema `ApplicationCharmRelationsResults`. */
+    result: ApplicationCharmRelationsResults;
+  };
+  /** Wire request `Consume` of Application v22 (no description in Juju's schema). */
+  Consume: {
+    /** The request's `params`: schema `ConsumeApplicationArgsV5`. */
+    params: ConsumeApplicationArgsV5;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `Deploy` of Application v22 (no description in Juju's schema). */
+  Deploy: {
+    /** The request's `params`: schema `ApplicationsDeploy`. */
+    params: ApplicationsDeploy;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `DeployFromRepository` of Application v22 (no description in Juju's schema). */
+  DeployFromRepository: {
+    /** The request's `params`: schema `DeployFromRepositoryArgs`. */
+    params: DeployFromRepositoryArgs;
+    /** The reply's `response`: schema `DeployFromRepositoryResults`. */
+    result: DeployFromRepositoryResults;
+  };
+  /** Wire request `DestroyApplication` of Application v22 (no description in Juju's schema). */
+  DestroyApplication: {
+    /** The request's `params`: schema `DestroyApplicationsParams`. */
+    params: DestroyApplicationsParams;
+    /** The reply's `response`: schema `DestroyApplicationResults`. */
+    result: DestroyApplicationResults;
+  };
+  /** Wire request `DestroyConsumedApplications` of Application v22 (no description in Juju's schema). */
+  DestroyConsumedApplications: {
+    /** The request's `params`: schema `DestroyConsumedApplicationsParams`. */
+    params: DestroyConsumedApplicationsParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `DestroyRelation` of Application v22 (no description in Juju's schema). */
+  DestroyRelation: {
+    /** The request's `params`: schema `DestroyRelation`. */
+    params: DestroyRelation;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `DestroyUnit` of Application v22 (no description in Juju's schema). */
+  DestroyUnit: {
+    /** The request's `params`: schema `DestroyUnitsParams`. */
+    params: DestroyUnitsParams;
+    /** The reply's `response`: schema `DestroyUnitResults`. */
+    result: DestroyUnitResults;
+  };
+  /** Wire request `Expose` of Application v22 (no description in Juju's schema). */
+  Expose: {
+    /** The request's `params`: schema `ApplicationExpose`. */
+    params: ApplicationExpose;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `Get` of Application v22 (no description in Juju's schema). */
+  Get: {
+    /** The request's `params`: schema `ApplicationGet`. */
+    params: ApplicationGet;
+    /** The reply's `response`: schema `ApplicationGetResults`. */
+    result: ApplicationGetResults;
+  };
+  /** Wire request `GetApplicationStorage` of Application v22 (no description in Juju's schema). */
+  GetApplicationStorage: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ApplicationStorageGetResults`. */
+    result: ApplicationStorageGetResults;
+  };
+  /** Wire request `GetCharmURLOrigin` of Application v22 (no description in Juju's schema). */
+  GetCharmURLOrigin: {
+    /** The request's `params`: schema `ApplicationGet`. */
+    params: ApplicationGet;
+    /** The reply's `response`: schema `CharmURLOriginResult`. */
+    result: CharmURLOriginResult;
+  };
+  /** Wire request `GetConfig` of Application v22 (no description in Juju's schema). */
+  GetConfig: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ApplicationGetConfigResults`. */
+    result: ApplicationGetConfigResults;
+  };
+  /** Wire request `GetConstraints` of Application v22 (no description in Juju's schema). */
+  GetConstraints: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ApplicationGetConstraintsResults`. */
+    result: ApplicationGetConstraintsResults;
+  };
+  /** Wire request `Leader` of Application v22 (no description in Juju's schema). */
+  Leader: {
+    /** The request's `params`: schema `Entity`. */
+    params: Entity;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `MergeBindings` of Application v22 (no description in Juju's schema). */
+  MergeBindings: {
+    /** The request's `params`: schema `ApplicationMergeBindingsArgs`. */
+    params: ApplicationMergeBindingsArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ResolveUnitErrors` of Application v22 (no description in Juju's schema). */
+  ResolveUnitErrors: {
+    /** The request's `params`: schema `UnitsResolved`. */
+    params: UnitsResolved;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ScaleApplications` of Application v22 (no description in Juju's schema). */
+  ScaleApplications: {
+    /** The request's `params`: schema `ScaleApplicationsParamsV2`. */
+    params: ScaleApplicationsParamsV2;
+    /** The reply's `response`: schema `ScaleApplicationResults`. */
+    result: ScaleApplicationResults;
+  };
+  /** Wire request `SetCharm` of Application v22 (no description in Juju's schema). */
+  SetCharm: {
+    /** The request's `params`: schema `ApplicationSetCharmV2`. */
+    params: ApplicationSetCharmV2;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `SetConfigs` of Application v22 (no description in Juju's schema). */
+  SetConfigs: {
+    /** The request's `params`: schema `ConfigSetArgs`. */
+    params: ConfigSetArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `SetConstraints` of Application v22 (no description in Juju's schema). */
+  SetConstraints: {
+    /** The request's `params`: schema `SetConstraints`. */
+    params: SetConstraints;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `SetRelationsSuspended` of Application v22 (no description in Juju's schema). */
+  SetRelationsSuspended: {
+    /** The request's `params`: schema `RelationSuspendedArgs`. */
+    params: RelationSuspendedArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `Unexpose` of Application v22 (no description in Juju's schema). */
+  Unexpose: {
+    /** The request's `params`: schema `ApplicationUnexpose`. */
+    params: ApplicationUnexpose;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `UnitsInfo` of Application v22 (no description in Juju's schema). */
+  UnitsInfo: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `UnitInfoResults`. */
+    result: UnitInfoResults;
+  };
+  /** Wire request `UnsetApplicationsConfig` of Application v22 (no description in Juju's schema). */
+  UnsetApplicationsConfig: {
+    /** The request's `params`: schema `ApplicationConfigUnsetArgs`. */
+    params: ApplicationConfigUnsetArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpdateApplicationStorage` of Application v22 (no description in Juju's schema). */
+  UpdateApplicationStorage: {
+    /** The request's `params`: schema `ApplicationStorageUpdateRequest`. */
+    params: ApplicationStorageUpdateRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AddApplicationUnits` of Application v22. */
 export interface AddApplicationUnits {
+  /** Wire field `application` of `AddApplicationUnits` (required). */
   application: string;
+  /** Wire field `attach-storage` of `AddApplicationUnits`. */
   "attach-storage"?: string[];
+  /** Wire field `num-units` of `AddApplicationUnits` (required). */
   "num-units": number;
+  /** Wire field `placement` of `AddApplicationUnits` (required). */
   placement: Placement[];
+  /** Wire field `policy` of `AddApplicationUnits`. */
   policy?: string;
 }
 
 /** Schema definition `AddApplicationUnitsResults` of Application v22. */
 export interface AddApplicationUnitsResults {
+  /** Wire field `units` of `AddApplicationUnitsResults` (required). */
   units: string[];
 }
 
 /** Schema definition `AddRelation` of Application v22. */
 export interface AddRelation {
+  /** Wire field `endpoints` of `AddRelation` (required). */
   endpoints: string[];
+  /** Wire field `via-cidrs` of `AddRelation`. */
   "via-cidrs"?: string[];
 }
 
 /** Schema definition `AddRelationResults` of Application v22. */
 export interface AddRelationResults {
+  /** Wire field `endpoints` of `AddRelationResults` (required). */
   endpoints: Record<string, CharmRelation>;
 }
 
 /** Schema definition `ApplicationCharmRelations` of Application v22. */
 export interface ApplicationCharmRelations {
+  /** Wire field `application` of `ApplicationCharmRelations` (required). */
   application: string;
 }
 
 /** Schema definition `ApplicationCharmRelationsResults` of Application v22. */
 export interface ApplicationCharmRelationsResults {
+  /** Wire field `charm-relations` of `ApplicationCharmRelationsResults` (required). */
   "charm-relations": string[];
 }
 
 /** Schema definition `ApplicationConfigUnsetArgs` of Application v22. */
 export interface ApplicationConfigUnsetArgs {
+  /** Wire field `Args` of `ApplicationConfigUnsetArgs` (required). */
   Args: ApplicationUnset[];
 }
 
 /** Schema definition `ApplicationConstraint` of Application v22. */
 export interface ApplicationConstraint {
+  /** Wire field `constraints` of `ApplicationConstraint` (required). */
   constraints: Value;
+  /** Wire field `error` of `ApplicationConstraint`. */
   error?: Error;
 }
 
 /** Schema definition `ApplicationDeploy` of Application v22. */
 export interface ApplicationDeploy {
+  /** Wire field `Force` of `ApplicationDeploy` (required). */
   Force: boolean;
+  /** Wire field `application` of `ApplicationDeploy` (required). */
   application: string;
+  /** Wire field `attach-storage` of `ApplicationDeploy`. */
   "attach-storage"?: string[];
+  /** Wire field `channel` of `ApplicationDeploy` (required). */
   channel: string;
+  /** Wire field `charm-origin` of `ApplicationDeploy`. */
   "charm-origin"?: CharmOrigin;
+  /** Wire field `charm-url` of `ApplicationDeploy` (required). */
   "charm-url": string;
+  /** Wire field `config` of `ApplicationDeploy`. */
   config?: Record<string, string>;
+  /** Wire field `config-yaml` of `ApplicationDeploy` (required). */
   "config-yaml": string;
+  /** Wire field `constraints` of `ApplicationDeploy` (required). */
   constraints: Value;
+  /** Wire field `devices` of `ApplicationDeploy`. */
   devices?: Record<string, Constraints>;
+  /** Wire field `endpoint-bindings` of `ApplicationDeploy`. */
   "endpoint-bindings"?: Record<string, string>;
+  /** Wire field `num-units` of `ApplicationDeploy` (required). */
   "num-units": number;
+  /** Wire field `placement` of `ApplicationDeploy`. */
   placement?: Placement[];
+  /** Wire field `policy` of `ApplicationDeploy`. */
   policy?: string;
+  /** Wire field `resources` of `ApplicationDeploy`. */
   resources?: Record<string, string>;
+  /** Wire field `storage` of `ApplicationDeploy`. */
   storage?: Record<string, Directive>;
 }
 
 /** Schema definition `ApplicationExpose` of Application v22. */
 export interface ApplicationExpose {
+  /** Wire field `application` of `ApplicationExpose` (required). */
   application: string;
+  /** Wire field `exposed-endpoints` of `ApplicationExpose`. */
   "exposed-endpoints"?: Record<string, ExposedEndpoint>;
 }
 
 /** Schema definition `ApplicationGet` of Application v22. */
 export interface ApplicationGet {
+  /** Wire field `application` of `ApplicationGet` (required). */
   application: string;
+  /** Wire field `branch` of `ApplicationGet` (required). */
   branch: string;
 }
 
 /** Schema definition `ApplicationGetArgs` of Application v22. */
 export interface ApplicationGetArgs {
+  /** Wire field `args` of `ApplicationGetArgs` (required). */
   args: ApplicationGet[];
 }
 
 /** Schema definition `ApplicationGetConfigResults` of Application v22. */
 export interface ApplicationGetConfigResults {
+  /** Wire field `Results` of `ApplicationGetConfigResults` (required). */
   Results: ConfigResult[];
 }
 
 /** Schema definition `ApplicationGetConstraintsResults` of Application v22. */
 export interface ApplicationGetConstraintsResults {
+  /** Wire field `results` of `ApplicationGetConstraintsResults` (required). */
   results: ApplicationConstraint[];
 }
 
 /** Schema definition `ApplicationGetResults` of Application v22. */
 export interface ApplicationGetResults {
+  /** Wire field `application` of `ApplicationGetResults` (required). */
   application: string;
+  /** Wire field `application-config` of `ApplicationGetResults`. */
   "application-config"?: Record<string, unknown>;
+  /** Wire field `base` of `ApplicationGetResults` (required). */
   base: Base;
+  /** Wire field `channel` of `ApplicationGetResults` (required). */
   channel: string;
+  /** Wire field `charm` of `ApplicationGetResults` (required). */
   charm: string;
+  /** Wire field `config` of `ApplicationGetResults` (required). */
   config: Record<string, unknown>;
+  /** Wire field `constraints` of `ApplicationGetResults` (required). */
   constraints: Value;
+  /** Wire field `endpoint-bindings` of `ApplicationGetResults`. */
   "endpoint-bindings"?: Record<string, string>;
 }
 
 /** Schema definition `ApplicationInfoResult` of Application v22. */
 export interface ApplicationInfoResult {
+  /** Wire field `error` of `ApplicationInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `ApplicationInfoResult`. */
   result?: ApplicationResult;
 }
 
 /** Schema definition `ApplicationInfoResults` of Application v22. */
 export interface ApplicationInfoResults {
+  /** Wire field `results` of `ApplicationInfoResults` (required). */
   results: ApplicationInfoResult[];
 }
 
 /** Schema definition `ApplicationMergeBindings` of Application v22. */
 export interface ApplicationMergeBindings {
+  /** Wire field `application-tag` of `ApplicationMergeBindings` (required). */
   "application-tag": string;
+  /** Wire field `bindings` of `ApplicationMergeBindings` (required). */
   bindings: Record<string, string>;
+  /** Wire field `force` of `ApplicationMergeBindings` (required). */
   force: boolean;
 }
 
 /** Schema definition `ApplicationMergeBindingsArgs` of Application v22. */
 export interface ApplicationMergeBindingsArgs {
+  /** Wire field `args` of `ApplicationMergeBindingsArgs` (required). */
   args: ApplicationMergeBindings[];
 }
 
 /** Schema definition `ApplicationOfferDetailsV5` of Application v22. */
 export interface ApplicationOfferDetailsV5 {
+  /** Wire field `application-description` of `ApplicationOfferDetailsV5` (required). */
   "application-description": string;
+  /** Wire field `endpoints` of `ApplicationOfferDetailsV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `offer-name` of `ApplicationOfferDetailsV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ApplicationOfferDetailsV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ApplicationOfferDetailsV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ApplicationOfferDetailsV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ApplicationOfferDetailsV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ApplicationResult` of Application v22. */
 export interface ApplicationResult {
+  /** Wire field `base` of `ApplicationResult`. */
   base?: Base;
+  /** Wire field `channel` of `ApplicationResult`. */
   channel?: string;
+  /** Wire field `charm` of `ApplicationResult`. */
   charm?: string;
+  /** Wire field `constraints` of `ApplicationResult`. */
   constraints?: Value;
+  /** Wire field `endpoint-bindings` of `ApplicationResult`. */
   "endpoint-bindings"?: Record<string, string>;
+  /** Wire field `exposed` of `ApplicationResult` (required). */
   exposed: boolean;
+  /** Wire field `exposed-endpoints` of `ApplicationResult`. */
   "exposed-endpoints"?: Record<string, ExposedEndpoint>;
+  /** Wire field `life` of `ApplicationResult` (required). */
   life: string;
+  /** Wire field `principal` of `ApplicationResult` (required). */
   principal: boolean;
+  /** Wire field `remote` of `ApplicationResult` (required). */
   remote: boolean;
+  /** Wire field `tag` of `ApplicationResult` (required). */
   tag: string;
 }
 
 /** Schema definition `ApplicationSetCharmV2` of Application v22. */
 export interface ApplicationSetCharmV2 {
+  /** Wire field `application` of `ApplicationSetCharmV2` (required). */
   application: string;
+  /** Wire field `channel` of `ApplicationSetCharmV2` (required). */
   channel: string;
+  /** Wire field `charm-origin` of `ApplicationSetCharmV2`. */
   "charm-origin"?: CharmOrigin;
+  /** Wire field `charm-url` of `ApplicationSetCharmV2` (required). */
   "charm-url": string;
+  /** Wire field `config-settings` of `ApplicationSetCharmV2`. */
   "config-settings"?: Record<string, string>;
+  /** Wire field `config-settings-yaml` of `ApplicationSetCharmV2`. */
   "config-settings-yaml"?: string;
+  /** Wire field `endpoint-bindings` of `ApplicationSetCharmV2`. */
   "endpoint-bindings"?: Record<string, string>;
+  /** Wire field `force` of `ApplicationSetCharmV2` (required). */
   force: boolean;
+  /** Wire field `force-base` of `ApplicationSetCharmV2` (required). */
   "force-base": boolean;
+  /** Wire field `force-units` of `ApplicationSetCharmV2` (required). */
   "force-units": boolean;
+  /** Wire field `generation` of `ApplicationSetCharmV2` (required). */
   generation: string;
+  /** Wire field `resource-ids` of `ApplicationSetCharmV2`. */
   "resource-ids"?: Record<string, string>;
+  /** Wire field `storage-directives` of `ApplicationSetCharmV2`. */
   "storage-directives"?: Record<string, StorageDirectives>;
 }
 
 /** Schema definition `ApplicationStorageGetResult` of Application v22. */
 export interface ApplicationStorageGetResult {
+  /** Wire field `Error` of `ApplicationStorageGetResult` (required). */
   Error: Error;
+  /** Wire field `storage-constraints` of `ApplicationStorageGetResult` (required). */
   "storage-constraints": Record<string, StorageDirectives>;
 }
 
 /** Schema definition `ApplicationStorageGetResults` of Application v22. */
 export interface ApplicationStorageGetResults {
+  /** Wire field `results` of `ApplicationStorageGetResults` (required). */
   results: ApplicationStorageGetResult[];
 }
 
 /** Schema definition `ApplicationStorageUpdate` of Application v22. */
 export interface ApplicationStorageUpdate {
+  /** Wire field `application-tag` of `ApplicationStorageUpdate` (required). */
   "application-tag": string;
+  /** Wire field `storage-constraints` of `ApplicationStorageUpdate` (required). */
   "storage-constraints": Record<string, StorageDirectives>;
 }
 
 /** Schema definition `ApplicationStorageUpdateRequest` of Application v22. */
 export interface ApplicationStorageUpdateRequest {
+  /** Wire field `storage-updates` of `ApplicationStorageUpdateRequest` (required). */
   "storage-updates": ApplicationStorageUpdate[];
 }
 
 /** Schema definition `ApplicationUnexpose` of Application v22. */
 export interface ApplicationUnexpose {
+  /** Wire field `application` of `ApplicationUnexpose` (required). */
   application: string;
+  /** Wire field `exposed-endpoints` of `ApplicationUnexpose` (required). */
   "exposed-endpoints": string[];
 }
 
 /** Schema definition `ApplicationUnset` of Application v22. */
 export interface ApplicationUnset {
+  /** Wire field `application` of `ApplicationUnset` (required). */
   application: string;
+  /** Wire field `branch` of `ApplicationUnset` (required). */
   branch: string;
+  /** Wire field `options` of `ApplicationUnset` (required). */
   options: string[];
 }
 
 /** Schema definition `ApplicationsDeploy` of Application v22. */
 export interface ApplicationsDeploy {
+  /** Wire field `applications` of `ApplicationsDeploy` (required). */
   applications: ApplicationDeploy[];
 }
 
 /** Schema definition `Base` of Application v22. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `CharmOrigin` of Application v22. */
 export interface CharmOrigin {
+  /** Wire field `architecture` of `CharmOrigin`. */
   architecture?: string;
+  /** Wire field `base` of `CharmOrigin`. */
   base?: Base;
+  /** Wire field `branch` of `CharmOrigin`. */
   branch?: string;
+  /** Wire field `hash` of `CharmOrigin`. */
   hash?: string;
+  /** Wire field `id` of `CharmOrigin` (required). */
   id: string;
+  /** Wire field `instance-key` of `CharmOrigin`. */
   "instance-key"?: string;
+  /** Wire field `revision` of `CharmOrigin`. */
   revision?: number;
+  /** Wire field `risk` of `CharmOrigin`. */
   risk?: string;
+  /** Wire field `source` of `CharmOrigin` (required). */
   source: string;
+  /** Wire field `track` of `CharmOrigin`. */
   track?: string;
+  /** Wire field `type` of `CharmOrigin` (required). */
   type: string;
 }
 
 /** Schema definition `CharmRelation` of Application v22. */
 export interface CharmRelation {
+  /** Wire field `interface` of `CharmRelation` (required). */
   interface: string;
+  /** Wire field `limit` of `CharmRelation` (required). */
   limit: number;
+  /** Wire field `name` of `CharmRelation` (required). */
   name: string;
+  /** Wire field `optional` of `CharmRelation` (required). */
   optional: boolean;
+  /** Wire field `role` of `CharmRelation` (required). */
   role: string;
+  /** Wire field `scope` of `CharmRelation` (required). */
   scope: string;
 }
 
 /** Schema definition `CharmURLOriginResult` of Application v22. */
 export interface CharmURLOriginResult {
+  /** Wire field `charm-origin` of `CharmURLOriginResult` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `error` of `CharmURLOriginResult`. */
   error?: Error;
+  /** Wire field `url` of `CharmURLOriginResult` (required). */
   url: string;
 }
 
 /** Schema definition `ConfigResult` of Application v22. */
 export interface ConfigResult {
+  /** Wire field `config` of `ConfigResult` (required). */
   config: Record<string, unknown>;
+  /** Wire field `error` of `ConfigResult`. */
   error?: Error;
 }
 
 /** Schema definition `ConfigSet` of Application v22. */
 export interface ConfigSet {
+  /** Wire field `application` of `ConfigSet` (required). */
   application: string;
+  /** Wire field `config` of `ConfigSet` (required). */
   config: Record<string, string>;
+  /** Wire field `config-yaml` of `ConfigSet` (required). */
   "config-yaml": string;
+  /** Wire field `generation` of `ConfigSet` (required). */
   generation: string;
 }
 
 /** Schema definition `ConfigSetArgs` of Application v22. */
 export interface ConfigSetArgs {
+  /** Wire field `Args` of `ConfigSetArgs` (required). */
   Args: ConfigSet[];
 }
 
 /** Schema definition `Constraints` of Application v22. */
 export interface Constraints {
+  /** Wire field `Attributes` of `Constraints` (required). */
   Attributes: Record<string, string>;
+  /** Wire field `Count` of `Constraints` (required). */
   Count: number;
+  /** Wire field `Type` of `Constraints` (required). */
   Type: string;
 }
 
 /** Schema definition `ConsumeApplicationArgV5` of Application v22. */
 export interface ConsumeApplicationArgV5 {
+  /** Wire field `application-alias` of `ConsumeApplicationArgV5`. */
   "application-alias"?: string;
+  /** Wire field `application-description` of `ConsumeApplicationArgV5` (required). */
   "application-description": string;
+  /** Wire field `endpoints` of `ConsumeApplicationArgV5`. */
   endpoints?: RemoteEndpoint[];
+  /** Wire field `external-controller` of `ConsumeApplicationArgV5`. */
   "external-controller"?: ExternalControllerInfo;
+  /** Wire field `macaroon` of `ConsumeApplicationArgV5`. */
   macaroon?: Macaroon;
+  /** Wire field `offer-name` of `ConsumeApplicationArgV5` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `ConsumeApplicationArgV5` (required). */
   "offer-url": string;
+  /** Wire field `offer-uuid` of `ConsumeApplicationArgV5` (required). */
   "offer-uuid": string;
+  /** Wire field `source-model-tag` of `ConsumeApplicationArgV5` (required). */
   "source-model-tag": string;
+  /** Wire field `users` of `ConsumeApplicationArgV5`. */
   users?: OfferUserDetails[];
 }
 
 /** Schema definition `ConsumeApplicationArgsV5` of Application v22. */
 export interface ConsumeApplicationArgsV5 {
+  /** Wire field `args` of `ConsumeApplicationArgsV5`. */
   args?: ConsumeApplicationArgV5[];
 }
 
 /** Schema definition `DeployFromRepositoryArg` of Application v22. */
 export interface DeployFromRepositoryArg {
+  /** Wire field `ApplicationName` of `DeployFromRepositoryArg` (required). */
   ApplicationName: string;
+  /** Wire field `AttachStorage` of `DeployFromRepositoryArg` (required). */
   AttachStorage: string[];
+  /** Wire field `CharmName` of `DeployFromRepositoryArg` (required). */
   CharmName: string;
+  /** Wire field `ConfigYAML` of `DeployFromRepositoryArg` (required). */
   ConfigYAML: string;
+  /** Wire field `Cons` of `DeployFromRepositoryArg` (required). */
   Cons: Value;
+  /** Wire field `Devices` of `DeployFromRepositoryArg` (required). */
   Devices: Record<string, Constraints>;
+  /** Wire field `DryRun` of `DeployFromRepositoryArg` (required). */
   DryRun: boolean;
+  /** Wire field `Placement` of `DeployFromRepositoryArg` (required). */
   Placement: Placement[];
+  /** Wire field `Trust` of `DeployFromRepositoryArg` (required). */
   Trust: boolean;
+  /** Wire field `base` of `DeployFromRepositoryArg`. */
   base?: Base;
+  /** Wire field `channel` of `DeployFromRepositoryArg`. */
   channel?: string;
+  /** Wire field `endpoint-bindings` of `DeployFromRepositoryArg`. */
   "endpoint-bindings"?: Record<string, string>;
+  /** Wire field `force` of `DeployFromRepositoryArg`. */
   force?: boolean;
+  /** Wire field `num-units` of `DeployFromRepositoryArg`. */
   "num-units"?: number;
+  /** Wire field `resources` of `DeployFromRepositoryArg`. */
   resources?: Record<string, string>;
+  /** Wire field `revision` of `DeployFromRepositoryArg`. */
   revision?: number;
+  /** Wire field `storage` of `DeployFromRepositoryArg` (required). */
   storage: Record<string, Directive>;
 }
 
 /** Schema definition `DeployFromRepositoryArgs` of Application v22. */
 export interface DeployFromRepositoryArgs {
+  /** Wire field `Args` of `DeployFromRepositoryArgs` (required). */
   Args: DeployFromRepositoryArg[];
 }
 
 /** Schema definition `DeployFromRepositoryInfo` of Application v22. */
 export interface DeployFromRepositoryInfo {
+  /** Wire field `architecture` of `DeployFromRepositoryInfo` (required). */
   architecture: string;
+  /** Wire field `base` of `DeployFromRepositoryInfo`. */
   base?: Base;
+  /** Wire field `channel` of `DeployFromRepositoryInfo` (required). */
   channel: string;
+  /** Wire field `effective-channel` of `DeployFromRepositoryInfo`. */
   "effective-channel"?: string;
+  /** Wire field `name` of `DeployFromRepositoryInfo` (required). */
   name: string;
+  /** Wire field `revision` of `DeployFromRepositoryInfo` (required). */
   revision: number;
+  /** Wire field `warnings` of `DeployFromRepositoryInfo`. */
   warnings?: string[];
 }
 
 /** Schema definition `DeployFromRepositoryResult` of Application v22. */
 export interface DeployFromRepositoryResult {
+  /** Wire field `Errors` of `DeployFromRepositoryResult` (required). */
   Errors: Error[];
+  /** Wire field `Info` of `DeployFromRepositoryResult` (required). */
   Info: DeployFromRepositoryInfo;
+  /** Wire field `PendingResourceUploads` of `DeployFromRepositoryResult` (required). */
   PendingResourceUploads: PendingResourceUpload[];
 }
 
 /** Schema definition `DeployFromRepositoryResults` of Application v22. */
 export interface DeployFromRepositoryResults {
+  /** Wire field `Results` of `DeployFromRepositoryResults` (required). */
   Results: DeployFromRepositoryResult[];
 }
 
 /** Schema definition `DestroyApplicationInfo` of Application v22. */
 export interface DestroyApplicationInfo {
+  /** Wire field `destroyed-storage` of `DestroyApplicationInfo`. */
   "destroyed-storage"?: Entity[];
+  /** Wire field `destroyed-units` of `DestroyApplicationInfo`. */
   "destroyed-units"?: Entity[];
+  /** Wire field `detached-storage` of `DestroyApplicationInfo`. */
   "detached-storage"?: Entity[];
 }
 
 /** Schema definition `DestroyApplicationParams` of Application v22. */
 export interface DestroyApplicationParams {
+  /** Wire field `application-tag` of `DestroyApplicationParams` (required). */
   "application-tag": string;
+  /** Wire field `destroy-storage` of `DestroyApplicationParams`. */
   "destroy-storage"?: boolean;
+  /** Wire field `dry-run` of `DestroyApplicationParams`. */
   "dry-run"?: boolean;
+  /** Wire field `force` of `DestroyApplicationParams` (required). */
   force: boolean;
+  /** Wire field `max-wait` of `DestroyApplicationParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `DestroyApplicationResult` of Application v22. */
 export interface DestroyApplicationResult {
+  /** Wire field `error` of `DestroyApplicationResult`. */
   error?: Error;
+  /** Wire field `info` of `DestroyApplicationResult`. */
   info?: DestroyApplicationInfo;
 }
 
 /** Schema definition `DestroyApplicationResults` of Application v22. */
 export interface DestroyApplicationResults {
+  /** Wire field `results` of `DestroyApplicationResults`. */
   results?: DestroyApplicationResult[];
 }
 
 /** Schema definition `DestroyApplicationsParams` of Application v22. */
 export interface DestroyApplicationsParams {
+  /** Wire field `applications` of `DestroyApplicationsParams` (required). */
   applications: DestroyApplicationParams[];
 }
 
 /** Schema definition `DestroyConsumedApplicationParams` of Application v22. */
 export interface DestroyConsumedApplicationParams {
+  /** Wire field `application-tag` of `DestroyConsumedApplicationParams` (required). */
   "application-tag": string;
+  /** Wire field `force` of `DestroyConsumedApplicationParams`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyConsumedApplicationParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `DestroyConsumedApplicationsParams` of Application v22. */
 export interface DestroyConsumedApplicationsParams {
+  /** Wire field `applications` of `DestroyConsumedApplicationsParams` (required). */
   applications: DestroyConsumedApplicationParams[];
 }
 
 /** Schema definition `DestroyRelation` of Application v22. */
 export interface DestroyRelation {
+  /** Wire field `endpoints` of `DestroyRelation`. */
   endpoints?: string[];
+  /** Wire field `force` of `DestroyRelation`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyRelation`. */
   "max-wait"?: number;
+  /** Wire field `relation-id` of `DestroyRelation` (required). */
   "relation-id": number;
 }
 
 /** Schema definition `DestroyUnitInfo` of Application v22. */
 export interface DestroyUnitInfo {
+  /** Wire field `destroyed-storage` of `DestroyUnitInfo`. */
   "destroyed-storage"?: Entity[];
+  /** Wire field `detached-storage` of `DestroyUnitInfo`. */
   "detached-storage"?: Entity[];
 }
 
 /** Schema definition `DestroyUnitParams` of Application v22. */
 export interface DestroyUnitParams {
+  /** Wire field `destroy-storage` of `DestroyUnitParams`. */
   "destroy-storage"?: boolean;
+  /** Wire field `dry-run` of `DestroyUnitParams`. */
   "dry-run"?: boolean;
+  /** Wire field `force` of `DestroyUnitParams`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyUnitParams`. */
   "max-wait"?: number;
+  /** Wire field `unit-tag` of `DestroyUnitParams` (required). */
   "unit-tag": string;
 }
 
 /** Schema definition `DestroyUnitResult` of Application v22. */
 export interface DestroyUnitResult {
+  /** Wire field `error` of `DestroyUnitResult`. */
   error?: Error;
+  /** Wire field `info` of `DestroyUnitResult`. */
   info?: DestroyUnitInfo;
 }
 
 /** Schema definition `DestroyUnitResults` of Application v22. */
 export interface DestroyUnitResults {
+  /** Wire field `results` of `DestroyUnitResults`. */
   results?: DestroyUnitResult[];
 }
 
 /** Schema definition `DestroyUnitsParams` of Application v22. */
 export interface DestroyUnitsParams {
+  /** Wire field `units` of `DestroyUnitsParams` (required). */
   units: DestroyUnitParams[];
 }
 
 /** Schema definition `Directive` of Application v22. */
 export interface Directive {
+  /** Wire field `Count` of `Directive` (required). */
   Count: number;
+  /** Wire field `Pool` of `Directive` (required). */
   Pool: string;
+  /** Wire field `Size` of `Directive` (required). */
   Size: number;
 }
 
 /** Schema definition `EndpointRelationData` of Application v22. */
 export interface EndpointRelationData {
+  /** Wire field `ApplicationData` of `EndpointRelationData` (required). */
   ApplicationData: Record<string, unknown>;
+  /** Wire field `cross-model` of `EndpointRelationData` (required). */
   "cross-model": boolean;
+  /** Wire field `endpoint` of `EndpointRelationData` (required). */
   endpoint: string;
+  /** Wire field `related-endpoint` of `EndpointRelationData` (required). */
   "related-endpoint": string;
+  /** Wire field `relation-id` of `EndpointRelationData` (required). */
   "relation-id": number;
+  /** Wire field `unit-relation-data` of `EndpointRelationData` (required). */
   "unit-relation-data": Record<string, RelationData>;
 }
 
 /** Schema definition `Entities` of Application v22. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Application v22. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Application v22. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Application v22. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Application v22. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ExposedEndpoint` of Application v22. */
 export interface ExposedEndpoint {
+  /** Wire field `expose-to-cidrs` of `ExposedEndpoint`. */
   "expose-to-cidrs"?: string[];
+  /** Wire field `expose-to-spaces` of `ExposedEndpoint`. */
   "expose-to-spaces"?: string[];
 }
 
 /** Schema definition `ExternalControllerInfo` of Application v22. */
 export interface ExternalControllerInfo {
+  /** Wire field `addrs` of `ExternalControllerInfo` (required). */
   addrs: string[];
+  /** Wire field `ca-cert` of `ExternalControllerInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `ExternalControllerInfo` (required). */
   "controller-alias": string;
+  /** Wire field `controller-tag` of `ExternalControllerInfo` (required). */
   "controller-tag": string;
 }
 
@@ -532,147 +932,214 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `OfferUserDetails` of Application v22. */
 export interface OfferUserDetails {
+  /** Wire field `access` of `OfferUserDetails` (required). */
   access: string;
+  /** Wire field `display-name` of `OfferUserDetails` (required). */
   "display-name": string;
+  /** Wire field `user` of `OfferUserDetails` (required). */
   user: string;
 }
 
 /** Schema definition `PendingResourceUpload` of Application v22. */
 export interface PendingResourceUpload {
+  /** Wire field `Filename` of `PendingResourceUpload` (required). */
   Filename: string;
+  /** Wire field `Name` of `PendingResourceUpload` (required). */
   Name: string;
+  /** Wire field `Type` of `PendingResourceUpload` (required). */
   Type: string;
 }
 
 /** Schema definition `Placement` of Application v22. */
 export interface Placement {
+  /** Wire field `directive` of `Placement` (required). */
   directive: string;
+  /** Wire field `scope` of `Placement` (required). */
   scope: string;
 }
 
 /** Schema definition `RelationData` of Application v22. */
 export interface RelationData {
+  /** Wire field `InScope` of `RelationData` (required). */
   InScope: boolean;
+  /** Wire field `UnitData` of `RelationData` (required). */
   UnitData: Record<string, unknown>;
 }
 
 /** Schema definition `RelationSuspendedArg` of Application v22. */
 export interface RelationSuspendedArg {
+  /** Wire field `message` of `RelationSuspendedArg` (required). */
   message: string;
+  /** Wire field `relation-id` of `RelationSuspendedArg` (required). */
   "relation-id": number;
+  /** Wire field `suspended` of `RelationSuspendedArg` (required). */
   suspended: boolean;
 }
 
 /** Schema definition `RelationSuspendedArgs` of Application v22. */
 export interface RelationSuspendedArgs {
+  /** Wire field `args` of `RelationSuspendedArgs` (required). */
   args: RelationSuspendedArg[];
 }
 
 /** Schema definition `RemoteEndpoint` of Application v22. */
 export interface RemoteEndpoint {
+  /** Wire field `interface` of `RemoteEndpoint` (required). */
   interface: string;
+  /** Wire field `limit` of `RemoteEndpoint` (required). */
   limit: number;
+  /** Wire field `name` of `RemoteEndpoint` (required). */
   name: string;
+  /** Wire field `role` of `RemoteEndpoint` (required). */
   role: string;
 }
 
 /** Schema definition `ScaleApplicationInfo` of Application v22. */
 export interface ScaleApplicationInfo {
+  /** Wire field `num-units` of `ScaleApplicationInfo` (required). */
   "num-units": number;
 }
 
 /** Schema definition `ScaleApplicationParamsV2` of Application v22. */
 export interface ScaleApplicationParamsV2 {
+  /** Wire field `application-tag` of `ScaleApplicationParamsV2` (required). */
   "application-tag": string;
+  /** Wire field `attach-storage` of `ScaleApplicationParamsV2`. */
   "attach-storage"?: string[];
+  /** Wire field `force` of `ScaleApplicationParamsV2` (required). */
   force: boolean;
+  /** Wire field `scale` of `ScaleApplicationParamsV2` (required). */
   scale: number;
+  /** Wire field `scale-change` of `ScaleApplicationParamsV2`. */
   "scale-change"?: number;
 }
 
 /** Schema definition `ScaleApplicationResult` of Application v22. */
 export interface ScaleApplicationResult {
+  /** Wire field `error` of `ScaleApplicationResult`. */
   error?: Error;
+  /** Wire field `info` of `ScaleApplicationResult`. */
   info?: ScaleApplicationInfo;
 }
 
 /** Schema definition `ScaleApplicationResults` of Application v22. */
 export interface ScaleApplicationResults {
+  /** Wire field `results` of `ScaleApplicationResults`. */
   results?: ScaleApplicationResult[];
 }
 
 /** Schema definition `ScaleApplicationsParamsV2` of Application v22. */
 export interface ScaleApplicationsParamsV2 {
+  /** Wire field `applications` of `ScaleApplicationsParamsV2` (required). */
   applications: ScaleApplicationParamsV2[];
 }
 
 /** Schema definition `SetConstraints` of Application v22. */
 export interface SetConstraints {
+  /** Wire field `application` of `SetConstraints` (required). */
   application: string;
+  /** Wire field `constraints` of `SetConstraints` (required). */
   constraints: Value;
 }
 
 /** Schema definition `StorageDirectives` of Application v22. */
 export interface StorageDirectives {
+  /** Wire field `count` of `StorageDirectives`. */
   count?: number;
+  /** Wire field `pool` of `StorageDirectives`. */
   pool?: string;
+  /** Wire field `size` of `StorageDirectives`. */
   size?: number;
 }
 
 /** Schema definition `StringResult` of Application v22. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `UnitInfoResult` of Application v22. */
 export interface UnitInfoResult {
+  /** Wire field `error` of `UnitInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `UnitInfoResult`. */
   result?: UnitResult;
 }
 
 /** Schema definition `UnitInfoResults` of Application v22. */
 export interface UnitInfoResults {
+  /** Wire field `results` of `UnitInfoResults` (required). */
   results: UnitInfoResult[];
 }
 
 /** Schema definition `UnitResult` of Application v22. */
 export interface UnitResult {
+  /** Wire field `address` of `UnitResult`. */
   address?: string;
+  /** Wire field `charm` of `UnitResult` (required). */
   charm: string;
+  /** Wire field `leader` of `UnitResult`. */
   leader?: boolean;
+  /** Wire field `life` of `UnitResult`. */
   life?: string;
+  /** Wire field `machine` of `UnitResult`. */
   machine?: string;
+  /** Wire field `opened-ports` of `UnitResult` (required). */
   "opened-ports": string[];
+  /** Wire field `provider-id` of `UnitResult`. */
   "provider-id"?: string;
+  /** Wire field `public-address` of `UnitResult`. */
   "public-address"?: string;
+  /** Wire field `relation-data` of `UnitResult`. */
   "relation-data"?: EndpointRelationData[];
+  /** Wire field `tag` of `UnitResult` (required). */
   tag: string;
+  /** Wire field `workload-version` of `UnitResult` (required). */
   "workload-version": string;
 }
 
 /** Schema definition `UnitsResolved` of Application v22. */
 export interface UnitsResolved {
+  /** Wire field `all` of `UnitsResolved`. */
   all?: boolean;
+  /** Wire field `retry` of `UnitsResolved`. */
   retry?: boolean;
+  /** Wire field `tags` of `UnitsResolved`. */
   tags?: Entities;
 }
 
 /** Schema definition `Value` of Application v22. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

@@ -7,35 +7,62 @@
 
 /** Methods of Backups v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface BackupsV3 {
-  Create: { params: BackupsCreateArgs; result: BackupsMetadataResult };
+  /** Wire request `Create` of Backups v3 (no description in Juju's schema). */
+  Create: {
+    /** The request's `params`: schema `BackupsCreateArgs`. */
+    params: BackupsCreateArgs;
+    /** The reply's `response`: schema `BackupsMetadataResult`. */
+    result: BackupsMetadataResult;
+  };
 }
 
 /** Schema definition `BackupsCreateArgs` of Backups v3. */
 export interface BackupsCreateArgs {
+  /** Wire field `no-download` of `BackupsCreateArgs` (required). */
   "no-download": boolean;
+  /** Wire field `notes` of `BackupsCreateArgs` (required). */
   notes: string;
 }
 
 /** Schema definition `BackupsMetadataResult` of Backups v3. */
 export interface BackupsMetadataResult {
+  /** Wire field `base` of `BackupsMetadataResult` (required). */
   base: string;
+  /** Wire field `checksum` of `BackupsMetadataResult` (required). */
   checksum: string;
+  /** Wire field `checksum-format` of `BackupsMetadataResult` (required). */
   "checksum-format": string;
+  /** Wire field `controller-machine-id` of `BackupsMetadataResult` (required). */
   "controller-machine-id": string;
+  /** Wire field `controller-machine-inst-id` of `BackupsMetadataResult` (required). */
   "controller-machine-inst-id": string;
+  /** Wire field `controller-uuid` of `BackupsMetadataResult` (required). */
   "controller-uuid": string;
+  /** Wire field `filename` of `BackupsMetadataResult` (required). */
   filename: string;
+  /** Wire field `finished` of `BackupsMetadataResult` (required). */
   finished: string;
+  /** Wire field `format-version` of `BackupsMetadataResult` (required). */
   "format-version": number;
+  /** Wire field `ha-nodes` of `BackupsMetadataResult` (required). */
   "ha-nodes": number;
+  /** Wire field `hostname` of `BackupsMetadataResult` (required). */
   hostname: string;
+  /** Wire field `id` of `BackupsMetadataResult` (required). */
   id: string;
+  /** Wire field `machine` of `BackupsMetadataResult` (required). */
   machine: string;
+  /** Wire field `model` of `BackupsMetadataResult` (required). */
   model: string;
+  /** Wire field `notes` of `BackupsMetadataResult` (required). */
   notes: string;
+  /** Wire field `size` of `BackupsMetadataResult` (required). */
   size: number;
+  /** Wire field `started` of `BackupsMetadataResult` (required). */
   started: string;
+  /** Wire field `stored` of `BackupsMetadataResult` (required). */
   stored: string;
+  /** Wire field `version` of `BackupsMetadataResult` (required). */
   version: Number;
 }
 

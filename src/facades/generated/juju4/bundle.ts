@@ -7,44 +7,70 @@
 
 /** Methods of Bundle v8: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface BundleV8 {
-  ExportBundle: { params: ExportBundleParams; result: StringResult };
-  GetChangesMapArgs: { params: BundleChangesParams; result: BundleChangesMapArgsResults };
+  /** Wire request `ExportBundle` of Bundle v8 (no description in Juju's schema). */
+  ExportBundle: {
+    /** The request's `params`: schema `ExportBundleParams`. */
+    params: ExportBundleParams;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `GetChangesMapArgs` of Bundle v8 (no description in Juju's schema). */
+  GetChangesMapArgs: {
+    /** The request's `params`: schema `BundleChangesParams`. */
+    params: BundleChangesParams;
+    /** The reply's `response`: schema `BundleChangesMapArgsResults`. */
+    result: BundleChangesMapArgsResults;
+  };
 }
 
 /** Schema definition `BundleChangesMapArgs` of Bundle v8. */
 export interface BundleChangesMapArgs {
+  /** Wire field `args` of `BundleChangesMapArgs` (required). */
   args: Record<string, unknown>;
+  /** Wire field `id` of `BundleChangesMapArgs` (required). */
   id: string;
+  /** Wire field `method` of `BundleChangesMapArgs` (required). */
   method: string;
+  /** Wire field `requires` of `BundleChangesMapArgs` (required). */
   requires: string[];
 }
 
 /** Schema definition `BundleChangesMapArgsResults` of Bundle v8. */
 export interface BundleChangesMapArgsResults {
+  /** Wire field `changes` of `BundleChangesMapArgsResults`. */
   changes?: BundleChangesMapArgs[];
+  /** Wire field `errors` of `BundleChangesMapArgsResults`. */
   errors?: string[];
 }
 
 /** Schema definition `BundleChangesParams` of Bundle v8. */
 export interface BundleChangesParams {
+  /** Wire field `bundleURL` of `BundleChangesParams` (required). */
   bundleURL: string;
+  /** Wire field `yaml` of `BundleChangesParams` (required). */
   yaml: string;
 }
 
 /** Schema definition `Error` of Bundle v8. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ExportBundleParams` of Bundle v8. */
 export interface ExportBundleParams {
+  /** Wire field `include-charm-defaults` of `ExportBundleParams`. */
   "include-charm-defaults"?: boolean;
 }
 
 /** Schema definition `StringResult` of Bundle v8. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }

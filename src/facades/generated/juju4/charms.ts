@@ -7,275 +7,444 @@
 
 /** Methods of Charms v7: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface CharmsV7 {
-  AddCharm: { params: AddCharmWithOrigin; result: CharmOriginResult };
-  CharmInfo: { params: CharmURL; result: Charm };
-  CheckCharmPlacement: { params: ApplicationCharmPlacements; result: ErrorResults };
-  GetDownloadInfos: { params: CharmURLAndOrigins; result: DownloadInfoResults };
-  List: { params: CharmsList; result: CharmsListResult };
-  ListCharmResources: { params: CharmURLAndOrigins; result: CharmResourcesResults };
-  ResolveCharms: { params: ResolveCharmsWithChannel; result: ResolveCharmWithChannelResults };
+  /** Wire request `AddCharm` of Charms v7 (no description in Juju's schema). */
+  AddCharm: {
+    /** The request's `params`: schema `AddCharmWithOrigin`. */
+    params: AddCharmWithOrigin;
+    /** The reply's `response`: schema `CharmOriginResult`. */
+    result: CharmOriginResult;
+  };
+  /** Wire request `CharmInfo` of Charms v7 (no description in Juju's schema). */
+  CharmInfo: {
+    /** The request's `params`: schema `CharmURL`. */
+    params: CharmURL;
+    /** The reply's `response`: schema `Charm`. */
+    result: Charm;
+  };
+  /** Wire request `CheckCharmPlacement` of Charms v7 (no description in Juju's schema). */
+  CheckCharmPlacement: {
+    /** The request's `params`: schema `ApplicationCharmPlacements`. */
+    params: ApplicationCharmPlacements;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `GetDownloadInfos` of Charms v7 (no description in Juju's schema). */
+  GetDownloadInfos: {
+    /** The request's `params`: schema `CharmURLAndOrigins`. */
+    params: CharmURLAndOrigins;
+    /** The reply's `response`: schema `DownloadInfoResults`. */
+    result: DownloadInfoResults;
+  };
+  /** Wire request `List` of Charms v7 (no description in Juju's schema). */
+  List: {
+    /** The request's `params`: schema `CharmsList`. */
+    params: CharmsList;
+    /** The reply's `response`: schema `CharmsListResult`. */
+    result: CharmsListResult;
+  };
+  /** Wire request `ListCharmResources` of Charms v7 (no description in Juju's schema). */
+  ListCharmResources: {
+    /** The request's `params`: schema `CharmURLAndOrigins`. */
+    params: CharmURLAndOrigins;
+    /** The reply's `response`: schema `CharmResourcesResults`. */
+    result: CharmResourcesResults;
+  };
+  /** Wire request `ResolveCharms` of Charms v7 (no description in Juju's schema). */
+  ResolveCharms: {
+    /** The request's `params`: schema `ResolveCharmsWithChannel`. */
+    params: ResolveCharmsWithChannel;
+    /** The reply's `response`: schema `ResolveCharmWithChannelResults`. */
+    result: ResolveCharmWithChannelResults;
+  };
 }
 
 /** Schema definition `AddCharmWithOrigin` of Charms v7. */
 export interface AddCharmWithOrigin {
+  /** Wire field `charm-origin` of `AddCharmWithOrigin` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `force` of `AddCharmWithOrigin` (required). */
   force: boolean;
+  /** Wire field `url` of `AddCharmWithOrigin` (required). */
   url: string;
 }
 
 /** Schema definition `ApplicationCharmPlacement` of Charms v7. */
 export interface ApplicationCharmPlacement {
+  /** Wire field `application` of `ApplicationCharmPlacement` (required). */
   application: string;
+  /** Wire field `charm-url` of `ApplicationCharmPlacement` (required). */
   "charm-url": string;
 }
 
 /** Schema definition `ApplicationCharmPlacements` of Charms v7. */
 export interface ApplicationCharmPlacements {
+  /** Wire field `placements` of `ApplicationCharmPlacements` (required). */
   placements: ApplicationCharmPlacement[];
 }
 
 /** Schema definition `Base` of Charms v7. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `Charm` of Charms v7. */
 export interface Charm {
+  /** Wire field `actions` of `Charm`. */
   actions?: CharmActions;
+  /** Wire field `config` of `Charm` (required). */
   config: Record<string, CharmOption>;
+  /** Wire field `lxd-profile` of `Charm`. */
   "lxd-profile"?: CharmLXDProfile;
+  /** Wire field `manifest` of `Charm`. */
   manifest?: CharmManifest;
+  /** Wire field `meta` of `Charm`. */
   meta?: CharmMeta;
+  /** Wire field `revision` of `Charm` (required). */
   revision: number;
+  /** Wire field `url` of `Charm` (required). */
   url: string;
+  /** Wire field `version` of `Charm`. */
   version?: string;
 }
 
 /** Schema definition `CharmActionSpec` of Charms v7. */
 export interface CharmActionSpec {
+  /** Wire field `description` of `CharmActionSpec` (required). */
   description: string;
+  /** Wire field `execution-group` of `CharmActionSpec`. */
   "execution-group"?: string;
+  /** Wire field `parallel` of `CharmActionSpec`. */
   parallel?: boolean;
+  /** Wire field `params` of `CharmActionSpec` (required). */
   params: Record<string, unknown>;
 }
 
 /** Schema definition `CharmActions` of Charms v7. */
 export interface CharmActions {
+  /** Wire field `specs` of `CharmActions`. */
   specs?: Record<string, CharmActionSpec>;
 }
 
 /** Schema definition `CharmBase` of Charms v7. */
 export interface CharmBase {
+  /** Wire field `architectures` of `CharmBase`. */
   architectures?: string[];
+  /** Wire field `channel` of `CharmBase`. */
   channel?: string;
+  /** Wire field `name` of `CharmBase`. */
   name?: string;
 }
 
 /** Schema definition `CharmContainer` of Charms v7. */
 export interface CharmContainer {
+  /** Wire field `gid` of `CharmContainer`. */
   gid?: number;
+  /** Wire field `mounts` of `CharmContainer`. */
   mounts?: CharmMount[];
+  /** Wire field `resource` of `CharmContainer`. */
   resource?: string;
+  /** Wire field `uid` of `CharmContainer`. */
   uid?: number;
 }
 
 /** Schema definition `CharmDevice` of Charms v7. */
 export interface CharmDevice {
+  /** Wire field `CountMax` of `CharmDevice` (required). */
   CountMax: number;
+  /** Wire field `CountMin` of `CharmDevice` (required). */
   CountMin: number;
+  /** Wire field `Description` of `CharmDevice` (required). */
   Description: string;
+  /** Wire field `Name` of `CharmDevice` (required). */
   Name: string;
+  /** Wire field `Type` of `CharmDevice` (required). */
   Type: string;
 }
 
 /** Schema definition `CharmLXDProfile` of Charms v7. */
 export interface CharmLXDProfile {
+  /** Wire field `config` of `CharmLXDProfile` (required). */
   config: Record<string, string>;
+  /** Wire field `description` of `CharmLXDProfile` (required). */
   description: string;
+  /** Wire field `devices` of `CharmLXDProfile` (required). */
   devices: Record<string, Record<string, string>>;
 }
 
 /** Schema definition `CharmManifest` of Charms v7. */
 export interface CharmManifest {
+  /** Wire field `bases` of `CharmManifest`. */
   bases?: CharmBase[];
 }
 
 /** Schema definition `CharmMeta` of Charms v7. */
 export interface CharmMeta {
+  /** Wire field `assumes-expr` of `CharmMeta`. */
   "assumes-expr"?: ExpressionTree;
+  /** Wire field `categories` of `CharmMeta`. */
   categories?: string[];
+  /** Wire field `charm-user` of `CharmMeta`. */
   "charm-user"?: string;
+  /** Wire field `containers` of `CharmMeta`. */
   containers?: Record<string, CharmContainer>;
+  /** Wire field `description` of `CharmMeta` (required). */
   description: string;
+  /** Wire field `devices` of `CharmMeta`. */
   devices?: Record<string, CharmDevice>;
+  /** Wire field `extra-bindings` of `CharmMeta`. */
   "extra-bindings"?: Record<string, string>;
+  /** Wire field `min-juju-version` of `CharmMeta`. */
   "min-juju-version"?: string;
+  /** Wire field `name` of `CharmMeta` (required). */
   name: string;
+  /** Wire field `peers` of `CharmMeta`. */
   peers?: Record<string, CharmRelation>;
+  /** Wire field `provides` of `CharmMeta`. */
   provides?: Record<string, CharmRelation>;
+  /** Wire field `requires` of `CharmMeta`. */
   requires?: Record<string, CharmRelation>;
+  /** Wire field `resources` of `CharmMeta`. */
   resources?: Record<string, CharmResourceMeta>;
+  /** Wire field `storage` of `CharmMeta`. */
   storage?: Record<string, CharmStorage>;
+  /** Wire field `subordinate` of `CharmMeta` (required). */
   subordinate: boolean;
+  /** Wire field `summary` of `CharmMeta` (required). */
   summary: string;
+  /** Wire field `tags` of `CharmMeta`. */
   tags?: string[];
+  /** Wire field `terms` of `CharmMeta`. */
   terms?: string[];
 }
 
 /** Schema definition `CharmMount` of Charms v7. */
 export interface CharmMount {
+  /** Wire field `location` of `CharmMount`. */
   location?: string;
+  /** Wire field `storage` of `CharmMount`. */
   storage?: string;
 }
 
 /** Schema definition `CharmOption` of Charms v7. */
 export interface CharmOption {
+  /** Wire field `default` of `CharmOption`. */
   default?: unknown;
+  /** Wire field `description` of `CharmOption`. */
   description?: string;
+  /** Wire field `type` of `CharmOption` (required). */
   type: string;
 }
 
 /** Schema definition `CharmOrigin` of Charms v7. */
 export interface CharmOrigin {
+  /** Wire field `architecture` of `CharmOrigin`. */
   architecture?: string;
+  /** Wire field `base` of `CharmOrigin`. */
   base?: Base;
+  /** Wire field `branch` of `CharmOrigin`. */
   branch?: string;
+  /** Wire field `hash` of `CharmOrigin`. */
   hash?: string;
+  /** Wire field `id` of `CharmOrigin` (required). */
   id: string;
+  /** Wire field `instance-key` of `CharmOrigin`. */
   "instance-key"?: string;
+  /** Wire field `revision` of `CharmOrigin`. */
   revision?: number;
+  /** Wire field `risk` of `CharmOrigin`. */
   risk?: string;
+  /** Wire field `source` of `CharmOrigin` (required). */
   source: string;
+  /** Wire field `track` of `CharmOrigin`. */
   track?: string;
+  /** Wire field `type` of `CharmOrigin` (required). */
   type: string;
 }
 
 /** Schema definition `CharmOriginResult` of Charms v7. */
 export interface CharmOriginResult {
+  /** Wire field `charm-origin` of `CharmOriginResult` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `error` of `CharmOriginResult`. */
   error?: Error;
 }
 
 /** Schema definition `CharmRelation` of Charms v7. */
 export interface CharmRelation {
+  /** Wire field `interface` of `CharmRelation` (required). */
   interface: string;
+  /** Wire field `limit` of `CharmRelation` (required). */
   limit: number;
+  /** Wire field `name` of `CharmRelation` (required). */
   name: string;
+  /** Wire field `optional` of `CharmRelation` (required). */
   optional: boolean;
+  /** Wire field `role` of `CharmRelation` (required). */
   role: string;
+  /** Wire field `scope` of `CharmRelation` (required). */
   scope: string;
 }
 
 /** Schema definition `CharmResource` of Charms v7. */
 export interface CharmResource {
+  /** Wire field `description` of `CharmResource`. */
   description?: string;
+  /** Wire field `fingerprint` of `CharmResource` (required). */
   fingerprint: string;
+  /** Wire field `name` of `CharmResource` (required). */
   name: string;
+  /** Wire field `origin` of `CharmResource` (required). */
   origin: string;
+  /** Wire field `path` of `CharmResource` (required). */
   path: string;
+  /** Wire field `revision` of `CharmResource` (required). */
   revision: number;
+  /** Wire field `size` of `CharmResource` (required). */
   size: number;
+  /** Wire field `type` of `CharmResource` (required). */
   type: string;
 }
 
 /** Schema definition `CharmResourceMeta` of Charms v7. */
 export interface CharmResourceMeta {
+  /** Wire field `description` of `CharmResourceMeta` (required). */
   description: string;
+  /** Wire field `name` of `CharmResourceMeta` (required). */
   name: string;
+  /** Wire field `path` of `CharmResourceMeta` (required). */
   path: string;
+  /** Wire field `type` of `CharmResourceMeta` (required). */
   type: string;
 }
 
 /** Schema definition `CharmResourceResult` of Charms v7. */
 export interface CharmResourceResult {
+  /** Wire field `description` of `CharmResourceResult`. */
   description?: string;
+  /** Wire field `error` of `CharmResourceResult`. */
   error?: Error;
+  /** Wire field `fingerprint` of `CharmResourceResult` (required). */
   fingerprint: string;
+  /** Wire field `name` of `CharmResourceResult` (required). */
   name: string;
+  /** Wire field `origin` of `CharmResourceResult` (required). */
   origin: string;
+  /** Wire field `path` of `CharmResourceResult` (required). */
   path: string;
+  /** Wire field `revision` of `CharmResourceResult` (required). */
   revision: number;
+  /** Wire field `size` of `CharmResourceResult` (required). */
   size: number;
+  /** Wire field `type` of `CharmResourceResult` (required). */
   type: string;
 }
 
 /** Schema definition `CharmResourcesResults` of Charms v7. */
 export interface CharmResourcesResults {
+  /** Wire field `results` of `CharmResourcesResults` (required). */
   results: CharmResourceResult[][];
 }
 
 /** Schema definition `CharmStorage` of Charms v7. */
 export interface CharmStorage {
+  /** Wire field `count-max` of `CharmStorage` (required). */
   "count-max": number;
+  /** Wire field `count-min` of `CharmStorage` (required). */
   "count-min": number;
+  /** Wire field `description` of `CharmStorage` (required). */
   description: string;
+  /** Wire field `location` of `CharmStorage`. */
   location?: string;
+  /** Wire field `minimum-size` of `CharmStorage` (required). */
   "minimum-size": number;
+  /** Wire field `name` of `CharmStorage` (required). */
   name: string;
+  /** Wire field `properties` of `CharmStorage`. */
   properties?: string[];
+  /** Wire field `read-only` of `CharmStorage` (required). */
   "read-only": boolean;
+  /** Wire field `shared` of `CharmStorage` (required). */
   shared: boolean;
+  /** Wire field `type` of `CharmStorage` (required). */
   type: string;
 }
 
 /** Schema definition `CharmURL` of Charms v7. */
 export interface CharmURL {
+  /** Wire field `url` of `CharmURL` (required). */
   url: string;
 }
 
 /** Schema definition `CharmURLAndOrigin` of Charms v7. */
 export interface CharmURLAndOrigin {
+  /** Wire field `charm-origin` of `CharmURLAndOrigin` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `charm-url` of `CharmURLAndOrigin` (required). */
   "charm-url": string;
+  /** Wire field `macaroon` of `CharmURLAndOrigin`. */
   macaroon?: Macaroon;
 }
 
 /** Schema definition `CharmURLAndOrigins` of Charms v7. */
 export interface CharmURLAndOrigins {
+  /** Wire field `entities` of `CharmURLAndOrigins` (required). */
   entities: CharmURLAndOrigin[];
 }
 
 /** Schema definition `CharmsList` of Charms v7. */
 export interface CharmsList {
+  /** Wire field `names` of `CharmsList` (required). */
   names: string[];
 }
 
 /** Schema definition `CharmsListResult` of Charms v7. */
 export interface CharmsListResult {
+  /** Wire field `charm-urls` of `CharmsListResult` (required). */
   "charm-urls": string[];
 }
 
 /** Schema definition `DownloadInfoResult` of Charms v7. */
 export interface DownloadInfoResult {
+  /** Wire field `charm-origin` of `DownloadInfoResult` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `url` of `DownloadInfoResult` (required). */
   url: string;
 }
 
 /** Schema definition `DownloadInfoResults` of Charms v7. */
 export interface DownloadInfoResults {
+  /** Wire field `results` of `DownloadInfoResults` (required). */
   results: DownloadInfoResult[];
 }
 
 /** Schema definition `Error` of Charms v7. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Charms v7. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Charms v7. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ExpressionTree` of Charms v7. */
 export interface ExpressionTree {
+  /** Wire field `Expression` of `ExpressionTree` (required). */
   Expression: unknown;
 }
 
@@ -288,26 +457,36 @@ export type Macaroon = Record<string, unknown>;
 
 /** Schema definition `ResolveCharmWithChannel` of Charms v7. */
 export interface ResolveCharmWithChannel {
+  /** Wire field `charm-origin` of `ResolveCharmWithChannel` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `reference` of `ResolveCharmWithChannel` (required). */
   reference: string;
+  /** Wire field `switch-charm` of `ResolveCharmWithChannel`. */
   "switch-charm"?: boolean;
 }
 
 /** Schema definition `ResolveCharmWithChannelResult` of Charms v7. */
 export interface ResolveCharmWithChannelResult {
+  /** Wire field `charm-origin` of `ResolveCharmWithChannelResult` (required). */
   "charm-origin": CharmOrigin;
+  /** Wire field `error` of `ResolveCharmWithChannelResult`. */
   error?: Error;
+  /** Wire field `supported-bases` of `ResolveCharmWithChannelResult` (required). */
   "supported-bases": Base[];
+  /** Wire field `url` of `ResolveCharmWithChannelResult` (required). */
   url: string;
 }
 
 /** Schema definition `ResolveCharmWithChannelResults` of Charms v7. */
 export interface ResolveCharmWithChannelResults {
+  /** Wire field `Results` of `ResolveCharmWithChannelResults` (required). */
   Results: ResolveCharmWithChannelResult[];
 }
 
 /** Schema definition `ResolveCharmsWithChannel` of Charms v7. */
 export interface ResolveCharmsWithChannel {
+  /** Wire field `macaroon` of `ResolveCharmsWithChannel`. */
   macaroon?: Macaroon;
+  /** Wire field `resolve` of `ResolveCharmsWithChannel` (required). */
   resolve: ResolveCharmWithChannel[];
 }

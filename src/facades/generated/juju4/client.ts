@@ -7,354 +7,571 @@
 
 /** Methods of Client v8: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ClientV8 {
-  FullStatus: { params: StatusParams; result: FullStatus };
-  StatusHistory: { params: StatusHistoryRequests; result: StatusHistoryResults };
-  WatchAll: { params: undefined; result: AllWatcherId };
+  /** Wire request `FullStatus` of Client v8 (no description in Juju's schema). */
+  FullStatus: {
+    /** The request's `params`: schema `StatusParams`. */
+    params: StatusParams;
+    /** The reply's `response`: schema `FullStatus`. */
+    result: FullStatus;
+  };
+  /** Wire request `StatusHistory` of Client v8 (no description in Juju's schema). */
+  StatusHistory: {
+    /** The request's `params`: schema `StatusHistoryRequests`. */
+    params: StatusHistoryRequests;
+    /** The reply's `response`: schema `StatusHistoryResults`. */
+    result: StatusHistoryResults;
+  };
+  /** Wire request `WatchAll` of Client v8 (no description in Juju's schema). */
+  WatchAll: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `AllWatcherId`. */
+    result: AllWatcherId;
+  };
 }
 
 /** Schema definition `AllWatcherId` of Client v8. */
 export interface AllWatcherId {
+  /** Wire field `watcher-id` of `AllWatcherId` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `ApplicationOfferStatus` of Client v8. */
 export interface ApplicationOfferStatus {
+  /** Wire field `active-connected-count` of `ApplicationOfferStatus` (required). */
   "active-connected-count": number;
+  /** Wire field `application-name` of `ApplicationOfferStatus` (required). */
   "application-name": string;
+  /** Wire field `charm` of `ApplicationOfferStatus` (required). */
   charm: string;
+  /** Wire field `endpoints` of `ApplicationOfferStatus` (required). */
   endpoints: Record<string, RemoteEndpoint>;
+  /** Wire field `err` of `ApplicationOfferStatus`. */
   err?: Error;
+  /** Wire field `offer-name` of `ApplicationOfferStatus` (required). */
   "offer-name": string;
+  /** Wire field `total-connected-count` of `ApplicationOfferStatus` (required). */
   "total-connected-count": number;
 }
 
 /** Schema definition `ApplicationStatus` of Client v8. */
 export interface ApplicationStatus {
+  /** Wire field `base` of `ApplicationStatus` (required). */
   base: Base;
+  /** Wire field `can-upgrade-to` of `ApplicationStatus` (required). */
   "can-upgrade-to": string;
+  /** Wire field `charm` of `ApplicationStatus` (required). */
   charm: string;
+  /** Wire field `charm-channel` of `ApplicationStatus`. */
   "charm-channel"?: string;
+  /** Wire field `charm-profile` of `ApplicationStatus` (required). */
   "charm-profile": string;
+  /** Wire field `charm-rev` of `ApplicationStatus`. */
   "charm-rev"?: number;
+  /** Wire field `charm-version` of `ApplicationStatus` (required). */
   "charm-version": string;
+  /** Wire field `endpoint-bindings` of `ApplicationStatus` (required). */
   "endpoint-bindings": Record<string, string>;
+  /** Wire field `err` of `ApplicationStatus`. */
   err?: Error;
+  /** Wire field `exposed` of `ApplicationStatus` (required). */
   exposed: boolean;
+  /** Wire field `exposed-endpoints` of `ApplicationStatus`. */
   "exposed-endpoints"?: Record<string, ExposedEndpoint>;
+  /** Wire field `int` of `ApplicationStatus`. */
   int?: number;
+  /** Wire field `life` of `ApplicationStatus` (required). */
   life: string;
+  /** Wire field `provider-id` of `ApplicationStatus`. */
   "provider-id"?: string;
+  /** Wire field `public-address` of `ApplicationStatus` (required). */
   "public-address": string;
+  /** Wire field `relations` of `ApplicationStatus` (required). */
   relations: Record<string, string[]>;
+  /** Wire field `status` of `ApplicationStatus` (required). */
   status: DetailedStatus;
+  /** Wire field `subordinate-to` of `ApplicationStatus` (required). */
   "subordinate-to": string[];
+  /** Wire field `units` of `ApplicationStatus` (required). */
   units: Record<string, UnitStatus>;
+  /** Wire field `workload-version` of `ApplicationStatus` (required). */
   "workload-version": string;
 }
 
 /** Schema definition `Base` of Client v8. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `BranchStatus` of Client v8. */
 export interface BranchStatus {
+  /** Wire field `assigned-units` of `BranchStatus` (required). */
   "assigned-units": Record<string, string[]>;
+  /** Wire field `created` of `BranchStatus` (required). */
   created: number;
+  /** Wire field `created-by` of `BranchStatus` (required). */
   "created-by": string;
 }
 
 /** Schema definition `DetailedStatus` of Client v8. */
 export interface DetailedStatus {
+  /** Wire field `data` of `DetailedStatus` (required). */
   data: Record<string, unknown>;
+  /** Wire field `err` of `DetailedStatus`. */
   err?: Error;
+  /** Wire field `info` of `DetailedStatus` (required). */
   info: string;
+  /** Wire field `kind` of `DetailedStatus` (required). */
   kind: string;
+  /** Wire field `life` of `DetailedStatus` (required). */
   life: string;
+  /** Wire field `since` of `DetailedStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `DetailedStatus` (required). */
   status: string;
+  /** Wire field `version` of `DetailedStatus` (required). */
   version: string;
 }
 
 /** Schema definition `EndpointStatus` of Client v8. */
 export interface EndpointStatus {
+  /** Wire field `application` of `EndpointStatus` (required). */
   application: string;
+  /** Wire field `name` of `EndpointStatus` (required). */
   name: string;
+  /** Wire field `role` of `EndpointStatus` (required). */
   role: string;
+  /** Wire field `subordinate` of `EndpointStatus` (required). */
   subordinate: boolean;
 }
 
 /** Schema definition `EntityStatus` of Client v8. */
 export interface EntityStatus {
+  /** Wire field `data` of `EntityStatus`. */
   data?: Record<string, unknown>;
+  /** Wire field `info` of `EntityStatus` (required). */
   info: string;
+  /** Wire field `since` of `EntityStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `EntityStatus` (required). */
   status: string;
 }
 
 /** Schema definition `Error` of Client v8. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ExposedEndpoint` of Client v8. */
 export interface ExposedEndpoint {
+  /** Wire field `expose-to-cidrs` of `ExposedEndpoint`. */
   "expose-to-cidrs"?: string[];
+  /** Wire field `expose-to-spaces` of `ExposedEndpoint`. */
   "expose-to-spaces"?: string[];
 }
 
 /** Schema definition `FilesystemAttachmentDetails` of Client v8. */
 export interface FilesystemAttachmentDetails {
+  /** Wire field `life` of `FilesystemAttachmentDetails`. */
   life?: string;
+  /** Wire field `mount-point` of `FilesystemAttachmentDetails`. */
   "mount-point"?: string;
+  /** Wire field `read-only` of `FilesystemAttachmentDetails`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `FilesystemAttachmentInfo` of Client v8. */
 export interface FilesystemAttachmentInfo {
+  /** Wire field `mount-point` of `FilesystemAttachmentInfo`. */
   "mount-point"?: string;
+  /** Wire field `read-only` of `FilesystemAttachmentInfo`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `FilesystemDetails` of Client v8. */
 export interface FilesystemDetails {
+  /** Wire field `filesystem-tag` of `FilesystemDetails` (required). */
   "filesystem-tag": string;
+  /** Wire field `info` of `FilesystemDetails` (required). */
   info: FilesystemInfo;
+  /** Wire field `life` of `FilesystemDetails`. */
   life?: string;
+  /** Wire field `machine-attachments` of `FilesystemDetails`. */
   "machine-attachments"?: Record<string, FilesystemAttachmentDetails>;
+  /** Wire field `status` of `FilesystemDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage` of `FilesystemDetails`. */
   storage?: StorageDetails;
+  /** Wire field `unit-attachments` of `FilesystemDetails`. */
   "unit-attachments"?: Record<string, FilesystemAttachmentDetails>;
+  /** Wire field `volume-tag` of `FilesystemDetails`. */
   "volume-tag"?: string;
 }
 
 /** Schema definition `FilesystemInfo` of Client v8. */
 export interface FilesystemInfo {
+  /** Wire field `filesystem-id` of `FilesystemInfo` (required). */
   "filesystem-id": string;
+  /** Wire field `pool` of `FilesystemInfo` (required). */
   pool: string;
+  /** Wire field `size` of `FilesystemInfo` (required). */
   size: number;
 }
 
 /** Schema definition `FullStatus` of Client v8. */
 export interface FullStatus {
+  /** Wire field `applications` of `FullStatus` (required). */
   applications: Record<string, ApplicationStatus>;
+  /** Wire field `branches` of `FullStatus` (required). */
   branches: Record<string, BranchStatus>;
+  /** Wire field `controller-timestamp` of `FullStatus` (required). */
   "controller-timestamp": string | null;
+  /** Wire field `filesystems` of `FullStatus`. */
   filesystems?: FilesystemDetails[];
+  /** Wire field `machines` of `FullStatus` (required). */
   machines: Record<string, MachineStatus>;
+  /** Wire field `model` of `FullStatus` (required). */
   model: ModelStatusInfo;
+  /** Wire field `offers` of `FullStatus` (required). */
   offers: Record<string, ApplicationOfferStatus>;
+  /** Wire field `relations` of `FullStatus` (required). */
   relations: RelationStatus[];
+  /** Wire field `remote-applications` of `FullStatus` (required). */
   "remote-applications": Record<string, RemoteApplicationStatus>;
+  /** Wire field `storage` of `FullStatus`. */
   storage?: StorageDetails[];
+  /** Wire field `volumes` of `FullStatus`. */
   volumes?: VolumeDetails[];
 }
 
 /** Schema definition `History` of Client v8. */
 export interface History {
+  /** Wire field `error` of `History`. */
   error?: Error;
+  /** Wire field `statuses` of `History` (required). */
   statuses: DetailedStatus[];
 }
 
 /** Schema definition `LXDProfile` of Client v8. */
 export interface LXDProfile {
+  /** Wire field `config` of `LXDProfile` (required). */
   config: Record<string, string>;
+  /** Wire field `description` of `LXDProfile` (required). */
   description: string;
+  /** Wire field `devices` of `LXDProfile` (required). */
   devices: Record<string, Record<string, string>>;
 }
 
 /** Schema definition `MachineStatus` of Client v8. */
 export interface MachineStatus {
+  /** Wire field `agent-status` of `MachineStatus` (required). */
   "agent-status": DetailedStatus;
+  /** Wire field `base` of `MachineStatus` (required). */
   base: Base;
+  /** Wire field `cluster-role` of `MachineStatus`. */
   "cluster-role"?: string;
+  /** Wire field `constraints` of `MachineStatus` (required). */
   constraints: string;
+  /** Wire field `containers` of `MachineStatus` (required). */
   containers: Record<string, MachineStatus>;
+  /** Wire field `display-name` of `MachineStatus` (required). */
   "display-name": string;
+  /** Wire field `dns-name` of `MachineStatus` (required). */
   "dns-name": string;
+  /** Wire field `hardware` of `MachineStatus` (required). */
   hardware: string;
+  /** Wire field `has-vote` of `MachineStatus` (required). */
   "has-vote": boolean;
+  /** Wire field `hostname` of `MachineStatus`. */
   hostname?: string;
+  /** Wire field `id` of `MachineStatus` (required). */
   id: string;
+  /** Wire field `instance-id` of `MachineStatus` (required). */
   "instance-id": string;
+  /** Wire field `instance-status` of `MachineStatus` (required). */
   "instance-status": DetailedStatus;
+  /** Wire field `ip-addresses` of `MachineStatus`. */
   "ip-addresses"?: string[];
+  /** Wire field `jobs` of `MachineStatus` (required). */
   jobs: string[];
+  /** Wire field `lxd-profiles` of `MachineStatus`. */
   "lxd-profiles"?: Record<string, LXDProfile>;
+  /** Wire field `modification-status` of `MachineStatus` (required). */
   "modification-status": DetailedStatus;
+  /** Wire field `network-interfaces` of `MachineStatus`. */
   "network-interfaces"?: Record<string, NetworkInterface>;
+  /** Wire field `primary-controller-machine` of `MachineStatus`. */
   "primary-controller-machine"?: boolean;
+  /** Wire field `wants-vote` of `MachineStatus` (required). */
   "wants-vote": boolean;
 }
 
 /** Schema definition `ModelStatusInfo` of Client v8. */
 export interface ModelStatusInfo {
+  /** Wire field `available-version` of `ModelStatusInfo` (required). */
   "available-version": string;
+  /** Wire field `cloud-tag` of `ModelStatusInfo` (required). */
   "cloud-tag": string;
+  /** Wire field `model-status` of `ModelStatusInfo` (required). */
   "model-status": DetailedStatus;
+  /** Wire field `name` of `ModelStatusInfo` (required). */
   name: string;
+  /** Wire field `region` of `ModelStatusInfo`. */
   region?: string;
+  /** Wire field `type` of `ModelStatusInfo` (required). */
   type: string;
+  /** Wire field `version` of `ModelStatusInfo` (required). */
   version: string;
 }
 
 /** Schema definition `NetworkInterface` of Client v8. */
 export interface NetworkInterface {
+  /** Wire field `dns-nameservers` of `NetworkInterface`. */
   "dns-nameservers"?: string[];
+  /** Wire field `gateway` of `NetworkInterface`. */
   gateway?: string;
+  /** Wire field `ip-addresses` of `NetworkInterface` (required). */
   "ip-addresses": string[];
+  /** Wire field `is-up` of `NetworkInterface` (required). */
   "is-up": boolean;
+  /** Wire field `mac-address` of `NetworkInterface` (required). */
   "mac-address": string;
+  /** Wire field `space` of `NetworkInterface`. */
   space?: string;
 }
 
 /** Schema definition `RelationStatus` of Client v8. */
 export interface RelationStatus {
+  /** Wire field `endpoints` of `RelationStatus` (required). */
   endpoints: EndpointStatus[];
+  /** Wire field `id` of `RelationStatus` (required). */
   id: number;
+  /** Wire field `interface` of `RelationStatus` (required). */
   interface: string;
+  /** Wire field `key` of `RelationStatus` (required). */
   key: string;
+  /** Wire field `scope` of `RelationStatus` (required). */
   scope: string;
+  /** Wire field `status` of `RelationStatus` (required). */
   status: DetailedStatus;
 }
 
 /** Schema definition `RemoteApplicationStatus` of Client v8. */
 export interface RemoteApplicationStatus {
+  /** Wire field `endpoints` of `RemoteApplicationStatus` (required). */
   endpoints: RemoteEndpoint[];
+  /** Wire field `err` of `RemoteApplicationStatus`. */
   err?: Error;
+  /** Wire field `life` of `RemoteApplicationStatus` (required). */
   life: string;
+  /** Wire field `offer-name` of `RemoteApplicationStatus` (required). */
   "offer-name": string;
+  /** Wire field `offer-url` of `RemoteApplicationStatus` (required). */
   "offer-url": string;
+  /** Wire field `relations` of `RemoteApplicationStatus` (required). */
   relations: Record<string, string[]>;
+  /** Wire field `status` of `RemoteApplicationStatus` (required). */
   status: DetailedStatus;
 }
 
 /** Schema definition `RemoteEndpoint` of Client v8. */
 export interface RemoteEndpoint {
+  /** Wire field `interface` of `RemoteEndpoint` (required). */
   interface: string;
+  /** Wire field `limit` of `RemoteEndpoint` (required). */
   limit: number;
+  /** Wire field `name` of `RemoteEndpoint` (required). */
   name: string;
+  /** Wire field `role` of `RemoteEndpoint` (required). */
   role: string;
 }
 
 /** Schema definition `StatusHistoryFilter` of Client v8. */
 export interface StatusHistoryFilter {
+  /** Wire field `date` of `StatusHistoryFilter` (required). */
   date: string;
+  /** Wire field `delta` of `StatusHistoryFilter` (required). */
   delta: number;
+  /** Wire field `exclude` of `StatusHistoryFilter` (required). */
   exclude: string[];
+  /** Wire field `size` of `StatusHistoryFilter` (required). */
   size: number;
 }
 
 /** Schema definition `StatusHistoryRequest` of Client v8. */
 export interface StatusHistoryRequest {
+  /** Wire field `filter` of `StatusHistoryRequest` (required). */
   filter: StatusHistoryFilter;
+  /** Wire field `historyKind` of `StatusHistoryRequest` (required). */
   historyKind: string;
+  /** Wire field `size` of `StatusHistoryRequest` (required). */
   size: number;
+  /** Wire field `tag` of `StatusHistoryRequest` (required). */
   tag: string;
 }
 
 /** Schema definition `StatusHistoryRequests` of Client v8. */
 export interface StatusHistoryRequests {
+  /** Wire field `requests` of `StatusHistoryRequests` (required). */
   requests: StatusHistoryRequest[];
 }
 
 /** Schema definition `StatusHistoryResult` of Client v8. */
 export interface StatusHistoryResult {
+  /** Wire field `error` of `StatusHistoryResult`. */
   error?: Error;
+  /** Wire field `history` of `StatusHistoryResult` (required). */
   history: History;
 }
 
 /** Schema definition `StatusHistoryResults` of Client v8. */
 export interface StatusHistoryResults {
+  /** Wire field `results` of `StatusHistoryResults` (required). */
   results: StatusHistoryResult[];
 }
 
 /** Schema definition `StatusParams` of Client v8. */
 export interface StatusParams {
+  /** Wire field `include-storage` of `StatusParams`. */
   "include-storage"?: boolean;
+  /** Wire field `patterns` of `StatusParams` (required). */
   patterns: string[];
 }
 
 /** Schema definition `StorageAttachmentDetails` of Client v8. */
 export interface StorageAttachmentDetails {
+  /** Wire field `life` of `StorageAttachmentDetails`. */
   life?: string;
+  /** Wire field `location` of `StorageAttachmentDetails`. */
   location?: string;
+  /** Wire field `machine-tag` of `StorageAttachmentDetails` (required). */
   "machine-tag": string;
+  /** Wire field `storage-tag` of `StorageAttachmentDetails` (required). */
   "storage-tag": string;
+  /** Wire field `unit-tag` of `StorageAttachmentDetails` (required). */
   "unit-tag": string;
 }
 
 /** Schema definition `StorageDetails` of Client v8. */
 export interface StorageDetails {
+  /** Wire field `attachments` of `StorageDetails`. */
   attachments?: Record<string, StorageAttachmentDetails>;
+  /** Wire field `kind` of `StorageDetails` (required). */
   kind: number;
+  /** Wire field `life` of `StorageDetails`. */
   life?: string;
+  /** Wire field `owner-tag` of `StorageDetails` (required). */
   "owner-tag": string;
+  /** Wire field `persistent` of `StorageDetails` (required). */
   persistent: boolean;
+  /** Wire field `status` of `StorageDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage-tag` of `StorageDetails` (required). */
   "storage-tag": string;
 }
 
 /** Schema definition `UnitStatus` of Client v8. */
 export interface UnitStatus {
+  /** Wire field `address` of `UnitStatus`. */
   address?: string;
+  /** Wire field `agent-status` of `UnitStatus` (required). */
   "agent-status": DetailedStatus;
+  /** Wire field `charm` of `UnitStatus` (required). */
   charm: string;
+  /** Wire field `leader` of `UnitStatus`. */
   leader?: boolean;
+  /** Wire field `machine` of `UnitStatus` (required). */
   machine: string;
+  /** Wire field `opened-ports` of `UnitStatus` (required). */
   "opened-ports": string[];
+  /** Wire field `provider-id` of `UnitStatus`. */
   "provider-id"?: string;
+  /** Wire field `public-address` of `UnitStatus` (required). */
   "public-address": string;
+  /** Wire field `subordinates` of `UnitStatus` (required). */
   subordinates: Record<string, UnitStatus>;
+  /** Wire field `workload-status` of `UnitStatus` (required). */
   "workload-status": DetailedStatus;
+  /** Wire field `workload-version` of `UnitStatus` (required). */
   "workload-version": string;
 }
 
 /** Schema definition `VolumeAttachmentDetails` of Client v8. */
 export interface VolumeAttachmentDetails {
+  /** Wire field `bus-address` of `VolumeAttachmentDetails`. */
   "bus-address"?: string;
+  /** Wire field `device-link` of `VolumeAttachmentDetails`. */
   "device-link"?: string;
+  /** Wire field `device-name` of `VolumeAttachmentDetails`. */
   "device-name"?: string;
+  /** Wire field `life` of `VolumeAttachmentDetails`. */
   life?: string;
+  /** Wire field `plan-info` of `VolumeAttachmentDetails`. */
   "plan-info"?: VolumeAttachmentPlanInfo;
+  /** Wire field `read-only` of `VolumeAttachmentDetails`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `VolumeAttachmentInfo` of Client v8. */
 export interface VolumeAttachmentInfo {
+  /** Wire field `bus-address` of `VolumeAttachmentInfo`. */
   "bus-address"?: string;
+  /** Wire field `device-link` of `VolumeAttachmentInfo`. */
   "device-link"?: string;
+  /** Wire field `device-name` of `VolumeAttachmentInfo`. */
   "device-name"?: string;
+  /** Wire field `plan-info` of `VolumeAttachmentInfo`. */
   "plan-info"?: VolumeAttachmentPlanInfo;
+  /** Wire field `read-only` of `VolumeAttachmentInfo`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `VolumeAttachmentPlanInfo` of Client v8. */
 export interface VolumeAttachmentPlanInfo {
+  /** Wire field `device-attributes` of `VolumeAttachmentPlanInfo`. */
   "device-attributes"?: Record<string, string>;
+  /** Wire field `device-type` of `VolumeAttachmentPlanInfo`. */
   "device-type"?: string;
 }
 
 /** Schema definition `VolumeDetails` of Client v8. */
 export interface VolumeDetails {
+  /** Wire field `info` of `VolumeDetails` (required). */
   info: VolumeInfo;
+  /** Wire field `life` of `VolumeDetails`. */
   life?: string;
+  /** Wire field `machine-attachments` of `VolumeDetails`. */
   "machine-attachments"?: Record<string, VolumeAttachmentDetails>;
+  /** Wire field `status` of `VolumeDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage` of `VolumeDetails`. */
   storage?: StorageDetails;
+  /** Wire field `unit-attachments` of `VolumeDetails`. */
   "unit-attachments"?: Record<string, VolumeAttachmentDetails>;
+  /** Wire field `volume-tag` of `VolumeDetails` (required). */
   "volume-tag": string;
 }
 
 /** Schema definition `VolumeInfo` of Client v8. */
 export interface VolumeInfo {
+  /** Wire field `hardware-id` of `VolumeInfo`. */
   "hardware-id"?: string;
+  /** Wire field `persistent` of `VolumeInfo` (required). */
   persistent: boolean;
+  /** Wire field `pool` of `VolumeInfo`. */
   pool?: string;
+  /** Wire field `size` of `VolumeInfo` (required). */
   size: number;
+  /** Wire field `volume-id` of `VolumeInfo` (required). */
   "volume-id": string;
+  /** Wire field `wwn` of `VolumeInfo`. */
   wwn?: string;
 }

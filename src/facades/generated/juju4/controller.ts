@@ -7,340 +7,592 @@
 
 /** Methods of Controller v14: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ControllerV14 {
-  AllModels: { params: undefined; result: UserModelList };
-  CloudSpec: { params: Entities; result: CloudSpecResults };
-  ConfigSet: { params: ControllerConfigSet; result: Record<string, never> };
-  ControllerAPIInfoForModels: { params: Entities; result: ControllerAPIInfoResults };
-  ControllerConfig: { params: undefined; result: ControllerConfigResult };
-  ControllerVersion: { params: undefined; result: ControllerVersionResults };
-  DashboardConnectionInfo: { params: undefined; result: DashboardConnectionInfo };
-  DestroyController: { params: DestroyControllerArgs; result: Record<string, never> };
-  GetControllerAccess: { params: Entities; result: UserAccessResults };
-  HostedModelConfigs: { params: undefined; result: HostedModelConfigsResults };
-  IdentityProviderURL: { params: undefined; result: StringResult };
-  InitiateMigration: { params: InitiateMigrationArgs; result: InitiateMigrationResults };
-  ListBlockedModels: { params: undefined; result: ModelBlockInfoList };
-  ModelStatus: { params: Entities; result: ModelStatusResults };
-  ModifyControllerAccess: { params: ModifyControllerAccessRequest; result: ErrorResults };
-  MongoVersion: { params: undefined; result: StringResult };
-  RemoveBlocks: { params: RemoveBlocksArgs; result: Record<string, never> };
-  WatchAllModelSummaries: { params: undefined; result: SummaryWatcherID };
-  WatchAllModels: { params: undefined; result: AllWatcherId };
-  WatchModelSummaries: { params: undefined; result: SummaryWatcherID };
+  /** Wire request `AllModels` of Controller v14 (no description in Juju's schema). */
+  AllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `UserModelList`. */
+    result: UserModelList;
+  };
+  /** Wire request `CloudSpec` of Controller v14 (no description in Juju's schema). */
+  CloudSpec: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `CloudSpecResults`. */
+    result: CloudSpecResults;
+  };
+  /** Wire request `ConfigSet` of Controller v14 (no description in Juju's schema). */
+  ConfigSet: {
+    /** The request's `params`: schema `ControllerConfigSet`. */
+    params: ControllerConfigSet;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `ControllerAPIInfoForModels` of Controller v14 (no description in Juju's schema). */
+  ControllerAPIInfoForModels: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ControllerAPIInfoResults`. */
+    result: ControllerAPIInfoResults;
+  };
+  /** Wire request `ControllerConfig` of Controller v14 (no description in Juju's schema). */
+  ControllerConfig: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerConfigResult`. */
+    result: ControllerConfigResult;
+  };
+  /** Wire request `ControllerVersion` of Controller v14 (no description in Juju's schema). */
+  ControllerVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerVersionResults`. */
+    result: ControllerVersionResults;
+  };
+  /** Wire request `DashboardConnectionInfo` of Controller v14 (no description in Juju's schema). */
+  DashboardConnectionInfo: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `DashboardConnectionInfo`. */
+    result: DashboardConnectionInfo;
+  };
+  /** Wire request `DestroyController` of Controller v14 (no description in Juju's schema). */
+  DestroyController: {
+    /** The request's `params`: schema `DestroyControllerArgs`. */
+    params: DestroyControllerArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `GetControllerAccess` of Controller v14 (no description in Juju's schema). */
+  GetControllerAccess: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `UserAccessResults`. */
+    result: UserAccessResults;
+  };
+  /** Wire request `HostedModelConfigs` of Controller v14 (no description in Juju's schema). */
+  HostedModelConfigs: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `HostedModelConfigsResults`. */
+    result: HostedModelConfigsResults;
+  };
+  /** Wire request `IdentityProviderURL` of Controller v14 (no description in Juju's schema). */
+  IdentityProviderURL: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `InitiateMigration` of Controller v14 (no description in Juju's schema). */
+  InitiateMigration: {
+    /** The request's `params`: schema `InitiateMigrationArgs`. */
+    params: InitiateMigrationArgs;
+    /** The reply's `response`: schema `InitiateMigrationResults`. */
+    result: InitiateMigrationResults;
+  };
+  /** Wire request `ListBlockedModels` of Controller v14 (no description in Juju's schema). */
+  ListBlockedModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ModelBlockInfoList`. */
+    result: ModelBlockInfoList;
+  };
+  /** Wire request `ModelStatus` of Controller v14 (no description in Juju's schema). */
+  ModelStatus: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelStatusResults`. */
+    result: ModelStatusResults;
+  };
+  /** Wire request `ModifyControllerAccess` of Controller v14 (no description in Juju's schema). */
+  ModifyControllerAccess: {
+    /** The request's `params`: schema `ModifyControllerAccessRequest`. */
+    params: ModifyControllerAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `MongoVersion` of Controller v14 (no description in Juju's schema). */
+  MongoVersion: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `StringResult`. */
+    result: StringResult;
+  };
+  /** Wire request `RemoveBlocks` of Controller v14 (no description in Juju's schema). */
+  RemoveBlocks: {
+    /** The request's `params`: schema `RemoveBlocksArgs`. */
+    params: RemoveBlocksArgs;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `WatchAllModelSummaries` of Controller v14 (no description in Juju's schema). */
+  WatchAllModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
+  /** Wire request `WatchAllModels` of Controller v14 (no description in Juju's schema). */
+  WatchAllModels: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `AllWatcherId`. */
+    result: AllWatcherId;
+  };
+  /** Wire request `WatchModelSummaries` of Controller v14 (no description in Juju's schema). */
+  WatchModelSummaries: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `SummaryWatcherID`. */
+    result: SummaryWatcherID;
+  };
 }
 
 /** Schema definition `AllWatcherId` of Controller v14. */
 export interface AllWatcherId {
+  /** Wire field `watcher-id` of `AllWatcherId` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `CloudCredential` of Controller v14. */
 export interface CloudCredential {
+  /** Wire field `attrs` of `CloudCredential`. */
   attrs?: Record<string, string>;
+  /** Wire field `auth-type` of `CloudCredential` (required). */
   "auth-type": string;
+  /** Wire field `redacted` of `CloudCredential`. */
   redacted?: string[];
 }
 
 /** Schema definition `CloudSpec` of Controller v14. */
 export interface CloudSpec {
+  /** Wire field `cacertificates` of `CloudSpec`. */
   cacertificates?: string[];
+  /** Wire field `credential` of `CloudSpec`. */
   credential?: CloudCredential;
+  /** Wire field `endpoint` of `CloudSpec`. */
   endpoint?: string;
+  /** Wire field `identity-endpoint` of `CloudSpec`. */
   "identity-endpoint"?: string;
+  /** Wire field `is-controller-cloud` of `CloudSpec`. */
   "is-controller-cloud"?: boolean;
+  /** Wire field `name` of `CloudSpec` (required). */
   name: string;
+  /** Wire field `region` of `CloudSpec`. */
   region?: string;
+  /** Wire field `skip-tls-verify` of `CloudSpec`. */
   "skip-tls-verify"?: boolean;
+  /** Wire field `storage-endpoint` of `CloudSpec`. */
   "storage-endpoint"?: string;
+  /** Wire field `type` of `CloudSpec` (required). */
   type: string;
 }
 
 /** Schema definition `CloudSpecResult` of Controller v14. */
 export interface CloudSpecResult {
+  /** Wire field `error` of `CloudSpecResult`. */
   error?: Error;
+  /** Wire field `result` of `CloudSpecResult`. */
   result?: CloudSpec;
 }
 
 /** Schema definition `CloudSpecResults` of Controller v14. */
 export interface CloudSpecResults {
+  /** Wire field `results` of `CloudSpecResults`. */
   results?: CloudSpecResult[];
 }
 
 /** Schema definition `ControllerAPIInfoResult` of Controller v14. */
 export interface ControllerAPIInfoResult {
+  /** Wire field `addresses` of `ControllerAPIInfoResult` (required). */
   addresses: string[];
+  /** Wire field `cacert` of `ControllerAPIInfoResult` (required). */
   cacert: string;
+  /** Wire field `error` of `ControllerAPIInfoResult`. */
   error?: Error;
 }
 
 /** Schema definition `ControllerAPIInfoResults` of Controller v14. */
 export interface ControllerAPIInfoResults {
+  /** Wire field `results` of `ControllerAPIInfoResults` (required). */
   results: ControllerAPIInfoResult[];
 }
 
 /** Schema definition `ControllerConfigResult` of Controller v14. */
 export interface ControllerConfigResult {
+  /** Wire field `config` of `ControllerConfigResult` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerConfigSet` of Controller v14. */
 export interface ControllerConfigSet {
+  /** Wire field `config` of `ControllerConfigSet` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ControllerVersionResults` of Controller v14. */
 export interface ControllerVersionResults {
+  /** Wire field `git-commit` of `ControllerVersionResults` (required). */
   "git-commit": string;
+  /** Wire field `version` of `ControllerVersionResults` (required). */
   version: string;
 }
 
 /** Schema definition `DashboardConnectionInfo` of Controller v14. */
 export interface DashboardConnectionInfo {
+  /** Wire field `error` of `DashboardConnectionInfo`. */
   error?: Error;
+  /** Wire field `proxy-connection` of `DashboardConnectionInfo` (required). */
   "proxy-connection": Proxy;
+  /** Wire field `ssh-connection` of `DashboardConnectionInfo` (required). */
   "ssh-connection": DashboardConnectionSSHTunnel;
 }
 
 /** Schema definition `DashboardConnectionSSHTunnel` of Controller v14. */
 export interface DashboardConnectionSSHTunnel {
+  /** Wire field `entity` of `DashboardConnectionSSHTunnel`. */
   entity?: string;
+  /** Wire field `host` of `DashboardConnectionSSHTunnel` (required). */
   host: string;
+  /** Wire field `model` of `DashboardConnectionSSHTunnel`. */
   model?: string;
+  /** Wire field `port` of `DashboardConnectionSSHTunnel` (required). */
   port: string;
 }
 
 /** Schema definition `DestroyControllerArgs` of Controller v14. */
 export interface DestroyControllerArgs {
+  /** Wire field `destroy-models` of `DestroyControllerArgs` (required). */
   "destroy-models": boolean;
+  /** Wire field `destroy-storage` of `DestroyControllerArgs`. */
   "destroy-storage"?: boolean;
+  /** Wire field `force` of `DestroyControllerArgs`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyControllerArgs`. */
   "max-wait"?: number;
+  /** Wire field `model-timeout` of `DestroyControllerArgs`. */
   "model-timeout"?: number;
 }
 
 /** Schema definition `Entities` of Controller v14. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Controller v14. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Controller v14. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Controller v14. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Controller v14. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `HostedModelConfig` of Controller v14. */
 export interface HostedModelConfig {
+  /** Wire field `cloud-spec` of `HostedModelConfig`. */
   "cloud-spec"?: CloudSpec;
+  /** Wire field `config` of `HostedModelConfig`. */
   config?: Record<string, unknown>;
+  /** Wire field `error` of `HostedModelConfig`. */
   error?: Error;
+  /** Wire field `name` of `HostedModelConfig` (required). */
   name: string;
+  /** Wire field `qualifier` of `HostedModelConfig` (required). */
   qualifier: string;
 }
 
 /** Schema definition `HostedModelConfigsResults` of Controller v14. */
 export interface HostedModelConfigsResults {
+  /** Wire field `models` of `HostedModelConfigsResults` (required). */
   models: HostedModelConfig[];
 }
 
 /** Schema definition `InitiateMigrationArgs` of Controller v14. */
 export interface InitiateMigrationArgs {
+  /** Wire field `dry-run` of `InitiateMigrationArgs`. */
   "dry-run"?: boolean;
+  /** Wire field `specs` of `InitiateMigrationArgs` (required). */
   specs: MigrationSpec[];
 }
 
 /** Schema definition `InitiateMigrationResult` of Controller v14. */
 export interface InitiateMigrationResult {
+  /** Wire field `error` of `InitiateMigrationResult`. */
   error?: Error;
+  /** Wire field `migration-id` of `InitiateMigrationResult` (required). */
   "migration-id": string;
+  /** Wire field `model-tag` of `InitiateMigrationResult` (required). */
   "model-tag": string;
 }
 
 /** Schema definition `InitiateMigrationResults` of Controller v14. */
 export interface InitiateMigrationResults {
+  /** Wire field `results` of `InitiateMigrationResults` (required). */
   results: InitiateMigrationResult[];
 }
 
 /** Schema definition `MachineHardware` of Controller v14. */
 export interface MachineHardware {
+  /** Wire field `arch` of `MachineHardware`. */
   arch?: string;
+  /** Wire field `availability-zone` of `MachineHardware`. */
   "availability-zone"?: string;
+  /** Wire field `cores` of `MachineHardware`. */
   cores?: number;
+  /** Wire field `cpu-power` of `MachineHardware`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `MachineHardware`. */
   mem?: number;
+  /** Wire field `root-disk` of `MachineHardware`. */
   "root-disk"?: number;
+  /** Wire field `tags` of `MachineHardware`. */
   tags?: string[];
+  /** Wire field `virt-type` of `MachineHardware`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `MigrationSpec` of Controller v14. */
 export interface MigrationSpec {
+  /** Wire field `model-tag` of `MigrationSpec` (required). */
   "model-tag": string;
+  /** Wire field `target-info` of `MigrationSpec` (required). */
   "target-info": MigrationTargetInfo;
 }
 
 /** Schema definition `MigrationTargetInfo` of Controller v14. */
 export interface MigrationTargetInfo {
+  /** Wire field `addrs` of `MigrationTargetInfo` (required). */
   addrs: string[];
+  /** Wire field `auth-tag` of `MigrationTargetInfo` (required). */
   "auth-tag": string;
+  /** Wire field `ca-cert` of `MigrationTargetInfo` (required). */
   "ca-cert": string;
+  /** Wire field `controller-alias` of `MigrationTargetInfo`. */
   "controller-alias"?: string;
+  /** Wire field `controller-tag` of `MigrationTargetInfo` (required). */
   "controller-tag": string;
+  /** Wire field `macaroons` of `MigrationTargetInfo`. */
   macaroons?: string;
+  /** Wire field `password` of `MigrationTargetInfo`. */
   password?: string;
+  /** Wire field `skip-user-checks` of `MigrationTargetInfo`. */
   "skip-user-checks"?: boolean;
+  /** Wire field `token` of `MigrationTargetInfo`. */
   token?: string;
 }
 
 /** Schema definition `Model` of Controller v14. */
 export interface Model {
+  /** Wire field `name` of `Model` (required). */
   name: string;
+  /** Wire field `qualifier` of `Model` (required). */
   qualifier: string;
+  /** Wire field `type` of `Model` (required). */
   type: string;
+  /** Wire field `uuid` of `Model` (required). */
   uuid: string;
 }
 
 /** Schema definition `ModelApplicationInfo` of Controller v14. */
 export interface ModelApplicationInfo {
+  /** Wire field `name` of `ModelApplicationInfo` (required). */
   name: string;
 }
 
 /** Schema definition `ModelBlockInfo` of Controller v14. */
 export interface ModelBlockInfo {
+  /** Wire field `blocks` of `ModelBlockInfo` (required). */
   blocks: string[];
+  /** Wire field `model-uuid` of `ModelBlockInfo` (required). */
   "model-uuid": string;
+  /** Wire field `name` of `ModelBlockInfo` (required). */
   name: string;
+  /** Wire field `qualifier` of `ModelBlockInfo` (required). */
   qualifier: string;
 }
 
 /** Schema definition `ModelBlockInfoList` of Controller v14. */
 export interface ModelBlockInfoList {
+  /** Wire field `models` of `ModelBlockInfoList`. */
   models?: ModelBlockInfo[];
 }
 
 /** Schema definition `ModelFilesystemInfo` of Controller v14. */
 export interface ModelFilesystemInfo {
+  /** Wire field `detachable` of `ModelFilesystemInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelFilesystemInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelFilesystemInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelFilesystemInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelFilesystemInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModelMachineInfo` of Controller v14. */
 export interface ModelMachineInfo {
+  /** Wire field `display-name` of `ModelMachineInfo`. */
   "display-name"?: string;
+  /** Wire field `hardware` of `ModelMachineInfo`. */
   hardware?: MachineHardware;
+  /** Wire field `id` of `ModelMachineInfo` (required). */
   id: string;
+  /** Wire field `instance-id` of `ModelMachineInfo`. */
   "instance-id"?: string;
+  /** Wire field `message` of `ModelMachineInfo`. */
   message?: string;
+  /** Wire field `status` of `ModelMachineInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModelStatus` of Controller v14. */
 export interface ModelStatus {
+  /** Wire field `application-count` of `ModelStatus` (required). */
   "application-count": number;
+  /** Wire field `applications` of `ModelStatus`. */
   applications?: ModelApplicationInfo[];
+  /** Wire field `error` of `ModelStatus`. */
   error?: Error;
+  /** Wire field `filesystems` of `ModelStatus`. */
   filesystems?: ModelFilesystemInfo[];
+  /** Wire field `hosted-machine-count` of `ModelStatus` (required). */
   "hosted-machine-count": number;
+  /** Wire field `life` of `ModelStatus` (required). */
   life: string;
+  /** Wire field `machines` of `ModelStatus`. */
   machines?: ModelMachineInfo[];
+  /** Wire field `model-tag` of `ModelStatus` (required). */
   "model-tag": string;
+  /** Wire field `qualifier` of `ModelStatus` (required). */
   qualifier: string;
+  /** Wire field `type` of `ModelStatus` (required). */
   type: string;
+  /** Wire field `unit-count` of `ModelStatus` (required). */
   "unit-count": number;
+  /** Wire field `volumes` of `ModelStatus`. */
   volumes?: ModelVolumeInfo[];
 }
 
 /** Schema definition `ModelStatusResults` of Controller v14. */
 export interface ModelStatusResults {
+  /** Wire field `models` of `ModelStatusResults` (required). */
   models: ModelStatus[];
 }
 
 /** Schema definition `ModelVolumeInfo` of Controller v14. */
 export interface ModelVolumeInfo {
+  /** Wire field `detachable` of `ModelVolumeInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelVolumeInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelVolumeInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelVolumeInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelVolumeInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModifyControllerAccess` of Controller v14. */
 export interface ModifyControllerAccess {
+  /** Wire field `access` of `ModifyControllerAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyControllerAccess` (required). */
   action: string;
+  /** Wire field `user-tag` of `ModifyControllerAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyControllerAccessRequest` of Controller v14. */
 export interface ModifyControllerAccessRequest {
+  /** Wire field `changes` of `ModifyControllerAccessRequest` (required). */
   changes: ModifyControllerAccess[];
 }
 
 /** Schema definition `Proxy` of Controller v14. */
 export interface Proxy {
+  /** Wire field `config` of `Proxy` (required). */
   config: Record<string, unknown>;
+  /** Wire field `type` of `Proxy` (required). */
   type: string;
 }
 
 /** Schema definition `RemoveBlocksArgs` of Controller v14. */
 export interface RemoveBlocksArgs {
+  /** Wire field `all` of `RemoveBlocksArgs` (required). */
   all: boolean;
 }
 
 /** Schema definition `StringResult` of Controller v14. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `SummaryWatcherID` of Controller v14. */
 export interface SummaryWatcherID {
+  /** Wire field `watcher-id` of `SummaryWatcherID` (required). */
   "watcher-id": string;
 }
 
 /** Schema definition `UserAccess` of Controller v14. */
 export interface UserAccess {
+  /** Wire field `access` of `UserAccess` (required). */
   access: string;
+  /** Wire field `user-tag` of `UserAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `UserAccessResult` of Controller v14. */
 export interface UserAccessResult {
+  /** Wire field `error` of `UserAccessResult`. */
   error?: Error;
+  /** Wire field `result` of `UserAccessResult`. */
   result?: UserAccess;
 }
 
 /** Schema definition `UserAccessResults` of Controller v14. */
 export interface UserAccessResults {
+  /** Wire field `results` of `UserAccessResults`. */
   results?: UserAccessResult[];
 }
 
 /** Schema definition `UserModel` of Controller v14. */
 export interface UserModel {
+  /** Wire field `last-connection` of `UserModel` (required). */
   "last-connection": string | null;
+  /** Wire field `model` of `UserModel` (required). */
   model: Model;
 }
 
 /** Schema definition `UserModelList` of Controller v14. */
 export interface UserModelList {
+  /** Wire field `user-models` of `UserModelList` (required). */
   "user-models": UserModel[];
 }

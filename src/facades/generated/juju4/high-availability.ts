@@ -7,75 +7,120 @@
 
 /** Methods of HighAvailability v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface HighAvailabilityV3 {
-  ControllerDetails: { params: undefined; result: ControllerDetailsResults };
-  EnableHA: { params: ControllersSpecs; result: ControllersChangeResults };
+  /** Wire request `ControllerDetails` of HighAvailability v3 (no description in Juju's schema). */
+  ControllerDetails: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ControllerDetailsResults`. */
+    result: ControllerDetailsResults;
+  };
+  /** Wire request `EnableHA` of HighAvailability v3 (no description in Juju's schema). */
+  EnableHA: {
+    /** The request's `params`: schema `ControllersSpecs`. */
+    params: ControllersSpecs;
+    /** The reply's `response`: schema `ControllersChangeResults`. */
+    result: ControllersChangeResults;
+  };
 }
 
 /** Schema definition `ControllerDetails` of HighAvailability v3. */
 export interface ControllerDetails {
+  /** Wire field `api-addresses` of `ControllerDetails` (required). */
   "api-addresses": string[];
+  /** Wire field `controller-id` of `ControllerDetails` (required). */
   "controller-id": string;
+  /** Wire field `error` of `ControllerDetails`. */
   error?: Error;
 }
 
 /** Schema definition `ControllerDetailsResults` of HighAvailability v3. */
 export interface ControllerDetailsResults {
+  /** Wire field `results` of `ControllerDetailsResults` (required). */
   results: ControllerDetails[];
 }
 
 /** Schema definition `ControllersChangeResult` of HighAvailability v3. */
 export interface ControllersChangeResult {
+  /** Wire field `error` of `ControllersChangeResult`. */
   error?: Error;
+  /** Wire field `result` of `ControllersChangeResult` (required). */
   result: ControllersChanges;
 }
 
 /** Schema definition `ControllersChangeResults` of HighAvailability v3. */
 export interface ControllersChangeResults {
+  /** Wire field `results` of `ControllersChangeResults` (required). */
   results: ControllersChangeResult[];
 }
 
 /** Schema definition `ControllersChanges` of HighAvailability v3. */
 export interface ControllersChanges {
+  /** Wire field `added` of `ControllersChanges`. */
   added?: string[];
+  /** Wire field `converted` of `ControllersChanges`. */
   converted?: string[];
+  /** Wire field `maintained` of `ControllersChanges`. */
   maintained?: string[];
+  /** Wire field `removed` of `ControllersChanges`. */
   removed?: string[];
 }
 
 /** Schema definition `ControllersSpec` of HighAvailability v3. */
 export interface ControllersSpec {
+  /** Wire field `constraints` of `ControllersSpec`. */
   constraints?: Value;
+  /** Wire field `num-controllers` of `ControllersSpec` (required). */
   "num-controllers": number;
+  /** Wire field `placement` of `ControllersSpec`. */
   placement?: string[];
 }
 
 /** Schema definition `ControllersSpecs` of HighAvailability v3. */
 export interface ControllersSpecs {
+  /** Wire field `specs` of `ControllersSpecs` (required). */
   specs: ControllersSpec[];
 }
 
 /** Schema definition `Error` of HighAvailability v3. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `Value` of HighAvailability v3. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

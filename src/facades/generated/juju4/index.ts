@@ -101,35 +101,153 @@ export type { UserManagerV3 } from "./user-manager.js";
 
 /** Every Juju 4.x facade version this client knows: facade name → version → method map. */
 export interface JujuFacades4 {
-  Action: { 7: ActionV7 };
-  Admin: { 3: AdminV3 };
-  Annotations: { 2: AnnotationsV2 };
-  Application: { 22: ApplicationV22 };
-  ApplicationOffers: { 6: ApplicationOffersV6 };
-  Backups: { 3: BackupsV3 };
-  Block: { 2: BlockV2 };
-  Bundle: { 8: BundleV8 };
-  Charms: { 7: CharmsV7 };
-  Client: { 8: ClientV8 };
-  Cloud: { 8: CloudV8 };
-  Controller: { 14: ControllerV14 };
-  CredentialManager: { 1: CredentialManagerV1 };
-  HighAvailability: { 3: HighAvailabilityV3 };
-  ImageMetadataManager: { 1: ImageMetadataManagerV1 };
-  KeyManager: { 1: KeyManagerV1 };
-  MachineManager: { 11: MachineManagerV11; 12: MachineManagerV12 };
-  ModelConfig: { 4: ModelConfigV4 };
-  ModelManager: { 11: ModelManagerV11 };
-  ModelUpgrader: { 2: ModelUpgraderV2 };
-  Pinger: { 1: PingerV1 };
-  Resources: { 3: ResourcesV3 };
-  SSHClient: { 5: SSHClientV5 };
-  SecretBackends: { 1: SecretBackendsV1 };
-  Secrets: { 2: SecretsV2 };
-  Spaces: { 6: SpacesV6 };
-  Storage: { 7: StorageV7 };
-  Subnets: { 5: SubnetsV5 };
-  UserManager: { 3: UserManagerV3 };
+  /** The `Action` facade (Juju 4.x): version → method map. */
+  Action: {
+    /** Action v7. */
+    7: ActionV7;
+  };
+  /** The `Admin` facade (Juju 4.x): version → method map. */
+  Admin: {
+    /** Admin v3. */
+    3: AdminV3;
+  };
+  /** The `Annotations` facade (Juju 4.x): version → method map. */
+  Annotations: {
+    /** Annotations v2. */
+    2: AnnotationsV2;
+  };
+  /** The `Application` facade (Juju 4.x): version → method map. */
+  Application: {
+    /** Application v22. */
+    22: ApplicationV22;
+  };
+  /** The `ApplicationOffers` facade (Juju 4.x): version → method map. */
+  ApplicationOffers: {
+    /** ApplicationOffers v6. */
+    6: ApplicationOffersV6;
+  };
+  /** The `Backups` facade (Juju 4.x): version → method map. */
+  Backups: {
+    /** Backups v3. */
+    3: BackupsV3;
+  };
+  /** The `Block` facade (Juju 4.x): version → method map. */
+  Block: {
+    /** Block v2. */
+    2: BlockV2;
+  };
+  /** The `Bundle` facade (Juju 4.x): version → method map. */
+  Bundle: {
+    /** Bundle v8. */
+    8: BundleV8;
+  };
+  /** The `Charms` facade (Juju 4.x): version → method map. */
+  Charms: {
+    /** Charms v7. */
+    7: CharmsV7;
+  };
+  /** The `Client` facade (Juju 4.x): version → method map. */
+  Client: {
+    /** Client v8. */
+    8: ClientV8;
+  };
+  /** The `Cloud` facade (Juju 4.x): version → method map. */
+  Cloud: {
+    /** Cloud v8. */
+    8: CloudV8;
+  };
+  /** The `Controller` facade (Juju 4.x): version → method map. */
+  Controller: {
+    /** Controller v14. */
+    14: ControllerV14;
+  };
+  /** The `CredentialManager` facade (Juju 4.x): version → method map. */
+  CredentialManager: {
+    /** CredentialManager v1. */
+    1: CredentialManagerV1;
+  };
+  /** The `HighAvailability` facade (Juju 4.x): version → method map. */
+  HighAvailability: {
+    /** HighAvailability v3. */
+    3: HighAvailabilityV3;
+  };
+  /** The `ImageMetadataManager` facade (Juju 4.x): version → method map. */
+  ImageMetadataManager: {
+    /** ImageMetadataManager v1. */
+    1: ImageMetadataManagerV1;
+  };
+  /** The `KeyManager` facade (Juju 4.x): version → method map. */
+  KeyManager: {
+    /** KeyManager v1. */
+    1: KeyManagerV1;
+  };
+  /** The `MachineManager` facade (Juju 4.x): version → method map. */
+  MachineManager: {
+    /** MachineManager v11. */
+    11: MachineManagerV11;
+    /** MachineManager v12. */
+    12: MachineManagerV12;
+  };
+  /** The `ModelConfig` facade (Juju 4.x): version → method map. */
+  ModelConfig: {
+    /** ModelConfig v4. */
+    4: ModelConfigV4;
+  };
+  /** The `ModelManager` facade (Juju 4.x): version → method map. */
+  ModelManager: {
+    /** ModelManager v11. */
+    11: ModelManagerV11;
+  };
+  /** The `ModelUpgrader` facade (Juju 4.x): version → method map. */
+  ModelUpgrader: {
+    /** ModelUpgrader v2. */
+    2: ModelUpgraderV2;
+  };
+  /** The `Pinger` facade (Juju 4.x): version → method map. */
+  Pinger: {
+    /** Pinger v1. */
+    1: PingerV1;
+  };
+  /** The `Resources` facade (Juju 4.x): version → method map. */
+  Resources: {
+    /** Resources v3. */
+    3: ResourcesV3;
+  };
+  /** The `SSHClient` facade (Juju 4.x): version → method map. */
+  SSHClient: {
+    /** SSHClient v5. */
+    5: SSHClientV5;
+  };
+  /** The `SecretBackends` facade (Juju 4.x): version → method map. */
+  SecretBackends: {
+    /** SecretBackends v1. */
+    1: SecretBackendsV1;
+  };
+  /** The `Secrets` facade (Juju 4.x): version → method map. */
+  Secrets: {
+    /** Secrets v2. */
+    2: SecretsV2;
+  };
+  /** The `Spaces` facade (Juju 4.x): version → method map. */
+  Spaces: {
+    /** Spaces v6. */
+    6: SpacesV6;
+  };
+  /** The `Storage` facade (Juju 4.x): version → method map. */
+  Storage: {
+    /** Storage v7. */
+    7: StorageV7;
+  };
+  /** The `Subnets` facade (Juju 4.x): version → method map. */
+  Subnets: {
+    /** Subnets v5. */
+    5: SubnetsV5;
+  };
+  /** The `UserManager` facade (Juju 4.x): version → method map. */
+  UserManager: {
+    /** UserManager v3. */
+    3: UserManagerV3;
+  };
 }
 
 /**
@@ -139,7 +257,12 @@ export interface JujuFacades4 {
 export const FACADES_4: {
   readonly [facade: string]: {
     readonly [version: number]: {
-      readonly [method: string]: { readonly params?: string; readonly result?: string };
+      readonly [method: string]: {
+        /** The schema definition name of the request's `params`; absent when the call takes none. */
+        readonly params?: string;
+        /** The schema definition name of the reply's `response`; absent when it answers `{}`. */
+        readonly result?: string;
+      };
     };
   };
 } = {

@@ -7,273 +7,465 @@
 
 /** Methods of MachineManager v11: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface MachineManagerV11 {
-  AddMachines: { params: AddMachinesV11; result: AddMachinesResults };
-  DestroyMachineWithParams: { params: DestroyMachinesParams; result: DestroyMachineResults };
-  InstanceTypes: { params: ModelInstanceTypesConstraintsV11; result: InstanceTypesResults };
-  ProvisioningScript: { params: ProvisioningScriptParams; result: ProvisioningScriptResult };
-  RetryProvisioning: { params: RetryProvisioningArgs; result: ErrorResults };
+  /** Wire request `AddMachines` of MachineManager v11 (no description in Juju's schema). */
+  AddMachines: {
+    /** The request's `params`: schema `AddMachines`. */
+    params: AddMachinesV11;
+    /** The reply's `response`: schema `AddMachinesResults`. */
+    result: AddMachinesResults;
+  };
+  /** Wire request `DestroyMachineWithParams` of MachineManager v11 (no description in Juju's schema). */
+  DestroyMachineWithParams: {
+    /** The request's `params`: schema `DestroyMachinesParams`. */
+    params: DestroyMachinesParams;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
+  /** Wire request `InstanceTypes` of MachineManager v11 (no description in Juju's schema). */
+  InstanceTypes: {
+    /** The request's `params`: schema `ModelInstanceTypesConstraints`. */
+    params: ModelInstanceTypesConstraintsV11;
+    /** The reply's `response`: schema `InstanceTypesResults`. */
+    result: InstanceTypesResults;
+  };
+  /** Wire request `ProvisioningScript` of MachineManager v11 (no description in Juju's schema). */
+  ProvisioningScript: {
+    /** The request's `params`: schema `ProvisioningScriptParams`. */
+    params: ProvisioningScriptParams;
+    /** The reply's `response`: schema `ProvisioningScriptResult`. */
+    result: ProvisioningScriptResult;
+  };
+  /** Wire request `RetryProvisioning` of MachineManager v11 (no description in Juju's schema). */
+  RetryProvisioning: {
+    /** The request's `params`: schema `RetryProvisioningArgs`. */
+    params: RetryProvisioningArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Methods of MachineManager v12: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface MachineManagerV12 {
-  AddMachines: { params: AddMachines; result: AddMachinesResults };
-  DestroyMachineWithParams: { params: DestroyMachinesParams; result: DestroyMachineResults };
-  InstanceTypes: { params: ModelInstanceTypesConstraints; result: InstanceTypesResults };
-  ProvisioningScript: { params: ProvisioningScriptParams; result: ProvisioningScriptResult };
-  ReprovisionMachine: { params: ReprovisionMachineArgs; result: ErrorResult };
-  RetryProvisioning: { params: RetryProvisioningArgs; result: ErrorResults };
+  /** Wire request `AddMachines` of MachineManager v12 (no description in Juju's schema). */
+  AddMachines: {
+    /** The request's `params`: schema `AddMachines`. */
+    params: AddMachines;
+    /** The reply's `response`: schema `AddMachinesResults`. */
+    result: AddMachinesResults;
+  };
+  /** Wire request `DestroyMachineWithParams` of MachineManager v12 (no description in Juju's schema). */
+  DestroyMachineWithParams: {
+    /** The request's `params`: schema `DestroyMachinesParams`. */
+    params: DestroyMachinesParams;
+    /** The reply's `response`: schema `DestroyMachineResults`. */
+    result: DestroyMachineResults;
+  };
+  /** Wire request `InstanceTypes` of MachineManager v12 (no description in Juju's schema). */
+  InstanceTypes: {
+    /** The request's `params`: schema `ModelInstanceTypesConstraints`. */
+    params: ModelInstanceTypesConstraints;
+    /** The reply's `response`: schema `InstanceTypesResults`. */
+    result: InstanceTypesResults;
+  };
+  /** Wire request `ProvisioningScript` of MachineManager v12 (no description in Juju's schema). */
+  ProvisioningScript: {
+    /** The request's `params`: schema `ProvisioningScriptParams`. */
+    params: ProvisioningScriptParams;
+    /** The reply's `response`: schema `ProvisioningScriptResult`. */
+    result: ProvisioningScriptResult;
+  };
+  /** Wire request `ReprovisionMachine` of MachineManager v12 (no description in Juju's schema). */
+  ReprovisionMachine: {
+    /** The request's `params`: schema `ReprovisionMachineArgs`. */
+    params: ReprovisionMachineArgs;
+    /** The reply's `response`: schema `ErrorResult`. */
+    result: ErrorResult;
+  };
+  /** Wire request `RetryProvisioning` of MachineManager v12 (no description in Juju's schema). */
+  RetryProvisioning: {
+    /** The request's `params`: schema `RetryProvisioningArgs`. */
+    params: RetryProvisioningArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AddMachineParams` of MachineManager v12. */
 export interface AddMachineParams {
+  /** Wire field `addresses` of `AddMachineParams` (required). */
   addresses: Address[];
+  /** Wire field `base` of `AddMachineParams`. */
   base?: Base;
+  /** Wire field `constraints` of `AddMachineParams` (required). */
   constraints: Value;
+  /** Wire field `container-type` of `AddMachineParams` (required). */
   "container-type": string;
+  /** Wire field `disks` of `AddMachineParams`. */
   disks?: Directive[];
+  /** Wire field `hardware-characteristics` of `AddMachineParams` (required). */
   "hardware-characteristics": HardwareCharacteristics;
+  /** Wire field `instance-id` of `AddMachineParams` (required). */
   "instance-id": string;
+  /** Wire field `jobs` of `AddMachineParams` (required). */
   jobs: string[];
+  /** Wire field `nonce` of `AddMachineParams` (required). */
   nonce: string;
+  /** Wire field `parent-id` of `AddMachineParams` (required). */
   "parent-id": string;
+  /** Wire field `placement` of `AddMachineParams`. */
   placement?: Placement;
 }
 
 /** Schema definition `AddMachineParams` of MachineManager v11. */
 export interface AddMachineParamsV11 {
+  /** Wire field `addresses` of `AddMachineParams` (required). */
   addresses: Address[];
+  /** Wire field `base` of `AddMachineParams`. */
   base?: Base;
+  /** Wire field `constraints` of `AddMachineParams` (required). */
   constraints: ValueV11;
+  /** Wire field `container-type` of `AddMachineParams` (required). */
   "container-type": string;
+  /** Wire field `disks` of `AddMachineParams`. */
   disks?: Directive[];
+  /** Wire field `hardware-characteristics` of `AddMachineParams` (required). */
   "hardware-characteristics": HardwareCharacteristics;
+  /** Wire field `instance-id` of `AddMachineParams` (required). */
   "instance-id": string;
+  /** Wire field `jobs` of `AddMachineParams` (required). */
   jobs: string[];
+  /** Wire field `nonce` of `AddMachineParams` (required). */
   nonce: string;
+  /** Wire field `parent-id` of `AddMachineParams` (required). */
   "parent-id": string;
+  /** Wire field `placement` of `AddMachineParams`. */
   placement?: Placement;
 }
 
 /** Schema definition `AddMachines` of MachineManager v12. */
 export interface AddMachines {
+  /** Wire field `params` of `AddMachines` (required). */
   params: AddMachineParams[];
 }
 
 /** Schema definition `AddMachinesResult` of MachineManager v11–v12. */
 export interface AddMachinesResult {
+  /** Wire field `error` of `AddMachinesResult`. */
   error?: Error;
+  /** Wire field `machine` of `AddMachinesResult` (required). */
   machine: string;
 }
 
 /** Schema definition `AddMachinesResults` of MachineManager v11–v12. */
 export interface AddMachinesResults {
+  /** Wire field `machines` of `AddMachinesResults` (required). */
   machines: AddMachinesResult[];
 }
 
 /** Schema definition `AddMachines` of MachineManager v11. */
 export interface AddMachinesV11 {
+  /** Wire field `params` of `AddMachines` (required). */
   params: AddMachineParamsV11[];
 }
 
 /** Schema definition `Address` of MachineManager v11–v12. */
 export interface Address {
+  /** Wire field `cidr` of `Address`. */
   cidr?: string;
+  /** Wire field `config-type` of `Address`. */
   "config-type"?: string;
+  /** Wire field `is-secondary` of `Address`. */
   "is-secondary"?: boolean;
+  /** Wire field `scope` of `Address` (required). */
   scope: string;
+  /** Wire field `space-id` of `Address`. */
   "space-id"?: string;
+  /** Wire field `space-name` of `Address`. */
   "space-name"?: string;
+  /** Wire field `type` of `Address` (required). */
   type: string;
+  /** Wire field `value` of `Address` (required). */
   value: string;
 }
 
 /** Schema definition `Base` of MachineManager v11–v12. */
 export interface Base {
+  /** Wire field `channel` of `Base` (required). */
   channel: string;
+  /** Wire field `name` of `Base` (required). */
   name: string;
 }
 
 /** Schema definition `DestroyMachineInfo` of MachineManager v11–v12. */
 export interface DestroyMachineInfo {
+  /** Wire field `destroyed-containers` of `DestroyMachineInfo`. */
   "destroyed-containers"?: DestroyMachineResult[];
+  /** Wire field `destroyed-storage` of `DestroyMachineInfo`. */
   "destroyed-storage"?: Entity[];
+  /** Wire field `destroyed-units` of `DestroyMachineInfo`. */
   "destroyed-units"?: Entity[];
+  /** Wire field `detached-storage` of `DestroyMachineInfo`. */
   "detached-storage"?: Entity[];
+  /** Wire field `machine-id` of `DestroyMachineInfo` (required). */
   "machine-id": string;
 }
 
 /** Schema definition `DestroyMachineResult` of MachineManager v11–v12. */
 export interface DestroyMachineResult {
+  /** Wire field `error` of `DestroyMachineResult`. */
   error?: Error;
+  /** Wire field `info` of `DestroyMachineResult`. */
   info?: DestroyMachineInfo;
 }
 
 /** Schema definition `DestroyMachineResults` of MachineManager v11–v12. */
 export interface DestroyMachineResults {
+  /** Wire field `results` of `DestroyMachineResults`. */
   results?: DestroyMachineResult[];
 }
 
 /** Schema definition `DestroyMachinesParams` of MachineManager v11–v12. */
 export interface DestroyMachinesParams {
+  /** Wire field `dry-run` of `DestroyMachinesParams`. */
   "dry-run"?: boolean;
+  /** Wire field `force` of `DestroyMachinesParams`. */
   force?: boolean;
+  /** Wire field `keep` of `DestroyMachinesParams`. */
   keep?: boolean;
+  /** Wire field `machine-tags` of `DestroyMachinesParams` (required). */
   "machine-tags": string[];
+  /** Wire field `max-wait` of `DestroyMachinesParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `Directive` of MachineManager v11–v12. */
 export interface Directive {
+  /** Wire field `Count` of `Directive` (required). */
   Count: number;
+  /** Wire field `Pool` of `Directive` (required). */
   Pool: string;
+  /** Wire field `Size` of `Directive` (required). */
   Size: number;
 }
 
 /** Schema definition `Entity` of MachineManager v11–v12. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of MachineManager v11–v12. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of MachineManager v11–v12. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of MachineManager v11–v12. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `HardwareCharacteristics` of MachineManager v11–v12. */
 export interface HardwareCharacteristics {
+  /** Wire field `arch` of `HardwareCharacteristics`. */
   arch?: string;
+  /** Wire field `availability-zone` of `HardwareCharacteristics`. */
   "availability-zone"?: string;
+  /** Wire field `cpu-cores` of `HardwareCharacteristics`. */
   "cpu-cores"?: number;
+  /** Wire field `cpu-power` of `HardwareCharacteristics`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `HardwareCharacteristics`. */
   mem?: number;
+  /** Wire field `root-disk` of `HardwareCharacteristics`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `HardwareCharacteristics`. */
   "root-disk-source"?: string;
+  /** Wire field `tags` of `HardwareCharacteristics`. */
   tags?: string[];
+  /** Wire field `virt-type` of `HardwareCharacteristics`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `InstanceType` of MachineManager v11–v12. */
 export interface InstanceType {
+  /** Wire field `arches` of `InstanceType` (required). */
   arches: string[];
+  /** Wire field `cost` of `InstanceType`. */
   cost?: number;
+  /** Wire field `cpu-cores` of `InstanceType` (required). */
   "cpu-cores": number;
+  /** Wire field `memory` of `InstanceType` (required). */
   memory: number;
+  /** Wire field `name` of `InstanceType`. */
   name?: string;
+  /** Wire field `root-disk` of `InstanceType`. */
   "root-disk"?: number;
+  /** Wire field `virt-type` of `InstanceType`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `InstanceTypesResult` of MachineManager v11–v12. */
 export interface InstanceTypesResult {
+  /** Wire field `cost-currency` of `InstanceTypesResult`. */
   "cost-currency"?: string;
+  /** Wire field `cost-divisor` of `InstanceTypesResult`. */
   "cost-divisor"?: number;
+  /** Wire field `cost-unit` of `InstanceTypesResult`. */
   "cost-unit"?: string;
+  /** Wire field `error` of `InstanceTypesResult`. */
   error?: Error;
+  /** Wire field `instance-types` of `InstanceTypesResult`. */
   "instance-types"?: InstanceType[];
 }
 
 /** Schema definition `InstanceTypesResults` of MachineManager v11–v12. */
 export interface InstanceTypesResults {
+  /** Wire field `results` of `InstanceTypesResults` (required). */
   results: InstanceTypesResult[];
 }
 
 /** Schema definition `ModelInstanceTypesConstraint` of MachineManager v12. */
 export interface ModelInstanceTypesConstraint {
+  /** Wire field `value` of `ModelInstanceTypesConstraint`. */
   value?: Value;
 }
 
 /** Schema definition `ModelInstanceTypesConstraint` of MachineManager v11. */
 export interface ModelInstanceTypesConstraintV11 {
+  /** Wire field `value` of `ModelInstanceTypesConstraint`. */
   value?: ValueV11;
 }
 
 /** Schema definition `ModelInstanceTypesConstraints` of MachineManager v12. */
 export interface ModelInstanceTypesConstraints {
+  /** Wire field `constraints` of `ModelInstanceTypesConstraints` (required). */
   constraints: ModelInstanceTypesConstraint[];
 }
 
 /** Schema definition `ModelInstanceTypesConstraints` of MachineManager v11. */
 export interface ModelInstanceTypesConstraintsV11 {
+  /** Wire field `constraints` of `ModelInstanceTypesConstraints` (required). */
   constraints: ModelInstanceTypesConstraintV11[];
 }
 
 /** Schema definition `Placement` of MachineManager v11–v12. */
 export interface Placement {
+  /** Wire field `directive` of `Placement` (required). */
   directive: string;
+  /** Wire field `scope` of `Placement` (required). */
   scope: string;
 }
 
 /** Schema definition `ProvisioningScriptParams` of MachineManager v11–v12. */
 export interface ProvisioningScriptParams {
+  /** Wire field `data-dir` of `ProvisioningScriptParams` (required). */
   "data-dir": string;
+  /** Wire field `disable-package-commands` of `ProvisioningScriptParams` (required). */
   "disable-package-commands": boolean;
+  /** Wire field `machine-id` of `ProvisioningScriptParams` (required). */
   "machine-id": string;
+  /** Wire field `nonce` of `ProvisioningScriptParams` (required). */
   nonce: string;
 }
 
 /** Schema definition `ProvisioningScriptResult` of MachineManager v11–v12. */
 export interface ProvisioningScriptResult {
+  /** Wire field `script` of `ProvisioningScriptResult` (required). */
   script: string;
 }
 
 /** Schema definition `ReprovisionMachineArgs` of MachineManager v12. */
 export interface ReprovisionMachineArgs {
+  /** Wire field `machine-tag` of `ReprovisionMachineArgs` (required). */
   "machine-tag": string;
 }
 
 /** Schema definition `RetryProvisioningArgs` of MachineManager v11–v12. */
 export interface RetryProvisioningArgs {
+  /** Wire field `all` of `RetryProvisioningArgs` (required). */
   all: boolean;
+  /** Wire field `machines` of `RetryProvisioningArgs`. */
   machines?: string[];
 }
 
 /** Schema definition `Value` of MachineManager v12. */
 export interface Value {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `ip-family` of `Value`. */
   "ip-family"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }
 
 /** Schema definition `Value` of MachineManager v11. */
 export interface ValueV11 {
+  /** Wire field `allocate-public-ip` of `Value`. */
   "allocate-public-ip"?: boolean;
+  /** Wire field `arch` of `Value`. */
   arch?: string;
+  /** Wire field `container` of `Value`. */
   container?: string;
+  /** Wire field `cores` of `Value`. */
   cores?: number;
+  /** Wire field `cpu-power` of `Value`. */
   "cpu-power"?: number;
+  /** Wire field `image-id` of `Value`. */
   "image-id"?: string;
+  /** Wire field `instance-role` of `Value`. */
   "instance-role"?: string;
+  /** Wire field `instance-type` of `Value`. */
   "instance-type"?: string;
+  /** Wire field `mem` of `Value`. */
   mem?: number;
+  /** Wire field `root-disk` of `Value`. */
   "root-disk"?: number;
+  /** Wire field `root-disk-source` of `Value`. */
   "root-disk-source"?: string;
+  /** Wire field `spaces` of `Value`. */
   spaces?: string[];
+  /** Wire field `tags` of `Value`. */
   tags?: string[];
+  /** Wire field `virt-type` of `Value`. */
   "virt-type"?: string;
+  /** Wire field `zones` of `Value`. */
   zones?: string[];
 }

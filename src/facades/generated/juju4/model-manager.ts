@@ -7,320 +7,544 @@
 
 /** Methods of ModelManager v11: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ModelManagerV11 {
-  ChangeModelCredential: { params: ChangeModelCredentialsParams; result: ErrorResults };
-  CreateModel: { params: ModelCreateArgs; result: ModelInfo };
-  DestroyModels: { params: DestroyModelsParams; result: ErrorResults };
-  DumpModels: { params: DumpModelRequest; result: StringResults };
-  DumpModelsDB: { params: Entities; result: MapResults };
-  ListModelSummaries: { params: ModelSummariesRequest; result: ModelSummaryResults };
-  ListModels: { params: Entity; result: UserModelList };
-  ModelDefaultsForClouds: { params: Entities; result: ModelDefaultsResults };
-  ModelInfo: { params: Entities; result: ModelInfoResults };
-  ModelStatus: { params: Entities; result: ModelStatusResults };
-  ModifyModelAccess: { params: ModifyModelAccessRequest; result: ErrorResults };
-  SetModelDefaults: { params: SetModelDefaults; result: ErrorResults };
-  UnsetModelDefaults: { params: UnsetModelDefaults; result: ErrorResults };
+  /** Wire request `ChangeModelCredential` of ModelManager v11 (no description in Juju's schema). */
+  ChangeModelCredential: {
+    /** The request's `params`: schema `ChangeModelCredentialsParams`. */
+    params: ChangeModelCredentialsParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `CreateModel` of ModelManager v11 (no description in Juju's schema). */
+  CreateModel: {
+    /** The request's `params`: schema `ModelCreateArgs`. */
+    params: ModelCreateArgs;
+    /** The reply's `response`: schema `ModelInfo`. */
+    result: ModelInfo;
+  };
+  /** Wire request `DestroyModels` of ModelManager v11 (no description in Juju's schema). */
+  DestroyModels: {
+    /** The request's `params`: schema `DestroyModelsParams`. */
+    params: DestroyModelsParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `DumpModels` of ModelManager v11 (no description in Juju's schema). */
+  DumpModels: {
+    /** The request's `params`: schema `DumpModelRequest`. */
+    params: DumpModelRequest;
+    /** The reply's `response`: schema `StringResults`. */
+    result: StringResults;
+  };
+  /** Wire request `DumpModelsDB` of ModelManager v11 (no description in Juju's schema). */
+  DumpModelsDB: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `MapResults`. */
+    result: MapResults;
+  };
+  /** Wire request `ListModelSummaries` of ModelManager v11 (no description in Juju's schema). */
+  ListModelSummaries: {
+    /** The request's `params`: schema `ModelSummariesRequest`. */
+    params: ModelSummariesRequest;
+    /** The reply's `response`: schema `ModelSummaryResults`. */
+    result: ModelSummaryResults;
+  };
+  /** Wire request `ListModels` of ModelManager v11 (no description in Juju's schema). */
+  ListModels: {
+    /** The request's `params`: schema `Entity`. */
+    params: Entity;
+    /** The reply's `response`: schema `UserModelList`. */
+    result: UserModelList;
+  };
+  /** Wire request `ModelDefaultsForClouds` of ModelManager v11 (no description in Juju's schema). */
+  ModelDefaultsForClouds: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelDefaultsResults`. */
+    result: ModelDefaultsResults;
+  };
+  /** Wire request `ModelInfo` of ModelManager v11 (no description in Juju's schema). */
+  ModelInfo: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelInfoResults`. */
+    result: ModelInfoResults;
+  };
+  /** Wire request `ModelStatus` of ModelManager v11 (no description in Juju's schema). */
+  ModelStatus: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelStatusResults`. */
+    result: ModelStatusResults;
+  };
+  /** Wire request `ModifyModelAccess` of ModelManager v11 (no description in Juju's schema). */
+  ModifyModelAccess: {
+    /** The request's `params`: schema `ModifyModelAccessRequest`. */
+    params: ModifyModelAccessRequest;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `SetModelDefaults` of ModelManager v11 (no description in Juju's schema). */
+  SetModelDefaults: {
+    /** The request's `params`: schema `SetModelDefaults`. */
+    params: SetModelDefaults;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UnsetModelDefaults` of ModelManager v11 (no description in Juju's schema). */
+  UnsetModelDefaults: {
+    /** The request's `params`: schema `UnsetModelDefaults`. */
+    params: UnsetModelDefaults;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `ChangeModelCredentialParams` of ModelManager v11. */
 export interface ChangeModelCredentialParams {
+  /** Wire field `credential-tag` of `ChangeModelCredentialParams` (required). */
   "credential-tag": string;
+  /** Wire field `model-tag` of `ChangeModelCredentialParams` (required). */
   "model-tag": string;
 }
 
 /** Schema definition `ChangeModelCredentialsParams` of ModelManager v11. */
 export interface ChangeModelCredentialsParams {
+  /** Wire field `model-credentials` of `ChangeModelCredentialsParams` (required). */
   "model-credentials": ChangeModelCredentialParams[];
 }
 
 /** Schema definition `DestroyModelParams` of ModelManager v11. */
 export interface DestroyModelParams {
+  /** Wire field `destroy-storage` of `DestroyModelParams`. */
   "destroy-storage"?: boolean;
+  /** Wire field `force` of `DestroyModelParams`. */
   force?: boolean;
+  /** Wire field `max-wait` of `DestroyModelParams`. */
   "max-wait"?: number;
+  /** Wire field `model-tag` of `DestroyModelParams` (required). */
   "model-tag": string;
+  /** Wire field `timeout` of `DestroyModelParams`. */
   timeout?: number;
 }
 
 /** Schema definition `DestroyModelsParams` of ModelManager v11. */
 export interface DestroyModelsParams {
+  /** Wire field `models` of `DestroyModelsParams` (required). */
   models: DestroyModelParams[];
 }
 
 /** Schema definition `DumpModelRequest` of ModelManager v11. */
 export interface DumpModelRequest {
+  /** Wire field `entities` of `DumpModelRequest` (required). */
   entities: Entity[];
+  /** Wire field `simplified` of `DumpModelRequest` (required). */
   simplified: boolean;
 }
 
 /** Schema definition `Entities` of ModelManager v11. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of ModelManager v11. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `EntityStatus` of ModelManager v11. */
 export interface EntityStatus {
+  /** Wire field `data` of `EntityStatus`. */
   data?: Record<string, unknown>;
+  /** Wire field `info` of `EntityStatus` (required). */
   info: string;
+  /** Wire field `since` of `EntityStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `EntityStatus` (required). */
   status: string;
 }
 
 /** Schema definition `Error` of ModelManager v11. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of ModelManager v11. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of ModelManager v11. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `MachineHardware` of ModelManager v11. */
 export interface MachineHardware {
+  /** Wire field `arch` of `MachineHardware`. */
   arch?: string;
+  /** Wire field `availability-zone` of `MachineHardware`. */
   "availability-zone"?: string;
+  /** Wire field `cores` of `MachineHardware`. */
   cores?: number;
+  /** Wire field `cpu-power` of `MachineHardware`. */
   "cpu-power"?: number;
+  /** Wire field `mem` of `MachineHardware`. */
   mem?: number;
+  /** Wire field `root-disk` of `MachineHardware`. */
   "root-disk"?: number;
+  /** Wire field `tags` of `MachineHardware`. */
   tags?: string[];
+  /** Wire field `virt-type` of `MachineHardware`. */
   "virt-type"?: string;
 }
 
 /** Schema definition `MapResult` of ModelManager v11. */
 export interface MapResult {
+  /** Wire field `error` of `MapResult`. */
   error?: Error;
+  /** Wire field `result` of `MapResult` (required). */
   result: Record<string, unknown>;
 }
 
 /** Schema definition `MapResults` of ModelManager v11. */
 export interface MapResults {
+  /** Wire field `results` of `MapResults` (required). */
   results: MapResult[];
 }
 
 /** Schema definition `Model` of ModelManager v11. */
 export interface Model {
+  /** Wire field `name` of `Model` (required). */
   name: string;
+  /** Wire field `qualifier` of `Model` (required). */
   qualifier: string;
+  /** Wire field `type` of `Model` (required). */
   type: string;
+  /** Wire field `uuid` of `Model` (required). */
   uuid: string;
 }
 
 /** Schema definition `ModelApplicationInfo` of ModelManager v11. */
 export interface ModelApplicationInfo {
+  /** Wire field `name` of `ModelApplicationInfo` (required). */
   name: string;
 }
 
 /** Schema definition `ModelCreateArgs` of ModelManager v11. */
 export interface ModelCreateArgs {
+  /** Wire field `cloud-tag` of `ModelCreateArgs`. */
   "cloud-tag"?: string;
+  /** Wire field `config` of `ModelCreateArgs`. */
   config?: Record<string, unknown>;
+  /** Wire field `credential` of `ModelCreateArgs`. */
   credential?: string;
+  /** Wire field `name` of `ModelCreateArgs` (required). */
   name: string;
+  /** Wire field `qualifier` of `ModelCreateArgs` (required). */
   qualifier: string;
+  /** Wire field `region` of `ModelCreateArgs`. */
   region?: string;
+  /** Wire field `target-controller` of `ModelCreateArgs`. */
   "target-controller"?: string;
 }
 
 /** Schema definition `ModelDefaultValues` of ModelManager v11. */
 export interface ModelDefaultValues {
+  /** Wire field `cloud-region` of `ModelDefaultValues`. */
   "cloud-region"?: string;
+  /** Wire field `cloud-tag` of `ModelDefaultValues`. */
   "cloud-tag"?: string;
+  /** Wire field `config` of `ModelDefaultValues` (required). */
   config: Record<string, unknown>;
 }
 
 /** Schema definition `ModelDefaults` of ModelManager v11. */
 export interface ModelDefaults {
+  /** Wire field `controller` of `ModelDefaults`. */
   controller?: unknown;
+  /** Wire field `default` of `ModelDefaults`. */
   default?: unknown;
+  /** Wire field `regions` of `ModelDefaults`. */
   regions?: RegionDefaults[];
 }
 
 /** Schema definition `ModelDefaultsResult` of ModelManager v11. */
 export interface ModelDefaultsResult {
+  /** Wire field `config` of `ModelDefaultsResult` (required). */
   config: Record<string, ModelDefaults>;
+  /** Wire field `error` of `ModelDefaultsResult`. */
   error?: Error;
 }
 
 /** Schema definition `ModelDefaultsResults` of ModelManager v11. */
 export interface ModelDefaultsResults {
+  /** Wire field `results` of `ModelDefaultsResults` (required). */
   results: ModelDefaultsResult[];
 }
 
 /** Schema definition `ModelEntityCount` of ModelManager v11. */
 export interface ModelEntityCount {
+  /** Wire field `count` of `ModelEntityCount` (required). */
   count: number;
+  /** Wire field `entity` of `ModelEntityCount` (required). */
   entity: string;
 }
 
 /** Schema definition `ModelFilesystemInfo` of ModelManager v11. */
 export interface ModelFilesystemInfo {
+  /** Wire field `detachable` of `ModelFilesystemInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelFilesystemInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelFilesystemInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelFilesystemInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelFilesystemInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModelInfo` of ModelManager v11. */
 export interface ModelInfo {
+  /** Wire field `agent-version` of `ModelInfo` (required). */
   "agent-version": Number;
+  /** Wire field `cloud-credential-tag` of `ModelInfo`. */
   "cloud-credential-tag"?: string;
+  /** Wire field `cloud-credential-validity` of `ModelInfo`. */
   "cloud-credential-validity"?: boolean;
+  /** Wire field `cloud-region` of `ModelInfo`. */
   "cloud-region"?: string;
+  /** Wire field `cloud-tag` of `ModelInfo` (required). */
   "cloud-tag": string;
+  /** Wire field `controller-uuid` of `ModelInfo` (required). */
   "controller-uuid": string;
+  /** Wire field `is-controller` of `ModelInfo` (required). */
   "is-controller": boolean;
+  /** Wire field `life` of `ModelInfo` (required). */
   life: string;
+  /** Wire field `machines` of `ModelInfo` (required). */
   machines: ModelMachineInfo[];
+  /** Wire field `migration` of `ModelInfo`. */
   migration?: ModelMigrationStatus;
+  /** Wire field `name` of `ModelInfo` (required). */
   name: string;
+  /** Wire field `provider-type` of `ModelInfo`. */
   "provider-type"?: string;
+  /** Wire field `qualifier` of `ModelInfo` (required). */
   qualifier: string;
+  /** Wire field `secret-backends` of `ModelInfo` (required). */
   "secret-backends": SecretBackendResult[];
+  /** Wire field `status` of `ModelInfo`. */
   status?: EntityStatus;
+  /** Wire field `supported-features` of `ModelInfo`. */
   "supported-features"?: SupportedFeature[];
+  /** Wire field `target-controller` of `ModelInfo`. */
   "target-controller"?: string;
+  /** Wire field `type` of `ModelInfo` (required). */
   type: string;
+  /** Wire field `users` of `ModelInfo` (required). */
   users: ModelUserInfo[];
+  /** Wire field `uuid` of `ModelInfo` (required). */
   uuid: string;
 }
 
 /** Schema definition `ModelInfoResult` of ModelManager v11. */
 export interface ModelInfoResult {
+  /** Wire field `error` of `ModelInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `ModelInfoResult`. */
   result?: ModelInfo;
 }
 
 /** Schema definition `ModelInfoResults` of ModelManager v11. */
 export interface ModelInfoResults {
+  /** Wire field `results` of `ModelInfoResults` (required). */
   results: ModelInfoResult[];
 }
 
 /** Schema definition `ModelMachineInfo` of ModelManager v11. */
 export interface ModelMachineInfo {
+  /** Wire field `display-name` of `ModelMachineInfo`. */
   "display-name"?: string;
+  /** Wire field `hardware` of `ModelMachineInfo`. */
   hardware?: MachineHardware;
+  /** Wire field `id` of `ModelMachineInfo` (required). */
   id: string;
+  /** Wire field `instance-id` of `ModelMachineInfo`. */
   "instance-id"?: string;
+  /** Wire field `message` of `ModelMachineInfo`. */
   message?: string;
+  /** Wire field `status` of `ModelMachineInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModelMigrationStatus` of ModelManager v11. */
 export interface ModelMigrationStatus {
+  /** Wire field `end` of `ModelMigrationStatus`. */
   end?: string;
+  /** Wire field `start` of `ModelMigrationStatus` (required). */
   start: string;
+  /** Wire field `status` of `ModelMigrationStatus` (required). */
   status: string;
 }
 
 /** Schema definition `ModelStatus` of ModelManager v11. */
 export interface ModelStatus {
+  /** Wire field `application-count` of `ModelStatus` (required). */
   "application-count": number;
+  /** Wire field `applications` of `ModelStatus`. */
   applications?: ModelApplicationInfo[];
+  /** Wire field `error` of `ModelStatus`. */
   error?: Error;
+  /** Wire field `filesystems` of `ModelStatus`. */
   filesystems?: ModelFilesystemInfo[];
+  /** Wire field `hosted-machine-count` of `ModelStatus` (required). */
   "hosted-machine-count": number;
+  /** Wire field `life` of `ModelStatus` (required). */
   life: string;
+  /** Wire field `machines` of `ModelStatus`. */
   machines?: ModelMachineInfo[];
+  /** Wire field `model-tag` of `ModelStatus` (required). */
   "model-tag": string;
+  /** Wire field `qualifier` of `ModelStatus` (required). */
   qualifier: string;
+  /** Wire field `type` of `ModelStatus` (required). */
   type: string;
+  /** Wire field `unit-count` of `ModelStatus` (required). */
   "unit-count": number;
+  /** Wire field `volumes` of `ModelStatus`. */
   volumes?: ModelVolumeInfo[];
 }
 
 /** Schema definition `ModelStatusResults` of ModelManager v11. */
 export interface ModelStatusResults {
+  /** Wire field `models` of `ModelStatusResults` (required). */
   models: ModelStatus[];
 }
 
 /** Schema definition `ModelSummariesRequest` of ModelManager v11. */
 export interface ModelSummariesRequest {
+  /** Wire field `all` of `ModelSummariesRequest`. */
   all?: boolean;
+  /** Wire field `user-tag` of `ModelSummariesRequest` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModelSummary` of ModelManager v11. */
 export interface ModelSummary {
+  /** Wire field `agent-version` of `ModelSummary` (required). */
   "agent-version": Number;
+  /** Wire field `cloud-credential-tag` of `ModelSummary`. */
   "cloud-credential-tag"?: string;
+  /** Wire field `cloud-region` of `ModelSummary`. */
   "cloud-region"?: string;
+  /** Wire field `cloud-tag` of `ModelSummary` (required). */
   "cloud-tag": string;
+  /** Wire field `controller-uuid` of `ModelSummary` (required). */
   "controller-uuid": string;
+  /** Wire field `counts` of `ModelSummary` (required). */
   counts: ModelEntityCount[];
+  /** Wire field `is-controller` of `ModelSummary` (required). */
   "is-controller": boolean;
+  /** Wire field `last-connection` of `ModelSummary` (required). */
   "last-connection": string | null;
+  /** Wire field `life` of `ModelSummary` (required). */
   life: string;
+  /** Wire field `migration` of `ModelSummary`. */
   migration?: ModelMigrationStatus;
+  /** Wire field `name` of `ModelSummary` (required). */
   name: string;
+  /** Wire field `provider-type` of `ModelSummary`. */
   "provider-type"?: string;
+  /** Wire field `qualifier` of `ModelSummary` (required). */
   qualifier: string;
+  /** Wire field `status` of `ModelSummary`. */
   status?: EntityStatus;
+  /** Wire field `type` of `ModelSummary` (required). */
   type: string;
+  /** Wire field `user-access` of `ModelSummary` (required). */
   "user-access": string;
+  /** Wire field `uuid` of `ModelSummary` (required). */
   uuid: string;
 }
 
 /** Schema definition `ModelSummaryResult` of ModelManager v11. */
 export interface ModelSummaryResult {
+  /** Wire field `error` of `ModelSummaryResult`. */
   error?: Error;
+  /** Wire field `result` of `ModelSummaryResult`. */
   result?: ModelSummary;
 }
 
 /** Schema definition `ModelSummaryResults` of ModelManager v11. */
 export interface ModelSummaryResults {
+  /** Wire field `results` of `ModelSummaryResults` (required). */
   results: ModelSummaryResult[];
 }
 
 /** Schema definition `ModelUnsetKeys` of ModelManager v11. */
 export interface ModelUnsetKeys {
+  /** Wire field `cloud-region` of `ModelUnsetKeys`. */
   "cloud-region"?: string;
+  /** Wire field `cloud-tag` of `ModelUnsetKeys`. */
   "cloud-tag"?: string;
+  /** Wire field `keys` of `ModelUnsetKeys` (required). */
   keys: string[];
 }
 
 /** Schema definition `ModelUserInfo` of ModelManager v11. */
 export interface ModelUserInfo {
+  /** Wire field `access` of `ModelUserInfo` (required). */
   access: string;
+  /** Wire field `display-name` of `ModelUserInfo` (required). */
   "display-name": string;
+  /** Wire field `last-connection` of `ModelUserInfo` (required). */
   "last-connection": string | null;
+  /** Wire field `model-tag` of `ModelUserInfo` (required). */
   "model-tag": string;
+  /** Wire field `user` of `ModelUserInfo` (required). */
   user: string;
 }
 
 /** Schema definition `ModelVolumeInfo` of ModelManager v11. */
 export interface ModelVolumeInfo {
+  /** Wire field `detachable` of `ModelVolumeInfo`. */
   detachable?: boolean;
+  /** Wire field `id` of `ModelVolumeInfo` (required). */
   id: string;
+  /** Wire field `message` of `ModelVolumeInfo`. */
   message?: string;
+  /** Wire field `provider-id` of `ModelVolumeInfo`. */
   "provider-id"?: string;
+  /** Wire field `status` of `ModelVolumeInfo`. */
   status?: string;
 }
 
 /** Schema definition `ModifyModelAccess` of ModelManager v11. */
 export interface ModifyModelAccess {
+  /** Wire field `access` of `ModifyModelAccess` (required). */
   access: string;
+  /** Wire field `action` of `ModifyModelAccess` (required). */
   action: string;
+  /** Wire field `model-tag` of `ModifyModelAccess` (required). */
   "model-tag": string;
+  /** Wire field `user-tag` of `ModifyModelAccess` (required). */
   "user-tag": string;
 }
 
 /** Schema definition `ModifyModelAccessRequest` of ModelManager v11. */
 export interface ModifyModelAccessRequest {
+  /** Wire field `changes` of `ModifyModelAccessRequest` (required). */
   changes: ModifyModelAccess[];
 }
 
@@ -333,63 +557,86 @@ export type Number = string;
 
 /** Schema definition `RegionDefaults` of ModelManager v11. */
 export interface RegionDefaults {
+  /** Wire field `region-name` of `RegionDefaults` (required). */
   "region-name": string;
+  /** Wire field `value` of `RegionDefaults` (required). */
   value: unknown;
 }
 
 /** Schema definition `SecretBackend` of ModelManager v11. */
 export interface SecretBackend {
+  /** Wire field `backend-type` of `SecretBackend` (required). */
   "backend-type": string;
+  /** Wire field `config` of `SecretBackend` (required). */
   config: Record<string, unknown>;
+  /** Wire field `name` of `SecretBackend` (required). */
   name: string;
+  /** Wire field `token-rotate-interval` of `SecretBackend`. */
   "token-rotate-interval"?: number;
 }
 
 /** Schema definition `SecretBackendResult` of ModelManager v11. */
 export interface SecretBackendResult {
+  /** Wire field `error` of `SecretBackendResult`. */
   error?: Error;
+  /** Wire field `id` of `SecretBackendResult` (required). */
   id: string;
+  /** Wire field `message` of `SecretBackendResult`. */
   message?: string;
+  /** Wire field `num-secrets` of `SecretBackendResult` (required). */
   "num-secrets": number;
+  /** Wire field `result` of `SecretBackendResult` (required). */
   result: SecretBackend;
+  /** Wire field `status` of `SecretBackendResult` (required). */
   status: string;
 }
 
 /** Schema definition `SetModelDefaults` of ModelManager v11. */
 export interface SetModelDefaults {
+  /** Wire field `config` of `SetModelDefaults` (required). */
   config: ModelDefaultValues[];
 }
 
 /** Schema definition `StringResult` of ModelManager v11. */
 export interface StringResult {
+  /** Wire field `error` of `StringResult`. */
   error?: Error;
+  /** Wire field `result` of `StringResult` (required). */
   result: string;
 }
 
 /** Schema definition `StringResults` of ModelManager v11. */
 export interface StringResults {
+  /** Wire field `results` of `StringResults` (required). */
   results: StringResult[];
 }
 
 /** Schema definition `SupportedFeature` of ModelManager v11. */
 export interface SupportedFeature {
+  /** Wire field `description` of `SupportedFeature` (required). */
   description: string;
+  /** Wire field `name` of `SupportedFeature` (required). */
   name: string;
+  /** Wire field `version` of `SupportedFeature`. */
   version?: string;
 }
 
 /** Schema definition `UnsetModelDefaults` of ModelManager v11. */
 export interface UnsetModelDefaults {
+  /** Wire field `keys` of `UnsetModelDefaults` (required). */
   keys: ModelUnsetKeys[];
 }
 
 /** Schema definition `UserModel` of ModelManager v11. */
 export interface UserModel {
+  /** Wire field `last-connection` of `UserModel` (required). */
   "last-connection": string | null;
+  /** Wire field `model` of `UserModel` (required). */
   model: Model;
 }
 
 /** Schema definition `UserModelList` of ModelManager v11. */
 export interface UserModelList {
+  /** Wire field `user-models` of `UserModelList` (required). */
   "user-models": UserModel[];
 }

@@ -7,19 +7,35 @@
 
 /** Methods of ModelUpgrader v2: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface ModelUpgraderV2 {
-  AbortModelUpgrade: { params: ModelParam; result: Record<string, never> };
-  UpgradeModel: { params: UpgradeModelParams; result: UpgradeModelResult };
+  /** Wire request `AbortModelUpgrade` of ModelUpgrader v2 (no description in Juju's schema). */
+  AbortModelUpgrade: {
+    /** The request's `params`: schema `ModelParam`. */
+    params: ModelParam;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `UpgradeModel` of ModelUpgrader v2 (no description in Juju's schema). */
+  UpgradeModel: {
+    /** The request's `params`: schema `UpgradeModelParams`. */
+    params: UpgradeModelParams;
+    /** The reply's `response`: schema `UpgradeModelResult`. */
+    result: UpgradeModelResult;
+  };
 }
 
 /** Schema definition `Error` of ModelUpgrader v2. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ModelParam` of ModelUpgrader v2. */
 export interface ModelParam {
+  /** Wire field `model-tag` of `ModelParam` (required). */
   "model-tag": string;
 }
 
@@ -32,15 +48,22 @@ export type Number = string;
 
 /** Schema definition `UpgradeModelParams` of ModelUpgrader v2. */
 export interface UpgradeModelParams {
+  /** Wire field `agent-stream` of `UpgradeModelParams`. */
   "agent-stream"?: string;
+  /** Wire field `dry-run` of `UpgradeModelParams`. */
   "dry-run"?: boolean;
+  /** Wire field `ignore-agent-versions` of `UpgradeModelParams`. */
   "ignore-agent-versions"?: boolean;
+  /** Wire field `model-tag` of `UpgradeModelParams` (required). */
   "model-tag": string;
+  /** Wire field `target-version` of `UpgradeModelParams` (required). */
   "target-version": Number;
 }
 
 /** Schema definition `UpgradeModelResult` of ModelUpgrader v2. */
 export interface UpgradeModelResult {
+  /** Wire field `chosen-version` of `UpgradeModelResult` (required). */
   "chosen-version": Number;
+  /** Wire field `error` of `UpgradeModelResult`. */
   error?: Error;
 }

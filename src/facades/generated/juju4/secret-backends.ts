@@ -7,94 +7,152 @@
 
 /** Methods of SecretBackends v1: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface SecretBackendsV1 {
-  AddSecretBackends: { params: AddSecretBackendArgs; result: ErrorResults };
-  ListSecretBackends: { params: ListSecretBackendsArgs; result: ListSecretBackendsResults };
-  RemoveSecretBackends: { params: RemoveSecretBackendArgs; result: ErrorResults };
-  UpdateSecretBackends: { params: UpdateSecretBackendArgs; result: ErrorResults };
+  /** Wire request `AddSecretBackends` of SecretBackends v1 (no description in Juju's schema). */
+  AddSecretBackends: {
+    /** The request's `params`: schema `AddSecretBackendArgs`. */
+    params: AddSecretBackendArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ListSecretBackends` of SecretBackends v1 (no description in Juju's schema). */
+  ListSecretBackends: {
+    /** The request's `params`: schema `ListSecretBackendsArgs`. */
+    params: ListSecretBackendsArgs;
+    /** The reply's `response`: schema `ListSecretBackendsResults`. */
+    result: ListSecretBackendsResults;
+  };
+  /** Wire request `RemoveSecretBackends` of SecretBackends v1 (no description in Juju's schema). */
+  RemoveSecretBackends: {
+    /** The request's `params`: schema `RemoveSecretBackendArgs`. */
+    params: RemoveSecretBackendArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UpdateSecretBackends` of SecretBackends v1 (no description in Juju's schema). */
+  UpdateSecretBackends: {
+    /** The request's `params`: schema `UpdateSecretBackendArgs`. */
+    params: UpdateSecretBackendArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AddSecretBackendArg` of SecretBackends v1. */
 export interface AddSecretBackendArg {
+  /** Wire field `backend-type` of `AddSecretBackendArg` (required). */
   "backend-type": string;
+  /** Wire field `config` of `AddSecretBackendArg` (required). */
   config: Record<string, unknown>;
+  /** Wire field `id` of `AddSecretBackendArg`. */
   id?: string;
+  /** Wire field `name` of `AddSecretBackendArg` (required). */
   name: string;
+  /** Wire field `token-rotate-interval` of `AddSecretBackendArg`. */
   "token-rotate-interval"?: number;
 }
 
 /** Schema definition `AddSecretBackendArgs` of SecretBackends v1. */
 export interface AddSecretBackendArgs {
+  /** Wire field `args` of `AddSecretBackendArgs` (required). */
   args: AddSecretBackendArg[];
 }
 
 /** Schema definition `Error` of SecretBackends v1. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of SecretBackends v1. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of SecretBackends v1. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ListSecretBackendsArgs` of SecretBackends v1. */
 export interface ListSecretBackendsArgs {
+  /** Wire field `names` of `ListSecretBackendsArgs` (required). */
   names: string[];
+  /** Wire field `reveal` of `ListSecretBackendsArgs` (required). */
   reveal: boolean;
 }
 
 /** Schema definition `ListSecretBackendsResults` of SecretBackends v1. */
 export interface ListSecretBackendsResults {
+  /** Wire field `results` of `ListSecretBackendsResults` (required). */
   results: SecretBackendResult[];
 }
 
 /** Schema definition `RemoveSecretBackendArg` of SecretBackends v1. */
 export interface RemoveSecretBackendArg {
+  /** Wire field `force` of `RemoveSecretBackendArg`. */
   force?: boolean;
+  /** Wire field `name` of `RemoveSecretBackendArg` (required). */
   name: string;
 }
 
 /** Schema definition `RemoveSecretBackendArgs` of SecretBackends v1. */
 export interface RemoveSecretBackendArgs {
+  /** Wire field `args` of `RemoveSecretBackendArgs` (required). */
   args: RemoveSecretBackendArg[];
 }
 
 /** Schema definition `SecretBackend` of SecretBackends v1. */
 export interface SecretBackend {
+  /** Wire field `backend-type` of `SecretBackend` (required). */
   "backend-type": string;
+  /** Wire field `config` of `SecretBackend` (required). */
   config: Record<string, unknown>;
+  /** Wire field `name` of `SecretBackend` (required). */
   name: string;
+  /** Wire field `token-rotate-interval` of `SecretBackend`. */
   "token-rotate-interval"?: number;
 }
 
 /** Schema definition `SecretBackendResult` of SecretBackends v1. */
 export interface SecretBackendResult {
+  /** Wire field `error` of `SecretBackendResult`. */
   error?: Error;
+  /** Wire field `id` of `SecretBackendResult` (required). */
   id: string;
+  /** Wire field `message` of `SecretBackendResult`. */
   message?: string;
+  /** Wire field `num-secrets` of `SecretBackendResult` (required). */
   "num-secrets": number;
+  /** Wire field `result` of `SecretBackendResult` (required). */
   result: SecretBackend;
+  /** Wire field `status` of `SecretBackendResult` (required). */
   status: string;
 }
 
 /** Schema definition `UpdateSecretBackendArg` of SecretBackends v1. */
 export interface UpdateSecretBackendArg {
+  /** Wire field `config` of `UpdateSecretBackendArg` (required). */
   config: Record<string, unknown>;
+  /** Wire field `force` of `UpdateSecretBackendArg`. */
   force?: boolean;
+  /** Wire field `name` of `UpdateSecretBackendArg` (required). */
   name: string;
+  /** Wire field `name-change` of `UpdateSecretBackendArg`. */
   "name-change"?: string;
+  /** Wire field `reset` of `UpdateSecretBackendArg` (required). */
   reset: string[];
+  /** Wire field `token-rotate-interval` of `UpdateSecretBackendArg` (required). */
   "token-rotate-interval": number;
 }
 
 /** Schema definition `UpdateSecretBackendArgs` of SecretBackends v1. */
 export interface UpdateSecretBackendArgs {
+  /** Wire field `args` of `UpdateSecretBackendArgs` (required). */
   args: UpdateSecretBackendArg[];
 }

@@ -7,156 +7,251 @@
 
 /** Methods of Spaces v6: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface SpacesV6 {
-  CreateSpaces: { params: CreateSpacesParams; result: ErrorResults };
-  ListSpaces: { params: undefined; result: ListSpacesResults };
-  MoveSubnets: { params: MoveSubnetsParams; result: MoveSubnetsResults };
-  ReloadSpaces: { params: undefined; result: Record<string, never> };
-  RemoveSpace: { params: RemoveSpaceParams; result: RemoveSpaceResults };
-  RenameSpace: { params: RenameSpacesParams; result: ErrorResults };
-  ShowSpace: { params: Entities; result: ShowSpaceResults };
+  /** Wire request `CreateSpaces` of Spaces v6 (no description in Juju's schema). */
+  CreateSpaces: {
+    /** The request's `params`: schema `CreateSpacesParams`. */
+    params: CreateSpacesParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ListSpaces` of Spaces v6 (no description in Juju's schema). */
+  ListSpaces: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** The reply's `response`: schema `ListSpacesResults`. */
+    result: ListSpacesResults;
+  };
+  /** Wire request `MoveSubnets` of Spaces v6 (no description in Juju's schema). */
+  MoveSubnets: {
+    /** The request's `params`: schema `MoveSubnetsParams`. */
+    params: MoveSubnetsParams;
+    /** The reply's `response`: schema `MoveSubnetsResults`. */
+    result: MoveSubnetsResults;
+  };
+  /** Wire request `ReloadSpaces` of Spaces v6 (no description in Juju's schema). */
+  ReloadSpaces: {
+    /** No params: the request may omit `params`. */
+    params: undefined;
+    /** No result: the reply's `response` is `{}`. */
+    result: Record<string, never>;
+  };
+  /** Wire request `RemoveSpace` of Spaces v6 (no description in Juju's schema). */
+  RemoveSpace: {
+    /** The request's `params`: schema `RemoveSpaceParams`. */
+    params: RemoveSpaceParams;
+    /** The reply's `response`: schema `RemoveSpaceResults`. */
+    result: RemoveSpaceResults;
+  };
+  /** Wire request `RenameSpace` of Spaces v6 (no description in Juju's schema). */
+  RenameSpace: {
+    /** The request's `params`: schema `RenameSpacesParams`. */
+    params: RenameSpacesParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ShowSpace` of Spaces v6 (no description in Juju's schema). */
+  ShowSpace: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ShowSpaceResults`. */
+    result: ShowSpaceResults;
+  };
 }
 
 /** Schema definition `CreateSpaceParams` of Spaces v6. */
 export interface CreateSpaceParams {
+  /** Wire field `cidrs` of `CreateSpaceParams` (required). */
   cidrs: string[];
+  /** Wire field `provider-id` of `CreateSpaceParams`. */
   "provider-id"?: string;
+  /** Wire field `public` of `CreateSpaceParams` (required). */
   public: boolean;
+  /** Wire field `space-tag` of `CreateSpaceParams` (required). */
   "space-tag": string;
 }
 
 /** Schema definition `CreateSpacesParams` of Spaces v6. */
 export interface CreateSpacesParams {
+  /** Wire field `spaces` of `CreateSpacesParams` (required). */
   spaces: CreateSpaceParams[];
 }
 
 /** Schema definition `Entities` of Spaces v6. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Spaces v6. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `Error` of Spaces v6. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Spaces v6. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Spaces v6. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ListSpacesResults` of Spaces v6. */
 export interface ListSpacesResults {
+  /** Wire field `results` of `ListSpacesResults` (required). */
   results: Space[];
 }
 
 /** Schema definition `MoveSubnetsParam` of Spaces v6. */
 export interface MoveSubnetsParam {
+  /** Wire field `force` of `MoveSubnetsParam` (required). */
   force: boolean;
+  /** Wire field `space-tag` of `MoveSubnetsParam` (required). */
   "space-tag": string;
+  /** Wire field `subnets` of `MoveSubnetsParam` (required). */
   subnets: string[];
 }
 
 /** Schema definition `MoveSubnetsParams` of Spaces v6. */
 export interface MoveSubnetsParams {
+  /** Wire field `args` of `MoveSubnetsParams` (required). */
   args: MoveSubnetsParam[];
 }
 
 /** Schema definition `MoveSubnetsResult` of Spaces v6. */
 export interface MoveSubnetsResult {
+  /** Wire field `error` of `MoveSubnetsResult`. */
   error?: Error;
+  /** Wire field `moved-subnets` of `MoveSubnetsResult`. */
   "moved-subnets"?: MovedSubnet[];
+  /** Wire field `new-space` of `MoveSubnetsResult` (required). */
   "new-space": string;
 }
 
 /** Schema definition `MoveSubnetsResults` of Spaces v6. */
 export interface MoveSubnetsResults {
+  /** Wire field `results` of `MoveSubnetsResults` (required). */
   results: MoveSubnetsResult[];
 }
 
 /** Schema definition `MovedSubnet` of Spaces v6. */
 export interface MovedSubnet {
+  /** Wire field `cidr` of `MovedSubnet` (required). */
   cidr: string;
+  /** Wire field `old-space` of `MovedSubnet` (required). */
   "old-space": string;
+  /** Wire field `subnet` of `MovedSubnet` (required). */
   subnet: string;
 }
 
 /** Schema definition `RemoveSpaceParam` of Spaces v6. */
 export interface RemoveSpaceParam {
+  /** Wire field `dry-run` of `RemoveSpaceParam`. */
   "dry-run"?: boolean;
+  /** Wire field `force` of `RemoveSpaceParam`. */
   force?: boolean;
+  /** Wire field `space` of `RemoveSpaceParam` (required). */
   space: Entity;
 }
 
 /** Schema definition `RemoveSpaceParams` of Spaces v6. */
 export interface RemoveSpaceParams {
+  /** Wire field `space-param` of `RemoveSpaceParams` (required). */
   "space-param": RemoveSpaceParam[];
 }
 
 /** Schema definition `RemoveSpaceResult` of Spaces v6. */
 export interface RemoveSpaceResult {
+  /** Wire field `bindings` of `RemoveSpaceResult`. */
   bindings?: Entity[];
+  /** Wire field `constraints` of `RemoveSpaceResult`. */
   constraints?: Entity[];
+  /** Wire field `controller-settings` of `RemoveSpaceResult`. */
   "controller-settings"?: string[];
+  /** Wire field `error` of `RemoveSpaceResult`. */
   error?: Error;
 }
 
 /** Schema definition `RemoveSpaceResults` of Spaces v6. */
 export interface RemoveSpaceResults {
+  /** Wire field `results` of `RemoveSpaceResults` (required). */
   results: RemoveSpaceResult[];
 }
 
 /** Schema definition `RenameSpaceParams` of Spaces v6. */
 export interface RenameSpaceParams {
+  /** Wire field `from-space-tag` of `RenameSpaceParams` (required). */
   "from-space-tag": string;
+  /** Wire field `to-space-tag` of `RenameSpaceParams` (required). */
   "to-space-tag": string;
 }
 
 /** Schema definition `RenameSpacesParams` of Spaces v6. */
 export interface RenameSpacesParams {
+  /** Wire field `changes` of `RenameSpacesParams` (required). */
   changes: RenameSpaceParams[];
 }
 
 /** Schema definition `ShowSpaceResult` of Spaces v6. */
 export interface ShowSpaceResult {
+  /** Wire field `applications` of `ShowSpaceResult` (required). */
   applications: string[];
+  /** Wire field `error` of `ShowSpaceResult`. */
   error?: Error;
+  /** Wire field `machine-count` of `ShowSpaceResult` (required). */
   "machine-count": number;
+  /** Wire field `space` of `ShowSpaceResult` (required). */
   space: Space;
 }
 
 /** Schema definition `ShowSpaceResults` of Spaces v6. */
 export interface ShowSpaceResults {
+  /** Wire field `results` of `ShowSpaceResults` (required). */
   results: ShowSpaceResult[];
 }
 
 /** Schema definition `Space` of Spaces v6. */
 export interface Space {
+  /** Wire field `error` of `Space`. */
   error?: Error;
+  /** Wire field `id` of `Space` (required). */
   id: string;
+  /** Wire field `name` of `Space` (required). */
   name: string;
+  /** Wire field `subnets` of `Space` (required). */
   subnets: Subnet[];
 }
 
 /** Schema definition `Subnet` of Spaces v6. */
 export interface Subnet {
+  /** Wire field `cidr` of `Subnet` (required). */
   cidr: string;
+  /** Wire field `life` of `Subnet` (required). */
   life: string;
+  /** Wire field `provider-id` of `Subnet`. */
   "provider-id"?: string;
+  /** Wire field `provider-network-id` of `Subnet`. */
   "provider-network-id"?: string;
+  /** Wire field `provider-space-id` of `Subnet`. */
   "provider-space-id"?: string;
+  /** Wire field `space-tag` of `Subnet` (required). */
   "space-tag": string;
+  /** Wire field `vlan-tag` of `Subnet` (required). */
   "vlan-tag": number;
+  /** Wire field `zones` of `Subnet` (required). */
   zones: string[];
 }

@@ -7,240 +7,400 @@
 
 /** Methods of Storage v7: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface StorageV7 {
-  AddToUnit: { params: StoragesAddParams; result: AddStorageResults };
-  Attach: { params: StorageAttachmentIds; result: ErrorResults };
-  CreatePool: { params: StoragePoolArgs; result: ErrorResults };
-  DetachStorage: { params: StorageDetachmentParams; result: ErrorResults };
-  Import: { params: BulkImportStorageParamsV2; result: ImportStorageResults };
-  ListFilesystems: { params: FilesystemFilters; result: FilesystemDetailsListResults };
-  ListPools: { params: StoragePoolFilters; result: StoragePoolsResults };
-  ListStorageDetails: { params: StorageFilters; result: StorageDetailsListResults };
-  ListVolumes: { params: VolumeFilters; result: VolumeDetailsListResults };
-  Remove: { params: RemoveStorage; result: ErrorResults };
-  RemovePool: { params: StoragePoolDeleteArgs; result: ErrorResults };
-  StorageDetails: { params: Entities; result: StorageDetailsResults };
-  UpdatePool: { params: StoragePoolArgs; result: ErrorResults };
+  /** Wire request `AddToUnit` of Storage v7 (no description in Juju's schema). */
+  AddToUnit: {
+    /** The request's `params`: schema `StoragesAddParams`. */
+    params: StoragesAddParams;
+    /** The reply's `response`: schema `AddStorageResults`. */
+    result: AddStorageResults;
+  };
+  /** Wire request `Attach` of Storage v7 (no description in Juju's schema). */
+  Attach: {
+    /** The request's `params`: schema `StorageAttachmentIds`. */
+    params: StorageAttachmentIds;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `CreatePool` of Storage v7 (no description in Juju's schema). */
+  CreatePool: {
+    /** The request's `params`: schema `StoragePoolArgs`. */
+    params: StoragePoolArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `DetachStorage` of Storage v7 (no description in Juju's schema). */
+  DetachStorage: {
+    /** The request's `params`: schema `StorageDetachmentParams`. */
+    params: StorageDetachmentParams;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `Import` of Storage v7 (no description in Juju's schema). */
+  Import: {
+    /** The request's `params`: schema `BulkImportStorageParamsV2`. */
+    params: BulkImportStorageParamsV2;
+    /** The reply's `response`: schema `ImportStorageResults`. */
+    result: ImportStorageResults;
+  };
+  /** Wire request `ListFilesystems` of Storage v7 (no description in Juju's schema). */
+  ListFilesystems: {
+    /** The request's `params`: schema `FilesystemFilters`. */
+    params: FilesystemFilters;
+    /** The reply's `response`: schema `FilesystemDetailsListResults`. */
+    result: FilesystemDetailsListResults;
+  };
+  /** Wire request `ListPools` of Storage v7 (no description in Juju's schema). */
+  ListPools: {
+    /** The request's `params`: schema `StoragePoolFilters`. */
+    params: StoragePoolFilters;
+    /** The reply's `response`: schema `StoragePoolsResults`. */
+    result: StoragePoolsResults;
+  };
+  /** Wire request `ListStorageDetails` of Storage v7 (no description in Juju's schema). */
+  ListStorageDetails: {
+    /** The request's `params`: schema `StorageFilters`. */
+    params: StorageFilters;
+    /** The reply's `response`: schema `StorageDetailsListResults`. */
+    result: StorageDetailsListResults;
+  };
+  /** Wire request `ListVolumes` of Storage v7 (no description in Juju's schema). */
+  ListVolumes: {
+    /** The request's `params`: schema `VolumeFilters`. */
+    params: VolumeFilters;
+    /** The reply's `response`: schema `VolumeDetailsListResults`. */
+    result: VolumeDetailsListResults;
+  };
+  /** Wire request `Remove` of Storage v7 (no description in Juju's schema). */
+  Remove: {
+    /** The request's `params`: schema `RemoveStorage`. */
+    params: RemoveStorage;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `RemovePool` of Storage v7 (no description in Juju's schema). */
+  RemovePool: {
+    /** The request's `params`: schema `StoragePoolDeleteArgs`. */
+    params: StoragePoolDeleteArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `StorageDetails` of Storage v7 (no description in Juju's schema). */
+  StorageDetails: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `StorageDetailsResults`. */
+    result: StorageDetailsResults;
+  };
+  /** Wire request `UpdatePool` of Storage v7 (no description in Juju's schema). */
+  UpdatePool: {
+    /** The request's `params`: schema `StoragePoolArgs`. */
+    params: StoragePoolArgs;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
 }
 
 /** Schema definition `AddStorageDetails` of Storage v7. */
 export interface AddStorageDetails {
+  /** Wire field `storage-tags` of `AddStorageDetails` (required). */
   "storage-tags": string[];
 }
 
 /** Schema definition `AddStorageResult` of Storage v7. */
 export interface AddStorageResult {
+  /** Wire field `error` of `AddStorageResult`. */
   error?: Error;
+  /** Wire field `result` of `AddStorageResult`. */
   result?: AddStorageDetails;
 }
 
 /** Schema definition `AddStorageResults` of Storage v7. */
 export interface AddStorageResults {
+  /** Wire field `results` of `AddStorageResults` (required). */
   results: AddStorageResult[];
 }
 
 /** Schema definition `BulkImportStorageParamsV2` of Storage v7. */
 export interface BulkImportStorageParamsV2 {
+  /** Wire field `storage` of `BulkImportStorageParamsV2` (required). */
   storage: ImportStorageParamsV2[];
 }
 
 /** Schema definition `Entities` of Storage v7. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of Storage v7. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `EntityStatus` of Storage v7. */
 export interface EntityStatus {
+  /** Wire field `data` of `EntityStatus`. */
   data?: Record<string, unknown>;
+  /** Wire field `info` of `EntityStatus` (required). */
   info: string;
+  /** Wire field `since` of `EntityStatus` (required). */
   since: string | null;
+  /** Wire field `status` of `EntityStatus` (required). */
   status: string;
 }
 
 /** Schema definition `Error` of Storage v7. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of Storage v7. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of Storage v7. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `FilesystemAttachmentDetails` of Storage v7. */
 export interface FilesystemAttachmentDetails {
+  /** Wire field `life` of `FilesystemAttachmentDetails`. */
   life?: string;
+  /** Wire field `mount-point` of `FilesystemAttachmentDetails`. */
   "mount-point"?: string;
+  /** Wire field `read-only` of `FilesystemAttachmentDetails`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `FilesystemAttachmentInfo` of Storage v7. */
 export interface FilesystemAttachmentInfo {
+  /** Wire field `mount-point` of `FilesystemAttachmentInfo`. */
   "mount-point"?: string;
+  /** Wire field `read-only` of `FilesystemAttachmentInfo`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `FilesystemDetails` of Storage v7. */
 export interface FilesystemDetails {
+  /** Wire field `filesystem-tag` of `FilesystemDetails` (required). */
   "filesystem-tag": string;
+  /** Wire field `info` of `FilesystemDetails` (required). */
   info: FilesystemInfo;
+  /** Wire field `life` of `FilesystemDetails`. */
   life?: string;
+  /** Wire field `machine-attachments` of `FilesystemDetails`. */
   "machine-attachments"?: Record<string, FilesystemAttachmentDetails>;
+  /** Wire field `status` of `FilesystemDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage` of `FilesystemDetails`. */
   storage?: StorageDetails;
+  /** Wire field `unit-attachments` of `FilesystemDetails`. */
   "unit-attachments"?: Record<string, FilesystemAttachmentDetails>;
+  /** Wire field `volume-tag` of `FilesystemDetails`. */
   "volume-tag"?: string;
 }
 
 /** Schema definition `FilesystemDetailsListResult` of Storage v7. */
 export interface FilesystemDetailsListResult {
+  /** Wire field `error` of `FilesystemDetailsListResult`. */
   error?: Error;
+  /** Wire field `result` of `FilesystemDetailsListResult`. */
   result?: FilesystemDetails[];
 }
 
 /** Schema definition `FilesystemDetailsListResults` of Storage v7. */
 export interface FilesystemDetailsListResults {
+  /** Wire field `results` of `FilesystemDetailsListResults`. */
   results?: FilesystemDetailsListResult[];
 }
 
 /** Schema definition `FilesystemFilter` of Storage v7. */
 export interface FilesystemFilter {
+  /** Wire field `machines` of `FilesystemFilter`. */
   machines?: string[];
 }
 
 /** Schema definition `FilesystemFilters` of Storage v7. */
 export interface FilesystemFilters {
+  /** Wire field `filters` of `FilesystemFilters`. */
   filters?: FilesystemFilter[];
 }
 
 /** Schema definition `FilesystemInfo` of Storage v7. */
 export interface FilesystemInfo {
+  /** Wire field `filesystem-id` of `FilesystemInfo` (required). */
   "filesystem-id": string;
+  /** Wire field `pool` of `FilesystemInfo` (required). */
   pool: string;
+  /** Wire field `size` of `FilesystemInfo` (required). */
   size: number;
 }
 
 /** Schema definition `ImportStorageDetails` of Storage v7. */
 export interface ImportStorageDetails {
+  /** Wire field `storage-tag` of `ImportStorageDetails` (required). */
   "storage-tag": string;
 }
 
 /** Schema definition `ImportStorageParamsV2` of Storage v7. */
 export interface ImportStorageParamsV2 {
+  /** Wire field `force` of `ImportStorageParamsV2`. */
   force?: boolean;
+  /** Wire field `kind` of `ImportStorageParamsV2` (required). */
   kind: number;
+  /** Wire field `pool` of `ImportStorageParamsV2` (required). */
   pool: string;
+  /** Wire field `provider-id` of `ImportStorageParamsV2` (required). */
   "provider-id": string;
+  /** Wire field `storage-name` of `ImportStorageParamsV2` (required). */
   "storage-name": string;
 }
 
 /** Schema definition `ImportStorageResult` of Storage v7. */
 export interface ImportStorageResult {
+  /** Wire field `error` of `ImportStorageResult`. */
   error?: Error;
+  /** Wire field `result` of `ImportStorageResult`. */
   result?: ImportStorageDetails;
 }
 
 /** Schema definition `ImportStorageResults` of Storage v7. */
 export interface ImportStorageResults {
+  /** Wire field `results` of `ImportStorageResults` (required). */
   results: ImportStorageResult[];
 }
 
 /** Schema definition `RemoveStorage` of Storage v7. */
 export interface RemoveStorage {
+  /** Wire field `storage` of `RemoveStorage` (required). */
   storage: RemoveStorageInstance[];
 }
 
 /** Schema definition `RemoveStorageInstance` of Storage v7. */
 export interface RemoveStorageInstance {
+  /** Wire field `destroy-attachments` of `RemoveStorageInstance`. */
   "destroy-attachments"?: boolean;
+  /** Wire field `destroy-storage` of `RemoveStorageInstance`. */
   "destroy-storage"?: boolean;
+  /** Wire field `force` of `RemoveStorageInstance`. */
   force?: boolean;
+  /** Wire field `max-wait` of `RemoveStorageInstance`. */
   "max-wait"?: number;
+  /** Wire field `tag` of `RemoveStorageInstance` (required). */
   tag: string;
 }
 
 /** Schema definition `StorageAddParams` of Storage v7. */
 export interface StorageAddParams {
+  /** Wire field `name` of `StorageAddParams` (required). */
   name: string;
+  /** Wire field `storage` of `StorageAddParams` (required). */
   storage: StorageDirectives;
+  /** Wire field `unit` of `StorageAddParams` (required). */
   unit: string;
 }
 
 /** Schema definition `StorageAttachmentDetails` of Storage v7. */
 export interface StorageAttachmentDetails {
+  /** Wire field `life` of `StorageAttachmentDetails`. */
   life?: string;
+  /** Wire field `location` of `StorageAttachmentDetails`. */
   location?: string;
+  /** Wire field `machine-tag` of `StorageAttachmentDetails` (required). */
   "machine-tag": string;
+  /** Wire field `storage-tag` of `StorageAttachmentDetails` (required). */
   "storage-tag": string;
+  /** Wire field `unit-tag` of `StorageAttachmentDetails` (required). */
   "unit-tag": string;
 }
 
 /** Schema definition `StorageAttachmentId` of Storage v7. */
 export interface StorageAttachmentId {
+  /** Wire field `storage-tag` of `StorageAttachmentId` (required). */
   "storage-tag": string;
+  /** Wire field `unit-tag` of `StorageAttachmentId` (required). */
   "unit-tag": string;
 }
 
 /** Schema definition `StorageAttachmentIds` of Storage v7. */
 export interface StorageAttachmentIds {
+  /** Wire field `ids` of `StorageAttachmentIds` (required). */
   ids: StorageAttachmentId[];
 }
 
 /** Schema definition `StorageDetachmentParams` of Storage v7. */
 export interface StorageDetachmentParams {
+  /** Wire field `force` of `StorageDetachmentParams`. */
   force?: boolean;
+  /** Wire field `ids` of `StorageDetachmentParams` (required). */
   ids: StorageAttachmentIds;
+  /** Wire field `max-wait` of `StorageDetachmentParams`. */
   "max-wait"?: number;
 }
 
 /** Schema definition `StorageDetails` of Storage v7. */
 export interface StorageDetails {
+  /** Wire field `attachments` of `StorageDetails`. */
   attachments?: Record<string, StorageAttachmentDetails>;
+  /** Wire field `kind` of `StorageDetails` (required). */
   kind: number;
+  /** Wire field `life` of `StorageDetails`. */
   life?: string;
+  /** Wire field `owner-tag` of `StorageDetails` (required). */
   "owner-tag": string;
+  /** Wire field `persistent` of `StorageDetails` (required). */
   persistent: boolean;
+  /** Wire field `status` of `StorageDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage-tag` of `StorageDetails` (required). */
   "storage-tag": string;
 }
 
 /** Schema definition `StorageDetailsListResult` of Storage v7. */
 export interface StorageDetailsListResult {
+  /** Wire field `error` of `StorageDetailsListResult`. */
   error?: Error;
+  /** Wire field `result` of `StorageDetailsListResult`. */
   result?: StorageDetails[];
 }
 
 /** Schema definition `StorageDetailsListResults` of Storage v7. */
 export interface StorageDetailsListResults {
+  /** Wire field `results` of `StorageDetailsListResults`. */
   results?: StorageDetailsListResult[];
 }
 
 /** Schema definition `StorageDetailsResult` of Storage v7. */
 export interface StorageDetailsResult {
+  /** Wire field `error` of `StorageDetailsResult`. */
   error?: Error;
+  /** Wire field `result` of `StorageDetailsResult`. */
   result?: StorageDetails;
 }
 
 /** Schema definition `StorageDetailsResults` of Storage v7. */
 export interface StorageDetailsResults {
+  /** Wire field `results` of `StorageDetailsResults`. */
   results?: StorageDetailsResult[];
 }
 
 /** Schema definition `StorageDirectives` of Storage v7. */
 export interface StorageDirectives {
+  /** Wire field `count` of `StorageDirectives`. */
   count?: number;
+  /** Wire field `pool` of `StorageDirectives`. */
   pool?: string;
+  /** Wire field `size` of `StorageDirectives`. */
   size?: number;
 }
 
@@ -249,121 +409,166 @@ export type StorageFilter = Record<string, never>;
 
 /** Schema definition `StorageFilters` of Storage v7. */
 export interface StorageFilters {
+  /** Wire field `filters` of `StorageFilters`. */
   filters?: StorageFilter[];
 }
 
 /** Schema definition `StoragePool` of Storage v7. */
 export interface StoragePool {
+  /** Wire field `attrs` of `StoragePool` (required). */
   attrs: Record<string, unknown>;
+  /** Wire field `name` of `StoragePool` (required). */
   name: string;
+  /** Wire field `provider` of `StoragePool` (required). */
   provider: string;
 }
 
 /** Schema definition `StoragePoolArgs` of Storage v7. */
 export interface StoragePoolArgs {
+  /** Wire field `pools` of `StoragePoolArgs` (required). */
   pools: StoragePool[];
 }
 
 /** Schema definition `StoragePoolDeleteArg` of Storage v7. */
 export interface StoragePoolDeleteArg {
+  /** Wire field `name` of `StoragePoolDeleteArg` (required). */
   name: string;
 }
 
 /** Schema definition `StoragePoolDeleteArgs` of Storage v7. */
 export interface StoragePoolDeleteArgs {
+  /** Wire field `pools` of `StoragePoolDeleteArgs` (required). */
   pools: StoragePoolDeleteArg[];
 }
 
 /** Schema definition `StoragePoolFilter` of Storage v7. */
 export interface StoragePoolFilter {
+  /** Wire field `names` of `StoragePoolFilter`. */
   names?: string[];
+  /** Wire field `providers` of `StoragePoolFilter`. */
   providers?: string[];
 }
 
 /** Schema definition `StoragePoolFilters` of Storage v7. */
 export interface StoragePoolFilters {
+  /** Wire field `filters` of `StoragePoolFilters`. */
   filters?: StoragePoolFilter[];
 }
 
 /** Schema definition `StoragePoolsResult` of Storage v7. */
 export interface StoragePoolsResult {
+  /** Wire field `error` of `StoragePoolsResult`. */
   error?: Error;
+  /** Wire field `storage-pools` of `StoragePoolsResult`. */
   "storage-pools"?: StoragePool[];
 }
 
 /** Schema definition `StoragePoolsResults` of Storage v7. */
 export interface StoragePoolsResults {
+  /** Wire field `results` of `StoragePoolsResults`. */
   results?: StoragePoolsResult[];
 }
 
 /** Schema definition `StoragesAddParams` of Storage v7. */
 export interface StoragesAddParams {
+  /** Wire field `storages` of `StoragesAddParams` (required). */
   storages: StorageAddParams[];
 }
 
 /** Schema definition `VolumeAttachmentDetails` of Storage v7. */
 export interface VolumeAttachmentDetails {
+  /** Wire field `bus-address` of `VolumeAttachmentDetails`. */
   "bus-address"?: string;
+  /** Wire field `device-link` of `VolumeAttachmentDetails`. */
   "device-link"?: string;
+  /** Wire field `device-name` of `VolumeAttachmentDetails`. */
   "device-name"?: string;
+  /** Wire field `life` of `VolumeAttachmentDetails`. */
   life?: string;
+  /** Wire field `plan-info` of `VolumeAttachmentDetails`. */
   "plan-info"?: VolumeAttachmentPlanInfo;
+  /** Wire field `read-only` of `VolumeAttachmentDetails`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `VolumeAttachmentInfo` of Storage v7. */
 export interface VolumeAttachmentInfo {
+  /** Wire field `bus-address` of `VolumeAttachmentInfo`. */
   "bus-address"?: string;
+  /** Wire field `device-link` of `VolumeAttachmentInfo`. */
   "device-link"?: string;
+  /** Wire field `device-name` of `VolumeAttachmentInfo`. */
   "device-name"?: string;
+  /** Wire field `plan-info` of `VolumeAttachmentInfo`. */
   "plan-info"?: VolumeAttachmentPlanInfo;
+  /** Wire field `read-only` of `VolumeAttachmentInfo`. */
   "read-only"?: boolean;
 }
 
 /** Schema definition `VolumeAttachmentPlanInfo` of Storage v7. */
 export interface VolumeAttachmentPlanInfo {
+  /** Wire field `device-attributes` of `VolumeAttachmentPlanInfo`. */
   "device-attributes"?: Record<string, string>;
+  /** Wire field `device-type` of `VolumeAttachmentPlanInfo`. */
   "device-type"?: string;
 }
 
 /** Schema definition `VolumeDetails` of Storage v7. */
 export interface VolumeDetails {
+  /** Wire field `info` of `VolumeDetails` (required). */
   info: VolumeInfo;
+  /** Wire field `life` of `VolumeDetails`. */
   life?: string;
+  /** Wire field `machine-attachments` of `VolumeDetails`. */
   "machine-attachments"?: Record<string, VolumeAttachmentDetails>;
+  /** Wire field `status` of `VolumeDetails` (required). */
   status: EntityStatus;
+  /** Wire field `storage` of `VolumeDetails`. */
   storage?: StorageDetails;
+  /** Wire field `unit-attachments` of `VolumeDetails`. */
   "unit-attachments"?: Record<string, VolumeAttachmentDetails>;
+  /** Wire field `volume-tag` of `VolumeDetails` (required). */
   "volume-tag": string;
 }
 
 /** Schema definition `VolumeDetailsListResult` of Storage v7. */
 export interface VolumeDetailsListResult {
+  /** Wire field `error` of `VolumeDetailsListResult`. */
   error?: Error;
+  /** Wire field `result` of `VolumeDetailsListResult`. */
   result?: VolumeDetails[];
 }
 
 /** Schema definition `VolumeDetailsListResults` of Storage v7. */
 export interface VolumeDetailsListResults {
+  /** Wire field `results` of `VolumeDetailsListResults`. */
   results?: VolumeDetailsListResult[];
 }
 
 /** Schema definition `VolumeFilter` of Storage v7. */
 export interface VolumeFilter {
+  /** Wire field `machines` of `VolumeFilter`. */
   machines?: string[];
 }
 
 /** Schema definition `VolumeFilters` of Storage v7. */
 export interface VolumeFilters {
+  /** Wire field `filters` of `VolumeFilters`. */
   filters?: VolumeFilter[];
 }
 
 /** Schema definition `VolumeInfo` of Storage v7. */
 export interface VolumeInfo {
+  /** Wire field `hardware-id` of `VolumeInfo`. */
   "hardware-id"?: string;
+  /** Wire field `persistent` of `VolumeInfo` (required). */
   persistent: boolean;
+  /** Wire field `pool` of `VolumeInfo`. */
   pool?: string;
+  /** Wire field `size` of `VolumeInfo` (required). */
   size: number;
+  /** Wire field `volume-id` of `VolumeInfo` (required). */
   "volume-id": string;
+  /** Wire field `wwn` of `VolumeInfo`. */
   wwn?: string;
 }

@@ -7,122 +7,208 @@
 
 /** Methods of UserManager v3: `params` is `undefined` when the call takes none; a call without a result answers `{}` (`Record<string, never>`). */
 export interface UserManagerV3 {
-  AddUser: { params: AddUsers; result: AddUserResults };
-  DisableUser: { params: Entities; result: ErrorResults };
-  EnableUser: { params: Entities; result: ErrorResults };
-  ModelUserInfo: { params: Entities; result: ModelUserInfoResults };
-  RemoveUser: { params: Entities; result: ErrorResults };
-  ResetPassword: { params: Entities; result: AddUserResults };
-  SetPassword: { params: EntityPasswords; result: ErrorResults };
-  UserInfo: { params: UserInfoRequest; result: UserInfoResults };
+  /** Wire request `AddUser` of UserManager v3 (no description in Juju's schema). */
+  AddUser: {
+    /** The request's `params`: schema `AddUsers`. */
+    params: AddUsers;
+    /** The reply's `response`: schema `AddUserResults`. */
+    result: AddUserResults;
+  };
+  /** Wire request `DisableUser` of UserManager v3 (no description in Juju's schema). */
+  DisableUser: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `EnableUser` of UserManager v3 (no description in Juju's schema). */
+  EnableUser: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ModelUserInfo` of UserManager v3 (no description in Juju's schema). */
+  ModelUserInfo: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ModelUserInfoResults`. */
+    result: ModelUserInfoResults;
+  };
+  /** Wire request `RemoveUser` of UserManager v3 (no description in Juju's schema). */
+  RemoveUser: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `ResetPassword` of UserManager v3 (no description in Juju's schema). */
+  ResetPassword: {
+    /** The request's `params`: schema `Entities`. */
+    params: Entities;
+    /** The reply's `response`: schema `AddUserResults`. */
+    result: AddUserResults;
+  };
+  /** Wire request `SetPassword` of UserManager v3 (no description in Juju's schema). */
+  SetPassword: {
+    /** The request's `params`: schema `EntityPasswords`. */
+    params: EntityPasswords;
+    /** The reply's `response`: schema `ErrorResults`. */
+    result: ErrorResults;
+  };
+  /** Wire request `UserInfo` of UserManager v3 (no description in Juju's schema). */
+  UserInfo: {
+    /** The request's `params`: schema `UserInfoRequest`. */
+    params: UserInfoRequest;
+    /** The reply's `response`: schema `UserInfoResults`. */
+    result: UserInfoResults;
+  };
 }
 
 /** Schema definition `AddUser` of UserManager v3. */
 export interface AddUser {
+  /** Wire field `display-name` of `AddUser` (required). */
   "display-name": string;
+  /** Wire field `password` of `AddUser`. */
   password?: string;
+  /** Wire field `username` of `AddUser` (required). */
   username: string;
 }
 
 /** Schema definition `AddUserResult` of UserManager v3. */
 export interface AddUserResult {
+  /** Wire field `error` of `AddUserResult`. */
   error?: Error;
+  /** Wire field `secret-key` of `AddUserResult`. */
   "secret-key"?: string;
+  /** Wire field `tag` of `AddUserResult`. */
   tag?: string;
 }
 
 /** Schema definition `AddUserResults` of UserManager v3. */
 export interface AddUserResults {
+  /** Wire field `results` of `AddUserResults` (required). */
   results: AddUserResult[];
 }
 
 /** Schema definition `AddUsers` of UserManager v3. */
 export interface AddUsers {
+  /** Wire field `users` of `AddUsers` (required). */
   users: AddUser[];
 }
 
 /** Schema definition `Entities` of UserManager v3. */
 export interface Entities {
+  /** Wire field `entities` of `Entities` (required). */
   entities: Entity[];
 }
 
 /** Schema definition `Entity` of UserManager v3. */
 export interface Entity {
+  /** Wire field `tag` of `Entity` (required). */
   tag: string;
 }
 
 /** Schema definition `EntityPassword` of UserManager v3. */
 export interface EntityPassword {
+  /** Wire field `password` of `EntityPassword` (required). */
   password: string;
+  /** Wire field `tag` of `EntityPassword` (required). */
   tag: string;
 }
 
 /** Schema definition `EntityPasswords` of UserManager v3. */
 export interface EntityPasswords {
+  /** Wire field `changes` of `EntityPasswords` (required). */
   changes: EntityPassword[];
 }
 
 /** Schema definition `Error` of UserManager v3. */
 export interface Error {
+  /** Wire field `code` of `Error` (required). */
   code: string;
+  /** Wire field `info` of `Error`. */
   info?: Record<string, unknown>;
+  /** Wire field `message` of `Error` (required). */
   message: string;
 }
 
 /** Schema definition `ErrorResult` of UserManager v3. */
 export interface ErrorResult {
+  /** Wire field `error` of `ErrorResult`. */
   error?: Error;
 }
 
 /** Schema definition `ErrorResults` of UserManager v3. */
 export interface ErrorResults {
+  /** Wire field `results` of `ErrorResults` (required). */
   results: ErrorResult[];
 }
 
 /** Schema definition `ModelUserInfo` of UserManager v3. */
 export interface ModelUserInfo {
+  /** Wire field `access` of `ModelUserInfo` (required). */
   access: string;
+  /** Wire field `display-name` of `ModelUserInfo` (required). */
   "display-name": string;
+  /** Wire field `last-connection` of `ModelUserInfo` (required). */
   "last-connection": string | null;
+  /** Wire field `model-tag` of `ModelUserInfo` (required). */
   "model-tag": string;
+  /** Wire field `user` of `ModelUserInfo` (required). */
   user: string;
 }
 
 /** Schema definition `ModelUserInfoResult` of UserManager v3. */
 export interface ModelUserInfoResult {
+  /** Wire field `error` of `ModelUserInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `ModelUserInfoResult`. */
   result?: ModelUserInfo;
 }
 
 /** Schema definition `ModelUserInfoResults` of UserManager v3. */
 export interface ModelUserInfoResults {
+  /** Wire field `results` of `ModelUserInfoResults` (required). */
   results: ModelUserInfoResult[];
 }
 
 /** Schema definition `UserInfo` of UserManager v3. */
 export interface UserInfo {
+  /** Wire field `access` of `UserInfo` (required). */
   access: string;
+  /** Wire field `created-by` of `UserInfo` (required). */
   "created-by": string;
+  /** Wire field `date-created` of `UserInfo` (required). */
   "date-created": string;
+  /** Wire field `disabled` of `UserInfo` (required). */
   disabled: boolean;
+  /** Wire field `display-name` of `UserInfo` (required). */
   "display-name": string;
+  /** Wire field `last-connection` of `UserInfo`. */
   "last-connection"?: string;
+  /** Wire field `username` of `UserInfo` (required). */
   username: string;
 }
 
 /** Schema definition `UserInfoRequest` of UserManager v3. */
 export interface UserInfoRequest {
+  /** Wire field `entities` of `UserInfoRequest` (required). */
   entities: Entity[];
+  /** Wire field `include-disabled` of `UserInfoRequest` (required). */
   "include-disabled": boolean;
 }
 
 /** Schema definition `UserInfoResult` of UserManager v3. */
 export interface UserInfoResult {
+  /** Wire field `error` of `UserInfoResult`. */
   error?: Error;
+  /** Wire field `result` of `UserInfoResult`. */
   result?: UserInfo;
 }
 
 /** Schema definition `UserInfoResults` of UserManager v3. */
 export interface UserInfoResults {
+  /** Wire field `results` of `UserInfoResults` (required). */
   results: UserInfoResult[];
 }
