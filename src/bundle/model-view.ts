@@ -8,7 +8,9 @@
 
 /** Spaces and CIDRs an exposed endpoint is reachable from. */
 export interface ModelExposedEndpointView {
+  /** Spaces whose subnets may reach the endpoint. */
   exposeToSpaces?: string[];
+  /** CIDRs that may reach the endpoint. */
   exposeToCidrs?: string[];
 }
 
@@ -29,12 +31,17 @@ export interface ModelApplicationView {
   charm: string;
   /** Kubernetes scale (unit count). */
   scale?: number;
+  /** Charm config settings. */
   options?: Record<string, unknown>;
+  /** The application's annotations. */
   annotations?: Record<string, string>;
+  /** The application's constraints, e.g. `mem=4G`. */
   constraints?: string;
+  /** Whether the application is exposed. */
   exposed?: boolean;
   /** Endpoint → expose settings; the `""` key stands for every endpoint. */
   exposedEndpoints?: Record<string, ModelExposedEndpointView>;
+  /** For a subordinate: the principal applications it is related to. */
   subordinateTo?: string[];
   /** Base, e.g. `ubuntu@22.04` or `ubuntu@22.04/stable`. */
   base?: string;
@@ -48,34 +55,58 @@ export interface ModelApplicationView {
    * Offer name → its endpoints and ACL, when known: unchanged offers and
    * grants are then not planned again (Juju plans them on every deploy).
    */
-  offerDetails?: Record<string, { endpoints: string[]; acl?: Record<string, string> }>;
+  offerDetails?: Record<
+    string,
+    {
+      /** The application endpoints the offer exposes. */
+      endpoints: string[];
+      /** User → access level (read, consume, admin). */
+      acl?: Record<string, string>;
+    }
+  >;
+  /** The application's units. */
   units?: ModelUnitView[];
 }
 
 /** A machine (or container) already in the model. */
 export interface ModelMachineView {
+  /** The machine's base, e.g. `ubuntu@22.04`. */
   base?: string;
+  /** The machine's annotations. */
   annotations?: Record<string, string>;
 }
 
 /** A relation between two application endpoints. */
 export interface ModelRelationView {
+  /** The first application. */
   app1: string;
+  /** Its endpoint. */
   endpoint1: string;
+  /** The second application. */
   app2: string;
+  /** Its endpoint. */
   endpoint2: string;
 }
 
 /** The existing model, keyed by application name and machine id. */
 export interface BundleModelView {
+  /** Deployed applications, by name. */
   applications?: Record<string, ModelApplicationView>;
+  /** Machines and containers, by id. */
   machines?: Record<string, ModelMachineView>;
+  /** Existing relations. */
   relations?: ModelRelationView[];
   /**
    * Applications consumed from offers (a bundle's `saas`), by name. Those
    * present are not consumed again and count as existing for relations.
    */
-  remoteApplications?: Record<string, { url?: string }>;
+  remoteApplications?: Record<
+    string,
+    {
+      /** The consumed offer's URL, when known. */
+      url?: string;
+    }
+  >;
   /**
    * Bundle machine id → model machine id, like `juju deploy --map-machines`;
    * missing entries are inferred from the units already placed, as Juju does.

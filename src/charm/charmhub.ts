@@ -22,8 +22,11 @@ export const CHARMHUB_DEFAULT_URL = "https://api.charmhub.io";
 
 /** A platform a revision is built for: `{architecture: "amd64", name: "ubuntu", channel: "22.04"}`. */
 export interface CharmhubBase {
+  /** CPU architecture, e.g. `amd64`. */
   architecture: string;
+  /** OS name, e.g. `ubuntu`. */
   name: string;
+  /** OS version, e.g. `22.04`. */
   channel: string;
 }
 
@@ -31,7 +34,9 @@ export interface CharmhubBase {
 export interface CharmhubChannel {
   /** Full name, `track/risk[/branch]`: `8.0/stable`. */
   name: string;
+  /** The track, e.g. `8.0` or `latest`. */
   track: string;
+  /** The risk: `stable`, `candidate`, `beta` or `edge`. */
   risk: string;
   /** The platform this channel-map entry is for. */
   base: CharmhubBase;
@@ -41,85 +46,155 @@ export interface CharmhubChannel {
 
 /** Where and how to download a charm archive. */
 export interface CharmhubDownload {
+  /** SHA-256 of the archive (hex). */
   "hash-sha-256"?: string;
+  /** SHA-384 of the archive (hex). */
   "hash-sha-384"?: string;
+  /** Archive size in bytes. */
   size?: number;
+  /** The download URL. */
   url?: string;
 }
 
 /** Where and how to download a resource revision (Juju's `transport.ResourceDownload`). */
 export interface CharmhubResourceDownload {
+  /** SHA-256 of the resource (hex). */
   "hash-sha256"?: string;
+  /** SHA-384 of the resource (hex); Juju checks this one. */
   "hash-sha384"?: string;
+  /** SHA3-384 of the resource (hex). */
   "hash-sha3-384"?: string;
+  /** SHA-512 of the resource (hex). */
   "hash-sha512"?: string;
+  /** Resource size in bytes. */
   size?: number;
+  /** The download URL. */
   url?: string;
 }
 
 /** A resource revision released with a charm revision (`transport.ResourceRevision`). */
 export interface CharmhubResource {
+  /** The resource name the charm declares. */
   name: string;
+  /** `file` or `oci-image`. */
   type: string;
+  /** The resource's description. */
   description?: string;
+  /** The file name of a `file` resource. */
   filename?: string;
+  /** The resource revision. */
   revision: number;
+  /** When the revision was uploaded (RFC 3339). */
   "created-at"?: string;
+  /** Where to download it. */
   download?: CharmhubResourceDownload;
 }
 
 /** A charm revision as `info` and `find` describe it; every field is optional under `fields`. */
 export interface CharmhubRevision {
+  /** The revision number. */
   revision?: number;
+  /** The charm's version string. */
   version?: string;
+  /** When it was uploaded (RFC 3339). */
   "created-at"?: string;
+  /** The platforms it is built for. */
   bases?: CharmhubBase[];
+  /** Where to download it. */
   download?: CharmhubDownload;
+  /** Its `metadata.yaml`, as text. */
   "metadata-yaml"?: string;
+  /** Its `config.yaml`, as text. */
   "config-yaml"?: string;
+  /** Its `actions.yaml`, as text. */
   "actions-yaml"?: string;
+  /** A bundle's `bundle.yaml`, as text. */
   "bundle-yaml"?: string;
+  /** Whether the charm is a subordinate. */
   subordinate?: boolean;
 }
 
 /** One channel-map entry, or the default release. */
 export interface CharmhubRelease {
+  /** The channel of this entry. */
   channel?: CharmhubChannel;
+  /** The revision released there. */
   revision?: CharmhubRevision;
+  /** The resource revisions released with it. */
   resources?: CharmhubResource[];
 }
 
 /** The charm-wide fields (`result`, Juju's `transport.Entity`). */
 export interface CharmhubEntity {
-  categories?: { featured: boolean; name: string }[];
-  "contains-charms"?: { name: string; "package-id": string; "store-url": string }[];
+  categories?: {
+    /** Whether the charm is featured in this category. */
+    featured: boolean;
+    /** The category name. */
+    name: string;
+  }[];
+  "contains-charms"?: {
+    /** The charm's name. */
+    name: string;
+    /** The charm's package id. */
+    "package-id": string;
+    /** The charm's page on charmhub.io. */
+    "store-url": string;
+  }[];
+  /** The long description. */
   description?: string;
+  /** SPDX license expression. */
   license?: string;
-  publisher?: { "display-name"?: string; id?: string; username?: string; validation?: string };
+  publisher?: {
+    /** The publisher's display name. */
+    "display-name"?: string;
+    /** The publisher's account id. */
+    id?: string;
+    /** The publisher's user name. */
+    username?: string;
+    /** The publisher's validation status, e.g. `verified`. */
+    validation?: string;
+  };
+  /** One-line summary. */
   summary?: string;
+  /** Display title. */
   title?: string;
+  /** The charm's page on charmhub.io. */
   "store-url"?: string;
+  /** The project's website. */
   website?: string;
+  /** Where to report bugs. */
   "bugs-url"?: string;
+  /** Substrates it deploys on, e.g. `machines`, `kubernetes`. */
   "deployable-on"?: string[];
 }
 
 /** `GET /v2/charms/info/{name}` (`transport.InfoResponse`). */
 export interface CharmhubInfo {
+  /** Whether the name is a charm or a bundle. */
   type: "charm" | "bundle";
+  /** Charmhub's package id. */
   id: string;
+  /** The package name. */
   name: string;
+  /** The charm-wide fields asked for. */
   result?: CharmhubEntity;
+  /** Every channel and platform with its release. */
   "channel-map"?: CharmhubRelease[];
+  /** The release Juju deploys when no channel is given. */
   "default-release"?: CharmhubRelease;
 }
 
 /** One result of `GET /v2/charms/find` (`transport.FindResponse`). */
 export interface CharmhubFindResult {
+  /** Whether it is a charm or a bundle. */
   type: "charm" | "bundle";
+  /** Charmhub's package id. */
   id: string;
+  /** The package name. */
   name: string;
+  /** The charm-wide fields asked for. */
   result?: CharmhubEntity;
+  /** Its default release. */
   "default-release"?: CharmhubRelease;
 }
 
@@ -131,11 +206,19 @@ export interface CharmhubFindResponse {
 
 /** An error of the Charmhub API (`transport.APIError`). */
 export interface CharmhubApiError {
+  /** Charmhub's error code, e.g. `revision-not-found`. */
   code: string;
+  /** The human-readable message. */
   message: string;
+  /** Details some errors carry. */
   extra?: {
     /** Releases that would match with another channel or base (`revision-not-found`). */
-    releases?: { base: CharmhubBase; channel: string }[];
+    releases?: {
+      /** The platform of a matching release. */
+      base: CharmhubBase;
+      /** The channel of a matching release. */
+      channel: string;
+    }[];
     /** The bases to use when none was given (`invalid-charm-base`). */
     "default-bases"?: CharmhubBase[];
   };
@@ -143,74 +226,124 @@ export interface CharmhubApiError {
 
 /** A base in a refresh action; `NA` stands for "not known" in `name` and `channel`. */
 export interface CharmhubRefreshBase {
+  /** CPU architecture, e.g. `amd64`. */
   architecture: string;
+  /** OS name, e.g. `ubuntu`, or `NA`. */
   name: string;
+  /** OS version, e.g. `22.04`, or `NA`. */
   channel: string;
 }
 
 /** One action of `POST /v2/charms/refresh` (`transport.RefreshRequestAction`). */
 export interface CharmhubRefreshAction {
+  /** `install` a new charm, `download` one, or `refresh` an installed one. */
   action: "install" | "download" | "refresh";
+  /** Matches the action to its result (and to a context entry for `refresh`). */
   "instance-key": string;
+  /** The package id (instead of `name`). */
   id?: string;
+  /** The package name (instead of `id`). */
   name?: string;
+  /** The channel to take the revision from. */
   channel?: string;
+  /** A revision asked for by number. */
   revision?: number;
+  /** The platform to resolve for. */
   base?: CharmhubRefreshBase | null;
-  "resource-revisions"?: { name: string; revision: number }[];
+  /** Resource revisions to pin. */
+  "resource-revisions"?: {
+    /** The resource name. */
+    name: string;
+    /** The revision to use. */
+    revision: number;
+  }[];
 }
 
 /** One context entry (an installed charm) of a refresh request. */
 export interface CharmhubRefreshContext {
+  /** Matches the context entry to its `refresh` action. */
   "instance-key": string;
+  /** The installed package's id. */
   id: string;
+  /** The installed revision. */
   revision: number;
+  /** The platform it is installed on. */
   base?: CharmhubRefreshBase;
+  /** The channel it tracks. */
   "tracking-channel"?: string;
+  /** When it was last refreshed (RFC 3339). */
   "refresh-date"?: string;
 }
 
 /** `POST /v2/charms/refresh` body (`transport.RefreshRequest`). */
 export interface CharmhubRefreshRequest {
+  /** The installed charms (`refresh` actions refer to them). */
   context: CharmhubRefreshContext[];
+  /** What to resolve. */
   actions: CharmhubRefreshAction[];
+  /** Extra fields of the charm to return. */
   fields?: string[];
 }
 
 /** The charm of a refresh result (`transport.RefreshEntity`). */
 export interface CharmhubRefreshEntity {
+  /** Whether it is a charm or a bundle. */
   type?: "charm" | "bundle";
+  /** Charmhub's package id. */
   id?: string;
+  /** The package name. */
   name?: string;
+  /** The resolved revision. */
   revision?: number;
+  /** The charm's version string. */
   version?: string;
+  /** One-line summary. */
   summary?: string;
+  /** SPDX license expression. */
   license?: string;
+  /** The publisher's fields. */
   publisher?: Record<string, string>;
+  /** The platforms the revision is built for. */
   bases?: CharmhubBase[];
+  /** Where to download it. */
   download?: CharmhubDownload;
+  /** The resource revisions released with it. */
   resources?: CharmhubResource[];
+  /** When it was uploaded (RFC 3339). */
   "created-at"?: string;
+  /** Its `metadata.yaml`, as text. */
   "metadata-yaml"?: string;
+  /** Its `config.yaml`, as text. */
   "config-yaml"?: string;
 }
 
 /** One result of a refresh (`transport.RefreshResponse`). */
 export interface CharmhubRefreshResult {
+  /** What was done for the action, or `error`. */
   result: "install" | "download" | "refresh" | "error";
+  /** The `instance-key` of the action answered. */
   "instance-key": string;
+  /** The package id. */
   id: string;
+  /** The package name. */
   name: string;
+  /** The resolved charm, `null` on error. */
   charm: CharmhubRefreshEntity | null;
+  /** The channel the revision was resolved from. */
   "effective-channel": string;
+  /** A channel to move to, when the store redirects. */
   "redirect-channel"?: string;
+  /** When the revision was released there (RFC 3339). */
   "released-at"?: string;
+  /** Why the action failed (`result: "error"`). */
   error?: CharmhubApiError;
 }
 
 /** `POST /v2/charms/refresh` answer (`transport.RefreshResponses`). */
 export interface CharmhubRefreshResponse {
+  /** One result per action. */
   results: CharmhubRefreshResult[];
+  /** Request-wide errors. */
   "error-list": CharmhubApiError[];
 }
 
@@ -223,7 +356,9 @@ export const CharmhubErrorCodes = {
   network: "ERR_CHARMHUB_NETWORK",
   /** The answer was not the JSON document the endpoint promises. */
   badResponse: "ERR_CHARMHUB_BAD_RESPONSE",
+  /** The request took longer than its timeout. */
   timeout: "ERR_TIMEOUT",
+  /** The caller's `AbortSignal` fired. */
   aborted: "ERR_ABORTED",
 } as const;
 
@@ -284,7 +419,12 @@ export type FetchLike = (
     body?: string;
     signal?: AbortSignal;
   },
-) => Promise<{ status: number; text(): Promise<string> }>;
+) => Promise<{
+  /** The HTTP status. */
+  status: number;
+  /** Reads the body as text. */
+  text(): Promise<string>;
+}>;
 
 /** Options of {@link Charmhub}. */
 export interface CharmhubOptions {
@@ -302,6 +442,7 @@ export interface CharmhubOptions {
 export interface CharmhubCallOptions {
   /** Per-request timeout in ms (overrides the client's); 0 disables it. */
   timeout?: number;
+  /** Cancels this request. */
   signal?: AbortSignal;
 }
 
@@ -315,11 +456,17 @@ export interface CharmhubInfoOptions extends CharmhubCallOptions {
 
 /** Options of {@link Charmhub.find}. */
 export interface CharmhubFindOptions extends CharmhubCallOptions {
+  /** Only charms in this category. */
   category?: string;
+  /** Only charms or only bundles. */
   type?: "charm" | "bundle";
+  /** Only packages released in this channel. */
   channel?: string;
+  /** Only packages of this publisher. */
   publisher?: string;
+  /** Only charms that require this interface. */
   relationRequires?: string;
+  /** Only charms that provide this interface. */
   relationProvides?: string;
   /** Fields to ask for; default {@link FIND_FIELDS}. */
   fields?: readonly string[];
@@ -329,18 +476,28 @@ export interface CharmhubFindOptions extends CharmhubCallOptions {
 export interface CharmhubResolveOptions extends CharmhubCallOptions {
   /** `track/risk[/branch]`, a risk, or a track; default: the charm's default channel. */
   channel?: string;
+  /** A revision by number (with or without a channel). */
   revision?: number;
   /** The base; `channel` may carry a risk (`22.04/stable`). Default: Charmhub's preferred base. */
-  base?: { name: string; channel: string };
+  base?: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04` or `22.04/stable`. */
+    channel: string;
+  };
   /** Default `amd64`. */
   architecture?: string;
 }
 
 /** What {@link Charmhub.resolve} settles on. */
 export interface CharmhubResolved {
+  /** Charmhub's package id. */
   id: string;
+  /** The package name. */
   name: string;
+  /** The resolved revision. */
   revision: number;
+  /** The charm's version string. */
   version: string;
   /** The channel the revision came from (empty for a revision asked for by number without channel). */
   channel: string;
@@ -348,7 +505,9 @@ export interface CharmhubResolved {
   base: CharmhubBase;
   /** Every base the revision supports. */
   bases: CharmhubBase[];
+  /** Where to download the archive. */
   download: CharmhubDownload;
+  /** The resource revisions released with it. */
   resources: CharmhubResource[];
   /** The whole refresh result, for fields not lifted out here. */
   raw: CharmhubRefreshResult;

@@ -41,21 +41,31 @@ export type RelationScope = "global" | "container";
 
 /** One relation endpoint, as Juju's `charm.Relation`. */
 export interface CharmRelation {
+  /** The endpoint name, e.g. `db`. */
   name: string;
+  /** Which side of a relation the endpoint is. */
   role: RelationRole;
+  /** The interface name, e.g. `mysql`. */
   interface: string;
+  /** The charm marks the endpoint optional (informational; Juju does not enforce it). */
   optional: boolean;
   /** Maximum number of relations; 0 means unlimited (Juju's default for every role). */
   limit: number;
+  /** `container` for a subordinate's per-machine relation, else `global`. */
   scope: RelationScope;
 }
 
 /** A storage requirement, as Juju's `charm.Storage`. */
 export interface CharmStorage {
+  /** The storage name. */
   name: string;
+  /** Filesystem or block device. */
   type: "filesystem" | "block";
+  /** What the charm uses it for. */
   description?: string;
+  /** Whether units share one instance. */
   shared: boolean;
+  /** Whether it is mounted read-only. */
   readOnly: boolean;
   /** Minimum number of instances (default 1). */
   countMin: number;
@@ -65,39 +75,55 @@ export interface CharmStorage {
   multiple: boolean;
   /** Minimum size in MiB, when declared. */
   minimumSize?: number;
+  /** Where a filesystem is mounted. */
   location?: string;
+  /** Storage properties, e.g. `transient`. */
   properties?: string[];
 }
 
 /** A device requirement (GPUs), as Juju's `charm.Device`. */
 export interface CharmDevice {
+  /** The device name. */
   name: string;
+  /** The device type, e.g. `gpu`, `nvidia.com/gpu`. */
   type: string;
+  /** What the charm uses it for. */
   description?: string;
+  /** Fewest devices required. */
   countMin: number;
+  /** Most devices accepted. */
   countMax: number;
 }
 
 /** A resource declared by the charm. */
 export interface CharmResourceMeta {
+  /** The resource name. */
   name: string;
+  /** A file or an OCI image. */
   type: "file" | "oci-image";
   /** The file name under the resource directory (required for `file` resources). */
   filename?: string;
+  /** What the resource is for. */
   description?: string;
 }
 
 /** A storage mount of a sidecar container. */
 export interface CharmMount {
+  /** The storage name to mount. */
   storage: string;
+  /** Where to mount it in the container. */
   location: string;
 }
 
 /** A workload container of a sidecar (Kubernetes) charm. */
 export interface CharmContainer {
+  /** The OCI image resource the container runs. */
   resource?: string;
+  /** The storage mounted in the container. */
   mounts: CharmMount[];
+  /** The user id the container runs as. */
   uid?: number;
+  /** The group id the container runs as. */
   gid?: number;
 }
 
@@ -106,7 +132,9 @@ export type ConfigType = "string" | "int" | "float" | "boolean" | "secret";
 
 /** One config option, as Juju's `charm.Option` after `ReadConfig`. */
 export interface CharmConfigOption {
+  /** The option's value type. */
   type: ConfigType;
+  /** What the option does. */
   description?: string;
   /** The default, coerced to the option's type; absent when the option has none. */
   default?: string | number | boolean;
@@ -116,7 +144,9 @@ export interface CharmConfigOption {
 export interface CharmAction {
   /** The description (`No description` when the charm gives none, as Juju does). */
   description: string;
+  /** Whether it may run in parallel with other actions. */
   parallel: boolean;
+  /** The group whose actions run one at a time (with `parallel: false`). */
   executionGroup: string;
   /** The JSON schema of the parameters: `{description, type: "object", title, properties, ...}`. */
   params: Record<string, unknown>;
@@ -124,8 +154,11 @@ export interface CharmAction {
 
 /** The contents of lxd-profile.yaml. */
 export interface CharmLxdProfile {
+  /** LXD profile config keys. */
   config: Record<string, string>;
+  /** The profile's description. */
   description: string;
+  /** LXD devices: name → device settings. */
   devices: Record<string, Record<string, string>>;
 }
 
@@ -133,32 +166,51 @@ export interface CharmLxdProfile {
 export interface CharmInfo {
   /** `charm`, or `bundle` for a charmcraft.yaml with `type: bundle`. */
   charmType: "charm" | "bundle";
+  /** The charm name. */
   name: string;
+  /** One-line summary. */
   summary: string;
+  /** Long description. */
   description: string;
+  /** Whether it is a subordinate charm. */
   subordinate: boolean;
+  /** Endpoints it provides, by name. */
   provides: Record<string, CharmRelation>;
+  /** Endpoints it requires, by name. */
   requires: Record<string, CharmRelation>;
+  /** Peer endpoints, by name. */
   peers: Record<string, CharmRelation>;
   /** Extra binding names (endpoints without a relation, for space bindings). */
   extraBindings: string[];
+  /** Charmhub categories. */
   categories: string[];
+  /** Tags (the older name of categories). */
   tags: string[];
   /** The legacy `series:` list of metadata.yaml, verbatim. */
   series: string[];
+  /** Storage it declares, by name. */
   storage: Record<string, CharmStorage>;
+  /** Devices it declares, by name. */
   devices: Record<string, CharmDevice>;
+  /** Resources it declares, by name. */
   resources: Record<string, CharmResourceMeta>;
+  /** Sidecar containers (Kubernetes charms), by name. */
   containers: Record<string, CharmContainer>;
   /** The `assumes:` expression, as written (a list of strings and `any-of`/`all-of` maps). */
   assumes?: unknown[];
+  /** The oldest Juju that can deploy it. */
   minJujuVersion?: string;
+  /** Terms a user must accept. */
   terms: string[];
+  /** The user the charm's hooks run as (Kubernetes charms). */
   charmUser?: "root" | "sudoer" | "non-root";
   /** Bases the charm runs on, merged per OS version, with normalised architectures. */
   bases: CharmBase[];
+  /** Config options (`config.yaml`), by name. */
   config: Record<string, CharmConfigOption>;
+  /** Actions (`actions.yaml`), by name. */
   actions: Record<string, CharmAction>;
+  /** The LXD profile (`lxd-profile.yaml`), if any. */
   lxdProfile?: CharmLxdProfile;
   /** Metadata format: 2 when bases come from charmcraft/manifest, 1 for legacy `series:` charms. */
   format: 1 | 2;

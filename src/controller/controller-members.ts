@@ -63,7 +63,9 @@ export async function addCloud(
 
 /** A cloud credential: its auth type and attributes. */
 export interface CloudCredentialInput {
+  /** The auth type, e.g. `userpass`, `access-key`, `certificate`. */
   authType: string;
+  /** The credential's attributes (keys depend on the auth type). */
   attrs: Record<string, string>;
 }
 
@@ -108,8 +110,11 @@ export async function addCredential(
 export interface CredentialInfo {
   /** `cloud/owner/name`. */
   id: string;
+  /** The credential name. */
   name: string;
+  /** The auth type, e.g. `userpass`. */
   authType: string;
+  /** The attributes the controller returned (secrets withheld, see `redacted`). */
   attrs: Record<string, string>;
   /** Attribute names whose values the controller withheld. */
   redacted: string[];
@@ -198,23 +203,45 @@ export async function apiEndpoints(c: Connection, controllerModelUuid: string): 
 
 /** A model summary as the watcher reports it (`params.ModelAbstract`). */
 export interface ModelAbstract {
+  /** The model UUID. */
   uuid: string;
+  /** True when the model has been removed (the last summary of it). */
   removed?: boolean;
+  /** The controller UUID. */
   controller?: string;
+  /** The model name. */
   name?: string;
+  /** Users with admin access to the model. */
   admins?: string[];
+  /** The model's cloud. */
   cloud?: string;
+  /** The model's cloud region. */
   region?: string;
+  /** The cloud credential the model uses. */
   credential?: string;
+  /** How many of each entity the model has. */
   size?: {
+    /** Machines. */
     machines?: number;
+    /** Containers. */
     containers?: number;
+    /** Applications. */
     applications?: number;
+    /** Units. */
     units?: number;
+    /** Relations. */
     relations?: number;
   };
+  /** The model's status, e.g. `available`. */
   status?: string;
-  messages?: Array<{ agent: string; message: string }>;
+  /** Messages of entities that need attention (errors, blocked). */
+  messages?: Array<{
+    /** The agent the message is about, e.g. `mysql/0`. */
+    agent: string;
+    /** The message. */
+    message: string;
+  }>;
+  /** The model's annotations. */
   annotations?: Record<string, string>;
 }
 

@@ -40,19 +40,27 @@ export function jujuDataDir(env: Env = process.env, home: string = homedir()): s
 export interface ControllerDetails {
   /** The controller's name (its key in `controllers.yaml`). */
   name: string;
+  /** The controller UUID. */
   uuid: string;
   /** `host:port` addresses, in the file's order. */
   apiEndpoints: string[];
   /** PEM of the controller CA. */
   caCert: string | undefined;
+  /** The controller's cloud. */
   cloud: string | undefined;
+  /** The controller's cloud region. */
   region: string | undefined;
+  /** The cloud type, e.g. `lxd`, `ec2`. */
   type: string | undefined;
   /** The controller's Juju version, e.g. `3.6.28`. */
   agentVersion: string | undefined;
+  /** The controller's public DNS name, when it has one. */
   publicDnsName: string | undefined;
+  /** How many controller machines there are (HA). */
   controllerMachineCount: number | undefined;
+  /** How many of them are active. */
   activeControllerMachineCount: number | undefined;
+  /** How many machines the controller manages, all models. */
   machineCount: number | undefined;
 }
 
@@ -60,15 +68,19 @@ export interface ControllerDetails {
 export interface ModelDetails {
   /** Qualified name, `user/model`. */
   name: string;
+  /** The model UUID. */
   uuid: string;
   /** `iaas` or `caas`. */
   type: string | undefined;
+  /** The active branch (model generation), when set. */
   branch: string | undefined;
 }
 
 /** The account of a controller from `accounts.yaml`. The password is kept in {@link Credentials}. */
 export interface AccountDetails {
+  /** The user name. */
   user: string;
+  /** The user's controller access when last seen, e.g. `superuser`. */
   lastKnownAccess: string | undefined;
   /** User name plus password; inspect-safe. */
   credentials: Credentials;
@@ -76,10 +88,13 @@ export interface AccountDetails {
 
 /** What a `[controller:][user/]model` name resolved to. */
 export interface ResolvedModel {
+  /** The controller's name. */
   controllerName: string;
   /** Qualified model name, `user/model`. */
   modelName: string;
+  /** The controller's details. */
   controller: ControllerDetails;
+  /** The account used on it. */
   account: AccountDetails;
   /** The model, when `models.yaml` knows it. */
   model: ModelDetails | undefined;
@@ -97,7 +112,12 @@ export interface JujuDataOptions {
  * Splits `"[ctrl:]model"` into controller and model parts (as Juju's
  * `modelcmd.SplitModelName`). Either may be empty.
  */
-export function splitModelName(name: string): { controller: string; model: string } {
+export function splitModelName(name: string): {
+  /** The controller part, `""` when none. */
+  controller: string;
+  /** The model part, `""` when none. */
+  model: string;
+} {
   const i = name.indexOf(":");
   if (i < 0) return { controller: "", model: name };
   return { controller: name.slice(0, i), model: name.slice(i + 1) };
@@ -207,9 +227,12 @@ export class JujuData {
   }
 
   /** Models of `controller` from `models.yaml` (empty when the file or entry is absent). */
-  async models(
-    controller: string,
-  ): Promise<{ models: Map<string, ModelDetails>; current?: string }> {
+  async models(controller: string): Promise<{
+    /** The controller's models, by qualified name. */
+    models: Map<string, ModelDetails>;
+    /** The current model's qualified name, when one is set. */
+    current?: string;
+  }> {
     const file = await this.#read("models.yaml", true);
     if (!file) return { models: new Map() };
     const controllers = mapAt(file, rootMap(file), "controllers", "controllers");
@@ -268,7 +291,12 @@ export class JujuData {
    * Like {@link resolveModel}, but a model that `models.yaml` does not list
    * is a {@link JujuDataError}.
    */
-  async requireModel(name?: string): Promise<ResolvedModel & { model: ModelDetails }> {
+  async requireModel(name?: string): Promise<
+    ResolvedModel & {
+      /** The model, as `models.yaml` lists it. */
+      model: ModelDetails;
+    }
+  > {
     const resolved = await this.resolveModel(name);
     if (!resolved.model) {
       throw new JujuDataError(

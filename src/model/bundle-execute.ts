@@ -11,10 +11,20 @@ import { InvalidArgumentError } from "./errors.js";
 
 /** One progress event of {@link BundleHandler.executePlan}: a change started, finished or failed. */
 export type BundleProgressEvent =
-  | { type: "started"; change: BundleChange; startedAt: number }
   | {
-      type: "done";
+      /** The change started. */
+      type: "started";
+      /** The change. */
       change: BundleChange;
+      /** When it started (`Date.now()`). */
+      startedAt: number;
+    }
+  | {
+      /** The change completed. */
+      type: "done";
+      /** The change. */
+      change: BundleChange;
+      /** When it started (`Date.now()`). */
       startedAt: number;
       /** Milliseconds the change took. */
       elapsedMs: number;
@@ -22,10 +32,15 @@ export type BundleProgressEvent =
       result: string | undefined;
     }
   | {
+      /** The change failed. */
       type: "failed";
+      /** The change. */
       change: BundleChange;
+      /** When it started (`Date.now()`). */
       startedAt: number;
+      /** Milliseconds until it failed. */
       elapsedMs: number;
+      /** Why it failed. */
       error: unknown;
     };
 
@@ -56,7 +71,12 @@ export class BundleChangeError extends LibjujuError {
   /** Ids of the changes that were not started, in plan order. */
   readonly skipped: string[];
   /** Every change that failed with its error (the first is {@link change}). */
-  readonly failed: { change: BundleChange; error: unknown }[];
+  readonly failed: {
+    /** A failed change. */
+    change: BundleChange;
+    /** Its error. */
+    error: unknown;
+  }[];
   constructor(
     failed: { change: BundleChange; error: unknown }[],
     done: string[],
@@ -84,7 +104,9 @@ export class BundleChangeError extends LibjujuError {
  * failed because of it (they are in `interrupted`).
  */
 export class BundleAbortError extends AbortError {
+  /** Ids of the changes that completed, in completion order. */
   readonly done: string[];
+  /** Ids of the changes that were not started, in plan order. */
   readonly skipped: string[];
   /** Ids of changes in flight when the signal fired that did not complete. */
   readonly interrupted: string[];

@@ -20,17 +20,29 @@ import type { ModelState } from "./state.js";
 
 /** The entity class of each kind. */
 export interface EntityTypes {
+  /** The model itself. */
   model: ModelInfoEntity;
+  /** Machines. */
   machine: Machine;
+  /** Applications. */
   application: Application;
+  /** Units. */
   unit: Unit;
+  /** Relations. */
   relation: Relation;
+  /** Annotations. */
   annotation: Annotation;
+  /** Actions. */
   action: Action;
+  /** Charms. */
   charm: Charm;
+  /** Remote (consumed offer) applications. */
   remoteApplication: RemoteApplication;
+  /** Application offers. */
   applicationOffer: ApplicationOffer;
+  /** Blocks (untyped view). */
   block: ModelEntity<"block">;
+  /** Branches (untyped view). */
   branch: ModelEntity<"branch">;
 }
 
@@ -38,6 +50,7 @@ export interface EntityTypes {
 export interface OperationWaitOptions {
   /** Milliseconds before giving up with `WaitTimeoutError`. Default 120 000. */
   timeout?: number;
+  /** Stops waiting (rejects with an `AbortError`). */
   signal?: AbortSignal;
 }
 

@@ -7,20 +7,35 @@ import { ParseError } from "./errors.js";
 
 /** A constraints value as sent on the wire (`params.Value`); sizes are MiB. */
 export interface Constraints {
+  /** CPU architecture, e.g. `amd64`. */
   arch?: string;
+  /** Container type to run in (`lxd`, `kvm`; `none` for a machine). */
   container?: string;
+  /** Minimum number of CPU cores. */
   cores?: number;
+  /** Minimum abstract CPU power (100 is roughly one core). */
   "cpu-power"?: number;
+  /** Minimum memory in MiB. */
   mem?: number;
+  /** Minimum root disk size in MiB. */
   "root-disk"?: number;
+  /** Where the root disk comes from (a storage pool or provider-specific source). */
   "root-disk-source"?: string;
+  /** Provider tags the machine must have (`^tag` excludes one). */
   tags?: string[];
+  /** The cloud role (e.g. an AWS instance profile) the machine gets. */
   "instance-role"?: string;
+  /** A provider instance type, e.g. `m5.large`. */
   "instance-type"?: string;
+  /** Network spaces the machine must (or with `^`, must not) be in. */
   spaces?: string[];
+  /** Virtualisation type, e.g. `virtual-machine` for LXD VMs. */
   "virt-type"?: string;
+  /** Availability zones to choose from. */
   zones?: string[];
+  /** Whether to give the machine a public IP. */
   "allocate-public-ip"?: boolean;
+  /** A provider image id to boot from. */
   "image-id"?: string;
 }
 

@@ -16,9 +16,13 @@ import {
 
 /** Where a server error came from, when it answered an RPC. */
 export interface CallSite {
+  /** The facade called, e.g. `Application`. */
   facade?: string;
+  /** The facade version called. */
   version?: number;
+  /** The method called, e.g. `Deploy`. */
   method?: string;
+  /** The request id of the call on its connection. */
   requestId?: number;
   /** For the error of one item of a bulk reply: the item's position in `results[]`. */
   bulkIndex?: number;
@@ -37,9 +41,13 @@ export class JujuError extends LibjujuError {
   readonly jujuCode: string;
   /** Juju's `error-info`, when the server sent one. */
   readonly info: Record<string, unknown> | undefined;
+  /** The facade of the failed call, when known. */
   readonly facade: string | undefined;
+  /** The facade version of the failed call, when known. */
   readonly version: number | undefined;
+  /** The method of the failed call, when known. */
   readonly method: string | undefined;
+  /** The request id of the failed call, when known. */
   readonly requestId: number | undefined;
   /** Set when this is the error of one item of a bulk reply: its position in `results[]`. */
   readonly bulkIndex: number | undefined;
@@ -118,6 +126,7 @@ export class JujuRedirectError extends JujuError {
 export interface BulkFailure {
   /** Position of the item in `results[]` (and in the request's bulk args). */
   index: number;
+  /** The item's error. */
   error: JujuError;
 }
 

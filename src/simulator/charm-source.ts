@@ -10,9 +10,11 @@ import { ServerError } from "./errors.js";
 
 /** A relation endpoint declared in a charm's metadata. */
 export interface CharmEndpointSpec {
+  /** The interface name, e.g. `mysql`. */
   interface: string;
   /** `0` means no limit. Default: 1 for requirers, 0 otherwise. */
   limit?: number;
+  /** The charm's `optional` flag (informational). */
   optional?: boolean;
   /** `global` (default) or `container`. */
   scope?: "global" | "container";
@@ -20,8 +22,11 @@ export interface CharmEndpointSpec {
 
 /** One charm config option. */
 export interface CharmOptionSpec {
+  /** The option's value type. */
   type: "string" | "int" | "float" | "boolean" | "secret";
+  /** What the option does. */
   description?: string;
+  /** The default value, if any. */
   default?: unknown;
 }
 
@@ -32,7 +37,12 @@ export interface WorkloadBehaviour {
   /** Its message. Default `""`. */
   message?: string;
   /** The workload stays `blocked` with `message` until a relation exists on one of these endpoints. */
-  blockedUntil?: { endpoints: string[]; message: string };
+  blockedUntil?: {
+    /** The endpoints that must all be related. */
+    endpoints: string[];
+    /** The blocked status message until then. */
+    message: string;
+  };
   /** Ports the unit opens once started, e.g. `80/tcp`. */
   ports?: string[];
   /** The workload version the charm reports. */
@@ -44,9 +54,11 @@ export interface WorkloadBehaviour {
  * charm's channel (revision, SHA-384 and size of the blob).
  */
 export interface CharmResourceSpec {
+  /** A file or an OCI image. */
   type: "file" | "oci-image";
   /** The file name under the resource directory (file resources). */
   filename?: string;
+  /** What the resource is for. */
   description?: string;
   /** Charmhub's resource revision. */
   revision: number;
@@ -60,20 +72,34 @@ export interface CharmResourceSpec {
 
 /** One charm revision the controller can resolve and deploy. */
 export interface CharmSpec {
+  /** The charm name. */
   name: string;
+  /** The revision this spec describes. */
   revision: number;
   /** Channels this revision is released to, e.g. `["latest/stable", "8.0/stable"]`. */
   channels: string[];
   /** Bases, e.g. `[{name: "ubuntu", channel: "22.04"}]`. */
-  bases: Array<{ name: string; channel: string }>;
+  bases: Array<{
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  }>;
   /** Default `["amd64"]`. */
   architectures?: string[];
+  /** One-line summary. */
   summary?: string;
+  /** Long description. */
   description?: string;
+  /** Whether it is a subordinate charm. */
   subordinate?: boolean;
+  /** Provided endpoints by name. */
   provides?: Record<string, CharmEndpointSpec>;
+  /** Required endpoints by name. */
   requires?: Record<string, CharmEndpointSpec>;
+  /** Peer endpoints by name. */
   peers?: Record<string, CharmEndpointSpec>;
+  /** Config options by name. */
   config?: Record<string, CharmOptionSpec>;
   /**
    * Actions: `params` are the JSON-schema `properties` of the parameters;
@@ -82,7 +108,14 @@ export interface CharmSpec {
    */
   actions?: Record<
     string,
-    { description?: string; params?: Record<string, unknown>; schema?: Record<string, unknown> }
+    {
+      /** What the action does. */
+      description?: string;
+      /** The parameters' JSON-schema `properties`. */
+      params?: Record<string, unknown>;
+      /** The whole parameter schema; wins over `params`. */
+      schema?: Record<string, unknown>;
+    }
   >;
   /** Declared resources by name. */
   resources?: Record<string, CharmResourceSpec>;
@@ -90,45 +123,74 @@ export interface CharmSpec {
   storage?: Record<string, CharmStorage>;
   /** The `assumes:` expression of metadata.yaml, as written. */
   assumes?: unknown[];
+  /** How its simulated units behave. */
   workload?: WorkloadBehaviour;
 }
 
 /** What a client asks Charmhub for. */
 export interface ResolveRequest {
+  /** The charm name. */
   name: string;
   /** `risk`, `track/risk` or `track/risk/branch`; default `stable` of the default track. */
   channel?: string;
+  /** A revision by number. */
   revision?: number;
-  base?: { name: string; channel: string };
+  /** The requested base. */
+  base?: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  };
+  /** The architecture; default `amd64`. */
   architecture?: string;
 }
 
 /** One resolved charm revision. */
 export interface ResolvedCharm {
+  /** The resolved charm revision. */
   charm: CharmSpec;
+  /** The track it was resolved from. */
   track: string;
+  /** The risk it was resolved from. */
   risk: string;
   /** The base picked: the requested one, or the newest the revision supports. */
-  base: { name: string; channel: string };
+  base: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  };
+  /** The chosen architecture. */
   architecture: string;
 }
 
 /** A Charmhub bundle as `ResolveCharms` and `GetDownloadInfos` describe it. */
 export interface ResolvedBundleSpec {
+  /** The bundle name. */
   name: string;
+  /** The resolved revision. */
   revision: number;
+  /** The track it was resolved from. */
   track: string;
+  /** The risk it was resolved from. */
   risk: string;
   /** Charmhub id. */
   id: string;
   /** SHA-256 of the archive. */
   hash: string;
   /** Bases its applications deploy to (for `supported-bases`/`supported-series`). */
-  bases: { name: string; channel: string }[];
+  bases: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  }[];
 }
 
 /** The source of charms: resolves names to revisions like Charmhub's refresh API. */
 export interface CharmSource {
+  /** Resolves a charm request to one revision, or throws Juju's resolution error. */
   resolve(req: ResolveRequest): ResolvedCharm;
   /**
    * Resolves a Charmhub bundle; undefined when `name` is not a bundle (the
@@ -164,6 +226,7 @@ function compareBase(a: { channel: string }, b: { channel: string }): number {
 export class StaticCharmSource implements CharmSource {
   constructor(private readonly charms: readonly CharmSpec[]) {}
 
+  /** Resolves among the given specs: the newest revision in the requested channel and base. */
   resolve(req: ResolveRequest): ResolvedCharm {
     const all = this.charms.filter((c) => c.name === req.name);
     if (all.length === 0) {

@@ -86,16 +86,25 @@ export type EncodedValue = unknown;
 
 /** One model of a {@link SimulatorSnapshot}. */
 export interface ModelSnapshot {
+  /** The model UUID. */
   uuid: string;
+  /** The model name. */
   name: string;
+  /** The owner's user name. */
   owner: string;
+  /** Machine (`iaas`) or Kubernetes (`caas`) model. */
   type: "iaas" | "caas";
+  /** The cloud region. */
   region: string;
+  /** Whether it is the controller model. */
   isController: boolean;
+  /** Alive, dying or dead. */
   life: Life;
+  /** The model's status. */
   status: EncodedValue;
   /** Config entries: key, encoded value, source. */
   config: Array<[key: string, value: EncodedValue, source: ConfigSource]>;
+  /** Last connection per user. */
   lastConnection: EncodedValue;
   /** Machines, applications, units, relations, charms, annotations, constraints, id sequences. */
   entities: EncodedValue;
@@ -103,18 +112,27 @@ export interface ModelSnapshot {
   watcherEntities: Array<[kind: string, id: string, entity: Record<string, unknown>]>;
   /** What the agents remember between hooks (failed hooks, lost agents). */
   agents: EncodedValue;
+  /** Status history records. */
   statusHistory: EncodedValue;
   /** Debug-log records, oldest first. */
   logs: EncodedValue;
   /** Bytes (base64) of uploaded charm archives, by charm URL. */
   charmArchives: Record<string, string>;
+  /** User access levels on the model. */
   access: EncodedValue;
+  /** Actions and operations. */
   actions: EncodedValue;
+  /** Secrets and their revisions. */
   secrets: EncodedValue;
+  /** Storage instances, filesystems and volumes. */
   storage: EncodedValue;
+  /** Spaces, subnets and the address pool. */
   network: EncodedValue;
+  /** Application resources and their uploads. */
   resources: EncodedValue;
+  /** Blocked operations. */
   blocks: EncodedValue;
+  /** The next revision of each local charm name. */
   localCharmSequences: EncodedValue;
   /** Application offers by name (absent in snapshots taken before offers existed). */
   offers?: EncodedValue;
@@ -124,7 +142,9 @@ export interface ModelSnapshot {
 
 /** A user of a {@link SimulatorSnapshot}. */
 export interface UserSnapshot {
+  /** The user's account. */
   record: EncodedValue;
+  /** What the controller tracks about the user (logins, access). */
   meta: EncodedValue;
 }
 
@@ -134,28 +154,40 @@ export interface UserSnapshot {
  * read by `Simulator.restore()`.
  */
 export interface SimulatorSnapshot {
+  /** Always {@link SNAPSHOT_FORMAT}. */
   format: typeof SNAPSHOT_FORMAT;
+  /** The format version ({@link SNAPSHOT_VERSION}). */
   version: typeof SNAPSHOT_VERSION;
   /** Wall-clock time the snapshot was taken (informational). */
   createdAt: string;
   /** The Juju version the controller played (`3.6` or `4.0`): restore needs the same. */
   juju: string;
+  /** The agent version the controller reported. */
   agentVersion: string;
+  /** Controller-wide state. */
   controller: {
+    /** The controller UUID. */
     uuid: string;
     /** The simulator clock's time. */
     clock: string;
     /** States of the PRNG streams (jitter and addresses; seeded ids, or null). */
     rng: number;
+    /** PRNG state of seeded ids, or null when ids are random. */
     ids: number | null;
+    /** When the controller started (simulated clock), if it has. */
     started: string | null;
+    /** The controller's users. */
     users: UserSnapshot[];
+    /** The clouds and their credentials. */
     clouds: EncodedValue;
+    /** User access levels on clouds. */
     cloudAccess: EncodedValue;
+    /** The controller machines (HA). */
     controllerMachines: EncodedValue;
     /** The key consume macaroons are signed with (absent in older snapshots). */
     offerRootKey?: EncodedValue;
   };
+  /** Every model. */
   models: ModelSnapshot[];
 }
 

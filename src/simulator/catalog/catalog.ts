@@ -56,6 +56,7 @@ export type CatalogErrorReason =
  * their `jujuCode` is empty, exactly as on the wire; `reason` classifies them.
  */
 export class CatalogError extends LibjujuError {
+  /** Why resolution failed, for callers that branch on it. */
   readonly reason: CatalogErrorReason;
   /** The `error-code` a real controller sends with this error (`""` for most). */
   readonly jujuCode: string;
@@ -75,8 +76,11 @@ const ALL_ARCHES = ["amd64", "arm64", "ppc64el", "s390x", "riscv64"];
 
 /** A charm channel split into its parts. */
 export interface Channel {
+  /** The track, `""` when the channel named only a risk. */
   track: string;
+  /** `stable`, `candidate`, `beta` or `edge`. */
   risk: Risk;
+  /** The branch, when given. */
   branch?: string;
 }
 
@@ -129,26 +133,38 @@ export function parseChannel(s: string): Channel {
 
 /** One release of a catalog charm, with its metadata and bases resolved. */
 export interface CatalogRelease {
+  /** The channel of the release. */
   channel: Channel;
   /** Bases of the release (architectures are those of `revisions`). */
-  bases: { name: string; channel: string }[];
+  bases: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  }[];
   /** Revision per architecture. */
   revisions: Readonly<Record<string, number>>;
   /** The metadata this release carries. */
   info: CharmInfo;
+  /** The workload version its units report. */
   workloadVersion?: string;
 }
 
 /** A charm in the catalog. */
 export interface CatalogCharm {
+  /** The charm name. */
   name: string;
   /** Where it came from: the generated Charmhub catalog, or a directory / `addCharm` call. */
   origin: "charmhub" | "added";
+  /** The track used when a request names none. */
   defaultTrack: string;
   /** The metadata of the newest release in the default track's stable risk (or of the charm as added). */
   info: CharmInfo;
+  /** Every release, by channel. */
   releases: CatalogRelease[];
+  /** How its simulated units behave. */
   workload: WorkloadBehaviour;
+  /** Ports its units open, e.g. `3306/tcp`. */
   ports: string[];
   /** Newest published revision per resource name (1 when absent). */
   resourceRevisions: Readonly<Record<string, number>>;
@@ -156,39 +172,65 @@ export interface CatalogCharm {
 
 /** Channels and behaviour for {@link CharmCatalog.addCharm}; everything is optional. */
 export interface CharmChannels {
+  /** The track used when a request names none; default `latest`. */
   defaultTrack?: string;
   /** Releases; default: `latest/stable` revision 1 on the charm's bases. */
   releases?: readonly Omit<ChannelRelease, "source">[];
+  /** How its simulated units behave. */
   workload?: WorkloadBehaviour;
+  /** Ports its units open, e.g. `3306/tcp`. */
   ports?: readonly string[];
 }
 
 /** What to resolve, as `ResolveCharms` / `DeployFromRepository` receive it. */
 export interface ResolveRequest {
+  /** The charm name. */
   name: string;
   /** `track/risk[/branch]`, a risk (`edge`) or a track (`8.0`); default: stable on the default track. */
   channel?: string;
+  /** A revision by number. */
   revision?: number;
   /** The requested base; its channel may carry a risk (`22.04/stable`). */
-  base?: { name: string; channel: string };
+  base?: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  };
   /** Default `amd64`. */
   architecture?: string;
 }
 
 /** A resolved charm: what Charmhub and Juju agree on for a request. */
 export interface ResolvedCharm {
+  /** The charm name. */
   name: string;
+  /** The resolved revision. */
   revision: number;
   /** The effective channel, normalized: `8.0/stable`. */
   channel: string;
+  /** The track of the effective channel. */
   track: string;
+  /** The risk of the effective channel. */
   risk: Risk;
+  /** The branch of the effective channel, if any. */
   branch?: string;
+  /** The chosen architecture. */
   architecture: string;
   /** The chosen base. */
-  base: { name: string; channel: string };
+  base: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  };
   /** Bases available for this channel and architecture, the chosen one first. */
-  supportedBases: { name: string; channel: string }[];
+  supportedBases: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  }[];
   /** Charms facade v7 URL: `ch:amd64/mysql-313`. */
   charmUrl: string;
   /** Charms facade v6 URL with the series: `ch:amd64/jammy/mysql-313` (absent when the base has no series name). */
@@ -197,8 +239,11 @@ export interface ResolvedCharm {
   id: string;
   /** SHA-256 of the "archive": fake, stable per name, revision, base and architecture. */
   hash: string;
+  /** The revision's metadata. */
   info: CharmInfo;
+  /** How its simulated units behave. */
   workload: WorkloadBehaviour;
+  /** Ports its units open, e.g. `3306/tcp`. */
   ports: string[];
   /** Newest published revision per resource name (1 when absent). */
   resourceRevisions: Readonly<Record<string, number>>;
@@ -254,32 +299,51 @@ function archesOf(info: CharmInfo): string[] {
 
 /** A bundle in the catalog: published on one channel per release. */
 export interface CatalogBundle {
+  /** The bundle name. */
   name: string;
+  /** The track used when a request names none. */
   defaultTrack: string;
   /** `kubernetes` for a Kubernetes bundle, "" for a machine bundle. */
   type: string;
+  /** The bundle's description. */
   description: string;
   /** Names of the charms it deploys. */
   charms: string[];
   /** Bases it deploys to, `{name: "ubuntu", channel: "24.04"}`. */
-  bases: { name: string; channel: string }[];
+  bases: {
+    /** OS name, e.g. `ubuntu`. */
+    name: string;
+    /** OS version, e.g. `22.04`. */
+    channel: string;
+  }[];
   /** bundle.yaml as published. */
   yaml: string;
-  releases: { channel: Channel; revision: number }[];
+  /** Its releases, by channel. */
+  releases: {
+    /** The channel it is released in. */
+    channel: Channel;
+    /** The bundle revision released there. */
+    revision: number;
+  }[];
 }
 
 /** A resolved bundle: what Charmhub answers for a bundle request. */
 export interface ResolvedBundle {
+  /** The bundle name. */
   name: string;
+  /** The resolved revision. */
   revision: number;
   /** The effective channel, normalized: `latest/stable`. */
   channel: string;
+  /** The track of the effective channel. */
   track: string;
+  /** The risk of the effective channel. */
   risk: Risk;
   /** Charmhub's id (the same derivation as a charm's). */
   id: string;
   /** SHA-256 of the archive: fake, stable per name and revision. */
   hash: string;
+  /** The catalog entry. */
   bundle: CatalogBundle;
 }
 
