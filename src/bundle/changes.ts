@@ -87,7 +87,12 @@ export type CharmResolver = (
   channel: string,
   arch: string,
   revision: number,
-) => { channel: string; revision: number };
+) => {
+  /** The channel the application would get. */
+  channel: string;
+  /** The revision it would get. */
+  revision: number;
+};
 
 const KUBERNETES = "kubernetes";
 

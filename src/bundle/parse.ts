@@ -35,7 +35,14 @@ export type BundleFileReader = (path: string) => Promise<string | Uint8Array>;
  * An overlay: a file path (read with `readFile`, like `juju deploy --overlay`),
  * or YAML text with an optional path that names it and anchors its relative includes.
  */
-export type BundleOverlay = string | { text: string; path?: string };
+export type BundleOverlay =
+  | string
+  | {
+      /** The overlay's YAML text. */
+      text: string;
+      /** Where it came from: names it in problems; its directory resolves its relative paths. */
+      path?: string;
+    };
 
 /** Options of {@link parseBundle}. */
 export interface ParseBundleOptions {
@@ -66,7 +73,13 @@ export interface ParseBundleOptions {
 
 /** Options of {@link parseBundleSync}: no file reading. */
 export type ParseBundleSyncOptions = Omit<ParseBundleOptions, "readFile" | "overlays"> & {
-  overlays?: readonly { text: string; path?: string }[];
+  /** Overlays, as text, applied in order after the bundle's own documents. */
+  overlays?: readonly {
+    /** The overlay's YAML text. */
+    text: string;
+    /** Where it came from: names it in problems; its directory resolves its relative paths. */
+    path?: string;
+  }[];
 };
 
 interface Source {

@@ -41,11 +41,13 @@ const SERIES_BASES: Readonly<Record<string, readonly [os: string, version: strin
 
 /** A base split into its parts: `ubuntu@22.04/stable` → `{os: "ubuntu", track: "22.04", risk: "stable"}`. */
 export interface ParsedBase {
+  /** The OS name, e.g. `ubuntu`. */
   os: string;
   /** The OS version (the channel's track). */
   track: string;
   /** The channel's risk; `stable` when the base did not say. */
   risk: string;
+  /** The channel's branch, when given. */
   branch?: string;
 }
 
@@ -56,7 +58,12 @@ const VALID_OS = ["ubuntu", "centos", "windows", "osx", "opensuse", "genericlinu
  * Parses a base string as Juju's charm.ParseBase does (`os@track[/risk[/branch]]`,
  * the OS one Juju knows). Returns an error message instead of throwing.
  */
-export function parseBaseString(s: string): ParsedBase | { error: string } {
+export function parseBaseString(s: string):
+  | ParsedBase
+  | {
+      /** Why the text did not parse. */
+      error: string;
+    } {
   const segments = s.split("@");
   if (segments.length !== 2) {
     return { error: `base string must contain exactly one @. ${JSON.stringify(s)} not valid` };

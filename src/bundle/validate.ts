@@ -51,7 +51,12 @@ export interface UnitPlacement {
 }
 
 /** Parses one `to:` entry as Juju's charm.ParsePlacement does; an error message for a bad one. */
-export function parseUnitPlacement(p: string): UnitPlacement | { error: string } {
+export function parseUnitPlacement(p: string):
+  | UnitPlacement
+  | {
+      /** Why the text did not parse. */
+      error: string;
+    } {
   const m = VALID_PLACEMENT.exec(p);
   if (!m) return { error: `invalid placement syntax ${q(p)}` };
   const up: UnitPlacement = {
@@ -72,10 +77,13 @@ export function parseUnitPlacement(p: string): UnitPlacement | { error: string }
 export interface CharmURL {
   /** `ch` (Charmhub), `local`, or the retired charm store's `cs` (legacy bundles). */
   schema: "ch" | "local" | "cs";
+  /** The charm name. */
   name: string;
   /** -1 when the URL has no revision. */
   revision: number;
+  /** The series, `""` when the URL has none. */
   series: string;
+  /** The architecture, `""` when the URL has none. */
   architecture: string;
 }
 
@@ -92,7 +100,12 @@ export function formatCharmURL(u: CharmURL): string {
 }
 
 /** Parses a charm URL as Juju's charm.ParseURL does; an error message for a bad one. */
-export function parseCharmURL(url: string): CharmURL | { error: string } {
+export function parseCharmURL(url: string):
+  | CharmURL
+  | {
+      /** Why the text did not parse. */
+      error: string;
+    } {
   const fail = (error: string) => ({ error });
   // net/url.Parse: a scheme is letters, digits, + - . after a leading letter.
   const sm = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url);

@@ -81,6 +81,7 @@ export interface ModelSummary {
   name: string;
   /** `owner/name` (Juju 4: `qualifier/name`). */
   qualifiedName: string;
+  /** The model UUID. */
   uuid: string;
   /** Owner user name; on Juju 4 the model's qualifier (the owner's user id). */
   owner: string;

@@ -16,6 +16,7 @@ export interface ListSecretBackendsOptions extends CallOptions {
 
 /** A secret backend with its usage. */
 export interface SecretBackendInfo {
+  /** The backend's id. */
   id: string;
   /** `internal` for the controller's own store, `<model>-local` for a k8s model's. */
   name: string;
@@ -23,11 +24,13 @@ export interface SecretBackendInfo {
   backendType: string;
   /** Backend config; secret attributes only with `reveal`. */
   config: Record<string, unknown>;
+  /** How often the backend's access token is rotated (a Go duration in ns), when set. */
   tokenRotateInterval: number | undefined;
   /** How many secrets the backend holds. */
   numSecrets: number;
   /** `active` or `error`. */
   status: string;
+  /** The backend's status message. */
   message: string | undefined;
   /** Why the backend could not be read, if it could not. */
   error: JujuError | undefined;

@@ -22,13 +22,19 @@ export interface AddUserOptions extends CallOptions {
 
 /** A controller user (`UserManager.UserInfo`). */
 export interface UserInfo {
+  /** The user name. */
   username: string;
+  /** The display name, `""` when none. */
   displayName: string;
   /** Controller access: `login` or `superuser`. */
   access: string;
+  /** Who added the user. */
   createdBy: string;
+  /** When the user was added (RFC 3339). */
   dateCreated: string;
+  /** When the user last connected (RFC 3339), if ever. */
   lastConnection: string | undefined;
+  /** Whether the user is disabled. */
   disabled: boolean;
   /** The registration secret key, for a user just added without a password. */
   secretKey?: string;

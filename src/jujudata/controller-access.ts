@@ -26,10 +26,15 @@ export function jujuDataFrom(options: ClientFilesOptions = {}): JujuData {
 
 /** Everything needed to connect to a controller from the client files. */
 export interface ControllerAccess {
+  /** The controller's name in controllers.yaml. */
   controllerName: string;
+  /** The controller UUID. */
   controllerUuid: string;
+  /** The API endpoints, `host:port`. */
   endpoints: string[];
+  /** The controller's CA certificate (PEM), when known. */
   caCert: string | undefined;
+  /** The account's user and password (or macaroons). */
   credentials: Credentials;
   /** The controller's version from controllers.yaml, used as the default client version. */
   agentVersion: string | undefined;

@@ -11,11 +11,17 @@ import { JujuDataError } from "../rpc/errors.js";
 
 /** One cookie of a persistent-cookiejar file. */
 export interface Cookie {
+  /** The cookie name (for Juju, `macaroon-<id>`). */
   name: string;
+  /** The cookie value (for Juju, base64 JSON macaroons). */
   value: string;
+  /** The domain it is sent to. */
   domain: string;
+  /** The path it is sent under. */
   path: string;
+  /** Whether it is sent over HTTPS only. */
   secure: boolean;
+  /** Whether it is sent to `domain` only, not its subdomains. */
   hostOnly: boolean;
   /** Expiry; undefined for no (or the zero) expiry time. */
   expires: Date | undefined;

@@ -37,7 +37,14 @@ export class BundleLocalCharmError extends LibjujuError {
  */
 export class BundleLocalCharmNotFoundError extends BundleLocalCharmError {
   /** Each application with its missing path, as resolved. */
-  readonly missing: { application: string; charm: string; path: string }[];
+  readonly missing: {
+    /** The bundle application. */
+    application: string;
+    /** Its `charm` as the bundle wrote it. */
+    charm: string;
+    /** The path it resolved to, which does not exist. */
+    path: string;
+  }[];
   constructor(missing: { application: string; charm: string; path: string }[]) {
     super(
       missing.map((m) => ({ name: m.application, charm: m.charm })),
@@ -73,6 +80,7 @@ export class CharmIsBundleError extends LibjujuError {
  * was not told to trust them (Juju's `--trust`).
  */
 export class BundleTrustError extends LibjujuError {
+  /** The applications that ask for `trust: true`. */
   readonly applications: string[];
   constructor(applications: string[]) {
     super(
@@ -87,6 +95,7 @@ export class BundleTrustError extends LibjujuError {
 
 /** A change refers to a placeholder (`$deploy-3`) whose change has not run. */
 export class BundlePlaceholderError extends LibjujuError {
+  /** The placeholder, e.g. `$deploy-3`. */
   readonly placeholder: string;
   constructor(placeholder: string) {
     super(

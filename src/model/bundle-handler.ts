@@ -91,6 +91,7 @@ export interface FetchPlanOptions {
   overlays?: readonly string[];
   /** The channel of a Charmhub bundle. */
   channel?: string;
+  /** Aborts fetching the plan. */
   signal?: AbortSignal;
 }
 

@@ -21,10 +21,18 @@ export interface BundleFileSystem {
 export type BundleFetch = (
   url: string,
   init?: { signal?: AbortSignal },
-) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+) => Promise<{
+  /** Whether the status is 2xx. */
+  ok: boolean;
+  /** The HTTP status. */
+  status: number;
+  /** Reads the body. */
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
 
 /** A bundle's text and where it came from. */
 export interface LoadedBundle {
+  /** Where the bundle came from. */
   kind: "file" | "url" | "charmhub";
   /** The bundle YAML. */
   text: string;

@@ -16,6 +16,7 @@ export class DeadEntityError extends LibjujuError {
 
 /** What an entity needs from the model that owns it. */
 export interface EntityContext {
+  /** Registers `fn` for the deltas `filter` selects; returns the function that removes it. */
   addObserver<K extends EntityKind>(
     fn: ObserverFn<K>,
     filter: ObserverFilter<K> & { entityType: K },

@@ -46,6 +46,7 @@ export type Unsubscribe = () => void;
 export interface ObserverFilter<K extends EntityKind = EntityKind> {
   /** Only events of this kind; also narrows the events the observer is typed for. */
   entityType?: K;
+  /** Only deltas of this action (`add`, `change` or `remove`). */
   action?: EventAction;
   /** An exact id, or a pattern tested against the id. */
   entityId?: string | RegExp;
@@ -150,7 +151,9 @@ export abstract class ModelObserver {
 
 /** An observer threw or rejected; carries the event it failed on. */
 export interface ObserverFailure {
+  /** What the observer threw. */
   error: unknown;
+  /** The event it was handling. */
   event: ModelEvent;
 }
 

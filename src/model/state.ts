@@ -30,7 +30,9 @@ export class UnknownDeltaKindError extends LibjujuError {
  * are dropped.
  */
 export class EntityRecord {
+  /** The entity kind. */
   readonly kind: EntityKind;
+  /** The entity id. */
   readonly id: string;
   /** True once a `remove` delta was applied. */
   removed = false;
@@ -88,9 +90,13 @@ export class EntityRecord {
  * `old, new = state.apply_delta(delta)`: `const [old, now] = state.applyDelta(d)!`.
  */
 export interface AppliedDelta extends Iterable<ModelEntity | undefined> {
+  /** The entity kind. */
   kind: EntityKind;
+  /** The entity id. */
   id: string;
+  /** What happened to the entity. */
   action: "add" | "change" | "remove";
+  /** The entity's record (all its kept states). */
   record: EntityRecord;
   /** Version of the state before the delta, or undefined when the entity was new. */
   oldVersion: number | undefined;
@@ -135,6 +141,7 @@ function applied(
 
 /** The model cache. Applying deltas is synchronous and allocation-light. */
 export class ModelState {
+  /** How many states are kept per entity (see {@link ModelStateOptions.historyCap}). */
   readonly historyCap: number;
   readonly #entities = new Map<EntityKind, Map<string, EntityRecord>>();
   #factory: EntityFactory = detachedFactory;

@@ -7,10 +7,15 @@ import { statusSeverity } from "../protocol/status.js";
 
 /** A status as carried by deltas: `{current, message, since?, version}`. */
 export interface StatusInfo {
+  /** The status value, e.g. `active`, `idle`, `started`. */
   current: string;
+  /** The status message, when any. */
   message?: string;
+  /** When the status was set (RFC 3339). */
   since?: string;
+  /** The agent version, for agent statuses. */
   version?: string;
+  /** Extra status data, when any. */
   data?: Record<string, unknown> | null;
 }
 

@@ -8,6 +8,7 @@
 
 /** A handle returned by {@link WaitClock.setTimer}. */
 export interface WaitTimer {
+  /** Cancels the timer. */
   cancel(): void;
 }
 
@@ -18,6 +19,7 @@ export interface WaitTimer {
  * `VirtualClock` fits this shape, so tests can drive a wait by hand.
  */
 export interface WaitClock {
+  /** The clock's time in ms. */
   now(): number | Date;
   /** Runs `fn` once after `ms` milliseconds of this clock's time. */
   setTimer(ms: number, fn: () => void): WaitTimer;

@@ -24,6 +24,7 @@ export interface Held {
 
 /** What a condition reads while a wait evaluates it. */
 export interface WaitContext {
+  /** The client's model state being checked. */
   readonly state: ModelState;
   /** The client's time (ms) of this evaluation. */
   readonly now: number;
@@ -54,6 +55,7 @@ export interface WaitContext {
 
 /** The outcome of one evaluation. */
 export interface ConditionResult {
+  /** Whether the condition holds. */
   ok: boolean;
   /** What is not ready, when `ok` is false. */
   notReady: NotReady[];
@@ -67,6 +69,7 @@ export interface Condition {
   readonly description: string;
   /** True when it measures periods of time (the wait then learns the controller's clock). */
   readonly timed?: boolean;
+  /** Evaluates the condition against the state in `ctx`. */
   check(ctx: WaitContext): ConditionResult;
 }
 
@@ -306,7 +309,14 @@ export function unitsIdle(options: UnitsIdleOptions = {}): Condition {
 export const allAgentsIdle = (...apps: string[]): Condition => unitsIdle({ apps });
 
 /** A unit count: exactly `n`, or within `{min, max}`. */
-export type UnitCountSpec = number | { min?: number; max?: number };
+export type UnitCountSpec =
+  | number
+  | {
+      /** At least this many units. */
+      min?: number;
+      /** At most this many units. */
+      max?: number;
+    };
 
 /**
  * The application exists and has `n` units (or between `min` and `max`).

@@ -15,6 +15,7 @@ import { LibjujuError } from "../rpc/errors.js";
 export interface NotReady {
   /** `application mysql`, `unit mysql/0`, `machine 3`. */
   entity: string;
+  /** Why it is not ready, e.g. `agent executing (install) for 12 s`. */
   reason: string;
   /**
    * Its status changes seen during the wait, oldest first (e.g.
@@ -25,6 +26,7 @@ export interface NotReady {
 
 /** A wait ran out of time; `notReady` names each entity, why, and what it went through. */
 export class WaitTimeoutError extends LibjujuError {
+  /** What was still not ready when the wait gave up. */
   readonly notReady: NotReady[];
   constructor(what: string, timeoutMs: number, notReady: NotReady[]) {
     const lines = notReady
@@ -50,11 +52,13 @@ export type StatusProblemKind =
 
 /** An entity in trouble, as the controller reported it. */
 export interface StatusProblem {
+  /** What kind of trouble it is. */
   kind: StatusProblemKind;
   /** `unit mysql/0`, `machine 3`, `application mysql`. */
   entity: string;
   /** The status value, e.g. `error`, `provisioning error`, `lost`, `blocked`. */
   status: string;
+  /** The status message. */
   message: string;
   /** When the controller says the status was set (RFC 3339), when it said. */
   since: string | undefined;

@@ -47,6 +47,7 @@ export { EntityStatusError, type NotReady, WaitTimeoutError } from "./wait-error
 
 /** What a wait needs: the cache and a signal that it changed. */
 export interface WaitSource {
+  /** The client's model state the conditions read. */
   readonly state: ModelState;
   /** Calls `listener` after each applied batch of deltas; returns an unsubscribe. */
   onStateChange(listener: () => void): () => void;
@@ -78,7 +79,12 @@ export interface WaitSource {
    * that ran after the last poll may still show in the next one. Undefined
    * for a pushed state (the AllWatcher).
    */
-  observed?: () => { controllerTimestamp: string | undefined } | undefined;
+  observed?: () =>
+    | {
+        /** The last poll's `controller-timestamp`, when it had one. */
+        controllerTimestamp: string | undefined;
+      }
+    | undefined;
 }
 
 /** What {@link WaitOptions.onProgress} receives. */
@@ -103,6 +109,7 @@ export interface WaitSummary {
   elapsed: number;
   /** What was still not ready at the last check before success (empty when ready at once). */
   waitedOnLast: NotReady[];
+  /** Caveats, as in {@link WaitProgress.notes}. */
   notes: string[];
   /** One line: `ready after 5.2 s; last waited on unit mysql/1: idle for 4.9s of 5s`. */
   summary: string;
@@ -119,6 +126,7 @@ export interface WaitOptions {
   error?: ConditionLike | null;
   /** Milliseconds before giving up with {@link WaitTimeoutError}. Default 600 000. */
   timeout?: number;
+  /** Stops the wait; it rejects with an `AbortError`. */
   signal?: AbortSignal;
   /**
    * How many checks in a row must find the condition true (checks run on
@@ -138,6 +146,7 @@ export interface BlockUntilOptions {
   timeout?: number;
   /** Also re-check every this many ms (default 500), for conditions that do not depend on deltas. */
   waitPeriod?: number;
+  /** Stops the wait; it rejects with an `AbortError`. */
   signal?: AbortSignal;
 }
 
@@ -167,6 +176,7 @@ export interface WaitForIdleOptions {
   waitForUnits?: number | Record<string, number>;
   /** Exact number of units per application (a number for all, or per application). */
   waitForExactUnits?: number | Record<string, number>;
+  /** Stops the wait; it rejects with an `AbortError`. */
   signal?: AbortSignal;
   /** See {@link WaitOptions.onProgress}. */
   onProgress?: (progress: WaitProgress) => void;

@@ -63,7 +63,14 @@ export interface StateSource {
    * this client's time when it asked): the state is only known to be current
    * up to then. Undefined for the AllWatcher, whose state is pushed.
    */
-  readonly observed?: { controllerTimestamp: string | undefined; sentAt: number } | undefined;
+  readonly observed?:
+    | {
+        /** The poll's `controller-timestamp`, when it had one. */
+        controllerTimestamp: string | undefined;
+        /** This client's time (ms) when it asked. */
+        sentAt: number;
+      }
+    | undefined;
 }
 
 // python-libjuju matches this text: Juju sends it with no error code.

@@ -7,7 +7,9 @@ import { ParseError } from "./errors.js";
 
 /** A placement as sent on the wire (`params.Placement`). */
 export interface Placement {
+  /** `#` (Juju's machine scope: directive names a machine), `lxd`/`kvm` (a container on `directive`), or a provider scope such as `zone`. */
   scope: string;
+  /** The target: a machine id, or the provider directive's value. */
   directive: string;
 }
 

@@ -25,8 +25,11 @@ import { CloseCodes, type Transport } from "./transport.js";
 export interface DialOptions {
   /** PEM of the CA to trust. */
   ca?: string;
+  /** Skip TLS verification. Insecure; explicit opt-in only. */
   insecureSkipVerify?: boolean;
+  /** Largest incoming frame, in bytes. */
   maxFrameSize?: number;
+  /** Aborts the dial. */
   signal?: AbortSignal;
 }
 
@@ -139,6 +142,7 @@ const DISCHARGE_CODES: ReadonlySet<string> = new Set([
 
 /** A logged-in connection and how it was reached. */
 export interface ConnectedApi {
+  /** The logged-in connection. */
   connection: Connection;
   /** The Login reply. */
   info: LoginInfo;

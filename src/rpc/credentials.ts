@@ -62,10 +62,12 @@ export class Credentials {
     };
   }
 
+  /** Shows the user, never the secret. */
   toString(): string {
     return `Credentials(${this.username})`;
   }
 
+  /** What `util.inspect` and `console.log` show: the user, never the secret. */
   [inspectSymbol](): string {
     return this.toString();
   }

@@ -35,6 +35,7 @@ export interface DischargeRequest {
   caveatId: Uint8Array;
   /** The encrypted caveat payload sent beside the id (bakery v3 `cdata`), if any. */
   caveatData: Uint8Array | undefined;
+  /** Aborts the discharge. */
   signal?: AbortSignal | undefined;
 }
 
@@ -279,7 +280,12 @@ export async function dischargeAll(
   root: BakeryMacaroon,
   discharger: Discharger,
   signal?: AbortSignal,
-): Promise<{ slice: MacaroonJson[]; macaroons: Macaroon[] }> {
+): Promise<{
+  /** `[root, ...discharges]` as macaroon JSON. */
+  slice: MacaroonJson[];
+  /** The same macaroons, decoded. */
+  macaroons: Macaroon[];
+}> {
   const primary = root.macaroon;
   const out: Macaroon[] = [primary];
   const need: { caveat: Caveat; data: Map<string, Uint8Array> }[] = thirdPartyCaveats(primary).map(

@@ -64,7 +64,12 @@ export type ParamsOf<
   V extends number,
   M extends MethodOf<F, V, J>,
   J extends JujuMajor = 3,
-> = MethodTable<F, V, J>[M] extends { params: infer P } ? P : undefined;
+> = MethodTable<F, V, J>[M] extends {
+  /** The method's params type. */
+  params: infer P;
+}
+  ? P
+  : undefined;
 
 /** Result type of `F(V).M` (of major `J`, default 3). */
 export type ResultOf<
@@ -72,10 +77,16 @@ export type ResultOf<
   V extends number,
   M extends MethodOf<F, V, J>,
   J extends JujuMajor = 3,
-> = MethodTable<F, V, J>[M] extends { result: infer R } ? R : Record<string, never>;
+> = MethodTable<F, V, J>[M] extends {
+  /** The method's result type. */
+  result: infer R;
+}
+  ? R
+  : Record<string, never>;
 
 /** What a {@link FacadeClient} calls through: any connection's `rpc`. */
 export interface FacadeCaller {
+  /** Sends one raw request frame (for calls outside the typed tables, e.g. watcher `Next`). */
   rpc<R = unknown>(request: RpcRequest, options?: CallOptions): Promise<R>;
 }
 

@@ -25,10 +25,13 @@ export const ADMIN_VERSION = 3;
 
 /** `user-info` of a Login reply. */
 export interface LoginUserInfo {
+  /** The user's display name, `""` when none. */
   displayName: string;
   /** The user's tag, e.g. `user-admin`. */
   identity: string;
+  /** The user's controller access, e.g. `superuser`, `login`. */
   controllerAccess: string;
+  /** The user's access to the model, e.g. `admin`, `write`, `read` (`""` without a model). */
   modelAccess: string;
 }
 
@@ -42,6 +45,7 @@ export interface LoginInfo {
   controllerTag: string;
   /** The controller UUID from `controllerTag`. */
   controllerUuid: string;
+  /** Who logged in and with what access; undefined when the reply has no `user-info`. */
   userInfo: LoginUserInfo | undefined;
   /** The controller's Juju version, e.g. `3.6.28`. */
   serverVersion: string;
@@ -69,7 +73,9 @@ export interface LoginOptions {
   clientVersion?: string;
   /** `cli-args`, shown in the controller's audit log. */
   cliArgs?: string;
+  /** Aborts the login. */
   signal?: AbortSignal;
+  /** Milliseconds before the login request times out. */
   timeout?: number;
   /**
    * Discharges the third-party caveats of a `bakery-discharge-required`
@@ -247,7 +253,9 @@ async function dischargeLoginMacaroon(dc: unknown, options: LoginOptions): Promi
 
 /** Where a redirect points: addresses and the CA of the other controller. */
 export interface RedirectTarget {
+  /** The target controller's addresses, one list per controller machine. */
   servers: HostPort[][];
+  /** The target controller's CA certificate (PEM), when given. */
   caCert: string | undefined;
 }
 

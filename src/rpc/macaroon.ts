@@ -22,9 +22,13 @@ export interface Caveat {
 
 /** A decoded macaroon (version 2 semantics; version 1 JSON is decoded into the same shape). */
 export interface Macaroon {
+  /** The macaroon's identifier, as bytes. */
   id: Uint8Array;
+  /** A hint of where the macaroon is meant to be used. */
   location: string;
+  /** Its caveats, in order. */
   caveats: Caveat[];
+  /** The HMAC chain's final signature. */
   signature: Uint8Array;
 }
 
@@ -33,6 +37,7 @@ export interface Macaroon {
  * the encrypted third-party caveat data (`cdata`) keyed by caveat id.
  */
 export interface BakeryMacaroon {
+  /** The macaroon itself. */
   macaroon: Macaroon;
   /** Bakery version (1–3); 1 or 2 when the JSON was a bare macaroon. */
   version: number;

@@ -41,9 +41,14 @@ export interface Transport {
 
 /** Close codes used by libjuju transports. */
 export const CloseCodes = {
+  /** 1000: a normal close. */
   normal: 1000,
+  /** 1001: the peer is going away (server shutdown, page left). */
   goingAway: 1001,
+  /** 1002: the peer broke the WebSocket protocol. */
   protocolError: 1002,
+  /** 1006: the connection dropped without a close frame (never sent, only reported). */
   abnormal: 1006,
+  /** 1009: a frame was too big to handle. */
   messageTooBig: 1009,
 } as const;

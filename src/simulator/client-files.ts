@@ -29,7 +29,14 @@ export interface ClientFilesSpec {
   user: string;
   password: string;
   /** Models as `owner/name` → uuid and type, e.g. `admin/default`. */
-  models: Array<{ qualifiedName: string; uuid: string; type: string }>;
+  models: Array<{
+    /** `owner/name`. */
+    qualifiedName: string;
+    /** The model UUID. */
+    uuid: string;
+    /** `iaas` or `caas`. */
+    type: string;
+  }>;
   /** The `current-model`, e.g. `admin/default`. */
   currentModel: string;
   /**

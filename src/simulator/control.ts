@@ -235,7 +235,10 @@ export class SimulatorControl {
   }
 
   /** The simulator clock's time (ISO 8601). */
-  now(): { now: string } {
+  now(): {
+    /** The simulated clock's time (ISO 8601). */
+    now: string;
+  } {
     return { now: this.store.clock.now().toISOString() };
   }
 
@@ -243,7 +246,10 @@ export class SimulatorControl {
    * Moves a virtual clock forward, firing every timer due on the way, in
    * order (each after the work the previous one started).
    */
-  async advance(msOrDuration: Duration): Promise<{ now: string }> {
+  async advance(msOrDuration: Duration): Promise<{
+    /** The simulated clock's time (ISO 8601). */
+    now: string;
+  }> {
     const ms = parseDuration(msOrDuration);
     await this.virtual().advance(ms);
     return this.now();
@@ -253,7 +259,12 @@ export class SimulatorControl {
    * Runs a virtual clock until no timer is due (everything in flight done),
    * up to `limit` of simulated time (default 24h); returns the time that passed.
    */
-  async settle(options: { limit?: Duration } = {}): Promise<{ elapsedMs: number; now: string }> {
+  async settle(options: { limit?: Duration } = {}): Promise<{
+    /** Simulated milliseconds the clock moved. */
+    elapsedMs: number;
+    /** The simulated clock's time (ISO 8601). */
+    now: string;
+  }> {
     const limit = options.limit === undefined ? undefined : parseDuration(options.limit);
     const elapsedMs = await this.virtual().runAll(limit);
     return { elapsedMs, ...this.now() };
@@ -604,7 +615,14 @@ export class SimulatorControl {
     charm: string,
     revision: number,
     options: { channel?: string; workloadVersion?: string } = {},
-  ): { charm: string; revision: number; channel: string } {
+  ): {
+    /** The charm name. */
+    charm: string;
+    /** The new revision. */
+    revision: number;
+    /** The channel it was released to. */
+    channel: string;
+  } {
     if (this.catalog === undefined) {
       throw new ControlError(
         "not supported",
@@ -654,7 +672,10 @@ export class SimulatorControl {
   // ----- faults -----
 
   /** Cuts the matching API connections (all by default) as a network failure would; returns how many. */
-  dropConnections(filter?: ConnectionFilter): { dropped: number } {
+  dropConnections(filter?: ConnectionFilter): {
+    /** How many connections were closed. */
+    dropped: number;
+  } {
     return { dropped: this.faults.dropConnections(filter) };
   }
 

@@ -20,7 +20,14 @@ export class ServerError extends Error {
   }
 
   /** The `{message, code, info?}` object used inside bulk results (`code` is always present). */
-  toWire(): { message: string; code: string; info?: Record<string, unknown> } {
+  toWire(): {
+    /** The error message. */
+    message: string;
+    /** Juju's error code, `""` when none. */
+    code: string;
+    /** Juju's `error-info`, when any. */
+    info?: Record<string, unknown>;
+  } {
     return this.info === undefined
       ? { message: this.message, code: this.code }
       : { message: this.message, code: this.code, info: this.info };

@@ -24,14 +24,19 @@ export interface ConnectionInfo {
 
 /** Selects connections: every given field must match; empty selects all. */
 export interface ConnectionFilter {
+  /** The connection's id. */
   id?: number;
+  /** Model or controller connections. */
   kind?: "model" | "controller";
+  /** Connections to this model. */
   modelUuid?: string;
+  /** Connections logged in as this user. */
   user?: string;
 }
 
 /** An error a faulted method replies with: Juju's `error` and `error-code`. */
 export interface InjectedError {
+  /** The error message. */
   message: string;
   /** Juju's error code, e.g. `not found`, `unauthorized access`; default none. */
   code?: string;
@@ -39,7 +44,9 @@ export interface InjectedError {
 
 /** Which calls a method fault applies to. */
 export interface MethodSelector {
+  /** The facade name, e.g. `Application`. */
   facade: string;
+  /** The method name, e.g. `Deploy`. */
   method: string;
   /** Only this facade version; default any. */
   version?: number;

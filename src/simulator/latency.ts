@@ -7,7 +7,14 @@
 import { Prng } from "./clock.js";
 
 /** A fixed latency in ms, or a range from which each reply draws its own (seeded). */
-export type LatencySpec = number | { min: number; max: number };
+export type LatencySpec =
+  | number
+  | {
+      /** Shortest latency, ms. */
+      min: number;
+      /** Longest latency, ms. */
+      max: number;
+    };
 
 /** A simulator option that cannot be used; `code` names the option kind. */
 export class SimulatorOptionError extends Error {

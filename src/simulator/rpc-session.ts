@@ -18,7 +18,9 @@ import type { AllWatcherCursor } from "./watcher-hub.js";
 
 /** Identifies a connection to a frame tap. */
 export interface SessionInfo {
+  /** The connection's id, unique per simulator. */
   id: number;
+  /** The model of a model connection. */
   modelUuid?: string;
 }
 

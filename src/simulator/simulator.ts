@@ -123,7 +123,12 @@ export interface SimulatorOptions {
    * {@link Simulator.sshPort}; 22 makes plain `ssh ubuntu@<address>` work
    * where the process may bind it). Default: off (10.x.y.z addresses).
    */
-  ssh?: boolean | { port?: number };
+  ssh?:
+    | boolean
+    | {
+        /** The sshd port of every machine. */
+        port?: number;
+      };
   /**
    * The TLS identity to serve (CA and server certificate and key), e.g. one
    * saved from {@link Simulator.tlsIdentity} by `libjuju sim --state`, so
@@ -151,9 +156,13 @@ export interface MacaroonAuthOptions {
 
 /** Where a redirected model's clients are sent; see {@link Simulator.redirectModel}. */
 export interface RedirectOptions {
+  /** The target controller's addresses, as `error-info.servers` carries them. */
   servers: HostPort[][];
+  /** The target controller's CA certificate (PEM). */
   caCert: string;
+  /** The target controller's tag, `controller-<uuid>`. */
   controllerTag?: string;
+  /** The target controller's alias (its name for clients). */
   controllerAlias?: string;
 }
 
@@ -263,7 +272,16 @@ export class Simulator implements AsyncDisposable {
   }
 
   /** The JSON form: the same public facts as `inspect`, without the password. */
-  toJSON(): { controllerName: string; endpoint: string; controllerUuid: string; username: string } {
+  toJSON(): {
+    /** The controller's name. */
+    controllerName: string;
+    /** The API endpoint, `host:port`. */
+    endpoint: string;
+    /** The controller UUID. */
+    controllerUuid: string;
+    /** The admin user's name. */
+    username: string;
+  } {
     return {
       controllerName: this.controllerName,
       endpoint: this.endpoint,

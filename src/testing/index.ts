@@ -76,10 +76,13 @@ export interface TestControllerOptions {
 export interface TestConnectionInfo {
   /** `host:port` of the API. */
   endpoint: string;
+  /** The admin user's name. */
   username: string;
+  /** The admin user's password. */
   password: string;
   /** PEM of the controller CA. */
   cacert: string;
+  /** The controller UUID. */
   controllerUuid: string;
 }
 

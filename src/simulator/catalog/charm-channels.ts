@@ -42,12 +42,18 @@ export type WorkloadStatusName = "active" | "blocked" | "waiting" | "maintenance
 export interface WorkloadBehaviour {
   /** The status the unit settles in when nothing blocks it. */
   status: WorkloadStatusName;
+  /** The workload status message in that status. */
   message: string;
   /**
    * The unit stays `blocked` with `message` until the application has a
    * relation on each named endpoint.
    */
-  blockedUntil?: { relations: string[]; message: string };
+  blockedUntil?: {
+    /** The endpoints that each need a relation. */
+    relations: string[];
+    /** The blocked status message until then. */
+    message: string;
+  };
   /** What `workload-version` the unit reports. */
   workloadVersion?: string;
 }
@@ -56,7 +62,9 @@ export interface WorkloadBehaviour {
 export interface CharmOverlay {
   /** The track a risk-only or empty channel resolves to (`latest` unless the publisher changed it). */
   defaultTrack: string;
+  /** Every published release, by channel. */
   releases: readonly ChannelRelease[];
+  /** How the simulated units behave. */
   workload: WorkloadBehaviour;
   /** Ports the unit opens once active: `3306/tcp`, `8000-8010/udp`, `icmp`. */
   ports?: readonly string[];
@@ -65,7 +73,15 @@ export interface CharmOverlay {
    * reactive charm's layers (e.g. `layer:tls-client`) add endpoints when it
    * is built, so the layer source in testdata does not list them.
    */
-  builtRequires?: Readonly<Record<string, { interface: string }>>;
+  builtRequires?: Readonly<
+    Record<
+      string,
+      {
+        /** The endpoint's interface name. */
+        interface: string;
+      }
+    >
+  >;
   /**
    * The newest published revision of each resource (Charmhub keeps every
    * revision from 1 up to it); resources not named here are at revision 1.

@@ -529,9 +529,19 @@ export class CharmhubApi {
   // "all"), a bundle.yaml instead of charm metadata, no resources.
 
   /** The archive of a bundle revision, by `<id>_<revision>` as download URLs name it. */
-  bundleArchive(
-    file: string,
-  ): { name: string; files: { path: string; data: string }[] } | undefined {
+  bundleArchive(file: string):
+    | {
+        /** The archive file name, `<bundle>.bundle`. */
+        name: string;
+        /** The archive's files. */
+        files: {
+          /** Path inside the archive. */
+          path: string;
+          /** File contents. */
+          data: string;
+        }[];
+      }
+    | undefined {
     const m = /^([A-Za-z0-9]+)_(\d+)\.(?:charm|bundle)$/.exec(file);
     if (!m) return undefined;
     const bundle = this.#catalog.listBundles().find((b) => this.#bundleId(b) === m[1]);
