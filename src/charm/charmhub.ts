@@ -126,12 +126,14 @@ export interface CharmhubRelease {
 
 /** The charm-wide fields (`result`, Juju's `transport.Entity`). */
 export interface CharmhubEntity {
+  /** Charmhub categories the charm is in. */
   categories?: {
     /** Whether the charm is featured in this category. */
     featured: boolean;
     /** The category name. */
     name: string;
   }[];
+  /** For a bundle: the charms it deploys. */
   "contains-charms"?: {
     /** The charm's name. */
     name: string;
@@ -144,6 +146,7 @@ export interface CharmhubEntity {
   description?: string;
   /** SPDX license expression. */
   license?: string;
+  /** Who published it. */
   publisher?: {
     /** The publisher's display name. */
     "display-name"?: string;

@@ -138,6 +138,7 @@ export interface BulkFailure {
  */
 export class JujuBulkError extends JujuError {
   static override readonly localCode = "ERR_JUJU_BULK";
+  /** Every failed item, by its position in `results[]`. */
   readonly failures: readonly BulkFailure[];
   /** Every item of `results[]`, successful or not, in order. */
   readonly results: readonly unknown[];

@@ -15,18 +15,27 @@ import { opensshPublicKey } from "./certs.js";
 
 /** What the client files record about the simulated controller. */
 export interface ClientFilesSpec {
+  /** The controller's name in controllers.yaml. */
   controllerName: string;
+  /** The controller UUID. */
   controllerUuid: string;
   /** `host:port` strings. */
   apiEndpoints: string[];
+  /** The controller's CA certificate (PEM). */
   caCert: string;
+  /** The controller's cloud name. */
   cloud: string;
+  /** The controller's cloud region. */
   region: string;
+  /** The cloud type, e.g. `lxd`. */
   cloudType: string;
+  /** The controller's Juju version. */
   agentVersion: string;
   /** Machines across all models (for `juju controllers`). */
   machineCount: number;
+  /** The account's user name. */
   user: string;
+  /** The account's password. */
   password: string;
   /** Models as `owner/name` → uuid and type, e.g. `admin/default`. */
   models: Array<{

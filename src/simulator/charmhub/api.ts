@@ -40,15 +40,21 @@ import { actionsYaml, configYaml, metadataYaml } from "./yaml-docs.js";
 
 /** A response of the API: HTTP status and JSON body. */
 export interface CharmhubApiResponse {
+  /** The HTTP status. */
   status: number;
+  /** The JSON body. */
   body: unknown;
 }
 
 /** Who the simulated store says published its charms. */
 export interface CharmhubPublisher {
+  /** The publisher's display name. */
   "display-name": string;
+  /** The publisher's account id. */
   id: string;
+  /** The publisher's user name. */
   username: string;
+  /** The publisher's validation status. */
   validation: "unproven" | "verified" | "starred";
 }
 
