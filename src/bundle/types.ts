@@ -45,7 +45,7 @@ export interface BundleApplication {
   bindings?: Record<string, string>;
   /** Offers to create from this application, by offer name. */
   offers?: Record<string, BundleOffer>;
-  /** The plan (a metered-charm relic Juju still accepts). */
+  /** The plan the application is deployed under (Juju's bundle `plan` field, from metered charms). */
   plan?: string;
   /** Whether to grant the charm access to the cloud credential. */
   trust?: boolean;

@@ -60,7 +60,7 @@ export interface CharmhubDownload {
 export interface CharmhubResourceDownload {
   /** SHA-256 of the resource (hex). */
   "hash-sha256"?: string;
-  /** SHA-384 of the resource (hex); Juju checks this one. */
+  /** SHA-384 of the resource (hex). */
   "hash-sha384"?: string;
   /** SHA3-384 of the resource (hex). */
   "hash-sha3-384"?: string;

@@ -13,7 +13,7 @@ export interface Constraints {
   container?: string;
   /** Minimum number of CPU cores. */
   cores?: number;
-  /** Minimum abstract CPU power (100 is roughly one core). */
+  /** Minimum CPU speed, where 100 is one Amazon ECU (roughly one 2007-era Xeon core). */
   "cpu-power"?: number;
   /** Minimum memory in MiB. */
   mem?: number;
