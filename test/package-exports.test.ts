@@ -11,6 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // consumer project and compiles that with moduleResolution nodenext: this is
 // what catches a missing `types` condition or extension-less .d.ts imports.
 const root = resolve(import.meta.dirname, "..");
+/**
+ * Modules whose public symbols are being documented while they are
+ * restructured (Model's body, the entity classes and the operations it
+ * delegates to, the simulator's facades): a TypeDoc `notDocumented` warning
+ * defined in one of them does not fail the documentation test yet. Drop it
+ * (and set `validation.notDocumented` in typedoc.json) once they are done.
+ */
+const NOT_DOCUMENTED_PENDING =
+  /defined in \S*\b(?:src|dist)\/(?:model\/model\.(?:d\.)?ts|model\/entities\/|model\/ops\/|simulator\/facades\/)/;
 let dir: string;
 /** The packed tarball, exactly what `npm publish` would upload. */
 let tarball: string;
@@ -203,7 +212,10 @@ describe("published package", { timeout: 180_000 }, () => {
   // (exports targets exist, formats match, types conditions first…).
   // TypeDoc over the published declarations with typedoc.json's validation
   // (warnings are errors): every type a public signature uses is exported
-  // from an entry point, and every {@link} resolves to a documented symbol.
+  // from an entry point, every {@link} resolves to a documented symbol, and
+  // every public symbol has a doc comment (`notDocumented`, asked for here on
+  // top of typedoc.json). Missing comments are tolerated only in the modules
+  // listed in NOT_DOCUMENTED_PENDING.
   it("documents the public API with no TypeDoc warnings", async () => {
     const entries = ["index", "simulator/index", "bundle/index", "testing/index"].map((e) =>
       join(pkgDir, "dist", `${e}.d.ts`),
@@ -225,6 +237,7 @@ describe("published package", { timeout: 180_000 }, () => {
     const typedoc = join(root, "node_modules", "typedoc", "bin", "typedoc");
     const args = ["--options", join(root, "typedoc.json"), "--tsconfig"];
     args.push(join(dir, "tsconfig.docs.json"), "--emit", "none", "--logLevel", "Warn");
+    args.push("--validation.notDocumented");
     for (const e of entries) args.push("--entryPoints", e);
     let output = "";
     try {
@@ -238,7 +251,17 @@ describe("published package", { timeout: 180_000 }, () => {
       const err = e as { stdout?: string; stderr?: string };
       output = `${err.stdout ?? ""}${err.stderr ?? ""}` || String(e);
     }
-    expect(output.trim()).toBe("");
+    const problems = output
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(
+        (line) =>
+          line !== "" &&
+          // The count line; every warning it counts is on a line of its own.
+          !/^\[warning\] Found \d+ errors and \d+ warnings$/.test(line) &&
+          !(/does not have any documentation$/.test(line) && NOT_DOCUMENTED_PENDING.test(line)),
+      );
+    expect(problems).toEqual([]);
   });
 
   it("passes publint --strict", async () => {
