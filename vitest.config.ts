@@ -6,6 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Builds dist/ first when the sources are newer: the CLI tests run the
+    // built bin and the package test packs it (see the file's comment).
+    globalSetup: ["./test/support/built-dist.ts"],
     reporters: ["default", "./test/reporters/summary-line.ts"],
   },
 });

@@ -1,32 +1,18 @@
 import type { ChildProcess } from "node:child_process";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type Failed, spawnCli } from "./support/cli-harness.js";
+import { runCli, runCliFails, spawnCli } from "./support/cli-harness.js";
 
-const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
-const run = promisify(execFile);
-
-// Every step spawns the CLI (a fresh Node process through tsx): slow on a busy 2-core machine.
+// Every step spawns the CLI (a fresh Node process): slow on a busy 2-core machine.
 describe("libjuju deploy / watch / integrate / remove-application", { timeout: 120_000 }, () => {
   let dir: string;
   let sim: ChildProcess;
   const env = () => ({ JUJU_DATA: dir });
-  const libjuju = (args: string[]) =>
-    run(process.execPath, [tsx, main, ...args], { env: { ...process.env, ...env() }, cwd: root });
-  const failing = (args: string[]) =>
-    libjuju(args).then(
-      (r) => {
-        throw new Error(`expected a failure, got:\n${r.stdout}`);
-      },
-      (e: unknown) => e as Failed,
-    );
+  const libjuju = (args: string[]) => runCli(args, env());
+  const failing = (args: string[]) => runCliFails(args, env());
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "libjuju-cli-deploy-"));

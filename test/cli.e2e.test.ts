@@ -1,22 +1,16 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgv, runCli } from "./support/cli-harness.js";
 
 const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
-const run = promisify(execFile);
 // Real charm directories (tests may read ../shared; the product never does).
 const charmDirs = resolve(root, "..", "shared", "testdata", "charm-dirs");
 
 function libjuju(args: string[], env: Record<string, string>) {
-  return run(process.execPath, [tsx, main, ...args], {
-    env: { ...process.env, ...env },
-    cwd: root,
-  });
+  return runCli(args, env);
 }
 
 describe("libjuju sim + status", () => {
@@ -29,9 +23,7 @@ describe("libjuju sim + status", () => {
     dir = await mkdtemp(join(tmpdir(), "libjuju-cli-"));
     sim = spawn(
       process.execPath,
-      [
-        tsx,
-        main,
+      cliArgv([
         "sim",
         "--port",
         "0",
@@ -41,7 +33,7 @@ describe("libjuju sim + status", () => {
         "instant",
         "--charms",
         charmDirs,
-      ],
+      ]),
       { cwd: root },
     );
     exited = new Promise((r) => sim.on("exit", (code) => r(code)));

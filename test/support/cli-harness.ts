@@ -1,6 +1,9 @@
 /**
- * Running the `libjuju` CLI from the sources in tests: one-shot commands
- * and long-running ones whose output is awaited.
+ * Running the `libjuju` CLI in tests: one-shot commands and long-running
+ * ones whose output is awaited. It runs the built CLI, `dist/cli/main.js`,
+ * exactly what the package's `bin` gives users (test/support/built-dist.ts
+ * builds it before the run when the sources changed); plain Node starts it
+ * in a quarter of the time tsx takes to start it from the sources.
  * @module
  */
 import { execFile, spawn } from "node:child_process";
@@ -8,9 +11,14 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 
 const root = resolve(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
+/** The built CLI, the package's `bin`. */
+export const CLI_MAIN = join(root, "dist", "cli", "main.js");
 const run = promisify(execFile);
+
+/** The argv (after `node`) that runs the CLI with `args`. */
+export function cliArgv(args: string[]): string[] {
+  return [CLI_MAIN, ...args];
+}
 
 /** What a failed command printed, and its exit code. */
 export interface Failed {
@@ -21,7 +29,7 @@ export interface Failed {
 
 /** Spawns the CLI; `output()` is what it printed so far, `until` waits for a pattern. */
 export function spawnCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [tsx, main, ...args], {
+  const child = spawn(process.execPath, cliArgv(args), {
     env: { ...process.env, ...env },
     cwd: root,
   });
@@ -61,7 +69,7 @@ export function spawnCli(args: string[], env: Record<string, string>) {
 
 /** Runs one CLI command to its end with `env` added; rejects (with {@link Failed}'s fields) on a non-zero exit. */
 export function runCli(args: string[], env: Record<string, string>) {
-  return run(process.execPath, [tsx, main, ...args], {
+  return run(process.execPath, cliArgv(args), {
     env: { ...process.env, ...env },
     cwd: root,
   });
