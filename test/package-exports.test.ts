@@ -28,11 +28,18 @@ let pkgDir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "libjuju-consumer-"));
-  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", dir], {
-    cwd: root,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // dist/ is already a fresh build of the sources (test/support/built-dist.ts,
+  // the suite's globalSetup, runs `npm run build` when it is not): packing
+  // without the `prepare` script saves building it a second time.
+  const out = execFileSync(
+    "npm",
+    ["pack", "--ignore-scripts", "--json", "--pack-destination", dir],
+    {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const [{ filename }] = JSON.parse(out) as [{ filename: string }];
   tarball = join(dir, filename);
   pkgDir = join(dir, "node_modules", "libjuju");
@@ -192,6 +199,24 @@ describe("published package", { timeout: 180_000 }, () => {
       "redirectTarget",
     ];
     expect(names.filter((n) => internals.includes(n))).toEqual([]);
+  });
+
+  // The CLI tests run dist/cli/main.js from the repository; this runs the
+  // bin as the installed package declares it, with only its own files.
+  it("runs the libjuju bin from the installed package", async () => {
+    const { bin } = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+    };
+    expect(Object.keys(bin)).toEqual(["libjuju"]);
+    const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const out = execFileSync(process.execPath, [join(pkgDir, bin.libjuju!), "--version"], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: "pipe",
+    });
+    expect(out.trim()).toBe(version);
   });
 
   // vitest rewrites CommonJS named imports; plain Node only finds the names
