@@ -63,7 +63,7 @@ const connect = (requests: RequestFrame[], destroyErrors?: Record<string, string
     endpoint: "ctl:17070",
     username: "admin",
     password: "controller-pw",
-    cacert: "CA",
+    caCert: "CA",
     controllerName: "ctl",
     pingInterval: 0,
     transportFactory: scriptedFactory(script(requests, destroyErrors), []),

@@ -86,7 +86,7 @@ describe("Model", () => {
   it("getStatus calls Client.FullStatus at the negotiated version with the patterns", async () => {
     const requests: { url: string; req: RequestFrame }[] = [];
     const model = await open(requests);
-    const status = await model.getStatus({ patterns: ["mysql/0"], includeStorage: true });
+    const status = await model.getStatus({ filters: ["mysql/0"], includeStorage: true });
     expect(status.model.name).toBe("default");
     // requests[0] is the login; the watcher's calls are answered by the fake itself.
     expect(requests[1]?.req).toMatchObject({

@@ -33,6 +33,7 @@ import type { LoginInfo } from "../rpc/login.js";
 import * as ac from "./arg-check.js";
 import type { BundlePlanResult } from "./bundle-handler.js";
 import { buildBundleView } from "./bundle-view.js";
+import { caCertOption } from "./connect-options.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type EntityTypes,
@@ -309,9 +310,12 @@ function checkStateSource(o: ModelOptions): void {
 
 /** Options of {@link Model.connect}: where the model is and who logs in. */
 export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions {
-  /** One `host:port`, or several tried in order. */
+  /** One `host:port`, or several tried in order (python-libjuju's `endpoint`). */
   endpoint?: string | readonly string[];
-  /** `host:port` addresses tried in order (alternative to `endpoint`). */
+  /**
+   * `host:port` addresses tried after those of `endpoint`.
+   * @deprecated Pass the list as `endpoint`; kept for code written against earlier versions.
+   */
   endpoints?: readonly string[];
   /** The model UUID. */
   uuid: string;
@@ -322,6 +326,11 @@ export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions 
   /** Macaroon slices for a macaroon login. */
   macaroons?: MacaroonJson[][];
   /** PEM of the controller CA. */
+  caCert?: string;
+  /**
+   * PEM of the controller CA, under python-libjuju's spelling.
+   * @deprecated Use `caCert`; giving both with different values is an {@link InvalidArgumentError}.
+   */
   cacert?: string;
   /** Name of the controller, for display (the CLI shows it). */
   controllerName?: string;
@@ -337,10 +346,13 @@ export interface ModelFromFilesOptions
 
 /** Options of {@link Model.getStatus}. */
 export interface GetStatusOptions extends CallOptions {
-  /** Only show entities matching these patterns (as `juju status <patterns>`). */
-  patterns?: readonly string[];
-  /** python-libjuju's name for `patterns`; both are sent. */
+  /** Only show entities matching these patterns (as `juju status <patterns>`; python-libjuju's `filters`). */
   filters?: readonly string[];
+  /**
+   * More patterns, sent with those of `filters` (Juju's own name for them).
+   * @deprecated Use `filters`; kept for code written against earlier versions.
+   */
+  patterns?: readonly string[];
   /** Include storage details (Client v7+). */
   includeStorage?: boolean;
   /**
@@ -551,7 +563,8 @@ export class Model implements ModelContext {
       modelUuid: options.uuid,
       credentials,
     };
-    if (options.cacert !== undefined) api.caCert = options.cacert;
+    const caCert = caCertOption(options);
+    if (caCert !== undefined) api.caCert = caCert;
     return Model.#create(
       await connectApi(api),
       options.controllerName,
@@ -977,7 +990,7 @@ export class Model implements ModelContext {
       epoch: () => session.epoch,
       // The controller's clock, for idle periods measured from `since`.
       controllerTime: async (patterns, signal) =>
-        (await this.getStatus({ patterns, signal }))["controller-timestamp"],
+        (await this.getStatus({ filters: patterns, signal }))["controller-timestamp"],
       // A polled state is only proven up to its last poll.
       observed: () => session.observed,
     };
@@ -1823,6 +1836,7 @@ function stripModelOptions(o: ModelConnectOptions): CommonConnectOptions {
     username: _n,
     password: _p,
     macaroons: _m,
+    caCert: _ca,
     cacert: _c,
     controllerName: _cn,
     modelName: _mn,

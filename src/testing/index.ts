@@ -79,6 +79,11 @@ export interface TestConnectionInfo {
   username: string;
   password: string;
   /** PEM of the controller CA. */
+  caCert: string;
+  /**
+   * The same PEM, under python-libjuju's spelling.
+   * @deprecated Use `caCert`; kept for code written against earlier versions.
+   */
   cacert: string;
   controllerUuid: string;
 }
@@ -113,6 +118,7 @@ export class TestControllerCore implements AsyncDisposable {
       endpoint: this.simulator.endpoint,
       username: this.simulator.username,
       password: this.simulator.password,
+      caCert: this.simulator.caCert,
       cacert: this.simulator.caCert,
       controllerUuid: this.simulator.controllerUuid,
     };
@@ -130,7 +136,7 @@ export class TestControllerCore implements AsyncDisposable {
       endpoint: this.simulator.endpoint,
       username: this.simulator.username,
       password: this.simulator.password,
-      cacert: this.simulator.caCert,
+      caCert: this.simulator.caCert,
       controllerName: this.simulator.controllerName,
       ...this.clientOptions,
     });
@@ -162,7 +168,7 @@ export class TestControllerCore implements AsyncDisposable {
       uuid,
       username: this.simulator.username,
       password: this.simulator.password,
-      cacert: this.simulator.caCert,
+      caCert: this.simulator.caCert,
       controllerName: this.simulator.controllerName,
       modelName: `admin/${name}`,
       ...this.clientOptions,

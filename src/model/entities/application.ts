@@ -139,7 +139,10 @@ export class Application extends TypedEntity<"application"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: apps.DestroyOptions = {}): Promise<apps.DestroyInfo> {
     return this.destroy(options);
   }
@@ -202,8 +205,11 @@ export class Application extends TypedEntity<"application"> {
     return this.relate(localEndpoint, remote, options);
   }
 
-  /** Removes the relation between `localEndpoint` of this application and `remote` (`Application.DestroyRelation`). */
-  removeRelation(
+  /**
+   * Removes the relation between `localEndpoint` of this application and
+   * `remote` (`Application.DestroyRelation`; python-libjuju's `destroy_relation`).
+   */
+  destroyRelation(
     localEndpoint: string,
     remote: string,
     options: { force?: boolean } = {},
@@ -212,13 +218,16 @@ export class Application extends TypedEntity<"application"> {
     return destroyRelation(this.context, { endpoints: [local, remote] }, options);
   }
 
-  /** Alias of {@link removeRelation} (python-libjuju's `destroy_relation`). */
-  destroyRelation(
+  /**
+   * Alias of {@link destroyRelation} (python-libjuju's `remove_relation`).
+   * @deprecated Use {@link destroyRelation}; kept for python-libjuju parity.
+   */
+  removeRelation(
     localEndpoint: string,
     remote: string,
     options: { force?: boolean } = {},
   ): Promise<void> {
-    return this.removeRelation(localEndpoint, remote, options);
+    return this.destroyRelation(localEndpoint, remote, options);
   }
 
   /**

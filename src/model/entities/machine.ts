@@ -150,7 +150,10 @@ export class Machine extends TypedEntity<"machine"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: DestroyMachineOptions = {}): Promise<DestroyMachineInfo> {
     return this.destroy(options);
   }

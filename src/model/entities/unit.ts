@@ -195,7 +195,10 @@ export class Unit extends TypedEntity<"unit"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: DestroyOptions = {}): Promise<DestroyInfo> {
     return this.destroy(options);
   }
