@@ -42,6 +42,7 @@ import {
 } from "./context.js";
 import { resumableDebugLog } from "./debug-log-resume.js";
 import type { EntityKind } from "./delta.js";
+import { deployEntity } from "./deploy-entity.js";
 import type { Action } from "./entities/action.js";
 import {
   type Application,
@@ -52,6 +53,7 @@ import {
   type RemoteApplication,
   type Unit,
 } from "./entities/index.js";
+import { viewOf, viewsOf } from "./entities/views.js";
 import type { EntityFactory } from "./entity.js";
 import { NotSupportedError, NotWatchingError, ObserverError } from "./errors.js";
 import { authHeaders, type HttpTarget, type LocalEdge, nodeEdge } from "./http/edge.js";
@@ -83,12 +85,7 @@ import {
   destroyUnits,
 } from "./ops/applications.js";
 import { type BlockInfo, block, getBlocks, removeBlocks, unblock } from "./ops/blocks.js";
-import {
-  deployEntity,
-  type ExportBundleOptions,
-  exportBundle,
-  type ModelDeployOptions,
-} from "./ops/bundle.js";
+import { type ExportBundleOptions, exportBundle, type ModelDeployOptions } from "./ops/bundle.js";
 import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
 import { metricsRemoved } from "./ops/entity-members.js";
 import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
@@ -122,7 +119,12 @@ import {
   setModelConstraints,
   unsetModelConfig,
 } from "./ops/model-config.js";
-import { modelInfoFromDelta } from "./ops/model-info.js";
+import {
+  fetchModelInfo,
+  type KnownModelFacts,
+  type ModelInfo,
+  modelInfoFromDelta,
+} from "./ops/model-info.js";
 import {
   addSpace,
   addSubnet,
@@ -362,36 +364,10 @@ export interface GetStatusOptions extends CallOptions {
   utc?: boolean;
 }
 
+export type { ModelInfo } from "./ops/model-info.js";
+
 /** The status of a model, as `Client.FullStatus` returns it. */
 export type FullStatus = Client.FullStatus;
-
-/** What {@link Model.getInfo} knows about the model. */
-export interface ModelInfo {
-  uuid: string;
-  /** Short name, e.g. `default`. */
-  name: string;
-  /** Qualified name `owner/name`, when known from the client files or the controller. */
-  qualifiedName: string | undefined;
-  /** `iaas` or `caas`. */
-  type: string;
-  controllerUuid: string;
-  /** e.g. `cloud-localhost`. */
-  cloudTag: string;
-  cloudRegion: string | undefined;
-  /** The model's agent version, e.g. `3.6.28`. */
-  agentVersion: string;
-  /** A newer available agent version, if any. */
-  availableVersion: string | undefined;
-  /** The model's status, e.g. `available`. */
-  status: { status: string; info: string; since: string | undefined };
-  sla: string | undefined;
-  /** `default-base` from the model config, when set. */
-  defaultBase: string | undefined;
-  /** Model config values (`ModelConfig.ModelGet`), by key. */
-  config: Record<string, unknown>;
-  /** What the Login reply said about the user. */
-  userAccess: string | undefined;
-}
 
 const endpointList = (opts: ModelConnectOptions): string[] => {
   const list: string[] = [];
@@ -785,50 +761,24 @@ export class Model implements ModelContext {
    * cloud, version, status) with `ModelConfig.ModelGet` (config).
    */
   async getInfo(options: CallOptions = {}): Promise<ModelInfo> {
-    const conn = this.connection;
-    const [status, config] = await Promise.all([
-      conn.facade("Client").call("FullStatus", { patterns: [] }, options),
-      conn.facade("ModelConfig").call("ModelGet", undefined, options),
-    ]);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config.config ?? {})) values[k] = v?.value;
-    const m = status.model;
-    const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-    const qualifiedName = this.#name ?? undefined;
-    const info: ModelInfo = {
-      uuid: str(values.uuid) ?? this.uuid,
-      name: m?.name ?? str(values.name) ?? "",
-      qualifiedName,
-      type: m?.type ?? str(values.type) ?? "",
+    this.info = await fetchModelInfo(this, this.#knownFacts, options);
+    return this.info;
+  }
+
+  /** What this connection knows of the model beside what the controller reports. */
+  get #knownFacts(): KnownModelFacts {
+    return {
+      uuid: this.uuid,
       controllerUuid: this.controllerUuid,
-      cloudTag: m?.["cloud-tag"] ?? "",
-      cloudRegion: str(m?.region),
-      agentVersion: m?.version ?? str(values["agent-version"]) ?? "",
-      availableVersion: str(m?.["available-version"]),
-      status: {
-        status: m?.["model-status"]?.status ?? "",
-        info: m?.["model-status"]?.info ?? "",
-        since: str(m?.["model-status"]?.since),
-      },
-      sla: str(m?.sla),
-      defaultBase: str(values["default-base"]),
-      config: values,
+      qualifiedName: this.#name ?? undefined,
       userAccess: this.#api.info.userInfo?.modelAccess || undefined,
     };
-    this.info = info;
-    return info;
   }
 
   /** Fills {@link info} from the watcher's `model` delta, when there is one. */
   #infoFromState(): void {
     const data = this.state.entityData("model", this.uuid);
-    if (data === undefined) return;
-    this.info = modelInfoFromDelta(data, {
-      uuid: this.uuid,
-      controllerUuid: this.controllerUuid,
-      qualifiedName: this.#name ?? undefined,
-      userAccess: this.#api.info.userInfo?.modelAccess || undefined,
-    });
+    if (data !== undefined) this.info = modelInfoFromDelta(data, this.#knownFacts);
   }
 
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
@@ -1186,7 +1136,7 @@ export class Model implements ModelContext {
    * (credentials in `options.ssh`; failures are `ProvisioningError`s).
    */
   addMachine(spec?: string, options: AddMachineOptions = {}): Promise<Machine> {
-    return addMachine(this, spec, options);
+    return viewOf(this, "machine", addMachine(this, spec, options));
   }
 
   /**
@@ -1198,7 +1148,7 @@ export class Model implements ModelContext {
     endpoint2: string,
     options: IntegrateOptions = {},
   ): Promise<Relation> {
-    return integrate(this, endpoint1, endpoint2, options);
+    return viewOf(this, "relation", integrate(this, endpoint1, endpoint2, options));
   }
 
   /** Alias of {@link integrate}. */
@@ -1321,7 +1271,7 @@ export class Model implements ModelContext {
    * (`Action.RunOnAllMachines`); returns one task per machine.
    */
   run(command: string, options: ExecOptions = {}): Promise<Action[]> {
-    return exec(this, command, "all", options);
+    return viewsOf(this, "action", exec(this, command, "all", options));
   }
 
   /** The record of a finished task, waiting for it first (see {@link waitForAction}). */

@@ -22,6 +22,7 @@ import type { Action } from "./action.js";
 import type { Relation } from "./relation.js";
 import { TypedEntity } from "./typed-entity.js";
 import type { Unit } from "./unit.js";
+import { viewOf, viewsOf } from "./views.js";
 
 /** An application. Getters read this view's state; operations act on the live application. */
 export class Application extends TypedEntity<"application"> {
@@ -120,7 +121,7 @@ export class Application extends TypedEntity<"application"> {
 
   /** Adds units (`Application.AddUnits`); resolves with the new units once the model shows them. */
   addUnits(options: apps.AddUnitsOptions = {}): Promise<Unit[]> {
-    return apps.addUnits(this.context, this.name, options);
+    return viewsOf(this.context, "unit", apps.addUnits(this.context, this.name, options));
   }
 
   /** Alias of {@link addUnits} (python-libjuju's `add_unit`). */
@@ -193,7 +194,7 @@ export class Application extends TypedEntity<"application"> {
    */
   relate(localEndpoint: string, remote: string, options: IntegrateOptions = {}): Promise<Relation> {
     const local = localEndpoint ? `${this.name}:${localEndpoint}` : this.name;
-    return integrate(this.context, local, remote, options);
+    return viewOf(this.context, "relation", integrate(this.context, local, remote, options));
   }
 
   /** Alias of {@link relate}. */
@@ -311,7 +312,11 @@ export class Application extends TypedEntity<"application"> {
 
   /** Runs `command` on every unit (`juju exec --application`); one task per unit. */
   run(command: string, options: members.ExecOptions = {}): Promise<Action[]> {
-    return members.applicationRun(this.context, this.name, command, options);
+    return viewsOf(
+      this.context,
+      "action",
+      members.applicationRun(this.context, this.name, command, options),
+    );
   }
 
   /** Juju 3.6 serves no metrics: throws {@link NotSupportedError}. */

@@ -5,11 +5,12 @@
  * against the model's operations (`Action.ListOperations`, every page).
  * @module
  */
-import type { ModelContext } from "../context.js";
+
 import { InvalidArgumentError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { getActionResults, listOperations, type OperationInfo } from "./actions.js";
 
-async function allOperations(ctx: ModelContext, actions?: string[]): Promise<OperationInfo[]> {
+async function allOperations(ctx: OpsContext, actions?: string[]): Promise<OperationInfo[]> {
   const out: OperationInfo[] = [];
   for (let offset = 0; ; ) {
     const page = await listOperations(
@@ -28,7 +29,7 @@ async function allOperations(ctx: ModelContext, actions?: string[]): Promise<Ope
  * python-libjuju. Without either, every task of the model.
  */
 export async function actionStatus(
-  ctx: ModelContext,
+  ctx: OpsContext,
   idOrPrefix?: string,
   name?: string,
 ): Promise<Record<string, string>> {

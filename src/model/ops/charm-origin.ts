@@ -9,8 +9,8 @@ import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import { name as nonEmptyName, str } from "../arg-check.js";
 import { CharmIsBundleError } from "../bundle-errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { type Base, formatBase, sameBase, trackOf } from "./bases.js";
 import { single, siteOf } from "./common.js";
 
@@ -161,7 +161,7 @@ export function selectBase(
  * (unknown charm, channel without a release…) are thrown as {@link JujuError}.
  */
 export async function resolveCharm(
-  ctx: ModelContext,
+  ctx: OpsContext,
   charmName: string,
   options: ResolveOptions,
 ): Promise<ResolvedCharm> {

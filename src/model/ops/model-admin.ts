@@ -9,8 +9,8 @@ import type { HighAvailability } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
 import type { Connection } from "../../rpc/connection.js";
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf, toConstraints } from "./common.js";
 import { uploadAccess } from "./resources.js";
 
@@ -33,7 +33,7 @@ export interface ModelShare {
  * controller, as `juju show-model` lists them), keyed by user name.
  */
 export async function getShares(
-  ctx: ModelContext,
+  ctx: OpsContext,
   withController: WithController,
 ): Promise<Record<string, ModelShare>> {
   return withController(async (c) => {
@@ -125,7 +125,7 @@ export interface UpgradeJujuOptions {
  * `already exists`).
  */
 export async function upgradeJuju(
-  ctx: ModelContext,
+  ctx: OpsContext,
   withController: WithController,
   options: UpgradeJujuOptions = {},
 ): Promise<string> {
@@ -197,7 +197,7 @@ export interface CreatedBackup {
  * `juju create-backup` does in Juju 3.
  */
 export async function createBackup(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: CreateBackupOptions = {},
 ): Promise<CreatedBackup> {
   const f = ctx.connection.facade("Backups");

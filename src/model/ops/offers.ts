@@ -21,8 +21,8 @@ import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import type { Connection } from "../../rpc/connection.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { callOptions, siteOf } from "./common.js";
 import type { WithController } from "./model-admin.js";
 
@@ -235,7 +235,7 @@ function toOffer(o: ApplicationOfferAdminDetailsV5): OfferInfo {
  * `ModelManager.ModelInfo`, else `FullStatus` (the caller's name is assumed).
  */
 async function modelNames(
-  ctx: ModelContext & OfferHost,
+  ctx: OpsContext & OfferHost,
   options: OfferCallOptions,
 ): Promise<{ name: string; owner: string | undefined }> {
   const data = ctx.state.entityData("model", ctx.uuid) as
@@ -261,7 +261,7 @@ async function modelNames(
 }
 
 /** The logged-in user's name (`admin` of `user-admin`). */
-function loginUser(ctx: ModelContext): string {
+function loginUser(ctx: OpsContext): string {
   const id = ctx.connection.loginInfo?.userInfo?.identity ?? "";
   return id.replace(/^user-/, "");
 }
@@ -370,7 +370,7 @@ export async function createOffer(
 
 /** The model's offers with their connections (`ListApplicationOffers`; model admins). */
 export async function listOffers(
-  ctx: ModelContext & OfferHost,
+  ctx: OpsContext & OfferHost,
   options: OfferCallOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("listOffers", options, CALL);
@@ -414,7 +414,7 @@ export async function listOffersOf(
  * partial), interface or application.
  */
 export async function findOffers(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: FindOffersOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("findOffers", options, {
@@ -529,7 +529,7 @@ export async function getConsumeDetails(
  * local application name.
  */
 export async function consume(
-  ctx: ModelContext,
+  ctx: OpsContext,
   url: string,
   options: ConsumeOptions = {},
   controllerName?: string,
@@ -598,7 +598,7 @@ export async function consume(
 
 /** Removes a SAAS application and its relations (`DestroyConsumedApplications`). */
 export async function removeSaas(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: OfferCallOptions = {},
 ): Promise<void> {
@@ -623,7 +623,7 @@ const OFFER_ACCESS = ["read", "consume", "admin"] as const;
 
 /** Grants or revokes a user's access to an offer (`ModifyOfferAccess`). */
 export async function modifyOfferAccess(
-  ctx: ModelContext,
+  ctx: OpsContext,
   action: "grant" | "revoke",
   url: string,
   user: string,
@@ -665,7 +665,7 @@ export async function modifyOfferAccess(
  * consumed under its offer name and replaced by that name.
  */
 export async function consumeOfferEndpoints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   specs: [string, string],
   options: OfferCallOptions = {},
 ): Promise<[string, string]> {

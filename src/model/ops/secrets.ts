@@ -19,8 +19,8 @@ import type {
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { callOptions, siteOf } from "./common.js";
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
@@ -345,7 +345,7 @@ function secretRef(name: string): { uri: string; label: string } {
 }
 
 /** The Secrets facade at v2+, or `NotSupportedError` (user secrets need Juju 3.3+). */
-function secretsV2(ctx: ModelContext, operation: string) {
+function secretsV2(ctx: OpsContext, operation: string) {
   const f = ctx.connection.facade("Secrets");
   if (f.version < 2) {
     throw new NotSupportedError(
@@ -365,7 +365,7 @@ const CONTENT_SPEC: ac.OptionSpec = {
 
 /** Adds a user secret named `name`; resolves with its URI (`secret:<id>`). */
 export async function addSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   data: SecretDataInput,
   options: AddSecretOptions = {},
@@ -407,7 +407,7 @@ export async function addSecret(
  * rather than cleared.
  */
 export async function updateSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: UpdateSecretOptions = {},
 ): Promise<void> {
@@ -489,7 +489,7 @@ function toInfo(
 
 /** The model's secrets, optionally filtered; with `reveal`, with their values. */
 export async function listSecrets(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: ListSecretsOptions = {},
 ): Promise<SecretInfo[]> {
   ac.checkOptions("listSecrets", options, {
@@ -531,7 +531,7 @@ export async function listSecrets(
 
 /** Removes the secret `name` (label or URI), or only some of its revisions. */
 export async function removeSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: RemoveSecretOptions = {},
 ): Promise<void> {
@@ -569,7 +569,7 @@ export async function removeSecret(
 }
 
 async function grantRevoke(
-  ctx: ModelContext,
+  ctx: OpsContext,
   method: "GrantSecret" | "RevokeSecret",
   name: string,
   applications: readonly string[],
@@ -594,7 +594,7 @@ async function grantRevoke(
 
 /** Grants applications `view` access to the secret `name` (label or URI). */
 export async function grantSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},
@@ -607,7 +607,7 @@ export async function grantSecret(
 
 /** Revokes applications' access to the secret `name` (revoking access never granted is no error). */
 export async function revokeSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},
