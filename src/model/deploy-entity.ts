@@ -50,7 +50,18 @@ export async function deployBundle(
 export async function deployEntity(
   model: Model,
   entity: string,
-  options: ModelDeployOptions = {},
+  options: ModelDeployOptions & { bundle?: boolean } = {},
+): Promise<Application | Application[] | BundlePlanResult> {
+  // `bundle` only types the result (see `Model.deploy`): checked, then dropped.
+  ac.checkOptions("deploy", options, { bundle: ac.bool });
+  const { bundle: _hint, ...rest } = options;
+  return deployCharmOrBundle(model, entity, rest);
+}
+
+async function deployCharmOrBundle(
+  model: Model,
+  entity: string,
+  options: ModelDeployOptions,
 ): Promise<Application | Application[] | BundlePlanResult> {
   ac.checkArg("entity", entity, ac.str);
   if (typeof entity !== "string" || entity === "")

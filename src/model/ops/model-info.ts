@@ -11,6 +11,7 @@ import type { OpsContext } from "../ops-context.js";
 
 /** What `Model.getInfo` knows about the model. */
 export interface ModelInfo {
+  /** The model UUID. */
   uuid: string;
   /** Short name, e.g. `default`. */
   name: string;
@@ -18,9 +19,11 @@ export interface ModelInfo {
   qualifiedName: string | undefined;
   /** `iaas` or `caas`. */
   type: string;
+  /** The UUID of the model's controller. */
   controllerUuid: string;
   /** e.g. `cloud-localhost`. */
   cloudTag: string;
+  /** The cloud region, when the cloud has regions. */
   cloudRegion: string | undefined;
   /** The model's agent version, e.g. `3.6.28`. */
   agentVersion: string;
@@ -28,6 +31,7 @@ export interface ModelInfo {
   availableVersion: string | undefined;
   /** The model's status, e.g. `available`. */
   status: { status: string; info: string; since: string | undefined };
+  /** The model's SLA level, e.g. `unsupported`. */
   sla: string | undefined;
   /** `default-base` from the model config, when set. */
   defaultBase: string | undefined;
@@ -39,9 +43,13 @@ export interface ModelInfo {
 
 /** What the model knows about itself beside what the controller reports. */
 export interface KnownModelFacts {
+  /** The model UUID the login reported. */
   uuid: string;
+  /** The controller UUID the login reported. */
   controllerUuid: string;
+  /** `user/model`, when known from the client files. */
   qualifiedName: string | undefined;
+  /** The user's model access, from the login reply. */
   userAccess: string | undefined;
 }
 
