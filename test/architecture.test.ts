@@ -17,9 +17,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes("test-support")
-      ? [path]
-      : [];
+    return name.endsWith(".ts") && !name.endsWith(".test.ts") ? [path] : [];
   });
 }
 
@@ -151,6 +149,24 @@ describe("architecture", () => {
       }
     }
     expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("test-support modules live under test/, and no shipped module imports them", () => {
+    const all = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? all(path) : [path];
+      });
+    expect(all(src).filter((f) => /test-support|fake-/.test(relative(src, f)))).toEqual([]);
+    const offending = sourceFiles(src).flatMap((file) =>
+      importsOf(file, false, true)
+        .filter(
+          (spec) =>
+            spec.startsWith(".") && resolve(dirname(file), spec).startsWith(`${root}/test/`),
+        )
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offending).toEqual([]);
   });
 
   it("the checker sees real imports (a file known to import node:fs is caught)", () => {

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeModelFactory } from "../../test/support/fake-model.js";
+import { type FakeReply, loginResponse, scriptedFactory } from "../../test/support/fake-server.js";
 import type { RequestFrame } from "../protocol/frames.js";
 import { Credentials } from "../rpc/credentials.js";
 import { ConnectionClosedError } from "../rpc/errors.js";
-import { type FakeReply, loginResponse, scriptedFactory } from "../rpc/fake-server.test-support.js";
-import { fakeModelFactory } from "./fake-model.test-support.js";
 import { Model } from "./model.js";
 
 const facades = [
