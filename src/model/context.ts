@@ -25,17 +25,29 @@ import type { OpsContext } from "./ops-context.js";
 
 /** The entity class of each kind. */
 export interface EntityTypes {
+  /** The model itself (`model` deltas). */
   model: ModelInfoEntity;
+  /** Machines and containers. */
   machine: Machine;
+  /** Applications. */
   application: Application;
+  /** Units. */
   unit: Unit;
+  /** Relations. */
   relation: Relation;
+  /** Annotations of an entity. */
   annotation: Annotation;
+  /** Tasks (actions and `juju exec` runs). */
   action: Action;
+  /** Charms the model has. */
   charm: Charm;
+  /** Consumed (SAAS) applications. */
   remoteApplication: RemoteApplication;
+  /** Offers of the model's applications. */
   applicationOffer: ApplicationOffer;
+  /** Disabled command sets (`juju disable-command`). */
   block: ModelEntity<"block">;
+  /** Model generations (branches). */
   branch: ModelEntity<"branch">;
 }
 

@@ -13,6 +13,7 @@ import type { ModelState } from "./state.js";
 export interface OperationWaitOptions {
   /** Milliseconds before giving up with `WaitTimeoutError`. Default 120 000. */
   timeout?: number;
+  /** Aborts the operation and its wait (`AbortError`). */
   signal?: AbortSignal;
 }
 

@@ -7,6 +7,7 @@ import type { Constraints } from "../../parse/constraints.js";
 import type { ObserverFn, Unsubscribe } from "../observers.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as apps from "../ops/applications.js";
+import type { Base } from "../ops/bases.js";
 import { type RefreshOptions, refresh } from "../ops/deploy.js";
 import * as members from "../ops/entity-members.js";
 import { destroyRelation, type IntegrateOptions, integrate } from "../ops/relations.js";
@@ -293,7 +294,7 @@ export class Application extends TypedEntity<"application"> {
   }
 
   /** The application's base from the controller (`Application.Get`), e.g. `{name: "ubuntu", channel: "22.04"}`. */
-  getBase(): Promise<{ name: string; channel: string }> {
+  getBase(): Promise<Base> {
     return members.applicationBase(this.context, this.name);
   }
 

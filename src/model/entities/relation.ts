@@ -17,7 +17,9 @@ export interface RelationEndpoint {
   role: string;
   /** The interface, e.g. `mysql`. */
   interface: string;
+  /** Whether the charm marks the endpoint optional. */
   optional: boolean;
+  /** The most relations the endpoint takes (0: no limit). */
   limit: number;
   /** `global` or `container`. */
   scope: string;

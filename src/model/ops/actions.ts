@@ -39,9 +39,13 @@ export interface ActionResult {
   id: string;
   /** The receiver's tag, e.g. `unit-mysql-0` or `machine-0`. */
   receiver: string;
+  /** The action name (`juju-exec` for `juju exec`). */
   name: string;
+  /** The parameters it was run with. */
   parameters: Record<string, unknown>;
+  /** `pending`, `running`, `completed`, `failed`, `cancelled`, `aborted` or `error`. */
   status: string;
+  /** The charm's message (`action-fail`), if any. */
   message: string;
   /**
    * The results: what the charm set with `action-set`, plus `return-code`,
@@ -49,9 +53,17 @@ export interface ActionResult {
    */
   output: Record<string, unknown>;
   /** Messages the action logged (`action-log`). */
-  log: Array<{ timestamp: string; message: string }>;
+  log: Array<{
+    /** When it was logged (RFC 3339). */
+    timestamp: string;
+    /** The logged line. */
+    message: string;
+  }>;
+  /** When it was enqueued (RFC 3339). */
   enqueued: string | undefined;
+  /** When it started (RFC 3339), if it did. */
   started: string | undefined;
+  /** When it finished (RFC 3339), if it did. */
   completed: string | undefined;
 }
 
@@ -59,12 +71,17 @@ export interface ActionResult {
 export interface OperationInfo {
   /** The operation id, e.g. `1`. */
   id: string;
+  /** What was run, e.g. `backup run on unit-mysql-0`. */
   summary: string;
+  /** The operation's overall status, as its tasks'. */
   status: string;
   /** Why some of its tasks could not be enqueued. */
   fail: string;
+  /** When it was enqueued (RFC 3339). */
   enqueued: string | undefined;
+  /** When its first task started (RFC 3339), if one did. */
   started: string | undefined;
+  /** When its last task finished (RFC 3339), if all did. */
   completed: string | undefined;
   /** Its tasks; `ListOperations` leaves out their output and log. */
   tasks: ActionResult[];
@@ -72,13 +89,17 @@ export interface OperationInfo {
 
 /** Filters of {@link Model.listOperations} (all optional; none lists the operations of every unit). */
 export interface ListOperationsOptions {
+  /** Application names. */
   applications?: string[];
+  /** Unit names, e.g. `mysql/0`. */
   units?: string[];
+  /** Machine ids. */
   machines?: string[];
   /** Action names. */
   actions?: string[];
   /** Operation statuses, e.g. `["running", "pending"]`. */
   status?: string[];
+  /** Operations to skip (paging). */
   offset?: number;
   /** At most this many (the controller's default and cap is 500). */
   limit?: number;
@@ -86,7 +107,9 @@ export interface ListOperationsOptions {
 
 /** A page of operations; `truncated` when more match. */
 export interface OperationList {
+  /** The operations of this page. */
   operations: OperationInfo[];
+  /** True when more operations match than this page holds. */
   truncated: boolean;
 }
 

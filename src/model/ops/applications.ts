@@ -44,8 +44,11 @@ export interface DestroyOptions extends OperationWaitOptions {
 
 /** What a removal destroyed or detached, per item, as Juju reports it. */
 export interface DestroyInfo {
+  /** Tags of the units removed with it. */
   destroyedUnits: string[];
+  /** Tags of the storage destroyed. */
   destroyedStorage: string[];
+  /** Tags of the storage detached (kept). */
   detachedStorage: string[];
 }
 
@@ -184,7 +187,9 @@ export interface ScaleOptions {
   scale?: number;
   /** Units to add (positive) or remove (negative) instead. */
   scaleChange?: number;
+  /** Scale even when units are in error. */
   force?: boolean;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 
@@ -221,7 +226,9 @@ export async function scaleApplication(
 
 /** Exposure of one endpoint (`""` = every endpoint): who may reach it. */
 export interface ExposedEndpoint {
+  /** Spaces whose subnets may reach the endpoint. */
   exposeToSpaces?: string[];
+  /** CIDRs that may reach the endpoint. */
   exposeToCidrs?: string[];
 }
 
@@ -269,7 +276,9 @@ export interface ApplicationConfigOption {
   default?: unknown;
   /** `default`, `user` or `unset`. */
   source?: string;
+  /** The option's type: `string`, `int`, `float`, `boolean` or `secret`. */
   type?: string;
+  /** The charm's description of the option. */
   description?: string;
 }
 
@@ -356,6 +365,7 @@ export async function getLeader(ctx: OpsContext, application: string): Promise<s
 
 /** An action a charm defines. */
 export interface ActionSpec {
+  /** What the action does, from `actions.yaml`. */
   description: string;
   /** JSON schema of the parameters. */
   params: Record<string, unknown>;

@@ -46,6 +46,7 @@ export interface ExportBundleOptions {
   includeCharmDefaults?: boolean;
   /** Write `series` beside `base` (for older clients). Juju 3.x only: Juju 4 exports bases only. */
   includeSeries?: boolean;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 

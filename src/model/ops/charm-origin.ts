@@ -16,8 +16,11 @@ import { single, siteOf } from "./common.js";
 
 /** A charm channel: `[track/]risk[/branch]`. */
 export interface Channel {
+  /** The track, e.g. `8.0`; none for the default track. */
   track?: string;
+  /** `stable`, `candidate`, `beta` or `edge`. */
   risk: string;
+  /** A branch of the risk, if any. */
   branch?: string;
 }
 

@@ -328,6 +328,7 @@ export interface RefreshOptions {
   resources?: Readonly<Record<string, number | string>>;
   /** With `path`: how long to wait for the model to show the new charm (ms). */
   timeout?: number;
+  /** Aborts the refresh. */
   signal?: AbortSignal;
 }
 

@@ -26,6 +26,7 @@ export interface StatusHistoryEntry {
   kind: string;
   /** The agent version, for agent statuses. */
   version: string;
+  /** Extra data Juju attached to the status. */
   data: Record<string, unknown>;
 }
 

@@ -66,6 +66,7 @@ export interface AddLocalCharmOptions {
   size?: number;
   /** Upload for a base the charm does not declare. */
   force?: boolean;
+  /** Aborts the upload. */
   signal?: AbortSignal;
   /** Called as the archive streams: bytes sent of the total. */
   onProgress?: (progress: UploadProgress) => void;
@@ -620,6 +621,7 @@ export interface LocalRefreshOptions extends OperationWaitOptions {
   forceUnits?: boolean;
   /** Skip compatibility checks. */
   force?: boolean;
+  /** Called as the charm archive streams: bytes sent of the total. */
   onUploadProgress?: (progress: UploadProgress) => void;
 }
 

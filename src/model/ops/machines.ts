@@ -34,6 +34,7 @@ export interface DiskSpec {
   pool?: string;
   /** Size in MiB. */
   size?: number;
+  /** How many such disks. */
   count?: number;
 }
 
@@ -41,6 +42,7 @@ export interface DiskSpec {
 export interface AddMachineOptions extends OperationWaitOptions {
   /** Constraints, as a Juju string (`"mem=4G cores=2"`) or the wire object. */
   constraints?: string | Constraints;
+  /** Disks to attach (`juju add-machine --disks`). */
   disks?: readonly DiskSpec[];
   /** Base (`ubuntu@22.04`) or, as python-libjuju, a series name (`jammy`). */
   base?: BaseSpec;
@@ -241,10 +243,15 @@ export interface DestroyMachineOptions extends OperationWaitOptions {
 
 /** What removing one machine destroyed or detached. */
 export interface DestroyMachineInfo {
+  /** The machine removed. */
   machineId: string;
+  /** Tags of the units removed with it. */
   destroyedUnits: string[];
+  /** Tags of the containers removed with it. */
   destroyedContainers: string[];
+  /** Tags of the storage destroyed. */
   destroyedStorage: string[];
+  /** Tags of the storage detached (kept). */
   detachedStorage: string[];
 }
 

@@ -10,7 +10,9 @@ import { toConstraints } from "./common.js";
 
 /** One model config value and where it comes from (`default`, `model`, `controller`, `region`). */
 export interface ConfigValue {
+  /** The value in effect. */
   value: unknown;
+  /** Where it comes from: `default`, `controller`, `region` or `model`. */
   source: string;
 }
 

@@ -30,7 +30,14 @@ export interface ModelInfo {
   /** A newer available agent version, if any. */
   availableVersion: string | undefined;
   /** The model's status, e.g. `available`. */
-  status: { status: string; info: string; since: string | undefined };
+  status: {
+    /** e.g. `available`, `busy`. */
+    status: string;
+    /** Its message. */
+    info: string;
+    /** When it was set (RFC 3339). */
+    since: string | undefined;
+  };
   /** The model's SLA level, e.g. `unsupported`. */
   sla: string | undefined;
   /** `default-base` from the model config, when set. */

@@ -28,6 +28,7 @@ import type { WithController } from "./model-admin.js";
 
 /** Per-call options. */
 export interface OfferCallOptions {
+  /** Aborts the call. */
   signal?: AbortSignal;
   /** Per-call timeout in milliseconds. */
   callTimeout?: number;
@@ -70,43 +71,63 @@ export interface FindOffersOptions extends OfferCallOptions {
 
 /** An endpoint of an offer. */
 export interface OfferEndpointInfo {
+  /** The endpoint name. */
   name: string;
+  /** `provider`, `requirer` or `peer`. */
   role: string;
+  /** The endpoint's interface. */
   interface: string;
+  /** The most relations it takes (0: no limit). */
   limit: number;
 }
 
 /** A user's access to an offer. */
 export interface OfferUserInfo {
+  /** User name. */
   user: string;
+  /** The user's display name. */
   displayName: string;
+  /** `read`, `consume` or `admin`. */
   access: string;
 }
 
 /** A consumer's connection to an offer (offer admins only). */
 export interface OfferConnectionInfo {
+  /** `model-<uuid>` of the consuming model. */
   sourceModelTag: string;
+  /** The relation's id in the offering model. */
   relationId: number;
+  /** Who connected. */
   username: string;
+  /** The offered endpoint in use. */
   endpoint: string;
+  /** The connection's status, e.g. `joined`. */
   status: string;
+  /** Subnets the consumer connects from. */
   ingressSubnets: string[];
 }
 
 /** An offer as `listOffers` and `findOffers` give it. */
 export interface OfferInfo {
+  /** The offer's name. */
   offerName: string;
+  /** The offer's UUID. */
   offerUuid: string;
   /** `<owner>/<model>.<offer>`. */
   offerUrl: string;
+  /** The offered application. */
   applicationName: string;
+  /** The application's description. */
   applicationDescription: string;
   /** The offered charm (offer admins only, else `""`). */
   charmUrl: string;
   /** `model-<uuid>` of the offering model. */
   sourceModelTag: string;
+  /** The offered endpoints. */
   endpoints: OfferEndpointInfo[];
+  /** Users with access to the offer. */
   users: OfferUserInfo[];
+  /** Consumers' connections (offer admins only). */
   connections: OfferConnectionInfo[];
 }
 
@@ -114,7 +135,9 @@ export interface OfferInfo {
 export interface OfferUrl {
   /** The controller name, `""` for the model's own. */
   source: string;
+  /** The model owner, `""` when not given. */
   user: string;
+  /** The model name. */
   model: string;
   /** The offer name, possibly with `:<endpoint>`. */
   application: string;

@@ -101,9 +101,11 @@ export async function integrate(
 
 /** Options of relation removal. */
 export interface DestroyRelationOptions {
+  /** Remove the relation even when its hooks fail. */
   force?: boolean;
   /** With `force`, seconds to wait before forcing. */
   maxWait?: number;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 

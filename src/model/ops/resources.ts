@@ -63,6 +63,7 @@ export interface UploadPlan {
 
 /** Options of an upload: cancellation and progress. */
 export interface ResourceUploadOptions {
+  /** Aborts the upload. */
   signal?: AbortSignal;
   /** Called as the content streams (bytes sent of the total). */
   onProgress?: (resource: string, progress: UploadProgress) => void;

@@ -56,6 +56,7 @@ export interface SecretContentOptions {
   file?: string;
   /** How `#file` arguments and `file` are read; default: the local file system (Node only). */
   reader?: SecretFileReader;
+  /** Aborts the call. */
   signal?: AbortSignal;
   /** Per-call timeout in milliseconds. */
   callTimeout?: number;
@@ -86,10 +87,21 @@ export interface UpdateSecretOptions extends SecretContentOptions {
 /** Options of {@link Model.listSecrets}. */
 export interface ListSecretsOptions {
   /** Only secrets matching these. */
-  filter?: { uri?: string; label?: string; ownerTag?: string; revision?: number };
+  filter?: {
+    /** The secret's URI, `secret:<id>`. */
+    uri?: string;
+    /** The secret's name (label). */
+    label?: string;
+    /** The owner, e.g. `model-<uuid>`. */
+    ownerTag?: string;
+    /** A revision the secret has. */
+    revision?: number;
+  };
   /** Also fetch the values (model admin only); python-libjuju's `show_secrets`. */
   reveal?: boolean;
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
@@ -99,13 +111,17 @@ export interface RemoveSecretOptions {
   revision?: number;
   /** Only these revisions. */
   revisions?: readonly number[];
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
 /** Per-call options of grant and revoke. */
 export interface SecretCallOptions {
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
@@ -168,10 +184,12 @@ export class SecretValue {
     return { keys: this.keys, values: "<redacted>" };
   }
 
+  /** `SecretValue(key, …)`: the keys only. */
   toString(): string {
     return `SecretValue(${this.keys.join(", ")})`;
   }
 
+  /** What `util.inspect` shows: the keys only. */
   [inspectSymbol](): string {
     return this.toString();
   }
@@ -179,9 +197,13 @@ export class SecretValue {
 
 /** One revision of a listed secret. */
 export interface SecretRevisionInfo {
+  /** The revision number. */
   revision: number;
+  /** When it was created (RFC 3339). */
   createTime: string | undefined;
+  /** When it last changed (RFC 3339). */
   updateTime: string | undefined;
+  /** When it expires (RFC 3339), if it does. */
   expireTime: string | undefined;
   /** Where the content lives, e.g. `internal`. */
   backendName: string | undefined;
@@ -189,8 +211,11 @@ export interface SecretRevisionInfo {
 
 /** An application's access to a secret. */
 export interface SecretAccessInfo {
+  /** Who has access, e.g. `application-mysql`. */
   targetTag: string;
+  /** What the access is bound to, e.g. the relation or model. */
   scopeTag: string;
+  /** `view` or `manage`. */
   role: string;
 }
 
@@ -200,18 +225,27 @@ export interface SecretInfo {
   uri: string;
   /** The secret's name (label), if any. */
   label: string | undefined;
+  /** The secret's description, if any. */
   description: string | undefined;
   /** `model-<uuid>` for user secrets. */
   ownerTag: string;
+  /** The secret format version. */
   version: number;
+  /** How often it rotates, e.g. `monthly`, if set. */
   rotatePolicy: string | undefined;
+  /** When it rotates next (RFC 3339), if it rotates. */
   nextRotateTime: string | undefined;
+  /** The newest revision number. */
   latestRevision: number;
   /** Checksum of the latest revision's content (Secrets v2). */
   latestRevisionChecksum: string | undefined;
+  /** When the newest revision expires (RFC 3339), if it does. */
   latestExpireTime: string | undefined;
+  /** When the secret was created (RFC 3339). */
   createTime: string;
+  /** When it last changed (RFC 3339). */
   updateTime: string;
+  /** Its revisions. */
   revisions: SecretRevisionInfo[];
   /** Grants to applications (Secrets v2). */
   access: SecretAccessInfo[];

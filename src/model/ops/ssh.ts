@@ -72,6 +72,7 @@ export interface SshOptions extends SshAuth {
   waitForActive?: boolean;
   /** Milliseconds for the whole operation (connect, run or transfer). Default 120 000. */
   timeout?: number;
+  /** Aborts the session. */
   signal?: AbortSignal;
   /** Checks the host key (raw SSH wire form); default: every key is accepted, as python-libjuju. */
   hostVerifier?: (key: Uint8Array) => boolean;
@@ -86,6 +87,7 @@ export interface SshOptions extends SshAuth {
  * {@link SshError} of kind `unreachable`.
  */
 export interface SshProxyConnector extends SshConnector {
+  /** Opens a session to `target` through `jump` (the controller), as `juju ssh --proxy` does. */
   connectThrough(
     jump: SshTarget,
     target: SshTarget,
@@ -96,7 +98,9 @@ export interface SshProxyConnector extends SshConnector {
 
 /** Options of a file transfer ({@link SshFileSession}). */
 export interface SshTransferOptions {
+  /** Milliseconds the copy may take. */
   timeout: number;
+  /** Aborts the copy. */
   signal?: AbortSignal;
 }
 
@@ -118,11 +122,15 @@ export interface SshFileSession extends SshSession {
  * when killed by a signal), `stderr` what it printed.
  */
 export class SshCommandError extends LibjujuError {
+  /** The command that failed. */
   readonly command: string;
   /** `user@host`. */
   readonly target: string;
+  /** The remote exit status; `null` when killed by a signal. */
   readonly exitCode: number | null;
+  /** What the command printed on standard output. */
   readonly stdout: string;
+  /** What the command printed on standard error. */
   readonly stderr: string;
   constructor(
     command: string,

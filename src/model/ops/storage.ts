@@ -26,13 +26,25 @@ export type { FilesystemDetails, StorageDetails, StoragePool, VolumeDetails };
 
 /** Storage constraints as the API carries them; `Size` is in MiB. */
 export interface StorageConstraints {
+  /** The storage pool. */
   Pool: string;
+  /** Size in MiB. */
   Size: number;
+  /** How many instances. */
   Count: number;
 }
 
 /** Storage given as a Juju string (`"ebs,10G,2"`) or as `{pool, size (MiB), count}`. */
-export type StorageSpec = string | { pool?: string; size?: number; count?: number };
+export type StorageSpec =
+  | string
+  | {
+      /** The storage pool. */
+      pool?: string;
+      /** Size in MiB. */
+      size?: number;
+      /** How many instances. */
+      count?: number;
+    };
 
 const SIZE = /^(\d+(?:\.\d+)?)([MGTPE])(?:i?B)?$/;
 const MULT: Record<string, number> = { M: 1, G: 1024, T: 1024 ** 2, P: 1024 ** 3, E: 1024 ** 4 };
@@ -186,7 +198,9 @@ export async function removeStoragePool(ctx: OpsContext, name: string): Promise<
 
 /** Filters of {@link Model.getStoragePools}: a pool must match both lists when both are given. */
 export interface GetStoragePoolsOptions {
+  /** Only pools with these names. */
   names?: readonly string[];
+  /** Only pools of these provider types. */
   providers?: readonly string[];
 }
 
