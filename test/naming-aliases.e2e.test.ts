@@ -86,8 +86,11 @@ describe("aliases against a test controller", () => {
 });
 
 describe("method aliases delegate to the canonical method", () => {
-  const classes: Record<string, { prototype: object }> = { Application, Unit, Machine };
+  const classes: Record<string, { prototype: object }> = { Application, Unit, Machine, Model };
   const cases: Array<[string, string, string]> = [
+    ["Model", "addRelation", "integrate"],
+    ["Model", "relate", "integrate"],
+    ["Application", "addRelation", "relate"],
     ["Application", "removeRelation", "destroyRelation"],
     ["Application", "remove", "destroy"],
     ["Unit", "remove", "destroy"],
@@ -101,7 +104,9 @@ describe("method aliases delegate to the canonical method", () => {
     const result = { done: true };
     const spy = vi.fn(async () => result);
     target[canonical] = spy;
-    const args = alias === "removeRelation" ? ["db", "mysql", { force: true }] : [{ force: true }];
+    const args = /relat|Relation/.test(alias)
+      ? ["db", "mysql", { force: true }]
+      : [{ force: true }];
     await expect(target[alias]!(...args)).resolves.toBe(result);
     expect(spy).toHaveBeenCalledWith(...args);
   });

@@ -775,7 +775,10 @@ export class Model implements ModelContext {
     return viewOf(this, "relation", integrate(this, endpoint1, endpoint2, options));
   }
 
-  /** Alias of {@link integrate}. */
+  /**
+   * Alias of {@link integrate} (python-libjuju's `add_relation`).
+   * @deprecated Use {@link integrate}, as python-libjuju (since 2.9.9) and Juju 3 do.
+   */
   addRelation(
     endpoint1: string,
     endpoint2: string,
@@ -784,7 +787,10 @@ export class Model implements ModelContext {
     return this.integrate(endpoint1, endpoint2, options);
   }
 
-  /** Alias of {@link integrate}. */
+  /**
+   * Alias of {@link integrate} (python-libjuju's `relate`).
+   * @deprecated Use {@link integrate}, as python-libjuju and Juju 3 do.
+   */
   relate(endpoint1: string, endpoint2: string, options: IntegrateOptions = {}): Promise<Relation> {
     return this.integrate(endpoint1, endpoint2, options);
   }

@@ -198,7 +198,10 @@ export class Application extends TypedEntity<"application"> {
     return viewOf(this.context, "relation", integrate(this.context, local, remote, options));
   }
 
-  /** Alias of {@link relate}. */
+  /**
+   * Alias of {@link relate} (python-libjuju's `add_relation`).
+   * @deprecated Use {@link relate}, as python-libjuju does since 2.9.9.
+   */
   addRelation(
     localEndpoint: string,
     remote: string,
