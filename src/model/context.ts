@@ -1,6 +1,7 @@
 /**
- * What entity classes and model operations need from the model that owns
- * them: the connection, the live state, typed entity lookups and waits.
+ * What entity classes need from the model that owns them: what operations
+ * get ({@link OpsContext}: the connection, the live state, waits), plus
+ * typed entity lookups and observers. Operations never see this one.
  * @module
  */
 export {
