@@ -144,7 +144,13 @@ export {
   type FetchPlanOptions,
 } from "./model/bundle-handler.js";
 export type { BundleFetch, BundleFileSystem, LoadedBundle } from "./model/bundle-source.js";
-export type { EntityTypes, ModelContext, OperationWaitOptions } from "./model/context.js";
+export type { ConnectionNames } from "./model/connect-options.js";
+export type {
+  EntityTypes,
+  ModelContext,
+  OperationWaitOptions,
+  OpsContext,
+} from "./model/context.js";
 export {
   type Delta,
   type DeltaAction,
@@ -293,6 +299,7 @@ export {
   type RemoveOfferOptions,
 } from "./model/ops/offers.js";
 export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
+export type { ResetOptions } from "./model/ops/reset.js";
 export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
 export {
   type AddSecretOptions,

@@ -117,9 +117,9 @@ describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
       expect(r.parameters).toEqual({ username: "root" });
       expect((await action.wait({ timeout: 10_000 })).parameters).toEqual({ force: false });
       const { runAction } = await import("../src/model/ops/actions.js");
-      const l = await runAction(model, "mysql/leader", "get-cluster-status");
-      expect(l.receiver).toMatch(/^mysql\/\d$/);
-      expect((await model.waitForAction(l.id)).status).toBe("completed");
+      const id = await runAction(model, "mysql/leader", "get-cluster-status");
+      expect(model.entity("action", id)?.receiver).toMatch(/^mysql\/\d$/);
+      expect((await model.waitForAction(id)).status).toBe("completed");
     });
 
     itMysql(

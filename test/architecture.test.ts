@@ -1,8 +1,9 @@
 /**
  * The layering rules of docs/architecture.md, checked on the import graph of
  * the sources: the simulator never reaches client-side code (it is judged
- * against real Juju, not our client), and the pure layers never reach a
- * Node-only module (they must run in a browser).
+ * against real Juju, not our client), the pure layers never reach a
+ * Node-only module (they must run in a browser), and model operations
+ * never depend on the entity classes that wrap their results.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -16,9 +17,7 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes("test-support")
-      ? [path]
-      : [];
+    return name.endsWith(".ts") && !name.endsWith(".test.ts") ? [path] : [];
   });
 }
 
@@ -27,13 +26,14 @@ const IMPORT_RE =
 
 /**
  * Specifiers a file imports at run time (type-only imports vanish from the
- * output and are skipped); with `staticOnly`, dynamic `import()`s too.
+ * output and are skipped, unless `withTypes`); with `staticOnly`, dynamic
+ * `import()`s are skipped too.
  */
-function importsOf(file: string, staticOnly = false): string[] {
+function importsOf(file: string, staticOnly = false, withTypes = false): string[] {
   const text = readFileSync(file, "utf8");
   const out: string[] = [];
   for (const m of text.matchAll(IMPORT_RE)) {
-    if (/^\s*(?:import|export)\s+type\s/.test(m[0].replace(/^\n/, ""))) continue;
+    if (!withTypes && /^\s*(?:import|export)\s+type\s/.test(m[0].replace(/^\n/, ""))) continue;
     if (staticOnly && m[2] !== undefined) continue;
     out.push((m[1] ?? m[2]) as string);
   }
@@ -120,6 +120,53 @@ describe("architecture", () => {
     expect([...reach(join(src, "cli", "main.ts")).files].map((f) => relative(src, f))).toContain(
       "index.ts",
     );
+  });
+
+  it("model operations never import the entity classes (ops return data, entities wrap it)", () => {
+    const ops = sourceFiles(join(src, "model", "ops"));
+    expect(ops.length).toBeGreaterThan(10);
+    // What knows the entity classes: the classes, the Model, and the context typing them.
+    const wrappers = [
+      `${join(src, "model", "entities")}/`,
+      join(src, "model", "model.ts"),
+      join(src, "model", "context.ts"),
+    ];
+    const knowsEntities = (f: string) => wrappers.some((w) => f === w || f.startsWith(w));
+    const offending: string[] = [];
+    for (const file of ops) {
+      // Not even a type-only import, directly…
+      for (const spec of importsOf(file, false, true)) {
+        const target = resolve(dirname(file), spec.replace(/\.js$/, ".ts"));
+        if (spec.startsWith(".") && knowsEntities(target)) {
+          offending.push(`${relative(root, file)} imports ${relative(root, target)}`);
+        }
+      }
+      // …nor, at run time, through another module.
+      for (const reached of reach(file).files) {
+        if (knowsEntities(reached)) {
+          offending.push(`${relative(root, file)} reaches ${relative(root, reached)}`);
+        }
+      }
+    }
+    expect([...new Set(offending)]).toEqual([]);
+  });
+
+  it("test-support modules live under test/, and no shipped module imports them", () => {
+    const all = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? all(path) : [path];
+      });
+    expect(all(src).filter((f) => /test-support|fake-/.test(relative(src, f)))).toEqual([]);
+    const offending = sourceFiles(src).flatMap((file) =>
+      importsOf(file, false, true)
+        .filter(
+          (spec) =>
+            spec.startsWith(".") && resolve(dirname(file), spec).startsWith(`${root}/test/`),
+        )
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offending).toEqual([]);
   });
 
   it("the checker sees real imports (a file known to import node:fs is caught)", () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
   });
 });
 

@@ -51,7 +51,7 @@ describe("libjuju watch and a lost controller", { timeout: 120_000 }, () => {
       uuid: sim.defaultModelUuid,
       username: sim.username,
       password: sim.password,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
     });
     cleanup.push(() => writer.disconnect());
     await writer.deploy("ubuntu", { applicationName: "after-drop", numUnits: 0 });

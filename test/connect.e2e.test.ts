@@ -67,11 +67,11 @@ describe("Model over TLS to the simulator", () => {
 
   it("connect with explicit endpoint, uuid and credentials; bad endpoints are skipped", async () => {
     const model = await Model.connect({
-      endpoints: ["127.0.0.1:1", sim.endpoint],
+      endpoint: ["127.0.0.1:1", sim.endpoint],
       uuid: sim.defaultModelUuid,
       username: sim.username,
       password: sim.password,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       ...common,
     });
     expect(model.endpoint).toBe(sim.endpoint);
@@ -86,7 +86,7 @@ describe("Model over TLS to the simulator", () => {
       uuid: sim.defaultModelUuid,
       username: "admin",
       password: "wrong-password-123",
-      cacert: sim.caCert,
+      caCert: sim.caCert,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JujuUnauthorizedError);
     expect(String(err)).not.toContain("wrong-password-123");
@@ -108,7 +108,7 @@ describe("Model over TLS to the simulator", () => {
         uuid: sim.defaultModelUuid,
         username: "admin",
         password: sim.password,
-        cacert: other.caCert,
+        caCert: other.caCert,
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ConnectError);
       expect((err as Error).message).toContain("TLS certificate verification failed");
@@ -169,7 +169,7 @@ describe("redirects", () => {
         uuid: target.defaultModelUuid,
         username: "admin",
         password: target.password,
-        cacert: sim.caCert,
+        caCert: sim.caCert,
         ...common,
       });
       expect(model.endpoint).toBe(target.endpoint);

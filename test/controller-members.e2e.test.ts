@@ -62,7 +62,7 @@ describe("controller members of python-libjuju 3.5", () => {
         endpoint: env.sim.endpoint,
         username: "carol",
         password: "pw-carol",
-        cacert: env.sim.caCert,
+        caCert: env.sim.caCert,
         pingInterval: 0,
       }),
     ).rejects.toBeInstanceOf(JujuError);

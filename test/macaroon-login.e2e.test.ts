@@ -32,7 +32,7 @@ describe("macaroon login against the simulator's identity provider", () => {
   const connectAsBob = (extra: Partial<Parameters<typeof Controller.connect>[0]> = {}) =>
     Controller.connect({
       endpoint: sim.endpoint,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       username: "bob@external",
       pingInterval: 0,
       onFrame,
@@ -101,7 +101,7 @@ describe("macaroon login against the simulator's identity provider", () => {
     };
     await using admin = await Controller.connect({
       endpoint: sim.endpoint,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       username: "admin",
       password: sim.password,
       pingInterval: 0,
@@ -109,7 +109,7 @@ describe("macaroon login against the simulator's identity provider", () => {
     await admin.grantModel("bob@external", "default", "read");
     const model = await Model.connect({
       endpoint: sim.endpoint,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       username: "bob@external",
       uuid: sim.defaultModelUuid,
       discharger: custom,
@@ -134,7 +134,7 @@ describe("macaroon login against the simulator's identity provider", () => {
     const jar = new MemoryMacaroonJar();
     const model = await Model.connect({
       endpoint: sim.endpoint,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       username: "bob@external",
       uuid: sim.defaultModelUuid,
       cookieJar: jar,
@@ -231,7 +231,7 @@ describe("macaroon login against the simulator's identity provider", () => {
   it("keeps password login for local users", async () => {
     await using admin = await Controller.connect({
       endpoint: sim.endpoint,
-      cacert: sim.caCert,
+      caCert: sim.caCert,
       username: "admin",
       password: sim.password,
       pingInterval: 0,

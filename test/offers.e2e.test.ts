@@ -247,7 +247,7 @@ describe("offers", () => {
       uuid: consuming.uuid,
       username: "carol",
       password: "pw-carol",
-      cacert: env.sim.caCert,
+      caCert: env.sim.caCert,
       pingInterval: 0,
       watch: false,
       onFrame: env.onFrame,

@@ -268,7 +268,7 @@ describe("status-poll state source on the 3.6 simulator", () => {
         uuid: writer.uuid,
         username: sim.username,
         password: sim.password,
-        cacert: sim.caCert,
+        caCert: sim.caCert,
         endpoint: proxy.endpoint,
         pingInterval: 0,
         onFrame: tap.onFrame,

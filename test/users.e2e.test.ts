@@ -10,7 +10,7 @@ const connectAs = (username: string, password: string) =>
     uuid: env.sim.defaultModelUuid,
     username,
     password,
-    cacert: env.sim.caCert,
+    caCert: env.sim.caCert,
     pingInterval: 0,
     watch: false,
     onFrame: env.onFrame,

@@ -66,7 +66,7 @@ beforeAll(async () => {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     pingInterval: 0,
     onFrame: (direction, frame) => {
       tap.onFrame(direction, frame);

@@ -75,7 +75,7 @@ beforeAll(async () => {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     pingInterval: 0,
     statusPoll: { interval: 3_600_000, maxInterval: 3_600_000, afterWrite: 0 },
     onFrame: (direction, frame) => {

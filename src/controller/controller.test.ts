@@ -1,8 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { type FakeReply, loginResponse, scriptedFactory } from "../../test/support/fake-server.js";
 import type { RequestFrame } from "../protocol/frames.js";
 import { JujuBulkError, JujuNotFoundError } from "../rpc/errors.js";
-import { type FakeReply, loginResponse, scriptedFactory } from "../rpc/fake-server.test-support.js";
 import { Controller } from "./controller.js";
 
 const facades = [
@@ -63,7 +63,7 @@ const connect = (requests: RequestFrame[], destroyErrors?: Record<string, string
     endpoint: "ctl:17070",
     username: "admin",
     password: "controller-pw",
-    cacert: "CA",
+    caCert: "CA",
     controllerName: "ctl",
     pingInterval: 0,
     transportFactory: scriptedFactory(script(requests, destroyErrors), []),

@@ -12,6 +12,7 @@ import {
 import { jujuDataDir } from "../jujudata/jujudata.js";
 import { readClientPublicKey } from "../jujudata/ssh-keys.js";
 import * as ac from "../model/arg-check.js";
+import { caCertOption } from "../model/connect-options.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import {
   type ConsumeDetails,
@@ -56,9 +57,12 @@ import {
 
 /** Options of {@link Controller.connect}. */
 export interface ControllerConnectOptions extends CommonConnectOptions {
-  /** One `host:port`, or several tried in order. */
+  /** One `host:port`, or several tried in order (python-libjuju's `endpoint`). */
   endpoint?: string | readonly string[];
-  /** `host:port` addresses tried in order (alternative to `endpoint`). */
+  /**
+   * `host:port` addresses tried after those of `endpoint`.
+   * @deprecated Pass the list as `endpoint`; kept for code written against earlier versions.
+   */
   endpoints?: readonly string[];
   /** User name, e.g. `admin`. */
   username: string;
@@ -67,6 +71,11 @@ export interface ControllerConnectOptions extends CommonConnectOptions {
   /** Macaroon slices for a macaroon login. */
   macaroons?: MacaroonJson[][];
   /** PEM of the controller CA. */
+  caCert?: string;
+  /**
+   * PEM of the controller CA, under python-libjuju's spelling.
+   * @deprecated Use `caCert`; giving both with different values is an `InvalidArgumentError`.
+   */
   cacert?: string;
   /** Name of the controller, for display. */
   controllerName?: string;
@@ -172,16 +181,18 @@ export class Controller {
       username,
       password,
       macaroons,
-      cacert,
+      caCert: _ca,
+      cacert: _c,
       controllerName,
       ...rest
     } = options;
+    const caCert = caCertOption(options);
     const base: Omit<ConnectApiOptions, "modelUuid"> = {
       ...commonOptions(rest),
       endpoints: endpointList(options),
       credentials: new Credentials({ username, password, macaroons }),
     };
-    if (cacert !== undefined) base.caCert = cacert;
+    if (caCert !== undefined) base.caCert = caCert;
     return new Controller(await connectApi(base), base, controllerName);
   }
 

@@ -1,9 +1,15 @@
 /**
- * What entity classes and model operations need from the model that owns
- * them: the connection, the live state, typed entity lookups and waits.
+ * What entity classes need from the model that owns them: what operations
+ * get ({@link OpsContext}: the connection, the live state, waits), plus
+ * typed entity lookups and observers. Operations never see this one.
  * @module
  */
-import type { ApiConnection } from "../rpc/connection.js";
+export {
+  DEFAULT_OPERATION_TIMEOUT,
+  type OperationWaitOptions,
+  type OpsContext,
+} from "./ops-context.js";
+
 import type { EntityKind } from "./delta.js";
 import type { Action } from "./entities/action.js";
 import type { Annotation } from "./entities/annotation.js";
@@ -16,13 +22,13 @@ import type { Relation } from "./entities/relation.js";
 import type { RemoteApplication } from "./entities/remote-application.js";
 import type { Unit } from "./entities/unit.js";
 import type { EntityContext, ModelEntity } from "./entity.js";
-import type { ModelState } from "./state.js";
+import type { OpsContext } from "./ops-context.js";
 
 /** The entity class of each kind. */
 export interface EntityTypes {
-  /** The model itself. */
+  /** The model itself (`model` deltas). */
   model: ModelInfoEntity;
-  /** Machines. */
+  /** Machines and containers. */
   machine: Machine;
   /** Applications. */
   application: Application;
@@ -30,50 +36,29 @@ export interface EntityTypes {
   unit: Unit;
   /** Relations. */
   relation: Relation;
-  /** Annotations. */
+  /** Annotations of an entity. */
   annotation: Annotation;
-  /** Actions. */
+  /** Tasks (actions and `juju exec` runs). */
   action: Action;
-  /** Charms. */
+  /** Charms the model has. */
   charm: Charm;
-  /** Remote (consumed offer) applications. */
+  /** Consumed (SAAS) applications. */
   remoteApplication: RemoteApplication;
-  /** Application offers. */
+  /** Offers of the model's applications. */
   applicationOffer: ApplicationOffer;
-  /** Blocks (untyped view). */
+  /** Disabled command sets (`juju disable-command`). */
   block: ModelEntity<"block">;
-  /** Branches (untyped view). */
+  /** Model generations (branches). */
   branch: ModelEntity<"branch">;
 }
 
-/** Options of the waits done by operations (for an entity to appear or go). */
-export interface OperationWaitOptions {
-  /** Milliseconds before giving up with `WaitTimeoutError`. Default 120 000. */
-  timeout?: number;
-  /** Stops waiting (rejects with an `AbortError`). */
-  signal?: AbortSignal;
-}
-
-/** Default time operations wait for their result to show in the model. */
-export const DEFAULT_OPERATION_TIMEOUT = 120_000;
-
-/** The model as seen by its entities and operations. */
-export interface ModelContext extends EntityContext {
-  /** The model's API connection (the same object across reconnects). */
-  readonly connection: ApiConnection;
-  /** The model UUID. */
-  readonly uuid: string;
-  /** The live state (empty when not watching). */
-  readonly state: ModelState;
+/**
+ * The model as seen by its entities: what operations get
+ * ({@link OpsContext}), plus observers and typed entity lookups.
+ */
+export interface ModelContext extends OpsContext, EntityContext {
   /** The latest view of a live entity, or undefined. */
   entity<K extends EntityKind>(kind: K, id: string): EntityTypes[K] | undefined;
   /** Latest views of every live entity of a kind. */
   entities<K extends EntityKind>(kind: K): EntityTypes[K][];
-  /**
-   * Resolves once `condition` holds, re-checked on every delta. Rejects
-   * with `WaitTimeoutError` naming `what`, or when the connection is lost.
-   */
-  waitFor(what: string, condition: () => boolean, options?: OperationWaitOptions): Promise<void>;
-  /** Throws `NotWatchingError` naming `operation` when the model does not watch. */
-  requireWatching(operation: string): void;
 }

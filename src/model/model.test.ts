@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fakeModelFactory } from "../../test/support/fake-model.js";
+import { type FakeReply, loginResponse, scriptedFactory } from "../../test/support/fake-server.js";
 import type { RequestFrame } from "../protocol/frames.js";
 import { Credentials } from "../rpc/credentials.js";
 import { ConnectionClosedError } from "../rpc/errors.js";
-import { type FakeReply, loginResponse, scriptedFactory } from "../rpc/fake-server.test-support.js";
-import { fakeModelFactory } from "./fake-model.test-support.js";
 import { Model } from "./model.js";
 
 const facades = [
@@ -86,7 +86,7 @@ describe("Model", () => {
   it("getStatus calls Client.FullStatus at the negotiated version with the patterns", async () => {
     const requests: { url: string; req: RequestFrame }[] = [];
     const model = await open(requests);
-    const status = await model.getStatus({ patterns: ["mysql/0"], includeStorage: true });
+    const status = await model.getStatus({ filters: ["mysql/0"], includeStorage: true });
     expect(status.model.name).toBe("default");
     // requests[0] is the login; the watcher's calls are answered by the fake itself.
     expect(requests[1]?.req).toMatchObject({

@@ -7,40 +7,37 @@
 import type { BundleModelView } from "../bundle/model-view.js";
 import { Charmhub, type CharmhubOptions } from "../charm/charmhub.js";
 import type { Controller, DestroyModelOptions } from "../controller/controller.js";
-import { type ModelAccessLevel, modifyModelAccess } from "../controller/users.js";
-import type { Client } from "../facades/generated/index.js";
-import {
-  type ClientFilesOptions,
-  controllerAccess,
-  jujuDataFrom,
-} from "../jujudata/controller-access.js";
+import type { ModelAccessLevel } from "../controller/users.js";
 import type { Constraints } from "../parse/constraints.js";
-import {
-  type CommonConnectOptions,
-  type ConnectApiOptions,
-  type ConnectedApi,
-  connectApi,
-} from "../rpc/connect.js";
+import { type ConnectApiOptions, type ConnectedApi, connectApi } from "../rpc/connect.js";
 import type { ApiConnection, CallOptions, Connection } from "../rpc/connection.js";
-import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
-import {
-  AbortError,
-  ConnectionClosedError,
-  JujuDataError,
-  type LibjujuError,
-} from "../rpc/errors.js";
+import type { LibjujuError } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
-import * as ac from "./arg-check.js";
 import type { BundlePlanResult } from "./bundle-handler.js";
 import { buildBundleView } from "./bundle-view.js";
+import { modelFromClientFiles } from "./connect-from-files.js";
+import {
+  type ConnectionNames,
+  directConnectOptions,
+  type ModelConnectOptions,
+  type ModelFromFilesOptions,
+  type ModelOptions,
+  splitModelOptions,
+} from "./connect-options.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
   type EntityTypes,
   type ModelContext,
   type OperationWaitOptions,
 } from "./context.js";
-import { resumableDebugLog } from "./debug-log-resume.js";
+import {
+  controllerDialOptions,
+  destroyModelThrough,
+  openController,
+  withControllerConnection,
+} from "./controller-connection.js";
 import type { EntityKind } from "./delta.js";
+import { deployEntity } from "./deploy-entity.js";
 import type { Action } from "./entities/action.js";
 import {
   type Application,
@@ -51,24 +48,27 @@ import {
   type RemoteApplication,
   type Unit,
 } from "./entities/index.js";
+import { viewOf, viewsOf } from "./entities/views.js";
 import type { EntityFactory } from "./entity.js";
-import { NotSupportedError, NotWatchingError, ObserverError } from "./errors.js";
-import { authHeaders, type HttpTarget, type LocalEdge, nodeEdge } from "./http/edge.js";
+import { NotSupportedError, NotWatchingError, type ObserverError } from "./errors.js";
+import { type HttpTarget, type LocalEdge, nodeEdge } from "./http/edge.js";
+import { httpTargetOf } from "./http-target.js";
+import { changeModelAccess } from "./model-access.js";
+import { modelDebugLog } from "./model-debug-log.js";
+import { ObserverErrorRouter } from "./observer-errors.js";
 import {
   type ModelEvent,
   type ModelObserver,
-  type ObserverFailure,
   type ObserverFilter,
   type ObserverFn,
   ObserverRegistry,
   type Unsubscribe,
 } from "./observers.js";
-import { actionStatus } from "./ops/action-status.js";
+import { actionOutput, getActionStatus } from "./ops/action-status.js";
 import {
   type ActionResult,
   type ExecOptions,
   exec,
-  getActionResults,
   type ListOperationsOptions,
   listOperations,
   type OperationList,
@@ -82,13 +82,8 @@ import {
   destroyUnits,
 } from "./ops/applications.js";
 import { type BlockInfo, block, getBlocks, removeBlocks, unblock } from "./ops/blocks.js";
-import {
-  deployEntity,
-  type ExportBundleOptions,
-  exportBundle,
-  type ModelDeployOptions,
-} from "./ops/bundle.js";
-import { type DebugLogOptions, type LogRecord, openDebugLog } from "./ops/debug-log.js";
+import { type ExportBundleOptions, exportBundle, type ModelDeployOptions } from "./ops/bundle.js";
+import type { DebugLogOptions, LogRecord } from "./ops/debug-log.js";
 import { metricsRemoved } from "./ops/entity-members.js";
 import { type AddLocalCharmOptions, addLocalCharm, addLocalCharmDir } from "./ops/local-charm.js";
 import {
@@ -121,7 +116,12 @@ import {
   setModelConstraints,
   unsetModelConfig,
 } from "./ops/model-config.js";
-import { modelInfoFromDelta } from "./ops/model-info.js";
+import {
+  fetchModelInfo,
+  type KnownModelFacts,
+  type ModelInfo,
+  modelInfoFromDelta,
+} from "./ops/model-info.js";
 import {
   addSpace,
   addSubnet,
@@ -147,6 +147,7 @@ import {
   removeSaas,
 } from "./ops/offers.js";
 import { type IntegrateOptions, integrate } from "./ops/relations.js";
+import { type ResetOptions, resetModel } from "./ops/reset.js";
 import {
   type AddSecretOptions,
   addSecret,
@@ -172,7 +173,7 @@ import {
   removeSshKey,
   removeSshKeys,
 } from "./ops/ssh-keys.js";
-import { withUtcTimestamps } from "./ops/status-utc.js";
+import { type FullStatus, type GetStatusOptions, getStatus } from "./ops/status.js";
 import {
   createStoragePool,
   type FilesystemDetails,
@@ -191,23 +192,15 @@ import {
   updateStoragePool,
   type VolumeDetails,
 } from "./ops/storage.js";
-import {
-  type ConnectionChange,
-  type ConnectionState,
-  type ReconnectOptions,
-  reconnectPolicy,
-} from "./reconnect.js";
+import { blockUntilArgs, commandList, eventsOptionsOf } from "./overload-args.js";
+import type { ConnectionChange, ConnectionState } from "./reconnect.js";
 import { type EventsOptions, ModelSession } from "./session.js";
+import { modelSessionOptions } from "./session-options.js";
 import { ModelState } from "./state.js";
-import {
-  autoStateSource,
-  StatusPoller,
-  StatusPollOptionError,
-  type StatusPollOptions,
-  statusPollPolicy,
-} from "./status-poll.js";
+import { trackStream } from "./stream-tracking.js";
 import { modelTag } from "./tags.js";
 import type { ConditionLike } from "./wait-conditions.js";
+import { waitSourceOf } from "./wait-source.js";
 import {
   type BlockUntilOptions,
   blockUntil,
@@ -219,203 +212,16 @@ import {
   waitForIdle,
   waitUntil,
 } from "./waits.js";
-import { ModelWatcher, type StateSourceKind } from "./watcher.js";
+import type { StateSourceKind } from "./watcher.js";
 
-/**
- * How a {@link Model} keeps its live state. python-libjuju always watches;
- * so does libjuju by default.
- */
-export interface ModelOptions {
-  /**
-   * Start the AllWatcher on connect (default true): it fills
-   * {@link Model.state}, the live maps, observers, events and waits.
-   * With `false` the model makes plain RPCs only, and anything that needs
-   * the state throws {@link NotWatchingError}.
-   */
-  watch?: boolean;
-  /** States kept per entity (default 16; `Infinity` for all). */
-  historyCap?: number;
-  /** Throw on delta kinds this client does not know instead of skipping them. */
-  strictDeltas?: boolean;
-  /**
-   * Receives every error thrown (or rejection returned) by an observer.
-   * Without it, such errors are not lost: each is reported with
-   * `process.emitWarning`, and the wait that is pending (or the next
-   * `blockUntil` / `waitForIdle`) rejects with the {@link ObserverError}.
-   */
-  onObserverError?: (error: ObserverError) => void;
-  /**
-   * Reconnect when the link is lost (default: on, with the defaults of
-   * {@link ReconnectOptions}); `false` to turn it off. While reconnecting,
-   * {@link Model.isConnected} is false, waits hold (up to their timeout),
-   * new calls wait for the link, and in-flight calls reject with a
-   * retryable `ConnectionClosedError` (read-only calls are sent again).
-   * Once reconnected the AllWatcher restarts and the state is resynced
-   * (entities gone meanwhile get `remove` events). Without reconnecting, or
-   * once it gave up, waits and `events()` fail with `ConnectionClosedError`.
-   */
-  reconnect?: boolean | ReconnectOptions;
-  /**
-   * Where the live state comes from: `"allwatcher"` (`Client.WatchAll`),
-   * `"status-poll"` (`Client.FullStatus` at an adaptive interval, diffed
-   * into the same deltas), or `"auto"` (default): the AllWatcher on Juju 3,
-   * status polls on Juju 4, which has no AllWatcher. See docs/status-poll.md
-   * for what a status-polled entity lacks.
-   */
-  stateSource?: "auto" | StateSourceKind;
-  /** The interval policy of the status-poll source. */
-  statusPoll?: StatusPollOptions;
-}
-
-const MODEL_OPTION_KEYS = [
-  "watch",
-  "historyCap",
-  "strictDeltas",
-  "onObserverError",
-  "reconnect",
-  "stateSource",
-  "statusPoll",
-] as const;
-
-/** Splits the {@link ModelOptions} out of connect options. */
-function splitModelOptions<T extends ModelOptions>(
-  o: T,
-): [ModelOptions, Omit<T, keyof ModelOptions>] {
-  // Bad options fail before anything is dialled.
-  reconnectPolicy(o.reconnect);
-  checkStateSource(o);
-  const model: Record<string, unknown> = {};
-  const rest: Record<string, unknown> = { ...(o as Record<string, unknown>) };
-  for (const k of MODEL_OPTION_KEYS) {
-    if (k in rest) {
-      if (rest[k] !== undefined) model[k] = rest[k];
-      delete rest[k];
-    }
-  }
-  return [model as ModelOptions, rest as Omit<T, keyof ModelOptions>];
-}
-
-const STATE_SOURCES: readonly string[] = ["auto", "allwatcher", "status-poll"];
-
-/** Throws on a bad `stateSource` or `statusPoll` option. */
-function checkStateSource(o: ModelOptions): void {
-  if (o.stateSource !== undefined && !STATE_SOURCES.includes(o.stateSource)) {
-    throw new StatusPollOptionError(
-      `stateSource must be one of ${STATE_SOURCES.join(", ")}, got ${JSON.stringify(o.stateSource)}`,
-    );
-  }
-  statusPollPolicy(o.statusPoll);
-}
-
-/** Options of {@link Model.connect}: where the model is and who logs in. */
-export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions {
-  /** One `host:port`, or several tried in order. */
-  endpoint?: string | readonly string[];
-  /** `host:port` addresses tried in order (alternative to `endpoint`). */
-  endpoints?: readonly string[];
-  /** The model UUID. */
-  uuid: string;
-  /** User name, e.g. `admin`. */
-  username: string;
-  /** Password. When absent, `macaroons` are sent. */
-  password?: string;
-  /** Macaroon slices for a macaroon login. */
-  macaroons?: MacaroonJson[][];
-  /** PEM of the controller CA. */
-  cacert?: string;
-  /** Name of the controller, for display (the CLI shows it). */
-  controllerName?: string;
-  /** Qualified model name (`user/model`), for display. */
-  modelName?: string;
-}
-
-/** Options of {@link Model.connectCurrent} and {@link Model.connectModel}. */
-export interface ModelFromFilesOptions
-  extends CommonConnectOptions,
-    ClientFilesOptions,
-    ModelOptions {}
-
-/** Options of {@link Model.getStatus}. */
-export interface GetStatusOptions extends CallOptions {
-  /** Only show entities matching these patterns (as `juju status <patterns>`). */
-  patterns?: readonly string[];
-  /** python-libjuju's name for `patterns`; both are sent. */
-  filters?: readonly string[];
-  /** Include storage details (Client v7+). */
-  includeStorage?: boolean;
-  /**
-   * Timestamps in UTC (`…Z`), as `juju status --utc` shows them; by
-   * default they are as the controller sent them (with its zone offset).
-   */
-  utc?: boolean;
-}
-
-/** The status of a model, as `Client.FullStatus` returns it. */
-export type FullStatus = Client.FullStatus;
-
-/** What {@link Model.getInfo} knows about the model. */
-export interface ModelInfo {
-  uuid: string;
-  /** Short name, e.g. `default`. */
-  name: string;
-  /** Qualified name `owner/name`, when known from the client files or the controller. */
-  qualifiedName: string | undefined;
-  /** `iaas` or `caas`. */
-  type: string;
-  controllerUuid: string;
-  /** e.g. `cloud-localhost`. */
-  cloudTag: string;
-  cloudRegion: string | undefined;
-  /** The model's agent version, e.g. `3.6.28`. */
-  agentVersion: string;
-  /** A newer available agent version, if any. */
-  availableVersion: string | undefined;
-  /** The model's status, e.g. `available`. */
-  status: { status: string; info: string; since: string | undefined };
-  sla: string | undefined;
-  /** `default-base` from the model config, when set. */
-  defaultBase: string | undefined;
-  /** Model config values (`ModelConfig.ModelGet`), by key. */
-  config: Record<string, unknown>;
-  /** What the Login reply said about the user. */
-  userAccess: string | undefined;
-}
-
-const endpointList = (opts: ModelConnectOptions): string[] => {
-  const list: string[] = [];
-  if (typeof opts.endpoint === "string") list.push(opts.endpoint);
-  else if (opts.endpoint) list.push(...opts.endpoint);
-  if (opts.endpoints) list.push(...opts.endpoints);
-  return list;
-};
-
-/** Copies the common options, leaving out undefined values. @internal */
-export function commonOptions(opts: CommonConnectOptions): CommonConnectOptions {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(opts)) {
-    if (
-      v !== undefined &&
-      k !== "jujuData" &&
-      k !== "env" &&
-      !(MODEL_OPTION_KEYS as readonly string[]).includes(k)
-    )
-      out[k] = v;
-  }
-  return out as CommonConnectOptions;
-}
-
-const STATUS_OPTIONS: ac.OptionSpec = {
-  ...ac.CALL_OPTIONS,
-  patterns: ac.arrayOf(ac.name),
-  filters: ac.arrayOf(ac.name),
-  includeStorage: ac.bool,
-};
-
-/** The arguments of `grant`/`revoke`, checked before the controller connection is opened. */
-function checkAccess(user: unknown, acl: unknown): void {
-  ac.checkArg("user", user, ac.name);
-  ac.checkArg("acl", acl, ac.oneOf("read", "write", "admin"));
-}
+export {
+  commonOptions,
+  type ModelConnectOptions,
+  type ModelFromFilesOptions,
+  type ModelOptions,
+} from "./connect-options.js";
+export type { ModelInfo } from "./ops/model-info.js";
+export type { FullStatus, GetStatusOptions } from "./ops/status.js";
 
 /**
  * A connection to one Juju model, with its live state.
@@ -450,9 +256,8 @@ export class Model implements ModelContext {
   readonly #dial: ConnectApiOptions | undefined;
   /** Open debug-log streams, ended by {@link disconnect}. */
   readonly #logs = new Set<AsyncIterableIterator<LogRecord>>();
-  readonly #observerErrorListeners = new Set<(e: ObserverError) => void>();
-  #pendingObserverErrors: ObserverError[] = [];
-  readonly #waitAborts = new Set<(e: ObserverError) => void>();
+  /** Where observer errors go (listeners, else the waits). */
+  readonly #observerErrors = new ObserverErrorRouter();
 
   private constructor(
     api: ConnectedApi,
@@ -468,47 +273,16 @@ export class Model implements ModelContext {
     this.state = new ModelState(
       options.historyCap !== undefined ? { historyCap: options.historyCap } : {},
     );
-    this.#observers = new ObserverRegistry((f) => this.#observerFailed(f));
+    this.#observers = new ObserverRegistry((f) => this.#observerErrors.failed(f));
     this.#factory = entityFactory(this);
     this.state.bindEntities(this.#factory);
-    if (options.onObserverError) this.#observerErrorListeners.add(options.onObserverError);
+    if (options.onObserverError) this.#observerErrors.listen(options.onObserverError);
     this.#session = new ModelSession(
-      {
-        api,
-        configuredEndpoints: dial?.endpoints ?? [],
-        ...(dial?.onProtocolError ? { onProtocolError: dial.onProtocolError } : {}),
-        reconnect: reconnectPolicy(options.reconnect),
-        ...(dial === undefined
-          ? {}
-          : {
-              reopen: (endpoints, caCert, signal) => {
-                const again: ConnectApiOptions = { ...dial, endpoints: [...endpoints], signal };
-                if (caCert !== undefined) again.caCert = caCert;
-                return connectApi(again);
-              },
-            }),
-        ...((options.watch ?? true)
-          ? {
-              watcher: (connection, emit) => {
-                const watcherOptions = {
-                  state: this.state,
-                  observers: this.#observers,
-                  entityFactory: this.#factory,
-                  strict: this.#options.strictDeltas ?? false,
-                  emit,
-                };
-                const choice = options.stateSource ?? "auto";
-                const kind = choice === "auto" ? autoStateSource(connection) : choice;
-                return kind === "status-poll"
-                  ? new StatusPoller(connection, {
-                      ...watcherOptions,
-                      ...(options.statusPoll ? { poll: options.statusPoll } : {}),
-                    })
-                  : new ModelWatcher(connection, watcherOptions);
-              },
-            }
-          : {}),
-      },
+      modelSessionOptions(api, dial, options, {
+        state: this.state,
+        observers: this.#observers,
+        entityFactory: this.#factory,
+      }),
       dial?.callTimeout,
     );
   }
@@ -516,14 +290,13 @@ export class Model implements ModelContext {
   /** Wraps a fresh connection, starting the watcher unless told not to. */
   static async #create(
     api: ConnectedApi,
-    controllerName: string | undefined,
-    name: string | undefined,
+    names: ConnectionNames,
     options: ModelOptions,
     dial?: ConnectApiOptions,
   ): Promise<Model> {
     let model: Model;
     try {
-      model = new Model(api, controllerName, name, options, dial);
+      model = new Model(api, names.controllerName, names.modelName, options, dial);
       await model.#session.start();
       model.#infoFromState();
     } catch (err) {
@@ -538,27 +311,8 @@ export class Model implements ModelContext {
    * Endpoints are tried in order; redirects are followed.
    */
   static async connect(options: ModelConnectOptions): Promise<Model> {
-    const [modelOptions, connectOptions] = splitModelOptions(options);
-    const endpoints = endpointList(options);
-    const credentials = new Credentials({
-      username: options.username,
-      password: options.password,
-      macaroons: options.macaroons,
-    });
-    const api: ConnectApiOptions = {
-      ...commonOptions(stripModelOptions(connectOptions as ModelConnectOptions)),
-      endpoints,
-      modelUuid: options.uuid,
-      credentials,
-    };
-    if (options.cacert !== undefined) api.caCert = options.cacert;
-    return Model.#create(
-      await connectApi(api),
-      options.controllerName,
-      options.modelName,
-      modelOptions,
-      api,
-    );
+    const { model, api, names } = directConnectOptions(options);
+    return Model.#create(await connectApi(api), names, model, api);
   }
 
   /**
@@ -568,13 +322,12 @@ export class Model implements ModelContext {
    */
   static async open(
     options: ConnectApiOptions & { modelUuid: string } & ModelOptions,
-    names: { controllerName?: string; modelName?: string } = {},
+    names: ConnectionNames = {},
   ): Promise<Model> {
     const [modelOptions, api] = splitModelOptions(options);
     return Model.#create(
       await connectApi(api as ConnectApiOptions),
-      names.controllerName,
-      names.modelName,
+      names,
       modelOptions,
       api as ConnectApiOptions,
     );
@@ -594,39 +347,8 @@ export class Model implements ModelContext {
    * list is looked up on the controller.
    */
   static async connectModel(name: string, options: ModelFromFilesOptions = {}): Promise<Model> {
-    const data = jujuDataFrom(options);
-    const resolved = await data.resolveModel(name);
-    const access = await controllerAccess(data, resolved.controllerName);
-    const common = commonOptions(options);
-    const base: Omit<ConnectApiOptions, "modelUuid"> = {
-      ...common,
-      endpoints: access.endpoints,
-      credentials: access.credentials,
-      macaroonsFor: access.macaroonsFor,
-      // Discharged macaroons go to the CLI's jar, under the controller UUID as Juju files them.
-      cookieJar: options.cookieJar ?? access.cookieJar,
-      cookieHost: options.cookieHost ?? access.controllerUuid,
-    };
-    if (access.caCert !== undefined) base.caCert = access.caCert;
-    if (common.clientVersion === undefined && access.agentVersion) {
-      base.clientVersion = access.agentVersion;
-    }
-    let uuid = resolved.model?.uuid;
-    if (!uuid) {
-      uuid = await lookupModelUuid(base, resolved.modelName);
-      if (!uuid) {
-        throw new JujuDataError(
-          `model ${JSON.stringify(`${resolved.controllerName}:${resolved.modelName}`)} not found ` +
-            "in models.yaml nor on the controller",
-          `${data.dir}/models.yaml`,
-          `controllers.${resolved.controllerName}.models.${resolved.modelName}`,
-        );
-      }
-    }
-    return Model.open(
-      { ...base, ...splitModelOptions(options)[0], modelUuid: uuid },
-      { controllerName: resolved.controllerName, modelName: resolved.modelName },
-    );
+    const { options: dial, names } = await modelFromClientFiles(name, options);
+    return Model.open(dial, names);
   }
 
   /** The current logged-in connection (closed while the link is down). */
@@ -676,28 +398,7 @@ export class Model implements ModelContext {
    * (`noTail`), or on {@link disconnect}.
    */
   debugLog(options: DebugLogOptions = {}): AsyncIterableIterator<LogRecord> {
-    if (this.#session.state === "disconnected") {
-      throw new ConnectionClosedError("cannot open the debug log: the model is disconnected");
-    }
-    const session = this.#session;
-    const log = resumableDebugLog(
-      {
-        open: (o) =>
-          openDebugLog(
-            {
-              endpoint: this.#api.endpoint,
-              modelUuid: this.uuid,
-              credentials: this.#dial?.credentials,
-              caCert: this.#api.caCert,
-              insecureSkipVerify: this.#dial?.insecureSkipVerify,
-            },
-            o,
-          ),
-        policy: session.reconnects ? reconnectPolicy(this.#options.reconnect) : undefined,
-        whenConnected: (signal) => session.whenConnected(signal, 0, "reopen the debug log"),
-      },
-      options,
-    );
+    const log = modelDebugLog(this.#session, this.#dial, this.#options.reconnect, options);
     return trackStream(log, this.#logs);
   }
 
@@ -706,20 +407,8 @@ export class Model implements ModelContext {
    * connection's credentials as Juju's HTTP handlers take them (Basic auth
    * with the password, else the login macaroons as cookies). @internal
    */
-  async httpTarget(): Promise<HttpTarget> {
-    let credentials = this.#dial?.credentials;
-    const macaroonsFor = this.#dial?.macaroonsFor;
-    if (credentials?.password === undefined && macaroonsFor !== undefined) {
-      const ep = this.#api.endpoint;
-      const host = ep.startsWith("[") ? ep.slice(1, ep.indexOf("]")) : ep.replace(/:\d+$/, "");
-      credentials = await macaroonsFor(host);
-    }
-    return {
-      endpoint: this.#api.endpoint,
-      caCert: this.#api.caCert,
-      insecureSkipVerify: this.#dial?.insecureSkipVerify,
-      headers: authHeaders(credentials),
-    };
+  httpTarget(): Promise<HttpTarget> {
+    return httpTargetOf(this.#api, this.#dial);
   }
 
   /** The platform edge for uploads (Node's, loaded on first use). @internal */
@@ -772,65 +461,29 @@ export class Model implements ModelContext {
    * cloud, version, status) with `ModelConfig.ModelGet` (config).
    */
   async getInfo(options: CallOptions = {}): Promise<ModelInfo> {
-    const conn = this.connection;
-    const [status, config] = await Promise.all([
-      conn.facade("Client").call("FullStatus", { patterns: [] }, options),
-      conn.facade("ModelConfig").call("ModelGet", undefined, options),
-    ]);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config.config ?? {})) values[k] = v?.value;
-    const m = status.model;
-    const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-    const qualifiedName = this.#name ?? undefined;
-    const info: ModelInfo = {
-      uuid: str(values.uuid) ?? this.uuid,
-      name: m?.name ?? str(values.name) ?? "",
-      qualifiedName,
-      type: m?.type ?? str(values.type) ?? "",
+    this.info = await fetchModelInfo(this, this.#knownFacts, options);
+    return this.info;
+  }
+
+  /** What this connection knows of the model beside what the controller reports. */
+  get #knownFacts(): KnownModelFacts {
+    return {
+      uuid: this.uuid,
       controllerUuid: this.controllerUuid,
-      cloudTag: m?.["cloud-tag"] ?? "",
-      cloudRegion: str(m?.region),
-      agentVersion: m?.version ?? str(values["agent-version"]) ?? "",
-      availableVersion: str(m?.["available-version"]),
-      status: {
-        status: m?.["model-status"]?.status ?? "",
-        info: m?.["model-status"]?.info ?? "",
-        since: str(m?.["model-status"]?.since),
-      },
-      sla: str(m?.sla),
-      defaultBase: str(values["default-base"]),
-      config: values,
+      qualifiedName: this.#name ?? undefined,
       userAccess: this.#api.info.userInfo?.modelAccess || undefined,
     };
-    this.info = info;
-    return info;
   }
 
   /** Fills {@link info} from the watcher's `model` delta, when there is one. */
   #infoFromState(): void {
     const data = this.state.entityData("model", this.uuid);
-    if (data === undefined) return;
-    this.info = modelInfoFromDelta(data, {
-      uuid: this.uuid,
-      controllerUuid: this.controllerUuid,
-      qualifiedName: this.#name ?? undefined,
-      userAccess: this.#api.info.userInfo?.modelAccess || undefined,
-    });
+    if (data !== undefined) this.info = modelInfoFromDelta(data, this.#knownFacts);
   }
 
   /** The model's status (`Client.FullStatus`), optionally filtered by patterns. */
-  async getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
-    ac.checkOptions("getStatus", options, STATUS_OPTIONS);
-    const client = this.connection.facade("Client");
-    const params: Client.StatusParams = {
-      patterns: [...(options.patterns ?? []), ...(options.filters ?? [])],
-    };
-    if (options.includeStorage !== undefined) params["include-storage"] = options.includeStorage;
-    const call: CallOptions = {};
-    if (options.signal) call.signal = options.signal;
-    if (options.timeout !== undefined) call.timeout = options.timeout;
-    const status = await client.call("FullStatus", params, call);
-    return options.utc ? withUtcTimestamps(status) : status;
+  getStatus(options: GetStatusOptions = {}): Promise<FullStatus> {
+    return getStatus(this, options);
   }
 
   // ---- live state ----------------------------------------------------------
@@ -924,25 +577,7 @@ export class Model implements ModelContext {
 
   /** Receives every observer error from now on; returns the unsubscribe function. */
   onObserverError(listener: (error: ObserverError) => void): Unsubscribe {
-    this.#observerErrorListeners.add(listener);
-    return () => {
-      this.#observerErrorListeners.delete(listener);
-    };
-  }
-
-  #observerFailed(failure: ObserverFailure): void {
-    const error = new ObserverError(failure.error, failure.event);
-    if (this.#observerErrorListeners.size > 0) {
-      for (const l of this.#observerErrorListeners) l(error);
-      return;
-    }
-    // Nobody listens: never silent. Warn now, and fail the pending (or next) wait.
-    process.emitWarning(error.message, {
-      type: "LibjujuObserverWarning",
-      detail: String(error.cause),
-    });
-    if (this.#waitAborts.size > 0) for (const abort of [...this.#waitAborts]) abort(error);
-    else this.#pendingObserverErrors.push(error);
+    return this.#observerErrors.listen(listener);
   }
 
   /**
@@ -961,66 +596,25 @@ export class Model implements ModelContext {
   events(options?: EventsOptions): AsyncIterableIterator<ModelEvent>;
   events(arg?: AbortSignal | EventsOptions): AsyncIterableIterator<ModelEvent | ConnectionChange> {
     this.requireWatching("events");
-    const options: EventsOptions =
-      arg === undefined ? {} : isAbortSignal(arg) ? { signal: arg } : arg;
-    return this.#session.events(options);
+    return this.#session.events(eventsOptionsOf(arg));
   }
 
   /** What waits read: the state, its change signal, staleness, and the end of the session. */
   get #waitSource(): WaitSource {
-    const session = this.#session;
-    return {
-      state: this.state,
-      onStateChange: (fn) => session.onStateChange(fn),
-      watchFailed: session.lost,
-      isStale: () => session.stale,
-      epoch: () => session.epoch,
+    return waitSourceOf(this.#session, this.state, async (patterns, signal) => {
       // The controller's clock, for idle periods measured from `since`.
-      controllerTime: async (patterns, signal) =>
-        (await this.getStatus({ patterns, signal }))["controller-timestamp"],
-      // A polled state is only proven up to its last poll.
-      observed: () => session.observed,
-    };
+      return (await this.getStatus({ filters: patterns, signal }))["controller-timestamp"];
+    });
   }
 
-  /**
-   * Runs a wait, failing it with a pending or new {@link ObserverError}
-   * when nobody else handles observer errors.
-   */
+  /** Runs a wait once the model is known to watch, failing it with an unhandled observer error. */
   async #guard(
     operation: string,
     signal: AbortSignal | undefined,
     run: (signal: AbortSignal) => Promise<void>,
   ): Promise<void> {
     this.requireWatching(operation);
-    const pending = this.#pendingObserverErrors.splice(0);
-    if (pending.length > 0) {
-      const [first] = pending as [ObserverError];
-      throw pending.length === 1
-        ? first
-        : new ObserverError(first.cause, first.event, pending.length - 1);
-    }
-    const inner = new AbortController();
-    const onAbort = () => inner.abort();
-    if (signal?.aborted) throw new AbortError(`${operation} aborted`);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    let failObserver!: (e: ObserverError) => void;
-    const observerFailed = new Promise<never>((_, reject) => {
-      failObserver = (e) => {
-        reject(e);
-        inner.abort();
-      };
-    });
-    this.#waitAborts.add(failObserver);
-    const waited = run(inner.signal);
-    try {
-      await Promise.race([waited, observerFailed]);
-    } finally {
-      this.#waitAborts.delete(failObserver);
-      signal?.removeEventListener("abort", onAbort);
-      waited.catch(() => {});
-      observerFailed.catch(() => {});
-    }
+    return this.#observerErrors.guard(operation, signal, run);
   }
 
   /**
@@ -1034,8 +628,7 @@ export class Model implements ModelContext {
    * ```
    */
   blockUntil(...args: Array<(() => boolean) | BlockUntilOptions>): Promise<void> {
-    const conditions = args.filter((a): a is () => boolean => typeof a === "function");
-    const options = (args.find((a) => typeof a !== "function") ?? {}) as BlockUntilOptions;
+    const { conditions, options } = blockUntilArgs(args);
     return this.#guard("blockUntil", options.signal, (signal) =>
       blockUntil(this.#waitSource, conditions, { ...options, signal }),
     );
@@ -1121,13 +714,7 @@ export class Model implements ModelContext {
     entity: string,
     options: ModelDeployOptions & { bundle?: boolean } = {},
   ): Promise<Application | Application[] | BundlePlanResult> {
-    try {
-      ac.checkOptions("deploy", options, { bundle: ac.bool });
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const { bundle: _hint, ...rest } = options;
-    return deployEntity(this, entity, rest);
+    return deployEntity(this, entity, options);
   }
 
   /**
@@ -1173,7 +760,7 @@ export class Model implements ModelContext {
    * (credentials in `options.ssh`; failures are `ProvisioningError`s).
    */
   addMachine(spec?: string, options: AddMachineOptions = {}): Promise<Machine> {
-    return addMachine(this, spec, options);
+    return viewOf(this, "machine", addMachine(this, spec, options));
   }
 
   /**
@@ -1185,10 +772,13 @@ export class Model implements ModelContext {
     endpoint2: string,
     options: IntegrateOptions = {},
   ): Promise<Relation> {
-    return integrate(this, endpoint1, endpoint2, options);
+    return viewOf(this, "relation", integrate(this, endpoint1, endpoint2, options));
   }
 
-  /** Alias of {@link integrate}. */
+  /**
+   * Alias of {@link integrate} (python-libjuju's `add_relation`).
+   * @deprecated Use {@link integrate}, as python-libjuju (since 2.9.9) and Juju 3 do.
+   */
   addRelation(
     endpoint1: string,
     endpoint2: string,
@@ -1197,7 +787,10 @@ export class Model implements ModelContext {
     return this.integrate(endpoint1, endpoint2, options);
   }
 
-  /** Alias of {@link integrate}. */
+  /**
+   * Alias of {@link integrate} (python-libjuju's `relate`).
+   * @deprecated Use {@link integrate}, as python-libjuju and Juju 3 do.
+   */
   relate(endpoint1: string, endpoint2: string, options: IntegrateOptions = {}): Promise<Relation> {
     return this.integrate(endpoint1, endpoint2, options);
   }
@@ -1246,17 +839,8 @@ export class Model implements ModelContext {
    * `return-code`, `stdout` and `stderr`. With `wait` (ms), first waits for
    * the task to finish (told by its `action` delta) up to that long.
    */
-  async getActionOutput(
-    id: string,
-    options: { wait?: number } = {},
-  ): Promise<Record<string, unknown>> {
-    ac.checkArg("id", id, ac.name);
-    ac.checkOptions("getActionOutput", options, { wait: ac.num(0) });
-    if (options.wait !== undefined) {
-      return (await waitForTask(this, id, { timeout: options.wait })).output;
-    }
-    const [r] = await getActionResults(this, [id]);
-    return r!.output;
+  getActionOutput(id: string, options: { wait?: number } = {}): Promise<Record<string, unknown>> {
+    return actionOutput(this, id, options);
   }
 
   /**
@@ -1265,31 +849,13 @@ export class Model implements ModelContext {
    * `idOrPrefix`, plus the tasks of the action `name`. The object form: one
    * task (`id`), every task of an action (`name`), or every task of the model.
    */
-  async getActionStatus(idOrPrefix?: string, name?: string): Promise<Record<string, string>>;
-  async getActionStatus(query?: { id?: string; name?: string }): Promise<Record<string, string>>;
-  async getActionStatus(
+  getActionStatus(idOrPrefix?: string, name?: string): Promise<Record<string, string>>;
+  getActionStatus(query?: { id?: string; name?: string }): Promise<Record<string, string>>;
+  getActionStatus(
     arg: string | { id?: string; name?: string } = {},
     name?: string,
   ): Promise<Record<string, string>> {
-    // python-libjuju's form: a task id or id prefix, and/or an action name.
-    if (typeof arg === "string" || name !== undefined) {
-      if (typeof arg === "string") ac.checkArg("idOrPrefix", arg, ac.name);
-      if (name !== undefined) ac.checkArg("name", name, ac.name);
-      return actionStatus(this, typeof arg === "string" ? arg : undefined, name);
-    }
-    const query = arg;
-    ac.checkOptions("getActionStatus", query, { id: ac.name, name: ac.name });
-    if (query.id !== undefined) {
-      const [r] = await getActionResults(this, [query.id]);
-      return { [query.id]: r!.status };
-    }
-    const out: Record<string, string> = {};
-    const list = await listOperations(
-      this,
-      query.name === undefined ? {} : { actions: [query.name] },
-    );
-    for (const op of list.operations) for (const t of op.tasks) out[t.id] = t.status;
-    return out;
+    return getActionStatus(this, arg, name);
   }
 
   /** Waits until a task finished (its `action` delta says so) and returns its final view. */
@@ -1308,7 +874,7 @@ export class Model implements ModelContext {
    * (`Action.RunOnAllMachines`); returns one task per machine.
    */
   run(command: string, options: ExecOptions = {}): Promise<Action[]> {
-    return exec(this, command, "all", options);
+    return viewsOf(this, "action", exec(this, command, "all", options));
   }
 
   /** The record of a finished task, waiting for it first (see {@link waitForAction}). */
@@ -1365,15 +931,13 @@ export class Model implements ModelContext {
    * Like python-libjuju it opens a controller connection with this model's
    * endpoint and credentials for the `ModelManager.ModifyModelAccess` call.
    */
-  async grant(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
-    checkAccess(user, acl);
-    return this.#withController((c) => modifyModelAccess(c, "grant", user, this.uuid, acl));
+  grant(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    return changeModelAccess((fn) => this.#withController(fn), "grant", user, this.uuid, acl);
   }
 
   /** Revokes `acl` (default `read`: all access) from `user` on this model; see {@link grant}. */
-  async revoke(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
-    checkAccess(user, acl);
-    return this.#withController((c) => modifyModelAccess(c, "revoke", user, this.uuid, acl));
+  revoke(user: string, acl: ModelAccessLevel | string = "read"): Promise<void> {
+    return changeModelAccess((fn) => this.#withController(fn), "revoke", user, this.uuid, acl);
   }
 
   /**
@@ -1384,17 +948,9 @@ export class Model implements ModelContext {
     return this.#withController(fn);
   }
 
+  /** Runs `fn` on a short-lived connection to this model's controller. */
   async #withController<T>(fn: (c: Connection) => Promise<T>): Promise<T> {
-    if (this.#dial === undefined) throw new Error("the model was opened without dial options");
-    const { modelUuid: _m, ...base } = this.#dial;
-    const opts: ConnectApiOptions = { ...base, endpoints: [this.#api.endpoint] };
-    if (this.#api.caCert !== undefined) opts.caCert = this.#api.caCert;
-    const api = await connectApi(opts);
-    try {
-      return await fn(api.connection);
-    } finally {
-      await api.connection.close();
-    }
+    return withControllerConnection(controllerDialOptions(this.#dial, this.#api), fn);
   }
 
   /** Adds a public SSH key for `user` (`KeyManager.AddKeys`); a refused key throws its `JujuError`. */
@@ -1603,7 +1159,7 @@ export class Model implements ModelContext {
    * of code `operation is blocked` carrying `options.message`.
    */
   block(commands: string | readonly string[], options: { message?: string } = {}): Promise<void> {
-    return block(this, typeof commands === "string" ? [commands] : commands, options.message);
+    return block(this, commandList(commands), options.message);
   }
 
   /** The blocks in force (`juju disabled-commands`). */
@@ -1626,13 +1182,7 @@ export class Model implements ModelContext {
    * same credentials (python-libjuju's `get_controller`); disconnect it when done.
    */
   async getController(): Promise<Controller> {
-    if (this.#dial === undefined) throw new Error("the model was opened without dial options");
-    const { modelUuid: _m, ...base } = this.#dial;
-    const opts: Omit<ConnectApiOptions, "modelUuid"> = { ...base, endpoints: [this.#api.endpoint] };
-    if (this.#api.caCert !== undefined) opts.caCert = this.#api.caCert;
-    // Loaded when called: controller.ts imports this module.
-    const { Controller } = await import("../controller/controller.js");
-    return Controller.connectWith(opts, this.controllerName);
+    return openController(controllerDialOptions(this.#dial, this.#api), this.controllerName);
   }
 
   /**
@@ -1641,12 +1191,7 @@ export class Model implements ModelContext {
    * it with Juju's `operation is blocked` error.
    */
   async destroy(options: DestroyModelOptions = {}): Promise<void> {
-    const controller = await this.getController();
-    try {
-      await controller.destroyModel(this.uuid, options);
-    } finally {
-      await controller.disconnect();
-    }
+    await destroyModelThrough(await this.getController(), this.uuid, options);
     await this.disconnect();
   }
 
@@ -1765,22 +1310,8 @@ export class Model implements ModelContext {
    * model is empty when this resolves (python-libjuju's `reset`).
    * `force` forces the removals; `timeout` bounds each wait (ms).
    */
-  async reset(options: { force?: boolean; timeout?: number } = {}): Promise<void> {
-    ac.checkOptions("reset", options, { force: ac.bool, timeout: ac.num(0) });
-    this.requireWatching("reset");
-    const timeout = options.timeout ?? DEFAULT_OPERATION_TIMEOUT;
-    const force = options.force ?? false;
-    const apps = this.getApplicationNames();
-    if (apps.length > 0) {
-      await destroyApplications(this, apps, { force, blockUntilDone: true, timeout });
-    }
-    for (;;) {
-      const machines = this.entities("machine");
-      if (machines.length === 0) break;
-      // A host with containers refuses removal until they are gone (without force).
-      const leaves = machines.filter((m) => m.containers.length === 0).map((m) => m.id);
-      await destroyMachines(this, leaves, { force, blockUntilDone: true, timeout });
-    }
+  reset(options: ResetOptions = {}): Promise<void> {
+    return resetModel(this, options);
   }
 
   /** Names of the live applications. */
@@ -1813,78 +1344,4 @@ export class Model implements ModelContext {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
-}
-
-function stripModelOptions(o: ModelConnectOptions): CommonConnectOptions {
-  const {
-    endpoint: _e,
-    endpoints: _es,
-    uuid: _u,
-    username: _n,
-    password: _p,
-    macaroons: _m,
-    cacert: _c,
-    controllerName: _cn,
-    modelName: _mn,
-    ...rest
-  } = o;
-  return rest;
-}
-
-/** Finds a model's UUID by qualified name on the controller (`ModelManager.ListModels`). */
-async function lookupModelUuid(
-  base: Omit<ConnectApiOptions, "modelUuid">,
-  qualifiedName: string,
-): Promise<string | undefined> {
-  const api = await connectApi(base);
-  try {
-    const mm = api.connection.facade("ModelManager");
-    const args = { tag: base.credentials.userTag };
-    // Juju 4 names models by qualifier (ModelManager 11), 3.x by owner tag.
-    const models =
-      mm.major === 4
-        ? ((await mm.juju4().call("ListModels", args))["user-models"] ?? []).map((um) => ({
-            owner: um.model.qualifier,
-            ...um.model,
-          }))
-        : ((await mm.call("ListModels", args))["user-models"] ?? []).map((um) => ({
-            owner: um.model["owner-tag"].replace(/^user-/, ""),
-            ...um.model,
-          }));
-    for (const m of models) if (`${m.owner}/${m.name}` === qualifiedName) return m.uuid;
-    return undefined;
-  } finally {
-    await api.connection.close();
-  }
-}
-
-const isAbortSignal = (v: unknown): v is AbortSignal =>
-  typeof v === "object" && v !== null && "aborted" in v && "addEventListener" in v;
-
-/** Keeps `stream` in `open` until it ends, so that disconnect can end it. */
-function trackStream<T>(
-  stream: AsyncIterableIterator<T>,
-  open: Set<AsyncIterableIterator<T>>,
-): AsyncIterableIterator<T> {
-  const tracked: AsyncIterableIterator<T> = {
-    async next() {
-      try {
-        const r = await stream.next();
-        if (r.done) open.delete(tracked);
-        return r;
-      } catch (err) {
-        open.delete(tracked);
-        throw err;
-      }
-    },
-    async return() {
-      open.delete(tracked);
-      return (await stream.return?.()) ?? { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]() {
-      return tracked;
-    },
-  };
-  open.add(tracked);
-  return tracked;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { fakeModelFactory } from "../../test/support/fake-model.js";
+import { loginResponse } from "../../test/support/fake-server.js";
 import { FACADES } from "../facades/generated/index.js";
 import type { RequestFrame } from "../protocol/frames.js";
 import { Credentials } from "../rpc/credentials.js";
 import { ProtocolError } from "../rpc/errors.js";
-import { loginResponse } from "../rpc/fake-server.test-support.js";
 import type { Delta } from "./delta.js";
 import { InvalidArgumentError } from "./errors.js";
-import { fakeModelFactory } from "./fake-model.test-support.js";
 import { Model } from "./model.js";
 import type { ModelEvent } from "./observers.js";
 import { backoffDelay, DEFAULT_RECONNECT, RETRY_SAFE_CALLS, reconnectPolicy } from "./reconnect.js";

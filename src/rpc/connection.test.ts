@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { fakePair } from "../../test/support/fake-server.js";
 import { Connection } from "./connection.js";
 import {
   AbortError,
@@ -8,7 +9,6 @@ import {
   ProtocolError,
   TimeoutError,
 } from "./errors.js";
-import { fakePair } from "./fake-server.test-support.js";
 import { createMemoryTransportPair } from "./memory-transport.js";
 
 const call = { type: "Client", version: 8, request: "FullStatus" };

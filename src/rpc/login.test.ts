@@ -1,5 +1,11 @@
 import { inspect } from "node:util";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import {
+  type FakeReply,
+  fakePair,
+  loginResponse,
+  scriptedFactory,
+} from "../../test/support/fake-server.js";
 import type { RequestFrame } from "../protocol/frames.js";
 import { bulkResults, bulkResultsStrict } from "./bulk.js";
 import { connectApi } from "./connect.js";
@@ -17,12 +23,6 @@ import {
   TimeoutError,
 } from "./errors.js";
 import type { ParamsOf } from "./facade-client.js";
-import {
-  type FakeReply,
-  fakePair,
-  loginResponse,
-  scriptedFactory,
-} from "./fake-server.test-support.js";
 import { hostPortsToEndpoints, login } from "./login.js";
 import { createMemoryTransportPair } from "./memory-transport.js";
 import { negotiateFacades, serverFacadeMap } from "./negotiate.js";

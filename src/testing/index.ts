@@ -81,6 +81,11 @@ export interface TestConnectionInfo {
   /** The admin user's password. */
   password: string;
   /** PEM of the controller CA. */
+  caCert: string;
+  /**
+   * The same PEM, under python-libjuju's spelling.
+   * @deprecated Use `caCert`; kept for code written against earlier versions.
+   */
   cacert: string;
   /** The controller UUID. */
   controllerUuid: string;
@@ -116,6 +121,7 @@ export class TestControllerCore implements AsyncDisposable {
       endpoint: this.simulator.endpoint,
       username: this.simulator.username,
       password: this.simulator.password,
+      caCert: this.simulator.caCert,
       cacert: this.simulator.caCert,
       controllerUuid: this.simulator.controllerUuid,
     };
@@ -133,7 +139,7 @@ export class TestControllerCore implements AsyncDisposable {
       endpoint: this.simulator.endpoint,
       username: this.simulator.username,
       password: this.simulator.password,
-      cacert: this.simulator.caCert,
+      caCert: this.simulator.caCert,
       controllerName: this.simulator.controllerName,
       ...this.clientOptions,
     });
@@ -165,7 +171,7 @@ export class TestControllerCore implements AsyncDisposable {
       uuid,
       username: this.simulator.username,
       password: this.simulator.password,
-      cacert: this.simulator.caCert,
+      caCert: this.simulator.caCert,
       controllerName: this.simulator.controllerName,
       modelName: `admin/${name}`,
       ...this.clientOptions,

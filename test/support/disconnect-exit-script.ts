@@ -18,7 +18,7 @@ const model = await Model.connect({
   uuid: env("SIM_UUID"),
   username: "admin",
   password: env("SIM_PASSWORD"),
-  cacert: env("SIM_CACERT"),
+  caCert: env("SIM_CACERT"),
 });
 const log = model.debugLog({ replay: true });
 const first = await log.next();

@@ -169,7 +169,7 @@ const unitNumber = (name: string) => Number(name.split("/")[1] ?? 0);
 /** `Deployed "mysql" (charm mysql, channel 8.0/stable, revision 313) with 1 unit`. */
 async function summary(model: Model, appName: string, waited: boolean): Promise<string> {
   const app = model.applications.get(appName);
-  const status = await model.getStatus({ patterns: [appName] });
+  const status = await model.getStatus({ filters: [appName] });
   const s = status.applications?.[appName];
   const details = [
     `charm ${app?.charmName ?? appName}`,

@@ -51,7 +51,7 @@ Examples:
         ]);
       const model = await connect(opts.model);
       try {
-        const status = await model.getStatus({ patterns });
+        const status = await model.getStatus({ filters: patterns });
         const controller = model.controllerName ?? "";
         if (opts.format === "tabular") {
           process.stdout.write(

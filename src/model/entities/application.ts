@@ -7,6 +7,7 @@ import type { Constraints } from "../../parse/constraints.js";
 import type { ObserverFn, Unsubscribe } from "../observers.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as apps from "../ops/applications.js";
+import type { Base } from "../ops/bases.js";
 import { type RefreshOptions, refresh } from "../ops/deploy.js";
 import * as members from "../ops/entity-members.js";
 import { destroyRelation, type IntegrateOptions, integrate } from "../ops/relations.js";
@@ -22,6 +23,7 @@ import type { Action } from "./action.js";
 import type { Relation } from "./relation.js";
 import { TypedEntity } from "./typed-entity.js";
 import type { Unit } from "./unit.js";
+import { viewOf, viewsOf } from "./views.js";
 
 /** An application. Getters read this view's state; operations act on the live application. */
 export class Application extends TypedEntity<"application"> {
@@ -120,7 +122,7 @@ export class Application extends TypedEntity<"application"> {
 
   /** Adds units (`Application.AddUnits`); resolves with the new units once the model shows them. */
   addUnits(options: apps.AddUnitsOptions = {}): Promise<Unit[]> {
-    return apps.addUnits(this.context, this.name, options);
+    return viewsOf(this.context, "unit", apps.addUnits(this.context, this.name, options));
   }
 
   /** Alias of {@link addUnits} (python-libjuju's `add_unit`). */
@@ -139,7 +141,10 @@ export class Application extends TypedEntity<"application"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: apps.DestroyOptions = {}): Promise<apps.DestroyInfo> {
     return this.destroy(options);
   }
@@ -190,10 +195,13 @@ export class Application extends TypedEntity<"application"> {
    */
   relate(localEndpoint: string, remote: string, options: IntegrateOptions = {}): Promise<Relation> {
     const local = localEndpoint ? `${this.name}:${localEndpoint}` : this.name;
-    return integrate(this.context, local, remote, options);
+    return viewOf(this.context, "relation", integrate(this.context, local, remote, options));
   }
 
-  /** Alias of {@link relate}. */
+  /**
+   * Alias of {@link relate} (python-libjuju's `add_relation`).
+   * @deprecated Use {@link relate}, as python-libjuju does since 2.9.9.
+   */
   addRelation(
     localEndpoint: string,
     remote: string,
@@ -202,8 +210,11 @@ export class Application extends TypedEntity<"application"> {
     return this.relate(localEndpoint, remote, options);
   }
 
-  /** Removes the relation between `localEndpoint` of this application and `remote` (`Application.DestroyRelation`). */
-  removeRelation(
+  /**
+   * Removes the relation between `localEndpoint` of this application and
+   * `remote` (`Application.DestroyRelation`; python-libjuju's `destroy_relation`).
+   */
+  destroyRelation(
     localEndpoint: string,
     remote: string,
     options: { force?: boolean } = {},
@@ -212,13 +223,16 @@ export class Application extends TypedEntity<"application"> {
     return destroyRelation(this.context, { endpoints: [local, remote] }, options);
   }
 
-  /** Alias of {@link removeRelation} (python-libjuju's `destroy_relation`). */
-  destroyRelation(
+  /**
+   * Alias of {@link destroyRelation} (python-libjuju's `remove_relation`).
+   * @deprecated Use {@link destroyRelation}; kept for python-libjuju parity.
+   */
+  removeRelation(
     localEndpoint: string,
     remote: string,
     options: { force?: boolean } = {},
   ): Promise<void> {
-    return this.removeRelation(localEndpoint, remote, options);
+    return this.destroyRelation(localEndpoint, remote, options);
   }
 
   /**
@@ -283,7 +297,7 @@ export class Application extends TypedEntity<"application"> {
   }
 
   /** The application's base from the controller (`Application.Get`), e.g. `{name: "ubuntu", channel: "22.04"}`. */
-  getBase(): Promise<{ name: string; channel: string }> {
+  getBase(): Promise<Base> {
     return members.applicationBase(this.context, this.name);
   }
 
@@ -302,7 +316,11 @@ export class Application extends TypedEntity<"application"> {
 
   /** Runs `command` on every unit (`juju exec --application`); one task per unit. */
   run(command: string, options: members.ExecOptions = {}): Promise<Action[]> {
-    return members.applicationRun(this.context, this.name, command, options);
+    return viewsOf(
+      this.context,
+      "action",
+      members.applicationRun(this.context, this.name, command, options),
+    );
   }
 
   /** Juju 3.6 serves no metrics: throws {@link NotSupportedError}. */

@@ -4,6 +4,7 @@
  */
 
 import type { AddressData, HardwareData } from "../../protocol/entity-data.js";
+import { addressByScope, DNS_SCOPES } from "../machine-addresses.js";
 import { getAnnotations, setAnnotations } from "../ops/annotations.js";
 import * as members from "../ops/entity-members.js";
 import {
@@ -22,9 +23,6 @@ export type MachineAddress = AddressData;
 
 /** What the provider reports about a machine's hardware (sizes in MiB). */
 export type HardwareCharacteristics = HardwareData;
-
-// python-libjuju's preference for dnsName.
-const DNS_SCOPES = ["public", "local-cloud", "local-fan"];
 
 /** A machine. Getters read this view's state; operations act on the live machine. */
 export class Machine extends TypedEntity<"machine"> {
@@ -85,11 +83,7 @@ export class Machine extends TypedEntity<"machine"> {
 
   /** The best address to reach the machine: public, else cloud-local, else fan; undefined when none. */
   get dnsName(): string | undefined {
-    for (const scope of DNS_SCOPES) {
-      const a = this.addresses.find((x) => x.scope === scope);
-      if (a) return a.value;
-    }
-    return undefined;
+    return addressByScope(this.get("addresses"), DNS_SCOPES);
   }
 
   /** The host name the agent reported, when any. */
@@ -150,7 +144,10 @@ export class Machine extends TypedEntity<"machine"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: DestroyMachineOptions = {}): Promise<DestroyMachineInfo> {
     return this.destroy(options);
   }

@@ -3,6 +3,7 @@
  * @module
  */
 import { type DestroyRelationOptions, destroyRelation } from "../ops/relations.js";
+import { endpointsMatch } from "../relation-endpoints.js";
 import type { Application } from "./application.js";
 import { TypedEntity } from "./typed-entity.js";
 
@@ -16,7 +17,9 @@ export interface RelationEndpoint {
   role: string;
   /** The interface, e.g. `mysql`. */
   interface: string;
+  /** Whether the charm marks the endpoint optional. */
   optional: boolean;
+  /** The most relations the endpoint takes (0: no limit). */
   limit: number;
   /** `global` or `container`. */
   scope: string;
@@ -88,21 +91,7 @@ export class Relation extends TypedEntity<"relation"> {
    * endpoint of this relation (one spec may match a peer relation).
    */
   matches(...specs: string[]): boolean {
-    const eps = this.endpoints;
-    if (specs.length > eps.length) return false;
-    const used = new Set<number>();
-    for (const spec of specs) {
-      const [app, name] = spec.split(":");
-      const i = eps.findIndex(
-        (e, j) =>
-          !used.has(j) &&
-          e.application === app &&
-          (name === undefined || name === "" || e.name === name),
-      );
-      if (i === -1) return false;
-      used.add(i);
-    }
-    return true;
+    return endpointsMatch(this.endpoints, specs);
   }
 
   /** Removes the relation (`Application.DestroyRelation` by relation id). */

@@ -30,6 +30,7 @@ import type { Action } from "./action.js";
 import type { Application } from "./application.js";
 import type { Machine } from "./machine.js";
 import { TypedEntity } from "./typed-entity.js";
+import { viewOf } from "./views.js";
 
 /** A port a unit opened (the wire's `params.Port`). */
 export type UnitPort = PortData;
@@ -169,7 +170,11 @@ export class Unit extends TypedEntity<"unit"> {
     params: Readonly<Record<string, unknown>> = {},
     options: EnqueueOptions = {},
   ): Promise<Action> {
-    return runAction(this.context, this.name, name, params, options);
+    return viewOf(
+      this.context,
+      "action",
+      runAction(this.context, this.name, name, params, options),
+    );
   }
 
   /**
@@ -185,7 +190,7 @@ export class Unit extends TypedEntity<"unit"> {
   ): Promise<Action | ActionResult> {
     const { block, ...rest } = options;
     const [task] = await exec(this.context, command, { units: [this.name] }, rest);
-    const action = task as Action;
+    const action = this.context.entity("action", task as string) as Action;
     return block === true ? action.wait(rest) : action;
   }
 
@@ -195,7 +200,10 @@ export class Unit extends TypedEntity<"unit"> {
     return info!;
   }
 
-  /** Alias of {@link destroy}. */
+  /**
+   * Alias of {@link destroy} (python-libjuju's `remove`).
+   * @deprecated Use {@link destroy}; kept for python-libjuju parity.
+   */
   remove(options: DestroyOptions = {}): Promise<DestroyInfo> {
     return this.destroy(options);
   }

@@ -10,13 +10,13 @@ import type { Action as ActionFacade4 } from "../../facades/generated/juju4/inde
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
+import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
-  type ModelContext,
+  liveData,
   type OperationWaitOptions,
-} from "../context.js";
-import type { Action } from "../entities/action.js";
-import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+  type OpsContext,
+} from "../ops-context.js";
 import { unitTag } from "../tags.js";
 import { siteOf } from "./common.js";
 
@@ -39,9 +39,13 @@ export interface ActionResult {
   id: string;
   /** The receiver's tag, e.g. `unit-mysql-0` or `machine-0`. */
   receiver: string;
+  /** The action name (`juju-exec` for `juju exec`). */
   name: string;
+  /** The parameters it was run with. */
   parameters: Record<string, unknown>;
+  /** `pending`, `running`, `completed`, `failed`, `cancelled`, `aborted` or `error`. */
   status: string;
+  /** The charm's message (`action-fail`), if any. */
   message: string;
   /**
    * The results: what the charm set with `action-set`, plus `return-code`,
@@ -49,9 +53,17 @@ export interface ActionResult {
    */
   output: Record<string, unknown>;
   /** Messages the action logged (`action-log`). */
-  log: Array<{ timestamp: string; message: string }>;
+  log: Array<{
+    /** When it was logged (RFC 3339). */
+    timestamp: string;
+    /** The logged line. */
+    message: string;
+  }>;
+  /** When it was enqueued (RFC 3339). */
   enqueued: string | undefined;
+  /** When it started (RFC 3339), if it did. */
   started: string | undefined;
+  /** When it finished (RFC 3339), if it did. */
   completed: string | undefined;
 }
 
@@ -59,12 +71,17 @@ export interface ActionResult {
 export interface OperationInfo {
   /** The operation id, e.g. `1`. */
   id: string;
+  /** What was run, e.g. `backup run on unit-mysql-0`. */
   summary: string;
+  /** The operation's overall status, as its tasks'. */
   status: string;
   /** Why some of its tasks could not be enqueued. */
   fail: string;
+  /** When it was enqueued (RFC 3339). */
   enqueued: string | undefined;
+  /** When its first task started (RFC 3339), if one did. */
   started: string | undefined;
+  /** When its last task finished (RFC 3339), if all did. */
   completed: string | undefined;
   /** Its tasks; `ListOperations` leaves out their output and log. */
   tasks: ActionResult[];
@@ -72,13 +89,17 @@ export interface OperationInfo {
 
 /** Filters of {@link Model.listOperations} (all optional; none lists the operations of every unit). */
 export interface ListOperationsOptions {
+  /** Application names. */
   applications?: string[];
+  /** Unit names, e.g. `mysql/0`. */
   units?: string[];
+  /** Machine ids. */
   machines?: string[];
   /** Action names. */
   actions?: string[];
   /** Operation statuses, e.g. `["running", "pending"]`. */
   status?: string[];
+  /** Operations to skip (paging). */
   offset?: number;
   /** At most this many (the controller's default and cap is 500). */
   limit?: number;
@@ -86,7 +107,9 @@ export interface ListOperationsOptions {
 
 /** A page of operations; `truncated` when more match. */
 export interface OperationList {
+  /** The operations of this page. */
   operations: OperationInfo[];
+  /** True when more operations match than this page holds. */
   truncated: boolean;
 }
 
@@ -110,7 +133,7 @@ export interface ExecOptions extends EnqueueOptions {
   workloadContext?: boolean;
 }
 
-function facade(ctx: ModelContext) {
+function facade(ctx: OpsContext) {
   return ctx.connection.facade("Action");
 }
 
@@ -145,17 +168,18 @@ function toOperation(r: ActionFacade.OperationResult): OperationInfo {
 }
 
 /**
- * Enqueues tasks and waits for each to appear in the model's live state;
+ * Enqueues tasks and waits for each to appear in the model's live state,
+ * returning their ids;
  * an item the controller refused throws its error (of the subclass its code
  * calls for), naming what was asked.
  */
 async function enqueued(
-  ctx: ModelContext,
+  ctx: OpsContext,
   method: "EnqueueOperation" | "Run" | "RunOnAllMachines",
   call: () => Promise<ActionFacade.EnqueuedActions>,
   describe: (index: number) => string,
   options: OperationWaitOptions,
-): Promise<Action[]> {
+): Promise<string[]> {
   ctx.requireWatching(`Action.${method}`);
   const res = await call();
   const site = siteOf(facade(ctx), method);
@@ -172,10 +196,10 @@ async function enqueued(
   const waitOpts = { ...options, timeout: options.timeout ?? DEFAULT_OPERATION_TIMEOUT };
   await ctx.waitFor(
     `task${ids.length === 1 ? "" : "s"} ${ids.join(", ")} to appear`,
-    () => ids.every((id) => ctx.entity("action", id) !== undefined),
+    () => ids.every((id) => liveData(ctx, "action", id) !== undefined),
     waitOpts,
   );
-  return ids.map((id) => ctx.entity("action", id) as Action);
+  return ids;
 }
 
 const ENQUEUE_SPEC: ac.OptionSpec = {
@@ -188,15 +212,16 @@ const ENQUEUE_SPEC: ac.OptionSpec = {
  * Runs a charm action on a unit (`Action.EnqueueOperation`); `unit` may be
  * `app/leader`. The controller checks the name and parameters against the
  * charm's actions: an unknown action, bad parameters or an unknown unit
- * throw a `JujuError` with Juju's message and code.
+ * throw a `JujuError` with Juju's message and code. Resolves with the
+ * task id once the model shows the task.
  */
 export async function runAction(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unit: string,
   name: string,
   params: Readonly<Record<string, unknown>> = {},
   options: EnqueueOptions = {},
-): Promise<Action> {
+): Promise<string> {
   ac.checkArg("unit", unit, ac.name);
   ac.checkArg("name", name, ac.str);
   ac.checkArg("params", params, ac.recordOf(ac.any));
@@ -213,21 +238,21 @@ export async function runAction(
     () => `cannot run action ${JSON.stringify(name)} on ${unit}`,
     options,
   );
-  return a as Action;
+  return a as string;
 }
 
 /**
  * Runs commands with `juju exec` (`Action.Run`) on units and machines, or
  * on every machine (`Action.RunOnAllMachines`) when `targets` is `"all"`.
  * Each target gets one `juju-exec` task; their results hold `return-code`,
- * `stdout` and `stderr`.
+ * `stdout` and `stderr`. Resolves with the task ids once the model shows them.
  */
 export async function exec(
-  ctx: ModelContext,
+  ctx: OpsContext,
   commands: string,
   targets: { units?: string[]; applications?: string[]; machines?: string[] } | "all",
   options: ExecOptions = {},
-): Promise<Action[]> {
+): Promise<string[]> {
   ac.checkArg("command", commands, ac.text);
   if (targets !== "all")
     ac.checkOptions("run", targets, {
@@ -274,7 +299,7 @@ export async function exec(
 
 /** The full records of tasks (`Action.Actions`); an unknown id throws `JujuNotFoundError`. */
 export async function getActionResults(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[],
 ): Promise<ActionResult[]> {
   ac.checkArg("ids", ids, ac.arrayOf(ac.name));
@@ -289,7 +314,7 @@ export async function getActionResults(
  * Rejects with `WaitTimeoutError` after `timeout` ms (default: no limit).
  */
 export async function waitForTask(
-  ctx: ModelContext,
+  ctx: OpsContext,
   id: string,
   options: OperationWaitOptions = {},
 ): Promise<ActionResult> {
@@ -298,7 +323,7 @@ export async function waitForTask(
   ctx.requireWatching("waiting for a task");
   await ctx.waitFor(
     `task ${id} to finish`,
-    () => FINAL_ACTION_STATUSES.has(ctx.entity("action", id)?.status ?? ""),
+    () => FINAL_ACTION_STATUSES.has(liveData(ctx, "action", id)?.status ?? ""),
     options,
   );
   const [r] = await getActionResults(ctx, [id]);
@@ -307,7 +332,7 @@ export async function waitForTask(
 
 /** Operations matching the filters (`Action.ListOperations`). */
 export async function listOperations(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: ListOperationsOptions = {},
 ): Promise<OperationList> {
   ac.checkOptions("listOperations", options, {
@@ -332,7 +357,7 @@ export async function listOperations(
 }
 
 /** One operation with all its tasks' records (`Action.Operations`). */
-export async function getOperation(ctx: ModelContext, id: string): Promise<OperationInfo> {
+export async function getOperation(ctx: OpsContext, id: string): Promise<OperationInfo> {
   ac.checkArg("id", id, ac.name);
   const f = facade(ctx);
   const res = await f.call("Operations", { entities: [{ tag: `operation-${id}` }] });
@@ -342,7 +367,7 @@ export async function getOperation(ctx: ModelContext, id: string): Promise<Opera
 
 /** Cancels tasks (`Action.Cancel`): pending ones are cancelled, running ones abort. */
 export async function cancelActions(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[],
 ): Promise<ActionResult[]> {
   ac.checkArg("ids", ids, ac.arrayOf(ac.name));

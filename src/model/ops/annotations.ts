@@ -5,12 +5,12 @@
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf } from "./common.js";
 
 /** The annotations of an entity given by tag (`model-…`, `application-…`, `unit-…`, `machine-…`). */
 export async function getAnnotations(
-  ctx: ModelContext,
+  ctx: OpsContext,
   tag: string,
 ): Promise<Record<string, string>> {
   const f = ctx.connection.facade("Annotations");
@@ -24,7 +24,7 @@ export async function getAnnotations(
 
 /** Sets annotations of an entity given by tag; an empty string value removes a key. */
 export async function setAnnotations(
-  ctx: ModelContext,
+  ctx: OpsContext,
   tag: string,
   annotations: Readonly<Record<string, string>>,
 ): Promise<void> {

@@ -8,13 +8,12 @@ import type { Constraints } from "../../parse/constraints.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
+import { InvalidArgumentError } from "../errors.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
-  type ModelContext,
   type OperationWaitOptions,
-} from "../context.js";
-import type { Unit } from "../entities/unit.js";
-import { InvalidArgumentError } from "../errors.js";
+  type OpsContext,
+} from "../ops-context.js";
 import { applicationTag, unitTag } from "../tags.js";
 import { maxWaitNs, siteOf, stringifyConfig, toConstraints, toPlacements } from "./common.js";
 import { asStorageTag } from "./storage.js";
@@ -45,8 +44,11 @@ export interface DestroyOptions extends OperationWaitOptions {
 
 /** What a removal destroyed or detached, per item, as Juju reports it. */
 export interface DestroyInfo {
+  /** Tags of the units removed with it. */
   destroyedUnits: string[];
+  /** Tags of the storage destroyed. */
   destroyedStorage: string[];
+  /** Tags of the storage detached (kept). */
   detachedStorage: string[];
 }
 
@@ -71,12 +73,12 @@ const EXPOSED_ENDPOINT: ac.Check = Object.assign(
   { expected: "{exposeToSpaces, exposeToCidrs}" },
 );
 
-/** Adds units to an application (`Application.AddUnits`) and waits for them to appear. */
+/** Adds units to an application (`Application.AddUnits`), waits for them to appear and returns their names. */
 export async function addUnits(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   options: AddUnitsOptions = {},
-): Promise<Unit[]> {
+): Promise<string[]> {
   ac.checkArg("application", application, ac.name);
   ac.checkOptions("addUnits", options, {
     ...ac.WAIT_OPTIONS,
@@ -104,12 +106,12 @@ export async function addUnits(
     () => names.every((n) => ctx.state.entityData("unit", n) !== undefined),
     options,
   );
-  return names.map((n) => ctx.entity("unit", n)!);
+  return names;
 }
 
 /** Removes units (`Application.DestroyUnit`); a {@link JujuBulkError} names each unit that failed. */
 export async function destroyUnits(
-  ctx: ModelContext,
+  ctx: OpsContext,
   names: readonly string[],
   options: DestroyOptions = {},
 ): Promise<DestroyInfo[]> {
@@ -144,7 +146,7 @@ export async function destroyUnits(
 
 /** Removes applications (`Application.DestroyApplication`); a {@link JujuBulkError} names each failure. */
 export async function destroyApplications(
-  ctx: ModelContext,
+  ctx: OpsContext,
   names: readonly string[],
   options: DestroyOptions = {},
 ): Promise<DestroyInfo[]> {
@@ -185,7 +187,9 @@ export interface ScaleOptions {
   scale?: number;
   /** Units to add (positive) or remove (negative) instead. */
   scaleChange?: number;
+  /** Scale even when units are in error. */
   force?: boolean;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 
@@ -195,7 +199,7 @@ export interface ScaleOptions {
  * Returns the new scale.
  */
 export async function scaleApplication(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   options: ScaleOptions,
 ): Promise<number> {
@@ -222,13 +226,15 @@ export async function scaleApplication(
 
 /** Exposure of one endpoint (`""` = every endpoint): who may reach it. */
 export interface ExposedEndpoint {
+  /** Spaces whose subnets may reach the endpoint. */
   exposeToSpaces?: string[];
+  /** CIDRs that may reach the endpoint. */
   exposeToCidrs?: string[];
 }
 
 /** Exposes an application (`Application.Expose`); without endpoints, all of them to 0.0.0.0/0 and ::/0. */
 export async function expose(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   endpoints?: Readonly<Record<string, ExposedEndpoint>>,
 ): Promise<void> {
@@ -251,7 +257,7 @@ export async function expose(
 
 /** Unexposes an application, or only the given endpoints (`Application.Unexpose`). */
 export async function unexpose(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   endpoints: readonly string[] = [],
 ): Promise<void> {
@@ -270,13 +276,15 @@ export interface ApplicationConfigOption {
   default?: unknown;
   /** `default`, `user` or `unset`. */
   source?: string;
+  /** The option's type: `string`, `int`, `float`, `boolean` or `secret`. */
   type?: string;
+  /** The charm's description of the option. */
   description?: string;
 }
 
 /** The application's config (`Application.Get`), charm options and application settings such as `trust`. */
 export async function getApplicationConfig(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
 ): Promise<Record<string, ApplicationConfigOption>> {
   ac.checkArg("application", application, ac.name);
@@ -289,7 +297,7 @@ export async function getApplicationConfig(
 
 /** Sets config values (`Application.SetConfigs`); values are sent as strings, as Juju expects. */
 export async function setApplicationConfig(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   config: Readonly<Record<string, unknown>>,
 ): Promise<void> {
@@ -304,7 +312,7 @@ export async function setApplicationConfig(
 
 /** Resets config options to their defaults (`Application.UnsetApplicationsConfig`). */
 export async function resetApplicationConfig(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   keys: readonly string[],
 ): Promise<void> {
@@ -319,7 +327,7 @@ export async function resetApplicationConfig(
 
 /** An application's constraints (`Application.GetConstraints`). */
 export async function getApplicationConstraints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
 ): Promise<Constraints> {
   ac.checkArg("application", application, ac.name);
@@ -333,7 +341,7 @@ export async function getApplicationConstraints(
 
 /** Sets an application's constraints (`Application.SetConstraints`); a string is parsed first. */
 export async function setApplicationConstraints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   constraints: string | Constraints,
 ): Promise<void> {
@@ -347,7 +355,7 @@ export async function setApplicationConstraints(
 }
 
 /** The name of the leader unit (`Application.Leader`). */
-export async function getLeader(ctx: ModelContext, application: string): Promise<string> {
+export async function getLeader(ctx: OpsContext, application: string): Promise<string> {
   ac.checkArg("application", application, ac.name);
   const app = ctx.connection.facade("Application");
   const res = await app.call("Leader", { tag: applicationTag(application) });
@@ -357,6 +365,7 @@ export async function getLeader(ctx: ModelContext, application: string): Promise
 
 /** An action a charm defines. */
 export interface ActionSpec {
+  /** What the action does, from `actions.yaml`. */
   description: string;
   /** JSON schema of the parameters. */
   params: Record<string, unknown>;
@@ -364,7 +373,7 @@ export interface ActionSpec {
 
 /** The actions the application's charm defines (`Action.ApplicationsCharmsActions`). */
 export async function getActions(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
 ): Promise<Record<string, ActionSpec>> {
   ac.checkArg("application", application, ac.name);
@@ -393,7 +402,7 @@ function withDefaultTimeout(o: OperationWaitOptions): OperationWaitOptions {
  * `trust` as application config (`Application.Get`'s `application-config`),
  * unless the charm has an option of that name, which python-libjuju reads first.
  */
-export async function getTrusted(ctx: ModelContext, application: string): Promise<boolean> {
+export async function getTrusted(ctx: OpsContext, application: string): Promise<boolean> {
   const res = await ctx.connection.facade("Application").call("Get", { application, branch: "" });
   const charmOption = (res.config as Record<string, ApplicationConfigOption> | undefined)?.trust;
   if (charmOption !== undefined) return charmOption.value === true;
@@ -408,7 +417,7 @@ export async function getTrusted(ctx: ModelContext, application: string): Promis
  * `Application.SetConfigs` to `"true"` or `"false"`.
  */
 export async function setTrusted(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   trust: boolean,
 ): Promise<void> {

@@ -7,7 +7,9 @@ import { InvalidArgumentError } from "../errors.js";
 
 /** A base as the API carries it: `{name: "ubuntu", channel: "22.04"}`. */
 export interface Base {
+  /** The OS, e.g. `ubuntu`. */
   name: string;
+  /** The OS channel, e.g. `22.04` (optionally `/risk`). */
   channel: string;
 }
 

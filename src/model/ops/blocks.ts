@@ -4,8 +4,8 @@
  * @module
  */
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf } from "./common.js";
 
 /** A command set as `juju disable-command` names it, or Juju's own block type. */
@@ -66,7 +66,7 @@ function blockType(command: string): string {
  * `operation is blocked` and whose message is `message`.
  */
 export async function block(
-  ctx: ModelContext,
+  ctx: OpsContext,
   commands: readonly string[],
   message = "",
 ): Promise<void> {
@@ -79,7 +79,7 @@ export async function block(
 }
 
 /** Switches blocks off (`Block.SwitchBlockOff`); a block not in force is no error. */
-export async function unblock(ctx: ModelContext, commands: readonly string[]): Promise<void> {
+export async function unblock(ctx: OpsContext, commands: readonly string[]): Promise<void> {
   const types = commands.map(blockType);
   const f = ctx.connection.facade("Block");
   for (const type of types) {
@@ -89,7 +89,7 @@ export async function unblock(ctx: ModelContext, commands: readonly string[]): P
 }
 
 /** The blocks in force (`Block.List`). */
-export async function getBlocks(ctx: ModelContext): Promise<BlockInfo[]> {
+export async function getBlocks(ctx: OpsContext): Promise<BlockInfo[]> {
   const f = ctx.connection.facade("Block");
   const res = await f.call("List", undefined);
   const out: BlockInfo[] = [];
@@ -108,7 +108,7 @@ export async function getBlocks(ctx: ModelContext): Promise<BlockInfo[]> {
 }
 
 /** Switches every block of the model off. */
-export async function removeBlocks(ctx: ModelContext): Promise<void> {
+export async function removeBlocks(ctx: OpsContext): Promise<void> {
   const blocks = await getBlocks(ctx);
   await unblock(
     ctx,

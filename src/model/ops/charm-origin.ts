@@ -9,15 +9,18 @@ import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import { name as nonEmptyName, str } from "../arg-check.js";
 import { CharmIsBundleError } from "../bundle-errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { type Base, formatBase, sameBase, trackOf } from "./bases.js";
 import { single, siteOf } from "./common.js";
 
 /** A charm channel: `[track/]risk[/branch]`. */
 export interface Channel {
+  /** The track, e.g. `8.0`; none for the default track. */
   track?: string;
+  /** `stable`, `candidate`, `beta` or `edge`. */
   risk: string;
+  /** A branch of the risk, if any. */
   branch?: string;
 }
 
@@ -161,7 +164,7 @@ export function selectBase(
  * (unknown charm, channel without a release…) are thrown as {@link JujuError}.
  */
 export async function resolveCharm(
-  ctx: ModelContext,
+  ctx: OpsContext,
   charmName: string,
   options: ResolveOptions,
 ): Promise<ResolvedCharm> {

@@ -29,6 +29,7 @@ import { InvalidArgumentError } from "../errors.js";
 export interface LogRecord {
   /** The entity tag that logged it: `unit-mysql-0`, `machine-0`. */
   entity: string;
+  /** When it was logged. */
   timestamp: Date;
   /** `TRACE`, `DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`. */
   severity: string;
@@ -36,6 +37,7 @@ export interface LogRecord {
   module: string;
   /** Source location, `file.go:line`. */
   location: string;
+  /** The log message. */
   message: string;
   /** Labels; the logger tags of a version-1 record are under `logger-tags`, comma separated. */
   labels: Record<string, string>;

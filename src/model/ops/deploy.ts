@@ -12,10 +12,9 @@ import type { Constraints } from "../../parse/constraints.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext, OperationWaitOptions } from "../context.js";
-import type { Application } from "../entities/application.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import type { UploadProgress } from "../http/edge.js";
+import type { OperationWaitOptions, OpsContext } from "../ops-context.js";
 import { isApplicationName } from "../tags.js";
 import { type Base, type BaseSpec, parseBase } from "./bases.js";
 import {
@@ -139,7 +138,7 @@ export function checkApplicationName(appName: string): void {
  * Checks and converts every option that does not depend on the charm, so
  * that bad input fails before the first RPC (or upload). @internal
  */
-export function prepareDeploy(ctx: ModelContext, options: DeployOptions): PreparedDeploy {
+export function prepareDeploy(ctx: OpsContext, options: DeployOptions): PreparedDeploy {
   ac.checkOptions("deploy", options, DEPLOY_SPEC);
   const channel = options.channel !== undefined ? parseChannel(options.channel) : undefined;
   if (options.revision !== undefined && channel === undefined)
@@ -203,7 +202,7 @@ export function unitsFor(
 
 /** `Application.Deploy` of one application, then waits for the model to show it. @internal */
 export async function submitDeploy(
-  ctx: ModelContext,
+  ctx: OpsContext,
   prepared: PreparedDeploy,
   options: DeployOptions,
   what: {
@@ -213,7 +212,7 @@ export async function submitDeploy(
     units: number;
     resources: Record<string, string> | undefined;
   },
-): Promise<Application> {
+): Promise<string> {
   const { appName } = what;
   const args: ApplicationFacade.ApplicationDeploy = {
     application: appName,
@@ -245,19 +244,19 @@ export async function submitDeploy(
     () => ctx.state.entityData("application", appName) !== undefined,
     options,
   );
-  return ctx.entity("application", appName)!;
+  return appName;
 }
 
 /**
- * Deploys a charm and returns the application once the model shows it: a
+ * Deploys a charm and returns the application's name once the model shows it: a
  * Charmhub charm, or a local charm (a directory, a `.charm` file, or
  * `local:` followed by either; see `deployLocalCharm`).
  */
 export async function deploy(
-  ctx: ModelContext,
+  ctx: OpsContext,
   charm: string,
   options: DeployOptions = {},
-): Promise<Application> {
+): Promise<string> {
   ctx.requireWatching("deploy");
   if (isLocalCharmReference(charm)) return deployLocalCharm(ctx, charm, options);
   // Every local check happens before the first RPC.
@@ -329,6 +328,7 @@ export interface RefreshOptions {
   resources?: Readonly<Record<string, number | string>>;
   /** With `path`: how long to wait for the model to show the new charm (ms). */
   timeout?: number;
+  /** Aborts the refresh. */
   signal?: AbortSignal;
 }
 
@@ -340,7 +340,7 @@ export interface RefreshOptions {
  * (see `refreshLocal`). Returns the new charm URL.
  */
 export async function refresh(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   options: RefreshOptions = {},
 ): Promise<string> {

@@ -7,9 +7,8 @@
 import { baseToSeries } from "../../charm/series.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext } from "../context.js";
-import type { Action } from "../entities/action.js";
 import { InvalidArgumentError, type NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { deriveApplicationStatus, type StatusInfo } from "../status.js";
 import { type ExecOptions, exec } from "./actions.js";
 import { siteOf } from "./common.js";
@@ -27,6 +26,7 @@ export interface StatusHistoryEntry {
   kind: string;
   /** The agent version, for agent statuses. */
   version: string;
+  /** Extra data Juju attached to the status. */
   data: Record<string, unknown>;
 }
 
@@ -50,7 +50,7 @@ export interface StatusHistoryOptions {
 
 /** Status history of the entity `tag` (`Client.StatusHistory`), newest first. */
 export async function statusHistory(
-  ctx: ModelContext,
+  ctx: OpsContext,
   tag: string,
   defaultKind: string,
   options: StatusHistoryOptions = {},
@@ -93,7 +93,7 @@ export async function statusHistory(
 
 /** The application's base (`Application.Get`), e.g. `{name: "ubuntu", channel: "22.04"}`. */
 export async function applicationBase(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
 ): Promise<{ name: string; channel: string }> {
   const res = await ctx.connection.facade("Application").call("Get", { application, branch: "" });
@@ -102,7 +102,7 @@ export async function applicationBase(
 }
 
 /** The series name of the application's base (`jammy`), as python-libjuju's `get_series`. */
-export async function applicationSeries(ctx: ModelContext, application: string): Promise<string> {
+export async function applicationSeries(ctx: OpsContext, application: string): Promise<string> {
   const base = await applicationBase(ctx, application);
   const series = baseToSeries(base);
   if (series === undefined) {
@@ -118,10 +118,7 @@ export async function applicationSeries(ctx: ModelContext, application: string):
  * The application's status from `Client.FullStatus` (fresher than the
  * watcher's): its own status, or the most severe of its units'.
  */
-export async function applicationStatus(
-  ctx: ModelContext,
-  application: string,
-): Promise<StatusInfo> {
+export async function applicationStatus(ctx: OpsContext, application: string): Promise<StatusInfo> {
   const status = await ctx.connection
     .facade("Client")
     .call("FullStatus", { patterns: [application] });
@@ -147,7 +144,7 @@ export async function applicationStatus(
  * `Application.UnitsInfo` (python-libjuju's `get_public_address`).
  */
 export async function unitPublicAddress(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unitTag: string,
   known: string,
 ): Promise<string | undefined> {
@@ -161,7 +158,7 @@ export async function unitPublicAddress(
 
 /** Marks a unit's error resolved (`Application.ResolveUnitErrors`), retrying the hook with `retryHooks`. */
 export async function resolveUnit(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unitTag: string,
   retryHooks: boolean,
 ): Promise<void> {
@@ -174,13 +171,13 @@ export async function resolveUnit(
   bulkResultsStrict(res, siteOf(app, "ResolveUnitErrors"));
 }
 
-/** Runs `command` on every unit of the application (`Action.Run`); one task per unit. */
+/** Runs `command` on every unit of the application (`Action.Run`); one task per unit, their ids returned. */
 export function applicationRun(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   command: string,
   options: ExecOptions = {},
-): Promise<Action[]> {
+): Promise<string[]> {
   return exec(ctx, command, { applications: [application] }, options);
 }
 

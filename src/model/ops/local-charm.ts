@@ -34,10 +34,9 @@ import {
 } from "../../charm/series.js";
 import type { Application as ApplicationFacade, Resources } from "../../facades/generated/index.js";
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext, OperationWaitOptions } from "../context.js";
-import type { Application } from "../entities/application.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { CharmArchiveFacts, HttpTarget, LocalEdge, UploadProgress } from "../http/edge.js";
+import type { OperationWaitOptions, OpsContext } from "../ops-context.js";
 import { type Base, type BaseSpec, formatBase, parseBase, sameBase, trackOf } from "./bases.js";
 import { siteOf } from "./common.js";
 import {
@@ -67,6 +66,7 @@ export interface AddLocalCharmOptions {
   size?: number;
   /** Upload for a base the charm does not declare. */
   force?: boolean;
+  /** Aborts the upload. */
   signal?: AbortSignal;
   /** Called as the archive streams: bytes sent of the total. */
   onProgress?: (progress: UploadProgress) => void;
@@ -207,7 +207,7 @@ function revisionOf(text: string | undefined): number {
 
 /** Checks that the model still has `url` (a remembered upload could have been removed). */
 async function modelHasCharm(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   url: string,
   signal: AbortSignal | undefined,
@@ -226,7 +226,7 @@ async function modelHasCharm(
  * is none, it differs, or the controller does not serve it.
  */
 async function identicalInModel(
-  ctx: ModelContext,
+  ctx: OpsContext,
   edge: LocalEdge,
   target: HttpTarget,
   name: string,
@@ -269,7 +269,7 @@ export function forgetLocalCharmUploads(modelUuid?: string): void {
 
 /** Uploads an inspected archive (or reuses an identical earlier upload). */
 async function uploadArchive(
-  ctx: ModelContext,
+  ctx: OpsContext,
   access: UploadAccess,
   edge: LocalEdge,
   file: string,
@@ -371,7 +371,7 @@ function requestedBase(options: { series?: BaseSpec; base?: BaseSpec }): Base | 
  * deploy` picks it); a charm without any uploads without a series.
  */
 export async function addLocalCharm(
-  ctx: ModelContext,
+  ctx: OpsContext,
   file: string,
   options: AddLocalCharmOptions = {},
 ): Promise<LocalCharmUpload> {
@@ -385,7 +385,7 @@ export async function addLocalCharm(
 }
 
 async function uploadBase(
-  ctx: ModelContext,
+  ctx: OpsContext,
   info: CharmInfo,
   options: AddLocalCharmOptions,
 ): Promise<Base | undefined> {
@@ -405,7 +405,7 @@ async function uploadBase(
  * path is uploaded as is.
  */
 export async function addLocalCharmDir(
-  ctx: ModelContext,
+  ctx: OpsContext,
   dir: string,
   options: AddLocalCharmOptions = {},
 ): Promise<LocalCharmUpload> {
@@ -424,7 +424,7 @@ export async function addLocalCharmDir(
 
 /** Archives a charm directory into a temporary file, uploads it and removes the file. */
 async function uploadDirectory(
-  ctx: ModelContext,
+  ctx: OpsContext,
   access: UploadAccess,
   edge: LocalEdge,
   dir: string,
@@ -442,7 +442,7 @@ async function uploadDirectory(
 
 /** Uploads a local charm given as a directory or a `.charm` file, with a chosen base. */
 async function uploadLocal(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ref: string,
   options: {
     base: Base | undefined;
@@ -514,13 +514,14 @@ export function localOrigin(
  * comes from the options or the charm (see {@link selectLocalCharmBase}).
  * Resources: a path (or OCI image reference) is uploaded, a number is a
  * Charmhub revision; only the named resources are registered, as
- * python-libjuju does for local charms.
+ * python-libjuju does for local charms. Resolves with the application's
+ * name once the model shows it.
  */
 export async function deployLocalCharm(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ref: string,
   options: DeployOptions = {},
-): Promise<Application> {
+): Promise<string> {
   const prepared = prepareDeploy(ctx, options);
   if (options.applicationName !== undefined) checkApplicationName(options.applicationName);
   if (prepared.channel !== undefined || options.revision !== undefined) {
@@ -605,7 +606,7 @@ export async function deployLocalCharm(
   });
 }
 
-async function pathExists(ctx: ModelContext, path: string): Promise<boolean> {
+async function pathExists(ctx: OpsContext, path: string): Promise<boolean> {
   const edge = await uploadAccess(ctx).localEdge();
   return (await edge.kind(edge.resolve(path))) !== undefined;
 }
@@ -620,6 +621,7 @@ export interface LocalRefreshOptions extends OperationWaitOptions {
   forceUnits?: boolean;
   /** Skip compatibility checks. */
   force?: boolean;
+  /** Called as the charm archive streams: bytes sent of the total. */
   onUploadProgress?: (progress: UploadProgress) => void;
 }
 
@@ -631,7 +633,7 @@ export interface LocalRefreshOptions extends OperationWaitOptions {
  * when the application already runs it, nothing is changed. Returns the URL.
  */
 export async function refreshLocal(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   path: string,
   options: LocalRefreshOptions = {},

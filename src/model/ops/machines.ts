@@ -10,13 +10,12 @@ import { ParseError } from "../../parse/errors.js";
 import { isContainerType, parsePlacement } from "../../parse/placement.js";
 import { bulkResultsStrict } from "../../rpc/bulk.js";
 import * as ac from "../arg-check.js";
+import { NotSupportedError } from "../errors.js";
 import {
   DEFAULT_OPERATION_TIMEOUT,
-  type ModelContext,
   type OperationWaitOptions,
-} from "../context.js";
-import type { Machine } from "../entities/machine.js";
-import { NotSupportedError } from "../errors.js";
+  type OpsContext,
+} from "../ops-context.js";
 import { machineTag } from "../tags.js";
 import { type BaseSpec, parseBase } from "./bases.js";
 import { callOptions, maxWaitNs, single, siteOf, toConstraints } from "./common.js";
@@ -35,6 +34,7 @@ export interface DiskSpec {
   pool?: string;
   /** Size in MiB. */
   size?: number;
+  /** How many such disks. */
   count?: number;
 }
 
@@ -42,6 +42,7 @@ export interface DiskSpec {
 export interface AddMachineOptions extends OperationWaitOptions {
   /** Constraints, as a Juju string (`"mem=4G cores=2"`) or the wire object. */
   constraints?: string | Constraints;
+  /** Disks to attach (`juju add-machine --disks`). */
   disks?: readonly DiskSpec[];
   /** Base (`ubuntu@22.04`) or, as python-libjuju, a series name (`jammy`). */
   base?: BaseSpec;
@@ -144,15 +145,16 @@ export function addMachineParams(
 }
 
 /**
- * Adds a machine (or container) and waits for it to appear in the model.
+ * Adds a machine (or container), waits for it to appear in the model and
+ * returns its id.
  * An `ssh:` spec provisions an existing host over SSH first
  * (`manual-provision.ts`; failures are `ProvisioningError`s).
  */
 export async function addMachine(
-  ctx: ModelContext,
+  ctx: OpsContext,
   spec: string | undefined,
   options: AddMachineOptions = {},
-): Promise<Machine> {
+): Promise<string> {
   if (spec !== undefined) ac.checkArg("spec", spec, ac.str);
   ac.checkOptions("addMachine", options, ADD_MACHINE_SPEC);
   ctx.requireWatching("addMachine");
@@ -198,7 +200,7 @@ export async function addMachine(
     () => ctx.state.entityData("machine", id) !== undefined,
     options,
   );
-  return ctx.entity("machine", id)!;
+  return id;
 }
 
 /**
@@ -241,10 +243,15 @@ export interface DestroyMachineOptions extends OperationWaitOptions {
 
 /** What removing one machine destroyed or detached. */
 export interface DestroyMachineInfo {
+  /** The machine removed. */
   machineId: string;
+  /** Tags of the units removed with it. */
   destroyedUnits: string[];
+  /** Tags of the containers removed with it. */
   destroyedContainers: string[];
+  /** Tags of the storage destroyed. */
   destroyedStorage: string[];
+  /** Tags of the storage detached (kept). */
   detachedStorage: string[];
 }
 
@@ -254,7 +261,7 @@ export interface DestroyMachineInfo {
  * (e.g. `machine 1 has unit "mysql/0" assigned`, or not found).
  */
 export async function destroyMachines(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[],
   options: DestroyMachineOptions = {},
 ): Promise<DestroyMachineInfo[]> {
@@ -305,7 +312,7 @@ export async function destroyMachines(
  * (`MachineManager.RetryProvisioning`); no ids means every such machine.
  */
 export async function retryProvisioning(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[] = [],
 ): Promise<void> {
   ac.checkArg("ids", ids, ac.arrayOf(ac.name));

@@ -49,8 +49,11 @@ export interface SshAuth {
 
 /** Where to connect. */
 export interface SshTarget {
+  /** Host name or address. */
   host: string;
+  /** SSH port, usually 22. */
   port: number;
+  /** Remote user name. */
   user: string;
 }
 
@@ -60,7 +63,9 @@ export interface SshExecResult {
   code: number | null;
   /** The signal that ended the command, if any. */
   signal?: string;
+  /** What the command printed on standard output. */
   stdout: string;
+  /** What the command printed on standard error. */
   stderr: string;
 }
 
@@ -74,6 +79,7 @@ export interface SshExecOptions {
   sudoPassword?: string;
   /** Milliseconds before the command is abandoned (the channel closed). */
   timeout: number;
+  /** Aborts the command. */
   signal?: AbortSignal;
   /** Called with standard error as it arrives (provisioning progress). */
   onStderr?: (chunk: string) => void;
@@ -95,6 +101,7 @@ export interface SshSession {
 export interface SshConnectOptions {
   /** Milliseconds for the TCP connection, handshake and authentication. */
   timeout: number;
+  /** Aborts connecting. */
   signal?: AbortSignal;
   /**
    * Checks the host key (raw SSH wire form); return false to refuse it.
@@ -109,6 +116,7 @@ export interface SshConnectOptions {
  * `addMachine(spec, {ssh: {connector}})`.
  */
 export interface SshConnector {
+  /** Opens an SSH session to `target`, authenticated with `auth`. */
   connect(target: SshTarget, auth: SshAuth, options: SshConnectOptions): Promise<SshSession>;
   /**
    * The public keys to authorise for the `ubuntu` user when it is created,
@@ -162,8 +170,11 @@ export type ProvisioningStep =
  * (it was then removed again; `cleanupError` says if that failed too).
  */
 export class ProvisioningError extends LibjujuError {
+  /** The provisioning step that failed. */
   readonly step: ProvisioningStep;
+  /** The host being provisioned. */
   readonly host: string;
+  /** The machine id, once the controller allotted one. */
   readonly machineId: string | undefined;
   /** The message without the `cannot provision <host> (<step>):` prefix. */
   readonly reason: string;

@@ -9,8 +9,8 @@ import type { HighAvailability } from "../../facades/generated/index.js";
 import type { Constraints } from "../../parse/constraints.js";
 import type { Connection } from "../../rpc/connection.js";
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf, toConstraints } from "./common.js";
 import { uploadAccess } from "./resources.js";
 
@@ -21,6 +21,7 @@ export type WithController = <T>(fn: (c: Connection) => Promise<T>) => Promise<T
 export interface ModelShare {
   /** User name, e.g. `admin` or `bob`. */
   user: string;
+  /** The user's display name, if set. */
   displayName: string;
   /** `read`, `write` or `admin`. */
   access: string;
@@ -33,7 +34,7 @@ export interface ModelShare {
  * controller, as `juju show-model` lists them), keyed by user name.
  */
 export async function getShares(
-  ctx: ModelContext,
+  ctx: OpsContext,
   withController: WithController,
 ): Promise<Record<string, ModelShare>> {
   return withController(async (c) => {
@@ -66,9 +67,13 @@ export interface EnableHaOptions {
 
 /** What `enableHa` changed: machine tags per change. */
 export interface ControllersChanges {
+  /** Machines added as controllers. */
   added: string[];
+  /** Controller machines kept. */
   maintained: string[];
+  /** Controller machines removed. */
   removed: string[];
+  /** Machines converted to controllers. */
   converted: string[];
 }
 
@@ -125,7 +130,7 @@ export interface UpgradeJujuOptions {
  * `already exists`).
  */
 export async function upgradeJuju(
-  ctx: ModelContext,
+  ctx: OpsContext,
   withController: WithController,
   options: UpgradeJujuOptions = {},
 ): Promise<string> {
@@ -151,21 +156,35 @@ export async function upgradeJuju(
 
 /** The metadata of a backup (`params.BackupsMetadataResult`). */
 export interface BackupMetadata {
+  /** The backup id. */
   id: string;
   /** The archive's name on the controller (what the download asks for). */
   filename: string;
+  /** The note given at creation. */
   notes: string;
+  /** Archive size in bytes. */
   size: number;
+  /** The archive's checksum. */
   checksum: string;
+  /** How `checksum` was computed, e.g. `SHA-1, base64 encoded`. */
   checksumFormat: string;
+  /** When the backup started (RFC 3339). */
   started: string;
+  /** When it finished (RFC 3339). */
   finished: string;
+  /** When it was stored (RFC 3339). */
   stored: string;
+  /** UUID of the backed-up model. */
   model: string;
+  /** UUID of the controller. */
   controllerUuid: string;
+  /** The controller's Juju version. */
   version: string;
+  /** The controller machine's base. */
   base: string;
+  /** The controller machine's host name. */
   hostname: string;
+  /** How many controller machines there were. */
   haNodes: number;
 }
 
@@ -179,12 +198,15 @@ export interface CreateBackupOptions {
 
 /** A downloaded archive in a temporary file: copy or move it, then call `cleanup`. */
 export interface DownloadedFile {
+  /** The temporary file's path. */
   file: string;
+  /** Removes the temporary file. */
   cleanup: () => Promise<void>;
 }
 
 /** What {@link Model.createBackup} made: the metadata and, unless `noDownload`, the archive. */
 export interface CreatedBackup {
+  /** The backup's metadata. */
   metadata: BackupMetadata;
   /** The archive (a `.tar.gz`) in a temporary file, unless `noDownload`. */
   archive: DownloadedFile | undefined;
@@ -197,7 +219,7 @@ export interface CreatedBackup {
  * `juju create-backup` does in Juju 3.
  */
 export async function createBackup(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: CreateBackupOptions = {},
 ): Promise<CreatedBackup> {
   const f = ctx.connection.facade("Backups");

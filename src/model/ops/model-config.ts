@@ -4,19 +4,21 @@
  */
 import type { Constraints } from "../../parse/constraints.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
+import type { OpsContext } from "../ops-context.js";
 import { type Base, parseBase } from "./bases.js";
 import { toConstraints } from "./common.js";
 
 /** One model config value and where it comes from (`default`, `model`, `controller`, `region`). */
 export interface ConfigValue {
+  /** The value in effect. */
   value: unknown;
+  /** Where it comes from: `default`, `controller`, `region` or `model`. */
   source: string;
 }
 
 /** The model config (`ModelConfig.ModelGet`). */
 export async function getModelConfig(
-  ctx: ModelContext,
+  ctx: OpsContext,
   signal?: AbortSignal,
 ): Promise<Record<string, ConfigValue>> {
   const res = await ctx.connection
@@ -34,7 +36,7 @@ export async function getModelConfig(
  * (strings, numbers, booleans); a {@link ConfigValue} is unwrapped.
  */
 export async function setModelConfig(
-  ctx: ModelContext,
+  ctx: OpsContext,
   config: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   ac.checkArg("config", config, ac.recordOf(ac.configValue));
@@ -48,14 +50,14 @@ export async function setModelConfig(
 }
 
 /** Resets model config keys to their defaults (`ModelConfig.ModelUnset`). */
-export async function unsetModelConfig(ctx: ModelContext, keys: readonly string[]): Promise<void> {
+export async function unsetModelConfig(ctx: OpsContext, keys: readonly string[]): Promise<void> {
   ac.checkArg("keys", keys, ac.arrayOf(ac.name));
   await ctx.connection.facade("ModelConfig").call("ModelUnset", { keys: [...keys] });
 }
 
 /** The model's constraints (`ModelConfig.GetModelConstraints`), without empty fields. */
 export async function getModelConstraints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   signal?: AbortSignal,
 ): Promise<Constraints> {
   const res = await ctx.connection
@@ -70,7 +72,7 @@ export async function getModelConstraints(
 
 /** Sets the model's constraints (`ModelConfig.SetModelConstraints`); a string is parsed first. */
 export async function setModelConstraints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   constraints: string | Constraints,
 ): Promise<void> {
   ac.checkArg("constraints", constraints, ac.constraints);
@@ -80,13 +82,13 @@ export async function setModelConstraints(
 }
 
 /** The architecture to deploy for: the model's `arch` constraint, else `amd64`. */
-export async function modelArchitecture(ctx: ModelContext, signal?: AbortSignal): Promise<string> {
+export async function modelArchitecture(ctx: OpsContext, signal?: AbortSignal): Promise<string> {
   return (await getModelConstraints(ctx, signal)).arch ?? "amd64";
 }
 
 /** The model's `default-base`, only when set explicitly (not Juju's default), as the CLI uses it. */
 export async function modelDefaultBase(
-  ctx: ModelContext,
+  ctx: OpsContext,
   signal?: AbortSignal,
 ): Promise<Base | undefined> {
   const v = (await getModelConfig(ctx, signal))["default-base"];

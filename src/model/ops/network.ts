@@ -8,7 +8,7 @@ import type { Space } from "../../facades/generated/spaces.js";
 import type { Subnet } from "../../facades/generated/subnets.js";
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf } from "./common.js";
 
 export type { Space, Subnet };
@@ -27,7 +27,7 @@ export interface GetSubnetsOptions {
  * space) throws its `JujuError`.
  */
 export async function addSpace(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   cidrs: readonly string[],
 ): Promise<void> {
@@ -45,7 +45,7 @@ export async function addSpace(
 }
 
 /** Every space of the model with its subnets (`Spaces.ListSpaces`). */
-export async function getSpaces(ctx: ModelContext): Promise<Space[]> {
+export async function getSpaces(ctx: OpsContext): Promise<Space[]> {
   const f = ctx.connection.facade("Spaces");
   const res = await f.call("ListSpaces");
   return bulkResultsStrict(res, siteOf(f, "ListSpaces"));
@@ -53,7 +53,7 @@ export async function getSpaces(ctx: ModelContext): Promise<Space[]> {
 
 /** The model's subnets, optionally only those of a space and/or zone (`Subnets.ListSubnets`). */
 export async function getSubnets(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: GetSubnetsOptions = {},
 ): Promise<Subnet[]> {
   ac.checkOptions("getSubnets", options, { space: ac.str, zone: ac.str });
@@ -72,7 +72,7 @@ export async function getSubnets(
  * thrown as a `JujuError`.
  */
 export async function addSubnet(
-  ctx: ModelContext,
+  ctx: OpsContext,
   cidrOrId: string,
   space: string,
   zones: readonly string[],

@@ -21,13 +21,14 @@ import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import type { Connection } from "../../rpc/connection.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { callOptions, siteOf } from "./common.js";
 import type { WithController } from "./model-admin.js";
 
 /** Per-call options. */
 export interface OfferCallOptions {
+  /** Aborts the call. */
   signal?: AbortSignal;
   /** Per-call timeout in milliseconds. */
   callTimeout?: number;
@@ -70,43 +71,63 @@ export interface FindOffersOptions extends OfferCallOptions {
 
 /** An endpoint of an offer. */
 export interface OfferEndpointInfo {
+  /** The endpoint name. */
   name: string;
+  /** `provider`, `requirer` or `peer`. */
   role: string;
+  /** The endpoint's interface. */
   interface: string;
+  /** The most relations it takes (0: no limit). */
   limit: number;
 }
 
 /** A user's access to an offer. */
 export interface OfferUserInfo {
+  /** User name. */
   user: string;
+  /** The user's display name. */
   displayName: string;
+  /** `read`, `consume` or `admin`. */
   access: string;
 }
 
 /** A consumer's connection to an offer (offer admins only). */
 export interface OfferConnectionInfo {
+  /** `model-<uuid>` of the consuming model. */
   sourceModelTag: string;
+  /** The relation's id in the offering model. */
   relationId: number;
+  /** Who connected. */
   username: string;
+  /** The offered endpoint in use. */
   endpoint: string;
+  /** The connection's status, e.g. `joined`. */
   status: string;
+  /** Subnets the consumer connects from. */
   ingressSubnets: string[];
 }
 
 /** An offer as `listOffers` and `findOffers` give it. */
 export interface OfferInfo {
+  /** The offer's name. */
   offerName: string;
+  /** The offer's UUID. */
   offerUuid: string;
   /** `<owner>/<model>.<offer>`. */
   offerUrl: string;
+  /** The offered application. */
   applicationName: string;
+  /** The application's description. */
   applicationDescription: string;
   /** The offered charm (offer admins only, else `""`). */
   charmUrl: string;
   /** `model-<uuid>` of the offering model. */
   sourceModelTag: string;
+  /** The offered endpoints. */
   endpoints: OfferEndpointInfo[];
+  /** Users with access to the offer. */
   users: OfferUserInfo[];
+  /** Consumers' connections (offer admins only). */
   connections: OfferConnectionInfo[];
 }
 
@@ -114,7 +135,9 @@ export interface OfferInfo {
 export interface OfferUrl {
   /** The controller name, `""` for the model's own. */
   source: string;
+  /** The model owner, `""` when not given. */
   user: string;
+  /** The model name. */
   model: string;
   /** The offer name, possibly with `:<endpoint>`. */
   application: string;
@@ -235,7 +258,7 @@ function toOffer(o: ApplicationOfferAdminDetailsV5): OfferInfo {
  * `ModelManager.ModelInfo`, else `FullStatus` (the caller's name is assumed).
  */
 async function modelNames(
-  ctx: ModelContext & OfferHost,
+  ctx: OpsContext & OfferHost,
   options: OfferCallOptions,
 ): Promise<{ name: string; owner: string | undefined }> {
   const data = ctx.state.entityData("model", ctx.uuid) as
@@ -261,7 +284,7 @@ async function modelNames(
 }
 
 /** The logged-in user's name (`admin` of `user-admin`). */
-function loginUser(ctx: ModelContext): string {
+function loginUser(ctx: OpsContext): string {
   const id = ctx.connection.loginInfo?.userInfo?.identity ?? "";
   return id.replace(/^user-/, "");
 }
@@ -370,7 +393,7 @@ export async function createOffer(
 
 /** The model's offers with their connections (`ListApplicationOffers`; model admins). */
 export async function listOffers(
-  ctx: ModelContext & OfferHost,
+  ctx: OpsContext & OfferHost,
   options: OfferCallOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("listOffers", options, CALL);
@@ -414,7 +437,7 @@ export async function listOffersOf(
  * partial), interface or application.
  */
 export async function findOffers(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: FindOffersOptions = {},
 ): Promise<OfferInfo[]> {
   ac.checkOptions("findOffers", options, {
@@ -529,7 +552,7 @@ export async function getConsumeDetails(
  * local application name.
  */
 export async function consume(
-  ctx: ModelContext,
+  ctx: OpsContext,
   url: string,
   options: ConsumeOptions = {},
   controllerName?: string,
@@ -598,7 +621,7 @@ export async function consume(
 
 /** Removes a SAAS application and its relations (`DestroyConsumedApplications`). */
 export async function removeSaas(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: OfferCallOptions = {},
 ): Promise<void> {
@@ -623,7 +646,7 @@ const OFFER_ACCESS = ["read", "consume", "admin"] as const;
 
 /** Grants or revokes a user's access to an offer (`ModifyOfferAccess`). */
 export async function modifyOfferAccess(
-  ctx: ModelContext,
+  ctx: OpsContext,
   action: "grant" | "revoke",
   url: string,
   user: string,
@@ -665,7 +688,7 @@ export async function modifyOfferAccess(
  * consumed under its offer name and replaced by that name.
  */
 export async function consumeOfferEndpoints(
-  ctx: ModelContext,
+  ctx: OpsContext,
   specs: [string, string],
   options: OfferCallOptions = {},
 ): Promise<[string, string]> {

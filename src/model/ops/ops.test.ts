@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { fakeModelFactory } from "../../../test/support/fake-model.js";
+import { type FakeReply, loginResponse } from "../../../test/support/fake-server.js";
 import { ParseError } from "../../parse/errors.js";
 import type { RequestFrame } from "../../protocol/frames.js";
 import { Credentials } from "../../rpc/credentials.js";
 import { ConnectionClosedError, JujuError } from "../../rpc/errors.js";
-import { type FakeReply, loginResponse } from "../../rpc/fake-server.test-support.js";
 import { InvalidArgumentError, NotSupportedError, type ObserverError } from "../errors.js";
-import { fakeModelFactory } from "../fake-model.test-support.js";
 import { Model } from "../model.js";
 import { parseBase } from "./bases.js";
 import { charmNameOf, parseChannel, selectBase } from "./charm-origin.js";

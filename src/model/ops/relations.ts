@@ -3,11 +3,12 @@
  * @module
  */
 import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import type { RelationData } from "../../protocol/entity-data.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext, OperationWaitOptions } from "../context.js";
-import type { Relation } from "../entities/relation.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OperationWaitOptions, OpsContext } from "../ops-context.js";
+import { endpointNames, endpointsMatch } from "../relation-endpoints.js";
 import { isApplicationName } from "../tags.js";
 import { maxWaitNs } from "./common.js";
 import { consumeOfferEndpoints } from "./offers.js";
@@ -51,23 +52,30 @@ export function checkEndpointSpec(spec: string): void {
 }
 
 /**
- * Relates two endpoints (`Application.AddRelation`) and waits for the
- * relation to appear. As python-libjuju, an existing identical relation
- * (Juju's `already exists`) is returned instead of failing.
+ * Relates two endpoints (`Application.AddRelation`), waits for the
+ * relation to appear and returns its id (as the live state keys it). As
+ * python-libjuju, an existing identical relation (Juju's `already exists`)
+ * is returned instead of failing.
  */
 export async function integrate(
-  ctx: ModelContext,
+  ctx: OpsContext,
   endpoint1: string,
   endpoint2: string,
   options: IntegrateOptions = {},
-): Promise<Relation> {
+): Promise<string> {
   ac.checkOptions("integrate", options, { ...ac.WAIT_OPTIONS, viaCidrs: ac.arrayOf(ac.name) });
   ctx.requireWatching("integrate");
   // As python-libjuju: an offer URL is consumed first, then related by its offer name.
   [endpoint1, endpoint2] = await consumeOfferEndpoints(ctx, [endpoint1, endpoint2], options);
   checkEndpointSpec(endpoint1);
   checkEndpointSpec(endpoint2);
-  const find = (...specs: string[]) => ctx.entities("relation").find((r) => r.matches(...specs));
+  const find = (...specs: string[]): string | undefined => {
+    for (const r of ctx.state.live("relation")) {
+      const data = r.current as RelationData;
+      if (endpointsMatch(endpointNames(data.endpoints), specs)) return r.id;
+    }
+    return undefined;
+  };
   const params: ApplicationFacade.AddRelation = { endpoints: [endpoint1, endpoint2] };
   if (options.viaCidrs?.length) params["via-cidrs"] = [...options.viaCidrs];
   let specs: string[];
@@ -93,15 +101,17 @@ export async function integrate(
 
 /** Options of relation removal. */
 export interface DestroyRelationOptions {
+  /** Remove the relation even when its hooks fail. */
   force?: boolean;
   /** With `force`, seconds to wait before forcing. */
   maxWait?: number;
+  /** Aborts the call. */
   signal?: AbortSignal;
 }
 
 /** Removes a relation given by id or by its two endpoints (`Application.DestroyRelation`). */
 export async function destroyRelation(
-  ctx: ModelContext,
+  ctx: OpsContext,
   target: { relationId: number } | { endpoints: [string, string] },
   options: DestroyRelationOptions = {},
 ): Promise<void> {

@@ -11,9 +11,9 @@
 import { parse as parseYaml } from "yaml";
 import type { Charms, Resources } from "../../facades/generated/index.js";
 import { JujuError } from "../../rpc/errors.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { HttpBody, HttpTarget, LocalEdge, UploadProgress } from "../http/edge.js";
+import type { OpsContext } from "../ops-context.js";
 import { applicationTag } from "../tags.js";
 import { siteOf } from "./common.js";
 import { httpError } from "./local-charm-errors.js";
@@ -27,7 +27,7 @@ export interface UploadAccess {
 }
 
 /** The upload access of a model context; a context without it cannot upload. */
-export function uploadAccess(ctx: ModelContext): UploadAccess {
+export function uploadAccess(ctx: OpsContext): UploadAccess {
   const c = ctx as Partial<UploadAccess>;
   if (typeof c.httpTarget !== "function" || typeof c.localEdge !== "function") {
     throw new InvalidArgumentError(
@@ -63,6 +63,7 @@ export interface UploadPlan {
 
 /** Options of an upload: cancellation and progress. */
 export interface ResourceUploadOptions {
+  /** Aborts the upload. */
   signal?: AbortSignal;
   /** Called as the content streams (bytes sent of the total). */
   onProgress?: (resource: string, progress: UploadProgress) => void;
@@ -149,7 +150,7 @@ function contentDisposition(filename: string): string {
 
 /** The HTTPS PUT of one resource's content (`api/client/resources` UploadRequest). */
 async function putResource(
-  ctx: ModelContext,
+  ctx: OpsContext,
   access: UploadAccess,
   edge: LocalEdge,
   application: string,
@@ -214,7 +215,7 @@ export interface PendingResourcesRequest {
  * fail first. Undefined when there is nothing to register.
  */
 export async function planPendingResources(
-  ctx: ModelContext,
+  ctx: OpsContext,
   req: PendingResourcesRequest,
 ): Promise<PendingResourcesPlan | undefined> {
   const unknown = Object.keys(req.values).filter((n) => !req.metas.some((m) => m.name === n));
@@ -262,7 +263,7 @@ export interface PendingResourcesTarget extends ResourceUploadOptions {
  * local ones to their pending ids. Returns name → pending id.
  */
 export async function registerPendingResources(
-  ctx: ModelContext,
+  ctx: OpsContext,
   plan: PendingResourcesPlan | undefined,
   target: PendingResourcesTarget,
 ): Promise<Record<string, string> | undefined> {
@@ -297,7 +298,7 @@ export async function registerPendingResources(
 
 /** The resources of an application (`Resources.ListResources`). */
 export async function getResources(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   signal?: AbortSignal,
 ): Promise<ApplicationResources> {
@@ -325,7 +326,7 @@ export async function getResources(
  * does. Returns the resource as the controller reports it afterwards.
  */
 export async function attachResource(
-  ctx: ModelContext,
+  ctx: OpsContext,
   application: string,
   name: string,
   value: string | number,

@@ -19,8 +19,8 @@ import type {
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import { JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { callOptions, siteOf } from "./common.js";
 
 const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");
@@ -56,6 +56,7 @@ export interface SecretContentOptions {
   file?: string;
   /** How `#file` arguments and `file` are read; default: the local file system (Node only). */
   reader?: SecretFileReader;
+  /** Aborts the call. */
   signal?: AbortSignal;
   /** Per-call timeout in milliseconds. */
   callTimeout?: number;
@@ -86,10 +87,21 @@ export interface UpdateSecretOptions extends SecretContentOptions {
 /** Options of {@link Model.listSecrets}. */
 export interface ListSecretsOptions {
   /** Only secrets matching these. */
-  filter?: { uri?: string; label?: string; ownerTag?: string; revision?: number };
+  filter?: {
+    /** The secret's URI, `secret:<id>`. */
+    uri?: string;
+    /** The secret's name (label). */
+    label?: string;
+    /** The owner, e.g. `model-<uuid>`. */
+    ownerTag?: string;
+    /** A revision the secret has. */
+    revision?: number;
+  };
   /** Also fetch the values (model admin only); python-libjuju's `show_secrets`. */
   reveal?: boolean;
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
@@ -99,13 +111,17 @@ export interface RemoveSecretOptions {
   revision?: number;
   /** Only these revisions. */
   revisions?: readonly number[];
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
 /** Per-call options of grant and revoke. */
 export interface SecretCallOptions {
+  /** Aborts the call. */
   signal?: AbortSignal;
+  /** Milliseconds each call may take. */
   callTimeout?: number;
 }
 
@@ -168,10 +184,12 @@ export class SecretValue {
     return { keys: this.keys, values: "<redacted>" };
   }
 
+  /** `SecretValue(key, …)`: the keys only. */
   toString(): string {
     return `SecretValue(${this.keys.join(", ")})`;
   }
 
+  /** What `util.inspect` shows: the keys only. */
   [inspectSymbol](): string {
     return this.toString();
   }
@@ -179,9 +197,13 @@ export class SecretValue {
 
 /** One revision of a listed secret. */
 export interface SecretRevisionInfo {
+  /** The revision number. */
   revision: number;
+  /** When it was created (RFC 3339). */
   createTime: string | undefined;
+  /** When it last changed (RFC 3339). */
   updateTime: string | undefined;
+  /** When it expires (RFC 3339), if it does. */
   expireTime: string | undefined;
   /** Where the content lives, e.g. `internal`. */
   backendName: string | undefined;
@@ -189,8 +211,11 @@ export interface SecretRevisionInfo {
 
 /** An application's access to a secret. */
 export interface SecretAccessInfo {
+  /** Who has access, e.g. `application-mysql`. */
   targetTag: string;
+  /** What the access is bound to, e.g. the relation or model. */
   scopeTag: string;
+  /** `view` or `manage`. */
   role: string;
 }
 
@@ -200,18 +225,27 @@ export interface SecretInfo {
   uri: string;
   /** The secret's name (label), if any. */
   label: string | undefined;
+  /** The secret's description, if any. */
   description: string | undefined;
   /** `model-<uuid>` for user secrets. */
   ownerTag: string;
+  /** The secret format version. */
   version: number;
+  /** How often it rotates, e.g. `monthly`, if set. */
   rotatePolicy: string | undefined;
+  /** When it rotates next (RFC 3339), if it rotates. */
   nextRotateTime: string | undefined;
+  /** The newest revision number. */
   latestRevision: number;
   /** Checksum of the latest revision's content (Secrets v2). */
   latestRevisionChecksum: string | undefined;
+  /** When the newest revision expires (RFC 3339), if it does. */
   latestExpireTime: string | undefined;
+  /** When the secret was created (RFC 3339). */
   createTime: string;
+  /** When it last changed (RFC 3339). */
   updateTime: string;
+  /** Its revisions. */
   revisions: SecretRevisionInfo[];
   /** Grants to applications (Secrets v2). */
   access: SecretAccessInfo[];
@@ -345,7 +379,7 @@ function secretRef(name: string): { uri: string; label: string } {
 }
 
 /** The Secrets facade at v2+, or `NotSupportedError` (user secrets need Juju 3.3+). */
-function secretsV2(ctx: ModelContext, operation: string) {
+function secretsV2(ctx: OpsContext, operation: string) {
   const f = ctx.connection.facade("Secrets");
   if (f.version < 2) {
     throw new NotSupportedError(
@@ -365,7 +399,7 @@ const CONTENT_SPEC: ac.OptionSpec = {
 
 /** Adds a user secret named `name`; resolves with its URI (`secret:<id>`). */
 export async function addSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   data: SecretDataInput,
   options: AddSecretOptions = {},
@@ -407,7 +441,7 @@ export async function addSecret(
  * rather than cleared.
  */
 export async function updateSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: UpdateSecretOptions = {},
 ): Promise<void> {
@@ -489,7 +523,7 @@ function toInfo(
 
 /** The model's secrets, optionally filtered; with `reveal`, with their values. */
 export async function listSecrets(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: ListSecretsOptions = {},
 ): Promise<SecretInfo[]> {
   ac.checkOptions("listSecrets", options, {
@@ -531,7 +565,7 @@ export async function listSecrets(
 
 /** Removes the secret `name` (label or URI), or only some of its revisions. */
 export async function removeSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   options: RemoveSecretOptions = {},
 ): Promise<void> {
@@ -569,7 +603,7 @@ export async function removeSecret(
 }
 
 async function grantRevoke(
-  ctx: ModelContext,
+  ctx: OpsContext,
   method: "GrantSecret" | "RevokeSecret",
   name: string,
   applications: readonly string[],
@@ -594,7 +628,7 @@ async function grantRevoke(
 
 /** Grants applications `view` access to the secret `name` (label or URI). */
 export async function grantSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},
@@ -607,7 +641,7 @@ export async function grantSecret(
 
 /** Revokes applications' access to the secret `name` (revoking access never granted is no error). */
 export async function revokeSecret(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   applications: readonly string[],
   options: SecretCallOptions = {},

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import { JujuBulkError, JujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
+import type { OpsContext } from "../ops-context.js";
 import { siteOf } from "./common.js";
 
 /** Options of {@link Model.getSshKeys}. */
@@ -42,7 +42,7 @@ export function sshKeyFingerprint(key: string): string | undefined {
 }
 
 /** The logged-in user's name (`admin` for `user-admin`), `admin` when unknown. */
-function currentUser(ctx: ModelContext): string {
+function currentUser(ctx: OpsContext): string {
   const identity = ctx.connection.loginInfo?.userInfo?.identity ?? "";
   return identity.startsWith("user-") ? identity.slice(5) : "admin";
 }
@@ -53,7 +53,7 @@ function single(p: Promise<void>): Promise<void> {
 }
 
 async function modify(
-  ctx: ModelContext,
+  ctx: OpsContext,
   method: "AddKeys" | "DeleteKeys" | "ImportKeys",
   user: string,
   keys: readonly string[],
@@ -68,7 +68,7 @@ async function modify(
  * lines with `raw: true`. Juju's own keys are not listed.
  */
 export async function getSshKeys(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: GetSshKeysOptions = {},
 ): Promise<string[]> {
   ac.checkOptions("getSshKeys", options, { raw: ac.bool });
@@ -88,7 +88,7 @@ export async function getSshKeys(
  * are added.
  */
 export async function addSshKeys(
-  ctx: ModelContext,
+  ctx: OpsContext,
   user: string,
   keys: readonly string[],
 ): Promise<void> {
@@ -98,7 +98,7 @@ export async function addSshKeys(
 }
 
 /** Adds one public key for `user`; a refused key throws its {@link JujuError}. */
-export async function addSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+export async function addSshKey(ctx: OpsContext, user: string, key: string): Promise<void> {
   ac.checkArg("user", user, ac.name);
   ac.checkArg("key", key, ac.text);
   return single(addSshKeys(ctx, user, [key]));
@@ -110,7 +110,7 @@ export async function addSshKey(ctx: ModelContext, user: string, key: string): P
  * keys throw a {@link JujuBulkError} naming each; the others are removed.
  */
 export async function removeSshKeys(
-  ctx: ModelContext,
+  ctx: OpsContext,
   user: string,
   keys: readonly string[],
 ): Promise<void> {
@@ -125,7 +125,7 @@ export async function removeSshKeys(
 }
 
 /** Removes one key (full line, fingerprint or comment); a failure throws its {@link JujuError}. */
-export async function removeSshKey(ctx: ModelContext, user: string, key: string): Promise<void> {
+export async function removeSshKey(ctx: OpsContext, user: string, key: string): Promise<void> {
   ac.checkArg("user", user, ac.name);
   ac.checkArg("key", key, ac.text);
   return single(removeSshKeys(ctx, user, [key]));
@@ -137,7 +137,7 @@ export async function removeSshKey(ctx: ModelContext, user: string, key: string)
  * {@link JujuBulkError} naming each.
  */
 export async function importSshKeys(
-  ctx: ModelContext,
+  ctx: OpsContext,
   identities: readonly string[],
   options: ImportSshKeysOptions = {},
 ): Promise<void> {
@@ -148,7 +148,7 @@ export async function importSshKeys(
 
 /** Imports the keys of one identity; a failure throws its {@link JujuError}. */
 export async function importSshKey(
-  ctx: ModelContext,
+  ctx: OpsContext,
   identity: string,
   options: ImportSshKeysOptions = {},
 ): Promise<void> {

@@ -16,9 +16,10 @@
  */
 import { LibjujuError } from "../../rpc/errors.js";
 import * as ac from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { DeadEntityError } from "../entity.js";
 import { InvalidArgumentError, NotSupportedError } from "../errors.js";
+import { addressByScope, DNS_SCOPES, PRIVATE_SCOPES } from "../machine-addresses.js";
+import { liveData, type OpsContext } from "../ops-context.js";
 import {
   type SshAuth,
   type SshConnectOptions,
@@ -71,6 +72,7 @@ export interface SshOptions extends SshAuth {
   waitForActive?: boolean;
   /** Milliseconds for the whole operation (connect, run or transfer). Default 120 000. */
   timeout?: number;
+  /** Aborts the session. */
   signal?: AbortSignal;
   /** Checks the host key (raw SSH wire form); default: every key is accepted, as python-libjuju. */
   hostVerifier?: (key: Uint8Array) => boolean;
@@ -85,6 +87,7 @@ export interface SshOptions extends SshAuth {
  * {@link SshError} of kind `unreachable`.
  */
 export interface SshProxyConnector extends SshConnector {
+  /** Opens a session to `target` through `jump` (the controller), as `juju ssh --proxy` does. */
   connectThrough(
     jump: SshTarget,
     target: SshTarget,
@@ -95,7 +98,9 @@ export interface SshProxyConnector extends SshConnector {
 
 /** Options of a file transfer ({@link SshFileSession}). */
 export interface SshTransferOptions {
+  /** Milliseconds the copy may take. */
   timeout: number;
+  /** Aborts the copy. */
   signal?: AbortSignal;
 }
 
@@ -117,11 +122,15 @@ export interface SshFileSession extends SshSession {
  * when killed by a signal), `stderr` what it printed.
  */
 export class SshCommandError extends LibjujuError {
+  /** The command that failed. */
   readonly command: string;
   /** `user@host`. */
   readonly target: string;
+  /** The remote exit status; `null` when killed by a signal. */
   readonly exitCode: number | null;
+  /** What the command printed on standard output. */
   readonly stdout: string;
+  /** What the command printed on standard error. */
   readonly stderr: string;
   constructor(
     command: string,
@@ -143,7 +152,6 @@ export class SshCommandError extends LibjujuError {
 }
 
 const DEFAULT_TIMEOUT = 120_000;
-const PRIVATE_SCOPES = ["local-cloud", "local-fan", "public"];
 
 const OPTION_CHECKS: ac.OptionSpec = {
   user: ac.name,
@@ -285,7 +293,7 @@ interface Resolved {
 }
 
 async function resolveTarget(
-  ctx: ModelContext,
+  ctx: OpsContext,
   machineId: string,
   operation: string,
   options: SshOptions,
@@ -297,16 +305,12 @@ async function resolveTarget(
   );
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   // Through the controller Juju uses the private address (its PrivateAddress: cloud-local, then fan, then public).
-  const address = () => {
-    const m = ctx.entity("machine", machineId);
-    if (options.proxy !== true) return m?.dnsName;
-    for (const scope of PRIVATE_SCOPES) {
-      const a = m?.addresses.find((x) => x.scope === scope);
-      if (a) return a.value;
-    }
-    return undefined;
-  };
-  if (ctx.entity("machine", machineId) === undefined)
+  const address = () =>
+    addressByScope(
+      liveData(ctx, "machine", machineId)?.addresses,
+      options.proxy === true ? PRIVATE_SCOPES : DNS_SCOPES,
+    );
+  if (liveData(ctx, "machine", machineId) === undefined)
     throw new DeadEntityError("machine", machineId);
   if (options.waitForActive === true && address() === undefined) {
     const wait: { timeout: number; signal?: AbortSignal } = { timeout };
@@ -407,7 +411,7 @@ function checkCall(operation: string, args: Record<string, unknown>, options: un
  * {@link SshCommandError}; a failed login an `SshError` (`ERR_SSH_AUTH`…).
  */
 export async function machineSsh(
-  ctx: ModelContext,
+  ctx: OpsContext,
   machineId: string,
   command: string,
   options: SshOptions = {},
@@ -433,7 +437,7 @@ export async function machineSsh(
  * login's home, as with `scp`.
  */
 export async function machineScp(
-  ctx: ModelContext,
+  ctx: OpsContext,
   machineId: string,
   direction: "to" | "from",
   source: string,

@@ -17,8 +17,8 @@ import { ParseError } from "../../parse/errors.js";
 import { bulkResultsStrict, rethrowSingleFailure } from "../../rpc/bulk.js";
 import * as ac from "../arg-check.js";
 import { storage as checkStorage, str } from "../arg-check.js";
-import type { ModelContext } from "../context.js";
 import { InvalidArgumentError } from "../errors.js";
+import type { OpsContext } from "../ops-context.js";
 import { unitTag } from "../tags.js";
 import { siteOf } from "./common.js";
 
@@ -26,13 +26,25 @@ export type { FilesystemDetails, StorageDetails, StoragePool, VolumeDetails };
 
 /** Storage constraints as the API carries them; `Size` is in MiB. */
 export interface StorageConstraints {
+  /** The storage pool. */
   Pool: string;
+  /** Size in MiB. */
   Size: number;
+  /** How many instances. */
   Count: number;
 }
 
 /** Storage given as a Juju string (`"ebs,10G,2"`) or as `{pool, size (MiB), count}`. */
-export type StorageSpec = string | { pool?: string; size?: number; count?: number };
+export type StorageSpec =
+  | string
+  | {
+      /** The storage pool. */
+      pool?: string;
+      /** Size in MiB. */
+      size?: number;
+      /** How many instances. */
+      count?: number;
+    };
 
 const SIZE = /^(\d+(?:\.\d+)?)([MGTPE])(?:i?B)?$/;
 const MULT: Record<string, number> = { M: 1, G: 1024, T: 1024 ** 2, P: 1024 ** 3, E: 1024 ** 4 };
@@ -128,7 +140,7 @@ function attrsOf(attrs: PoolAttributes): Record<string, unknown> {
 
 /** Creates a storage pool of `provider` (`Storage.CreatePool`); Juju's refusal throws its `JujuError`. */
 export async function createStoragePool(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   provider: string,
   attrs: PoolAttributes = {},
@@ -153,7 +165,7 @@ export interface UpdateStoragePoolOptions {
 
 /** Replaces a pool's attributes (`Storage.UpdatePool`). */
 export async function updateStoragePool(
-  ctx: ModelContext,
+  ctx: OpsContext,
   name: string,
   attrs: PoolAttributes,
   options: UpdateStoragePoolOptions = {},
@@ -173,7 +185,7 @@ export async function updateStoragePool(
 }
 
 /** Removes a storage pool (`Storage.RemovePool`). */
-export async function removeStoragePool(ctx: ModelContext, name: string): Promise<void> {
+export async function removeStoragePool(ctx: OpsContext, name: string): Promise<void> {
   ac.checkArg("name", name, ac.name);
   const f = ctx.connection.facade("Storage");
   const res = await f.call("RemovePool", { pools: [{ name }] });
@@ -186,13 +198,15 @@ export async function removeStoragePool(ctx: ModelContext, name: string): Promis
 
 /** Filters of {@link Model.getStoragePools}: a pool must match both lists when both are given. */
 export interface GetStoragePoolsOptions {
+  /** Only pools with these names. */
   names?: readonly string[];
+  /** Only pools of these provider types. */
   providers?: readonly string[];
 }
 
 /** The model's storage pools, providers' defaults included (`Storage.ListPools`). */
 export async function getStoragePools(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: GetStoragePoolsOptions = {},
 ): Promise<StoragePool[]> {
   ac.checkOptions("getStoragePools", options, {
@@ -226,7 +240,7 @@ export interface ListStorageOptions {
  * with `volume` its volumes (python-libjuju's `list_storage`).
  */
 export async function listStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   options: ListStorageOptions = {},
 ): Promise<StorageDetails[] | FilesystemDetails[] | VolumeDetails[]> {
   ac.checkOptions("listStorage", options, { filesystem: ac.bool, volume: ac.bool });
@@ -258,7 +272,7 @@ function firstList<T>(res: { results?: { result?: T[] }[] }, site: ReturnType<ty
 
 /** Details of storage instances by id (`pgdata/0`); unknown ids throw one `JujuBulkError`. */
 export async function showStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[],
 ): Promise<StorageDetails[]> {
   ac.checkArg("ids", ids, ac.arrayOf(ac.name));
@@ -282,7 +296,7 @@ export interface RemoveStorageOptions {
 
 /** Removes storage instances from the model (`Storage.Remove`); failures throw one `JujuBulkError`. */
 export async function removeStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   ids: readonly string[],
   options: RemoveStorageOptions = {},
 ): Promise<void> {
@@ -314,7 +328,7 @@ export type AddStorageSpec = StorageSpec;
 
 /** Adds new instances of a charm store to a unit (`Storage.AddToUnit`); returns their ids. */
 export async function addStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unit: string,
   name: string,
   spec: AddStorageSpec = {},
@@ -342,7 +356,7 @@ export async function addStorage(
 
 /** Attaches existing storage instances to a unit (`Storage.Attach`). */
 export async function attachStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unit: string,
   ids: readonly string[],
 ): Promise<void> {
@@ -368,7 +382,7 @@ export interface DetachStorageOptions {
 
 /** Detaches storage instances from a unit (`Storage.DetachStorage`). */
 export async function detachStorage(
-  ctx: ModelContext,
+  ctx: OpsContext,
   unit: string,
   ids: readonly string[],
   options: DetachStorageOptions = {},

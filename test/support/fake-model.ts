@@ -2,14 +2,15 @@
  * Test support: a scripted model API with a working AllWatcher
  * (`Client.WatchAll`, `AllWatcher.Next` that blocks until deltas are
  * pushed, `AllWatcher.Stop` that fails the blocked Next as Juju does).
- * Other requests go to the test's script. Not part of the public API.
+ * Other requests go to the test's script. Not part of the package (it lives under `test/`).
  * @module
  */
-import type { RequestFrame } from "../protocol/frames.js";
-import type { TransportFactory } from "../rpc/connect.js";
-import type { FakeReply } from "../rpc/fake-server.test-support.js";
-import { createMemoryTransportPair, type MemoryTransport } from "../rpc/memory-transport.js";
-import type { Delta } from "./delta.js";
+
+import type { Delta } from "../../src/model/delta.js";
+import type { RequestFrame } from "../../src/protocol/frames.js";
+import type { TransportFactory } from "../../src/rpc/connect.js";
+import { createMemoryTransportPair, type MemoryTransport } from "../../src/rpc/memory-transport.js";
+import type { FakeReply } from "./fake-server.js";
 
 /** The far end of the scripted model connections. */
 export interface FakeModelServer {

@@ -1,13 +1,13 @@
 /**
  * Test support: a scripted Juju API peer on the far end of a memory
- * transport. Not part of the public API.
+ * transport. Not part of the package (it lives under `test/`).
  * @module
  */
-import type { RequestFrame } from "../protocol/frames.js";
-import type { TransportFactory } from "./connect.js";
-import { Connection, type ConnectionOptions } from "./connection.js";
-import { ConnectError } from "./errors.js";
-import { createMemoryTransportPair, type MemoryTransport } from "./memory-transport.js";
+import type { RequestFrame } from "../../src/protocol/frames.js";
+import type { TransportFactory } from "../../src/rpc/connect.js";
+import { Connection, type ConnectionOptions } from "../../src/rpc/connection.js";
+import { ConnectError } from "../../src/rpc/errors.js";
+import { createMemoryTransportPair, type MemoryTransport } from "../../src/rpc/memory-transport.js";
 
 /** What a handler may answer: a response, an error, or nothing (answer later / never). */
 export type FakeReply =
