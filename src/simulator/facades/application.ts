@@ -6,7 +6,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import type { Application as ApplicationFacade, Juju4 } from "../../facades/generated/index.js";
 import type { CharmRelationData } from "../../protocol/entity-data.js";
 import { assertAssumes } from "../assumes.js";
 import type { CharmSpec } from "../charm-source.js";
@@ -38,11 +38,12 @@ import {
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { consumeMethods } from "./application-consume.js";
-import { bulk, bulkResults, errorResults, sliced } from "./bulk.js";
+import { bulk, bulkResults, type ErrorItem, errorResults, sliced } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 import { resolveStore, storeRevisions } from "./resources.js";
 import { networkOf } from "./spaces.js";
+import { type ItemOf, method, type Params, type ParamsOfMethod, type Reply } from "./typed.js";
 
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -272,10 +273,10 @@ function describeConfig(a: ApplicationRecord): Record<string, Record<string, unk
 }
 
 /** `params.ConfigResult.config` is not omitempty: error results carry `null`. */
-function withNullConfig(results: unknown[]): unknown[] {
-  return results.map((r) =>
-    typeof r === "object" && r !== null && "error" in r ? { config: null, ...r } : r,
-  );
+function withNullConfig(
+  results: Array<{ config: Record<string, unknown> } | ErrorItem>,
+): Reply<ApplicationFacade.ConfigResult>[] {
+  return results.map((r) => ("error" in r ? { config: null, ...r } : r));
 }
 
 /**
@@ -343,8 +344,8 @@ interface DeployArgs {
   force?: boolean;
 }
 
-function readPlacements(f: Fields, key: string): PlacementValue[] {
-  return f.objects(key, "params.Placement").map((p) => ({
+function readPlacements(placements: Params<ApplicationFacade.Placement>[]): PlacementValue[] {
+  return placements.map((p) => ({
     scope: p.string("scope"),
     directive: p.string("directive"),
   }));
@@ -511,7 +512,10 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   return a;
 }
 
-function readDeploy(d: Fields): DeployArgs {
+/** One application of a `Deploy` call, in any version's shape. */
+type DeployArg = ItemOf<ParamsOfMethod<"Application", "Deploy">["applications"]>;
+
+function readDeploy(d: Params<DeployArg>): DeployArgs {
   const originRaw = d.raw("charm-origin");
   let base: BaseValue | undefined;
   if (originRaw !== undefined && originRaw !== null) {
@@ -557,7 +561,7 @@ function readDeploy(d: Fields): DeployArgs {
     config: d.map("config"),
     configYaml: d.string("config-yaml"),
     constraints: d.struct("constraints", CONSTRAINTS_VALUE),
-    placement: readPlacements(d, "placement"),
+    placement: readPlacements(d.objects("placement", "params.Placement")),
     bindings: d.map("endpoint-bindings") as Record<string, string>,
     channel: d.string("channel"),
     base,
@@ -652,7 +656,7 @@ function inferActiveRelation(model: ModelRecord, names: string[]): RelationRecor
   return candidates[0] as RelationRecord;
 }
 
-function addRelation(model: ModelRecord, names: string[]): Record<string, unknown> {
+function addRelation(model: ModelRecord, names: string[]): ApplicationFacade.AddRelationResults {
   let eps = inferEndpoints(model, names);
   if (eps.some((e) => e.scope === "container"))
     eps = eps.map((e) => ({ ...e, scope: "container" as const }));
@@ -681,13 +685,19 @@ function addRelation(model: ModelRecord, names: string[]): Record<string, unknow
   reconcile(model.controller);
   const out: Record<string, CharmRelationData> = {};
   for (const e of r.endpoints) out[e.application] = charmRelation(e);
-  return { endpoints: out } satisfies ApplicationFacade.AddRelationResults;
+  return { endpoints: out };
 }
 
 // ----- results -----
 
-function applicationResult(ctx: CallContext, a: ApplicationRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+/** `params.ApplicationResult` of every version (v15 adds `series`). */
+type ApplicationResult =
+  | ApplicationFacade.ApplicationResult
+  | ApplicationFacade.ApplicationResultV15
+  | Juju4.Application.ApplicationResult;
+
+function applicationResult(ctx: CallContext, a: ApplicationRecord): ApplicationResult {
+  const out: ApplicationFacade.ApplicationResultV15 = {
     tag: `application-${a.name}`,
     charm: a.charm.name,
     base: baseWire(a.base),
@@ -711,16 +721,16 @@ function bindingsOf(a: ApplicationRecord): Record<string, string> {
   return out;
 }
 
-function exposedEndpoints(a: ApplicationRecord): Record<string, Record<string, unknown>> {
+function exposedEndpoints(a: ApplicationRecord): Record<string, ApplicationFacade.ExposedEndpoint> {
   return Object.keys(a.exposedEndpoints).length > 0
     ? structuredClone(a.exposedEndpoints)
     : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
 }
 
-function unitResult(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+function unitResult(model: ModelRecord, u: UnitRecord): ApplicationFacade.UnitResult {
   const a = model.state.applications.get(u.application);
   const m = model.state.machines.get(u.machineId);
-  const out: Record<string, unknown> = {
+  const out: ApplicationFacade.UnitResult = {
     tag: unitTag(u.name),
     "workload-version": u.workloadVersion,
     charm: a?.charmUrl ?? "",
@@ -750,7 +760,7 @@ function checkIaas(model: ModelRecord): void {
 
 /** The Application methods. */
 export const applicationMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Application",
     method: "Deploy",
     params: "params.ApplicationsDeploy",
@@ -758,8 +768,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       errorResults(p.objects("applications", "params.ApplicationDeploy"), (d) => {
         deploy(ctx.model(), readDeploy(d));
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DeployFromRepository",
     versions: [18, 19, 20, 21, 22],
@@ -788,7 +798,7 @@ export const applicationMethods: readonly MethodSpec[] = [
                 })();
           const dryRun = d.optBool("DryRun") ?? false;
           const trust = d.optBool("Trust") ?? false;
-          const placement = readPlacements(d, "Placement");
+          const placement = readPlacements(d.objects("Placement", "params.Placement"));
           // deployFromRepositoryValidator.validate: checkMachinePlacement's error, then
           // platformFromPlacement's while resolving the charm (which ends validation).
           const missing = placement.find(
@@ -822,7 +832,7 @@ export const applicationMethods: readonly MethodSpec[] = [
               architecture: String(d.struct("Cons", CONSTRAINTS_VALUE).arch ?? "amd64"),
               base: base ?? { name: "", channel: "" },
             });
-            const info: Record<string, unknown> = {
+            const info: ApplicationFacade.DeployFromRepositoryInfo = {
               name,
               architecture: r.architecture,
               base: baseWire(r.base),
@@ -928,8 +938,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "AddUnits",
     params: "params.AddApplicationUnits",
@@ -938,7 +948,7 @@ export const applicationMethods: readonly MethodSpec[] = [
       // Go decodes every param before the method looks anything up.
       const n = p.optInt("num-units") ?? 0;
       const a = app(model, p.string("application"));
-      const placement = readPlacements(p, "placement");
+      const placement = readPlacements(p.objects("placement", "params.Placement"));
       p.string("policy");
       if (n < 1) throw new ServerError("must add at least one unit");
       const attachIds = attachStorageIds(model, p.strings("attach-storage"), n);
@@ -965,8 +975,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         units.push(u.name);
       }).then(() => ({ units }));
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyUnit",
     params: "params.DestroyUnitsParams",
@@ -989,8 +999,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         return { info };
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyApplication",
     params: "params.DestroyApplicationsParams",
@@ -1018,8 +1028,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         return { info: units.length > 0 ? { "destroyed-units": units } : {} };
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "AddRelation",
     params: "params.AddRelation",
@@ -1027,8 +1037,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       p.strings("via-cidrs");
       return addRelation(ctx.model(), p.strings("endpoints"));
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyRelation",
     params: "params.DestroyRelation",
@@ -1049,8 +1059,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       reconcile(model.controller);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Expose",
     params: "params.ApplicationExpose",
@@ -1077,8 +1087,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Unexpose",
     params: "params.ApplicationUnexpose",
@@ -1101,8 +1111,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetConfigs",
     params: "params.ConfigSetArgs",
@@ -1124,8 +1134,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.state.publishApplication(a);
         model.agents.configChanged(a);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "UnsetApplicationsConfig",
     params: "params.ApplicationConfigUnsetArgs",
@@ -1147,8 +1157,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.state.publishApplication(a);
         model.agents.configChanged(a);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "CharmConfig",
     params: "params.ApplicationGetArgs",
@@ -1160,8 +1170,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         }),
       ),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetConfig",
     params: "params.Entities",
@@ -1172,15 +1182,15 @@ export const applicationMethods: readonly MethodSpec[] = [
         })),
       ),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Get",
     params: "params.ApplicationGet",
     call: (ctx, p) => {
       const a = app(ctx.model(), p.string("application"));
       p.string("branch");
-      const out: Record<string, unknown> = {
+      const out: ApplicationFacade.ApplicationGetResults = {
         application: a.name,
         charm: a.charm.name,
         config: describeConfig(a),
@@ -1190,11 +1200,10 @@ export const applicationMethods: readonly MethodSpec[] = [
         channel: channelString(a),
         "endpoint-bindings": bindingsOf(a),
       };
-      if (ctx.version === 15) out.series = seriesOf(a.base);
-      return out;
+      return ctx.version === 15 ? { ...out, series: seriesOf(a.base) } : out;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetConstraints",
     params: "params.SetConstraints",
@@ -1210,8 +1219,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetConstraints",
     params: "params.Entities",
@@ -1220,8 +1229,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         constraints: { ...appFromTag(ctx.model(), e.string("tag")).constraints },
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ScaleApplications",
     params: "params.ScaleApplicationsParams",
@@ -1230,8 +1239,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       p.objects("applications", "params.ScaleApplicationParams");
       return { results: [] };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetCharm",
     params: "params.ApplicationSetCharmV2",
@@ -1281,8 +1290,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.agents.charmUpgraded(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetCharmURLOrigin",
     params: "params.ApplicationGet",
@@ -1290,8 +1299,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       const a = app(ctx.model(), p.string("application"));
       return { url: a.charmUrl, "charm-origin": wireOrigin(a.origin) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ApplicationsInfo",
     params: "params.Entities",
@@ -1300,8 +1309,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         result: applicationResult(ctx, appFromTag(ctx.model(), e.string("tag"))),
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "UnitsInfo",
     params: "params.Entities",
@@ -1310,8 +1319,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         result: unitResult(ctx.model(), unitFromTag(ctx.model(), e.string("tag"))),
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Leader",
     params: "params.Entity",
@@ -1328,8 +1337,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       }
       return { result: a.leader };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ResolveUnitErrors",
     params: "params.UnitsResolved",
@@ -1356,8 +1365,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.agents.resolved(u, retry);
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "MergeBindings",
     params: "params.ApplicationMergeBindingsArgs",
@@ -1378,6 +1387,6 @@ export const applicationMethods: readonly MethodSpec[] = [
           a.bindings[ep] = space;
         }
       }),
-  },
+  }),
   ...consumeMethods,
 ];

@@ -7,6 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { Charms as CharmsFacade } from "../../facades/generated/index.js";
 import type { CharmSpec, ResolvedBundleSpec, ResolvedCharm } from "../charm-source.js";
 import { Fields } from "../decode.js";
 import { baseOfSeries, type CharmOriginValue, charmNameRevision, seriesOf } from "../entities.js";
@@ -48,8 +49,10 @@ export function originOf(r: ResolvedCharm, withRevision: boolean): CharmOriginVa
 }
 
 /** An origin in the shape of facade version `version` (v5 adds `series` and `os`). */
-export function wireOrigin(o: CharmOriginValue, charmsV5 = false): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...o, base: { ...o.base } };
+export function wireOrigin(o: CharmOriginValue, charmsV5?: false): CharmsFacade.CharmOrigin;
+export function wireOrigin(o: CharmOriginValue, charmsV5: boolean): CharmsFacade.CharmOriginV5;
+export function wireOrigin(o: CharmOriginValue, charmsV5 = false): CharmsFacade.CharmOriginV5 {
+  const out: CharmsFacade.CharmOriginV5 = { ...o, base: { ...o.base } };
   if (charmsV5) {
     const series = seriesOf(o.base);
     if (series !== "") out.series = series;
