@@ -5,9 +5,11 @@
  * status, and `patterns` filtering by application, unit or machine.
  * @module
  */
+import type { Client } from "../facades/generated/index.js";
 import { formatConstraints } from "../parse/constraints.js";
 import { statusSeverity } from "../protocol/status.js";
 import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import type { Reply } from "./facades/typed.js";
 import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -22,7 +24,8 @@ function since(d: Date): string {
   return text;
 }
 
-function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
+/** `params.DetailedStatus` of a status (FullStatus and its parts). */
+export function detailed(s: StatusValue, version = "", life = ""): Client.DetailedStatus {
   return {
     status: s.current,
     info: s.message,
@@ -68,12 +71,12 @@ function machineStatus(
   m: MachineRecord,
   keep: Set<string>,
   children: ReadonlyMap<string, MachineRecord[]>,
-): Record<string, unknown> {
-  const containers: Record<string, unknown> = {};
+): Client.MachineStatus {
+  const containers: Record<string, Client.MachineStatus> = {};
   for (const c of children.get(m.id) ?? []) {
     if (keep.has(c.id)) containers[c.id] = machineStatus(model, c, keep, children);
   }
-  const out: Record<string, unknown> = {
+  const out: Client.MachineStatus = {
     "agent-status": detailed(
       m.agentStatus,
       m.agentStatus.current === "started" ? model.agentVersion : "",
@@ -109,16 +112,16 @@ function portStrings(u: UnitRecord): string[] {
   );
 }
 
-function unitStatus(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+function unitStatus(model: ModelRecord, u: UnitRecord): Client.UnitStatus {
   const st = model.state;
   const a = st.applications.get(u.application);
   const m = st.machines.get(u.machineId);
-  const subordinates: Record<string, unknown> = {};
+  const subordinates: Record<string, Client.UnitStatus> = {};
   for (const s of u.subordinates) {
     const su = st.units.get(s);
     if (su !== undefined) subordinates[s] = unitStatus(model, su);
   }
-  const out: Record<string, unknown> = {
+  const out: Client.UnitStatus = {
     "agent-status": detailed(u.agentStatus, model.agentVersion, u.life === "alive" ? "" : u.life),
     "workload-status": detailed(u.workloadStatus, "", u.life === "alive" ? "" : u.life),
     "workload-version": u.workloadVersion,
@@ -156,7 +159,7 @@ export function fullStatus(
   model: ModelRecord,
   patterns: string[],
   version: number,
-): Record<string, unknown> {
+): Reply<Client.FullStatus> {
   const st = model.state;
   let units = [...st.units.values()];
   let apps = [...st.applications.values()];
@@ -195,12 +198,12 @@ export function fullStatus(
   const children = groupBy(st.machines.values(), (m) => m.parentId);
   const allUnitsOf = groupBy(st.units.values(), (u) => u.application);
   const keptUnitsOf = patterns.length > 0 ? groupBy(units, (u) => u.application) : allUnitsOf;
-  const machineOut: Record<string, unknown> = {};
+  const machineOut: Record<string, Client.MachineStatus> = {};
   for (const m of machines)
     if (m.parentId === "") machineOut[m.id] = machineStatus(model, m, keep, children);
 
   const appNames = new Set(apps.map((a) => a.name));
-  const appOut: Record<string, unknown> = {};
+  const appOut: Record<string, Reply<Client.ApplicationStatus>> = {};
   for (const a of apps) {
     const relations: Record<string, string[]> = {};
     const subordinateTo = new Set<string>();
@@ -216,7 +219,7 @@ export function fullStatus(
           if (st.applications.get(o)?.charm.subordinate !== true) subordinateTo.add(o);
       }
     }
-    const unitOut: Record<string, unknown> = {};
+    const unitOut: Record<string, Client.UnitStatus> = {};
     if (a.charm.subordinate !== true) {
       for (const u of keptUnitsOf.get(a.name) ?? []) unitOut[u.name] = unitStatus(model, u);
     }
@@ -227,7 +230,7 @@ export function fullStatus(
         : a.origin.track === undefined
           ? (a.origin.risk ?? "stable")
           : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
-    const out: Record<string, unknown> = {
+    const out: Reply<Client.ApplicationStatus> = {
       charm: a.charmUrl,
       "charm-version": st.charms.get(a.charmUrl)?.charmVersion ?? "",
       "charm-profile": "",
@@ -290,7 +293,7 @@ export function fullStatus(
     }));
 
   const m = model;
-  const modelInfo: Record<string, unknown> = {
+  const modelInfo: Client.ModelStatusInfo = {
     name: m.name,
     type: m.type,
     "cloud-tag": `cloud-${m.cloud.name}`,
