@@ -8,10 +8,11 @@ import { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import { parseTag } from "../tags.js";
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The Client.StatusHistory method. */
 export const statusHistoryMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Client",
     method: "StatusHistory",
     params: "params.StatusHistoryRequests",
@@ -48,5 +49,5 @@ export const statusHistoryMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
+  }),
 ];
