@@ -86,14 +86,48 @@ type ReplyItem<I> = I extends { error?: infer E } ? Reply<I> | { error: NonNulla
 /** What a handler may return for result `R`: `{}` for no result is sent when it returns nothing. */
 // A handler that answers nothing is a block without `return`: its type is `void`.
 // biome-ignore lint/suspicious/noConfusingVoidType: that handler's return type
-type Returned<R> = [R] extends [Record<string, never>] ? Reply<R> | undefined | void : Reply<R>;
+type Returned<R> = [R] extends [Record<string, never>]
+  ? Reply<R> | undefined | void
+  : Reply<R> | PushedDown<R>;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
+  x: infer I,
+) => void
+  ? I
+  : never;
+type IsUnion<T> = [T] extends [UnionToIntersection<T>] ? false : true;
+/** Keys required in some member of a union. */
+type RequiredKeys<T> = T extends unknown
+  ? { [K in keyof T]-?: Record<string, never> extends Pick<T, K> ? never : K }[keyof T]
+  : never;
+type PushedValue<V> = [NonNullable<V>] extends [readonly unknown[]]
+  ? (ReplyItem<ItemOf<NonNullable<V>>> | PushedDown<ItemOf<NonNullable<V>>>)[] | null
+  : Reply<V> | PushedDown<V>;
+
+/**
+ * A reply whose versions differ inside its lists (`{results: A[]} | {results:
+ * B[]}`) may be built as one list of either shape (`{results: (A | B)[]}`),
+ * and so on down (`{model: A | B}` for `{model: A} | {model: B}`): one
+ * builder serves every version and picks each part's shape by the version
+ * or profile. Only where the versions' shapes differ (a union).
+ */
+type PushedDown<R> =
+  IsUnion<R> extends true
+    ? {
+        [K in Extract<keyof R, RequiredKeys<R>>]: PushedValue<At<R, K>>;
+      } & {
+        [K in Exclude<Extract<keyof R, string>, RequiredKeys<R>>]?: PushedValue<At<R, K>>;
+      }
+    : never;
 
 /** Keys of any member of a union. */
 type AllKeys<T> = T extends unknown ? Extract<keyof T, string> : never;
 /** The type at key `K` in any member of a union that has it. */
 type At<T, K> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
 /** Keys whose (non-null) value is a `V`. */
-type KeysOf<T, V> = { [K in AllKeys<T>]: NonNullable<At<T, K>> extends V ? K : never }[AllKeys<T>];
+export type KeysOf<T, V> = {
+  [K in AllKeys<T>]: NonNullable<At<T, K>> extends V ? K : never;
+}[AllKeys<T>];
 type Elem<A> = A extends readonly (infer I)[] ? I : never;
 
 /**
@@ -156,7 +190,9 @@ export function method<
 export type ParamsOfMethod<F extends TypedFacade, M> = ParamsOf<F, number, 3 | 4, M>;
 
 /** The reply of `F.M` over every version of both majors (for builders of a whole reply). */
-export type ReplyOf<F extends TypedFacade, M> = Reply<ResultOf<F, number, 3 | 4, M>>;
+export type ReplyOf<F extends TypedFacade, M> =
+  | Reply<ResultOf<F, number, 3 | 4, M>>
+  | PushedDown<ResultOf<F, number, 3 | 4, M>>;
 
 /** The element type of a list type, or of each list type of a union. */
 export type ItemOf<A> = A extends readonly (infer I)[] ? I : never;
