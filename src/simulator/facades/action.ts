@@ -22,7 +22,7 @@ import { goTime } from "../store.js";
 import { parseTag } from "../tags.js";
 import { bulk } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
-import { type KeysOf, method, type Params, type ParamsOfMethod } from "./typed.js";
+import { method, optString, type Params, type ParamsOfMethod } from "./typed.js";
 
 /** `params.RunParams` of any version (Juju 4 has no `workload-context`). */
 type RunParams = ParamsOfMethod<"Action", "Run">;
@@ -76,12 +76,6 @@ function taskByTag(acts: ModelActions, tag: string): TaskRecord {
   const task = acts.tasks.get(id);
   if (task === undefined) throw Errors.badId();
   return task;
-}
-
-/** `*bool` and `*string` fields: undefined when absent. */
-function optString<T>(f: Params<T>, name: KeysOf<T, string>): string | undefined {
-  const v = f.raw(name);
-  return v === undefined || v === null ? undefined : f.string(name);
 }
 
 /** The receivers of `Run`: units (with `app/leader`), every unit of the applications, sorted; then machines. */

@@ -83,11 +83,13 @@ export type Reply<T> = T extends readonly (infer I)[]
 
 type ReplyItem<I> = I extends { error?: infer E } ? Reply<I> | { error: NonNullable<E> } : Reply<I>;
 
-/** What a handler may return for result `R`: `{}` for no result is sent when it returns nothing. */
-// A handler that answers nothing is a block without `return`: its type is `void`.
+/** A handler that answers nothing: a block without `return`, whose type is `void`. */
 // biome-ignore lint/suspicious/noConfusingVoidType: that handler's return type
+type Nothing = undefined | void;
+
+/** What a handler may return for result `R`: `{}` for no result is sent when it returns nothing. */
 type Returned<R> = [R] extends [Record<string, never>]
-  ? Reply<R> | undefined | void
+  ? Reply<R> | Nothing
   : Reply<R> | PushedDown<R>;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (
@@ -196,3 +198,9 @@ export type ReplyOf<F extends TypedFacade, M> =
 
 /** The element type of a list type, or of each list type of a union. */
 export type ItemOf<A> = A extends readonly (infer I)[] ? I : never;
+
+/** A `*string` field: undefined when absent or null (Go's nil pointer), else read as a string. */
+export function optString<T>(f: Params<T>, name: KeysOf<T, string>): string | undefined {
+  const v = f.raw(name);
+  return v === undefined || v === null ? undefined : f.string(name);
+}
