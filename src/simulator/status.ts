@@ -8,7 +8,17 @@
 import type { Client } from "../facades/generated/index.js";
 import { formatConstraints } from "../parse/constraints.js";
 import { statusSeverity } from "../protocol/status.js";
-import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import {
+  type ApplicationRecord,
+  baseWire,
+  channelString,
+  endpointBindings,
+  exposedEndpointsWire,
+  type MachineRecord,
+  type ModelEntities,
+  portRangeStrings,
+  type UnitRecord,
+} from "./entities.js";
 import type { Reply } from "./facades/typed.js";
 import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
@@ -88,7 +98,7 @@ function machineStatus(
     "dns-name": m.addresses[0] ?? "",
     "instance-id": m.instanceId === "" ? "pending" : m.instanceId,
     "display-name": "",
-    base: { name: m.base.name, channel: `${m.base.channel}/stable` },
+    base: baseWire(m.base),
     id: m.id,
     containers,
     constraints: formatConstraints(m.constraints),
@@ -100,16 +110,6 @@ function machineStatus(
   if (m.addresses.length > 0) out["ip-addresses"] = [...m.addresses];
   if (m.hostname !== "") out.hostname = m.hostname;
   return out;
-}
-
-function portStrings(u: UnitRecord): string[] {
-  return u.ports.map((p) =>
-    p.protocol === "icmp"
-      ? "icmp"
-      : p.from === p.to
-        ? `${p.from}/${p.protocol}`
-        : `${p.from}-${p.to}/${p.protocol}`,
-  );
 }
 
 function unitStatus(model: ModelRecord, u: UnitRecord): Client.UnitStatus {
@@ -126,7 +126,7 @@ function unitStatus(model: ModelRecord, u: UnitRecord): Client.UnitStatus {
     "workload-status": detailed(u.workloadStatus, "", u.life === "alive" ? "" : u.life),
     "workload-version": u.workloadVersion,
     machine: u.machineId,
-    "opened-ports": portStrings(u),
+    "opened-ports": portRangeStrings(u),
     "public-address": m?.addresses[0] ?? "",
     charm: "",
     subordinates,
@@ -224,18 +224,13 @@ export function fullStatus(
       for (const u of keptUnitsOf.get(a.name) ?? []) unitOut[u.name] = unitStatus(model, u);
     }
     // A local charm has no channel; its version comes from the archive's `version` file.
-    const channel =
-      a.origin.source === "local"
-        ? ""
-        : a.origin.track === undefined
-          ? (a.origin.risk ?? "stable")
-          : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
+    const channel = channelString(a);
     const out: Reply<Client.ApplicationStatus> = {
       charm: a.charmUrl,
       "charm-version": st.charms.get(a.charmUrl)?.charmVersion ?? "",
       "charm-profile": "",
       "charm-channel": channel,
-      base: { name: a.base.name, channel: `${a.base.channel}/stable` },
+      base: baseWire(a.base),
       exposed: a.exposed,
       life: a.life === "alive" ? "" : a.life,
       relations,
@@ -247,28 +242,11 @@ export function fullStatus(
       // The first unit with a workload version (entities.applicationWorkloadVersion).
       "workload-version":
         (allUnitsOf.get(a.name) ?? []).find((u) => u.workloadVersion !== "")?.workloadVersion ?? "",
-      "endpoint-bindings": (() => {
-        const def = a.bindings[""] ?? "alpha";
-        const b: Record<string, string> = { "": def };
-        for (const r of Object.keys({
-          ...a.charm.provides,
-          ...a.charm.requires,
-          ...a.charm.peers,
-        })) {
-          b[r] = a.bindings[r] ?? def;
-        }
-        b["juju-info"] = a.bindings["juju-info"] ?? def;
-        return b;
-      })(),
+      "endpoint-bindings": endpointBindings(a),
       "public-address": "",
     };
     if (version >= 7) out["charm-rev"] = a.charm.revision;
-    if (a.exposed) {
-      out["exposed-endpoints"] =
-        Object.keys(a.exposedEndpoints).length > 0
-          ? structuredClone(a.exposedEndpoints)
-          : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
-    }
+    if (a.exposed) out["exposed-endpoints"] = exposedEndpointsWire(a);
     appOut[a.name] = out;
   }
 

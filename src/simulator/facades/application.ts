@@ -14,9 +14,14 @@ import { CONSTRAINTS_VALUE, Fields, STORAGE_CONSTRAINTS } from "../decode.js";
 import {
   type ApplicationRecord,
   type BaseValue,
+  baseWire,
   type CharmOriginValue,
+  channelString,
   charmEndpoints,
   charmRelation,
+  endpointBindings,
+  exposedEndpointsWire,
+  portRangeStrings,
   type RelationEndpoint,
   type RelationRecord,
   relationKey,
@@ -304,17 +309,6 @@ function givenOrigin(
     else delete out.track;
   }
   return out;
-}
-
-function channelString(a: ApplicationRecord): string {
-  // Local charms have no channel.
-  if (a.origin.source === "local") return "";
-  const risk = a.origin.risk ?? "stable";
-  return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
-}
-
-function baseWire(b: BaseValue): { name: string; channel: string } {
-  return { name: b.name, channel: `${b.channel}/stable` };
 }
 
 // ----- deploy -----
@@ -707,24 +701,11 @@ function applicationResult(ctx: CallContext, a: ApplicationRecord): ApplicationR
     exposed: a.exposed,
     remote: false,
     life: a.life,
-    "endpoint-bindings": bindingsOf(a),
+    "endpoint-bindings": endpointBindings(a),
   };
   if (ctx.version === 15) out.series = seriesOf(a.base);
-  if (a.exposed) out["exposed-endpoints"] = exposedEndpoints(a);
+  if (a.exposed) out["exposed-endpoints"] = exposedEndpointsWire(a);
   return out;
-}
-
-function bindingsOf(a: ApplicationRecord): Record<string, string> {
-  const def = a.bindings[""] ?? "alpha";
-  const out: Record<string, string> = { "": def };
-  for (const e of charmEndpoints(a.name, a.charm)) out[e.name] = a.bindings[e.name] ?? def;
-  return out;
-}
-
-function exposedEndpoints(a: ApplicationRecord): Record<string, ApplicationFacade.ExposedEndpoint> {
-  return Object.keys(a.exposedEndpoints).length > 0
-    ? structuredClone(a.exposedEndpoints)
-    : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
 }
 
 function unitResult(model: ModelRecord, u: UnitRecord): ApplicationFacade.UnitResult {
@@ -735,9 +716,7 @@ function unitResult(model: ModelRecord, u: UnitRecord): ApplicationFacade.UnitRe
     "workload-version": u.workloadVersion,
     charm: a?.charmUrl ?? "",
     life: u.life,
-    "opened-ports": u.ports.map((p) =>
-      p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`,
-    ),
+    "opened-ports": portRangeStrings(u),
   };
   if (a?.leader === u.name) out.leader = true;
   if (u.machineId !== "") out.machine = u.machineId;
@@ -1198,7 +1177,7 @@ export const applicationMethods: readonly MethodSpec[] = [
         constraints: { ...a.constraints },
         base: baseWire(a.base),
         channel: channelString(a),
-        "endpoint-bindings": bindingsOf(a),
+        "endpoint-bindings": endpointBindings(a),
       };
       return ctx.version === 15 ? { ...out, series: seriesOf(a.base) } : out;
     },

@@ -72,6 +72,16 @@ function ownerAndSla(
   return "owner-tag" in fields ? { ...fields, sla: { level: "unsupported", owner: "" } } : fields;
 }
 
+/** A model's status as ModelInfo and ModelSummary carry it (`params.EntityStatus`). */
+function modelEntityStatus(m: ModelRecord): ModelManagerFacade.EntityStatus {
+  return {
+    status: m.status.current,
+    info: m.status.message,
+    data: {},
+    since: goTime(m.status.since),
+  };
+}
+
 /** `params.ModelInfo` of a model, as `getModelInfo` fills it for a controller superuser. */
 function modelInfo(
   ctx: CallContext,
@@ -108,12 +118,7 @@ function modelInfo(
     "cloud-credential-validity": true,
     ...ownerAndSla(ctx.store.profile, m.owner),
     life: m.life,
-    status: {
-      status: m.status.current,
-      info: m.status.message,
-      data: {},
-      since: goTime(m.status.since),
-    },
+    status: modelEntityStatus(m),
     users,
     machines: [],
     // Only ModelInfo asks for secret backends; CreateModel leaves the (non-omitempty) slice nil.
@@ -212,12 +217,7 @@ function modelSummary(
     "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
     ...ownerAndSla(ctx.store.profile, m.owner),
     life: m.life,
-    status: {
-      status: m.status.current,
-      info: m.status.message,
-      data: {},
-      since: goTime(m.status.since),
-    },
+    status: modelEntityStatus(m),
     "user-access": modelAccessOf(m, user) ?? (isSuperuser(ctx.store, user) ? "admin" : ""),
     "last-connection": last === undefined ? null : goTime(last),
     counts,
