@@ -1204,9 +1204,10 @@ export const applicationMethods: readonly MethodSpec[] = [
     method: "GetConstraints",
     params: "params.Entities",
     call: (ctx, p) => ({
+      // `constraints` is not omitempty: an error result still carries `{}`.
       results: bulk(p.objects("entities", "params.Entity"), (e) => ({
         constraints: { ...appFromTag(ctx.model(), e.string("tag")).constraints },
-      })),
+      })).map((r) => ("error" in r ? { constraints: {}, ...r } : r)),
     }),
   }),
   method({

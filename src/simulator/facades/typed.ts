@@ -9,7 +9,14 @@
  * versions it serves, on both majors (3.x from `JujuFacades`, 4.x from
  * `JujuFacades4`) unless `onlyMajor` narrows it: one handler answers every
  * version, so it may build any of those shapes, and code that picks a shape
- * by `ctx.version` or the profile's major is checked against each.
+ * by `ctx.version` or the profile's major is checked against each. The
+ * method must exist in every version the spec serves (`versions`, default
+ * all known), and a failed bulk item must carry the fields Go would marshal
+ * beside its error. `typed.test.ts` lists the mismatches this catches.
+ *
+ * Params: a helper that reads params takes `Params<T>` of the exact generated
+ * type (`Params` is not covariant in `T`); to share a reader between shapes,
+ * pass it the field's raw value or the list of items instead.
  * @module
  */
 import type { JujuFacades } from "../../facades/generated/index.js";
@@ -42,9 +49,8 @@ type Maps<F, V, Mj> =
         : never
       : never);
 
-/** Method names of any of the maps. */
-type MethodOf<F, V, Mj> =
-  Maps<F, V, Mj> extends infer U ? (U extends unknown ? keyof U : never) : never;
+/** Methods every served version has: serving one at a version that lacks it does not compile. */
+type MethodOf<F, V, Mj> = Extract<keyof Maps<F, V, Mj>, string>;
 
 /** `{params, result}` of method `M` in each map that has it (a union over versions). */
 type Entry<F, V, Mj, M> =
@@ -68,10 +74,8 @@ export type ResultOf<F, V, Mj, M> =
 export type WireError = ReturnType<ServerError["toWire"]>;
 
 /**
- * A reply of type `T` as the simulator builds it. A list or map may be `null`
- * (Go's nil slices and maps marshal so). Items of bulk results carry either
- * the value or only the error: Go zero-fills the item's other fields beside
- * an error, but the schema's checks (and clients) skip a failed item.
+ * A reply of type `T` as the simulator builds it: a list or map may be `null`
+ * (Go's nil slices and maps marshal so).
  */
 export type Reply<T> = T extends readonly (infer I)[]
   ? ReplyItem<I>[] | null
@@ -81,7 +85,12 @@ export type Reply<T> = T extends readonly (infer I)[]
       : { [K in keyof T]: Reply<T[K]> }
     : T;
 
-type ReplyItem<I> = I extends { error?: infer E } ? Reply<I> | { error: NonNullable<E> } : Reply<I>;
+/**
+ * One item of a list. A failed item of a bulk reply is checked like any other:
+ * Go marshals its other fields beside the error (zero values where they are
+ * not omitempty), so a required field must be there too.
+ */
+type ReplyItem<I> = Reply<I>;
 
 /** A handler that answers nothing: a block without `return`, whose type is `void`. */
 // biome-ignore lint/suspicious/noConfusingVoidType: that handler's return type
