@@ -53,3 +53,17 @@ describe("Charms facade replies in Juju's shapes", () => {
     expect(reply.error).toBe('charm "ch:amd64/nosuch-1" not found');
   });
 });
+
+describe("Application facade replies in Juju's shapes", () => {
+  it("GetConstraints' failed item still carries constraints ({}), as Go marshals it", async () => {
+    const res = await w.ok("Application", 20, "GetConstraints", {
+      entities: [{ tag: "application-nosuch" }],
+    });
+    expect(res.results).toEqual([
+      {
+        constraints: {},
+        error: { message: 'application "nosuch" not found', code: "not found" },
+      },
+    ]);
+  });
+});
