@@ -769,7 +769,7 @@ export const applicationMethods: readonly MethodSpec[] = [
             rawBase === undefined || rawBase === null
               ? undefined
               : (() => {
-                  const b = new Fields(rawBase, "params.Base");
+                  const b: Params<ApplicationFacade.Base> = new Fields(rawBase, "params.Base");
                   return {
                     name: b.string("name"),
                     channel: b.string("channel").replace(/\/.*$/, ""),
@@ -1052,7 +1052,10 @@ export const applicationMethods: readonly MethodSpec[] = [
         if (ep !== "" && !eps.has(ep)) {
           throw new ServerError(`endpoint ${JSON.stringify(ep)} not found`, "not found");
         }
-        const f = new Fields(v, "params.ExposedEndpoint");
+        const f: Params<ApplicationFacade.ExposedEndpoint> = new Fields(
+          v,
+          "params.ExposedEndpoint",
+        );
         const spaces = f.strings("expose-to-spaces");
         const cidrs = f.strings("expose-to-cidrs");
         a.exposedEndpoints[ep] = {
@@ -1330,10 +1333,11 @@ export const applicationMethods: readonly MethodSpec[] = [
         for (const u of model.state.units.values()) model.agents.resolved(u, retry);
         return { results: [] };
       }
-      const tags = new Fields(p.raw("tags"), "params.Entities").objects(
-        "entities",
-        "params.Entity",
+      const tagList: Params<ApplicationFacade.Entities> = new Fields(
+        p.raw("tags"),
+        "params.Entities",
       );
+      const tags = tagList.objects("entities", "params.Entity");
       return errorResults(tags, (e) => {
         const u = unitFromTag(model, e.string("tag"));
         if (u.workloadStatus.current !== "error") {

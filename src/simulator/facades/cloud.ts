@@ -14,7 +14,7 @@ import { localUserName, parseTagOfKind } from "../tags.js";
 import { isSuperuser } from "../users.js";
 import { bulk, errorResults } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
-import { method } from "./typed.js";
+import { method, type Params } from "./typed.js";
 
 interface CloudDef {
   type: string;
@@ -213,7 +213,7 @@ export const cloudMethods: readonly MethodSpec[] = [
       const name = p.string("name");
       const force = p.optBool("force") === true;
       const raw = p.raw("cloud");
-      const c = new Fields(raw, "params.Cloud", "cloud", "AddCloudArgs");
+      const c: Params<CloudFacade.Cloud> = new Fields(raw, "params.Cloud", "cloud", "AddCloudArgs");
       const type = c.string("type");
       // cloud.CurrentWhiteList().Check: what a controller on this cloud type may
       // host (k8s clouds are exempt); `force` adds it anyway.

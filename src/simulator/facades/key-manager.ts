@@ -155,12 +155,13 @@ export const keyManagerMethods: readonly MethodSpec[] = [
     method: "ListKeys",
     params: "params.ListSSHKeys",
     call: (ctx, p) => {
-      const entities = new Fields(
+      const list: Params<KeyManagerFacade.Entities> = new Fields(
         p.raw("entities"),
         "params.Entities",
         "entities",
         "ListSSHKeys",
-      ).objects("entities", "params.Entity");
+      );
+      const entities = list.objects("entities", "params.Entity");
       if (entities.length === 0) return { results: null };
       const full = p.optBool("mode") ?? false;
       const info: string[] = [];

@@ -80,7 +80,10 @@ function addMachine(
     rawPlacement === undefined || rawPlacement === null
       ? undefined
       : (() => {
-          const pf = new Fields(rawPlacement, "params.Placement");
+          const pf: Params<MachineManagerFacade.Placement> = new Fields(
+            rawPlacement,
+            "params.Placement",
+          );
           return { scope: pf.string("scope"), directive: pf.string("directive") };
         })();
   for (const d of p.objects("disks", "storage.Constraints")) {

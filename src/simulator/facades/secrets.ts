@@ -133,7 +133,12 @@ function listSecrets(
   const v2 = ctx.version >= 2;
   const reveal = p.optBool("show-secrets") === true;
   requireAccess(ctx, model, reveal ? "admin" : "read");
-  const f = new Fields(p.raw("filter"), "params.SecretsFilter", "filter", "ListSecretsArgs");
+  const f: Params<SecretsFacade.SecretsFilter | SecretsFacade.SecretsFilterV1> = new Fields(
+    p.raw("filter"),
+    "params.SecretsFilter",
+    "filter",
+    "ListSecretsArgs",
+  );
   const uriStr = optString(f, "uri");
   const id = uriStr === undefined ? undefined : parseSecretUri(uriStr);
   const label = v2 ? optString(f, "label") : undefined;

@@ -21,7 +21,7 @@ import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
 import type { MethodSpec } from "./registry.js";
-import { method } from "./typed.js";
+import { method, type Params } from "./typed.js";
 
 /** `network.AlphaSpaceName` and its id. */
 export const ALPHA = "alpha";
@@ -281,7 +281,12 @@ export const spacesMethods: readonly MethodSpec[] = [
       const net = networkOf(model);
       const results = p.objects("space-param", "params.RemoveSpaceParam").map((r) => {
         try {
-          const entity = new Fields(r.raw("space"), "params.Entity", "space", "RemoveSpace");
+          const entity: Params<SpacesFacade.Entity> = new Fields(
+            r.raw("space"),
+            "params.Entity",
+            "space",
+            "RemoveSpace",
+          );
           const name = parseSpaceTag(entity.string("tag"));
           if (name === ALPHA) throw new ServerError("the alpha space cannot be removed");
           const space = spaceByName(net, name);

@@ -343,7 +343,10 @@ export const storageMethods: readonly MethodSpec[] = [
       const results = p.objects("storages", "params.StorageAddParams").map((a) => {
         try {
           const unit = parseUnitTag(a.string("unit"));
-          const c = new Fields(a.raw("storage"), "params.StorageConstraints");
+          const c: Params<StorageFacade.StorageConstraints> = new Fields(
+            a.raw("storage"),
+            "params.StorageConstraints",
+          );
           const given: { pool?: string; size?: number; count?: number } = {};
           const pool = c.string("pool");
           if (pool !== "") given.pool = pool;
@@ -387,7 +390,10 @@ export const storageMethods: readonly MethodSpec[] = [
     call: (ctx, p) => {
       const model = ctx.model();
       const force = p.optBool("force") === true;
-      const ids = new Fields(p.raw("ids"), "params.StorageAttachmentIds");
+      const ids: Params<StorageFacade.StorageAttachmentIds> = new Fields(
+        p.raw("ids"),
+        "params.StorageAttachmentIds",
+      );
       const results = ids.objects("ids", "params.StorageAttachmentId").map((x) =>
         item(() => {
           const id = parseStorageTag(x.string("storage-tag"));
