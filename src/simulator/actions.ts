@@ -20,6 +20,7 @@
  *   simulated shell of `exec-sim.ts`.
  * @module
  */
+import type { Action as ActionFacade } from "../facades/generated/index.js";
 import { insertActionDefaults, validateActionParams } from "./action-params.js";
 import type { CharmSpec } from "./charm-source.js";
 import type { ModelEntities, UnitRecord } from "./entities.js";
@@ -564,8 +565,8 @@ export function receiverTag(task: TaskRecord): string {
  * `common.MakeActionResult`: a task as `params.ActionResult`. `detail`
  * false leaves out the output and log, as `ListOperations` does.
  */
-export function taskResult(task: TaskRecord, detail = true): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+export function taskResult(task: TaskRecord, detail = true): ActionFacade.ActionResult {
+  const out: ActionFacade.ActionResult = {
     action: {
       tag: `action-${task.id}`,
       receiver: receiverTag(task),
@@ -588,6 +589,6 @@ export function taskResult(task: TaskRecord, detail = true): Record<string, unkn
 }
 
 /** An error in place of a task (zero times, as Go marshals an otherwise empty `ActionResult`). */
-export function errorResult(e: ServerError): Record<string, unknown> {
+export function errorResult(e: ServerError): ActionFacade.ActionResult {
   return { enqueued: ZERO_TIME, started: ZERO_TIME, completed: ZERO_TIME, error: e.toWire() };
 }

@@ -235,6 +235,46 @@ export function charmEndpoints(app: string, charm: CharmSpec): RelationEndpoint[
   return out;
 }
 
+/** A base as facade results carry it (`params.Base`): the channel with its risk, `22.04/stable`. */
+export function baseWire(b: BaseValue): { name: string; channel: string } {
+  return { name: b.name, channel: `${b.channel}/stable` };
+}
+
+/** An application's charm channel (`latest/stable` is `stable`); local charms have none. */
+export function channelString(a: ApplicationRecord): string {
+  if (a.origin.source === "local") return "";
+  const risk = a.origin.risk ?? "stable";
+  return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
+}
+
+/** An application's endpoint bindings: the default space under `""`, then every endpoint's space. */
+export function endpointBindings(a: ApplicationRecord): Record<string, string> {
+  const def = a.bindings[""] ?? "alpha";
+  const out: Record<string, string> = { "": def };
+  for (const e of charmEndpoints(a.name, a.charm)) out[e.name] = a.bindings[e.name] ?? def;
+  return out;
+}
+
+/** An exposed application's `exposed-endpoints`: exposing without endpoints opens all to the world. */
+export function exposedEndpointsWire(
+  a: ApplicationRecord,
+): Record<string, { "expose-to-spaces"?: string[]; "expose-to-cidrs"?: string[] }> {
+  return Object.keys(a.exposedEndpoints).length > 0
+    ? structuredClone(a.exposedEndpoints)
+    : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
+}
+
+/** A unit's open ports as `network.PortRange.String()` writes them: `80/tcp`, `8000-8010/udp`, `icmp`. */
+export function portRangeStrings(u: Pick<UnitRecord, "ports">): string[] {
+  return u.ports.map((p) =>
+    p.protocol === "icmp"
+      ? "icmp"
+      : p.from === p.to
+        ? `${p.from}/${p.protocol}`
+        : `${p.from}-${p.to}/${p.protocol}`,
+  );
+}
+
 const ROLE_ORDER = { requirer: 0, provider: 1, peer: 2 } as const;
 
 /** Sorts endpoints the way relation keys order them: requirer, provider, peer; then by name. */

@@ -27,6 +27,7 @@
  * reach the other model too.
  * @module
  */
+import type { Client } from "../facades/generated/index.js";
 import type { RemoteApplicationData } from "../protocol/entity-data.js";
 import {
   charmEndpoints,
@@ -522,9 +523,9 @@ export function watch(model: ModelRecord): void {
 /** FullStatus `remote-applications` (`params.RemoteApplicationStatus`), by SAAS name. */
 export function remoteApplicationsStatus(
   model: ModelRecord,
-  detailed: (s: StatusValue) => Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  detailed: (s: StatusValue) => Client.DetailedStatus,
+): Record<string, Client.RemoteApplicationStatus> {
+  const out: Record<string, Client.RemoteApplicationStatus> = {};
   for (const s of [...cmrOf(model).saas.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const relations: Record<string, string[]> = {};
     for (const r of model.state.relationsOf(s.name)) {
@@ -547,14 +548,14 @@ export function remoteApplicationsStatus(
 }
 
 /** FullStatus `offers` (`params.ApplicationOfferStatus`), by offer name. */
-export function offersStatus(model: ModelRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function offersStatus(model: ModelRecord): Record<string, Client.ApplicationOfferStatus> {
+  const out: Record<string, Client.ApplicationOfferStatus> = {};
   const offers = [...offersOf(model).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const offer of offers) {
     const app = model.state.applications.get(offer.application);
     if (app === undefined) continue;
     const eps = charmEndpoints(app.name, app.charm);
-    const endpoints: Record<string, unknown> = {};
+    const endpoints: Record<string, Client.RemoteEndpoint> = {};
     for (const [alias, name] of Object.entries(offer.endpoints)) {
       const e = eps.find((x) => x.name === name);
       if (e !== undefined) {

@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import type { Resources as ResourcesFacade } from "../facades/generated/index.js";
 import type { CharmResourceSpec } from "./charm-source.js";
 import { Errors, ServerError } from "./errors.js";
 import { goTime, type ModelRecord } from "./store.js";
@@ -175,18 +176,21 @@ export function storeResource(name: string, spec: CharmResourceSpec): CharmResou
 }
 
 /** `CharmResource2API`. */
-export function charmResourceWire(r: CharmResourceValue): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: r.name, type: r.type, path: r.path };
-  if (r.description !== "") out.description = r.description;
-  out.origin = r.origin;
-  out.revision = r.revision;
-  out.fingerprint = r.fingerprint.toString("base64");
-  out.size = r.size;
-  return out;
+export function charmResourceWire(r: CharmResourceValue): ResourcesFacade.CharmResource {
+  return {
+    name: r.name,
+    type: r.type,
+    path: r.path,
+    ...(r.description !== "" ? { description: r.description } : {}),
+    origin: r.origin,
+    revision: r.revision,
+    fingerprint: r.fingerprint.toString("base64"),
+    size: r.size,
+  };
 }
 
 /** `Resource2API`: the charm resource plus id, pending id, application, user and time. */
-export function resourceWire(r: ResourceRecord): Record<string, unknown> {
+export function resourceWire(r: ResourceRecord): ResourcesFacade.Resource {
   return {
     ...charmResourceWire(r),
     id: `${r.application}/${r.name}`,

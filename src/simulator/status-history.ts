@@ -8,6 +8,7 @@
  * delta, as `juju show-status-log`).
  * @module
  */
+import type { Client } from "../facades/generated/index.js";
 import { ServerError } from "./errors.js";
 
 /** One recorded status (`status.StatusInfo`). */
@@ -108,7 +109,7 @@ export class StatusHistory {
       exclude: string[];
     },
     now: Date,
-  ): Array<Record<string, unknown>> {
+  ): Client.DetailedStatus[] {
     const s = filter.size > 0;
     const t = filter.date !== undefined;
     const d = filter.delta !== undefined;

@@ -5,9 +5,21 @@
  * status, and `patterns` filtering by application, unit or machine.
  * @module
  */
+import type { Client } from "../facades/generated/index.js";
 import { formatConstraints } from "../parse/constraints.js";
 import { statusSeverity } from "../protocol/status.js";
-import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import {
+  type ApplicationRecord,
+  baseWire,
+  channelString,
+  endpointBindings,
+  exposedEndpointsWire,
+  type MachineRecord,
+  type ModelEntities,
+  portRangeStrings,
+  type UnitRecord,
+} from "./entities.js";
+import type { Reply } from "./facades/typed.js";
 import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -22,7 +34,8 @@ function since(d: Date): string {
   return text;
 }
 
-function detailed(s: StatusValue, version = "", life = ""): Record<string, unknown> {
+/** `params.DetailedStatus` of a status (FullStatus and its parts). */
+export function detailed(s: StatusValue, version = "", life = ""): Client.DetailedStatus {
   return {
     status: s.current,
     info: s.message,
@@ -68,12 +81,12 @@ function machineStatus(
   m: MachineRecord,
   keep: Set<string>,
   children: ReadonlyMap<string, MachineRecord[]>,
-): Record<string, unknown> {
-  const containers: Record<string, unknown> = {};
+): Client.MachineStatus {
+  const containers: Record<string, Client.MachineStatus> = {};
   for (const c of children.get(m.id) ?? []) {
     if (keep.has(c.id)) containers[c.id] = machineStatus(model, c, keep, children);
   }
-  const out: Record<string, unknown> = {
+  const out: Client.MachineStatus = {
     "agent-status": detailed(
       m.agentStatus,
       m.agentStatus.current === "started" ? model.agentVersion : "",
@@ -85,7 +98,7 @@ function machineStatus(
     "dns-name": m.addresses[0] ?? "",
     "instance-id": m.instanceId === "" ? "pending" : m.instanceId,
     "display-name": "",
-    base: { name: m.base.name, channel: `${m.base.channel}/stable` },
+    base: baseWire(m.base),
     id: m.id,
     containers,
     constraints: formatConstraints(m.constraints),
@@ -99,31 +112,21 @@ function machineStatus(
   return out;
 }
 
-function portStrings(u: UnitRecord): string[] {
-  return u.ports.map((p) =>
-    p.protocol === "icmp"
-      ? "icmp"
-      : p.from === p.to
-        ? `${p.from}/${p.protocol}`
-        : `${p.from}-${p.to}/${p.protocol}`,
-  );
-}
-
-function unitStatus(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+function unitStatus(model: ModelRecord, u: UnitRecord): Client.UnitStatus {
   const st = model.state;
   const a = st.applications.get(u.application);
   const m = st.machines.get(u.machineId);
-  const subordinates: Record<string, unknown> = {};
+  const subordinates: Record<string, Client.UnitStatus> = {};
   for (const s of u.subordinates) {
     const su = st.units.get(s);
     if (su !== undefined) subordinates[s] = unitStatus(model, su);
   }
-  const out: Record<string, unknown> = {
+  const out: Client.UnitStatus = {
     "agent-status": detailed(u.agentStatus, model.agentVersion, u.life === "alive" ? "" : u.life),
     "workload-status": detailed(u.workloadStatus, "", u.life === "alive" ? "" : u.life),
     "workload-version": u.workloadVersion,
     machine: u.machineId,
-    "opened-ports": portStrings(u),
+    "opened-ports": portRangeStrings(u),
     "public-address": m?.addresses[0] ?? "",
     charm: "",
     subordinates,
@@ -156,7 +159,7 @@ export function fullStatus(
   model: ModelRecord,
   patterns: string[],
   version: number,
-): Record<string, unknown> {
+): Reply<Client.FullStatus> {
   const st = model.state;
   let units = [...st.units.values()];
   let apps = [...st.applications.values()];
@@ -195,12 +198,12 @@ export function fullStatus(
   const children = groupBy(st.machines.values(), (m) => m.parentId);
   const allUnitsOf = groupBy(st.units.values(), (u) => u.application);
   const keptUnitsOf = patterns.length > 0 ? groupBy(units, (u) => u.application) : allUnitsOf;
-  const machineOut: Record<string, unknown> = {};
+  const machineOut: Record<string, Client.MachineStatus> = {};
   for (const m of machines)
     if (m.parentId === "") machineOut[m.id] = machineStatus(model, m, keep, children);
 
   const appNames = new Set(apps.map((a) => a.name));
-  const appOut: Record<string, unknown> = {};
+  const appOut: Record<string, Reply<Client.ApplicationStatus>> = {};
   for (const a of apps) {
     const relations: Record<string, string[]> = {};
     const subordinateTo = new Set<string>();
@@ -216,23 +219,18 @@ export function fullStatus(
           if (st.applications.get(o)?.charm.subordinate !== true) subordinateTo.add(o);
       }
     }
-    const unitOut: Record<string, unknown> = {};
+    const unitOut: Record<string, Client.UnitStatus> = {};
     if (a.charm.subordinate !== true) {
       for (const u of keptUnitsOf.get(a.name) ?? []) unitOut[u.name] = unitStatus(model, u);
     }
     // A local charm has no channel; its version comes from the archive's `version` file.
-    const channel =
-      a.origin.source === "local"
-        ? ""
-        : a.origin.track === undefined
-          ? (a.origin.risk ?? "stable")
-          : `${a.origin.track}/${a.origin.risk ?? "stable"}`;
-    const out: Record<string, unknown> = {
+    const channel = channelString(a);
+    const out: Reply<Client.ApplicationStatus> = {
       charm: a.charmUrl,
       "charm-version": st.charms.get(a.charmUrl)?.charmVersion ?? "",
       "charm-profile": "",
       "charm-channel": channel,
-      base: { name: a.base.name, channel: `${a.base.channel}/stable` },
+      base: baseWire(a.base),
       exposed: a.exposed,
       life: a.life === "alive" ? "" : a.life,
       relations,
@@ -244,28 +242,11 @@ export function fullStatus(
       // The first unit with a workload version (entities.applicationWorkloadVersion).
       "workload-version":
         (allUnitsOf.get(a.name) ?? []).find((u) => u.workloadVersion !== "")?.workloadVersion ?? "",
-      "endpoint-bindings": (() => {
-        const def = a.bindings[""] ?? "alpha";
-        const b: Record<string, string> = { "": def };
-        for (const r of Object.keys({
-          ...a.charm.provides,
-          ...a.charm.requires,
-          ...a.charm.peers,
-        })) {
-          b[r] = a.bindings[r] ?? def;
-        }
-        b["juju-info"] = a.bindings["juju-info"] ?? def;
-        return b;
-      })(),
+      "endpoint-bindings": endpointBindings(a),
       "public-address": "",
     };
     if (version >= 7) out["charm-rev"] = a.charm.revision;
-    if (a.exposed) {
-      out["exposed-endpoints"] =
-        Object.keys(a.exposedEndpoints).length > 0
-          ? structuredClone(a.exposedEndpoints)
-          : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
-    }
+    if (a.exposed) out["exposed-endpoints"] = exposedEndpointsWire(a);
     appOut[a.name] = out;
   }
 
@@ -290,7 +271,7 @@ export function fullStatus(
     }));
 
   const m = model;
-  const modelInfo: Record<string, unknown> = {
+  const modelInfo: Client.ModelStatusInfo = {
     name: m.name,
     type: m.type,
     "cloud-tag": `cloud-${m.cloud.name}`,

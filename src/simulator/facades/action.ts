@@ -4,6 +4,8 @@
  * over the model's {@link ModelActions}.
  * @module
  */
+
+import type { Action as ActionFacade } from "../../facades/generated/index.js";
 import {
   type ActionRequest,
   actionSchema,
@@ -15,12 +17,15 @@ import {
   type TaskRecord,
   taskResult,
 } from "../actions.js";
-import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import { goTime } from "../store.js";
 import { parseTag } from "../tags.js";
 import { bulk } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, optString, type Params, type ParamsOfMethod } from "./typed.js";
+
+/** `params.RunParams` of any version (Juju 4 has no `workload-context`). */
+type RunParams = ParamsOfMethod<"Action", "Run">;
 
 const ZERO = "0001-01-01T00:00:00Z";
 
@@ -34,8 +39,8 @@ function operationResult(
   op: OperationRecord,
   tasks: TaskRecord[],
   detail: boolean,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+): ActionFacade.OperationResult {
+  const out: ActionFacade.OperationResult = {
     operation: `operation-${op.id}`,
     summary: op.summary,
     enqueued: goTime(op.enqueued),
@@ -49,9 +54,9 @@ function operationResult(
 }
 
 /** `params.EnqueuedActions` of an enqueue. */
-function enqueued(acts: ModelActions, requests: ActionRequest[]): Record<string, unknown> {
+function enqueued(acts: ModelActions, requests: ActionRequest[]): ActionFacade.EnqueuedActions {
   const { operation, results } = acts.enqueue(requests);
-  const out: Record<string, unknown> = { operation: `operation-${operation.id}` };
+  const out: ActionFacade.EnqueuedActions = { operation: `operation-${operation.id}` };
   if (results.length > 0) {
     out.actions = results.map((r) => (r instanceof ServerError ? errorResult(r) : taskResult(r)));
   }
@@ -73,14 +78,8 @@ function taskByTag(acts: ModelActions, tag: string): TaskRecord {
   return task;
 }
 
-/** `*bool` and `*string` fields: undefined when absent. */
-function optString(f: Fields, name: string): string | undefined {
-  const v = f.raw(name);
-  return v === undefined || v === null ? undefined : f.string(name);
-}
-
 /** The receivers of `Run`: units (with `app/leader`), every unit of the applications, sorted; then machines. */
-function runReceivers(ctx: CallContext, p: Fields): string[] {
+function runReceivers(ctx: CallContext, p: Params<RunParams>): string[] {
   const ents = ctx.model().state;
   const units = new Set<string>();
   for (const u of p.strings("units")) {
@@ -123,7 +122,7 @@ function runReceivers(ctx: CallContext, p: Fields): string[] {
  */
 function execRequests(
   receivers: string[],
-  p: Fields,
+  p: Params<RunParams>,
   workloadContext: boolean | undefined,
 ): ActionRequest[] {
   const parameters = {
@@ -142,7 +141,7 @@ function execRequests(
 
 /** The Action facade's methods. */
 export const actionMethods: MethodSpec[] = [
-  {
+  method({
     facade: "Action",
     method: "EnqueueOperation",
     params: "params.Actions",
@@ -156,8 +155,8 @@ export const actionMethods: MethodSpec[] = [
       }));
       return enqueued(actionsOf(ctx), requests);
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "Actions",
     params: "params.Entities",
@@ -169,8 +168,8 @@ export const actionMethods: MethodSpec[] = [
         ),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "Cancel",
     params: "params.Entities",
@@ -194,8 +193,8 @@ export const actionMethods: MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "Operations",
     params: "params.Entities",
@@ -219,8 +218,8 @@ export const actionMethods: MethodSpec[] = [
         ),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "ListOperations",
     params: "params.OperationQueryArgs",
@@ -235,14 +234,14 @@ export const actionMethods: MethodSpec[] = [
         offset: p.optInt("offset") ?? 0,
         limit: p.optInt("limit") ?? 0,
       });
-      const out: Record<string, unknown> = {
+      const out: ActionFacade.OperationResults = {
         results: operations.map(([op, tasks]) => operationResult(acts, op, tasks, false)),
       };
       if (truncated) out.truncated = true;
       return out;
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "ApplicationsCharmsActions",
     params: "params.Entities",
@@ -259,7 +258,9 @@ export const actionMethods: MethodSpec[] = [
             return { error: Errors.badId().toWire() };
           }
           const app = ents.applications.get(name);
-          const out: Record<string, unknown> = { "application-tag": `application-${name}` };
+          const out: ActionFacade.ApplicationCharmActionsResult = {
+            "application-tag": `application-${name}`,
+          };
           if (app === undefined) {
             out.error = new ServerError(
               `application ${JSON.stringify(name)} not found`,
@@ -280,8 +281,8 @@ export const actionMethods: MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "Run",
     params: "params.RunParams",
@@ -296,8 +297,8 @@ export const actionMethods: MethodSpec[] = [
         ),
       );
     },
-  },
-  {
+  }),
+  method({
     facade: "Action",
     method: "RunOnAllMachines",
     params: "params.RunParams",
@@ -316,5 +317,5 @@ export const actionMethods: MethodSpec[] = [
         ),
       );
     },
-  },
+  }),
 ];

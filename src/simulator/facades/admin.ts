@@ -5,12 +5,13 @@
  * connection kind.
  * @module
  */
+import type { Admin as AdminFacade } from "../../facades/generated/index.js";
 import type { FacadeVersions, HostPort } from "../../protocol/frames.js";
-import type { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ControllerStore } from "../store.js";
 import { localUserName, parseTag } from "../tags.js";
 import { isSuperuser, modelAccessOf, userMeta } from "../users.js";
+import type { Params } from "./typed.js";
 
 /** Where a model's clients must go instead: makes Login fail with `redirection required`. */
 export interface RedirectTarget {
@@ -37,7 +38,7 @@ export interface LoginContext {
 /** What Login needs of the controller's bakery (`../macaroon.ts`). */
 export interface MacaroonLogin {
   verify(slices: unknown): { ok: true; username: string } | { ok: false; reason: string };
-  dischargeRequired(bakeryVersion: number): Record<string, unknown>;
+  dischargeRequired(bakeryVersion: number): AdminFacade.LoginResult;
 }
 
 /**
@@ -46,7 +47,7 @@ export interface MacaroonLogin {
  */
 export interface LoginOutcome {
   user: string | undefined;
-  result: Record<string, unknown>;
+  result: AdminFacade.LoginResult;
 }
 
 function copyFacades(list: readonly FacadeVersions[]): FacadeVersions[] {
@@ -54,7 +55,7 @@ function copyFacades(list: readonly FacadeVersions[]): FacadeVersions[] {
 }
 
 /** `Admin.Login` with `params.LoginRequest`. */
-export function login(ctx: LoginContext, p: Fields): LoginOutcome {
+export function login(ctx: LoginContext, p: Params<AdminFacade.LoginRequest>): LoginOutcome {
   const authTag = p.string("auth-tag");
   const credentials = p.string("credentials");
   const token = p.string("token");
@@ -130,7 +131,7 @@ export function login(ctx: LoginContext, p: Fields): LoginOutcome {
   if (user.controllerAccess === "") throw Errors.permissionDenied();
   model?.lastConnection.set(user.name, new Date());
 
-  const result: Record<string, unknown> = {
+  const result: AdminFacade.LoginResult = {
     servers: ctx.servers,
     "controller-tag": `controller-${ctx.store.controllerUuid}`,
     "user-info": {

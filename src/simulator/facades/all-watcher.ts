@@ -4,20 +4,21 @@
  * @module
  */
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The AllWatcher methods. */
 export const allWatcherMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "AllWatcher",
     method: "Next",
     call: async (ctx) => ({ deltas: await ctx.watcher(ctx.id).next() }),
-  },
-  {
+  }),
+  method({
     facade: "AllWatcher",
     method: "Stop",
     call: (ctx) => {
       ctx.stopWatcher(ctx.id);
       return undefined;
     },
-  },
+  }),
 ];

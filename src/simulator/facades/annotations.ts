@@ -10,6 +10,7 @@ import type { ModelRecord } from "../store.js";
 import { parseTag } from "../tags.js";
 import { errorResults } from "./bulk.js";
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** Checks that an annotatable tag names an existing entity; returns the tag. */
 function checkEntity(model: ModelRecord, tag: string): string {
@@ -37,7 +38,7 @@ function checkEntity(model: ModelRecord, tag: string): string {
 
 /** The Annotations methods. */
 export const annotationsMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Annotations",
     method: "Get",
     params: "params.Entities",
@@ -62,8 +63,8 @@ export const annotationsMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Annotations",
     method: "Set",
     params: "params.AnnotationsSet",
@@ -86,5 +87,5 @@ export const annotationsMethods: readonly MethodSpec[] = [
         model.state.setAnnotations(tag, values);
       });
     },
-  },
+  }),
 ];

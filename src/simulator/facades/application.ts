@@ -6,7 +6,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
-import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
+import type { Application as ApplicationFacade, Juju4 } from "../../facades/generated/index.js";
 import type { CharmRelationData } from "../../protocol/entity-data.js";
 import { assertAssumes } from "../assumes.js";
 import type { CharmSpec } from "../charm-source.js";
@@ -14,9 +14,14 @@ import { CONSTRAINTS_VALUE, Fields, STORAGE_CONSTRAINTS } from "../decode.js";
 import {
   type ApplicationRecord,
   type BaseValue,
+  baseWire,
   type CharmOriginValue,
+  channelString,
   charmEndpoints,
   charmRelation,
+  endpointBindings,
+  exposedEndpointsWire,
+  portRangeStrings,
   type RelationEndpoint,
   type RelationRecord,
   relationKey,
@@ -38,11 +43,12 @@ import {
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { consumeMethods } from "./application-consume.js";
-import { bulk, bulkResults, errorResults, sliced } from "./bulk.js";
+import { bulk, bulkResults, type ErrorItem, errorResults, sliced } from "./bulk.js";
 import { charmUrl, originOf, readOrigin, resolveRef, wireOrigin } from "./charms.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 import { resolveStore, storeRevisions } from "./resources.js";
 import { networkOf } from "./spaces.js";
+import { type ItemOf, method, type Params, type ParamsOfMethod, type Reply } from "./typed.js";
 
 const APP_NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
@@ -272,10 +278,10 @@ function describeConfig(a: ApplicationRecord): Record<string, Record<string, unk
 }
 
 /** `params.ConfigResult.config` is not omitempty: error results carry `null`. */
-function withNullConfig(results: unknown[]): unknown[] {
-  return results.map((r) =>
-    typeof r === "object" && r !== null && "error" in r ? { config: null, ...r } : r,
-  );
+function withNullConfig(
+  results: Array<{ config: Record<string, unknown> } | ErrorItem>,
+): Reply<ApplicationFacade.ConfigResult>[] {
+  return results.map((r) => ("error" in r ? { config: null, ...r } : r));
 }
 
 /**
@@ -305,17 +311,6 @@ function givenOrigin(
   return out;
 }
 
-function channelString(a: ApplicationRecord): string {
-  // Local charms have no channel.
-  if (a.origin.source === "local") return "";
-  const risk = a.origin.risk ?? "stable";
-  return a.origin.track === undefined ? risk : `${a.origin.track}/${risk}`;
-}
-
-function baseWire(b: BaseValue): { name: string; channel: string } {
-  return { name: b.name, channel: `${b.channel}/stable` };
-}
-
 // ----- deploy -----
 
 interface DeployArgs {
@@ -343,8 +338,8 @@ interface DeployArgs {
   force?: boolean;
 }
 
-function readPlacements(f: Fields, key: string): PlacementValue[] {
-  return f.objects(key, "params.Placement").map((p) => ({
+function readPlacements(placements: Params<ApplicationFacade.Placement>[]): PlacementValue[] {
+  return placements.map((p) => ({
     scope: p.string("scope"),
     directive: p.string("directive"),
   }));
@@ -511,7 +506,10 @@ function deploy(model: ModelRecord, args: DeployArgs): ApplicationRecord {
   return a;
 }
 
-function readDeploy(d: Fields): DeployArgs {
+/** One application of a `Deploy` call, in any version's shape. */
+type DeployArg = ItemOf<ParamsOfMethod<"Application", "Deploy">["applications"]>;
+
+function readDeploy(d: Params<DeployArg>): DeployArgs {
   const originRaw = d.raw("charm-origin");
   let base: BaseValue | undefined;
   if (originRaw !== undefined && originRaw !== null) {
@@ -557,7 +555,7 @@ function readDeploy(d: Fields): DeployArgs {
     config: d.map("config"),
     configYaml: d.string("config-yaml"),
     constraints: d.struct("constraints", CONSTRAINTS_VALUE),
-    placement: readPlacements(d, "placement"),
+    placement: readPlacements(d.objects("placement", "params.Placement")),
     bindings: d.map("endpoint-bindings") as Record<string, string>,
     channel: d.string("channel"),
     base,
@@ -652,7 +650,7 @@ function inferActiveRelation(model: ModelRecord, names: string[]): RelationRecor
   return candidates[0] as RelationRecord;
 }
 
-function addRelation(model: ModelRecord, names: string[]): Record<string, unknown> {
+function addRelation(model: ModelRecord, names: string[]): ApplicationFacade.AddRelationResults {
   let eps = inferEndpoints(model, names);
   if (eps.some((e) => e.scope === "container"))
     eps = eps.map((e) => ({ ...e, scope: "container" as const }));
@@ -681,13 +679,19 @@ function addRelation(model: ModelRecord, names: string[]): Record<string, unknow
   reconcile(model.controller);
   const out: Record<string, CharmRelationData> = {};
   for (const e of r.endpoints) out[e.application] = charmRelation(e);
-  return { endpoints: out } satisfies ApplicationFacade.AddRelationResults;
+  return { endpoints: out };
 }
 
 // ----- results -----
 
-function applicationResult(ctx: CallContext, a: ApplicationRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+/** `params.ApplicationResult` of every version (v15 adds `series`). */
+type ApplicationResult =
+  | ApplicationFacade.ApplicationResult
+  | ApplicationFacade.ApplicationResultV15
+  | Juju4.Application.ApplicationResult;
+
+function applicationResult(ctx: CallContext, a: ApplicationRecord): ApplicationResult {
+  const out: ApplicationFacade.ApplicationResultV15 = {
     tag: `application-${a.name}`,
     charm: a.charm.name,
     base: baseWire(a.base),
@@ -697,37 +701,22 @@ function applicationResult(ctx: CallContext, a: ApplicationRecord): Record<strin
     exposed: a.exposed,
     remote: false,
     life: a.life,
-    "endpoint-bindings": bindingsOf(a),
+    "endpoint-bindings": endpointBindings(a),
   };
   if (ctx.version === 15) out.series = seriesOf(a.base);
-  if (a.exposed) out["exposed-endpoints"] = exposedEndpoints(a);
+  if (a.exposed) out["exposed-endpoints"] = exposedEndpointsWire(a);
   return out;
 }
 
-function bindingsOf(a: ApplicationRecord): Record<string, string> {
-  const def = a.bindings[""] ?? "alpha";
-  const out: Record<string, string> = { "": def };
-  for (const e of charmEndpoints(a.name, a.charm)) out[e.name] = a.bindings[e.name] ?? def;
-  return out;
-}
-
-function exposedEndpoints(a: ApplicationRecord): Record<string, Record<string, unknown>> {
-  return Object.keys(a.exposedEndpoints).length > 0
-    ? structuredClone(a.exposedEndpoints)
-    : { "": { "expose-to-cidrs": ["0.0.0.0/0", "::/0"] } };
-}
-
-function unitResult(model: ModelRecord, u: UnitRecord): Record<string, unknown> {
+function unitResult(model: ModelRecord, u: UnitRecord): ApplicationFacade.UnitResult {
   const a = model.state.applications.get(u.application);
   const m = model.state.machines.get(u.machineId);
-  const out: Record<string, unknown> = {
+  const out: ApplicationFacade.UnitResult = {
     tag: unitTag(u.name),
     "workload-version": u.workloadVersion,
     charm: a?.charmUrl ?? "",
     life: u.life,
-    "opened-ports": u.ports.map((p) =>
-      p.from === p.to ? `${p.from}/${p.protocol}` : `${p.from}-${p.to}/${p.protocol}`,
-    ),
+    "opened-ports": portRangeStrings(u),
   };
   if (a?.leader === u.name) out.leader = true;
   if (u.machineId !== "") out.machine = u.machineId;
@@ -750,7 +739,7 @@ function checkIaas(model: ModelRecord): void {
 
 /** The Application methods. */
 export const applicationMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Application",
     method: "Deploy",
     params: "params.ApplicationsDeploy",
@@ -758,8 +747,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       errorResults(p.objects("applications", "params.ApplicationDeploy"), (d) => {
         deploy(ctx.model(), readDeploy(d));
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DeployFromRepository",
     versions: [18, 19, 20, 21, 22],
@@ -780,7 +769,7 @@ export const applicationMethods: readonly MethodSpec[] = [
             rawBase === undefined || rawBase === null
               ? undefined
               : (() => {
-                  const b = new Fields(rawBase, "params.Base");
+                  const b: Params<ApplicationFacade.Base> = new Fields(rawBase, "params.Base");
                   return {
                     name: b.string("name"),
                     channel: b.string("channel").replace(/\/.*$/, ""),
@@ -788,7 +777,7 @@ export const applicationMethods: readonly MethodSpec[] = [
                 })();
           const dryRun = d.optBool("DryRun") ?? false;
           const trust = d.optBool("Trust") ?? false;
-          const placement = readPlacements(d, "Placement");
+          const placement = readPlacements(d.objects("Placement", "params.Placement"));
           // deployFromRepositoryValidator.validate: checkMachinePlacement's error, then
           // platformFromPlacement's while resolving the charm (which ends validation).
           const missing = placement.find(
@@ -822,7 +811,7 @@ export const applicationMethods: readonly MethodSpec[] = [
               architecture: String(d.struct("Cons", CONSTRAINTS_VALUE).arch ?? "amd64"),
               base: base ?? { name: "", channel: "" },
             });
-            const info: Record<string, unknown> = {
+            const info: ApplicationFacade.DeployFromRepositoryInfo = {
               name,
               architecture: r.architecture,
               base: baseWire(r.base),
@@ -928,8 +917,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "AddUnits",
     params: "params.AddApplicationUnits",
@@ -938,7 +927,7 @@ export const applicationMethods: readonly MethodSpec[] = [
       // Go decodes every param before the method looks anything up.
       const n = p.optInt("num-units") ?? 0;
       const a = app(model, p.string("application"));
-      const placement = readPlacements(p, "placement");
+      const placement = readPlacements(p.objects("placement", "params.Placement"));
       p.string("policy");
       if (n < 1) throw new ServerError("must add at least one unit");
       const attachIds = attachStorageIds(model, p.strings("attach-storage"), n);
@@ -965,8 +954,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         units.push(u.name);
       }).then(() => ({ units }));
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyUnit",
     params: "params.DestroyUnitsParams",
@@ -989,8 +978,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         return { info };
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyApplication",
     params: "params.DestroyApplicationsParams",
@@ -1018,8 +1007,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         return { info: units.length > 0 ? { "destroyed-units": units } : {} };
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "AddRelation",
     params: "params.AddRelation",
@@ -1027,8 +1016,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       p.strings("via-cidrs");
       return addRelation(ctx.model(), p.strings("endpoints"));
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyRelation",
     params: "params.DestroyRelation",
@@ -1049,8 +1038,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       reconcile(model.controller);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Expose",
     params: "params.ApplicationExpose",
@@ -1063,7 +1052,10 @@ export const applicationMethods: readonly MethodSpec[] = [
         if (ep !== "" && !eps.has(ep)) {
           throw new ServerError(`endpoint ${JSON.stringify(ep)} not found`, "not found");
         }
-        const f = new Fields(v, "params.ExposedEndpoint");
+        const f: Params<ApplicationFacade.ExposedEndpoint> = new Fields(
+          v,
+          "params.ExposedEndpoint",
+        );
         const spaces = f.strings("expose-to-spaces");
         const cidrs = f.strings("expose-to-cidrs");
         a.exposedEndpoints[ep] = {
@@ -1077,8 +1069,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Unexpose",
     params: "params.ApplicationUnexpose",
@@ -1101,8 +1093,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetConfigs",
     params: "params.ConfigSetArgs",
@@ -1124,8 +1116,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.state.publishApplication(a);
         model.agents.configChanged(a);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "UnsetApplicationsConfig",
     params: "params.ApplicationConfigUnsetArgs",
@@ -1147,8 +1139,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.state.publishApplication(a);
         model.agents.configChanged(a);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "CharmConfig",
     params: "params.ApplicationGetArgs",
@@ -1160,8 +1152,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         }),
       ),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetConfig",
     params: "params.Entities",
@@ -1172,15 +1164,15 @@ export const applicationMethods: readonly MethodSpec[] = [
         })),
       ),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Get",
     params: "params.ApplicationGet",
     call: (ctx, p) => {
       const a = app(ctx.model(), p.string("application"));
       p.string("branch");
-      const out: Record<string, unknown> = {
+      const out: ApplicationFacade.ApplicationGetResults = {
         application: a.name,
         charm: a.charm.name,
         config: describeConfig(a),
@@ -1188,13 +1180,12 @@ export const applicationMethods: readonly MethodSpec[] = [
         constraints: { ...a.constraints },
         base: baseWire(a.base),
         channel: channelString(a),
-        "endpoint-bindings": bindingsOf(a),
+        "endpoint-bindings": endpointBindings(a),
       };
-      if (ctx.version === 15) out.series = seriesOf(a.base);
-      return out;
+      return ctx.version === 15 ? { ...out, series: seriesOf(a.base) } : out;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetConstraints",
     params: "params.SetConstraints",
@@ -1210,18 +1201,19 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.state.publishApplication(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetConstraints",
     params: "params.Entities",
     call: (ctx, p) => ({
+      // `constraints` is not omitempty: an error result still carries `{}`.
       results: bulk(p.objects("entities", "params.Entity"), (e) => ({
         constraints: { ...appFromTag(ctx.model(), e.string("tag")).constraints },
-      })),
+      })).map((r) => ("error" in r ? { constraints: {}, ...r } : r)),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ScaleApplications",
     params: "params.ScaleApplicationsParams",
@@ -1230,8 +1222,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       p.objects("applications", "params.ScaleApplicationParams");
       return { results: [] };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "SetCharm",
     params: "params.ApplicationSetCharmV2",
@@ -1281,8 +1273,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.agents.charmUpgraded(a);
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "GetCharmURLOrigin",
     params: "params.ApplicationGet",
@@ -1290,8 +1282,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       const a = app(ctx.model(), p.string("application"));
       return { url: a.charmUrl, "charm-origin": wireOrigin(a.origin) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ApplicationsInfo",
     params: "params.Entities",
@@ -1300,8 +1292,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         result: applicationResult(ctx, appFromTag(ctx.model(), e.string("tag"))),
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "UnitsInfo",
     params: "params.Entities",
@@ -1310,8 +1302,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         result: unitResult(ctx.model(), unitFromTag(ctx.model(), e.string("tag"))),
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "Leader",
     params: "params.Entity",
@@ -1328,8 +1320,8 @@ export const applicationMethods: readonly MethodSpec[] = [
       }
       return { result: a.leader };
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "ResolveUnitErrors",
     params: "params.UnitsResolved",
@@ -1341,10 +1333,11 @@ export const applicationMethods: readonly MethodSpec[] = [
         for (const u of model.state.units.values()) model.agents.resolved(u, retry);
         return { results: [] };
       }
-      const tags = new Fields(p.raw("tags"), "params.Entities").objects(
-        "entities",
-        "params.Entity",
+      const tagList: Params<ApplicationFacade.Entities> = new Fields(
+        p.raw("tags"),
+        "params.Entities",
       );
+      const tags = tagList.objects("entities", "params.Entity");
       return errorResults(tags, (e) => {
         const u = unitFromTag(model, e.string("tag"));
         if (u.workloadStatus.current !== "error") {
@@ -1356,8 +1349,8 @@ export const applicationMethods: readonly MethodSpec[] = [
         model.agents.resolved(u, retry);
       });
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "MergeBindings",
     params: "params.ApplicationMergeBindingsArgs",
@@ -1378,6 +1371,6 @@ export const applicationMethods: readonly MethodSpec[] = [
           a.bindings[ep] = space;
         }
       }),
-  },
+  }),
   ...consumeMethods,
 ];

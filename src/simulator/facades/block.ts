@@ -14,7 +14,9 @@ import { ErrorCodes } from "../../protocol/frames.js";
 import type { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
+import type { ErrorItem } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The block types of `state.BlockType.String()`. */
 export type BlockType = "BlockDestroy" | "BlockRemove" | "BlockChange";
@@ -158,7 +160,7 @@ export function blockCheckedMethods(specs: readonly MethodSpec[]): MethodSpec[] 
 }
 
 /** `params.ErrorResult`: the facade answers its errors inside the result. */
-function errorResult(fn: () => void): { error?: unknown } {
+function errorResult(fn: () => void): { error?: ErrorItem["error"] } {
   try {
     fn();
     return {};
@@ -170,7 +172,7 @@ function errorResult(fn: () => void): { error?: unknown } {
 
 /** The Block methods. */
 export const blockMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Block",
     method: "List",
     call: (ctx) => {
@@ -181,8 +183,8 @@ export const blockMethods: readonly MethodSpec[] = [
         })),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Block",
     method: "SwitchBlockOn",
     params: "params.BlockSwitchParams",
@@ -196,8 +198,8 @@ export const blockMethods: readonly MethodSpec[] = [
         if (existing !== undefined) existing.message = message;
         else mb.blocks.push({ id: `${ctx.model().uuid}:${mb.next++}`, type, message });
       }),
-  },
-  {
+  }),
+  method({
     facade: "Block",
     method: "SwitchBlockOff",
     params: "params.BlockSwitchParams",
@@ -208,5 +210,5 @@ export const blockMethods: readonly MethodSpec[] = [
         // state.RemoveModelBlockOps: switching off a block that is not on is not an error.
         mb.blocks = mb.blocks.filter((b) => b.type !== type);
       }),
-  },
+  }),
 ];

@@ -3,11 +3,16 @@
  * `{error: {message, code}}` (`params.ErrorResults` and friends).
  * @module
  */
-import { DecodeError, type Fields } from "../decode.js";
+import { DecodeError } from "../decode.js";
 import { ServerError } from "../errors.js";
 
+/** One failed item of a bulk reply: `{error: {message, code, info?}}` (`params.Error`). */
+export interface ErrorItem {
+  error: ReturnType<ServerError["toWire"]>;
+}
+
 /** Runs `fn` per item; a {@link ServerError} becomes that item's `{error}`. */
-export function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: unknown }> {
+export function bulk<I, T>(items: readonly I[], fn: (item: I) => T): Array<T | ErrorItem> {
   return items.map((item) => {
     try {
       return fn(item);
@@ -20,9 +25,12 @@ export function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { e
 }
 
 /** Like {@link bulk} for calls answering `params.ErrorResults`: `{}` on success. */
-export function errorResults(items: Fields[], fn: (item: Fields) => void): { results: unknown[] } {
+export function errorResults<I>(
+  items: readonly I[],
+  fn: (item: I) => void,
+): { results: Array<Record<string, never> | ErrorItem> } {
   return {
-    results: bulk(items, (i) => {
+    results: bulk(items, (i): Record<string, never> => {
       fn(i);
       return {};
     }),
@@ -60,11 +68,11 @@ export async function sliced(count: number, step: (i: number) => void): Promise<
 }
 
 /** {@link bulk} processed in slices (see {@link sliced}), for methods that take many entities. */
-export async function bulkSliced<T>(
-  items: Fields[],
-  fn: (item: Fields) => T,
-): Promise<Array<T | { error: unknown }>> {
-  const out: Array<T | { error: unknown }> = new Array(items.length);
+export async function bulkSliced<I, T>(
+  items: readonly I[],
+  fn: (item: I) => T,
+): Promise<Array<T | ErrorItem>> {
+  const out: Array<T | ErrorItem> = new Array(items.length);
   await sliced(items.length, (i) => {
     out[i] = bulk([items[i]!], fn)[0]!;
   });
@@ -72,10 +80,10 @@ export async function bulkSliced<T>(
 }
 
 /** `{results}` of {@link bulkSliced}: the reply of most bulk methods. */
-export async function bulkResults<T>(
-  items: Fields[],
-  fn: (item: Fields) => T,
-): Promise<{ results: Array<T | { error: unknown }> }> {
+export async function bulkResults<I, T>(
+  items: readonly I[],
+  fn: (item: I) => T,
+): Promise<{ results: Array<T | ErrorItem> }> {
   return { results: await bulkSliced(items, fn) };
 }
 
@@ -87,8 +95,8 @@ export async function bulkResults<T>(
 export async function mapSliced<I, T>(
   items: readonly I[],
   fn: (item: I) => T,
-): Promise<Array<T | { error: unknown }>> {
-  const out: Array<T | { error: unknown }> = new Array(items.length);
+): Promise<Array<T | ErrorItem>> {
+  const out: Array<T | ErrorItem> = new Array(items.length);
   await sliced(items.length, (i) => {
     try {
       out[i] = fn(items[i]!);

@@ -6,17 +6,21 @@
  * @module
  */
 import type { BundleChange } from "../../bundle/types.js";
+import type { Bundle as BundleFacade } from "../../facades/generated/index.js";
 import { type BundleChangeSet, bundleChanges } from "../bundle-changes.js";
 import { exportBundle } from "../bundle-export.js";
-import type { Fields } from "../decode.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, type Params, type ParamsOfMethod } from "./typed.js";
 
-function readChangesParams(p: Fields): BundleChangeSet {
+function readChangesParams(p: Params<BundleFacade.BundleChangesParams>): BundleChangeSet {
   // Juju's field is `yaml` (BundleDataYAML) and `bundleURL` (camel case on the wire).
   return bundleChanges(p.string("yaml"), p.string("bundleURL"));
 }
 
-function exportModel(ctx: CallContext, p: Fields): { result: string } {
+function exportModel(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"Bundle", "ExportBundle">>,
+): { result: string } {
   const includeCharmDefaults = p.optBool("include-charm-defaults") ?? false;
   // Bundle 8 (Juju 4) has no include-series: bases only.
   const includeSeries = ctx.store.profile.series ? (p.optBool("include-series") ?? false) : false;
@@ -25,13 +29,16 @@ function exportModel(ctx: CallContext, p: Fields): { result: string } {
 }
 
 /** One change as both Get methods write it; only the shape of `args` differs between them. */
-function changeWire(c: BundleChange, args: unknown): Record<string, unknown> {
+function changeWire<A>(
+  c: BundleChange,
+  args: A,
+): { id: string; method: string; args: A; requires: string[] } {
   return { id: c.id, method: c.method, args, requires: c.requires };
 }
 
 /** The Bundle methods. */
 export const bundleMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Bundle",
     method: "GetChanges",
     // Bundle 8 (Juju 4) dropped GetChanges: only GetChangesMapArgs is left.
@@ -43,8 +50,8 @@ export const bundleMethods: readonly MethodSpec[] = [
       // GetChanges writes the GUI's positional arguments (deploy with devices, as v6 does).
       return { changes: set.changes.map((c) => changeWire(c, c.positionalArgs)) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Bundle",
     method: "GetChangesMapArgs",
     params: "params.BundleChangesParams",
@@ -58,11 +65,11 @@ export const bundleMethods: readonly MethodSpec[] = [
         errors: set.changes.map(() => ""),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Bundle",
     method: "ExportBundle",
     params: "params.ExportBundleParams",
     call: (ctx, p) => exportModel(ctx, p),
-  },
+  }),
 ];

@@ -7,13 +7,22 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { Charms as CharmsFacade } from "../../facades/generated/index.js";
 import type { CharmSpec, ResolvedBundleSpec, ResolvedCharm } from "../charm-source.js";
 import { Fields } from "../decode.js";
-import { baseOfSeries, type CharmOriginValue, charmNameRevision, seriesOf } from "../entities.js";
+import {
+  type BaseValue,
+  baseOfSeries,
+  type CharmOriginValue,
+  charmNameRevision,
+  seriesOf,
+} from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
+import { charmResourceWire, storeResource } from "../resources.js";
 import type { ModelRecord } from "../store.js";
-import { bulk } from "./bulk.js";
+import { bulk, type ErrorItem } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, type Params, type Reply } from "./typed.js";
 
 /** Charmhub's id for a charm (32 characters, stable per name). */
 export function charmhubId(name: string): string {
@@ -48,8 +57,10 @@ export function originOf(r: ResolvedCharm, withRevision: boolean): CharmOriginVa
 }
 
 /** An origin in the shape of facade version `version` (v5 adds `series` and `os`). */
-export function wireOrigin(o: CharmOriginValue, charmsV5 = false): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...o, base: { ...o.base } };
+export function wireOrigin(o: CharmOriginValue, charmsV5?: false): CharmsFacade.CharmOrigin;
+export function wireOrigin(o: CharmOriginValue, charmsV5: boolean): CharmsFacade.CharmOriginV5;
+export function wireOrigin(o: CharmOriginValue, charmsV5 = false): CharmsFacade.CharmOriginV5 {
+  const out: CharmsFacade.CharmOriginV5 = { ...o, base: { ...o.base } };
   if (charmsV5) {
     const series = seriesOf(o.base);
     if (series !== "") out.series = series;
@@ -196,15 +207,39 @@ function bundleResolution(
   b: ResolvedBundleSpec,
   origin: ReturnType<typeof readOrigin>,
   version: number,
-): Record<string, unknown> {
+): ResolveResult {
   const arch = origin.architecture || "amd64";
-  const out: Record<string, unknown> = {
-    url: `ch:${arch}/${b.name}-${b.revision}`,
-    "charm-origin": wireOrigin(bundleOrigin(b, origin, false), version === 5),
+  return resolveResult(
+    version,
+    `ch:${arch}/${b.name}-${b.revision}`,
+    wireOrigin(bundleOrigin(b, origin, false), version === 5),
+    b.bases,
+  );
+}
+
+/** One `ResolveCharms` result of any version: v7 lists bases, v5 and v6 series. */
+type ResolveResult = Reply<
+  | CharmsFacade.ResolveCharmWithChannelResult
+  | CharmsFacade.ResolveCharmWithChannelResultV6
+  | CharmsFacade.ResolveCharmWithChannelResultV5
+>;
+
+/** A `ResolveCharms` result; `bases` undefined (a failed item) is Go's nil list. */
+function resolveResult(
+  version: number,
+  url: string,
+  origin: CharmsFacade.CharmOriginV5,
+  bases: readonly BaseValue[] | undefined,
+  error?: ErrorItem["error"],
+): ResolveResult {
+  const out = { url, "charm-origin": origin, ...(error === undefined ? {} : { error }) };
+  if (version >= 7) {
+    return { ...out, "supported-bases": bases === undefined ? null : bases.map((x) => ({ ...x })) };
+  }
+  return {
+    ...out,
+    "supported-series": bases === undefined ? null : bases.map(seriesOf).filter((s) => s !== ""),
   };
-  if (version >= 7) out["supported-bases"] = b.bases.map((x) => ({ ...x }));
-  else out["supported-series"] = b.bases.map(seriesOf).filter((s) => s !== "");
-  return out;
 }
 
 /** `params.CharmRelation` map of one role. */
@@ -282,7 +317,10 @@ function findCharm(ctx: CallContext, url: string) {
 }
 
 /** `Charms.AddCharm`: Charmhub only, base required; records the charm (metadata only). */
-function addCharm(ctx: CallContext, p: Fields): Record<string, unknown> {
+function addCharm(
+  ctx: CallContext,
+  p: Params<CharmsFacade.AddCharmWithOrigin> | Params<CharmsFacade.AddCharmWithAuth>,
+): { "charm-origin": CharmsFacade.CharmOriginV5 } {
   const url = p.string("url");
   p.optBool("force");
   const origin = readOrigin(new Fields(p.raw("charm-origin"), "params.CharmOrigin"));
@@ -305,12 +343,13 @@ function addCharm(ctx: CallContext, p: Fields): Record<string, unknown> {
 
 /** The Charms methods. */
 export const charmsMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Charms",
     method: "ResolveCharms",
     params: "params.ResolveCharmsWithChannel",
     call: (ctx, p) => {
-      p.string("macaroon");
+      // A macaroon is an object (`macaroon.Macaroon`); the simulator does not check it.
+      p.raw("macaroon");
       const model = ctx.model();
       return {
         Results: p.objects("resolve", "params.ResolveCharmWithChannel").map((item) => {
@@ -326,45 +365,42 @@ export const charmsMethods: readonly MethodSpec[] = [
             // the current URL, revision included, and asks for another
             // revision or channel through the origin.
             const r = resolveRef(model, withoutRevision(ref), origin);
-            const out: Record<string, unknown> = {
-              url: charmUrl(r, ctx.version),
-              "charm-origin": wireOrigin(originOf(r, true), ctx.version === 5),
-            };
-            const bases = [...r.charm.bases];
-            if (ctx.version >= 7) out["supported-bases"] = bases.map((b) => ({ ...b }));
-            else out["supported-series"] = bases.map(seriesOf).filter((s) => s !== "");
-            return out;
+            return resolveResult(
+              ctx.version,
+              charmUrl(r, ctx.version),
+              wireOrigin(originOf(r, true), ctx.version === 5),
+              r.charm.bases,
+            );
           } catch (e) {
             if (!(e instanceof ServerError)) throw e;
-            const out: Record<string, unknown> = {
-              url: "",
-              "charm-origin": wireOrigin(
+            return resolveResult(
+              ctx.version,
+              "",
+              wireOrigin(
                 { source: origin.source, type: origin.type, id: "", base: origin.base },
                 ctx.version === 5,
               ),
-              error: e.toWire(),
-            };
-            if (ctx.version >= 7) out["supported-bases"] = null;
-            else out["supported-series"] = null;
-            return out;
+              undefined,
+              e.toWire(),
+            );
           }
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "AddCharm",
     params: "params.AddCharmWithOrigin",
     call: (ctx, p) => addCharm(ctx, p),
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "AddCharmWithAuthorization",
     versions: [5],
     params: "params.AddCharmWithAuth",
     call: (ctx, p) => addCharm(ctx, p),
-  },
+  }),
   {
     facade: "Charms",
     method: "CharmInfo",
@@ -375,7 +411,7 @@ export const charmsMethods: readonly MethodSpec[] = [
       return charmInfo(c.url, c.spec);
     },
   },
-  {
+  method({
     facade: "Charms",
     method: "List",
     params: "params.CharmsList",
@@ -386,8 +422,8 @@ export const charmsMethods: readonly MethodSpec[] = [
         .map((c) => c.url);
       return { "charm-urls": urls };
     },
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "IsMetered",
     // Juju 4 dropped metering: its Charms 7 has no IsMetered.
@@ -397,8 +433,8 @@ export const charmsMethods: readonly MethodSpec[] = [
       findCharm(ctx, p.string("url"));
       return { metered: false };
     },
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "CheckCharmPlacement",
     params: "params.ApplicationCharmPlacements",
@@ -412,8 +448,8 @@ export const charmsMethods: readonly MethodSpec[] = [
         return {};
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "GetDownloadInfos",
     params: "params.CharmURLAndOrigins",
@@ -452,16 +488,20 @@ export const charmsMethods: readonly MethodSpec[] = [
         };
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Charms",
     method: "ListCharmResources",
     params: "params.CharmURLAndOrigins",
+    // `[][]CharmResourceResult`: one list per charm; an unknown charm fails
+    // the whole call (listOneCharmResources' error is returned).
     call: (ctx, p) => ({
-      results: bulk(p.objects("entities", "params.CharmURLAndOrigin"), (item) => {
-        findCharm(ctx, item.string("charm-url"));
-        return { "charm-resources": [] };
+      results: p.objects("entities", "params.CharmURLAndOrigin").map((item) => {
+        const { spec } = findCharm(ctx, item.string("charm-url"));
+        return Object.entries(spec.resources ?? {}).map(([name, r]) =>
+          charmResourceWire(storeResource(name, r)),
+        );
       }),
     }),
-  },
+  }),
 ];

@@ -4,32 +4,34 @@
  * Juju 4's does: no AllWatcher.
  * @module
  */
+import type { Client, Juju4 } from "../../facades/generated/index.js";
 import { ServerError } from "../errors.js";
 import { fullStatus } from "../status.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 import { storageStatus } from "./storage.js";
+import { method, type Reply } from "./typed.js";
 
 /**
  * Juju 4 dropped metering and SLAs: its FullStatus has no `meter-statuses`
  * per application and no `meter-status` or `sla` in the model.
  */
-function withoutMetering<T extends Record<string, unknown>>(ctx: CallContext, status: T): T {
+function withoutMetering(
+  ctx: CallContext,
+  status: Reply<Client.FullStatus>,
+): Reply<Client.FullStatus> | Reply<Juju4.Client.FullStatus> {
   if (ctx.store.profile.major === 3) return status;
-  const { sla: _sla, "meter-status": _meter, ...model } = status.model as Record<string, unknown>;
-  const applications = Object.fromEntries(
-    Object.entries(status.applications as Record<string, Record<string, unknown>>).map(
-      ([name, app]) => {
-        const { "meter-statuses": _m, ...rest } = app;
-        return [name, rest];
-      },
-    ),
-  );
+  const { sla: _sla, "meter-status": _meter, ...model } = status.model;
+  const applications: Record<string, Reply<Juju4.Client.ApplicationStatus>> = {};
+  for (const [name, app] of Object.entries(status.applications ?? {})) {
+    const { "meter-statuses": _m, ...rest } = app;
+    applications[name] = rest;
+  }
   return { ...status, model, applications };
 }
 
 /** The Client methods. */
 export const clientMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Client",
     method: "FullStatus",
     params: "params.StatusParams",
@@ -39,8 +41,8 @@ export const clientMethods: readonly MethodSpec[] = [
       if (p.optBool("include-storage") !== true) return status;
       return { ...status, ...storageStatus(ctx.model()) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Client",
     method: "WatchAll",
     call: (ctx) => {
@@ -50,5 +52,5 @@ export const clientMethods: readonly MethodSpec[] = [
         throw new ServerError("WatchAll not implemented", "not implemented");
       return { "watcher-id": ctx.addWatcher(ctx.model().entities.watch()) };
     },
-  },
+  }),
 ];

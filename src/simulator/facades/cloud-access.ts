@@ -10,10 +10,11 @@ import { localUserName, parseTagOfKind } from "../tags.js";
 import { changeCloudAccess, hasCloudAccess, isCloudAccess, isSuperuser } from "../users.js";
 import { bulk } from "./bulk.js";
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The Cloud access methods. */
 export const cloudAccessMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Cloud",
     method: "ModifyCloudAccess",
     params: "params.ModifyCloudAccessRequest",
@@ -36,5 +37,5 @@ export const cloudAccessMethods: readonly MethodSpec[] = [
         return {};
       }),
     }),
-  },
+  }),
 ];

@@ -5,6 +5,8 @@
  * `cloudcred-<cloud>_<owner>_<name>`, secrets never sent back.
  * @module
  */
+
+import type { Cloud as CloudFacade } from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ControllerStore } from "../store.js";
@@ -12,6 +14,7 @@ import { localUserName, parseTagOfKind } from "../tags.js";
 import { isSuperuser } from "../users.js";
 import { bulk, errorResults } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 interface CloudDef {
   type: string;
@@ -97,8 +100,8 @@ function stateOf(store: ControllerStore): CloudState {
   return s;
 }
 
-function cloudWire(c: CloudDef): Record<string, unknown> {
-  const out: Record<string, unknown> = { type: c.type, "auth-types": [...c["auth-types"]] };
+function cloudWire(c: CloudDef): CloudFacade.Cloud {
+  const out: CloudFacade.Cloud = { type: c.type, "auth-types": [...c["auth-types"]] };
   if (c.endpoint !== "") out.endpoint = c.endpoint;
   if (c["identity-endpoint"] !== "") out["identity-endpoint"] = c["identity-endpoint"];
   if (c["storage-endpoint"] !== "") out["storage-endpoint"] = c["storage-endpoint"];
@@ -159,19 +162,19 @@ function storeCredential(ctx: CallContext, tag: string, cred: Credential): void 
 
 /** The Cloud methods. */
 export const cloudMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Cloud",
     method: "Clouds",
     call: (ctx) => {
-      const clouds: Record<string, unknown> = {};
+      const clouds: Record<string, CloudFacade.Cloud> = {};
       for (const [name, c] of stateOf(ctx.store).clouds) {
         // Non-superusers see the clouds they may use; in the simulator that is every cloud.
         clouds[`cloud-${name}`] = cloudWire(c);
       }
       return { clouds };
     },
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "Cloud",
     params: "params.Entities",
@@ -180,8 +183,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         cloud: cloudWire(cloudByTag(ctx, e.string("tag"))[1]),
       })),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "CloudInfo",
     params: "params.Entities",
@@ -200,8 +203,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         return { result: { ...rest, users } };
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "AddCloud",
     params: "params.AddCloudArgs",
@@ -210,7 +213,7 @@ export const cloudMethods: readonly MethodSpec[] = [
       const name = p.string("name");
       const force = p.optBool("force") === true;
       const raw = p.raw("cloud");
-      const c = new Fields(raw, "params.Cloud", "cloud", "AddCloudArgs");
+      const c: Params<CloudFacade.Cloud> = new Fields(raw, "params.Cloud", "cloud", "AddCloudArgs");
       const type = c.string("type");
       // cloud.CurrentWhiteList().Check: what a controller on this cloud type may
       // host (k8s clouds are exempt); `force` adds it anyway.
@@ -243,8 +246,8 @@ export const cloudMethods: readonly MethodSpec[] = [
       });
       return {};
     },
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "RemoveClouds",
     params: "params.Entities",
@@ -257,8 +260,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         }
         stateOf(ctx.store).clouds.delete(name);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "AddCredentials",
     params: "params.TaggedCredentials",
@@ -267,8 +270,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         const cred = readCredential(new Fields(t.raw("credential"), "params.CloudCredential"));
         storeCredential(ctx, t.string("tag"), cred);
       }),
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "UpdateCredentialsCheckModels",
     params: "params.UpdateCredentialArgs",
@@ -291,8 +294,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "UserCredentials",
     params: "params.UserClouds",
@@ -309,8 +312,8 @@ export const cloudMethods: readonly MethodSpec[] = [
         return { result };
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Cloud",
     method: "Credential",
     params: "params.Entities",
@@ -328,11 +331,11 @@ export const cloudMethods: readonly MethodSpec[] = [
           if (SECRET_ATTRS.has(k)) redacted.push(k);
           else attrs[k] = v;
         }
-        const result: Record<string, unknown> = { "auth-type": cred["auth-type"] };
+        const result: CloudFacade.CloudCredential = { "auth-type": cred["auth-type"] };
         if (Object.keys(attrs).length > 0) result.attrs = attrs;
         if (redacted.length > 0) result.redacted = redacted.sort();
         return { result };
       }),
     }),
-  },
+  }),
 ];

@@ -10,12 +10,17 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import type {
+  Backups as BackupsFacade,
+  HighAvailability as HighAvailabilityFacade,
+} from "../../facades/generated/index.js";
 import { Errors, ServerError } from "../errors.js";
 import { hasModelAccess } from "../http-common.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { defaultBase } from "./machine-manager.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 function requireSuperuser(ctx: CallContext): void {
   if (ctx.store.users.get(ctx.user)?.controllerAccess !== "superuser") {
@@ -51,7 +56,11 @@ function controllerIds(ctx: CallContext): string[] {
  * `EnableHA` of one spec (`enableHASingle`): 0 means 3; the count must be odd;
  * it cannot shrink the controller set; new controllers get new machines.
  */
-function enableHA(ctx: CallContext, num: number, placement: string[]): Record<string, unknown> {
+function enableHA(
+  ctx: CallContext,
+  num: number,
+  placement: string[],
+): HighAvailabilityFacade.ControllersChanges {
   let n = num;
   if (n === 0) n = 3;
   if (n < 0 || n % 2 !== 1) {
@@ -80,7 +89,7 @@ function enableHA(ctx: CallContext, num: number, placement: string[]): Record<st
     ids.push(m.id);
     added.push(`machine-${m.id}`);
   }
-  const out: Record<string, unknown> = {};
+  const out: HighAvailabilityFacade.ControllersChanges = {};
   if (added.length > 0) out.added = added;
   if (maintained.length > 0) out.maintained = maintained;
   return out;
@@ -154,7 +163,7 @@ function pad(n: number, w = 2): string {
  * metadata in the simulator) and answers its metadata. Backups are only
  * served on the controller model, to superusers (the facade's constructor).
  */
-function createBackup(ctx: CallContext, notes: string): Record<string, unknown> {
+function createBackup(ctx: CallContext, notes: string): BackupsFacade.BackupsMetadataResult {
   requireSuperuser(ctx);
   const model = ctx.model();
   if (!model.isController) {
@@ -235,7 +244,7 @@ function tarOf(name: string, content: string): Buffer {
 
 /** The controller administration methods. */
 export const controllerAdminMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "HighAvailability",
     method: "EnableHA",
     params: "params.ControllersSpecs",
@@ -261,8 +270,8 @@ export const controllerAdminMethods: readonly MethodSpec[] = [
         throw e;
       }
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelUpgrader",
     method: "UpgradeModel",
     params: "params.UpgradeModelParams",
@@ -275,8 +284,8 @@ export const controllerAdminMethods: readonly MethodSpec[] = [
       p.optBool("ignore-agent-versions");
       return upgradeModel(ctx, model, p.string("target-version"), p.optBool("dry-run") ?? false);
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelUpgrader",
     method: "AbortModelUpgrade",
     params: "params.ModelParam",
@@ -288,8 +297,8 @@ export const controllerAdminMethods: readonly MethodSpec[] = [
       // Upgrades in the simulator are done at once: nothing is ever in progress.
       throw new ServerError("no upgrade in progress", "not found");
     },
-  },
-  {
+  }),
+  method({
     facade: "Backups",
     method: "Create",
     params: "params.BackupsCreateArgs",
@@ -297,5 +306,5 @@ export const controllerAdminMethods: readonly MethodSpec[] = [
       p.optBool("no-download");
       return createBackup(ctx, p.string("notes"));
     },
-  },
+  }),
 ];

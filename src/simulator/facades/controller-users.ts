@@ -13,6 +13,7 @@ import { localUserName, parseTagOfKind } from "../tags.js";
 import { effectiveModelAccess, isSuperuser, modelUsers } from "../users.js";
 import { bulk } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 // ----- model summaries -----
 
@@ -101,7 +102,7 @@ const POLL_MS = 50;
 
 /** The controller and summary-watcher methods. */
 export const controllerUserMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "UserManager",
     method: "ResetPassword",
     params: "params.Entities",
@@ -122,17 +123,17 @@ export const controllerUserMethods: readonly MethodSpec[] = [
         return { tag, "secret-key": randomBytes(32).toString("base64") };
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "WatchModelSummaries",
     call: (ctx) => startSummaryWatcher(ctx, false),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "WatchAllModelSummaries",
     call: (ctx) => startSummaryWatcher(ctx, true),
-  },
+  }),
   {
     facade: "ModelSummaryWatcher",
     method: "Next",

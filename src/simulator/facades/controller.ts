@@ -14,6 +14,7 @@ import { blockTypesOf } from "./block.js";
 import { bulk } from "./bulk.js";
 import { modelStatusResults } from "./model-manager.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** What the controller knows about itself beyond the store: its CA and API addresses. */
 export interface ControllerInfo {
@@ -97,7 +98,7 @@ function controllerConfig(ctx: CallContext): Record<string, unknown> {
 
 /** The Controller methods. */
 export const controllerMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Controller",
     method: "ControllerAPIInfoForModels",
     params: "params.Entities",
@@ -110,13 +111,13 @@ export const controllerMethods: readonly MethodSpec[] = [
         return { addresses: info.addresses(), cacert: info.caCert };
       }).map((r) => ("error" in r ? { addresses: null, cacert: "", ...r } : r)),
     }),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ControllerConfig",
     call: (ctx) => ({ config: controllerConfig(ctx) }),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ControllerVersion",
     call: (ctx) => ({
@@ -127,22 +128,22 @@ export const controllerMethods: readonly MethodSpec[] = [
           ? ctx.store.profile.facades.jujuCommit
           : "",
     }),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "IdentityProviderURL",
     // No external identity provider (Candid) is configured at bootstrap.
     call: () => ({ result: "" }),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "MongoVersion",
     call: (ctx) => {
       requireSuperuser(ctx);
       return { result: MONGO_VERSION };
     },
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ModelConfig",
     versions: [11],
@@ -155,8 +156,8 @@ export const controllerMethods: readonly MethodSpec[] = [
       }
       return { config };
     },
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "AllModels",
     call: (ctx) => {
@@ -176,14 +177,14 @@ export const controllerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ModelStatus",
     params: "params.Entities",
     call: (ctx, p) => modelStatusResults(ctx, p),
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ListBlockedModels",
     call: (ctx) => {
@@ -200,8 +201,8 @@ export const controllerMethods: readonly MethodSpec[] = [
         }));
       return models.length === 0 ? {} : { models };
     },
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "GetControllerAccess",
     params: "params.Entities",
@@ -220,8 +221,8 @@ export const controllerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Controller",
     method: "ModifyControllerAccess",
     params: "params.ModifyControllerAccessRequest",
@@ -251,5 +252,5 @@ export const controllerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
+  }),
 ];

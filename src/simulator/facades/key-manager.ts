@@ -19,10 +19,12 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { KeyManager as KeyManagerFacade } from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
 import type { MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 /** Comments of Juju's own keys (`internalComments` in keymanager.go). */
 const INTERNAL_COMMENTS = new Set(["juju-client-key", "juju-system-key"]);
@@ -132,7 +134,10 @@ function checkCanWrite(user: string): void {
 }
 
 /** The `ModifyUserSSHKeys` params: user and keys. */
-function modifyArgs(p: Fields): { user: string; keys: string[] } {
+function modifyArgs(p: Params<KeyManagerFacade.ModifyUserSSHKeys>): {
+  user: string;
+  keys: string[];
+} {
   return { user: p.string("user"), keys: p.strings("ssh-keys") };
 }
 
@@ -145,17 +150,18 @@ const wire = (message: string) => ({ error: new ServerError(message).toWire() })
 
 /** The KeyManager methods. */
 export const keyManagerMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "KeyManager",
     method: "ListKeys",
     params: "params.ListSSHKeys",
     call: (ctx, p) => {
-      const entities = new Fields(
+      const list: Params<KeyManagerFacade.Entities> = new Fields(
         p.raw("entities"),
         "params.Entities",
         "entities",
         "ListSSHKeys",
-      ).objects("entities", "params.Entity");
+      );
+      const entities = list.objects("entities", "params.Entity");
       if (entities.length === 0) return { results: null };
       const full = p.optBool("mode") ?? false;
       const info: string[] = [];
@@ -180,8 +186,8 @@ export const keyManagerMethods: readonly MethodSpec[] = [
         ),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "KeyManager",
     method: "AddKeys",
     params: "params.ModifyUserSSHKeys",
@@ -206,8 +212,8 @@ export const keyManagerMethods: readonly MethodSpec[] = [
       writeKeys(model, all);
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "KeyManager",
     method: "ImportKeys",
     params: "params.ModifyUserSSHKeys",
@@ -221,8 +227,8 @@ export const keyManagerMethods: readonly MethodSpec[] = [
       writeKeys(model, currentKeys(model));
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "KeyManager",
     method: "DeleteKeys",
     params: "params.ModifyUserSSHKeys",
@@ -260,5 +266,5 @@ export const keyManagerMethods: readonly MethodSpec[] = [
       writeKeys(model, kept);
       return { results };
     },
-  },
+  }),
 ];

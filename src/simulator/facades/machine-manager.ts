@@ -5,6 +5,8 @@
  * (`apiserver/facades/client/machinemanager`).
  * @module
  */
+
+import type { MachineManager as MachineManagerFacade } from "../../facades/generated/index.js";
 import { CONSTRAINTS_VALUE, Fields } from "../decode.js";
 import { type BaseValue, baseOfSeries, type MachineRecord } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
@@ -17,9 +19,10 @@ import {
 import { provisioningScript } from "../provisioning-script.js";
 import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
-import { bulk, mapSliced, sliced } from "./bulk.js";
+import { bulk, type ErrorItem, mapSliced, sliced } from "./bulk.js";
 import { infoOf } from "./controller.js";
 import type { MethodSpec } from "./registry.js";
+import { type ItemOf, method, type Params, type ParamsOfMethod } from "./typed.js";
 
 /** The base of new machines without one: the model's `default-base`, else Juju 3.6's default LTS. */
 export function defaultBase(model: ModelRecord): BaseValue {
@@ -32,7 +35,7 @@ export function defaultBase(model: ModelRecord): BaseValue {
 }
 
 /** A base from `{name, channel}` params (risk dropped). */
-export function baseFrom(f: Fields | undefined): BaseValue | undefined {
+export function baseFrom(f: Params<MachineManagerFacade.Base> | undefined): BaseValue | undefined {
   if (f === undefined) return undefined;
   const name = f.string("name");
   const channel = f.string("channel").replace(/\/.*$/, "");
@@ -48,7 +51,10 @@ function machineIdFromTag(tag: string): string {
   return parseTagOfKind(tag, "machine").replace(/-/g, "/");
 }
 
-function addMachine(model: ModelRecord, p: Fields): string {
+function addMachine(
+  model: ModelRecord,
+  p: Params<ItemOf<ParamsOfMethod<"MachineManager", "AddMachines">["params"]>>,
+): string {
   const jobs = p.strings("jobs");
   for (const j of jobs) {
     if (j !== "JobHostUnits") {
@@ -74,7 +80,10 @@ function addMachine(model: ModelRecord, p: Fields): string {
     rawPlacement === undefined || rawPlacement === null
       ? undefined
       : (() => {
-          const pf = new Fields(rawPlacement, "params.Placement");
+          const pf: Params<MachineManagerFacade.Placement> = new Fields(
+            rawPlacement,
+            "params.Placement",
+          );
           return { scope: pf.string("scope"), directive: pf.string("directive") };
         })();
   for (const d of p.objects("disks", "storage.Constraints")) {
@@ -166,7 +175,7 @@ function destroyInfo(
   m: MachineRecord,
   force: boolean,
   dryRun: boolean,
-): Record<string, unknown> {
+): MachineManagerFacade.DestroyMachineInfo {
   const units = m.principals.flatMap((n) => {
     const u = model.state.units.get(n);
     return [n, ...(u?.subordinates ?? [])];
@@ -186,7 +195,7 @@ function destroyInfo(
       );
     }
   }
-  const info: Record<string, unknown> = { "machine-id": m.id };
+  const info: MachineManagerFacade.DestroyMachineInfo = { "machine-id": m.id };
   if (units.length > 0)
     info["destroyed-units"] = units.map((n) => ({ tag: `unit-${n.replace("/", "-")}` }));
   if (containers.length > 0) {
@@ -206,7 +215,7 @@ function destroyInfo(
 
 /** The MachineManager methods. */
 export const machineManagerMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "MachineManager",
     method: "AddMachines",
     params: "params.AddMachines",
@@ -216,8 +225,8 @@ export const machineManagerMethods: readonly MethodSpec[] = [
         machine: addMachine(ctx.model(), item),
       })).map((r) => ("error" in r ? { machine: "", ...r } : r)),
     }),
-  },
-  {
+  }),
+  method({
     facade: "MachineManager",
     method: "ProvisioningScript",
     params: "params.ProvisioningScriptParams",
@@ -260,8 +269,8 @@ export const machineManagerMethods: readonly MethodSpec[] = [
       model.agents.provisioningScriptIssued(m, nonce);
       return { script };
     },
-  },
-  {
+  }),
+  method({
     facade: "MachineManager",
     method: "DestroyMachineWithParams",
     params: "params.DestroyMachinesParams",
@@ -280,8 +289,8 @@ export const machineManagerMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "MachineManager",
     method: "RetryProvisioning",
     params: "params.RetryProvisioningArgs",
@@ -292,7 +301,7 @@ export const machineManagerMethods: readonly MethodSpec[] = [
       // error is an error, with `all` it is skipped. Results hold errors only.
       const model = ctx.model();
       const all = p.optBool("all") ?? false;
-      const results: unknown[] = [];
+      const results: ErrorItem[] = [];
       const wanted = new Set<string>();
       const tags = p.strings("machines");
       await sliced(tags.length, (i) => {
@@ -321,8 +330,8 @@ export const machineManagerMethods: readonly MethodSpec[] = [
       // A nil Results slice: Go marshals it as null.
       return { results: results.length > 0 ? results : null };
     },
-  },
-  {
+  }),
+  method({
     facade: "MachineManager",
     method: "InstanceTypes",
     params: "params.ModelInstanceTypesConstraints",
@@ -332,5 +341,5 @@ export const machineManagerMethods: readonly MethodSpec[] = [
         "instance-types": [],
       })),
     }),
-  },
+  }),
 ];

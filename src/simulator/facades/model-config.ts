@@ -8,10 +8,11 @@ import { CONSTRAINTS_VALUE } from "../decode.js";
 import { validateModelSet } from "../model-config-schema.js";
 import { constraintsFrom } from "../placement.js";
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The ModelConfig methods. */
 export const modelConfigMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "ModelConfig",
     method: "ModelGet",
     call: (ctx) => {
@@ -24,8 +25,8 @@ export const modelConfigMethods: readonly MethodSpec[] = [
       }
       return { config };
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelConfig",
     method: "ModelSet",
     params: "params.ModelSet",
@@ -34,8 +35,8 @@ export const modelConfigMethods: readonly MethodSpec[] = [
       ctx.model().setConfig(validateModelSet(p.map("config")));
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelConfig",
     method: "ModelUnset",
     params: "params.ModelUnset",
@@ -43,13 +44,13 @@ export const modelConfigMethods: readonly MethodSpec[] = [
       ctx.model().unsetConfig(p.strings("keys"));
       return undefined;
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelConfig",
     method: "GetModelConstraints",
     call: (ctx) => ({ constraints: { ...ctx.model().state.modelConstraints } }),
-  },
-  {
+  }),
+  method({
     facade: "ModelConfig",
     method: "SetModelConstraints",
     params: "params.SetConstraints",
@@ -60,5 +61,5 @@ export const modelConfigMethods: readonly MethodSpec[] = [
       model.publish();
       return undefined;
     },
-  },
+  }),
 ];

@@ -5,7 +5,9 @@
  * (`apiserver/facades/client/modelmanager`).
  * @module
  */
-import type { Fields } from "../decode.js";
+
+import type { Juju4, ModelManager as ModelManagerFacade } from "../../facades/generated/index.js";
+import type { HardwareData } from "../../protocol/entity-data.js";
 import { Errors, ServerError } from "../errors.js";
 import { type JujuProfile, modelOwnerFields } from "../profile.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
@@ -18,7 +20,9 @@ import {
   modelUsers,
 } from "../users.js";
 import { checkBlocks } from "./block.js";
+import type { ErrorItem } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, type Params, type Reply, type ReplyOf } from "./typed.js";
 
 const MODEL_NAME_RE = /^[a-z0-9]+[a-z0-9-]*$/;
 
@@ -56,12 +60,34 @@ function qualifierOwnerTag(ctx: CallContext, qualifier: string): string {
   return `user-${qualifier}`;
 }
 
+/**
+ * What Juju 3's and Juju 4's ModelInfo and ModelSummary name differently:
+ * the owner (`owner-tag` or `qualifier`) and Juju 3's SLA (Juju 4 dropped SLAs).
+ */
+function ownerAndSla(
+  profile: JujuProfile,
+  owner: string,
+): { "owner-tag": string; sla: { level: string; owner: string } } | { qualifier: string } {
+  const fields = modelOwnerFields(profile, owner);
+  return "owner-tag" in fields ? { ...fields, sla: { level: "unsupported", owner: "" } } : fields;
+}
+
+/** A model's status as ModelInfo and ModelSummary carry it (`params.EntityStatus`). */
+function modelEntityStatus(m: ModelRecord): ModelManagerFacade.EntityStatus {
+  return {
+    status: m.status.current,
+    info: m.status.message,
+    data: {},
+    since: goTime(m.status.since),
+  };
+}
+
 /** `params.ModelInfo` of a model, as `getModelInfo` fills it for a controller superuser. */
 function modelInfo(
   ctx: CallContext,
   m: ModelRecord,
   withSecrets: boolean,
-): Record<string, unknown> {
+): Reply<ModelManagerFacade.ModelInfo | Juju4.ModelManager.ModelInfo> {
   const granted = modelUsers(m);
   // getModelInfo: a user who is not a model admin (or superuser) sees only themselves.
   const seesAll = isModelAdmin(ctx, m);
@@ -78,7 +104,8 @@ function modelInfo(
         access: u.controllerAccess === "superuser" ? "admin" : (granted.get(u.name) ?? "admin"),
       };
     });
-  const info: Record<string, unknown> = {
+  const base = m.config.get("default-base")?.value;
+  return {
     name: m.name,
     type: m.type,
     uuid: m.uuid,
@@ -89,14 +116,9 @@ function modelInfo(
     "cloud-region": m.region,
     "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
     "cloud-credential-validity": true,
-    ...modelOwnerFields(ctx.store.profile, m.owner),
+    ...ownerAndSla(ctx.store.profile, m.owner),
     life: m.life,
-    status: {
-      status: m.status.current,
-      info: m.status.message,
-      data: {},
-      since: goTime(m.status.since),
-    },
+    status: modelEntityStatus(m),
     users,
     machines: [],
     // Only ModelInfo asks for secret backends; CreateModel leaves the (non-omitempty) slice nil.
@@ -111,7 +133,6 @@ function modelInfo(
         ]
       : null,
     // Juju 4 dropped SLAs (and series: bases only).
-    ...(ctx.store.profile.major === 3 ? { sla: { level: "unsupported", owner: "" } } : {}),
     "agent-version": m.agentVersion,
     "supported-features": [
       {
@@ -120,39 +141,38 @@ function modelInfo(
         version: m.agentVersion,
       },
     ],
+    // ModelInfo of Juju 4 has no default-base (nor default-series).
+    ...(typeof base === "string" && base !== "" && ctx.store.profile.major === 3
+      ? { "default-base": base }
+      : {}),
   };
-  const base = m.config.get("default-base")?.value;
-  // ModelInfo of Juju 4 has no default-base (nor default-series).
-  if (typeof base === "string" && base !== "" && ctx.store.profile.major === 3) {
-    info["default-base"] = base;
-  }
-  return info;
 }
 
 /** Hardware of a machine delta as `params.MachineHardware` (`cpu-cores` becomes `cores`). */
-function machineHardware(hc: unknown): Record<string, unknown> | undefined {
-  if (hc === undefined || hc === null || typeof hc !== "object") return undefined;
-  const h = hc as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  const copy = (from: string, to = from) => {
-    if (h[from] !== undefined) out[to] = h[from];
-  };
-  copy("arch");
-  copy("mem");
-  copy("root-disk");
-  copy("cpu-cores", "cores");
-  copy("cpu-power");
-  copy("tags");
-  copy("availability-zone");
-  copy("virt-type");
+function machineHardware(
+  h: HardwareData | undefined,
+): ModelManagerFacade.MachineHardware | undefined {
+  if (h === undefined || h === null) return undefined;
+  const out: ModelManagerFacade.MachineHardware = {};
+  if (h.arch !== undefined) out.arch = h.arch;
+  if (h.mem !== undefined) out.mem = h.mem;
+  if (h["root-disk"] !== undefined) out["root-disk"] = h["root-disk"];
+  if (h["cpu-cores"] !== undefined) out.cores = h["cpu-cores"];
+  if (h["cpu-power"] !== undefined) out["cpu-power"] = h["cpu-power"];
+  if (h.tags !== undefined) out.tags = h.tags;
+  if (h["availability-zone"] !== undefined) out["availability-zone"] = h["availability-zone"];
+  if (h["virt-type"] !== undefined) out["virt-type"] = h["virt-type"];
   return out;
 }
 
 /** `params.ModelMachineInfo` of each machine of a model (`common.ModelMachineInfo`). */
-function modelMachines(m: ModelRecord, profile: JujuProfile): Record<string, unknown>[] {
+function modelMachines(
+  m: ModelRecord,
+  profile: JujuProfile,
+): ModelManagerFacade.ModelMachineInfo[] {
   return m.entities.list("machine").map((mc) => {
     const status = mc["agent-status"] as { current?: string; message?: string } | undefined;
-    const info: Record<string, unknown> = { id: mc.id };
+    const info: ModelManagerFacade.ModelMachineInfo = { id: mc.id };
     const hw = machineHardware(mc["hardware-characteristics"]);
     if (hw !== undefined) info.hardware = hw;
     if (typeof mc["instance-id"] === "string" && mc["instance-id"] !== "") {
@@ -169,7 +189,11 @@ function modelMachines(m: ModelRecord, profile: JujuProfile): Record<string, unk
 }
 
 /** `params.ModelSummary` of a model as seen by `user` (`modelmanager.makeModelSummary`). */
-function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<string, unknown> {
+function modelSummary(
+  ctx: CallContext,
+  m: ModelRecord,
+  user: string,
+): ModelManagerFacade.ModelSummary | Juju4.ModelManager.ModelSummary {
   const machines = m.entities.list("machine");
   const cores = machines.reduce((n, mc) => {
     const hc = mc["hardware-characteristics"] as { "cpu-cores"?: number } | undefined;
@@ -191,18 +215,12 @@ function modelSummary(ctx: CallContext, m: ModelRecord, user: string): Record<st
     "cloud-tag": `cloud-${m.cloud.name}`,
     "cloud-region": m.region,
     "cloud-credential-tag": `cloudcred-${m.cloud.credentialId}`,
-    ...modelOwnerFields(ctx.store.profile, m.owner),
+    ...ownerAndSla(ctx.store.profile, m.owner),
     life: m.life,
-    status: {
-      status: m.status.current,
-      info: m.status.message,
-      data: {},
-      since: goTime(m.status.since),
-    },
+    status: modelEntityStatus(m),
     "user-access": modelAccessOf(m, user) ?? (isSuperuser(ctx.store, user) ? "admin" : ""),
     "last-connection": last === undefined ? null : goTime(last),
     counts,
-    ...(ctx.store.profile.major === 3 ? { sla: { level: "unsupported", owner: "" } } : {}),
     "agent-version": m.agentVersion,
   };
 }
@@ -220,7 +238,7 @@ function modelFromTag(ctx: CallContext, tag: string): ModelRecord {
   return m;
 }
 
-function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: unknown }> {
+function bulk<I, T>(items: readonly I[], fn: (item: I) => T): Array<T | ErrorItem> {
   return items.map((item) => {
     try {
       return fn(item);
@@ -232,7 +250,10 @@ function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: u
 }
 
 /** `ModelStatus` results (ModelManager and Controller share `common.ModelStatusAPI`). */
-export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, unknown> {
+export function modelStatusResults(
+  ctx: CallContext,
+  p: Params<ModelManagerFacade.Entities>,
+): ReplyOf<"ModelManager", "ModelStatus"> {
   return {
     models: p.objects("entities", "params.Entity").map((e) => {
       const tag = e.string("tag");
@@ -271,7 +292,7 @@ export function modelStatusResults(ctx: CallContext, p: Fields): Record<string, 
 
 /** The ModelManager methods. */
 export const modelManagerMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "ModelManager",
     method: "ListModels",
     params: "params.Entity",
@@ -297,8 +318,8 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "ListModelSummaries",
     params: "params.ModelSummariesRequest",
@@ -313,14 +334,14 @@ export const modelManagerMethods: readonly MethodSpec[] = [
       );
       return { results: models.map((m) => ({ result: modelSummary(ctx, m, user) })) };
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "ModelStatus",
     params: "params.Entities",
     call: (ctx, p) => modelStatusResults(ctx, p),
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "ModelInfo",
     params: "params.Entities",
@@ -334,8 +355,8 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         return { result: modelInfo(ctx, m, true) };
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "CreateModel",
     params: "params.ModelCreateArgs",
@@ -390,8 +411,8 @@ export const modelManagerMethods: readonly MethodSpec[] = [
       });
       return modelInfo(ctx, model, false);
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "ModifyModelAccess",
     params: "params.ModifyModelAccessRequest",
@@ -433,8 +454,8 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "ModelManager",
     method: "DestroyModels",
     params: "params.DestroyModelsParams",
@@ -453,5 +474,5 @@ export const modelManagerMethods: readonly MethodSpec[] = [
         return {};
       }),
     }),
-  },
+  }),
 ];

@@ -4,10 +4,11 @@
  * @module
  */
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The Pinger methods. */
 export const pingerMethods: readonly MethodSpec[] = [
-  { facade: "Pinger", method: "Ping", call: () => undefined },
+  method({ facade: "Pinger", method: "Ping", call: () => undefined }),
   // Stop ends the idle-timeout pinger of agent connections; users have none.
-  { facade: "Pinger", method: "Stop", call: () => undefined },
+  method({ facade: "Pinger", method: "Stop", call: () => undefined }),
 ];

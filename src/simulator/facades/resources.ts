@@ -6,6 +6,8 @@
  * resources, the Charmhub view of them and one entry per unit.
  * @module
  */
+
+import type { Resources as ResourcesFacade } from "../../facades/generated/index.js";
 import type { CharmResourceSpec } from "../charm-source.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
@@ -21,6 +23,7 @@ import type { ModelRecord } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
 import { parseCharmRef, readOrigin, resolveRef } from "./charms.js";
 import type { MethodSpec } from "./registry.js";
+import { method, type Params, type Reply } from "./typed.js";
 
 /** `parseApplicationTag`: tag errors carry code `bad request`. */
 function applicationName(tag: string): string {
@@ -78,7 +81,10 @@ export function resolveStore(
   return res;
 }
 
-function addPendingResources(model: ModelRecord, p: Fields): Record<string, unknown> {
+function addPendingResources(
+  model: ModelRecord,
+  p: Params<ResourcesFacade.AddPendingResourcesArgsV2>,
+): Reply<ResourcesFacade.AddPendingResourcesResult> {
   let app: string;
   try {
     app = applicationName(p.string("tag"));
@@ -129,7 +135,7 @@ function parseSchema(url: string): string {
   return colon === -1 ? "ch" : url.slice(0, colon);
 }
 
-function listResources(model: ModelRecord, tag: string): Record<string, unknown> {
+function listResources(model: ModelRecord, tag: string): Reply<ResourcesFacade.ResourcesResult> {
   const name = applicationName(tag);
   const a = model.state.applications.get(name);
   if (a === undefined) throw Errors.notFound(`application ${JSON.stringify(name)}`);
@@ -158,13 +164,13 @@ function listResources(model: ModelRecord, tag: string): Record<string, unknown>
 
 /** The Resources methods. */
 export const resourcesMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Resources",
     method: "AddPendingResources",
     params: "params.AddPendingResourcesArgsV2",
     call: (ctx, p) => addPendingResources(ctx.model(), p),
-  },
-  {
+  }),
+  method({
     facade: "Resources",
     method: "ListResources",
     params: "params.ListResourcesArgs",
@@ -183,5 +189,5 @@ export const resourcesMethods: readonly MethodSpec[] = [
         }
       }),
     }),
-  },
+  }),
 ];

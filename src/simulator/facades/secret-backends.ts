@@ -13,10 +13,11 @@
 import { Errors } from "../errors.js";
 import { INTERNAL_BACKEND, INTERNAL_BACKEND_TYPE, secretsPerBackend } from "../secrets.js";
 import type { MethodSpec } from "./registry.js";
+import { method } from "./typed.js";
 
 /** The SecretBackends methods. */
 export const secretBackendsMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "SecretBackends",
     method: "ListSecretBackends",
     params: "params.ListSecretBackendsArgs",
@@ -40,5 +41,5 @@ export const secretBackendsMethods: readonly MethodSpec[] = [
         }));
       return { results };
     },
-  },
+  }),
 ];

@@ -6,6 +6,8 @@
  * list, admin to reveal values, write to change.
  * @module
  */
+
+import type { Secrets as SecretsFacade } from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import {
@@ -26,6 +28,7 @@ import { goTime, type ModelRecord } from "../store.js";
 import { parseTag } from "../tags.js";
 import { effectiveModelAccess, type ModelAccess } from "../users.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, optString, type Params, type ParamsOfMethod, type ReplyOf } from "./typed.js";
 
 const RANK: Record<ModelAccess, number> = { read: 1, write: 2, admin: 3 };
 
@@ -39,13 +42,8 @@ const wireErr = (e: unknown) =>
   (e instanceof ServerError ? e : new ServerError(String(e))).toWire();
 
 /** The `content.data` of an upsert argument (`map[string]string`), with Go's unmarshal messages. */
-function contentData(arg: Fields, root: string): Record<string, string> {
-  const content = new Fields(
-    arg.raw("content"),
-    "params.SecretContentParams",
-    "args.content",
-    root,
-  );
+function contentData(rawContent: unknown, root: string): Record<string, string> {
+  const content = new Fields(rawContent, "params.SecretContentParams", "args.content", root);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(content.map("data"))) {
     if (typeof v !== "string") {
@@ -68,13 +66,6 @@ function contentData(arg: Fields, root: string): Record<string, string> {
   return out;
 }
 
-/** A `*string` field: undefined when absent or null. */
-function optString(f: Fields, name: string): string | undefined {
-  const v = f.raw(name);
-  if (v === undefined || v === null) return undefined;
-  return f.string(name);
-}
-
 /** `s.secretURI`/`getSecretURI`: a secret by URI or by label (name). */
 function resolve(model: ModelRecord, uri: string, label: string): SecretRecord {
   if (uri !== "") return secretById(secretsOf(model), parseSecretUri(uri));
@@ -88,36 +79,26 @@ function listResult(
   v2: boolean,
   revision: number | undefined,
   reveal: boolean,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {
+): SecretsFacade.ListSecretResult | SecretsFacade.ListSecretResultV1 {
+  const revs =
+    revision === undefined ? s.revisions : s.revisions.filter((r) => r.revision === revision);
+  const out: SecretsFacade.ListSecretResultV1 = {
     uri: secretUri(s),
     version: 1,
     "owner-tag": s.ownerTag,
     "latest-revision": s.latestRevision,
     "create-time": goTime(s.createTime),
     "update-time": goTime(s.updateTime),
+    ...(s.description !== "" ? { description: s.description } : {}),
+    ...(s.label !== "" ? { label: s.label } : {}),
+    revisions: revs.map((r) => ({
+      revision: r.revision,
+      "create-time": goTime(r.createTime),
+      "update-time": goTime(r.updateTime),
+      // Revisions without a value reference list under the internal backend.
+      "backend-name": INTERNAL_BACKEND,
+    })),
   };
-  if (s.description !== "") out.description = s.description;
-  if (s.label !== "") out.label = s.label;
-  if (v2) {
-    out["latest-revision-checksum"] = s.latestChecksum;
-    if (s.grants.length > 0) {
-      out.access = s.grants.map((app) => ({
-        "target-tag": `application-${app}`,
-        "scope-tag": `model-${model.uuid}`,
-        role: "view",
-      }));
-    }
-  }
-  const revs =
-    revision === undefined ? s.revisions : s.revisions.filter((r) => r.revision === revision);
-  out.revisions = revs.map((r) => ({
-    revision: r.revision,
-    "create-time": goTime(r.createTime),
-    "update-time": goTime(r.updateTime),
-    // Revisions without a value reference list under the internal backend.
-    "backend-name": INTERNAL_BACKEND,
-  }));
   if (reveal) {
     const want = revision ?? s.latestRevision;
     const r = s.revisions.find((x) => x.revision === want);
@@ -128,15 +109,36 @@ function listResult(
           }
         : { data: { ...r.data } };
   }
-  return out;
+  if (!v2) return out;
+  // v2 adds the checksum, after the value, and who the secret is granted to.
+  const v2Out: SecretsFacade.ListSecretResult = {
+    ...out,
+    "latest-revision-checksum": s.latestChecksum,
+  };
+  if (s.grants.length > 0) {
+    v2Out.access = s.grants.map((app) => ({
+      "target-tag": `application-${app}`,
+      "scope-tag": `model-${model.uuid}`,
+      role: "view",
+    }));
+  }
+  return v2Out;
 }
 
-function listSecrets(ctx: CallContext, p: Fields): unknown {
+function listSecrets(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"Secrets", "ListSecrets">>,
+): ReplyOf<"Secrets", "ListSecrets"> {
   const model = ctx.model();
   const v2 = ctx.version >= 2;
   const reveal = p.optBool("show-secrets") === true;
   requireAccess(ctx, model, reveal ? "admin" : "read");
-  const f = new Fields(p.raw("filter"), "params.SecretsFilter", "filter", "ListSecretsArgs");
+  const f: Params<SecretsFacade.SecretsFilter | SecretsFacade.SecretsFilterV1> = new Fields(
+    p.raw("filter"),
+    "params.SecretsFilter",
+    "filter",
+    "ListSecretsArgs",
+  );
   const uriStr = optString(f, "uri");
   const id = uriStr === undefined ? undefined : parseSecretUri(uriStr);
   const label = v2 ? optString(f, "label") : undefined;
@@ -164,8 +166,13 @@ function listSecrets(ctx: CallContext, p: Fields): unknown {
 
 /** The Secrets methods. */
 export const secretsMethods: readonly MethodSpec[] = [
-  { facade: "Secrets", method: "ListSecrets", params: "params.ListSecretsArgs", call: listSecrets },
-  {
+  method({
+    facade: "Secrets",
+    method: "ListSecrets",
+    params: "params.ListSecretsArgs",
+    call: listSecrets,
+  }),
+  method({
     facade: "Secrets",
     method: "CreateSecrets",
     versions: [2],
@@ -182,7 +189,7 @@ export const secretsMethods: readonly MethodSpec[] = [
           }
           const uri = optString(a, "uri");
           if (uri !== undefined) parseSecretUri(uri);
-          const data = contentData(a, "CreateSecretArgs");
+          const data = contentData(a.raw("content"), "CreateSecretArgs");
           const label = optString(a, "label");
           const description = optString(a, "description");
           const rec = createSecret(model, {
@@ -197,8 +204,8 @@ export const secretsMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Secrets",
     method: "UpdateSecrets",
     versions: [2],
@@ -209,7 +216,7 @@ export const secretsMethods: readonly MethodSpec[] = [
       requireAccess(ctx, model, "write");
       const results = args.map((a) => {
         try {
-          const data = contentData(a, "UpdateUserSecretArgs");
+          const data = contentData(a.raw("content"), "UpdateUserSecretArgs");
           const label = optString(a, "label");
           const description = optString(a, "description");
           const autoPrune = a.optBool("auto-prune");
@@ -243,8 +250,8 @@ export const secretsMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Secrets",
     method: "RemoveSecrets",
     versions: [2],
@@ -269,25 +276,25 @@ export const secretsMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Secrets",
     method: "GrantSecret",
     versions: [2],
     params: "params.GrantRevokeUserSecretArg",
     call: (ctx, p) => grantRevoke(ctx, p, true),
-  },
-  {
+  }),
+  method({
     facade: "Secrets",
     method: "RevokeSecret",
     versions: [2],
     params: "params.GrantRevokeUserSecretArg",
     call: (ctx, p) => grantRevoke(ctx, p, false),
-  },
+  }),
 ];
 
 /** A `[]int` field. */
-function intList(f: Fields, name: string): number[] {
+function intList(f: Params<SecretsFacade.DeleteSecretArg>, name: "revisions"): number[] {
   const v = f.raw(name);
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || v.some((n) => typeof n !== "number" || !Number.isInteger(n))) {
@@ -299,7 +306,11 @@ function intList(f: Fields, name: string): number[] {
 }
 
 /** `secretsGrantRevoke`: call-level errors for the secret, per-application results. */
-function grantRevoke(ctx: CallContext, p: Fields, grant: boolean): unknown {
+function grantRevoke(
+  ctx: CallContext,
+  p: Params<SecretsFacade.GrantRevokeUserSecretArg>,
+  grant: boolean,
+): { results: SecretsFacade.ErrorResult[] } {
   const model = ctx.model();
   const apps = p.strings("applications");
   const uri = p.string("uri");

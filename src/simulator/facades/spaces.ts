@@ -13,10 +13,15 @@
  * the simulated subnets never change, so nothing else happens.
  * @module
  */
+import type {
+  Spaces as SpacesFacade,
+  Subnets as SubnetsFacade,
+} from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { Errors, ServerError } from "../errors.js";
 import type { ModelRecord } from "../store.js";
 import type { MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 /** `network.AlphaSpaceName` and its id. */
 export const ALPHA = "alpha";
@@ -119,11 +124,17 @@ export function spaceByName(net: NetworkState, name: string): SpaceRecord {
 }
 
 /** A subnet on the wire (`params.Subnet`); with `id` for `SubnetV2`. */
+export function subnetWire(net: NetworkState, s: SubnetRecord, withId?: false): SpacesFacade.Subnet;
+export function subnetWire(
+  net: NetworkState,
+  s: SubnetRecord,
+  withId: true,
+): SubnetsFacade.SubnetV2;
 export function subnetWire(
   net: NetworkState,
   s: SubnetRecord,
   withId = false,
-): Record<string, unknown> {
+): SubnetsFacade.SubnetV2 {
   const space = net.spaces.find((x) => x.id === s.spaceId)?.name ?? ALPHA;
   return {
     ...(withId ? { id: s.id } : {}),
@@ -137,7 +148,7 @@ export function subnetWire(
   };
 }
 
-function spaceWire(net: NetworkState, s: SpaceRecord): Record<string, unknown> {
+function spaceWire(net: NetworkState, s: SpaceRecord): SpacesFacade.Space {
   return {
     id: s.id,
     name: s.name,
@@ -166,7 +177,7 @@ const wireErr = (e: unknown) => ({
 });
 
 /** Runs `f` for one item of a bulk call: `{}` or `{error}`. */
-function item(f: () => void): Record<string, unknown> {
+function item(f: () => void): SpacesFacade.ErrorResult {
   try {
     f();
     return {};
@@ -177,7 +188,7 @@ function item(f: () => void): Record<string, unknown> {
 
 /** The Spaces methods. */
 export const spacesMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Spaces",
     method: "CreateSpaces",
     params: "params.CreateSpacesParams",
@@ -204,16 +215,16 @@ export const spacesMethods: readonly MethodSpec[] = [
       );
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "ListSpaces",
     call: (ctx) => {
       const net = networkOf(ctx.model());
       return { results: net.spaces.map((s) => spaceWire(net, s)) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "ShowSpace",
     params: "params.Entities",
@@ -240,8 +251,8 @@ export const spacesMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "RenameSpace",
     params: "params.RenameSpacesParams",
@@ -260,8 +271,8 @@ export const spacesMethods: readonly MethodSpec[] = [
       );
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "RemoveSpace",
     params: "params.RemoveSpaceParams",
@@ -270,12 +281,17 @@ export const spacesMethods: readonly MethodSpec[] = [
       const net = networkOf(model);
       const results = p.objects("space-param", "params.RemoveSpaceParam").map((r) => {
         try {
-          const entity = new Fields(r.raw("space"), "params.Entity", "space", "RemoveSpace");
+          const entity: Params<SpacesFacade.Entity> = new Fields(
+            r.raw("space"),
+            "params.Entity",
+            "space",
+            "RemoveSpace",
+          );
           const name = parseSpaceTag(entity.string("tag"));
           if (name === ALPHA) throw new ServerError("the alpha space cannot be removed");
           const space = spaceByName(net, name);
           const [bindings, constraints] = usersOf(model, name);
-          const out: Record<string, unknown> = {};
+          const out: SpacesFacade.RemoveSpaceResult = {};
           if (bindings.length > 0) out.bindings = bindings.map((tag) => ({ tag }));
           if (constraints.length > 0) out.constraints = constraints.map((tag) => ({ tag }));
           const inUse = bindings.length > 0 || constraints.length > 0;
@@ -289,8 +305,8 @@ export const spacesMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "MoveSubnets",
     params: "params.MoveSubnetsParams",
@@ -320,8 +336,8 @@ export const spacesMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Spaces",
     method: "ReloadSpaces",
     call: (ctx) => {
@@ -329,5 +345,5 @@ export const spacesMethods: readonly MethodSpec[] = [
       networkOf(ctx.model());
       return {};
     },
-  },
+  }),
 ];

@@ -4,14 +4,17 @@
  * answering its own error (an invalid filter, a bad tag).
  * @module
  */
+
+import type { Client } from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import { parseTag } from "../tags.js";
 import type { MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 /** The Client.StatusHistory method. */
 export const statusHistoryMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Client",
     method: "StatusHistory",
     params: "params.StatusHistoryRequests",
@@ -23,7 +26,7 @@ export const statusHistoryMethods: readonly MethodSpec[] = [
             const kind = r.string("historyKind");
             const tag = r.string("tag");
             parseTag(tag);
-            const filter = new Fields(
+            const filter: Params<Client.StatusHistoryFilter> = new Fields(
               r.raw("filter"),
               "params.StatusHistoryFilter",
               "requests.filter",
@@ -48,5 +51,5 @@ export const statusHistoryMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
+  }),
 ];

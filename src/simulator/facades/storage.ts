@@ -4,6 +4,7 @@
  * The state behind it lives in `../storage.ts`.
  * @module
  */
+import type { Storage as StorageFacade } from "../../facades/generated/index.js";
 import { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import {
@@ -24,13 +25,14 @@ import {
 } from "../storage.js";
 import { goTime, type ModelRecord } from "../store.js";
 import type { MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 const wireErr = (e: unknown) => ({
   error: (e instanceof ServerError ? e : new ServerError(String(e))).toWire(),
 });
 
 /** Runs `f` for one item of a bulk call: `{}` or `{error}`. */
-function item(f: () => void): Record<string, unknown> {
+function item(f: () => void): StorageFacade.ErrorResult {
   try {
     f();
     return {};
@@ -48,7 +50,7 @@ function machineOf(model: ModelRecord, unit: string): string {
 }
 
 /** Attached once every attachment's unit has a machine; detached without attachments. */
-function statusOf(model: ModelRecord, inst: StorageInstance): Record<string, unknown> {
+function statusOf(model: ModelRecord, inst: StorageInstance): StorageFacade.EntityStatus {
   const current =
     inst.attachments.length === 0
       ? "detached"
@@ -59,8 +61,8 @@ function statusOf(model: ModelRecord, inst: StorageInstance): Record<string, unk
 }
 
 /** `params.StorageDetails` of one instance. */
-function details(model: ModelRecord, inst: StorageInstance): Record<string, unknown> {
-  const attachments: Record<string, unknown> = {};
+function details(model: ModelRecord, inst: StorageInstance): StorageFacade.StorageDetails {
+  const attachments: Record<string, StorageFacade.StorageAttachmentDetails> = {};
   for (const u of inst.attachments) {
     const m = machineOf(model, u);
     attachments[unitTag(u)] = {
@@ -96,14 +98,18 @@ function sortedInstances(model: ModelRecord): StorageInstance[] {
 }
 
 /** Attachments of a filesystem or volume keyed by machine and unit tag. */
-function attachmentsOf(model: ModelRecord, inst: StorageInstance, extra: Record<string, unknown>) {
-  const machine: Record<string, unknown> = {};
-  const unit: Record<string, unknown> = {};
+function attachmentsOf<T>(
+  model: ModelRecord,
+  inst: StorageInstance,
+  attachment: () => T,
+): { "machine-attachments"?: Record<string, T>; "unit-attachments"?: Record<string, T> } {
+  const machine: Record<string, T> = {};
+  const unit: Record<string, T> = {};
   for (const u of inst.attachments) {
     const m = machineOf(model, u);
     if (m === "") continue;
-    machine[`machine-${m.replace(/\//g, "-")}`] = { life: "alive", ...extra };
-    unit[unitTag(u)] = { life: "alive", ...extra };
+    machine[`machine-${m.replace(/\//g, "-")}`] = attachment();
+    unit[unitTag(u)] = attachment();
   }
   return {
     ...(Object.keys(machine).length > 0 ? { "machine-attachments": machine } : {}),
@@ -111,7 +117,10 @@ function attachmentsOf(model: ModelRecord, inst: StorageInstance, extra: Record<
   };
 }
 
-function filesystemDetails(model: ModelRecord, inst: StorageInstance): Record<string, unknown> {
+function filesystemDetails(
+  model: ModelRecord,
+  inst: StorageInstance,
+): StorageFacade.FilesystemDetails {
   return {
     "filesystem-tag": `filesystem-${inst.filesystemId}`,
     ...(inst.volumeId === undefined ? {} : { "volume-tag": `volume-${inst.volumeId}` }),
@@ -123,11 +132,19 @@ function filesystemDetails(model: ModelRecord, inst: StorageInstance): Record<st
     life: inst.life,
     status: statusOf(model, inst),
     storage: details(model, inst),
-    ...attachmentsOf(model, inst, { "mount-point": inst.location, "read-only": false }),
+    ...attachmentsOf(
+      model,
+      inst,
+      (): StorageFacade.FilesystemAttachmentDetails => ({
+        life: "alive",
+        "mount-point": inst.location,
+        "read-only": false,
+      }),
+    ),
   };
 }
 
-function volumeDetails(model: ModelRecord, inst: StorageInstance): Record<string, unknown> {
+function volumeDetails(model: ModelRecord, inst: StorageInstance): StorageFacade.VolumeDetails {
   return {
     "volume-tag": `volume-${inst.volumeId}`,
     info: {
@@ -139,12 +156,22 @@ function volumeDetails(model: ModelRecord, inst: StorageInstance): Record<string
     life: inst.life,
     status: statusOf(model, inst),
     storage: details(model, inst),
-    ...attachmentsOf(model, inst, { "device-name": `loop${inst.volumeId}`, "read-only": false }),
+    ...attachmentsOf(
+      model,
+      inst,
+      (): StorageFacade.VolumeAttachmentDetails => ({
+        life: "alive",
+        "device-name": `loop${inst.volumeId}`,
+        "read-only": false,
+      }),
+    ),
   };
 }
 
 /** Machines named by a filter (`machine-0`), or undefined for all. */
-function machineFilter(f: Fields): Set<string> | undefined {
+function machineFilter(
+  f: Params<StorageFacade.FilesystemFilter | StorageFacade.VolumeFilter>,
+): Set<string> | undefined {
   const ms = f.strings("machines");
   return ms.length === 0 ? undefined : new Set(ms);
 }
@@ -155,7 +182,7 @@ function onMachines(model: ModelRecord, inst: StorageInstance, ms: Set<string> |
 }
 
 function poolArgs(
-  p: Fields,
+  p: Params<StorageFacade.StoragePoolArgs>,
 ): Array<{ name: string; provider: string; attrs: Record<string, unknown> }> {
   return p.objects("pools", "params.StoragePool").map((x) => ({
     name: x.string("name"),
@@ -164,11 +191,19 @@ function poolArgs(
   }));
 }
 
+type StorageStatus = {
+  storage?: StorageFacade.StorageDetails[];
+  filesystems?: StorageFacade.FilesystemDetails[];
+  volumes?: StorageFacade.VolumeDetails[];
+};
+
 /**
  * `FullStatus`'s storage sections (`include-storage`): instances,
  * filesystems and volumes, each left out when empty as Go's `omitempty` does.
  */
-export function storageStatus(model: ModelRecord): Record<string, unknown> {
+export function storageStatus(
+  model: ModelRecord,
+): Pick<StorageStatus, "storage" | "filesystems" | "volumes"> {
   const all = sortedInstances(model);
   const fs = all.filter((i) => i.filesystemId !== undefined);
   const vols = all.filter((i) => i.volumeId !== undefined);
@@ -181,7 +216,7 @@ export function storageStatus(model: ModelRecord): Record<string, unknown> {
 
 /** The Storage methods. */
 export const storageMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Storage",
     method: "ListPools",
     params: "params.StoragePoolFilters",
@@ -203,8 +238,8 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "CreatePool",
     params: "params.StoragePoolArgs",
@@ -214,8 +249,8 @@ export const storageMethods: readonly MethodSpec[] = [
         results: poolArgs(p).map((x) => item(() => createPool(s, x.name, x.provider, x.attrs))),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "UpdatePool",
     params: "params.StoragePoolArgs",
@@ -225,8 +260,8 @@ export const storageMethods: readonly MethodSpec[] = [
         results: poolArgs(p).map((x) => item(() => updatePool(s, x.name, x.provider, x.attrs))),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "RemovePool",
     params: "params.StoragePoolDeleteArgs",
@@ -235,8 +270,8 @@ export const storageMethods: readonly MethodSpec[] = [
       const names = p.objects("pools", "params.StoragePoolDeleteArg").map((x) => x.string("name"));
       return { results: names.map((n) => item(() => removePool(s, n))) };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "ListStorageDetails",
     params: "params.StorageFilters",
@@ -247,8 +282,8 @@ export const storageMethods: readonly MethodSpec[] = [
         .map(() => ({ result: sortedInstances(model).map((i) => details(model, i)) }));
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "StorageDetails",
     params: "params.Entities",
@@ -264,8 +299,8 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "ListFilesystems",
     params: "params.FilesystemFilters",
@@ -281,8 +316,8 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "ListVolumes",
     params: "params.VolumeFilters",
@@ -298,8 +333,8 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "AddToUnit",
     params: "params.StoragesAddParams",
@@ -308,7 +343,10 @@ export const storageMethods: readonly MethodSpec[] = [
       const results = p.objects("storages", "params.StorageAddParams").map((a) => {
         try {
           const unit = parseUnitTag(a.string("unit"));
-          const c = new Fields(a.raw("storage"), "params.StorageConstraints");
+          const c: Params<StorageFacade.StorageConstraints> = new Fields(
+            a.raw("storage"),
+            "params.StorageConstraints",
+          );
           const given: { pool?: string; size?: number; count?: number } = {};
           const pool = c.string("pool");
           if (pool !== "") given.pool = pool;
@@ -324,8 +362,8 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "Attach",
     params: "params.StorageAttachmentIds",
@@ -344,15 +382,18 @@ export const storageMethods: readonly MethodSpec[] = [
         );
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "DetachStorage",
     params: "params.StorageDetachmentParams",
     call: (ctx, p) => {
       const model = ctx.model();
       const force = p.optBool("force") === true;
-      const ids = new Fields(p.raw("ids"), "params.StorageAttachmentIds");
+      const ids: Params<StorageFacade.StorageAttachmentIds> = new Fields(
+        p.raw("ids"),
+        "params.StorageAttachmentIds",
+      );
       const results = ids.objects("ids", "params.StorageAttachmentId").map((x) =>
         item(() => {
           const id = parseStorageTag(x.string("storage-tag"));
@@ -368,8 +409,8 @@ export const storageMethods: readonly MethodSpec[] = [
       );
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "Remove",
     params: "params.RemoveStorage",
@@ -386,8 +427,8 @@ export const storageMethods: readonly MethodSpec[] = [
       );
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Storage",
     method: "Import",
     params: "params.BulkImportStorageParams",
@@ -410,5 +451,5 @@ export const storageMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
+  }),
 ];

@@ -15,16 +15,17 @@ import {
   spaceByName,
   subnetWire,
 } from "./spaces.js";
+import { method } from "./typed.js";
 
 /** The Subnets methods. */
 export const subnetsMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Subnets",
     method: "ListSubnets",
     params: "params.SubnetsFilters",
     call: (ctx, p) => {
       const net = networkOf(ctx.model());
-      const str = (k: string) => {
+      const str = (k: "space-tag" | "zone") => {
         const v = p.raw(k);
         return typeof v === "string" ? v : "";
       };
@@ -38,13 +39,13 @@ export const subnetsMethods: readonly MethodSpec[] = [
         .map((s) => subnetWire(net, s));
       return { results };
     },
-  },
-  {
+  }),
+  method({
     facade: "Subnets",
     method: "AllZones",
     call: () => ({ results: [{ name: SIM_ZONE, available: true }] }),
-  },
-  {
+  }),
+  method({
     facade: "Subnets",
     method: "SubnetsByCIDR",
     params: "params.CIDRParams",
@@ -63,5 +64,5 @@ export const subnetsMethods: readonly MethodSpec[] = [
       });
       return { results };
     },
-  },
+  }),
 ];

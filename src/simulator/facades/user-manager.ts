@@ -7,12 +7,14 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import type { Fields } from "../decode.js";
+import type { UserManager as UserManagerFacade } from "../../facades/generated/index.js";
 import { Errors, ServerError } from "../errors.js";
 import { goTime, type UserRecord } from "../store.js";
 import { localUserName, parseTagOfKind } from "../tags.js";
 import { forgetUser, setUserMeta, userMeta } from "../users.js";
+import type { ErrorItem } from "./bulk.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { method, type Params } from "./typed.js";
 
 const USER_NAME_RE = /^(?:[a-zA-Z0-9][a-zA-Z0-9.+-]*[a-zA-Z0-9]|[a-zA-Z0-9])$/;
 /** `secret-key` of a user added without a password (a registration key). */
@@ -37,7 +39,7 @@ function userOf(ctx: CallContext, tag: string): UserRecord {
   return u;
 }
 
-function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: unknown }> {
+function bulk<I, T>(items: readonly I[], fn: (item: I) => T): Array<T | ErrorItem> {
   return items.map((item) => {
     try {
       return fn(item);
@@ -48,13 +50,13 @@ function bulk<T>(items: Fields[], fn: (item: Fields) => T): Array<T | { error: u
   });
 }
 
-function userInfo(ctx: CallContext, u: UserRecord): Record<string, unknown> {
+function userInfo(ctx: CallContext, u: UserRecord): UserManagerFacade.UserInfo {
   const meta = userMeta(ctx.store, u);
   const last = [...ctx.store.models.values()]
     .map((m) => m.lastConnection.get(u.name))
     .filter((d): d is Date => d !== undefined)
     .sort((a, b) => b.getTime() - a.getTime())[0];
-  const info: Record<string, unknown> = {
+  const info: UserManagerFacade.UserInfo = {
     username: u.name,
     "display-name": u.displayName,
     access: u.controllerAccess,
@@ -66,11 +68,15 @@ function userInfo(ctx: CallContext, u: UserRecord): Record<string, unknown> {
   return info;
 }
 
-function setDisabled(ctx: CallContext, p: Fields, disabled: boolean): unknown {
+function setDisabled(
+  ctx: CallContext,
+  p: Params<UserManagerFacade.Entities>,
+  disabled: boolean,
+): { results: Array<Record<string, never> | ErrorItem> } {
   const entities = p.objects("entities", "params.Entity");
   requireSuperuser(ctx);
   return {
-    results: bulk(entities, (e) => {
+    results: bulk(entities, (e): Record<string, never> => {
       const u = userOf(ctx, e.string("tag"));
       if (disabled && u.name === ctx.user) {
         throw new ServerError(`cannot disable controller owner`);
@@ -83,7 +89,7 @@ function setDisabled(ctx: CallContext, p: Fields, disabled: boolean): unknown {
 
 /** The UserManager methods. */
 export const userManagerMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "UserManager",
     method: "AddUser",
     params: "params.AddUsers",
@@ -111,14 +117,14 @@ export const userManagerMethods: readonly MethodSpec[] = [
           };
           ctx.store.users.set(username, record);
           setUserMeta(record, { createdBy: ctx.user, dateCreated: new Date(), disabled: false });
-          const result: Record<string, unknown> = { tag: `user-${username}` };
+          const result: UserManagerFacade.AddUserResult = { tag: `user-${username}` };
           if (password === "") result["secret-key"] = secretKey();
           return result;
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "UserManager",
     method: "RemoveUser",
     params: "params.Entities",
@@ -147,8 +153,8 @@ export const userManagerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "UserManager",
     method: "UserInfo",
     params: "params.UserInfoRequest",
@@ -172,8 +178,8 @@ export const userManagerMethods: readonly MethodSpec[] = [
         }),
       };
     },
-  },
-  {
+  }),
+  method({
     facade: "UserManager",
     method: "SetPassword",
     params: "params.EntityPasswords",
@@ -191,17 +197,17 @@ export const userManagerMethods: readonly MethodSpec[] = [
         return {};
       }),
     }),
-  },
-  {
+  }),
+  method({
     facade: "UserManager",
     method: "DisableUser",
     params: "params.Entities",
     call: (ctx, p) => setDisabled(ctx, p, true),
-  },
-  {
+  }),
+  method({
     facade: "UserManager",
     method: "EnableUser",
     params: "params.Entities",
     call: (ctx, p) => setDisabled(ctx, p, false),
-  },
+  }),
 ];
