@@ -7,7 +7,13 @@
  */
 import { formatConstraints } from "../parse/constraints.js";
 import { statusSeverity } from "../protocol/status.js";
-import type { ApplicationRecord, MachineRecord, ModelEntities, UnitRecord } from "./entities.js";
+import {
+  type ApplicationRecord,
+  type MachineRecord,
+  type ModelEntities,
+  relationStatus,
+  type UnitRecord,
+} from "./entities.js";
 import { offersStatus, remoteApplicationsStatus } from "./remote-applications.js";
 import { goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -282,11 +288,8 @@ export function fullStatus(
         role: e.role,
         subordinate: st.applications.get(e.application)?.charm.subordinate === true,
       })),
-      status: detailed({
-        current: r.life === "alive" ? "joined" : "broken",
-        message: "",
-        since: model.state.now(),
-      }),
+      // The relation's status document, with the time it was set (not of this call).
+      status: detailed(relationStatus(r, model.state.now())),
     }));
 
   const m = model;
