@@ -1,3 +1,9 @@
+/**
+ * Manual provisioning (`model.addMachine("ssh:…")`) end to end: a real SSH
+ * server (ssh2's `Server`, on 127.0.0.1) plays an Ubuntu 22.04 amd64 host
+ * and answers the commands Juju's sshprovisioner runs, the simulator plays
+ * the controller.
+ */
 import { createServer } from "node:net";
 import { type Connection, Server, utils } from "ssh2";
 import { describe, expect, it } from "vitest";
