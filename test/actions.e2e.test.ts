@@ -1,23 +1,15 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  Controller,
   JujuError,
   JujuNotFoundError,
   type Model,
   type ModelEvent,
   NotSupportedError,
 } from "../src/index.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
 import { JUJU_VERSIONS } from "./support/juju-versions.js";
+import { useSimController } from "./support/sim-controller.js";
 
 describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
-  let dir: string;
-  let sim: Simulator;
-  let controller: Controller;
   let model: Model;
   // The mysql 8.0 and postgresql 14 charms assume `juju < 4` (their Charmhub
   // metadata), so a Juju 4 controller refuses them: the tests of mysql's
@@ -28,25 +20,12 @@ describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
     ? { app: "postgresql", action: "get-primary" }
     : { app: "keystone", action: "get-admin-password" };
 
-  // Every frame is checked against the schema of its facade version.
-  const tap = createConformanceTap();
+  // Every frame is checked against the schema of its facade version. The
+  // default charm source is the catalog of real charms (mysql, postgresql, juju-qa-test…).
+  const env = useSimController("actions", { juju, seed: 5 });
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "libjuju-actions-"));
-    // The default charm source is the catalog of real charms (mysql, postgresql, juju-qa-test…).
-    sim = await Simulator.start({
-      juju,
-      jujuData: dir,
-      controllerName: "sim",
-      timing: "instant",
-      seed: 5,
-    });
-    controller = await Controller.connectCurrent({
-      env: { JUJU_DATA: dir },
-      pingInterval: 0,
-      onFrame: tap.onFrame,
-    });
-    model = await controller.addModel("actions");
+    model = await env.controller.addModel("actions");
     if (mysql) await model.deploy("mysql", { numUnits: 2 });
     await model.deploy(charmed.app);
     await model.deploy("juju-qa-test", { applicationName: "qa" });
@@ -55,10 +34,6 @@ describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
 
   afterAll(async () => {
     await model?.disconnect();
-    await controller?.disconnect();
-    expect(tap.violations).toEqual([]);
-    await sim?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   describe("charm actions", () => {

@@ -18,6 +18,20 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The parts of a saved snapshot the tests look into. */
+interface SavedModel {
+  name: string;
+  config: unknown;
+  entities: unknown;
+  secrets: unknown;
+  storage: unknown;
+  offers?: unknown;
+}
+interface SavedSnapshot {
+  controller: { users: unknown };
+  models: SavedModel[];
+}
+
 /** Starts `libjuju sim` and waits for its ready line. */
 async function startSim(args: string[]) {
   const sim = spawnCli(["sim", "--port", "0", "--timing", "instant", ...args], {});
@@ -98,6 +112,55 @@ describe("libjuju sim --state", { timeout: 180_000 }, () => {
     };
     const persist = saved.snapshot.models.find((m) => m.name === "persist");
     expect(JSON.stringify(persist?.entities)).toContain("ubuntu/2");
+  });
+
+  it("saves a change of each kind while running, not only entity changes", async () => {
+    const state = join(dir, "kinds");
+    const jujuData = join(dir, "kinds-juju");
+    const sim = await startSim(["--state", state, "--juju-data", jujuData]);
+    const c = await Controller.connectCurrent({ env: { JUJU_DATA: jujuData }, pingInterval: 0 });
+    /** Waits until the saved state (read again every 100 ms) satisfies `has`. */
+    const saved = async (what: string, has: (snap: SavedSnapshot) => boolean) => {
+      // Saves are checked every 2 s: a change missing after 30 s was not counted as one.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const text = await readFile(join(state, "state.json"), "utf8").catch(() => undefined);
+        if (text !== undefined && has((JSON.parse(text) as { snapshot: SavedSnapshot }).snapshot))
+          return;
+        if (sim.child.exitCode !== null)
+          throw new Error(`the simulator exited before saving ${what}`);
+        if (Date.now() > deadline) throw new Error(`${what} was not saved within 30 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const model = (snap: SavedSnapshot) => snap.models.find((m) => m.name === "kinds");
+    const inModel = (slot: keyof SavedModel, text: string) => (snap: SavedSnapshot) =>
+      JSON.stringify(model(snap)?.[slot] ?? null).includes(text);
+    try {
+      const m = await c.addModel("kinds");
+      try {
+        await saved("the model", (s) => model(s) !== undefined);
+        // Each change is waited for before the next, so that none rides on another's save.
+        await c.addUser("keepalice");
+        await saved("the user", (s) => JSON.stringify(s.controller.users).includes("keepalice"));
+        await m.setConfig({ "logging-config": "<root>=DEBUG" });
+        await saved("the model config", inModel("config", "<root>=DEBUG"));
+        await m.addSecret("keep-secret", { password: "kept" });
+        await saved("the secret", inModel("secrets", "keep-secret"));
+        await m.createStoragePool("keeppool", "loop");
+        await saved("the storage pool", inModel("storage", "keeppool"));
+        await m.deploy("mysql");
+        await m.waitForIdle({ idlePeriod: 0, timeout: 30_000 });
+        await saved("the application", inModel("entities", "mysql"));
+        await m.createOffer("mysql:shared-db", { offerName: "keepdb" });
+        await saved("the offer", inModel("offers", "keepdb"));
+      } finally {
+        await m.disconnect();
+      }
+    } finally {
+      await c.disconnect();
+      expect(await stopSim(sim)).toBe(0);
+    }
   });
 
   it("refuses a state directory whose state.json is not a state file, leaving it alone", async () => {

@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AbortError,
-  Controller,
   debugLogEntity,
   JujuUnauthorizedError,
   type LogRecord,
@@ -13,11 +9,21 @@ import {
 } from "../src/index.js";
 import { openDebugLog, parseLogRecord } from "../src/model/ops/debug-log.js";
 import { Credentials } from "../src/rpc/credentials.js";
-import { Simulator, StaticCharmSource } from "../src/simulator/index.js";
+import { type Simulator, StaticCharmSource } from "../src/simulator/index.js";
+import { useSimController } from "./support/sim-controller.js";
 
-let dir: string;
+const env = useSimController("debug-log", {
+  seed: 3,
+  charms: new StaticCharmSource([
+    {
+      name: "ubuntu",
+      revision: 26,
+      channels: ["latest/stable"],
+      bases: [{ name: "ubuntu", channel: "22.04" }],
+    },
+  ]),
+});
 let sim: Simulator;
-let controller: Controller;
 let model: Model;
 
 const collect = async (it: AsyncIterable<LogRecord>): Promise<LogRecord[]> => {
@@ -27,32 +33,14 @@ const collect = async (it: AsyncIterable<LogRecord>): Promise<LogRecord[]> => {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-debug-log-"));
-  sim = await Simulator.start({
-    jujuData: dir,
-    controllerName: "sim",
-    timing: "instant",
-    seed: 3,
-    charms: new StaticCharmSource([
-      {
-        name: "ubuntu",
-        revision: 26,
-        channels: ["latest/stable"],
-        bases: [{ name: "ubuntu", channel: "22.04" }],
-      },
-    ]),
-  });
-  controller = await Controller.connectCurrent({ env: { JUJU_DATA: dir }, pingInterval: 0 });
-  model = await controller.addModel("logs");
+  sim = env.sim;
+  model = await env.controller.addModel("logs");
   await model.deploy("ubuntu");
   await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0, timeout: 10_000 });
 });
 
 afterAll(async () => {
   await model?.disconnect();
-  await controller?.disconnect();
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("Model.debugLog", () => {

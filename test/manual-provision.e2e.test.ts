@@ -4,22 +4,17 @@
  * and answers the commands Juju's sshprovisioner runs, the simulator plays
  * the controller.
  */
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Connection, Server, utils } from "ssh2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  Controller,
   type Model,
   ParseError,
   ProvisioningError,
   type SshConnector,
   type SshSession,
 } from "../src/index.js";
-import { Simulator } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { useSimController } from "./support/sim-controller.js";
 
 // ---- a fake Ubuntu 22.04 amd64 host over SSH --------------------------------
 
@@ -185,37 +180,11 @@ class FakeHost {
 
 // ---- the controller ----------------------------------------------------------
 
-let dir: string;
-let sim: Simulator;
-let controller: Controller;
-const tap = createConformanceTap();
+const env = useSimController("manual", { seed: 11, minFrames: 20 });
 let modelSeq = 0;
-const freshModel = () => controller.addModel(`manual-${++modelSeq}`);
+const freshModel = () => env.controller.addModel(`manual-${++modelSeq}`);
 /** Only what the test gives: no keys of whoever runs the tests, no agent. */
 const isolated = { defaultKeys: false, agent: false } as const;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-manual-"));
-  sim = await Simulator.start({
-    jujuData: dir,
-    controllerName: "sim",
-    timing: "instant",
-    seed: 11,
-  });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
-});
-
-afterAll(async () => {
-  await controller?.disconnect();
-  expect(tap.framesSeen).toBeGreaterThan(20);
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
 
 async function withHost<T>(opts: FakeHostOptions, f: (host: FakeHost) => Promise<T>): Promise<T> {
   const host = new FakeHost(opts);

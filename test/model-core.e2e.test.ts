@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConnectionClosedError,
-  Controller,
   InvalidArgumentError,
   JujuBulkError,
   JujuError,
@@ -14,18 +10,11 @@ import {
   ModelObserver,
   ParseError,
 } from "../src/index.js";
-import { type CharmSpec, Simulator, StaticCharmSource } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { type CharmSpec, StaticCharmSource } from "../src/simulator/index.js";
 import { JUJU_VERSIONS } from "./support/juju-versions.js";
+import { useSimController } from "./support/sim-controller.js";
 
 describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
-  let dir: string;
-  let sim: Simulator;
-  let controller: Controller;
-
-  // Every frame is checked against the schema of its facade version (of the login's major).
-  const tap = createConformanceTap();
-
   // Charm facts from their Charmhub metadata (endpoints, a config option).
   const jammyNoble = [
     { name: "ubuntu", channel: "22.04" },
@@ -80,36 +69,18 @@ describe.each(JUJU_VERSIONS)("on Juju %s", (juju) => {
     },
   ];
 
+  // Every frame is checked against the schema of its facade version (of the login's major).
+  const env = useSimController("model-core", {
+    juju,
+    seed: 7,
+    charms: new StaticCharmSource(CHARMS),
+    minFrames: 50,
+    expectMajor: juju === "4.0" ? 4 : 3,
+  });
   let modelSeq = 0;
   /** A fresh model on the shared controller. */
-  const freshModel = () => controller.addModel(`core-${++modelSeq}`);
+  const freshModel = () => env.controller.addModel(`core-${++modelSeq}`);
   const idle = { idlePeriod: 0, timeout: 10_000 };
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "libjuju-model-core-"));
-    sim = await Simulator.start({
-      juju,
-      jujuData: dir,
-      controllerName: "sim",
-      timing: "instant",
-      seed: 7,
-      charms: new StaticCharmSource(CHARMS),
-    });
-    controller = await Controller.connectCurrent({
-      env: { JUJU_DATA: dir },
-      pingInterval: 0,
-      onFrame: tap.onFrame,
-    });
-  });
-
-  afterAll(async () => {
-    await controller?.disconnect();
-    expect(tap.framesSeen).toBeGreaterThan(50);
-    expect(tap.major).toBe(juju === "4.0" ? 4 : 3);
-    expect(tap.violations).toEqual([]);
-    await sim?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
 
   describe("deploy, relate, wait", () => {
     it("deploys related charms, relates them and waits for idle", async () => {

@@ -9,15 +9,14 @@ import {
   SimulatorSnapshotError,
   VirtualClock,
 } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { useSimController } from "./support/sim-controller.js";
 
-let dir: string;
+const env = useSimController("snapshot", { seed: 9 });
 let sim: Simulator;
 let controller: Controller;
 let model: Model;
 let snapshot: SimulatorSnapshot;
 let before: FullStatus;
-const tap = createConformanceTap();
 
 /** FullStatus without the one field that is the time of the call. */
 function comparable(s: FullStatus): Omit<FullStatus, "controller-timestamp"> {
@@ -58,13 +57,7 @@ function viaJson<T>(v: T): T {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-snapshot-"));
-  sim = await Simulator.start({ jujuData: dir, controllerName: "sim", timing: "instant", seed: 9 });
-  controller = await Controller.connectCurrent({
-    env: { JUJU_DATA: dir },
-    pingInterval: 0,
-    onFrame: tap.onFrame,
-  });
+  ({ sim, controller } = env);
   model = await controller.addModel("snap");
   await model.deploy("mysql", { numUnits: 2 });
   await model.deploy("juju-qa-test", { applicationName: "qa" });
@@ -80,10 +73,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model?.disconnect();
-  await controller?.disconnect();
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe("Simulator.snapshot / restore", () => {
@@ -134,7 +123,7 @@ describe("Simulator.snapshot / restore", () => {
     const c2 = await Controller.connectCurrent({
       env: { JUJU_DATA: dir2 },
       pingInterval: 0,
-      onFrame: tap.onFrame,
+      onFrame: env.onFrame,
     });
     try {
       const m2 = await c2.getModel("snap");
@@ -163,7 +152,7 @@ describe("Simulator.snapshot / restore", () => {
     const c3 = await Controller.connectCurrent({
       env: { JUJU_DATA: dir3 },
       pingInterval: 0,
-      onFrame: tap.onFrame,
+      onFrame: env.onFrame,
     });
     const models: Model[] = [];
     try {

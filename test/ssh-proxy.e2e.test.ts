@@ -2,39 +2,21 @@ import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import ssh2 from "ssh2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Controller, Model } from "../src/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SshError } from "../src/model/ops/manual-provision.js";
 import { ssh2Connector } from "../src/model/ops/manual-provision-ssh2.js";
 import { endpointHost } from "../src/model/ops/ssh.js";
-import type { Simulator } from "../src/simulator/index.js";
-import { useSimController } from "./support/sim-controller.js";
+import { type SshModel, useSshModel } from "./support/ssh-model.js";
 
 // `proxy: true` jumps through the controller's sshd on the API host (docs/ssh.md).
-const env = useSimController("ssh-proxy", { ssh: true });
-let sim: Simulator;
-let controller: Controller;
-let model: Model;
+const env = useSshModel("ssh-proxy", "proxy");
 let dir: string;
-let ssh: { port: number; jujuData: string; agent: false };
+let ssh: SshModel["ssh"];
+const { unit } = env;
 
-beforeAll(async () => {
-  ({ sim, controller, dir } = env);
-  model = await controller.addModel("proxy");
-  await model.deploy("ubuntu", { numUnits: 1, series: "jammy" });
-  await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0 });
-  ssh = { port: sim.sshPort as number, jujuData: dir, agent: false };
+beforeAll(() => {
+  ({ dir, ssh } = env);
 });
-
-afterAll(async () => {
-  await model?.disconnect();
-});
-
-function unit() {
-  const u = model.units.get("ubuntu/0");
-  if (u === undefined) throw new Error("ubuntu/0 is missing");
-  return u;
-}
 
 /** Counts the host keys checked: one per SSH login, so two when going through the jump host. */
 function countingVerifier(): { hostVerifier: (key: Uint8Array) => boolean; logins: () => number } {

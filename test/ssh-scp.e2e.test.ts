@@ -4,14 +4,14 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path";
 import { promisify } from "node:util";
 import ssh2 from "ssh2";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Controller, type Model } from "../src/index.js";
 import { DeadEntityError } from "../src/model/entity.js";
 import { InvalidArgumentError, NotSupportedError } from "../src/model/errors.js";
 import { SshError } from "../src/model/ops/manual-provision.js";
 import { parseSshOpts, SshCommandError } from "../src/model/ops/ssh.js";
 import type { Simulator } from "../src/simulator/index.js";
-import { useSimController } from "./support/sim-controller.js";
+import { type SshModel, useSshModel } from "./support/ssh-model.js";
 
 // The simulator's machines answer ssh at their loopback addresses (docs/ssh.md).
 const run = promisify(execFile);
@@ -24,30 +24,16 @@ const hasScp = (() => {
     return (e as NodeJS.ErrnoException).code !== "ENOENT";
   }
 })();
-const env = useSimController("ssh", { ssh: true });
+const env = useSshModel("ssh", "ssh");
 let sim: Simulator;
-let controller: Controller;
 let model: Model;
 let dir: string;
-let ssh: { port: number; jujuData: string; agent: false };
+let ssh: SshModel["ssh"];
+const { unit } = env;
 
-beforeAll(async () => {
-  ({ sim, controller, dir } = env);
-  model = await controller.addModel("ssh");
-  await model.deploy("ubuntu", { numUnits: 1, series: "jammy" });
-  await model.waitForIdle({ apps: ["ubuntu"], idlePeriod: 0 });
-  ssh = { port: sim.sshPort as number, jujuData: dir, agent: false };
+beforeAll(() => {
+  ({ sim, dir, model, ssh } = env);
 });
-
-afterAll(async () => {
-  await model?.disconnect();
-});
-
-function unit() {
-  const u = model.units.get("ubuntu/0");
-  if (u === undefined) throw new Error("ubuntu/0 is missing");
-  return u;
-}
 
 /** A fresh ed25519 key pair: the OpenSSH public line and the private key in OpenSSH form. */
 function newKey(comment: string): { publicLine: string; privateKey: string } {

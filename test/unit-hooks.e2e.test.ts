@@ -4,14 +4,12 @@
  * <endpoint>-relation-departed and -broken, then stop and remove, once; a
  * principal sees its subordinate join a container-scoped relation).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Controller } from "../src/index.js";
-import { type CharmSpec, Simulator, StaticCharmSource } from "../src/simulator/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Controller } from "../src/index.js";
+import { type CharmSpec, type Simulator, StaticCharmSource } from "../src/simulator/index.js";
 import { logStoreOf } from "../src/simulator/logs.js";
 import type { ControllerStore } from "../src/simulator/store.js";
+import { useSimController } from "./support/sim-controller.js";
 
 const CHARMS: CharmSpec[] = [
   {
@@ -30,25 +28,12 @@ const CHARMS: CharmSpec[] = [
   },
 ];
 
-let dir: string;
 let sim: Simulator;
 let controller: Controller;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "libjuju-hooks-"));
-  sim = await Simulator.start({
-    jujuData: dir,
-    controllerName: "sim",
-    timing: "instant",
-    charms: new StaticCharmSource(CHARMS),
-  });
-  controller = await Controller.connectCurrent({ env: { JUJU_DATA: dir }, pingInterval: 0 });
-});
-
-afterAll(async () => {
-  await controller?.disconnect();
-  await sim?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+const env = useSimController("hooks", { charms: new StaticCharmSource(CHARMS) });
+beforeAll(() => {
+  ({ sim, controller } = env);
 });
 
 /** The hooks a unit ran, from the uniter's log lines. */

@@ -1,8 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Model, type RequestFrame, type WaitClock } from "../src/index.js";
-import { parseGoTime } from "../src/model/wait-clock.js";
-import { Simulator, VirtualClock } from "../src/simulator/index.js";
-import { createConformanceTap } from "./support/conformance-tap.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Model, RequestFrame } from "../src/index.js";
+import type { VirtualClock } from "../src/simulator/index.js";
+import {
+  agentSince,
+  pause,
+  settled,
+  skewed,
+  until,
+  useClockedModel,
+} from "./support/clocked-model.js";
 
 // Idle periods on the simulator's virtual clock: the simulator stamps each
 // status `since` from that clock and answers FullStatus with it, and the
@@ -10,14 +16,20 @@ import { createConformanceTap } from "./support/conformance-tap.js";
 // the last agent has been idle for idlePeriod" is a statement about virtual
 // milliseconds, not about how fast this machine is.
 
-let sim: Simulator;
-let clock: VirtualClock;
-let model: Model;
-const tap = createConformanceTap();
 let statusReplies = 0;
 const statusIds = new Set<number>();
-
-const pause = () => new Promise((r) => setTimeout(r, 1));
+const ctx = useClockedModel({
+  onFrame: (direction, frame) => {
+    const f = frame as RequestFrame & { "request-id": number };
+    if (direction === "out" && f.request === "FullStatus") statusIds.add(f["request-id"]);
+    if (direction === "in" && statusIds.has(f["request-id"])) statusReplies++;
+  },
+});
+let model: Model;
+let clock: VirtualClock;
+beforeAll(() => {
+  ({ model, clock } = ctx);
+});
 
 /** Moves virtual time in small steps (with real pauses for frames to flow) until `done()`. */
 async function drive(done: () => boolean, step = 5): Promise<void> {
@@ -28,65 +40,10 @@ async function drive(done: () => boolean, step = 5): Promise<void> {
   if (!done()) throw new Error("the model never got there");
 }
 
-/** Real pauses (virtual time stands still) until `done()`. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 5000 && !done(); i++) await pause();
-  if (!done()) throw new Error("condition not reached");
-}
-
-const unitsOf = (app: string) =>
-  [...model.state.live("unit")].filter((r) => r.current?.application === app);
-const agentSince = (app: string) =>
-  Math.max(
-    ...unitsOf(app).map(
-      (r) =>
-        parseGoTime((r.current?.["agent-status"] as { since?: string } | undefined)?.since) ??
-        Number.NaN,
-    ),
-  );
-const settled = (app: string, n: number) =>
-  unitsOf(app).length === n &&
-  unitsOf(app).every(
-    (r) =>
-      (r.current?.["agent-status"] as { current: string } | undefined)?.current === "idle" &&
-      (r.current?.["workload-status"] as { current: string } | undefined)?.current === "active",
-  );
-
-/** The virtual clock as seen from a client whose clock is off by `skew` ms. */
-const skewed = (skew: number): WaitClock => ({
-  now: () => clock.now().getTime() + skew,
-  setTimer: (ms, fn) => clock.setTimer(ms, fn),
-});
-
-beforeAll(async () => {
-  clock = new VirtualClock();
-  sim = await Simulator.start({ clock, timing: "fast", seed: 5 });
-  model = await Model.connect({
-    endpoint: sim.endpoint,
-    uuid: sim.defaultModelUuid,
-    username: sim.username,
-    password: sim.password,
-    caCert: sim.caCert,
-    pingInterval: 0,
-    onFrame: (direction, frame) => {
-      tap.onFrame(direction, frame);
-      const f = frame as RequestFrame & { "request-id": number };
-      if (direction === "out" && f.request === "FullStatus") statusIds.add(f["request-id"]);
-      if (direction === "in" && statusIds.has(f["request-id"])) statusReplies++;
-    },
-  });
-});
-
-afterAll(async () => {
-  await model?.disconnect();
-  expect(tap.violations).toEqual([]);
-  await sim?.stop();
-});
-
 describe("waitForIdle on the controller's clock", () => {
   it("returns at once (one FullStatus) for a model idle for longer than idlePeriod", async () => {
     const deploying = model.deploy("ubuntu", { applicationName: "calm", numUnits: 2 });
-    await drive(() => model.applications.has("calm") && settled("calm", 2));
+    await drive(() => model.applications.has("calm") && settled(model, "calm", 2, "active"));
     await deploying;
     await clock.advance(60_000);
     const before = clock.now().getTime();
@@ -111,14 +68,14 @@ describe("waitForIdle on the controller's clock", () => {
     it(`returns exactly when the last agent has been idle for idlePeriod (client clock ${skew / 60_000} min off)`, async () => {
       const app = `settling${skew < 0 ? "m" : ""}${Math.abs(skew)}`;
       const deploying = model.deploy("ubuntu", { applicationName: app, numUnits: 3 });
-      await drive(() => model.applications.has(app) && settled(app, 3));
+      await drive(() => model.applications.has(app) && settled(model, app, 3, "active"));
       await deploying;
-      const lastIdle = agentSince(app);
+      const lastIdle = agentSince(model, app);
       expect(Number.isFinite(lastIdle)).toBe(true);
       const replies = statusReplies;
       let done = false;
       const waiting = model
-        .waitForIdle({ apps: [app], idlePeriod: 5000, clock: skewed(skew), timeout: 60_000 })
+        .waitForIdle({ apps: [app], idlePeriod: 5000, clock: skewed(clock, skew), timeout: 60_000 })
         .then(() => {
           done = true;
         });
@@ -137,9 +94,9 @@ describe("waitForIdle on the controller's clock", () => {
 
   it("starts the count over when a hook sets the agent back to executing", async () => {
     const deploying = model.deploy("ubuntu", { applicationName: "hooked", numUnits: 1 });
-    await drive(() => model.applications.has("hooked") && settled("hooked", 1));
+    await drive(() => model.applications.has("hooked") && settled(model, "hooked", 1, "active"));
     await deploying;
-    const firstIdle = agentSince("hooked");
+    const firstIdle = agentSince(model, "hooked");
     let done = false;
     const waiting = model
       .waitForIdle({ apps: ["hooked"], idlePeriod: 5000, clock, timeout: 60_000 })
@@ -149,8 +106,11 @@ describe("waitForIdle on the controller's clock", () => {
     await clock.advance(3000);
     // config-changed runs: executing, then idle again with a new since.
     await model.applications.get("hooked")!.setConfig({ hostname: "elsewhere" });
-    await drive(() => agentSince("hooked") > firstIdle && settled("hooked", 1), 1);
-    const secondIdle = agentSince("hooked");
+    await drive(
+      () => agentSince(model, "hooked") > firstIdle && settled(model, "hooked", 1, "active"),
+      1,
+    );
+    const secondIdle = agentSince(model, "hooked");
     await clock.advance(secondIdle + 4999 - clock.now().getTime());
     await pause();
     // Well past firstIdle + 5 s, and still waiting.

@@ -29,3 +29,27 @@ def summary():
     failed = [r for r in results if not r[1]]
     print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def check(cond, what):
+    """Fails the current step with `what` unless `cond` holds."""
+    if not cond:
+        raise AssertionError(what)
+
+
+async def expect_error(make, *fragments, kinds=None):
+    """Passes when `make()` raises one of `kinds` (default: python-libjuju's
+    JujuAPIError or JujuError) whose text holds every fragment; returns the text."""
+    if kinds is None:
+        # Imported here: this module is bookkeeping and loads without python-libjuju.
+        from juju.errors import JujuAPIError, JujuError
+
+        kinds = (JujuAPIError, JujuError)
+    try:
+        await make()
+    except kinds as e:
+        text = str(e)
+        for f in fragments:
+            check(f in text, f"{f!r} not in {text!r}")
+        return text
+    raise AssertionError("expected a Juju error")

@@ -15,14 +15,9 @@ from juju.controller import Controller
 from juju.errors import JujuAPIError, JujuError
 from juju.model import Model
 
-from fidelity_steps import step, summary
+from fidelity_steps import check, step, summary
 
 PW = "fidelity-pw"
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 async def expect_denied(make):

@@ -25,15 +25,10 @@ from juju.client.connection import Connection
 from juju.controller import Controller
 from juju.errors import JujuAPIError
 
-from fidelity_steps import step, summary
+from fidelity_steps import check, step, summary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def start_sim(data):

@@ -16,12 +16,7 @@ import tempfile
 from juju.client import client
 from juju.controller import Controller
 
-from fidelity_steps import step, summary
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+from fidelity_steps import check, step, summary
 
 
 async def main():

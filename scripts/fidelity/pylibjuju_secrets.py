@@ -11,27 +11,9 @@ import base64
 import sys
 
 from juju.controller import Controller
-from juju.errors import JujuAPIError, JujuError
 from juju.model import Model
 
-from fidelity_steps import step, summary
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-async def expect_error(make, *fragments):
-    """Passes when `make()` raises a Juju error whose text holds every fragment."""
-    try:
-        await make()
-    except (JujuAPIError, JujuError) as e:
-        text = str(e)
-        for f in fragments:
-            check(f in text, f"{f!r} not in {text!r}")
-        return text
-    raise AssertionError("expected a Juju error")
+from fidelity_steps import check, expect_error, step, summary
 
 
 def b64decode(v):

@@ -28,12 +28,7 @@ from juju.controller import Controller
 from juju.errors import JujuError
 from juju.utils import juju_ssh_key_paths
 
-from fidelity_steps import step, summary
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
+from fidelity_steps import check, step, summary
 
 
 PORT = os.environ.get("SIM_SSH_PORT", "22")

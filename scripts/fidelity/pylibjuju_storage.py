@@ -11,18 +11,12 @@ import sys
 from juju.errors import JujuError
 from juju.model import Model
 
-from fidelity_steps import step, summary
+from fidelity_steps import expect_error, step, summary
 
 
-async def refused(make, expect):
+def refused(make, expect):
     """Passes when `make()` raises a JujuError whose text contains `expect`."""
-    try:
-        await make()
-    except JujuError as e:
-        if expect in str(e):
-            return str(e)
-        raise AssertionError(f"unexpected error text: {e}") from e
-    raise AssertionError("no error")
+    return expect_error(make, expect, kinds=(JujuError,))
 
 
 async def main():

@@ -11,12 +11,13 @@
 import type { HardwareData } from "../protocol/entity-data.js";
 import type { TimerHandle, Timing } from "./clock.js";
 import type { AgentScript } from "./control.js";
-import type {
-  ApplicationRecord,
-  MachineRecord,
-  ModelEntities,
-  RelationRecord,
-  UnitRecord,
+import {
+  type ApplicationRecord,
+  type MachineRecord,
+  type ModelEntities,
+  type RelationRecord,
+  relationStatus,
+  type UnitRecord,
 } from "./entities.js";
 import { agentLog, hookRanLog } from "./logs.js";
 import { remoteUnitsOf } from "./remote-units.js";
@@ -345,9 +346,13 @@ export class Agents {
     for (const r of this.ents.relationsOf(app.name)) this.relationHooksFor(u, r);
   }
 
-  private hook(u: UnitRecord, name: string): void {
+  /** Queues hook `name` on the unit; `before` runs first, in the same step. */
+  private hook(u: UnitRecord, name: string, before?: () => void): void {
     const key = `unit:${u.name}`;
-    this.queue(key, "hook", () => this.runHook(u, name));
+    this.queue(key, "hook", () => {
+      before?.();
+      this.runHook(u, name);
+    });
     // A scripted duration: the agent stays in the hook that long before its next step.
     const ms = this.script?.hookDuration(this.ents.modelUuid, u, name);
     if (ms !== undefined) this.queue(key, "hook", () => {}, ms);
@@ -414,6 +419,13 @@ export class Agents {
     if (mine === undefined) return;
     const remotes = r.endpoints.filter((e) => e.application !== app || e.role === "peer");
     const key = `unit:${u.name}`;
+    // The unit enters the relation's scope before its first relation hook runs.
+    let entered = false;
+    const enterScope = () => {
+      if (entered) return;
+      entered = true;
+      this.enteredScope(u, r);
+    };
     for (const remote of remotes) {
       // Across models, the units of the other side come from the other model.
       const others = [
@@ -421,10 +433,26 @@ export class Agents {
         ...remoteUnitsOf(this.ents, remote.application),
       ].filter((o) => o.name !== u.name && o.life === "alive");
       if (others.length === 0) continue;
-      this.hook(u, `${mine.name}-relation-joined`);
+      this.hook(u, `${mine.name}-relation-joined`, enterScope);
       this.hook(u, `${mine.name}-relation-changed`);
     }
-    this.queue(key, "hook", () => this.settle(u));
+    this.queue(key, "hook", () => {
+      enterScope();
+      this.settle(u);
+    });
+  }
+
+  /**
+   * A unit entered a relation's scope: the leader sets the relation's status
+   * to joined (the uniter's `joinRelation`, worker/uniter/relation/statetracker.go),
+   * unless the relation is going or suspended.
+   */
+  private enteredScope(u: UnitRecord, r: RelationRecord): void {
+    if (u.life !== "alive" || r.life !== "alive" || this.ents.relations.get(r.id) !== r) return;
+    if (this.ents.applications.get(u.application)?.leader !== u.name) return;
+    const current = relationStatus(r, this.ents.now()).current;
+    if (current === "broken" || current === "suspended" || current === "suspending") return;
+    this.ents.setRelationStatus(r, "joined");
   }
 
   /** A new relation: started units of both sides run their hooks; subordinates appear. */
@@ -557,6 +585,7 @@ export class Agents {
   destroyRelation(r: RelationRecord): void {
     if (r.life !== "alive") return;
     r.life = "dying";
+    this.ents.setRelationStatus(r, "broken");
     this.ents.publishRelation(r);
     const containerScoped = r.endpoints.some((e) => e.scope === "container");
     const apps = new Set(r.endpoints.map((e) => e.application));

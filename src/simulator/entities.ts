@@ -18,6 +18,7 @@ import type {
 } from "../protocol/entity-data.js";
 import type { CharmEndpointSpec, CharmSpec } from "./charm-source.js";
 import type { Clock, Prng, Timing } from "./clock.js";
+import { ServerError } from "./errors.js";
 import { goTime, type Life, type StatusValue } from "./store.js";
 import type { EntityLog } from "./watcher-hub.js";
 
@@ -176,6 +177,52 @@ export interface RelationRecord {
   key: string;
   endpoints: RelationEndpoint[];
   life: Life;
+  /**
+   * The relation's status document (`state.Relation.Status`): `joining`
+   * from AddRelation, then what {@link ModelEntities.setRelationStatus}
+   * sets, each with the time it was set. Absent in relations restored from
+   * snapshots taken before it was kept (see {@link relationStatus}).
+   */
+  status?: StatusValue;
+}
+
+/** The statuses a relation can be set to (`status.Joining` … `status.Error`, state/relation.go). */
+export type RelationStatusName =
+  | "joining"
+  | "joined"
+  | "suspending"
+  | "suspended"
+  | "broken"
+  | "error";
+
+/**
+ * A relation's status. A relation from an older snapshot has no document:
+ * it reads as its life implies (joined or broken), since `now`.
+ */
+export function relationStatus(r: RelationRecord, now: Date): StatusValue {
+  return r.status ?? { current: r.life === "alive" ? "joined" : "broken", message: "", since: now };
+}
+
+/**
+ * Why Juju's `Relation.SetStatus` refuses to go from `from` to `to`
+ * (state/relation.go), or undefined when the change is allowed.
+ */
+export function relationStatusRefusal(
+  from: string,
+  to: RelationStatusName,
+  message: string,
+): string | undefined {
+  if (to === "error" && message === "") return `cannot set status "error" without info`;
+  if (from === to) return undefined;
+  const allowed =
+    to === "broken" || to === "error"
+      ? true
+      : to === "suspending"
+        ? from !== "broken" && from !== "suspended"
+        : to === "joining"
+          ? from !== "broken" && from !== "joined"
+          : from !== "broken";
+  return allowed ? undefined : `cannot set status "${to}" when relation has status "${from}"`;
 }
 
 function status(current: string, message: string, since: Date): StatusValue {
@@ -652,6 +699,8 @@ export class ModelEntities {
       key: relationKey(sorted),
       endpoints: sorted,
       life: "alive",
+      // AddRelation creates the status document as joining (state/state.go).
+      status: status("joining", "", this.now()),
     };
     this.relations.set(r.id, r);
     this.publishRelation(r);
@@ -669,6 +718,22 @@ export class ModelEntities {
         relation: charmRelation(e),
       })),
     });
+  }
+
+  /**
+   * Sets a relation's status document, as `Relation.SetStatus` does: the
+   * transition must be allowed ({@link relationStatusRefusal}) and `since`
+   * becomes the time of the call, even when the status stays the same (Juju
+   * rewrites the document's `updated`). The relation delta carries no
+   * status, so the change is counted for saving here.
+   * @throws ServerError `not valid` for a refused transition.
+   */
+  setRelationStatus(r: RelationRecord, current: RelationStatusName, message = ""): void {
+    const from = relationStatus(r, this.now()).current;
+    const refused = relationStatusRefusal(from, current, message);
+    if (refused !== undefined) throw new ServerError(refused, "not valid");
+    r.status = status(current, message, this.now());
+    this.log.changes?.bump();
   }
 
   /** Removes a relation for good. */

@@ -9,12 +9,21 @@
  * verification ids opened with NaCl secretbox, discharges bound to the root
  * signature, `time-before` and `declared` caveats).
  *
- * Written apart from the client's `rpc/macaroon.ts` on purpose: the
- * simulator is judged against Juju, not against libjuju's client. NaCl comes
- * from `tweetnacl`, loaded only when macaroon auth is switched on.
+ * The cryptography is written apart from the client's `rpc/macaroon.ts` on
+ * purpose: the simulator is judged against Juju, not against libjuju's
+ * client. Only the pure JSON codec is shared (`protocol/macaroon-json.ts`,
+ * checked against pymacaroons' vectors on both sides). NaCl comes from
+ * `tweetnacl`, loaded only when macaroon auth is switched on.
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import {
+  decodeBase64Any,
+  type Macaroon,
+  MacaroonFormatError,
+  macaroonFromJson,
+  macaroonToJson,
+} from "../protocol/macaroon-json.js";
 
 /** The parts of tweetnacl used here. */
 export interface Nacl {
@@ -94,74 +103,53 @@ export function addThirdParty(
   m.sig = hmac2(m.sig, vid, caveatId);
 }
 
-const isUtf8 = (b: Buffer): boolean => {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const b64u = (b: Uint8Array): string => Buffer.from(b).toString("base64url");
+/** The bytes as a Buffer, without copying. */
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-function putBin(o: Record<string, unknown>, b: Buffer, t: string, t64: string): void {
-  if (isUtf8(b)) o[t] = b.toString("utf8");
-  else o[t64] = b64u(b);
-}
-
-/** go-macaroon v2 JSON. */
+/** go-macaroon v2 JSON (the shared codec of `protocol/macaroon-json.ts`). */
 export function macToJson(m: Mac): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  if (m.caveats.length > 0) {
-    o.c = m.caveats.map((c) => {
-      const cj: Record<string, unknown> = {};
-      putBin(cj, c.id, "i", "i64");
-      if (c.vid) putBin(cj, c.vid, "v", "v64");
-      if (c.location) cj.l = c.location;
-      return cj;
-    });
-  }
-  if (m.location) o.l = m.location;
-  putBin(o, m.id, "i", "i64");
-  o.s64 = b64u(m.sig);
-  return o;
+  return macaroonToJson({
+    id: m.id,
+    location: m.location,
+    caveats: m.caveats.map((c) => ({
+      id: c.id,
+      ...(c.vid === undefined ? {} : { verificationId: c.vid }),
+      ...(c.location === undefined ? {} : { location: c.location }),
+    })),
+    signature: m.sig,
+  });
 }
 
 /** Go's `Base64Decode`: any of the four alphabets/paddings. */
 export function b64any(s: string): Buffer | undefined {
-  const n = s.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
-  if (!/^[A-Za-z0-9+/]*$/.test(n) || n.length % 4 === 1) return undefined;
-  return Buffer.from(n, "base64");
+  const b = decodeBase64Any(s);
+  return b === undefined ? undefined : buf(b);
 }
 
-function getBin(o: Record<string, unknown>, t: string, t64: string): Buffer | undefined {
-  if (typeof o[t] === "string") return Buffer.from(o[t] as string, "utf8");
-  if (typeof o[t64] === "string") return b64any(o[t64] as string);
-  return undefined;
-}
-
-/** Decodes go-macaroon v2 JSON; undefined when malformed (the verifier then fails the slice). */
+/**
+ * Decodes go-macaroon JSON (version 2, or 1 as go-macaroon also reads);
+ * undefined when malformed (the verifier then fails the slice).
+ */
 export function macFromJson(j: unknown): Mac | undefined {
-  if (typeof j !== "object" || j === null || Array.isArray(j)) return undefined;
-  const o = j as Record<string, unknown>;
-  const id = getBin(o, "i", "i64");
-  const sig = getBin(o, "s", "s64");
-  if (!id || !sig || sig.length !== 32) return undefined;
-  const cs = o.c ?? [];
-  if (!Array.isArray(cs)) return undefined;
-  const caveats: MacCaveat[] = [];
-  for (const c of cs) {
-    if (typeof c !== "object" || c === null) return undefined;
-    const co = c as Record<string, unknown>;
-    const cid = getBin(co, "i", "i64");
-    if (!cid) return undefined;
-    const cav: MacCaveat = { id: cid };
-    const vid = getBin(co, "v", "v64");
-    if (vid) cav.vid = vid;
-    if (typeof co.l === "string" && co.l) cav.location = co.l;
-    caveats.push(cav);
+  let m: Macaroon;
+  try {
+    m = macaroonFromJson(j);
+  } catch (e) {
+    if (e instanceof MacaroonFormatError) return undefined;
+    throw e;
   }
-  return { id, location: typeof o.l === "string" ? o.l : "", caveats, sig };
+  return {
+    id: buf(m.id),
+    location: m.location,
+    caveats: m.caveats.map((c) => {
+      const cav: MacCaveat = { id: buf(c.id) };
+      if (c.verificationId !== undefined) cav.vid = buf(c.verificationId);
+      if (c.location !== undefined) cav.location = c.location;
+      return cav;
+    }),
+    sig: buf(m.signature),
+  };
 }
 
 function uvarint(n: number): Buffer {

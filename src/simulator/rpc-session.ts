@@ -6,6 +6,7 @@
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
 import type { HostPort } from "../protocol/frames.js";
+import { callMayChangeState } from "./changes.js";
 import { Fields, goField } from "./decode.js";
 import { callNotImplemented, Errors, ServerError } from "./errors.js";
 import { login, type MacaroonLogin, type RedirectTarget } from "./facades/admin.js";
@@ -303,7 +304,10 @@ export class RpcSession {
   private async handle(h: Header): Promise<void> {
     let reply: Record<string, unknown>;
     try {
-      const result = await this.dispatch(h);
+      const result = await this.dispatch(h).finally(() => {
+        // Cheap change tracking for `libjuju sim --state` (changes.ts).
+        if (callMayChangeState(h.type, h.request)) this.env.store.changes.bump();
+      });
       // Stalled watchers (fault injection): a reply already computed waits too.
       const held = this.env.faults?.active === true ? this.env.faults.heldReply(h) : undefined;
       if (held !== undefined) await this.until(held);

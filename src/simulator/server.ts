@@ -12,6 +12,7 @@ import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { handleBackupsRequest } from "./backups-http.js";
+import { httpMayChangeState } from "./changes.js";
 import { handleCharmsRequest } from "./charms-http.js";
 import { handleDebugLogUpgrade } from "./debuglog-http.js";
 import type { FaultInjector } from "./faults.js";
@@ -141,6 +142,8 @@ export class ApiServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Uploads change the state once they are done (changes.ts).
+    if (httpMayChangeState(req.method)) res.once("close", () => this.env.store.changes.bump());
     if (handleResourcesRequest(this.env.store, req, res)) return;
     if (handleCharmsRequest(this.env.store, req, res)) return;
     if (handleBackupsRequest(this.env.store, req, res)) return;

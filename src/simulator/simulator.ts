@@ -453,6 +453,15 @@ export class Simulator implements AsyncDisposable {
   }
 
   /**
+   * A counter that moves whenever state a snapshot keeps changes (never
+   * back): a snapshot taken when it has not moved since the last one holds
+   * the same controller (clock and PRNG positions aside).
+   */
+  get stateChanges(): number {
+    return this.store.changes.value;
+  }
+
+  /**
    * Replaces the controller state with a snapshot's. Open AllWatchers of
    * models that exist before and after get deltas; sessions of models the
    * snapshot lacks close. The admin password and TLS identity stay this

@@ -40,6 +40,21 @@
  * an object seen earlier in the same slot (shared or cyclic data stays
  * shared). Functions and class instances inside the data are refused
  * (`ERR_SNAPSHOT_UNSUPPORTED`) rather than silently dropped.
+ *
+ * Knowing that the state changed: `ControllerStore.changes` (`changes.ts`)
+ * moves on every change of what a snapshot keeps, so that `libjuju sim
+ * --state` takes and writes a snapshot only when it moved. It is bumped by
+ * every change of a model's entity log (entities, statuses, status
+ * history), every debug-log record, model creation and removal, every API
+ * call but the read-only polls listed in `changes.ts` (this covers what
+ * facades change directly: users, access, clouds, offers, secrets,
+ * storage, spaces, blocks, resources, config), and every HTTP request but
+ * reads (uploads). State changed any other way — by a timer or a worker, not
+ * through the entity log — must bump it itself: a new store whose state goes
+ * into the snapshot calls `store.changes.bump()` (from a model:
+ * `model.controller.changes.bump()`) wherever it changes outside an API
+ * call. A missed bump means the change is not saved until something else
+ * moves the counter.
  * @module
  */
 import { randomBytes } from "node:crypto";

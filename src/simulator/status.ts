@@ -17,6 +17,7 @@ import {
   type MachineRecord,
   type ModelEntities,
   portRangeStrings,
+  relationStatus,
   type UnitRecord,
 } from "./entities.js";
 import type { Reply } from "./facades/typed.js";
@@ -263,11 +264,8 @@ export function fullStatus(
         role: e.role,
         subordinate: st.applications.get(e.application)?.charm.subordinate === true,
       })),
-      status: detailed({
-        current: r.life === "alive" ? "joined" : "broken",
-        message: "",
-        since: model.state.now(),
-      }),
+      // The relation's status document, with the time it was set (not of this call).
+      status: detailed(relationStatus(r, model.state.now())),
     }));
 
   const m = model;

@@ -12,11 +12,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ModelData } from "../protocol/entity-data.js";
 import { Agents } from "./agents.js";
+import { ChangeCounter } from "./changes.js";
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from "./charm-archive-reader.js";
 import type { CharmSource } from "./charm-source.js";
 import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js";
 import { ModelEntities, wireStatus } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
+import { logStoreOf } from "./logs.js";
 import { JUJU_3_6, type JujuProfile } from "./profile.js";
 import { EntityLog } from "./watcher-hub.js";
 
@@ -180,6 +182,8 @@ export class ModelRecord {
     entities: EntityLog = new EntityLog(),
   ) {
     this.entities = entities;
+    // Entity, status and debug-log changes count as changes of the saved state.
+    entities.changes = controller.changes;
     this.status = { current: "available", message: "", since: controller.clock.now() };
     this.state = new ModelEntities(
       uuid,
@@ -191,6 +195,7 @@ export class ModelRecord {
     );
     this.state.addressSource = () => controller.machineAddressSource?.();
     this.agents = new Agents(this.state);
+    logStoreOf(this.state).subscribe(() => controller.changes.bump());
   }
 
   /** The `model` delta entity (`params.ModelUpdate`). */
@@ -331,6 +336,11 @@ export class ControllerStore {
   };
   readonly users = new Map<string, UserRecord>();
   readonly models = new Map<string, ModelRecord>();
+  /**
+   * Moves on every change of the state a snapshot keeps (`snapshot.ts`
+   * says who bumps it): what `libjuju sim --state` checks before saving.
+   */
+  readonly changes = new ChangeCounter();
 
   /**
    * What `util.inspect` shows: a summary, because the user records hold
@@ -461,6 +471,7 @@ export class ControllerStore {
     };
     for (const [k, v] of Object.entries(own)) model.config.set(k, { value: v, source: "model" });
     this.models.set(uuid, model);
+    this.changes.bump();
     model.publish();
     return model;
   }
@@ -499,6 +510,7 @@ export class ControllerStore {
     const model = this.models.get(uuid);
     if (model === undefined) return;
     this.models.delete(uuid);
+    this.changes.bump();
     model.agents.stop();
     // Uploaded charm archives go with their model.
     for (const c of model.state.charms.values()) {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { EntityDataOf, EntityKind } from "../protocol/entity-data.js";
+import type { ChangeCounter } from "./changes.js";
 import { Errors } from "./errors.js";
 import { StatusHistory } from "./status-history.js";
 
@@ -34,6 +35,8 @@ interface Entry {
 export class EntityLog {
   /** Every status the entities went through (`Client.StatusHistory`). */
   readonly statusHistory = new StatusHistory();
+  /** The controller's change counter, bumped on every change here (set by the model owning the log). */
+  changes: ChangeCounter | undefined;
   private revno = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly cursors = new Set<AllWatcherCursor>();
@@ -64,6 +67,7 @@ export class EntityLog {
       removed: false,
     });
     this.statusHistory.observe(kind, id, entity);
+    this.changes?.bump();
     this.wake();
   }
 
@@ -74,6 +78,7 @@ export class EntityLog {
     if (old === undefined || old.removed) return;
     this.revno++;
     this.entries.set(key, { ...old, revno: this.revno, removed: true });
+    this.changes?.bump();
     this.prune();
     this.wake();
   }

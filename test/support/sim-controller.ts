@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import { Controller, type Model } from "../../src/index.js";
-import { Simulator } from "../../src/simulator/index.js";
+import { type CharmSource, Simulator } from "../../src/simulator/index.js";
 import { createConformanceTap } from "./conformance-tap.js";
 
 /** What {@link useSimController} gives a test file once its `beforeAll` has run. */
@@ -13,6 +13,22 @@ export interface SimController {
   readonly dir: string;
   /** The conformance tap, for further connections the test opens itself. */
   readonly onFrame: ReturnType<typeof createConformanceTap>["onFrame"];
+}
+
+/** Options of {@link useSimController}. */
+export interface SimControllerOptions {
+  /** The Juju version the simulator plays (default 3.6). */
+  juju?: "3.6" | "4.0";
+  /** Machines answer ssh. */
+  ssh?: boolean;
+  /** Seed of the simulator (addresses, ids, jitter). */
+  seed?: number;
+  /** Where charms come from (default: the simulator's catalog). */
+  charms?: CharmSource;
+  /** At least this many frames must have flowed by `afterAll` (default 10). */
+  minFrames?: number;
+  /** `afterAll` also checks that frames were checked against this schema major. */
+  expectMajor?: 3 | 4;
 }
 
 /**
@@ -25,7 +41,7 @@ export interface SimController {
  */
 export function useSimController(
   prefix: string,
-  options: { juju?: "3.6" | "4.0"; ssh?: boolean } = {},
+  options: SimControllerOptions = {},
 ): SimController {
   const tap = createConformanceTap();
   const ctx = { onFrame: tap.onFrame } as SimController & {
@@ -38,6 +54,8 @@ export function useSimController(
     ctx.sim = await Simulator.start({
       ...(options.juju ? { juju: options.juju } : {}),
       ...(options.ssh ? { ssh: true } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.charms ? { charms: options.charms } : {}),
       jujuData: ctx.dir,
       controllerName: "sim",
       timing: "instant",
@@ -50,7 +68,8 @@ export function useSimController(
   });
   afterAll(async () => {
     await ctx.controller?.disconnect();
-    expect(tap.framesSeen).toBeGreaterThan(10);
+    expect(tap.framesSeen).toBeGreaterThan(options.minFrames ?? 10);
+    if (options.expectMajor !== undefined) expect(tap.major).toBe(options.expectMajor);
     expect(tap.violations).toEqual([]);
     await ctx.sim?.stop();
     if (ctx.dir) await rm(ctx.dir, { recursive: true, force: true });

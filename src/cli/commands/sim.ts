@@ -128,15 +128,20 @@ export async function writeSimState(dir: string, state: SimStateFile): Promise<v
 /** How often `--state` checks for changes to save. */
 const STATE_SAVE_INTERVAL_MS = 2000;
 
-/** A snapshot once the agents are idle, waiting up to `timeoutMs` (undefined if they never settle). */
+/**
+ * A snapshot once the agents are idle, waiting up to `timeoutMs` (undefined
+ * if they never settle), with the simulator's change counter it reflects.
+ */
 async function settledSnapshot(
   sim: Simulator,
   timeoutMs: number,
-): Promise<SimulatorSnapshot | undefined> {
+): Promise<{ snapshot: SimulatorSnapshot; changes: number } | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return await sim.snapshot();
+      // Read together with the snapshot, which is taken synchronously by the call.
+      const changes = sim.stateChanges;
+      return { snapshot: await sim.snapshot(), changes };
     } catch (e) {
       if ((e as { code?: unknown }).code !== "ERR_SNAPSHOT_BUSY" || Date.now() >= deadline) {
         if ((e as { code?: unknown }).code === "ERR_SNAPSHOT_BUSY") return undefined;
@@ -150,10 +155,13 @@ async function settledSnapshot(
 /**
  * Saves the simulator's state into `dir` whenever it changed (checked
  * every {@link STATE_SAVE_INTERVAL_MS}, while the agents are idle) and on
- * {@link StateSaver.final}.
+ * {@link StateSaver.final}. Whether it changed is the simulator's change
+ * counter ({@link Simulator.stateChanges}): an idle controller costs no
+ * snapshot at all.
  */
 class StateSaver {
-  private last = "";
+  /** The change counter the last save reflected (undefined: nothing saved yet). */
+  private saved: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
 
@@ -166,19 +174,17 @@ class StateSaver {
   /** Saves if the state changed since the last save; busy agents postpone it to the next check. */
   save(waitMs = 0): Promise<void> {
     this.running = this.running.then(async () => {
-      const snap = await settledSnapshot(this.sim, waitMs);
-      if (snap === undefined) return;
-      // The creation time alone is no change.
-      const key = JSON.stringify({ ...snap, createdAt: "" });
-      if (key === this.last) return;
+      if (this.sim.stateChanges === this.saved) return;
+      const taken = await settledSnapshot(this.sim, waitMs);
+      if (taken === undefined) return;
       await writeSimState(this.dir, {
         format: "libjuju-sim-state",
         version: 1,
         password: this.sim.password,
         tls: this.sim.tlsIdentity(),
-        snapshot: snap,
+        snapshot: taken.snapshot,
       });
-      this.last = key;
+      this.saved = taken.changes;
     });
     this.running = this.running.catch((e: unknown) => {
       this.report(`state: cannot save to ${this.dir}: ${(e as Error).message}`);

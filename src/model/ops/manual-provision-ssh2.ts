@@ -135,6 +135,55 @@ function classify(err: Error & { level?: string; code?: string }, target: SshTar
   return new SshError("protocol", `ssh: ${where}: ${err.message}`, { cause: err });
 }
 
+/** What bounds one operation on a connection (see {@link settleOnce}). */
+interface OperationGuard {
+  signal: AbortSignal | undefined;
+  /** The message of the {@link AbortError} when `signal` aborts. */
+  aborted: string;
+  /** Milliseconds before the operation fails with {@link OperationGuard.timedOut}. */
+  timeout: number;
+  timedOut: () => Error;
+  /** A connection whose `error` event fails the operation (classified against `target`). */
+  client?: { client: ClientType; target: SshTarget };
+  /** Runs once, after the listeners are gone and before the promise settles (`err` on failure). */
+  cleanup?: (err: Error | undefined) => void;
+}
+
+/**
+ * The promise of one operation on an ssh connection, settled once: by the
+ * operation through `finish`, by the timeout, by the abort signal or by an
+ * error of the connection, whichever comes first; the timer and listeners
+ * go with it.
+ */
+function settleOnce<T>(
+  guard: OperationGuard,
+  start: (finish: (err: Error | undefined, value?: T) => void) => void,
+): Promise<T> {
+  const { signal, client: conn } = guard;
+  if (signal?.aborted) return Promise.reject(new AbortError(guard.aborted));
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const finish = (err: Error | undefined, value?: T) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      conn?.client.removeListener("error", onClientError);
+      guard.cleanup?.(err);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    const onAbort = () => finish(new AbortError(guard.aborted));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => finish(guard.timedOut()), guard.timeout);
+    const onClientError = (e: Error) => {
+      if (conn) finish(classify(e, conn.target));
+    };
+    conn?.client.once("error", onClientError);
+    start(finish);
+  });
+}
+
 class Ssh2Session implements SshFileSession {
   constructor(
     private readonly client: ClientType,
@@ -144,36 +193,22 @@ class Ssh2Session implements SshFileSession {
   ) {}
 
   exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(new AbortError("manual provisioning was aborted"));
-    return new Promise((resolve, reject) => {
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      const finish = (err: Error | undefined, result?: SshExecResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.client.removeListener("error", onClientError);
-        if (err) {
-          channel?.close();
-          reject(err);
-        } else resolve(result!);
-      };
-      const onAbort = () => finish(new AbortError("manual provisioning was aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(
-        () =>
-          finish(
-            new SshError(
-              "timeout",
-              `ssh: command on ${this.target.host} did not finish within ${options.timeout} ms`,
-            ),
-          ),
-        options.timeout,
-      );
-      const onClientError = (e: Error) => finish(classify(e, this.target));
-      this.client.once("error", onClientError);
+    let channel: ClientChannel | undefined;
+    const guard: OperationGuard = {
+      signal: options.signal,
+      aborted: "manual provisioning was aborted",
+      timeout: options.timeout,
+      timedOut: () =>
+        new SshError(
+          "timeout",
+          `ssh: command on ${this.target.host} did not finish within ${options.timeout} ms`,
+        ),
+      client: { client: this.client, target: this.target },
+      cleanup: (err) => {
+        if (err) channel?.close();
+      },
+    };
+    return settleOnce<SshExecResult>(guard, (finish) => {
       this.client.exec(command, { pty: options.pty === true }, (err, stream) => {
         if (err) {
           finish(classify(err, this.target));
@@ -264,36 +299,21 @@ class Ssh2Session implements SshFileSession {
     options: SshTransferOptions,
     body: (sftp: SFTPWrapper) => Promise<void>,
   ): Promise<void> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(new AbortError("the copy was aborted"));
     const target = `${this.target.user}@${this.target.host}`;
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      let sftpChannel: SFTPWrapper | undefined;
-      const finish = (err?: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        this.client.removeListener("error", onClientError);
-        sftpChannel?.end();
-        if (err) reject(err);
-        else resolve();
-      };
-      const onAbort = () => finish(new AbortError("the copy was aborted"));
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const timer = setTimeout(
-        () =>
-          finish(
-            new SshError(
-              "timeout",
-              `ssh: copy to/from ${this.target.host} did not finish within ${options.timeout} ms`,
-            ),
-          ),
-        options.timeout,
-      );
-      const onClientError = (e: Error) => finish(classify(e, this.target));
-      this.client.once("error", onClientError);
+    let sftpChannel: SFTPWrapper | undefined;
+    const guard: OperationGuard = {
+      signal: options.signal,
+      aborted: "the copy was aborted",
+      timeout: options.timeout,
+      timedOut: () =>
+        new SshError(
+          "timeout",
+          `ssh: copy to/from ${this.target.host} did not finish within ${options.timeout} ms`,
+        ),
+      client: { client: this.client, target: this.target },
+      cleanup: () => sftpChannel?.end(),
+    };
+    return settleOnce<void>(guard, (finish) => {
       this.client.sftp((err, sftp) => {
         if (err) {
           finish(
@@ -305,7 +325,7 @@ class Ssh2Session implements SshFileSession {
         }
         sftpChannel = sftp;
         body(sftp).then(
-          () => finish(),
+          () => finish(undefined),
           (e: unknown) =>
             finish(
               e instanceof ScpFailure
@@ -430,27 +450,18 @@ export const ssh2Connector: SshProxyConnector = {
     const hop = await login(jump, auth, options);
     try {
       // A direct-tcpip channel from the jump host to the target (OpenSSH's -J).
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        const { signal } = options;
-        const finish = (err: Error | undefined, stream?: ClientChannel) => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          if (err) reject(err);
-          else resolve(stream!);
-        };
-        const onAbort = () => finish(new AbortError("manual provisioning was aborted"));
-        signal?.addEventListener("abort", onAbort, { once: true });
-        // The channel open shares the connect budget: a jump host that never answers is a timeout.
-        const timer = setTimeout(
-          () =>
-            finish(
-              new SshError(
-                "timeout",
-                `ssh: jump host ${jump.host} did not open ${target.host}:${target.port} within ${options.timeout} ms`,
-              ),
-            ),
-          options.timeout,
-        );
+      // The channel open shares the connect budget: a jump host that never answers is a timeout.
+      const guard: OperationGuard = {
+        signal: options.signal,
+        aborted: "manual provisioning was aborted",
+        timeout: options.timeout,
+        timedOut: () =>
+          new SshError(
+            "timeout",
+            `ssh: jump host ${jump.host} did not open ${target.host}:${target.port} within ${options.timeout} ms`,
+          ),
+      };
+      const channel = await settleOnce<ClientChannel>(guard, (finish) => {
         hop.forwardOut("127.0.0.1", 0, target.host, target.port, (err, stream) =>
           err
             ? finish(
