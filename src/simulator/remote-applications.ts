@@ -36,7 +36,7 @@ import {
 } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
 import { type OfferRecord, offerByUuid, offersOf } from "./offers.js";
-import { clearRemoteUnits, setRemoteUnits } from "./remote-units.js";
+import { clearRemoteUnits, remoteUnitsOf, setRemoteUnits } from "./remote-units.js";
 import { derivedApplicationStatus } from "./status.js";
 import { type ControllerStore, goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -363,6 +363,8 @@ function proxyFor(
     links: new Map(),
   };
   st.proxies.set(name, p);
+  // Its remote relations worker follows the offering model's units too.
+  watch(offerModel);
   const store = offerModel.controller;
   const consumerUuid = consumer.uuid;
   setRemoteUnits(
@@ -397,6 +399,7 @@ export function reconcile(store: ControllerStore): void {
   try {
     for (const model of [...store.models.values()]) reconcileConsumer(model);
     for (const model of [...store.models.values()]) reconcileOfferer(model);
+    for (const model of [...store.models.values()]) syncFarUnits(model);
     for (const model of [...store.models.values()]) {
       for (const s of [...cmrOf(model).saas.values()]) {
         if (s.life === "dying" && model.state.relationsOf(s.name).length === 0) {
@@ -408,6 +411,51 @@ export function reconcile(store: ControllerStore): void {
     }
   } finally {
     reconciling = false;
+  }
+}
+
+/** Per cross-model relation: the far units its local units have seen join (and not yet depart). */
+const SEEN = new WeakMap<RelationRecord, Set<string>>();
+
+/**
+ * The remote relations worker's unit watch (`WatchRelationUnits` on the
+ * other side, `relation-joined`/`-departed` for the units here): a far unit
+ * that starts after the relation exists joins it for every started local
+ * unit; a far unit that dies or goes departs. The first look at a relation
+ * only records who is there: the local units' own relation hooks
+ * (`Agents.relationAdded`, unit start) already counted those.
+ */
+function syncFarUnits(model: ModelRecord): void {
+  const st = cmrOf(model);
+  const remote = new Set([...st.saas.keys(), ...st.proxies.keys()]);
+  if (remote.size === 0) return;
+  const ents = model.state;
+  for (const r of ents.relations.values()) {
+    const far = r.endpoints.find((e) => remote.has(e.application));
+    if (far === undefined) continue;
+    const units = remoteUnitsOf(ents, far.application);
+    const seen = SEEN.get(r);
+    if (seen === undefined) {
+      SEEN.set(r, new Set(units.filter((u) => u.life === "alive").map((u) => u.name)));
+      continue;
+    }
+    if (r.life !== "alive") continue;
+    const alive = new Set(units.filter((u) => u.life === "alive").map((u) => u.name));
+    const joined = units.filter((u) => u.life === "alive" && u.started && !seen.has(u.name));
+    const departed = [...seen].filter((n) => !alive.has(n));
+    if (joined.length === 0 && departed.length === 0) continue;
+    SEEN.set(r, new Set([...seen, ...joined.map((u) => u.name)].filter((n) => alive.has(n))));
+    for (const ep of r.endpoints) {
+      if (ep.application === far.application) continue;
+      for (const u of ents.unitsOf(ep.application)) {
+        if (!u.started || u.life !== "alive") continue;
+        for (const _ of departed) model.agents.runHookThenSettle(u, `${ep.name}-relation-departed`);
+        for (const _ of joined) {
+          model.agents.runHookThenSettle(u, `${ep.name}-relation-joined`);
+          model.agents.runHookThenSettle(u, `${ep.name}-relation-changed`);
+        }
+      }
+    }
   }
 }
 
