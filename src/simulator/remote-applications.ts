@@ -35,7 +35,15 @@ import {
   wireStatus,
 } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
-import { type OfferRecord, offerByUuid, offersOf } from "./offers.js";
+import { agentLog } from "./logs.js";
+import {
+  checkOfferMacaroons,
+  DISCHARGE_REQUIRED,
+  dischargeOfferAccess,
+  type OfferRecord,
+  offerByUuid,
+  offersOf,
+} from "./offers.js";
 import { clearRemoteUnits, remoteUnitsOf, setRemoteUnits } from "./remote-units.js";
 import { derivedApplicationStatus } from "./status.js";
 import { type ControllerStore, goTime, type ModelRecord, type StatusValue } from "./store.js";
@@ -65,6 +73,14 @@ export interface SaasRecord {
   since: Date;
   /** Set once the offer is gone. */
   terminated?: StatusValue;
+  /**
+   * Set when registering a relation with the offering side needed a new
+   * discharge and the offer access discharger refused it
+   * (`checkOfferPermissionDenied`); cleared by a later registration.
+   */
+  error?: StatusValue;
+  /** The relation ids whose registration failed without a status (logged once each). */
+  failedRegistrations?: number[];
 }
 
 /** A consumer proxy (`remote-<token>`) in an offering model. */
@@ -229,6 +245,7 @@ function removeSaas(model: ModelRecord, s: SaasRecord): void {
 /** The status a SAAS application shows: the offered application's, or `terminated`. */
 function saasStatus(model: ModelRecord, s: SaasRecord): StatusValue {
   if (s.terminated !== undefined) return s.terminated;
+  if (s.error !== undefined) return s.error;
   const found = offerByUuid(model.controller, s.offerUuid);
   const app = found?.model.state.applications.get(found.offer.application);
   if (found === undefined || app === undefined) {
@@ -491,6 +508,7 @@ function reconcileConsumer(model: ModelRecord): void {
         consumingUser(s, model.owner),
       );
       if (proxy.links.has(r.id)) continue;
+      if (authorise(model, s, offerModel, offer, r) === undefined) continue;
       const epName = offer.endpoints[remote.name] ?? remote.name;
       const offeredEp = charmEndpoints(offered.name, offered.charm).find((e) => e.name === epName);
       if (offeredEp === undefined) continue;
@@ -503,6 +521,74 @@ function reconcileConsumer(model: ModelRecord): void {
       publishOffer(offerModel, offer);
     }
   }
+}
+
+/**
+ * What `RegisterRemoteRelations` checks before the offering side takes a
+ * relation (`CheckOfferMacaroons`), and what the consuming worker does with
+ * the answer: a verified consume macaroon gives the consuming user; one that
+ * needs a discharge (forged, expired, for another offer) is discharged again
+ * by the offer access discharger for the user it declares, which succeeds
+ * while that user keeps `consume` access and otherwise puts the SAAS in
+ * `error` with the refusal; no declared user at all is `permission denied`,
+ * which the worker only logs (and retries). Undefined when refused.
+ */
+function authorise(
+  model: ModelRecord,
+  s: SaasRecord,
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+  r: RelationRecord,
+): string | undefined {
+  const store = model.controller;
+  const required = { sourceModelUuid: offerModel.uuid, offerUuid: offer.uuid };
+  let user: string;
+  try {
+    user = checkOfferMacaroons(
+      store,
+      s.macaroon === undefined ? [] : [s.macaroon],
+      required,
+    ).username;
+  } catch (e) {
+    const err = e as ServerError;
+    const prefix = `registering application ${s.name} and relation ${r.key}`;
+    if (err.code !== DISCHARGE_REQUIRED) {
+      const failed = s.failedRegistrations ?? [];
+      if (!failed.includes(r.id)) {
+        s.failedRegistrations = [...failed, r.id];
+        workerError(model, s, `${prefix}: ${err.message}`);
+      }
+      return undefined;
+    }
+    const declared = consumingUser(s, "");
+    try {
+      s.macaroon = dischargeOfferAccess(store, offerModel, offer, declared, 3);
+      user = declared;
+    } catch (d) {
+      const refused = (d as ServerError).message;
+      if (s.error?.message !== refused) {
+        s.error = { current: "error", message: refused, since: model.state.now() };
+        workerError(model, s, `${prefix}: ${refused}`);
+        publishSaas(model, s);
+      }
+      return undefined;
+    }
+  }
+  s.error = undefined;
+  s.failedRegistrations = undefined;
+  return user;
+}
+
+/** The remote application worker's error line in the consuming model's log. */
+function workerError(model: ModelRecord, s: SaasRecord, message: string): void {
+  agentLog(
+    model.state,
+    `model-${model.uuid}`,
+    "ERROR",
+    "juju.worker.remoterelations",
+    "remoteapplicationworker.go:126",
+    `error in remote application worker for ${s.name}: ${message}`,
+  );
 }
 
 function reconcileOfferer(offerModel: ModelRecord): void {
