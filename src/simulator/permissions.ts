@@ -171,6 +171,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "ApplicationOffers.FindApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
   "ApplicationOffers.ApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
   "ApplicationOffers.GetConsumeDetails": perEntity(`${OFFERS} (offer consume access)`),
+  "ApplicationOffers.RemoteApplicationInfo": perEntity(`${OFFERS} (offer consume access)`),
   "ApplicationOffers.ModifyOfferAccess": perEntity(`${OFFERS} (superuser, model or offer admin)`),
   "ApplicationOffers.DestroyOffers": perEntity(`${OFFERS} DestroyOffers (checkAdmin)`),
   "Application.AddUnits": write(`${APP} checkCanWrite`),
