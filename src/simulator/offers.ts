@@ -216,6 +216,7 @@ export function consumeMacaroon(
   offer: OfferRecord,
   user: string,
   bakeryVersion: number,
+  relationKey?: string,
 ): Record<string, unknown> {
   const id = randomBytes(16).toString("hex");
   const location = `juju model ${offerModel.uuid}`;
@@ -224,6 +225,8 @@ export function consumeMacaroon(
     `declared source-model-uuid ${offerModel.uuid}`,
     `declared username ${user}`,
     `declared offer-uuid ${offer.uuid}`,
+    // `CreateRemoteRelationMacaroon`: the same, attenuated to one relation.
+    ...(relationKey === undefined ? [] : [`declared relation-key ${relationKey}`]),
     `time-before ${expiry}`,
   ];
   const derived = createHmac("sha256", "macaroons-key-generator").update(rootKey(store)).digest();

@@ -44,7 +44,12 @@ import {
   offerByUuid,
   offersOf,
 } from "./offers.js";
-import { clearRemoteUnits, remoteUnitsOf, setRemoteUnits } from "./remote-units.js";
+import {
+  clearRemoteUnits,
+  type RemoteUnit,
+  remoteUnitsOf,
+  setRemoteUnits,
+} from "./remote-units.js";
 import { derivedApplicationStatus } from "./status.js";
 import { type ControllerStore, goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -94,6 +99,16 @@ interface ProxyRecord {
   user: string;
   /** Consuming relation id → mirror relation id in the offering model. */
   links: Map<number, number>;
+  /**
+   * Set when the consumer is on another controller and registered through
+   * `CrossModelRelations`: its relation tokens (the keys of `links` are
+   * then registration numbers), the consuming units it published, and the
+   * offered application's token it was given.
+   */
+  external?: {
+    relationTokens: Map<string, number>;
+    units: RemoteUnit[];
+  };
 }
 
 /** A model's cross-model relation state: its SAAS applications and consumer proxies. */
@@ -133,10 +148,11 @@ export function restoreCmrState(model: ModelRecord, state: CmrState): void {
     });
   }
   for (const p of state.proxies.values()) {
-    setRemoteUnits(
-      model.state,
-      p.name,
-      () => store.models.get(p.sourceModelUuid)?.state.unitsOf(p.consumerApp) ?? [],
+    const ext = p.external;
+    setRemoteUnits(model.state, p.name, () =>
+      ext !== undefined
+        ? ext.units
+        : (store.models.get(p.sourceModelUuid)?.state.unitsOf(p.consumerApp) ?? []),
     );
   }
   if (state.saas.size > 0 || state.proxies.size > 0) watch(model);
@@ -603,6 +619,22 @@ function reconcileOfferer(offerModel: ModelRecord): void {
   }
   for (const p of [...st.proxies.values()]) {
     const consumer = store.models.get(p.sourceModelUuid);
+    const ext = p.external;
+    if (ext !== undefined) {
+      // Another controller's consumer: its registrations go when their mirror does.
+      for (const [token, n] of [...ext.relationTokens]) {
+        const mirrorId = p.links.get(n);
+        if (mirrorId === undefined || !offerModel.state.relations.has(mirrorId)) {
+          ext.relationTokens.delete(token);
+          p.links.delete(n);
+        }
+      }
+      if (p.links.size === 0) {
+        st.proxies.delete(p.name);
+        clearRemoteUnits(offerModel.state, p.name);
+      }
+      continue;
+    }
     for (const [srcId, mirrorId] of [...p.links]) {
       const source = consumer?.state.relations.get(srcId);
       const mirror = offerModel.state.relations.get(mirrorId);
@@ -706,4 +738,117 @@ export function offersStatus(model: ModelRecord): Record<string, unknown> {
     };
   }
   return out;
+}
+
+/** What `CrossModelRelations.RegisterRemoteRelations` asks of an offering model (`params.RegisterRemoteRelationArg`). */
+export interface ExternalRegistration {
+  applicationToken: string;
+  relationToken: string;
+  sourceModelUuid: string;
+  remoteEndpoint: RemoteEndpointValue;
+  localEndpointName: string;
+  /** The consuming user the consume macaroon declared. */
+  user: string;
+}
+
+/**
+ * `registerRemoteRelation` of 3.6's CrossModelRelations facade: the
+ * consumer proxy `remote-<application token>` (made once), the relation
+ * between it and the offered application (made once per relation token),
+ * and the offer connection. Returns the mirror relation. Errors are 3.6's.
+ */
+export function registerExternalRelation(
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+  reg: ExternalRegistration,
+): RelationRecord {
+  const ents = offerModel.state;
+  const app = ents.applications.get(offer.application);
+  if (app === undefined || app.life !== "alive") {
+    throw Errors.notFound(`local application for offer ${offer.uuid}`);
+  }
+  const localEp = charmEndpoints(app.name, app.charm).find((e) => e.name === reg.localEndpointName);
+  if (localEp === undefined) throw Errors.notFound(`relation endpoint ${reg.localEndpointName}`);
+  const st = cmrOf(offerModel);
+  const name = `remote-${reg.applicationToken.replaceAll("-", "")}`;
+  let p = st.proxies.get(name);
+  if (p === undefined) {
+    const ext = { relationTokens: new Map<string, number>(), units: [] as RemoteUnit[] };
+    p = {
+      name,
+      sourceModelUuid: reg.sourceModelUuid,
+      consumerApp: name,
+      offerUuid: offer.uuid,
+      user: reg.user,
+      links: new Map(),
+      external: ext,
+    };
+    st.proxies.set(name, p);
+    setRemoteUnits(ents, name, () => ext.units);
+    watch(offerModel);
+  }
+  const ext = p.external as NonNullable<ProxyRecord["external"]>;
+  const known = ext.relationTokens.get(reg.relationToken);
+  const knownMirror =
+    known === undefined ? undefined : ents.relations.get(p.links.get(known) ?? -1);
+  if (knownMirror !== undefined) return knownMirror;
+  const mirror = ents.addRelation([
+    localEp,
+    {
+      application: name,
+      name: reg.remoteEndpoint.name,
+      role: reg.remoteEndpoint.role,
+      interface: reg.remoteEndpoint.interface,
+      optional: false,
+      limit: reg.remoteEndpoint.limit,
+      scope: "global",
+    },
+  ]);
+  const n = p.links.size === 0 ? 0 : Math.max(...p.links.keys()) + 1;
+  p.links.set(n, mirror.id);
+  ext.relationTokens.set(reg.relationToken, n);
+  offerModel.agents.relationAdded(mirror);
+  publishOffer(offerModel, offer);
+  return mirror;
+}
+
+/** The mirror relation a consuming controller's relation token names, with its proxy. */
+export function externalRelation(
+  offerModel: ModelRecord,
+  relationToken: string,
+): { proxy: ProxyRecord; mirror: RelationRecord; offerUuid: string } | undefined {
+  for (const p of cmrOf(offerModel).proxies.values()) {
+    const n = p.external?.relationTokens.get(relationToken);
+    if (n === undefined) continue;
+    const mirror = offerModel.state.relations.get(p.links.get(n) ?? -1);
+    if (mirror !== undefined) return { proxy: p, mirror, offerUuid: p.offerUuid };
+  }
+  return undefined;
+}
+
+/**
+ * `PublishRelationChanges` from a consuming controller: its units that
+ * entered the relation (changed, with `unit-id`s) or left it (departed),
+ * and the relation's life. Units and hooks follow on the next reconcile.
+ */
+export function publishExternalChange(
+  offerModel: ModelRecord,
+  found: { proxy: ProxyRecord; mirror: RelationRecord },
+  change: { life: string; changed: number[]; departed: number[] },
+): void {
+  const ext = found.proxy.external;
+  if (ext === undefined) return;
+  const unit = (id: number) => `${found.proxy.name}/${id}`;
+  const departed = new Set(change.departed.map(unit));
+  const units = ext.units.filter((u) => !departed.has(u.name));
+  for (const id of change.changed) {
+    if (!units.some((u) => u.name === unit(id))) {
+      units.push({ name: unit(id), life: "alive", started: true });
+    }
+  }
+  ext.units.splice(0, ext.units.length, ...units);
+  if (change.life !== "alive" && change.life !== "") {
+    offerModel.agents.destroyRelation(found.mirror);
+  }
+  reconcile(offerModel.controller);
 }
