@@ -29,6 +29,13 @@
  */
 import type { RemoteApplicationData } from "../protocol/entity-data.js";
 import {
+  type ExternalOffer,
+  externalStatus,
+  stopAllExternal,
+  stopExternal,
+  syncExternal,
+} from "./cross-model-worker.js";
+import {
   charmEndpoints,
   type RelationEndpoint,
   type RelationRecord,
@@ -73,6 +80,8 @@ export interface SaasRecord {
   life: "alive" | "dying";
   /** The controller hosting the offer when it is another one (`external-controller`). */
   externalControllerUuid: string;
+  /** That controller's addresses and CA, and the offer (set with `externalControllerUuid`). */
+  external?: ExternalOffer;
   macaroon: Record<string, unknown> | undefined;
   /** When it was consumed (the `since` of its status until the offered application has one). */
   since: Date;
@@ -191,6 +200,7 @@ export interface ConsumeArgs {
   description: string;
   endpoints: RemoteEndpointValue[];
   externalControllerUuid: string;
+  external?: ExternalOffer;
   macaroon: Record<string, unknown> | undefined;
 }
 
@@ -227,15 +237,19 @@ export function consume(model: ModelRecord, args: ConsumeArgs): void {
     endpoints: args.endpoints,
     life: "alive",
     externalControllerUuid: args.externalControllerUuid,
+    ...(args.external === undefined ? {} : { external: args.external }),
     macaroon: args.macaroon,
     since: model.state.now(),
   };
   st.saas.set(rec.name, rec);
   const ents = model.state;
-  setRemoteUnits(ents, rec.name, () => {
-    const found = offerByUuid(model.controller, rec.offerUuid);
-    return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
-  });
+  // Another controller's offer: its worker (cross-model-worker.ts) knows the remote units.
+  if (rec.external === undefined) {
+    setRemoteUnits(ents, rec.name, () => {
+      const found = offerByUuid(model.controller, rec.offerUuid);
+      return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
+    });
+  }
   publishSaas(model, rec);
   watch(model);
 }
@@ -254,6 +268,7 @@ export function destroySaas(model: ModelRecord, name: string): void {
 
 function removeSaas(model: ModelRecord, s: SaasRecord): void {
   cmrOf(model).saas.delete(s.name);
+  stopExternal(model, s.name);
   clearRemoteUnits(model.state, s.name);
   model.entities.remove("remoteApplication", s.name);
 }
@@ -262,6 +277,9 @@ function removeSaas(model: ModelRecord, s: SaasRecord): void {
 function saasStatus(model: ModelRecord, s: SaasRecord): StatusValue {
   if (s.terminated !== undefined) return s.terminated;
   if (s.error !== undefined) return s.error;
+  if (s.external !== undefined) {
+    return externalStatus(model, s.name) ?? { current: "unknown", message: "", since: s.since };
+  }
   const found = offerByUuid(model.controller, s.offerUuid);
   const app = found?.model.state.applications.get(found.offer.application);
   if (found === undefined || app === undefined) {
@@ -495,7 +513,11 @@ function syncFarUnits(model: ModelRecord): void {
 function reconcileConsumer(model: ModelRecord): void {
   const store = model.controller;
   for (const s of cmrOf(model).saas.values()) {
-    if (s.externalControllerUuid !== "") continue;
+    if (s.externalControllerUuid !== "") {
+      // The remote relations worker talks to the offering controller.
+      if (s.external !== undefined) syncExternal(model, s, () => reconcile(store));
+      continue;
+    }
     const found = offerByUuid(store, s.offerUuid);
     if (found === undefined) {
       if (s.terminated === undefined) {
@@ -673,10 +695,13 @@ export function watch(model: ModelRecord): void {
       try {
         await cursor.next();
       } catch {
+        // The model's log stopped (the simulator stops): so do its workers' connections.
+        stopAllExternal(model);
         return;
       }
       if (!store.models.has(model.uuid)) {
         cursor.stop();
+        stopAllExternal(model);
         reconcile(store);
         return;
       }

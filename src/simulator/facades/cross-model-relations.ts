@@ -8,9 +8,13 @@
  * `CheckOfferMacaroons` does; a consumer proxy, the relation and the offer
  * connection made; a relation macaroon minted) and `PublishRelationChanges`
  * (the consuming units joining and departing, the relation's life; each
- * change checked against its relation macaroon). The watchers the worker
- * also uses (`WatchRelationChanges`, `WatchOfferStatus`, …) are not served
- * yet: they answer `not implemented` as an unregistered method does.
+ * change checked against its relation macaroon), `WatchRelationChanges`
+ * with `RemoteRelationWatcher` (the offered units in the relation, as the
+ * consuming side's uniters need them) and `WatchOfferStatus` with
+ * `OfferStatusWatcher` (the offered application's status for the SAAS).
+ * Not served: `WatchRelationsSuspendedStatus`, `WatchEgressAddressesForRelations`,
+ * `PublishIngressNetworkChanges`, `WatchConsumedSecretsChanges` (no
+ * suspension, networks or secrets across controllers in the simulator).
  * @module
  */
 import type { Fields } from "../decode.js";
@@ -23,7 +27,11 @@ import {
   reconcile,
   registerExternalRelation,
 } from "../remote-applications.js";
+import { derivedApplicationStatus } from "../status.js";
+import type { ModelRecord } from "../store.js";
+import { goTime } from "../store.js";
 import { parseTagOfKind } from "../tags.js";
+import type { AllWatcherCursor } from "../watcher-hub.js";
 import type { CallContext, MethodSpec } from "./registry.js";
 
 const ROLES = ["provider", "requirer", "peer"] as const;
@@ -119,6 +127,137 @@ function publish(ctx: CallContext, change: Fields): void {
   });
 }
 
+/** What a CMR watcher (on the model's entity log cursor) follows, and what it last sent. */
+interface CmrWatch {
+  kind: "relation" | "offer";
+  model: ModelRecord;
+  token: string;
+  last: string;
+  sentUnits: Set<number>;
+}
+
+const WATCHES = new WeakMap<AllWatcherCursor, CmrWatch>();
+
+/** The relation's current change event as the consuming side sees it, or undefined once it is gone. */
+function relationEvent(w: CmrWatch): Record<string, unknown> {
+  const found = externalRelation(w.model, w.token);
+  const offer = found && [...offersOf(w.model).values()].find((o) => o.uuid === found.offerUuid);
+  const units =
+    found === undefined || offer === undefined
+      ? []
+      : w.model.state
+          .unitsOf(offer.application)
+          .filter((u) => u.life === "alive")
+          .map((u) => Number(u.name.split("/")[1]));
+  const departed = [...w.sentUnits].filter((id) => !units.includes(id));
+  return {
+    "relation-token": w.token,
+    "application-token": offer?.uuid ?? "",
+    life: found === undefined ? "dead" : found.mirror.life,
+    "changed-units": units
+      .filter((id) => !w.sentUnits.has(id))
+      .map((id) => ({ "unit-id": id, settings: {} })),
+    "departed-units": departed,
+    "unit-count": units.length,
+  };
+}
+
+function offerStatusChanges(w: CmrWatch): Array<Record<string, unknown>> {
+  const offer = [...offersOf(w.model).values()].find((o) => o.uuid === w.token);
+  const app = offer === undefined ? undefined : w.model.state.applications.get(offer.application);
+  if (offer === undefined || app === undefined) {
+    return [
+      {
+        "offer-name": "",
+        status: {
+          status: "terminated",
+          info: "offer has been removed",
+          data: {},
+          since: goTime(w.model.state.now()),
+        },
+      },
+    ];
+  }
+  const st = derivedApplicationStatus(w.model.state, app);
+  return [
+    {
+      "offer-name": offer.name,
+      status: { status: st.current, info: st.message, data: {}, since: goTime(st.since) },
+    },
+  ];
+}
+
+/** The next value of a watcher: waits on the entity log until what it follows changed. */
+async function nextOf(ctx: CallContext): Promise<Record<string, unknown>> {
+  const cursor = ctx.watcher(ctx.id);
+  const w = WATCHES.get(cursor);
+  if (w === undefined) throw Errors.unknownWatcher();
+  for (;;) {
+    await cursor.next();
+    if (w.kind === "relation") {
+      const ev = relationEvent(w);
+      const changed = (ev["changed-units"] as unknown[]).length > 0;
+      const departed = (ev["departed-units"] as unknown[]).length > 0;
+      if (changed || departed || ev.life !== w.last) {
+        w.last = String(ev.life);
+        for (const u of ev["changed-units"] as Array<{ "unit-id": number }>)
+          w.sentUnits.add(u["unit-id"]);
+        for (const id of ev["departed-units"] as number[]) w.sentUnits.delete(id);
+        return { "watcher-id": ctx.id, changes: ev };
+      }
+    } else {
+      const changes = offerStatusChanges(w);
+      const text = JSON.stringify(
+        (changes[0] as { status: { status: string; info: string } }).status,
+        ["status", "info"],
+      );
+      if (text !== w.last) {
+        w.last = text;
+        return { "watcher-id": ctx.id, changes };
+      }
+    }
+  }
+}
+
+function watchRelation(ctx: CallContext, arg: Fields): Record<string, unknown> {
+  const model = ctx.model();
+  const token = arg.string("relation-token");
+  arg.optInt("bakery-version");
+  const found = externalRelation(model, token);
+  if (found === undefined) throw Errors.notFound(`relation for token ${JSON.stringify(token)}`);
+  checkOfferMacaroons(ctx.store, macaroonsOf(arg), {
+    sourceModelUuid: model.uuid,
+    offerUuid: found.offerUuid,
+    relationKey: found.mirror.key,
+  });
+  const cursor = model.entities.watch();
+  const w: CmrWatch = { kind: "relation", model, token, last: "", sentUnits: new Set() };
+  const ev = relationEvent(w);
+  w.last = String(ev.life);
+  for (const u of ev["changed-units"] as Array<{ "unit-id": number }>)
+    w.sentUnits.add(u["unit-id"]);
+  WATCHES.set(cursor, w);
+  // The first `next()` of a cursor returns at once (the whole log): consume it now.
+  void cursor.next();
+  return { "watcher-id": ctx.addWatcher(cursor), changes: ev };
+}
+
+function watchOffer(ctx: CallContext, arg: Fields): Record<string, unknown> {
+  const model = ctx.model();
+  const offerUuid = arg.string("offer-uuid");
+  arg.optInt("bakery-version");
+  const offer = [...offersOf(model).values()].find((o) => o.uuid === offerUuid);
+  if (offer === undefined) throw Errors.notFound(`offer ${JSON.stringify(offerUuid)}`);
+  checkOfferMacaroons(ctx.store, macaroonsOf(arg), { sourceModelUuid: model.uuid, offerUuid });
+  const cursor = model.entities.watch();
+  const w: CmrWatch = { kind: "offer", model, token: offerUuid, last: "", sentUnits: new Set() };
+  const changes = offerStatusChanges(w);
+  w.last = JSON.stringify((changes[0] as { status: unknown }).status, ["status", "info"]);
+  WATCHES.set(cursor, w);
+  void cursor.next();
+  return { "watcher-id": ctx.addWatcher(cursor), changes };
+}
+
 /** The CrossModelRelations methods served. */
 export const crossModelRelationsMethods: readonly MethodSpec[] = [
   {
@@ -154,6 +293,60 @@ export const crossModelRelationsMethods: readonly MethodSpec[] = [
       });
       reconcile(ctx.store);
       return { results };
+    },
+  },
+  {
+    facade: "CrossModelRelations",
+    versions: [2],
+    method: "WatchRelationChanges",
+    params: "params.RemoteEntityArgs",
+    call: (ctx, p) => ({
+      results: p.objects("args", "params.RemoteEntityArg").map((arg) => {
+        try {
+          return watchRelation(ctx, arg);
+        } catch (e) {
+          return {
+            "watcher-id": "",
+            changes: { "relation-token": "", "application-token": "", life: "", "unit-count": 0 },
+            error: wireErr(e),
+          };
+        }
+      }),
+    }),
+  },
+  {
+    facade: "CrossModelRelations",
+    versions: [2],
+    method: "WatchOfferStatus",
+    params: "params.OfferArgs",
+    call: (ctx, p) => ({
+      results: p.objects("args", "params.OfferArg").map((arg) => {
+        try {
+          return watchOffer(ctx, arg);
+        } catch (e) {
+          return { "watcher-id": "", changes: [], error: wireErr(e) };
+        }
+      }),
+    }),
+  },
+  { facade: "RemoteRelationWatcher", versions: [1], method: "Next", call: nextOf },
+  {
+    facade: "RemoteRelationWatcher",
+    versions: [1],
+    method: "Stop",
+    call: (ctx) => {
+      ctx.stopWatcher(ctx.id);
+      return {};
+    },
+  },
+  { facade: "OfferStatusWatcher", versions: [1], method: "Next", call: nextOf },
+  {
+    facade: "OfferStatusWatcher",
+    versions: [1],
+    method: "Stop",
+    call: (ctx) => {
+      ctx.stopWatcher(ctx.id);
+      return {};
     },
   },
 ];
