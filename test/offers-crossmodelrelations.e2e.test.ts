@@ -260,6 +260,60 @@ describe("CrossModelRelations(2) on the offering controller", () => {
     await ranTimes("mysql/0", "shared-db-relation-departed", 1);
   });
 
+  it("watches the offered units and the offer status for the consuming side", async () => {
+    const watch = await cmr("WatchRelationChanges", {
+      args: [
+        {
+          "relation-token": "9d8e7f60-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+          macaroons: [relationMac],
+          "bakery-version": 3,
+        },
+      ],
+    });
+    const [w] = (watch.response as { results: Array<Record<string, unknown>> }).results;
+    expect(w?.error).toBeUndefined();
+    expect(w?.changes).toMatchObject({
+      life: "alive",
+      "changed-units": [{ "unit-id": 0 }],
+      "unit-count": 1,
+    });
+    const id = String(w?.["watcher-id"]);
+    // A unit added to the offered application is the watcher's next change.
+    const next = worker.call("RemoteRelationWatcher", 1, "Next", undefined, id);
+    await offering.applications.get("mysql")?.addUnit();
+    const n = await next;
+    cmrViolations.push(...SCHEMA("WatchRelationChanges", "Result", { results: [n.response] }));
+    expect((n.response as { changes: Record<string, unknown> }).changes).toMatchObject({
+      "changed-units": [{ "unit-id": 1 }],
+      "unit-count": 2,
+    });
+    expect((await worker.call("RemoteRelationWatcher", 1, "Stop", undefined, id)).error).toBe(
+      undefined,
+    );
+    const bad = await cmr("WatchRelationChanges", {
+      args: [{ "relation-token": "9d8e7f60-5a4b-4c3d-8e2f-1a0b9c8d7e6f", macaroons: [] }],
+    });
+    expect((bad.response as { results: Frame[] }).results[0]?.error).toEqual({
+      message: "permission denied",
+      code: "unauthorized access",
+    });
+
+    const status = await cmr("WatchOfferStatus", {
+      args: [{ "offer-uuid": offerUuid, macaroons: [consumeMac], "bakery-version": 3 }],
+    });
+    const [s] = (status.response as { results: Array<Record<string, unknown>> }).results;
+    expect(s?.changes).toEqual([
+      expect.objectContaining({
+        "offer-name": "db",
+        status: expect.objectContaining({ status: expect.any(String) }),
+      }),
+    ]);
+    expect(
+      (await worker.call("OfferStatusWatcher", 1, "Stop", undefined, String(s?.["watcher-id"])))
+        .error,
+    ).toBe(undefined);
+  });
+
   it("a relation the consuming side ends goes on the offering side, and unknown tokens are ignored", async () => {
     const dying = await cmr("PublishRelationChanges", {
       changes: [
