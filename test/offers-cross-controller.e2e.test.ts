@@ -96,6 +96,28 @@ describe("consuming an offer of another controller", () => {
     expect(cs["remote-applications"]?.db?.relations).toEqual({ "shared-db": ["keystone"] });
   });
 
+  it("survives a snapshot and restore of both controllers: the relation carries on", async () => {
+    const settled = async (sim: typeof offerer.sim) => {
+      for (;;) {
+        try {
+          return JSON.parse(JSON.stringify(await sim.snapshot())) as Awaited<
+            ReturnType<typeof sim.snapshot>
+          >;
+        } catch (e) {
+          if ((e as { code?: string }).code !== "ERR_SNAPSHOT_BUSY") throw e;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    };
+    const offerSnap = await settled(offerer.sim);
+    const consumeSnap = await settled(consumer.sim);
+    await offerer.sim.restore(offerSnap);
+    await consumer.sim.restore(consumeSnap);
+    await offering.waitFor("mirror kept", () => proxied().length === 1);
+    await consuming.waitFor("relation kept", () => saasRelations().length === 1);
+    expect(counts()).toEqual([1, 1]);
+  });
+
   it("units added later join on the other controller", async () => {
     await offering.applications.get("mysql")?.addUnit();
     await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 2);

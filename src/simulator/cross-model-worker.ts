@@ -41,6 +41,11 @@ export interface ExternalSaas {
   external?: ExternalOffer;
   macaroon: Record<string, unknown> | undefined;
   endpoints: Array<{ name: string; role: string; interface: string; limit: number }>;
+  /**
+   * The tokens the worker registered with (kept with the SAAS, so a
+   * restored snapshot registers the same relations again, not new ones).
+   */
+  tokens?: { application: string; relations: Record<string, string> };
 }
 
 /** A failed call on the offering controller, with Juju's code. */
@@ -168,11 +173,9 @@ class ExternalWorker {
   readonly units: RemoteUnit[] = [];
   /** Offered unit ids per relation, merged into {@link units}. */
   readonly unitsByRelation = new Map<number, Set<number>>();
-  readonly tokens = new Map<number, string>();
   readonly regs = new Map<number, Registration>();
   readonly registering = new Set<number>();
   status: StatusValue | undefined;
-  appToken: string;
   chain: Promise<void> = Promise.resolve();
 
   constructor(
@@ -180,8 +183,17 @@ class ExternalWorker {
     readonly saas: ExternalSaas,
     readonly onChange: () => void,
   ) {
-    this.appToken = model.controller.newUuid();
+    saas.tokens ??= { application: model.controller.newUuid(), relations: {} };
     setRemoteUnits(model.state, saas.name, () => this.units);
+  }
+
+  private appToken(): string {
+    return this.saas.tokens?.application ?? "";
+  }
+
+  /** Whether the offered units are known yet (a relation watcher reported). */
+  get unitsKnown(): boolean {
+    return this.unitsByRelation.size > 0;
   }
 
   private log(message: string): void {
@@ -285,8 +297,12 @@ class ExternalWorker {
       }
     };
     loop().catch((e: unknown) => {
-      if (!this.stopped && !conn.closed)
-        this.log(`watching status for offer: ${(e as Error).message}`);
+      if (this.stopped || conn.closed) return;
+      this.log(`watching status for offer: ${(e as Error).message}`);
+      // As Juju restarts the worker: watch again a little later.
+      this.later(() => {
+        if (this.conn === conn && !conn.closed) this.watchOffer(conn);
+      });
     });
   }
 
@@ -329,9 +345,22 @@ class ExternalWorker {
       }
     };
     loop().catch((e: unknown) => {
-      if (!this.stopped && !conn.closed)
-        this.log(`watching relation ${relId}: ${(e as Error).message}`);
+      if (this.stopped || conn.closed) return;
+      this.log(`watching relation ${relId}: ${(e as Error).message}`);
+      // As Juju restarts the worker: register again (idempotent there) and watch anew.
+      this.later(() => {
+        if (this.regs.get(relId) === reg) this.regs.delete(relId);
+        this.onChange();
+      });
     });
+  }
+
+  /** Runs `fn` after a short pause, unless the worker stopped meanwhile (never keeps the process alive). */
+  private later(fn: () => void): void {
+    const t = setTimeout(() => {
+      if (!this.stopped) fn();
+    }, 200);
+    t.unref();
   }
 
   private refreshUnits(): void {
@@ -399,10 +428,15 @@ class ExternalWorker {
   ): void {
     const ext = this.saas.external;
     if (ext === undefined) return;
-    let token = this.tokens.get(relId);
+    const tokens = this.saas.tokens ?? {
+      application: this.model.controller.newUuid(),
+      relations: {},
+    };
+    this.saas.tokens = tokens;
+    let token = tokens.relations[String(relId)];
     if (token === undefined) {
       token = this.model.controller.newUuid();
-      this.tokens.set(relId, token);
+      tokens.relations[String(relId)] = token;
     }
     const relationToken = token;
     this.enqueue(`registering application ${this.saas.name} and relation ${relId}`, async () => {
@@ -410,7 +444,7 @@ class ExternalWorker {
         const res = (await conn.call("CrossModelRelations", 2, "RegisterRemoteRelations", {
           relations: [
             {
-              "application-token": this.appToken,
+              "application-token": this.appToken(),
               "source-model-tag": `model-${this.model.uuid}`,
               "relation-token": relationToken,
               "remote-endpoint": {
@@ -470,7 +504,7 @@ class ExternalWorker {
         changes: [
           {
             "relation-token": reg.relationToken,
-            "application-token": this.appToken,
+            "application-token": this.appToken(),
             life,
             "changed-units": changed.map((id) => ({ "unit-id": id, settings: {} })),
             "departed-units": departed,
@@ -508,6 +542,11 @@ export function syncExternal(model: ModelRecord, saas: ExternalSaas, onChange: (
     m.set(saas.name, w);
   }
   w.sync();
+}
+
+/** Whether the worker of an external SAAS knows the offered units yet (undefined: no worker). */
+export function externalUnitsKnown(model: ModelRecord, name: string): boolean | undefined {
+  return WORKERS.get(model)?.get(name)?.unitsKnown;
 }
 
 /** The status the offering controller reported for an external SAAS (or the connection error). */

@@ -31,6 +31,7 @@ import type { RemoteApplicationData } from "../protocol/entity-data.js";
 import {
   type ExternalOffer,
   externalStatus,
+  externalUnitsKnown,
   stopAllExternal,
   stopExternal,
   syncExternal,
@@ -151,6 +152,8 @@ export function restoreCmrState(model: ModelRecord, state: CmrState): void {
   STATES.set(model, state);
   const store = model.controller;
   for (const s of state.saas.values()) {
+    // Another controller's offer: the worker sets its remote units once it runs again.
+    if (s.external !== undefined) continue;
     setRemoteUnits(model.state, s.name, () => {
       const found = offerByUuid(store, s.offerUuid);
       return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
@@ -465,8 +468,12 @@ export function reconcile(store: ControllerStore): void {
   }
 }
 
-/** Per cross-model relation: the far units its local units have seen join (and not yet depart). */
-const SEEN = new WeakMap<RelationRecord, Set<string>>();
+/**
+ * Per cross-model relation (model UUID and relation id, so a restored
+ * snapshot's relation keeps what its units had seen): the far units its
+ * local units have seen join and not yet depart.
+ */
+const SEEN = new Map<string, Set<string>>();
 
 /**
  * The remote relations worker's unit watch (`WatchRelationUnits` on the
@@ -481,13 +488,27 @@ function syncFarUnits(model: ModelRecord): void {
   const remote = new Set([...st.saas.keys(), ...st.proxies.keys()]);
   if (remote.size === 0) return;
   const ents = model.state;
+  // Relations gone (or undone by a restore) take what they had seen with them.
+  for (const key of SEEN.keys()) {
+    const [uuid, id] = key.split(":");
+    if (uuid === model.uuid && !ents.relations.has(Number(id))) SEEN.delete(key);
+  }
   for (const r of ents.relations.values()) {
     const far = r.endpoints.find((e) => remote.has(e.application));
     if (far === undefined) continue;
+    const key = `${model.uuid}:${r.id}`;
+    // Another controller's units are unknown until its watcher reported
+    // them: a new relation has seen none (its hooks ran without them).
+    if (st.saas.get(far.application)?.external !== undefined) {
+      if (externalUnitsKnown(model, far.application) !== true) {
+        if (!SEEN.has(key)) SEEN.set(key, new Set());
+        continue;
+      }
+    }
     const units = remoteUnitsOf(ents, far.application);
-    const seen = SEEN.get(r);
+    const seen = SEEN.get(key);
     if (seen === undefined) {
-      SEEN.set(r, new Set(units.filter((u) => u.life === "alive").map((u) => u.name)));
+      SEEN.set(key, new Set(units.filter((u) => u.life === "alive").map((u) => u.name)));
       continue;
     }
     if (r.life !== "alive") continue;
@@ -495,7 +516,7 @@ function syncFarUnits(model: ModelRecord): void {
     const joined = units.filter((u) => u.life === "alive" && u.started && !seen.has(u.name));
     const departed = [...seen].filter((n) => !alive.has(n));
     if (joined.length === 0 && departed.length === 0) continue;
-    SEEN.set(r, new Set([...seen, ...joined.map((u) => u.name)].filter((n) => alive.has(n))));
+    SEEN.set(key, new Set([...seen, ...joined.map((u) => u.name)].filter((n) => alive.has(n))));
     for (const ep of r.endpoints) {
       if (ep.application === far.application) continue;
       for (const u of ents.unitsOf(ep.application)) {
