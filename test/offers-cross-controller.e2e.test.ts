@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LogRecord, Model } from "../src/index.js";
+import {
+  InvalidArgumentError,
+  type LogRecord,
+  type Model,
+  NotSupportedError,
+} from "../src/index.js";
 import { useSimController } from "./support/sim-controller.js";
 
 // Two simulators: the consuming one really connects to the offering one
@@ -68,6 +73,12 @@ afterAll(async () => {
 describe("consuming an offer of another controller", () => {
   it("consumes through the offering controller's consume details", async () => {
     expect(offerer.controller.controllerUuid).not.toBe(consumer.controller.controllerUuid);
+    // Not a controller: refused before anything is sent.
+    await expect(consuming.consume(URL, { controller: 3 as never })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    // Another controller's URL without its controller: python-libjuju would open it by name.
+    await expect(consuming.consume(`elsewhere:${URL}`)).rejects.toBeInstanceOf(NotSupportedError);
     expect(await consuming.consume(URL, { controller: offerer.controller })).toBe("db");
     await consuming.waitFor("SAAS delta", () => consuming.remoteApplications.has("db"));
     // The SAAS shows the offered application's status, from the other controller.
