@@ -62,7 +62,9 @@ async function check(env: SimController, version: 5 | 6): Promise<void> {
     expect(info.results[2]).toEqual({
       error: { message: 'application offer "ghost" not found', code: "not found" },
     });
-    expect((info.results[3]?.error as Frame).message).toContain("application offer URL");
+    expect(String((info.results[3]?.error as Frame | undefined)?.message)).toContain(
+      "application offer URL",
+    );
     expect(info.results[4]).toEqual({
       error: { message: 'model "admin/nowhere" not found', code: "not found" },
     });
