@@ -216,6 +216,7 @@ export function consumeMacaroon(
   offer: OfferRecord,
   user: string,
   bakeryVersion: number,
+  relationKey?: string,
 ): Record<string, unknown> {
   const id = randomBytes(16).toString("hex");
   const location = `juju model ${offerModel.uuid}`;
@@ -224,6 +225,8 @@ export function consumeMacaroon(
     `declared source-model-uuid ${offerModel.uuid}`,
     `declared username ${user}`,
     `declared offer-uuid ${offer.uuid}`,
+    // `CreateRemoteRelationMacaroon`: the same, attenuated to one relation.
+    ...(relationKey === undefined ? [] : [`declared relation-key ${relationKey}`]),
     `time-before ${expiry}`,
   ];
   const derived = createHmac("sha256", "macaroons-key-generator").update(rootKey(store)).digest();
@@ -243,4 +246,123 @@ export function consumeMacaroon(
     identifier: id,
     signature: sig.toString("hex"),
   };
+}
+
+/** `params.CodeDischargeRequired`: the macaroon needs a (new) discharge before the call can proceed. */
+export const DISCHARGE_REQUIRED = "macaroon discharge required";
+
+/** The declared attributes of a consume or relation macaroon, once verified. */
+export interface MacaroonAttrs {
+  username: string;
+  sourceModelUuid: string;
+  offerUuid: string;
+  /** The relation key a relation macaroon is attenuated to, `""` for a consume macaroon. */
+  relationKey: string;
+}
+
+/** The caveats, identifier and signature of a macaroon in either JSON form (v1 or v2). */
+function macaroonParts(
+  mac: unknown,
+): { id: string; caveats: string[]; sig: Buffer | undefined } | undefined {
+  if (mac === null || typeof mac !== "object" || Array.isArray(mac)) return undefined;
+  const m = mac as Record<string, unknown>;
+  const list = (m.caveats ?? m.c) as unknown;
+  const caveats: string[] = [];
+  if (Array.isArray(list)) {
+    for (const c of list) {
+      const text =
+        (c as Record<string, unknown> | null)?.cid ?? (c as Record<string, unknown> | null)?.i;
+      if (typeof text === "string") caveats.push(text);
+    }
+  }
+  const id = typeof m.identifier === "string" ? m.identifier : typeof m.i === "string" ? m.i : "";
+  let sig: Buffer | undefined;
+  if (typeof m.signature === "string" && /^[0-9a-f]{64}$/.test(m.signature)) {
+    sig = Buffer.from(m.signature, "hex");
+  } else if (typeof m.s64 === "string") {
+    sig = Buffer.from(m.s64, "base64url");
+  }
+  return { id, caveats, sig };
+}
+
+function declared(caveats: string[], key: string): string | undefined {
+  const prefix = `declared ${key} `;
+  const c = caveats.find((x) => x.startsWith(prefix));
+  return c === undefined ? undefined : c.slice(prefix.length);
+}
+
+/**
+ * `authenticator.CheckOfferMacaroons` (and `CheckRelationMacaroons` with a
+ * relation key) of 3.6's `apiserver/common/crossmodel/auth.go`: the
+ * macaroons must declare a user (else `permission denied`), verify against
+ * this controller's root key, carry the offering model and offer UUID
+ * asked for (and the relation for a relation macaroon) and not have
+ * expired; otherwise a discharge is required (`macaroon discharge
+ * required`, its message the reason), which the consuming side's remote
+ * relations worker answers by asking the offer access discharger again.
+ */
+export function checkOfferMacaroons(
+  store: ControllerStore,
+  macaroons: readonly unknown[],
+  required: { sourceModelUuid: string; offerUuid: string; relationKey?: string },
+): MacaroonAttrs {
+  const parsed = macaroons.map(macaroonParts).filter((p) => p !== undefined);
+  const username = parsed.map((p) => declared(p.caveats, "username")).find((u) => u !== undefined);
+  if (username === undefined || username === "") throw Errors.permissionDenied();
+  let reason = "verification failed: no macaroon for this offer";
+  const derived = createHmac("sha256", "macaroons-key-generator").update(rootKey(store)).digest();
+  for (const p of parsed) {
+    let sig = createHmac("sha256", derived).update(p.id).digest();
+    for (const c of p.caveats) sig = createHmac("sha256", sig).update(c).digest();
+    if (p.sig === undefined || !sig.equals(p.sig)) {
+      reason = "verification failed: signature mismatch after caveat verification";
+      continue;
+    }
+    const attrs: MacaroonAttrs = {
+      username: declared(p.caveats, "username") ?? "",
+      sourceModelUuid: declared(p.caveats, "source-model-uuid") ?? "",
+      offerUuid: declared(p.caveats, "offer-uuid") ?? "",
+      relationKey: declared(p.caveats, "relation-key") ?? "",
+    };
+    const expiry = p.caveats.find((c) => c.startsWith("time-before "))?.slice(12);
+    if (expiry !== undefined && !(Date.parse(expiry) > store.clock.now().getTime())) {
+      reason = `caveat ${JSON.stringify(`time-before ${expiry}`)} not satisfied: macaroon has expired`;
+      continue;
+    }
+    if (attrs.sourceModelUuid !== required.sourceModelUuid) {
+      reason = `caveat "declared source-model-uuid ${attrs.sourceModelUuid}" not satisfied: got source-model-uuid=${JSON.stringify(attrs.sourceModelUuid)}, expected ${JSON.stringify(required.sourceModelUuid)}`;
+      continue;
+    }
+    if (attrs.offerUuid !== required.offerUuid) {
+      reason = `caveat "declared offer-uuid ${attrs.offerUuid}" not satisfied: got offer-uuid=${JSON.stringify(attrs.offerUuid)}, expected ${JSON.stringify(required.offerUuid)}`;
+      continue;
+    }
+    if (required.relationKey !== undefined && attrs.relationKey !== required.relationKey) {
+      reason = `cmr operation relate not allowed for ${required.relationKey}`;
+      continue;
+    }
+    return attrs;
+  }
+  throw new ServerError(reason, DISCHARGE_REQUIRED);
+}
+
+/**
+ * The offer access discharger's answer (`has-offer-permission`): a fresh
+ * consume macaroon for `user` when they still have `consume` access to the
+ * offer, else the refusal the consuming side reports.
+ */
+export function dischargeOfferAccess(
+  store: ControllerStore,
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+  user: string,
+  bakeryVersion: number,
+): Record<string, unknown> {
+  if (!offerAccessAtLeast(offerAccessOf(store, offerModel, offer, user), "consume")) {
+    throw new ServerError(
+      "third party refused discharge: cannot discharge: permission denied",
+      DISCHARGE_REQUIRED,
+    );
+  }
+  return consumeMacaroon(store, offerModel, offer, user, bakeryVersion);
 }

@@ -82,6 +82,7 @@ const perEntity = (source: string): Permission => ({ need: { on: "entity" }, sou
 const ACTION = "apiserver/facades/client/action/action.go";
 const APP = "apiserver/facades/client/application/application.go";
 const OFFERS = "apiserver/facades/client/applicationoffers/applicationoffers.go";
+const CMR = "apiserver/facades/controller/crossmodelrelations/crossmodelrelations.go";
 const OFFERS_BASE = "apiserver/facades/client/applicationoffers/base.go applicationOffersFromModel";
 const CHARMS = "apiserver/facades/client/charms/client.go";
 const CONTROLLER = "apiserver/facades/client/controller/controller.go";
@@ -171,8 +172,17 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "ApplicationOffers.FindApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
   "ApplicationOffers.ApplicationOffers": perEntity(`${OFFERS_BASE} (offer read access)`),
   "ApplicationOffers.GetConsumeDetails": perEntity(`${OFFERS} (offer consume access)`),
+  "ApplicationOffers.RemoteApplicationInfo": perEntity(`${OFFERS} (offer consume access)`),
   "ApplicationOffers.ModifyOfferAccess": perEntity(`${OFFERS} (superuser, model or offer admin)`),
   "ApplicationOffers.DestroyOffers": perEntity(`${OFFERS} DestroyOffers (checkAdmin)`),
+  "CrossModelRelations.RegisterRemoteRelations": perEntity(`${CMR} (offer macaroons)`),
+  "CrossModelRelations.PublishRelationChanges": perEntity(`${CMR} (relation macaroons)`),
+  "CrossModelRelations.WatchRelationChanges": perEntity(`${CMR} (relation macaroons)`),
+  "CrossModelRelations.WatchOfferStatus": perEntity(`${CMR} (offer macaroons)`),
+  "RemoteRelationWatcher.Next": perEntity(`${CMR} (the connection's own watcher)`),
+  "RemoteRelationWatcher.Stop": perEntity(`${CMR} (the connection's own watcher)`),
+  "OfferStatusWatcher.Next": perEntity(`${CMR} (the connection's own watcher)`),
+  "OfferStatusWatcher.Stop": perEntity(`${CMR} (the connection's own watcher)`),
   "Application.AddUnits": write(`${APP} checkCanWrite`),
   "Application.ApplicationsInfo": read(`${APP} checkCanRead`),
   "Application.CharmConfig": read(`${APP} checkCanRead`),
@@ -370,6 +380,21 @@ export function meets(
   }
 }
 
+/** `api.AnonymousUsername`: the user a consuming controller logs in to an offering one as. */
+export const ANONYMOUS_USER = "jujuanonymous";
+
+/** The facades 3.6 gives an anonymous model login (`anonymousFacadeNames`), macaroon-gated each. */
+export const ANONYMOUS_FACADES: ReadonlySet<string> = new Set([
+  "CrossModelRelations",
+  "CrossModelSecrets",
+  "NotifyWatcher",
+  "OfferStatusWatcher",
+  "RelationStatusWatcher",
+  "RelationUnitsWatcher",
+  "RemoteRelationWatcher",
+  "StringsWatcher",
+]);
+
 /**
  * The dispatcher's check: `permission denied` (code `unauthorized access`)
  * when `user` may not call `facade.method` on a connection bound to `m`;
@@ -383,6 +408,8 @@ export function checkCall(
   facade: string,
   method: string,
 ): ServerError | undefined {
+  // An anonymous login (a consuming controller) reaches its own facades only.
+  if (user === ANONYMOUS_USER && !ANONYMOUS_FACADES.has(facade)) return Errors.permissionDenied();
   const p = permissionOf(facade, method);
   if (p === undefined) return isSuperuser(store, user) ? undefined : Errors.permissionDenied();
   return meets(store, user, m, p.need) ? undefined : Errors.permissionDenied();

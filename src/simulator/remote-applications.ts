@@ -30,14 +30,35 @@
 import type { Client } from "../facades/generated/index.js";
 import type { RemoteApplicationData } from "../protocol/entity-data.js";
 import {
+  type ExternalOffer,
+  externalStatus,
+  externalUnitsKnown,
+  stopAllExternal,
+  stopExternal,
+  syncExternal,
+} from "./cross-model-worker.js";
+import {
   charmEndpoints,
   type RelationEndpoint,
   type RelationRecord,
   wireStatus,
 } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
-import { type OfferRecord, offerByUuid, offersOf } from "./offers.js";
-import { clearRemoteUnits, setRemoteUnits } from "./remote-units.js";
+import { agentLog } from "./logs.js";
+import {
+  checkOfferMacaroons,
+  DISCHARGE_REQUIRED,
+  dischargeOfferAccess,
+  type OfferRecord,
+  offerByUuid,
+  offersOf,
+} from "./offers.js";
+import {
+  clearRemoteUnits,
+  type RemoteUnit,
+  remoteUnitsOf,
+  setRemoteUnits,
+} from "./remote-units.js";
 import { derivedApplicationStatus } from "./status.js";
 import { type ControllerStore, goTime, type ModelRecord, type StatusValue } from "./store.js";
 
@@ -61,11 +82,21 @@ export interface SaasRecord {
   life: "alive" | "dying";
   /** The controller hosting the offer when it is another one (`external-controller`). */
   externalControllerUuid: string;
+  /** That controller's addresses and CA, and the offer (set with `externalControllerUuid`). */
+  external?: ExternalOffer;
   macaroon: Record<string, unknown> | undefined;
   /** When it was consumed (the `since` of its status until the offered application has one). */
   since: Date;
   /** Set once the offer is gone. */
   terminated?: StatusValue;
+  /**
+   * Set when registering a relation with the offering side needed a new
+   * discharge and the offer access discharger refused it
+   * (`checkOfferPermissionDenied`); cleared by a later registration.
+   */
+  error?: StatusValue;
+  /** The relation ids whose registration failed without a status (logged once each). */
+  failedRegistrations?: number[];
 }
 
 /** A consumer proxy (`remote-<token>`) in an offering model. */
@@ -79,6 +110,16 @@ interface ProxyRecord {
   user: string;
   /** Consuming relation id → mirror relation id in the offering model. */
   links: Map<number, number>;
+  /**
+   * Set when the consumer is on another controller and registered through
+   * `CrossModelRelations`: its relation tokens (the keys of `links` are
+   * then registration numbers), the consuming units it published, and the
+   * offered application's token it was given.
+   */
+  external?: {
+    relationTokens: Map<string, number>;
+    units: RemoteUnit[];
+  };
 }
 
 /** A model's cross-model relation state: its SAAS applications and consumer proxies. */
@@ -112,16 +153,19 @@ export function restoreCmrState(model: ModelRecord, state: CmrState): void {
   STATES.set(model, state);
   const store = model.controller;
   for (const s of state.saas.values()) {
+    // Another controller's offer: the worker sets its remote units once it runs again.
+    if (s.external !== undefined) continue;
     setRemoteUnits(model.state, s.name, () => {
       const found = offerByUuid(store, s.offerUuid);
       return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
     });
   }
   for (const p of state.proxies.values()) {
-    setRemoteUnits(
-      model.state,
-      p.name,
-      () => store.models.get(p.sourceModelUuid)?.state.unitsOf(p.consumerApp) ?? [],
+    const ext = p.external;
+    setRemoteUnits(model.state, p.name, () =>
+      ext !== undefined
+        ? ext.units
+        : (store.models.get(p.sourceModelUuid)?.state.unitsOf(p.consumerApp) ?? []),
     );
   }
   if (state.saas.size > 0 || state.proxies.size > 0) watch(model);
@@ -160,6 +204,7 @@ export interface ConsumeArgs {
   description: string;
   endpoints: RemoteEndpointValue[];
   externalControllerUuid: string;
+  external?: ExternalOffer;
   macaroon: Record<string, unknown> | undefined;
 }
 
@@ -196,15 +241,19 @@ export function consume(model: ModelRecord, args: ConsumeArgs): void {
     endpoints: args.endpoints,
     life: "alive",
     externalControllerUuid: args.externalControllerUuid,
+    ...(args.external === undefined ? {} : { external: args.external }),
     macaroon: args.macaroon,
     since: model.state.now(),
   };
   st.saas.set(rec.name, rec);
   const ents = model.state;
-  setRemoteUnits(ents, rec.name, () => {
-    const found = offerByUuid(model.controller, rec.offerUuid);
-    return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
-  });
+  // Another controller's offer: its worker (cross-model-worker.ts) knows the remote units.
+  if (rec.external === undefined) {
+    setRemoteUnits(ents, rec.name, () => {
+      const found = offerByUuid(model.controller, rec.offerUuid);
+      return found === undefined ? [] : found.model.state.unitsOf(found.offer.application);
+    });
+  }
   publishSaas(model, rec);
   watch(model);
 }
@@ -223,6 +272,7 @@ export function destroySaas(model: ModelRecord, name: string): void {
 
 function removeSaas(model: ModelRecord, s: SaasRecord): void {
   cmrOf(model).saas.delete(s.name);
+  stopExternal(model, s.name);
   clearRemoteUnits(model.state, s.name);
   model.entities.remove("remoteApplication", s.name);
 }
@@ -230,6 +280,10 @@ function removeSaas(model: ModelRecord, s: SaasRecord): void {
 /** The status a SAAS application shows: the offered application's, or `terminated`. */
 function saasStatus(model: ModelRecord, s: SaasRecord): StatusValue {
   if (s.terminated !== undefined) return s.terminated;
+  if (s.error !== undefined) return s.error;
+  if (s.external !== undefined) {
+    return externalStatus(model, s.name) ?? { current: "unknown", message: "", since: s.since };
+  }
   const found = offerByUuid(model.controller, s.offerUuid);
   const app = found?.model.state.applications.get(found.offer.application);
   if (found === undefined || app === undefined) {
@@ -364,6 +418,8 @@ function proxyFor(
     links: new Map(),
   };
   st.proxies.set(name, p);
+  // Its remote relations worker follows the offering model's units too.
+  watch(offerModel);
   const store = offerModel.controller;
   const consumerUuid = consumer.uuid;
   setRemoteUnits(
@@ -398,6 +454,7 @@ export function reconcile(store: ControllerStore): void {
   try {
     for (const model of [...store.models.values()]) reconcileConsumer(model);
     for (const model of [...store.models.values()]) reconcileOfferer(model);
+    for (const model of [...store.models.values()]) syncFarUnits(model);
     for (const model of [...store.models.values()]) {
       for (const s of [...cmrOf(model).saas.values()]) {
         if (s.life === "dying" && model.state.relationsOf(s.name).length === 0) {
@@ -412,10 +469,77 @@ export function reconcile(store: ControllerStore): void {
   }
 }
 
+/**
+ * Per cross-model relation (model UUID and relation id, so a restored
+ * snapshot's relation keeps what its units had seen): the far units its
+ * local units have seen join and not yet depart.
+ */
+const SEEN = new Map<string, Set<string>>();
+
+/**
+ * The remote relations worker's unit watch (`WatchRelationUnits` on the
+ * other side, `relation-joined`/`-departed` for the units here): a far unit
+ * that starts after the relation exists joins it for every started local
+ * unit; a far unit that dies or goes departs. The first look at a relation
+ * only records who is there: the local units' own relation hooks
+ * (`Agents.relationAdded`, unit start) already counted those.
+ */
+function syncFarUnits(model: ModelRecord): void {
+  const st = cmrOf(model);
+  const remote = new Set([...st.saas.keys(), ...st.proxies.keys()]);
+  if (remote.size === 0) return;
+  const ents = model.state;
+  // Relations gone (or undone by a restore) take what they had seen with them.
+  for (const key of SEEN.keys()) {
+    const [uuid, id] = key.split(":");
+    if (uuid === model.uuid && !ents.relations.has(Number(id))) SEEN.delete(key);
+  }
+  for (const r of ents.relations.values()) {
+    const far = r.endpoints.find((e) => remote.has(e.application));
+    if (far === undefined) continue;
+    const key = `${model.uuid}:${r.id}`;
+    // Another controller's units are unknown until its watcher reported
+    // them: a new relation has seen none (its hooks ran without them).
+    if (st.saas.get(far.application)?.external !== undefined) {
+      if (externalUnitsKnown(model, far.application) !== true) {
+        if (!SEEN.has(key)) SEEN.set(key, new Set());
+        continue;
+      }
+    }
+    const units = remoteUnitsOf(ents, far.application);
+    const seen = SEEN.get(key);
+    if (seen === undefined) {
+      SEEN.set(key, new Set(units.filter((u) => u.life === "alive").map((u) => u.name)));
+      continue;
+    }
+    if (r.life !== "alive") continue;
+    const alive = new Set(units.filter((u) => u.life === "alive").map((u) => u.name));
+    const joined = units.filter((u) => u.life === "alive" && u.started && !seen.has(u.name));
+    const departed = [...seen].filter((n) => !alive.has(n));
+    if (joined.length === 0 && departed.length === 0) continue;
+    SEEN.set(key, new Set([...seen, ...joined.map((u) => u.name)].filter((n) => alive.has(n))));
+    for (const ep of r.endpoints) {
+      if (ep.application === far.application) continue;
+      for (const u of ents.unitsOf(ep.application)) {
+        if (!u.started || u.life !== "alive") continue;
+        for (const _ of departed) model.agents.runHookThenSettle(u, `${ep.name}-relation-departed`);
+        for (const _ of joined) {
+          model.agents.runHookThenSettle(u, `${ep.name}-relation-joined`);
+          model.agents.runHookThenSettle(u, `${ep.name}-relation-changed`);
+        }
+      }
+    }
+  }
+}
+
 function reconcileConsumer(model: ModelRecord): void {
   const store = model.controller;
   for (const s of cmrOf(model).saas.values()) {
-    if (s.externalControllerUuid !== "") continue;
+    if (s.externalControllerUuid !== "") {
+      // The remote relations worker talks to the offering controller.
+      if (s.external !== undefined) syncExternal(model, s, () => reconcile(store));
+      continue;
+    }
     const found = offerByUuid(store, s.offerUuid);
     if (found === undefined) {
       if (s.terminated === undefined) {
@@ -444,6 +568,7 @@ function reconcileConsumer(model: ModelRecord): void {
         consumingUser(s, model.owner),
       );
       if (proxy.links.has(r.id)) continue;
+      if (authorise(model, s, offerModel, offer, r) === undefined) continue;
       const epName = offer.endpoints[remote.name] ?? remote.name;
       const offeredEp = charmEndpoints(offered.name, offered.charm).find((e) => e.name === epName);
       if (offeredEp === undefined) continue;
@@ -458,6 +583,74 @@ function reconcileConsumer(model: ModelRecord): void {
   }
 }
 
+/**
+ * What `RegisterRemoteRelations` checks before the offering side takes a
+ * relation (`CheckOfferMacaroons`), and what the consuming worker does with
+ * the answer: a verified consume macaroon gives the consuming user; one that
+ * needs a discharge (forged, expired, for another offer) is discharged again
+ * by the offer access discharger for the user it declares, which succeeds
+ * while that user keeps `consume` access and otherwise puts the SAAS in
+ * `error` with the refusal; no declared user at all is `permission denied`,
+ * which the worker only logs (and retries). Undefined when refused.
+ */
+function authorise(
+  model: ModelRecord,
+  s: SaasRecord,
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+  r: RelationRecord,
+): string | undefined {
+  const store = model.controller;
+  const required = { sourceModelUuid: offerModel.uuid, offerUuid: offer.uuid };
+  let user: string;
+  try {
+    user = checkOfferMacaroons(
+      store,
+      s.macaroon === undefined ? [] : [s.macaroon],
+      required,
+    ).username;
+  } catch (e) {
+    const err = e as ServerError;
+    const prefix = `registering application ${s.name} and relation ${r.key}`;
+    if (err.code !== DISCHARGE_REQUIRED) {
+      const failed = s.failedRegistrations ?? [];
+      if (!failed.includes(r.id)) {
+        s.failedRegistrations = [...failed, r.id];
+        workerError(model, s, `${prefix}: ${err.message}`);
+      }
+      return undefined;
+    }
+    const declared = consumingUser(s, "");
+    try {
+      s.macaroon = dischargeOfferAccess(store, offerModel, offer, declared, 3);
+      user = declared;
+    } catch (d) {
+      const refused = (d as ServerError).message;
+      if (s.error?.message !== refused) {
+        s.error = { current: "error", message: refused, since: model.state.now() };
+        workerError(model, s, `${prefix}: ${refused}`);
+        publishSaas(model, s);
+      }
+      return undefined;
+    }
+  }
+  s.error = undefined;
+  s.failedRegistrations = undefined;
+  return user;
+}
+
+/** The remote application worker's error line in the consuming model's log. */
+function workerError(model: ModelRecord, s: SaasRecord, message: string): void {
+  agentLog(
+    model.state,
+    `model-${model.uuid}`,
+    "ERROR",
+    "juju.worker.remoterelations",
+    "remoteapplicationworker.go:126",
+    `error in remote application worker for ${s.name}: ${message}`,
+  );
+}
+
 function reconcileOfferer(offerModel: ModelRecord): void {
   const store = offerModel.controller;
   const st = cmrOf(offerModel);
@@ -470,6 +663,22 @@ function reconcileOfferer(offerModel: ModelRecord): void {
   }
   for (const p of [...st.proxies.values()]) {
     const consumer = store.models.get(p.sourceModelUuid);
+    const ext = p.external;
+    if (ext !== undefined) {
+      // Another controller's consumer: its registrations go when their mirror does.
+      for (const [token, n] of [...ext.relationTokens]) {
+        const mirrorId = p.links.get(n);
+        if (mirrorId === undefined || !offerModel.state.relations.has(mirrorId)) {
+          ext.relationTokens.delete(token);
+          p.links.delete(n);
+        }
+      }
+      if (p.links.size === 0) {
+        st.proxies.delete(p.name);
+        clearRemoteUnits(offerModel.state, p.name);
+      }
+      continue;
+    }
     for (const [srcId, mirrorId] of [...p.links]) {
       const source = consumer?.state.relations.get(srcId);
       const mirror = offerModel.state.relations.get(mirrorId);
@@ -508,10 +717,13 @@ export function watch(model: ModelRecord): void {
       try {
         await cursor.next();
       } catch {
+        // The model's log stopped (the simulator stops): so do its workers' connections.
+        stopAllExternal(model);
         return;
       }
       if (!store.models.has(model.uuid)) {
         cursor.stop();
+        stopAllExternal(model);
         reconcile(store);
         return;
       }
@@ -573,4 +785,117 @@ export function offersStatus(model: ModelRecord): Record<string, Client.Applicat
     };
   }
   return out;
+}
+
+/** What `CrossModelRelations.RegisterRemoteRelations` asks of an offering model (`params.RegisterRemoteRelationArg`). */
+export interface ExternalRegistration {
+  applicationToken: string;
+  relationToken: string;
+  sourceModelUuid: string;
+  remoteEndpoint: RemoteEndpointValue;
+  localEndpointName: string;
+  /** The consuming user the consume macaroon declared. */
+  user: string;
+}
+
+/**
+ * `registerRemoteRelation` of 3.6's CrossModelRelations facade: the
+ * consumer proxy `remote-<application token>` (made once), the relation
+ * between it and the offered application (made once per relation token),
+ * and the offer connection. Returns the mirror relation. Errors are 3.6's.
+ */
+export function registerExternalRelation(
+  offerModel: ModelRecord,
+  offer: OfferRecord,
+  reg: ExternalRegistration,
+): RelationRecord {
+  const ents = offerModel.state;
+  const app = ents.applications.get(offer.application);
+  if (app === undefined || app.life !== "alive") {
+    throw Errors.notFound(`local application for offer ${offer.uuid}`);
+  }
+  const localEp = charmEndpoints(app.name, app.charm).find((e) => e.name === reg.localEndpointName);
+  if (localEp === undefined) throw Errors.notFound(`relation endpoint ${reg.localEndpointName}`);
+  const st = cmrOf(offerModel);
+  const name = `remote-${reg.applicationToken.replaceAll("-", "")}`;
+  let p = st.proxies.get(name);
+  if (p === undefined) {
+    const ext = { relationTokens: new Map<string, number>(), units: [] as RemoteUnit[] };
+    p = {
+      name,
+      sourceModelUuid: reg.sourceModelUuid,
+      consumerApp: name,
+      offerUuid: offer.uuid,
+      user: reg.user,
+      links: new Map(),
+      external: ext,
+    };
+    st.proxies.set(name, p);
+    setRemoteUnits(ents, name, () => ext.units);
+    watch(offerModel);
+  }
+  const ext = p.external as NonNullable<ProxyRecord["external"]>;
+  const known = ext.relationTokens.get(reg.relationToken);
+  const knownMirror =
+    known === undefined ? undefined : ents.relations.get(p.links.get(known) ?? -1);
+  if (knownMirror !== undefined) return knownMirror;
+  const mirror = ents.addRelation([
+    localEp,
+    {
+      application: name,
+      name: reg.remoteEndpoint.name,
+      role: reg.remoteEndpoint.role,
+      interface: reg.remoteEndpoint.interface,
+      optional: false,
+      limit: reg.remoteEndpoint.limit,
+      scope: "global",
+    },
+  ]);
+  const n = p.links.size === 0 ? 0 : Math.max(...p.links.keys()) + 1;
+  p.links.set(n, mirror.id);
+  ext.relationTokens.set(reg.relationToken, n);
+  offerModel.agents.relationAdded(mirror);
+  publishOffer(offerModel, offer);
+  return mirror;
+}
+
+/** The mirror relation a consuming controller's relation token names, with its proxy. */
+export function externalRelation(
+  offerModel: ModelRecord,
+  relationToken: string,
+): { proxy: ProxyRecord; mirror: RelationRecord; offerUuid: string } | undefined {
+  for (const p of cmrOf(offerModel).proxies.values()) {
+    const n = p.external?.relationTokens.get(relationToken);
+    if (n === undefined) continue;
+    const mirror = offerModel.state.relations.get(p.links.get(n) ?? -1);
+    if (mirror !== undefined) return { proxy: p, mirror, offerUuid: p.offerUuid };
+  }
+  return undefined;
+}
+
+/**
+ * `PublishRelationChanges` from a consuming controller: its units that
+ * entered the relation (changed, with `unit-id`s) or left it (departed),
+ * and the relation's life. Units and hooks follow on the next reconcile.
+ */
+export function publishExternalChange(
+  offerModel: ModelRecord,
+  found: { proxy: ProxyRecord; mirror: RelationRecord },
+  change: { life: string; changed: number[]; departed: number[] },
+): void {
+  const ext = found.proxy.external;
+  if (ext === undefined) return;
+  const unit = (id: number) => `${found.proxy.name}/${id}`;
+  const departed = new Set(change.departed.map(unit));
+  const units = ext.units.filter((u) => !departed.has(u.name));
+  for (const id of change.changed) {
+    if (!units.some((u) => u.name === unit(id))) {
+      units.push({ name: unit(id), life: "alive", started: true });
+    }
+  }
+  ext.units.splice(0, ext.units.length, ...units);
+  if (change.life !== "alive" && change.life !== "") {
+    offerModel.agents.destroyRelation(found.mirror);
+  }
+  reconcile(offerModel.controller);
 }

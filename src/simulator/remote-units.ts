@@ -9,10 +9,17 @@
  */
 import type { ModelEntities, UnitRecord } from "./entities.js";
 
-const PROVIDERS = new WeakMap<ModelEntities, Map<string, () => UnitRecord[]>>();
+/**
+ * What a model knows of a unit on the far side: its name, life and whether
+ * its agent started (it entered the relation's scope). A unit of another
+ * controller is known only through what that controller publishes.
+ */
+export type RemoteUnit = Pick<UnitRecord, "name" | "life" | "started">;
+
+const PROVIDERS = new WeakMap<ModelEntities, Map<string, () => RemoteUnit[]>>();
 
 /** Registers where the remote units of `app` (a SAAS or a consumer proxy) come from. */
-export function setRemoteUnits(ents: ModelEntities, app: string, units: () => UnitRecord[]): void {
+export function setRemoteUnits(ents: ModelEntities, app: string, units: () => RemoteUnit[]): void {
   let m = PROVIDERS.get(ents);
   if (m === undefined) {
     m = new Map();
@@ -27,6 +34,6 @@ export function clearRemoteUnits(ents: ModelEntities, app: string): void {
 }
 
 /** The remote units of `app`; empty for a local application. */
-export function remoteUnitsOf(ents: ModelEntities, app: string): UnitRecord[] {
+export function remoteUnitsOf(ents: ModelEntities, app: string): RemoteUnit[] {
   return PROVIDERS.get(ents)?.get(app)?.() ?? [];
 }

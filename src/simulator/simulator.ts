@@ -30,6 +30,7 @@ import { cloudAccessMethods } from "./facades/cloud-access.js";
 import { controllerMethods, setControllerInfo } from "./facades/controller.js";
 import { controllerAdminMethods } from "./facades/controller-admin.js";
 import { controllerUserMethods } from "./facades/controller-users.js";
+import { crossModelRelationsMethods } from "./facades/cross-model-relations.js";
 import { keyManagerMethods } from "./facades/key-manager.js";
 import { machineManagerMethods } from "./facades/machine-manager.js";
 import { modelConfigMethods } from "./facades/model-config.js";
@@ -352,6 +353,7 @@ export class Simulator implements AsyncDisposable {
       ...cloudMethods,
       ...controllerUserMethods,
       ...applicationOffersMethods,
+      ...crossModelRelationsMethods,
     ]);
     // Juju 3.6 checks model blocks before methods that change or remove things (facades/block.ts).
     registry.register(

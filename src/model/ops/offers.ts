@@ -57,6 +57,14 @@ export interface ConsumeOptions extends OfferCallOptions {
   applicationAlias?: string;
   /** The controller hosting the offer, when the URL does not name it (deprecated in python-libjuju). */
   controllerName?: string;
+  /**
+   * A connection to the controller hosting the offer when it is not this
+   * model's (a connected `Controller`, as python-libjuju connects one for
+   * `controller_name`): the consume details (its addresses, CA and a consume
+   * macaroon) come from there, and this model's controller then relates
+   * to the offer across controllers.
+   */
+  controller?: { getConsumeDetails(url: string): Promise<ConsumeDetails> };
 }
 
 /** Filters of `findOffers`; all optional. */
@@ -561,6 +569,13 @@ export async function consume(
     ...CALL,
     applicationAlias: ac.text,
     controllerName: ac.name,
+    controller: ac.check(
+      "a connected Controller (an object with getConsumeDetails)",
+      (v) =>
+        v !== null &&
+        typeof v === "object" &&
+        typeof (v as { getConsumeDetails?: unknown }).getConsumeDetails === "function",
+    ),
   });
   const offer = parseOfferUrl(url);
   if (offer.application.includes(":")) {
@@ -570,17 +585,18 @@ export async function consume(
   if (offer.source === "" && options.controllerName !== undefined) {
     offer.source = options.controllerName;
   }
-  if (offer.source !== "" && offer.source !== controllerName) {
+  const elsewhere = options.controller;
+  if (elsewhere === undefined && offer.source !== "" && offer.source !== controllerName) {
     throw new NotSupportedError(
       `consume(${JSON.stringify(url)})`,
       `the offer is on controller ${JSON.stringify(offer.source)}, not this model's; consume it through a model of that controller's client files`,
     );
   }
-  const details = await getConsumeDetails(
-    ctx,
-    offerUrlString({ ...offer, source: "" }),
-    callOnly(options),
-  );
+  const local = offerUrlString({ ...offer, source: "" });
+  const details =
+    elsewhere === undefined
+      ? await getConsumeDetails(ctx, local, callOnly(options))
+      : await elsewhere.getConsumeDetails(local);
   const o = details?.offer;
   if (o === undefined) {
     throw new JujuError(`missing consuming offer url for ${offerUrlString(offer)}`, "not found");

@@ -8,6 +8,7 @@
 import type { Admin as AdminFacade } from "../../facades/generated/index.js";
 import type { FacadeVersions, HostPort } from "../../protocol/frames.js";
 import { Errors, ServerError } from "../errors.js";
+import { ANONYMOUS_FACADES, ANONYMOUS_USER } from "../permissions.js";
 import type { ControllerStore } from "../store.js";
 import { localUserName, parseTag } from "../tags.js";
 import { isSuperuser, modelAccessOf, userMeta } from "../users.js";
@@ -79,6 +80,26 @@ export function login(ctx: LoginContext, p: Params<AdminFacade.LoginRequest>): L
       "redirection required",
       info,
     );
+  }
+
+  // A consuming controller's remote relations worker logs in to the offering
+  // model as the anonymous user without credentials: no user info, only the
+  // anonymous facades; macaroons guard each call.
+  if (authTag === `user-${ANONYMOUS_USER}` && credentials === "" && ctx.kind === "model") {
+    const model = ctx.store.models.get(ctx.modelUuid ?? "");
+    if (model === undefined) throw Errors.permissionDenied();
+    return {
+      user: ANONYMOUS_USER,
+      result: {
+        servers: ctx.servers,
+        "controller-tag": `controller-${ctx.store.controllerUuid}`,
+        "model-tag": `model-${model.uuid}`,
+        facades: copyFacades(
+          ctx.store.profile.facades.modelLogin.filter((f) => ANONYMOUS_FACADES.has(f.name)),
+        ),
+        "server-version": ctx.store.agentVersion,
+      },
+    };
   }
 
   // External users (no auth-tag, or a non-local user tag, and no password)

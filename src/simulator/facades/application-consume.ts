@@ -1,11 +1,14 @@
 /**
  * `Application.Consume` and `Application.DestroyConsumedApplications`
  * (`apiserver/facades/client/application` of Juju 3.6): SAAS applications
- * added from consume details and removed again. Served with the other
+ * added from consume details (an offer of this controller or, with
+ * `external-controller`, of another one the remote relations worker then
+ * connects to) and removed again. Served with the other
  * Application methods (`application.ts` lists them).
  * @module
  */
-import type { Fields } from "../decode.js";
+import type { ExternalOffer } from "../cross-model-worker.js";
+import { Fields } from "../decode.js";
 import { ServerError } from "../errors.js";
 import {
   consume,
@@ -44,17 +47,27 @@ export const consumeMethods: readonly MethodSpec[] = [
       const out = await bulkResults(p.objects("args", "params.ConsumeApplicationArgV5"), (arg) => {
         const sourceModelUuid = parseTagOfKind(arg.string("source-model-tag"), "model");
         let externalControllerUuid = "";
+        let external: ExternalOffer | undefined;
         const ext = arg.raw("external-controller");
         if (ext !== undefined && ext !== null) {
-          const tag = (ext as Record<string, unknown>)["controller-tag"];
-          const id = parseTagOfKind(typeof tag === "string" ? tag : "", "controller");
-          if (id !== ctx.store.controllerUuid) externalControllerUuid = id;
-        }
-        if (externalControllerUuid !== "") {
-          throw new ServerError(
-            "consuming offers of another controller is not supported by the simulator",
-            "not supported",
-          );
+          const info = new Fields(ext, "params.ExternalControllerInfo");
+          const id = parseTagOfKind(info.string("controller-tag"), "controller");
+          info.string("controller-alias");
+          if (id !== ctx.store.controllerUuid) {
+            // `SaveExternalController`: where the remote relations worker will connect.
+            const addrs = info.strings("addrs");
+            if (addrs.length === 0) {
+              throw new ServerError(`no addresses for external controller ${id}`, "not valid");
+            }
+            externalControllerUuid = id;
+            external = {
+              controllerUuid: id,
+              addrs,
+              caCert: info.string("ca-cert"),
+              offerUuid: arg.string("offer-uuid"),
+              offerModelUuid: sourceModelUuid,
+            };
+          }
         }
         const name = arg.string("application-alias") || arg.string("offer-name");
         const mac = arg.raw("macaroon");
@@ -67,6 +80,7 @@ export const consumeMethods: readonly MethodSpec[] = [
           description: arg.string("application-description"),
           endpoints: remoteEndpoints(arg),
           externalControllerUuid,
+          ...(external === undefined ? {} : { external }),
           macaroon:
             mac !== null && typeof mac === "object" ? (mac as Record<string, unknown>) : undefined,
         });

@@ -387,6 +387,45 @@ function consumeDetails(ctx: CallContext, p: Fields): unknown {
   };
 }
 
+/**
+ * `RemoteApplicationInfo` (3.6 `oneRemoteApplicationInfo`, "only there for
+ * the Dashboard"): per URL, the offer as a remote application, for users
+ * with `consume` access (offers the user may not consume are not found);
+ * the name and model label are the URL's, the icon path the Dashboard's.
+ */
+function remoteApplicationInfo(ctx: CallContext, p: Fields): unknown {
+  const urls = p.strings("offer-urls");
+  p.optInt("bakery-version");
+  return {
+    results: urls.map((raw) => {
+      try {
+        const url = parseOfferUrl(raw);
+        const model = modelForName(ctx.store, url.user === "" ? ctx.user : url.user, url.model);
+        const offer = offersOf(model).get(url.name);
+        const access =
+          offer === undefined ? undefined : offerAccessOf(ctx.store, model, offer, ctx.user);
+        if (offer === undefined || !offerAccessAtLeast(access, "consume")) {
+          throw Errors.notFound(`application offer ${JSON.stringify(url.name)}`);
+        }
+        const details = offerDetails(ctx.store, model, offer, ctx.user, access as OfferAccess);
+        return {
+          result: {
+            "model-tag": `model-${model.uuid}`,
+            name: url.name,
+            description: offer.description,
+            "offer-url": offerUrlString(url),
+            "source-model-label": url.model,
+            endpoints: details.endpoints,
+            "icon-url-path": `rest/1.0/remote-application/${url.name}/icon`,
+          },
+        };
+      } catch (e) {
+        return { error: wireErr(e) };
+      }
+    }),
+  };
+}
+
 /** `ModifyOfferAccess`: grants and revokes, by offer admins. */
 function modifyAccess(ctx: CallContext, p: Fields): unknown {
   return errorResults(p.objects("changes", "params.ModifyOfferAccess"), (c) => {
@@ -509,6 +548,13 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
     method: "GetConsumeDetails",
     params: "params.ConsumeOfferDetailsArg",
     call: consumeDetails,
+  },
+  {
+    facade: "ApplicationOffers",
+    versions: V,
+    method: "RemoteApplicationInfo",
+    params: "params.OfferURLs",
+    call: remoteApplicationInfo,
   },
   {
     facade: "ApplicationOffers",
