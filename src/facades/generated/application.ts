@@ -757,7 +757,7 @@ export interface ApplicationDeploy {
   config?: Record<string, string>;
   "config-yaml": string;
   constraints: Value;
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   "endpoint-bindings"?: Record<string, string>;
   "num-units": number;
   placement?: Placement[];
@@ -777,7 +777,7 @@ export interface ApplicationDeployV15 {
   config?: Record<string, string>;
   "config-yaml": string;
   constraints: ValueV17;
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   "endpoint-bindings"?: Record<string, string>;
   "num-units": number;
   placement?: Placement[];
@@ -798,7 +798,7 @@ export interface ApplicationDeployV17 {
   config?: Record<string, string>;
   "config-yaml": string;
   constraints: ValueV17;
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   "endpoint-bindings"?: Record<string, string>;
   "num-units": number;
   placement?: Placement[];
@@ -1234,7 +1234,7 @@ export interface DeployFromRepositoryArg {
   CharmName: string;
   ConfigYAML: string;
   Cons: Value;
-  Devices: Record<string, Constraints>;
+  Devices: Record<string, DeviceConstraints>;
   DryRun: boolean;
   Placement: Placement[];
   Storage: Record<string, Constraints>;
@@ -1399,6 +1399,13 @@ export interface DestroyUnitsParams {
 /** Schema definition `DestroyUnitsParams` of Application v15. */
 export interface DestroyUnitsParamsV15 {
   units: DestroyUnitParamsV15[];
+}
+
+/** Schema definition `DeviceConstraints` of Application v15–v22. */
+export interface DeviceConstraints {
+  Attributes: Record<string, string>;
+  Count: number;
+  Type: string;
 }
 
 /** Schema definition `EndpointRelationData` of Application v15–v22. */
