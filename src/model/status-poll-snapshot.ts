@@ -492,6 +492,8 @@ const REMOVE_ORDER: readonly EntityKind[] = [
   "relation",
   "unit",
   "application",
+  // A charm goes once no application runs it: after them.
+  "charm",
   "machine",
   "model",
 ];
