@@ -69,6 +69,7 @@ import {
 import { modelArchitecture, modelDefaultBase } from "./ops/model-config.js";
 import { planPendingResources, registerPendingResources } from "./ops/resources.js";
 import { parseStorageConstraints } from "./ops/storage.js";
+import { addPolledBundleFacts } from "./status-poll-bundle.js";
 import { applicationTag, machineTag, modelTag } from "./tags.js";
 
 export type { BundleProgressEvent, ExecutePlanOptions } from "./bundle-execute.js";
@@ -253,8 +254,12 @@ export class BundleHandler {
     const status = existing
       ? await this.#model.getStatus(options.signal ? { signal: options.signal } : {})
       : undefined;
+    const view = this.#model.bundleView(status);
+    // Status polls (Juju 4) carry no config, constraints nor annotations: read them.
+    if (existing && this.#model.stateSource === "status-poll")
+      await addPolledBundleFacts(this.#model, view, options.signal);
     const planOptions: PlanBundleOptions = {
-      model: this.#model.bundleView(status),
+      model: view,
       // Juju's CLI gives its planner a ConstraintsEqual that compares parsed values.
       constraintsEqual: sameConstraints,
     };
