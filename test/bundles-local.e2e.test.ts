@@ -58,7 +58,7 @@ const uploadsOf = (calls: Pick<HttpCall, "method" | "path">[]) =>
 describe.each(JUJU_VERSIONS)("bundles with local charms on Juju %s", (juju) => {
   const env = envs[juju];
   /** A new model on its own connection (see the support helper), recording every request it sends. */
-  const recordingModel = (name: string) => recordingModelOf(env.dir, name);
+  const recordingModel = (name: string) => recordingModelOf(env.dir, name, env.onFrame);
 
   it("uploads a local charm directory next to the bundle, deploys it with a catalog charm, and does nothing the second time", async () => {
     const dir = await mkdtemp(join(tmpdir(), "libjuju-bundle-local-"));

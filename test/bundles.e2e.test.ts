@@ -178,7 +178,7 @@ describe.each(JUJU_VERSIONS)("bundles end to end on Juju %s", (juju) => {
   const env = envs[juju];
   const c = CHARMS[juju];
   /** A new model on its own connection (see the support helper), recording every request it sends. */
-  const recordingModel = (name: string) => recordingModelOf(env.dir, name);
+  const recordingModel = (name: string) => recordingModelOf(env.dir, name, env.onFrame);
   let dir: string;
   beforeAll(async () => {
     dir = join(env.dir, "bundles");
@@ -416,7 +416,7 @@ describe("bundles on a Juju 4.0 controller", () => {
   const env = envs["4.0"];
 
   it("refuses a charm that assumes juju < 4 with Juju's error, and plans without GetChanges", async () => {
-    const { model, sent } = await recordingModelOf(env.dir, "assumes");
+    const { model, sent } = await recordingModelOf(env.dir, "assumes", env.onFrame);
     await using _m = model;
     const file = join(env.dir, "mysql.yaml");
     await writeFile(
