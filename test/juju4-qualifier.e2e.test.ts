@@ -85,6 +85,14 @@ describe("models of other users on a Juju 4.0 controller", () => {
       onFrame: tap.onFrame,
     });
     expect(byName.uuid).toBe(listed?.uuid);
+    // Its offers list under the qualifier (crossmodel.MakeURL), and are found by it.
+    // A superuser is not a model writer (as offers-juju4 has it): admin takes admin access.
+    await controller.grantModel("admin", byName.uuid, "admin");
+    await byName.deploy("easyrsa");
+    await byName.createOffer("easyrsa:client", { offerName: "certs" });
+    expect((await byName.listOffers()).map((o) => o.offerUrl)).toEqual(["bob-external/prod.certs"]);
+    const found = await controller.listOffers("prod", { owner: "bob-external" });
+    expect(found.map((o) => o.offerName)).toEqual(["certs"]);
   });
 
   it("the controller refuses a qualifier that is not one (Qualifier.Validate)", async () => {
