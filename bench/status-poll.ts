@@ -162,6 +162,27 @@ function cpuRows(text: string, uuid: string): BenchRow[] {
   ];
 }
 
+/** The target of the status-poll latency: p50 below this many poll intervals. */
+export const LATENCY_TARGET_INTERVALS = 1.5;
+
+/**
+ * The row that states the status-poll latency as a multiple of the poll
+ * interval (p50 change → observer ÷ the interval a changing model is polled
+ * at), and whether it meets the target.
+ */
+export function latencyRatioRow(p50: number, interval: number): BenchRow {
+  const ratio = p50 / interval;
+  const verdict = ratio < LATENCY_TARGET_INTERVALS ? "meets" : "MISSES";
+  return {
+    benchmark: "status poll latency",
+    case: `status-poll p50 latency ÷ poll interval (${interval} ms)`,
+    result: `${ratio.toFixed(2)}× (${verdict} the target)`,
+    p50: ms(p50),
+    vsBaseline: `${ratio.toFixed(2)}× interval`,
+    target: `< ${LATENCY_TARGET_INTERVALS}× interval`,
+  };
+}
+
 /** Resolves when `model` reports an application change with `exposed === want` for `app`. */
 function seen(model: Model, app: string, want: boolean): Promise<number> {
   return new Promise((resolve) => {
@@ -249,12 +270,14 @@ export async function benchStatusPoll(): Promise<BenchRow[]> {
       {
         benchmark: "status poll latency",
         case: `status-poll (interval ${policy.interval} ms, backoff to ${policy.maxInterval} ms), change → observer`,
-        result: `${ms(lp.p50)}; p50 = ${(lp.p50 / policy.interval).toFixed(2)}× interval; process CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% while polling`,
+        result: `${ms(lp.p50)}; process CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% while polling`,
         p50: ms(lp.p50),
         p99: ms(lp.p99),
         vsBaseline: `${(lp.p50 / la.p50).toFixed(1)}×`,
         target: `p50 < ${1.5 * policy.interval} ms (1.5× interval)`,
       },
+      // The figure the target is about, on a row of its own.
+      latencyRatioRow(lp.p50, policy.interval),
     );
     // The latency is mostly the simulator's FullStatus under CPU contention: say how loaded the machine was.
     rows.push({

@@ -1,7 +1,7 @@
 /**
  * THE table of places where Juju's generated schema disagrees with what goes
  * over the wire (see `shared/juju-schema/README.md`, "Where the schema
- * disagrees with the wire", items 1–9).
+ * disagrees with the wire", items 1–9), plus Go type name clashes (10).
  *
  * It is applied in one place, `applyOverrides()` in `scripts/facade-schema.ts`,
  * whose output feeds both the TypeScript generator (`scripts/generate-facades.ts`)
@@ -203,6 +203,102 @@ export const NULLABLE_FIELDS: readonly PropertyRef[] = [
   },
   { definition: "FullStatus", property: "controller-timestamp", why: "*time.Time" },
 ];
+
+/**
+ * (10) Name clashes. Juju's schema generator names a definition after its Go
+ * type name only, so two Go types of one name from different packages share
+ * one definition: whichever is reflected first wins, and every property of
+ * the other type is described with the winner's shape. Each entry gives the
+ * loser's properties a definition of their own (`rename`), with the shape of
+ * the Go type they really hold. It applies to a facade version only where the
+ * clashed definition has the winner's fields (`winnerFields`), so a schema in
+ * which the clash does not occur (Juju 4.x, where storage moved to
+ * `storage.Directive`) is left alone. `findNameClashes()` in
+ * `scripts/generate-facades.ts` finds clashes this table does not resolve.
+ */
+export interface NameClash {
+  /** The definition name two Go types share in Juju's schema. */
+  readonly definition: string;
+  /** The Go types (winner first) and where the truth was read. */
+  readonly why: string;
+  /** The fields of the winning type: the clash is there when the definition has exactly these. */
+  readonly winnerFields: readonly string[];
+  /** The name given to the losing type's definition. */
+  readonly rename: string;
+  /** The losing type's shape on the wire. */
+  readonly schema: SchemaNode;
+  /** The properties that hold the losing type (each refers to `definition`, directly or as map/array items). */
+  readonly properties: readonly Omit<PropertyRef, "why">[];
+}
+
+export const NAME_CLASHES: readonly NameClash[] = [
+  {
+    definition: "Constraints",
+    why:
+      "storage.Constraints {Pool, Size, Count} and devices.Constraints {Type, Count, Attributes} " +
+      "(core/devices/constraints.go, no json tags) are both `Constraints`: the 3.x schema shows " +
+      "device constraints with the storage shape",
+    winnerFields: ["Count", "Pool", "Size"],
+    rename: "DeviceConstraints",
+    schema: {
+      type: "object",
+      properties: {
+        Attributes: { type: "object", patternProperties: { ".*": { type: "string" } } },
+        Count: { type: "integer" },
+        Type: { type: "string" },
+      },
+      additionalProperties: false,
+      required: ["Type", "Count", "Attributes"],
+    },
+    properties: [
+      { definition: "ApplicationDeploy", property: "devices" },
+      { definition: "DeployFromRepositoryArg", property: "Devices" },
+    ],
+  },
+];
+
+/**
+ * (10) Applies {@link NAME_CLASHES} to the definitions of one facade version,
+ * in place: adds the renamed definition and points the losing properties at it.
+ */
+export function resolveNameClashes(definitions: Record<string, SchemaNode>): void {
+  for (const clash of NAME_CLASHES) {
+    const clashed = definitions[clash.definition];
+    const fields = Object.keys(clashed?.properties ?? {}).sort();
+    if (clashed === undefined || fields.join(",") !== [...clash.winnerFields].sort().join(",")) {
+      continue;
+    }
+    const target = `#/definitions/${clash.definition}`;
+    let used = false;
+    for (const { definition, property } of clash.properties) {
+      const prop = definitions[definition]?.properties?.[property];
+      if (prop === undefined) continue;
+      const redirect = (node: SchemaNode): SchemaNode => {
+        if (node.$ref === target) {
+          used = true;
+          return { ...node, $ref: `#/definitions/${clash.rename}` };
+        }
+        const copy: SchemaNode = { ...node };
+        if (node.patternProperties !== undefined) {
+          copy.patternProperties = Object.fromEntries(
+            Object.entries(node.patternProperties).map(([k, v]) => [k, redirect(v)]),
+          );
+        }
+        if (node.items !== undefined && !Array.isArray(node.items)) {
+          copy.items = redirect(node.items);
+        }
+        return copy;
+      };
+      definitions[definition]!.properties![property] = redirect(prop);
+    }
+    if (used) {
+      if (definitions[clash.rename] !== undefined) {
+        throw new Error(`name clash ${clash.definition}: ${clash.rename} is already defined`);
+      }
+      definitions[clash.rename] = structuredClone(clash.schema);
+    }
+  }
+}
 
 /**
  * (8) Go marshals nil slices and maps without `omitempty` as `null`

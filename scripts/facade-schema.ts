@@ -17,6 +17,7 @@ import {
   isGhostProperty,
   isGoInterface,
   NULLABLE_FIELDS,
+  resolveNameClashes,
 } from "./facade-overrides.js";
 
 /** A JSON schema node as found in Juju's schema files (draft-ish, loosely typed). */
@@ -206,6 +207,8 @@ export function applyOverrides(facade: FacadeSchema): FacadeSchema {
     }
     if (required !== undefined) def.required = required;
   }
+  // (10) Go type name clashes: the losing type's properties get their own definition.
+  if (out.Schema.definitions !== undefined) resolveNameClashes(out.Schema.definitions);
   return out;
 }
 

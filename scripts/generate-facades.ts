@@ -30,7 +30,9 @@ import {
   loadLoginFacades,
   loadLoginFacades4,
   REPO_ROOT,
+  refName,
   registeredClientFacades,
+  type SchemaNode,
 } from "./facade-schema.js";
 
 /** The sub-directory of the generated Juju 4.x facade modules. */
@@ -63,10 +65,105 @@ export function renderFacadeFiles(options: GenerateOptions = {}): Map<string, st
   for (const f of loadJuju4Facades(shared).map(applyOverrides)) {
     byFacade4.set(f.Name, [...(byFacade4.get(f.Name) ?? []), f]);
   }
+  const clashes = findNameClashes(selected, [...byFacade4.values()].flat());
+  if (clashes.length > 0) {
+    throw new Error(
+      `unresolved schema name clashes (add them to NAME_CLASHES in scripts/facade-overrides.ts):\n${clashes.join("\n")}`,
+    );
+  }
   const rendered4 = [...byFacade4.values()].map((versions) => renderFacade(versions, HEADER));
   for (const r of rendered4) files.set(`${JUJU4_DIR}/${r.fileName}`, r.text);
   files.set(`${JUJU4_DIR}/index.ts`, renderIndex4(rendered4));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Every `$ref` of a schema: JSON path of the site → the definition it names. */
+function refSites(node: unknown, path = "", out = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(node)) {
+    for (const [i, item] of node.entries()) refSites(item, `${path}/${i}`, out);
+  } else if (node !== null && typeof node === "object") {
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      if (key === "$ref" && typeof value === "string") out.set(path, refName(value));
+      else refSites(value, `${path}/${key}`, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds Go type name clashes that Juju's schema generator merged (it names a
+ * definition after the Go type name only: see `NAME_CLASHES` in
+ * `scripts/facade-overrides.ts`). Two schemas of the same facade version
+ * (3.6's and 4.x's) are compared: where sites that refer to one definition in
+ * one schema refer to two different definitions in the other, the first one
+ * merged two types. Returns one line per clash; empty when there is none.
+ */
+export function findNameClashes(a: readonly FacadeSchema[], b: readonly FacadeSchema[]): string[] {
+  const out: string[] = [];
+  const byKey = new Map(b.map((f) => [`${f.Name} v${f.Version}`, f]));
+  for (const fa of a) {
+    const key = `${fa.Name} v${fa.Version}`;
+    const fb = byKey.get(key);
+    if (fb === undefined) continue;
+    const sitesA = refSites(fa.Schema);
+    const sitesB = refSites(fb.Schema);
+    for (const [merged, other, label] of [
+      [sitesA, sitesB, "first"],
+      [sitesB, sitesA, "second"],
+    ] as const) {
+      const split = new Map<string, Map<string, string[]>>();
+      for (const [site, target] of merged) {
+        const there = other.get(site);
+        if (there === undefined) continue;
+        const targets = split.get(target) ?? new Map<string, string[]>();
+        split.set(target, targets);
+        targets.set(there, [...(targets.get(there) ?? []), site]);
+      }
+      for (const [target, targets] of split) {
+        if (targets.size < 2) continue;
+        const parts = [...targets]
+          .sort(([x], [y]) => compareStrings(x, y))
+          .map(([t, sites]) => `${t} (${sites.sort().join(", ")})`);
+        out.push(`${key}: ${target} of the ${label} schema is ${parts.join(" and ")} in the other`);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The other face of a name clash, within one Juju release: one definition
+ * name with two shapes in two facades (each facade reflected another Go type
+ * first). Returns one line per name; empty when there is none.
+ */
+export function findShapeClashes(facades: readonly FacadeSchema[]): string[] {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v !== null && typeof v === "object") {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([k]) => k !== "description")
+          .sort(([x], [y]) => compareStrings(x, y))
+          .map(([k, w]) => [k, canonical(w)]),
+      );
+    }
+    return v;
+  };
+  const shapes = new Map<string, Map<string, string[]>>();
+  for (const f of facades) {
+    for (const [name, def] of Object.entries(f.Schema.definitions ?? {})) {
+      const shape = JSON.stringify(canonical(def as SchemaNode));
+      const byShape = shapes.get(name) ?? new Map<string, string[]>();
+      shapes.set(name, byShape);
+      byShape.set(shape, [...(byShape.get(shape) ?? []), `${f.Name} v${f.Version}`]);
+    }
+  }
+  return [...shapes]
+    .filter(([, byShape]) => byShape.size > 1)
+    .map(
+      ([name, byShape]) =>
+        `${name}: ${[...byShape.values()].map((fs) => fs.join(", ")).join(" / ")}`,
+    );
 }
 
 /** Renders the generated files and writes them to `out`, removing stale `.ts` files there. */

@@ -11,9 +11,14 @@ import {
   NotSupportedError,
 } from "../src/index.js";
 import type { HttpCall, LocalEdge } from "../src/model/http/edge.js";
+import { JUJU_VERSIONS } from "./support/juju-versions.js";
 import { recordingModel as recordingModelOf, useSimController } from "./support/sim-controller.js";
 
-const env = useSimController("bundles-local");
+// One simulator per profile; the suite runs on each.
+const envs = {
+  "3.6": useSimController("bundles-local"),
+  "4.0": useSimController("bundles-local4", { juju: "4.0" }),
+} as const;
 const SHARED = resolve(import.meta.dirname, "..", "..", "shared", "testdata");
 const DUMMY = join(SHARED, "charm-dirs", "juju-dummy");
 
@@ -28,9 +33,6 @@ const MUTATING = new Set([
   "SetCharm",
   "AddPendingResources",
 ]);
-
-/** A new model on its own connection (see the support helper), recording every request it sends. */
-const recordingModel = (name: string) => recordingModelOf(env.dir, name);
 
 /** Records the HTTP requests (uploads, downloads) the model's local edge makes. */
 function recordHttp(m: Model): Pick<HttpCall, "method" | "path">[] {
@@ -53,7 +55,11 @@ function recordHttp(m: Model): Pick<HttpCall, "method" | "path">[] {
 const uploadsOf = (calls: Pick<HttpCall, "method" | "path">[]) =>
   calls.filter((c) => (c.method === "PUT" || c.method === "POST") && c.path.includes("charms"));
 
-describe("bundles with local charms", () => {
+describe.each(JUJU_VERSIONS)("bundles with local charms on Juju %s", (juju) => {
+  const env = envs[juju];
+  /** A new model on its own connection (see the support helper), recording every request it sends. */
+  const recordingModel = (name: string) => recordingModelOf(env.dir, name, env.onFrame);
+
   it("uploads a local charm directory next to the bundle, deploys it with a catalog charm, and does nothing the second time", async () => {
     const dir = await mkdtemp(join(tmpdir(), "libjuju-bundle-local-"));
     await mkdir(join(dir, "charms"));

@@ -11,13 +11,20 @@ import {
   BundleLocalCharmError,
   type BundleProgressEvent,
   BundleTrustError,
+  Controller,
   InvalidArgumentError,
   JujuError,
 } from "../src/index.js";
 import { CharmCatalog } from "../src/simulator/catalog/index.js";
+import { JUJU_VERSIONS, type JujuVersionUnderTest } from "./support/juju-versions.js";
 import { recordingModel as recordingModelOf, useSimController } from "./support/sim-controller.js";
 
-const env = useSimController("bundles");
+// One simulator per profile, shared by the suites of this file.
+const envs = {
+  "3.6": useSimController("bundles"),
+  "4.0": useSimController("bundles4", { juju: "4.0" }),
+} as const;
+const env = envs["3.6"];
 const TESTDATA = resolve(import.meta.dirname, "..", "..", "shared", "testdata", "bundles");
 const testdata = (...p: string[]) => join(TESTDATA, ...p);
 
@@ -40,25 +47,48 @@ const MUTATING = new Set([
   "AddPendingResources",
 ]);
 
-/** A new model on its own connection (see the support helper), recording every request it sends. */
-const recordingModel = (name: string) => recordingModelOf(env.dir, name);
+/**
+ * The catalog charms the suite deploys on each profile. On 3.6: mysql
+ * (8.0/stable) and its subordinate router. Juju 4 refuses both (they assume
+ * `juju < 4`, see the refusal test), so the 4.0 run uses kubernetes-worker and
+ * its subordinate containerd, which allow 4.x, in the same roles.
+ */
+const CHARMS = {
+  "3.6": {
+    db: { charm: "mysql", channel: "8.0/stable", option: "profile", offers: "database" },
+    router: { charm: "mysql-router", channel: "dpe/edge", endpoint: "backend-database" },
+    dbEndpoint: "database",
+  },
+  "4.0": {
+    db: {
+      charm: "kubernetes-worker",
+      channel: "1.35/stable",
+      option: "labels",
+      offers: "ingress-proxy",
+    },
+    router: { charm: "containerd", channel: "1.35/stable", endpoint: "containerd" },
+    dbEndpoint: "container-runtime",
+  },
+} as const;
 
-// Catalog charms only: mysql (8.0/stable), its subordinate router, ubuntu.
-const SMALL = `
+/** Catalog charms only: the profile's db and its subordinate router, ubuntu. */
+const smallBundle = (juju: JujuVersionUnderTest) => {
+  const c = CHARMS[juju];
+  return `
 default-base: ubuntu@22.04
 applications:
   db:
-    charm: mysql
-    channel: 8.0/stable
+    charm: ${c.db.charm}
+    channel: ${c.db.channel}
     num_units: 2
     to: ["0", "new"]
     options:
-      profile: testing
+      ${c.db.option}: testing
     annotations:
       gui-x: "10"
   router:
-    charm: mysql-router
-    channel: dpe/edge
+    charm: ${c.router.charm}
+    channel: ${c.router.channel}
   box:
     charm: ubuntu
     num_units: 2
@@ -68,17 +98,19 @@ machines:
   "0":
     constraints: mem=2G
 relations:
-  - ["router:backend-database", "db:database"]
+  - ["router:${c.router.endpoint}", "db:${c.dbEndpoint}"]
 `;
+};
+const SMALL = smallBundle("3.6");
 
-let dir: string;
-beforeAll(async () => {
-  dir = join(env.dir, "bundles");
+/** Writes the suite's bundles for `juju` under `dir`. */
+async function writeBundles(dir: string, juju: JujuVersionUnderTest): Promise<void> {
+  const c = CHARMS[juju];
   await mkdir(join(dir, "small"), { recursive: true });
-  await writeFile(join(dir, "small", "bundle.yaml"), SMALL);
+  await writeFile(join(dir, "small", "bundle.yaml"), smallBundle(juju));
   await writeFile(
     join(dir, "remove-box.yaml"),
-    "applications:\n  box: ~\n  db:\n    options:\n      profile: production\n",
+    `applications:\n  box: ~\n  db:\n    options:\n      ${c.db.option}: production\n`,
   );
   await writeFile(
     join(dir, "bad.yaml"),
@@ -100,8 +132,8 @@ relations:
     join(dir, "offers.yaml"),
     `applications:
   db:
-    charm: mysql
-    channel: 8.0/stable
+    charm: ${c.db.charm}
+    channel: ${c.db.channel}
     num_units: 1
 saas:
   remote-db:
@@ -111,7 +143,7 @@ applications:
   db:
     offers:
       db-offer:
-        endpoints: [database]
+        endpoints: [${c.db.offers}]
         acl:
           bob: consume
 `,
@@ -128,11 +160,11 @@ applications:
     join(dir, "failing.yaml"),
     `applications:
   db:
-    charm: mysql
-    channel: 8.0/stable
+    charm: ${c.db.charm}
+    channel: ${c.db.channel}
     num_units: 1
   zbad:
-    charm: mysql
+    charm: ${c.db.charm}
     channel: 9.9/stable
     num_units: 1
   box:
@@ -140,9 +172,19 @@ applications:
     num_units: 3
 `,
   );
-});
+}
 
-describe("bundles end to end", () => {
+describe.each(JUJU_VERSIONS)("bundles end to end on Juju %s", (juju) => {
+  const env = envs[juju];
+  const c = CHARMS[juju];
+  /** A new model on its own connection (see the support helper), recording every request it sends. */
+  const recordingModel = (name: string) => recordingModelOf(env.dir, name, env.onFrame);
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(env.dir, "bundles");
+    await writeBundles(dir, juju);
+  });
+
   it("deploys a directory bundle concurrently: placeholders, containers, unit placement, progress", async () => {
     await using model = await env.controller.addModel("small");
     const events: BundleProgressEvent[] = [];
@@ -178,11 +220,13 @@ describe("bundles end to end", () => {
     const plan = await model.deploy(source, { overlays, dryRun: true });
     expect(sent.slice(before).filter((r) => MUTATING.has(r))).toEqual([]);
     expect(plan.changes.some((c) => c.description.includes("box"))).toBe(false);
-    expect(plan.changes[0]?.description).toMatch(/^upload charm mysql from charm-hub/);
+    expect(plan.changes[0]?.description).toMatch(
+      new RegExp(`^upload charm ${c.db.charm} from charm-hub`),
+    );
     const apps = await model.deploy(source, { overlays, concurrency: 1, bundle: true });
     expect(apps.map((a) => a.name).sort()).toEqual(["db", "router"]);
     const cfg = await model.applications.get("db")!.getConfig();
-    expect(cfg.profile?.value).toBe("production");
+    expect(cfg[c.db.option]?.value).toBe("production");
   }, 120_000);
 
   it("lists every error of a bad bundle and sends nothing that changes the model", async () => {
@@ -319,12 +363,43 @@ describe("bundles end to end", () => {
     );
   }, 60_000);
 
+  it("sends bundle devices as devices.Constraints {Type, Count, Attributes}, schema-checked", async () => {
+    const deploys: Array<Record<string, unknown>> = [];
+    const controller = await Controller.connectCurrent({
+      env: { JUJU_DATA: env.dir },
+      pingInterval: 0,
+      onFrame: (direction, frame) => {
+        env.onFrame(direction, frame);
+        const f = frame as { request?: string; params?: { applications?: unknown[] } };
+        if (direction === "out" && f.request === "Deploy") {
+          deploys.push(...((f.params?.applications ?? []) as Array<Record<string, unknown>>));
+        }
+      },
+    });
+    try {
+      await using model = await controller.addModel("devices");
+      await writeFile(
+        join(dir, "devices.yaml"),
+        "applications:\n  gpu:\n    charm: ubuntu\n    devices:\n      one: gpu\n      two: 2,nvidia.com/gpu,gpu=fast\n",
+      );
+      await model.deploy(join(dir, "devices.yaml"), { bundle: true });
+      expect(deploys.find((d) => d.application === "gpu")?.devices).toEqual({
+        one: { Type: "gpu", Count: 1, Attributes: {} },
+        two: { Type: "nvidia.com/gpu", Count: 2, Attributes: { gpu: "fast" } },
+      });
+      // Planned locally (Juju 4's Bundle 8 has no GetChanges).
+      expect(model.connection.facade("Bundle").major).toBe(juju === "4.0" ? 4 : 3);
+    } finally {
+      await controller.disconnect();
+    }
+  }, 60_000);
+
   it("exports the model as a bundle that plans nothing against it", async () => {
     await using model = await env.controller.addModel("export");
     await model.deploy(join(dir, "small"), { bundle: true });
     const yaml = await model.exportBundle();
     expect(yaml).toContain("applications:");
-    expect(yaml).toContain("charm: mysql");
+    expect(yaml).toContain(`charm: ${c.db.charm}`);
     const handler = new BundleHandler(model);
     const plan = await handler.planText({
       kind: "url",
@@ -334,6 +409,42 @@ describe("bundles end to end", () => {
       bundleURL: undefined,
     });
     expect(plan.changes.map((c) => c.description)).toEqual([]);
+  }, 120_000);
+});
+
+describe("bundles on a Juju 4.0 controller", () => {
+  const env = envs["4.0"];
+
+  it("refuses a charm that assumes juju < 4 with Juju's error, and plans without GetChanges", async () => {
+    const { model, sent } = await recordingModelOf(env.dir, "assumes", env.onFrame);
+    await using _m = model;
+    const file = join(env.dir, "mysql.yaml");
+    await writeFile(
+      file,
+      "default-base: ubuntu@22.04\napplications:\n  db:\n    charm: mysql\n    channel: 8.0/stable\n    num_units: 1\n",
+    );
+    const err = await model.deploy(file, { bundle: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BundleChangeError);
+    const failed = (err as BundleChangeError).failed;
+    expect(failed.map((f) => f.error)).toEqual([expect.any(JujuError)]);
+    const message = String((failed[0]?.error as Error | undefined)?.message);
+    expect(message).toContain("Charm feature requirements cannot be met:");
+    expect(message).toContain('charm requires feature "juju" (version < 4.0.0)');
+    expect(model.applications.has("db")).toBe(false);
+    // Juju 4's Bundle 8 dropped GetChanges: the plan is made here.
+    expect(sent).not.toContain("GetChanges");
+  }, 60_000);
+
+  it("deploys a shared test bundle whose charms allow 4.x and reaches idle", async () => {
+    await using model = await env.controller.addModel("kubernetes-core");
+    const apps = await model.deploy(testdata("kubernetes-core", "bundle.yaml"), { bundle: true });
+    await model.waitForIdle({
+      apps: apps.filter((a) => !a.subordinate).map((a) => a.name),
+      timeout: 60_000,
+      idlePeriod: 0,
+    });
+    const again = await model.deploy(testdata("kubernetes-core", "bundle.yaml"), { dryRun: true });
+    expect(again.changes).toEqual([]);
   }, 120_000);
 });
 

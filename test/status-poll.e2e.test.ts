@@ -93,6 +93,7 @@ const LACKING: Partial<Record<EntityKind, readonly string[]>> = {
   application: ["owner-tag", "min-units", "constraints", "config"],
   unit: [],
   relation: [],
+  charm: [],
 };
 
 /**
@@ -130,7 +131,14 @@ const COMPARED_AS: Record<string, (v: unknown, whole: EntityData, aw: Model) => 
     })),
 };
 
-const KINDS: readonly EntityKind[] = ["model", "machine", "application", "unit", "relation"];
+const KINDS: readonly EntityKind[] = [
+  "model",
+  "machine",
+  "application",
+  "unit",
+  "relation",
+  "charm",
+];
 
 /** Every difference between the two models' states, as readable lines (empty: they agree). */
 function differences(aw: Model, poll: Model): string[] {
@@ -138,7 +146,13 @@ function differences(aw: Model, poll: Model): string[] {
   for (const kind of KINDS) {
     const a = new Map([...aw.state.live(kind)].map((r) => [r.id, r.current!]));
     const p = new Map([...poll.state.live(kind)].map((r) => [r.id, r.current!]));
-    for (const id of a.keys()) if (!p.has(id)) out.push(`${kind} ${id}: missing from the poll`);
+    for (const id of a.keys()) {
+      // A known gap (docs/status-poll.md): polls show the charms in use only;
+      // the AllWatcher keeps a charm after its last application went.
+      const unused =
+        kind === "charm" && !aw.entities("application").some((app) => app.get("charm-url") === id);
+      if (!p.has(id) && !unused) out.push(`${kind} ${id}: missing from the poll`);
+    }
     for (const id of p.keys()) if (!a.has(id)) out.push(`${kind} ${id}: only in the poll`);
     for (const [id, pd] of p) {
       const ad = a.get(id);

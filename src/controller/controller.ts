@@ -26,6 +26,7 @@ import {
   type RemoveOfferOptions,
   removeOffer,
 } from "../model/ops/offers.js";
+import { modelQualifier } from "../protocol/model-qualifier.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import {
   type CommonConnectOptions,
@@ -102,7 +103,10 @@ export interface ModelSummary {
 
 /** Options of {@link Controller.addModel}; the {@link ModelOptions} apply to the returned model. */
 export interface AddModelOptions extends CallOptions, ModelOptions {
-  /** Owner user name; default the logged-in user. On Juju 4 it is sent as the model's `qualifier`. */
+  /**
+   * Owner user name; default the logged-in user. On Juju 4 it is sent as the
+   * model's `qualifier`, derived as Juju 4 does (`bob@external` → `bob-external`).
+   */
   owner?: string;
   /** Cloud name (`cloud-<name>` tag is built); default the controller's cloud. */
   cloudName?: string;
@@ -325,10 +329,11 @@ export class Controller {
     const call: CallOptions = {};
     if (options.signal) call.signal = options.signal;
     if (options.timeout !== undefined) call.timeout = options.timeout;
-    // Juju 4's ModelCreateArgs carries a qualifier (the owner's user id) instead of an owner tag.
+    // Juju 4's ModelCreateArgs carries a qualifier instead of an owner tag: the
+    // owner's, as Juju 4 derives it (`bob@external` → `bob-external`).
     const info =
       mm.major === 4
-        ? await mm.juju4().call("CreateModel", { ...args, qualifier: owner }, call)
+        ? await mm.juju4().call("CreateModel", { ...args, qualifier: modelQualifier(owner) }, call)
         : await mm.call("CreateModel", { ...args, "owner-tag": `user-${owner}` }, call);
     const qualifier =
       "qualifier" in info ? info.qualifier : info["owner-tag"].replace(/^user-/, "");

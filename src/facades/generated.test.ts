@@ -2,7 +2,24 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateFacades, HEADER, JUJU4_DIR, main } from "../../scripts/generate-facades.js";
+import {
+  applyOverrides,
+  DEFAULT_SHARED_DIR,
+  type FacadeSchema,
+  loadClientFacades,
+  loadJuju4Facades,
+  loadLoginFacades,
+  registeredClientFacades,
+  type SchemaNode,
+} from "../../scripts/facade-schema.js";
+import {
+  findNameClashes,
+  findShapeClashes,
+  generateFacades,
+  HEADER,
+  JUJU4_DIR,
+  main,
+} from "../../scripts/generate-facades.js";
 import {
   CLIENT_FACADE_VERSIONS,
   CLIENT_FACADE_VERSIONS_4,
@@ -143,5 +160,74 @@ describe("generated Juju 4.x facade tables", () => {
     const qualifier3: "qualifier" extends keyof Create3 ? true : false = false;
     const owner3: "owner-tag" extends keyof Create3 ? true : false = true;
     expect([arg, model, role, qualifier3, owner3]).toHaveLength(5);
+  });
+});
+
+describe("Go type name clashes in Juju's schema (NAME_CLASHES)", () => {
+  const registered36 = registeredClientFacades(loadClientFacades(), loadLoginFacades());
+  const juju4 = loadJuju4Facades();
+
+  it("are found where one definition stands for two Go types (devices and storage Constraints in 3.6)", () => {
+    const clashes = findNameClashes(registered36, juju4);
+    expect(clashes).toHaveLength(1);
+    expect(clashes[0]).toContain("Application v22: Constraints of the first schema is");
+    expect(clashes[0]).toContain("ApplicationDeploy/properties/devices");
+    expect(clashes[0]).toContain("ApplicationDeploy/properties/storage");
+  });
+
+  it("are all resolved by the override table, so the generator does not stop", () => {
+    expect(findNameClashes(registered36.map(applyOverrides), juju4.map(applyOverrides))).toEqual(
+      [],
+    );
+  });
+
+  it("stop the generator when a clash is not in the table", () => {
+    const facade = (version: number, defs: Record<string, SchemaNode>): FacadeSchema => ({
+      Name: "Demo",
+      Version: version,
+      Schema: { type: "object", properties: {}, definitions: defs },
+    });
+    const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
+    const merged = facade(1, {
+      Args: { type: "object", properties: { a: ref("Thing"), b: ref("Thing") } },
+      Thing: { type: "object", properties: { x: { type: "string" } } },
+    });
+    const split = facade(1, {
+      Args: { type: "object", properties: { a: ref("Thing"), b: ref("Other") } },
+      Thing: { type: "object", properties: { x: { type: "string" } } },
+      Other: { type: "object", properties: { y: { type: "integer" } } },
+    });
+    expect(findNameClashes([merged], [split])).toEqual([
+      "Demo v1: Thing of the first schema is Other (/definitions/Args/properties/b) and Thing (/definitions/Args/properties/a) in the other",
+    ]);
+    expect(findNameClashes([split], [merged])).toHaveLength(1);
+    expect(findNameClashes([split], [split])).toEqual([]);
+    // Within one release: one name, two shapes in two facades.
+    expect(
+      findShapeClashes([
+        merged,
+        { ...facade(2, { Thing: { type: "object", properties: { y: { type: "integer" } } } }) },
+      ]),
+    ).toEqual(["Thing: Demo v1 / Demo v2"]);
+  });
+
+  it("leave no name with two shapes within the 3.6 or the 4.0 release", () => {
+    for (const file of ["schema-3.6.json", "schema-4.0.json"]) {
+      const facades = JSON.parse(
+        readFileSync(join(DEFAULT_SHARED_DIR, "juju-schema", file), "utf8"),
+      ) as FacadeSchema[];
+      expect(findShapeClashes(facades.map(applyOverrides)), file).toEqual([]);
+    }
+  });
+
+  it("type devices as devices.Constraints on both majors", () => {
+    const device = { Type: "nvidia.com/gpu", Count: 2, Attributes: { gpu: "fast" } };
+    const deploy3: JujuFacadesByMajor[3]["Application"][22]["Deploy"]["params"]["applications"][number]["devices"] =
+      { gpu: device };
+    const deploy4: Juju4.Application.ApplicationDeploy["devices"] = { gpu: device };
+    // Storage keeps storage.Constraints on 3.6.
+    const storage3: JujuFacadesByMajor[3]["Application"][22]["Deploy"]["params"]["applications"][number]["storage"] =
+      { data: { Pool: "rootfs", Size: 1024, Count: 1 } };
+    expect([deploy3, deploy4, storage3]).toHaveLength(3);
   });
 });

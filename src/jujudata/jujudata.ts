@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { modelQualifier } from "../protocol/model-qualifier.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
 import { JujuDataError } from "../rpc/errors.js";
 import { type Cookie, macaroonsForHosts, parseCookieJar } from "./cookies.js";
@@ -123,9 +124,15 @@ export function splitModelName(name: string): {
   return { controller: name.slice(0, i), model: name.slice(i + 1) };
 }
 
-/** `user/model` for an unqualified `model`, as Juju's `jujuclient.JoinOwnerModelName`. */
-export function qualifyModelName(model: string, user: string): string {
-  return model.includes("/") ? model : `${user}/${model}`;
+/**
+ * `user/model` for an unqualified `model`, as Juju 3's
+ * `jujuclient.JoinOwnerModelName`. With `jujuMajor` 4 or more the namespace
+ * is the user's qualifier, as Juju 4's CLI qualifies a name
+ * (`QualifierFromUserTag`: `bob@external` → `bob-external/model`).
+ */
+export function qualifyModelName(model: string, user: string, jujuMajor = 3): string {
+  if (model.includes("/")) return model;
+  return `${jujuMajor >= 4 ? modelQualifier(user) : user}/${model}`;
 }
 
 /**
@@ -283,7 +290,9 @@ export class JujuData {
       }
       modelName = current;
     }
-    modelName = qualifyModelName(modelName, account.user);
+    // A Juju 4 controller's names are qualified by the user's qualifier.
+    const major = Number(/^(\d+)\./.exec(controller.agentVersion ?? "")?.[1] ?? 3);
+    modelName = qualifyModelName(modelName, account.user, major);
     return { controllerName, modelName, controller, account, model: models.get(modelName) };
   }
 

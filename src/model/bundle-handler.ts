@@ -69,6 +69,7 @@ import {
 import { modelArchitecture, modelDefaultBase } from "./ops/model-config.js";
 import { planPendingResources, registerPendingResources } from "./ops/resources.js";
 import { parseStorageConstraints } from "./ops/storage.js";
+import { addPolledBundleFacts } from "./status-poll-bundle.js";
 import { applicationTag, machineTag, modelTag } from "./tags.js";
 
 export type { BundleProgressEvent, ExecutePlanOptions } from "./bundle-execute.js";
@@ -254,8 +255,12 @@ export class BundleHandler {
     const status = existing
       ? await this.#model.getStatus(options.signal ? { signal: options.signal } : {})
       : undefined;
+    const view = this.#model.bundleView(status);
+    // Status polls (Juju 4) carry no config, constraints nor annotations: read them.
+    if (existing && this.#model.stateSource === "status-poll")
+      await addPolledBundleFacts(this.#model, view, options.signal);
     const planOptions: PlanBundleOptions = {
-      model: this.#model.bundleView(status),
+      model: view,
       // Juju's CLI gives its planner a ConstraintsEqual that compares parsed values.
       constraintsEqual: sameConstraints,
     };
@@ -603,17 +608,17 @@ export class BundleHandler {
     if (pending) deployArgs.resources = pending;
     const app = this.#model.connection.facade("Application");
     await single(`cannot deploy application ${JSON.stringify(application)}`, async () => {
+      // devices.Constraints on both majors ({Type, Count, Attributes}): 3.x's
+      // schema misnamed it, see NAME_CLASHES in scripts/facade-overrides.ts.
+      if (Object.keys(devices).length) deployArgs.devices = parseDeviceConstraints(devices);
       if (app.major === 4) {
-        // Juju 4's Application 22 types devices as devices.Constraints.
-        const { devices: _3x, ...shared } = deployArgs;
-        const args4: Application4.ApplicationDeploy = shared;
-        if (Object.keys(devices).length) args4.devices = parseDeviceConstraints(devices);
+        // Juju 4's Application 22 is typed apart (storage directives).
+        const args4: Application4.ApplicationDeploy = deployArgs;
         return bulkResultsStrict(
           await app.juju4().call("Deploy", { applications: [args4] }, call),
           siteOf(app, "Deploy"),
         );
       }
-      if (Object.keys(devices).length) deployArgs.devices = parseDevices(devices);
       return bulkResultsStrict(
         await app.call("Deploy", { applications: [deployArgs] }, call),
         siteOf(app, "Deploy"),
@@ -1032,8 +1037,8 @@ export function isLocalCharm(charm: string): boolean {
 
 /**
  * Device constraints as Juju's `devices.ParseConstraints` reads them
- * (`<type>`, or `<count>,<type>[,<key>=<value>;...]`), in the wire shape of
- * Juju 4's schema: `devices.Constraints` has no json tags, so its fields go
+ * (`<type>`, or `<count>,<type>[,<key>=<value>;...]`), in its wire shape on
+ * Juju 3.x and 4.x: `devices.Constraints` has no json tags, so its fields go
  * as `Type`, `Count` and `Attributes`. Throws {@link InvalidArgumentError}
  * with Juju's message on a malformed one.
  */
@@ -1070,33 +1075,6 @@ export function parseDeviceConstraints(
       }
     }
     out[name] = { Type: fields[1]!, Count: count, Attributes: attributes };
-  }
-  return out;
-}
-
-/**
- * Device constraints as Juju parses them (`[<count>,]<device-class|vendor/type>[,<key>=<value>;...]`).
- * Throws {@link InvalidArgumentError} on a malformed one.
- */
-export function parseDevices(
-  devices: Readonly<Record<string, string>>,
-): Record<string, ApplicationFacade.Constraints> {
-  const out: Record<string, ApplicationFacade.Constraints> = {};
-  for (const [name, spec] of Object.entries(devices)) {
-    const parts = spec.split(",");
-    let count = 1;
-    if (parts.length > 1 && /^\d+$/.test(parts[0]!)) {
-      count = Number(parts.shift());
-    }
-    const type = parts.shift() ?? "";
-    if (!type || count < 1)
-      throw new InvalidArgumentError(
-        "devices",
-        `invalid device constraints ${JSON.stringify(spec)} for ${name}`,
-      );
-    // The wire type of device constraints is {Count, Pool: type, Size}: the
-    // generated facade shares it with storage; attributes are not carried.
-    out[name] = { Count: count, Pool: type, Size: 0 };
   }
   return out;
 }

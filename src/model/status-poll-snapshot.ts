@@ -29,6 +29,11 @@ export interface SnapshotContext {
   modelUuid: string;
   /** The controller's UUID, for the model entity. */
   controllerUuid?: string;
+  /**
+   * The `charm` entities of the charms the status's applications run, by
+   * URL ({@link charmEntity}); a URL missing here gives no charm entity.
+   */
+  charms?: ReadonlyMap<string, EntityData>;
 }
 
 type Obj = Record<string, unknown>;
@@ -284,6 +289,14 @@ export function snapshotFromStatus(
     put("model", uuid, model);
   }
 
+  // Charms before the applications that run them, as the AllWatcher sends them.
+  if (ctx.charms !== undefined) {
+    for (const url of statusCharmUrls(st)) {
+      const data = ctx.charms.get(url);
+      if (data !== undefined) put("charm", url, data as Obj);
+    }
+  }
+
   const addMachines = (machines: unknown) => {
     for (const [id, m] of entries(machines)) {
       const mid = str(m.id) || id;
@@ -398,6 +411,70 @@ export function snapshotFromStatus(
   return out;
 }
 
+/**
+ * The charm URLs a FullStatus's applications and units run (a unit runs
+ * another charm than its application while it is refreshed), sorted.
+ */
+export function statusCharmUrls(status: unknown): string[] {
+  const urls = new Set<string>();
+  const st = isObj(status) ? status : {};
+  for (const [, a] of entries(st.applications)) {
+    if (str(a.charm) !== "") urls.add(str(a.charm));
+    for (const [, u] of entries(a.units)) {
+      if (str(u.charm) !== "") urls.add(str(u.charm));
+    }
+  }
+  return [...urls].sort();
+}
+
+/**
+ * A `Charms.CharmInfo` reply (`params.Charm`) as the AllWatcher's `charm`
+ * entity (`params.CharmInfo`): `charm-version` is the reply's `version`,
+ * which only Juju 4's `params.Charm` carries; on 3.x it is the version
+ * status shows for an application running the charm (`statusVersion`).
+ * `config` holds the options' defaults, `profile` the LXD profile (null when
+ * the charm has none). Status polls never see a charm dying: `life` is alive.
+ */
+export function charmEntity(
+  modelUuid: string,
+  url: string,
+  info: unknown,
+  statusVersion = "",
+): EntityData {
+  const i = isObj(info) ? info : {};
+  const config: Obj = {};
+  for (const [name, option] of entries(i.config)) {
+    if (option.default !== undefined && option.default !== null) config[name] = option.default;
+  }
+  const p = isObj(i["lxd-profile"]) ? i["lxd-profile"] : undefined;
+  const profile: Obj | null =
+    p === undefined
+      ? null
+      : {
+          ...(isObj(p.config) ? { config: p.config } : {}),
+          description: str(p.description),
+          ...(isObj(p.devices) ? { devices: p.devices } : {}),
+        };
+  const data: Obj = {
+    "model-uuid": modelUuid,
+    "charm-url": url,
+    "charm-version": typeof i.version === "string" ? i.version : statusVersion,
+    life: "alive",
+    profile,
+  };
+  if (Object.keys(config).length > 0) data.config = config;
+  return data as EntityData;
+}
+
+/** The `charm-version` status shows for the applications running `url`. */
+export function statusCharmVersion(status: unknown, url: string): string {
+  const st = isObj(status) ? status : {};
+  for (const [, a] of entries(st.applications)) {
+    if (str(a.charm) === url && str(a["charm-version"]) !== "") return str(a["charm-version"]);
+  }
+  return "";
+}
+
 /** The charm name of a charm URL (`ch:amd64/jammy/mysql-58` → `mysql`); a bare name as is. */
 function charmName(url: string): string {
   const last =
@@ -415,6 +492,8 @@ const REMOVE_ORDER: readonly EntityKind[] = [
   "relation",
   "unit",
   "application",
+  // A charm goes once no application runs it: after them.
+  "charm",
   "machine",
   "model",
 ];

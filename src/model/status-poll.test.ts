@@ -15,11 +15,13 @@ import {
   statusPollPolicy,
 } from "./status-poll.js";
 import {
+  charmEntity,
   diffSnapshots,
   parseHardware,
   parsePortRange,
   SnapshotCache,
   snapshotFromStatus,
+  statusCharmUrls,
   statusInfo,
 } from "./status-poll-snapshot.js";
 
@@ -614,5 +616,67 @@ describe("StatusPoller", () => {
     await poller.stop();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(conn.calls.length).toBe(4);
+  });
+});
+
+describe("charm entities of a polled model (Charms.CharmInfo)", () => {
+  const url = "ch:amd64/mysql-58";
+  const status = {
+    applications: {
+      db: { charm: url, "charm-version": "8.0.1", units: { "db/0": { charm: "" } } },
+      old: { charm: "ch:amd64/ubuntu-24", units: { "old/0": { charm: "ch:amd64/ubuntu-23" } } },
+    },
+  };
+
+  it("are the charms applications and units run", () => {
+    expect(statusCharmUrls(status)).toEqual([
+      "ch:amd64/mysql-58",
+      "ch:amd64/ubuntu-23",
+      "ch:amd64/ubuntu-24",
+    ]);
+    expect(statusCharmUrls("nonsense")).toEqual([]);
+  });
+
+  it("read Juju 4's version, the defaults and the LXD profile", () => {
+    const info4 = {
+      revision: 58,
+      url,
+      version: "8.0.2",
+      config: { a: { type: "string", default: "x" }, b: { type: "int" } },
+      "lxd-profile": { description: "p", config: { "security.nesting": "true" } },
+    };
+    expect(charmEntity(UUID, url, info4, "8.0.1")).toEqual({
+      "model-uuid": UUID,
+      "charm-url": url,
+      "charm-version": "8.0.2",
+      life: "alive",
+      profile: { description: "p", config: { "security.nesting": "true" } },
+      config: { a: "x" },
+    });
+  });
+
+  it("take status's charm-version on 3.x, whose CharmInfo has none", () => {
+    const info3 = { revision: 58, url, config: {} };
+    expect(charmEntity(UUID, url, info3, "8.0.1")).toEqual({
+      "model-uuid": UUID,
+      "charm-url": url,
+      "charm-version": "8.0.1",
+      life: "alive",
+      profile: null,
+    });
+  });
+
+  it("are put before the applications, only for charms in use", () => {
+    const data = charmEntity(UUID, url, { version: "1" });
+    const snap = snapshotFromStatus(status, {
+      modelUuid: UUID,
+      charms: new Map([
+        [url, data],
+        ["ch:amd64/gone-1", charmEntity(UUID, "ch:amd64/gone-1", {})],
+      ]),
+    });
+    const kinds = [...snap.values()].map((e) => `${e.kind} ${e.id}`);
+    expect(kinds.filter((k) => k.startsWith("charm "))).toEqual([`charm ${url}`]);
+    expect(kinds.indexOf(`charm ${url}`)).toBeLessThan(kinds.indexOf("application db"));
   });
 });

@@ -7,18 +7,26 @@
  * @module
  */
 import type { CallOptions, RpcRequest } from "../rpc/connection.js";
-import { FacadeVersionError, LibjujuError, ProtocolError } from "../rpc/errors.js";
+import {
+  FacadeVersionError,
+  JujuNotFoundError,
+  LibjujuError,
+  ProtocolError,
+} from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
-import type { Delta } from "./delta.js";
+import type { Delta, EntityData } from "./delta.js";
 import { BufferedStream } from "./event-stream.js";
 import type { ModelEvent } from "./observers.js";
 import {
+  charmEntity,
   diffSnapshots,
   SnapshotCache,
   type SnapshotContext,
   type StatusSnapshot,
   snapshotDeltas,
   snapshotFromStatus,
+  statusCharmUrls,
+  statusCharmVersion,
 } from "./status-poll-snapshot.js";
 import { applyBatch, type ModelWatcherOptions, type StateSource } from "./watcher.js";
 
@@ -161,6 +169,8 @@ export class StatusPoller implements StateSource {
   #lastStats: PollStats | undefined;
   #observed: PollObservation | undefined;
   readonly #tasks = new TaskFollower();
+  /** The `charm` entities of the charms in use, by URL: `Charms.CharmInfo` is asked once per URL. */
+  readonly #charms = new Map<string, EntityData>();
 
   constructor(conn: StatusPollConnection, options: StatusPollerOptions) {
     this.#conn = conn;
@@ -217,6 +227,7 @@ export class StatusPoller implements StateSource {
   /** Polls once and applies the whole model; then keeps polling. */
   async start(options: { resync?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     const status = await this.#fullStatus(options.signal);
+    await this.#charmInfos(status, options.signal);
     const tasks = await this.#taskDeltas(options.signal);
     const snapshot = this.#build(status);
     const deltas = [...snapshotDeltas(snapshot), ...tasks];
@@ -302,6 +313,7 @@ export class StatusPoller implements StateSource {
     let tasks: Delta[];
     try {
       status = await this.#fullStatus();
+      await this.#charmInfos(status);
       tasks = await this.#taskDeltas();
     } catch (err) {
       if (this.#stopping) return;
@@ -357,6 +369,35 @@ export class StatusPoller implements StateSource {
     return reply;
   }
 
+  /**
+   * `Charms.CharmInfo` for each charm the status shows that this poller has
+   * not read yet (FullStatus names charms but carries none of their facts),
+   * so that a polled model has `charm` entities as the AllWatcher's. A charm
+   * gone between the two calls is read again on the next poll.
+   */
+  async #charmInfos(status: unknown, signal?: AbortSignal): Promise<void> {
+    const urls = statusCharmUrls(status);
+    const used = new Set(urls);
+    for (const url of this.#charms.keys()) if (!used.has(url)) this.#charms.delete(url);
+    const missing = urls.filter((url) => !this.#charms.has(url));
+    const version = this.#conn.facadeVersion("Charms");
+    if (missing.length === 0 || version === undefined) return;
+    const uuid = this.#conn.loginInfo?.modelUuid ?? this.#opts.modelUuid ?? "";
+    await Promise.all(
+      missing.map(async (url) => {
+        try {
+          const info = await this.#conn.rpc<unknown>(
+            { type: "Charms", version, request: "CharmInfo", params: { url } },
+            signal ? { signal } : {},
+          );
+          this.#charms.set(url, charmEntity(uuid, url, info, statusCharmVersion(status, url)));
+        } catch (err) {
+          if (!(err instanceof JujuNotFoundError)) throw err;
+        }
+      }),
+    );
+  }
+
   /** `Action.Actions` for the followed tasks not yet seen final, as `action` deltas. */
   async #taskDeltas(signal?: AbortSignal): Promise<Delta[]> {
     const tags = this.#tasks.pending();
@@ -382,7 +423,7 @@ export class StatusPoller implements StateSource {
     if (modelUuid === undefined) {
       throw new ProtocolError("status polling needs a model connection (the login named no model)");
     }
-    const ctx: SnapshotContext = { modelUuid };
+    const ctx: SnapshotContext = { modelUuid, charms: this.#charms };
     if (info?.controllerUuid) ctx.controllerUuid = info.controllerUuid;
     return snapshotFromStatus(status, ctx, this.#cache);
   }

@@ -123,9 +123,16 @@ export function offerUrlString(u: OfferUrl): string {
   return u.source === "" ? path : `${u.source}:${path}`;
 }
 
-/** `crossmodel.MakeURL`: the URL an offer lists under. */
-export function offerUrlOf(model: ModelRecord, offer: OfferRecord): string {
-  return `${model.owner}/${model.name}.${offer.name}`;
+/**
+ * `crossmodel.MakeURL`: the URL an offer lists under. `namespace` is the
+ * model's owner (3.x) or qualifier (4.x, `bob-external` for `bob@external`).
+ */
+export function offerUrlOf(
+  model: ModelRecord,
+  offer: OfferRecord,
+  namespace: string = model.owner,
+): string {
+  return `${namespace}/${model.name}.${offer.name}`;
 }
 
 const RANK: Record<OfferAccess, number> = { read: 1, consume: 2, admin: 3 };

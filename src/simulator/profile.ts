@@ -11,6 +11,7 @@ import {
   type LoginFacadeLists,
 } from "../facades/generated/login-facades.js";
 import { LibjujuError } from "../protocol/libjuju-error.js";
+import { modelQualifier } from "../protocol/model-qualifier.js";
 
 /** The Juju versions the simulator can play. */
 export type JujuProfileName = "3.6" | "4.0";
@@ -89,14 +90,32 @@ export function jujuProfile(name: string | undefined): JujuProfile {
 
 /**
  * The owner of a model as the profile's shapes carry it: `owner-tag`
- * (`user-admin`) on 3.x, `qualifier` (`admin`: Juju 4's
- * `QualifierFromUserTag`, the user's id) on 4.x. `owner` is a user name, or
- * `""` where Juju sends an empty value (a failed ModelStatus entry).
+ * (`user-admin`, `user-bob@external`) on 3.x, `qualifier` on 4.x (Juju 4's
+ * `QualifierFromUserTag` of the owner: `admin`, `bob-external`). `owner` is
+ * a user name (on 4.x, or a qualifier no user has), or `""` where Juju sends
+ * an empty value (a failed ModelStatus entry).
  */
 export function modelOwnerFields(
   profile: JujuProfile,
   owner: string,
 ): { "owner-tag": string } | { qualifier: string } {
-  if (profile.modelQualifier) return { qualifier: owner };
+  if (profile.modelQualifier) return { qualifier: modelQualifier(owner) };
   return { "owner-tag": owner === "" ? "" : `user-${owner}` };
+}
+
+/**
+ * The namespace of a model's name on this profile (`<namespace>/<model>`):
+ * the owner's name on 3.x (`bob@external/prod`), its qualifier on 4.x
+ * (`bob-external/prod`).
+ */
+export function modelNamespace(profile: JujuProfile, owner: string): string {
+  return profile.modelQualifier ? modelQualifier(owner) : owner;
+}
+
+/**
+ * Whether `namespace` (an owner on 3.x, a qualifier on 4.x, as a client
+ * names a model) names the models of `owner`.
+ */
+export function ownsNamespace(profile: JujuProfile, owner: string, namespace: string): boolean {
+  return profile.modelQualifier ? modelQualifier(owner) === namespace : owner === namespace;
 }

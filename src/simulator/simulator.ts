@@ -49,7 +49,7 @@ import { FaultInjector } from "./faults.js";
 import { type LatencySpec, latencySource } from "./latency.js";
 import { LoginGuard, type LoginGuardOptions } from "./login-guard.js";
 import type { MacaroonAuthority } from "./macaroon.js";
-import { type JujuProfileName, jujuProfile } from "./profile.js";
+import { type JujuProfileName, jujuProfile, modelNamespace } from "./profile.js";
 import type { FrameTap } from "./rpc-session.js";
 import { ApiServer } from "./server.js";
 import { restoreStore, type SimulatorSnapshot, snapshotStore } from "./snapshot.js";
@@ -630,7 +630,7 @@ export class Simulator implements AsyncDisposable {
       user: this.username,
       password: this.password,
       models: [...this.store.models.values()].map((m) => ({
-        qualifiedName: `${m.owner}/${m.name}`,
+        qualifiedName: `${modelNamespace(this.store.profile, m.owner)}/${m.name}`,
         uuid: m.uuid,
         type: m.type,
       })),

@@ -19,7 +19,7 @@ import { type Clock, Prng, RealClock, TIMING_PROFILES, Timing } from "./clock.js
 import { ModelEntities, wireStatus } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
 import { logStoreOf } from "./logs.js";
-import { JUJU_3_6, type JujuProfile } from "./profile.js";
+import { JUJU_3_6, type JujuProfile, ownsNamespace } from "./profile.js";
 import { EntityLog } from "./watcher-hub.js";
 
 /** Where a model config value comes from, as `ModelConfig.ModelGet` reports it. */
@@ -425,9 +425,11 @@ export class ControllerStore {
     throw new Error("controller model missing");
   }
 
-  /** A model by owner and name. */
+  /** A model by owner (on Juju 4, by qualifier) and name. */
   modelByName(owner: string, name: string): ModelRecord | undefined {
-    for (const m of this.models.values()) if (m.owner === owner && m.name === name) return m;
+    for (const m of this.models.values()) {
+      if (m.name === name && ownsNamespace(this.profile, m.owner, owner)) return m;
+    }
     return undefined;
   }
 

@@ -80,19 +80,21 @@ export function useSimController(
 /**
  * A new model on its own connection to the simulator whose client files are
  * in `jujuData`, recording (and schema-checking) the name of every request it
- * sends, so a test can assert what did or did not go out.
+ * sends, so a test can assert what did or did not go out. Give it the
+ * `onFrame` of {@link useSimController} so that its frames are checked with
+ * the others (its own tap's violations are not looked at).
  */
 export async function recordingModel(
   jujuData: string,
   name: string,
+  onFrame: ReturnType<typeof createConformanceTap>["onFrame"] = createConformanceTap().onFrame,
 ): Promise<{ model: Model; sent: string[] }> {
-  const tap = createConformanceTap();
   const sent: string[] = [];
   const c = await Controller.connectCurrent({
     env: { JUJU_DATA: jujuData },
     pingInterval: 0,
     onFrame: (direction, frame) => {
-      tap.onFrame(direction, frame);
+      onFrame(direction, frame);
       const req = (frame as { request?: string }).request;
       if (direction === "out" && req) sent.push(req);
     },

@@ -2105,7 +2105,7 @@ export interface ApplicationDeploy {
   /** Wire field `constraints` of `ApplicationDeploy` (required). */
   constraints: Value;
   /** Wire field `devices` of `ApplicationDeploy`. */
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   /** Wire field `endpoint-bindings` of `ApplicationDeploy`. */
   "endpoint-bindings"?: Record<string, string>;
   /** Wire field `num-units` of `ApplicationDeploy` (required). */
@@ -2141,7 +2141,7 @@ export interface ApplicationDeployV15 {
   /** Wire field `constraints` of `ApplicationDeploy` (required). */
   constraints: ValueV17;
   /** Wire field `devices` of `ApplicationDeploy`. */
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   /** Wire field `endpoint-bindings` of `ApplicationDeploy`. */
   "endpoint-bindings"?: Record<string, string>;
   /** Wire field `num-units` of `ApplicationDeploy` (required). */
@@ -2179,7 +2179,7 @@ export interface ApplicationDeployV17 {
   /** Wire field `constraints` of `ApplicationDeploy` (required). */
   constraints: ValueV17;
   /** Wire field `devices` of `ApplicationDeploy`. */
-  devices?: Record<string, Constraints>;
+  devices?: Record<string, DeviceConstraints>;
   /** Wire field `endpoint-bindings` of `ApplicationDeploy`. */
   "endpoint-bindings"?: Record<string, string>;
   /** Wire field `num-units` of `ApplicationDeploy` (required). */
@@ -2843,7 +2843,7 @@ export interface DeployFromRepositoryArg {
   /** Wire field `Cons` of `DeployFromRepositoryArg` (required). */
   Cons: Value;
   /** Wire field `Devices` of `DeployFromRepositoryArg` (required). */
-  Devices: Record<string, Constraints>;
+  Devices: Record<string, DeviceConstraints>;
   /** Wire field `DryRun` of `DeployFromRepositoryArg` (required). */
   DryRun: boolean;
   /** Wire field `Placement` of `DeployFromRepositoryArg` (required). */
@@ -3076,6 +3076,16 @@ export interface DestroyUnitsParams {
 export interface DestroyUnitsParamsV15 {
   /** Wire field `units` of `DestroyUnitsParams` (required). */
   units: DestroyUnitParamsV15[];
+}
+
+/** Schema definition `DeviceConstraints` of Application v15–v22. */
+export interface DeviceConstraints {
+  /** Wire field `Attributes` of `DeviceConstraints` (required). */
+  Attributes: Record<string, string>;
+  /** Wire field `Count` of `DeviceConstraints` (required). */
+  Count: number;
+  /** Wire field `Type` of `DeviceConstraints` (required). */
+  Type: string;
 }
 
 /** Schema definition `EndpointRelationData` of Application v15–v22. */

@@ -27,6 +27,7 @@ import {
   parseOfferUrl,
   revokeOfferAccess,
 } from "../offers.js";
+import { modelNamespace } from "../profile.js";
 import {
   offerConnections,
   publishOffer,
@@ -149,7 +150,7 @@ function offerDetails(
   const out: Record<string, unknown> = {
     "source-model-tag": `model-${model.uuid}`,
     "offer-uuid": offer.uuid,
-    "offer-url": offerUrlOf(model, offer),
+    "offer-url": offerUrlOf(model, offer, modelNamespace(store.profile, model.owner)),
     "offer-name": offer.name,
     "application-description": offer.description,
     endpoints,

@@ -408,7 +408,10 @@ export const charmsMethods: readonly MethodSpec[] = [
     call: (ctx, p) => {
       const url = p.string("url");
       const c = findCharm(ctx, url);
-      return charmInfo(c.url, c.spec);
+      const info = charmInfo(c.url, c.spec);
+      // Juju 4's params.Charm carries the charm's version (`version,omitempty`); 3.6's has none.
+      if (ctx.store.profile.major === 4 && c.charmVersion) info.version = c.charmVersion;
+      return info;
     },
   },
   method({

@@ -8,6 +8,7 @@
 
 import type { Juju4, ModelManager as ModelManagerFacade } from "../../facades/generated/index.js";
 import type { HardwareData } from "../../protocol/entity-data.js";
+import { isValidModelQualifier, modelQualifier } from "../../protocol/model-qualifier.js";
 import { Errors, ServerError } from "../errors.js";
 import { type JujuProfile, modelOwnerFields } from "../profile.js";
 import { type ControllerStore, goTime, type ModelRecord } from "../store.js";
@@ -36,28 +37,27 @@ function userFromTag(store: ControllerStore, tag: string): string {
   return name;
 }
 
-/** names.IsValidUser: a local name, optionally `@domain`. */
-const VALID_USER_RE =
-  /^[a-zA-Z0-9][a-zA-Z0-9.+-]*[a-zA-Z0-9](@[a-zA-Z0-9][a-zA-Z0-9.-]*)?$|^[a-zA-Z0-9](@[a-zA-Z0-9][a-zA-Z0-9.-]*)?$/;
-
 /**
- * The owner tag of a Juju 4 `CreateModel` qualifier, checked as 4.0's
- * `ModelManagerAPI.CreateModel` does: a valid user id, and the caller's own
- * unless the caller is a controller superuser. The simulator's models are
- * owned by users, so the qualifier must name one.
+ * The owner of a Juju 4 `CreateModel` qualifier. 4.0 checks it as a
+ * `core/model.Qualifier` (lower-case letters, digits, hyphens), and a user who
+ * is not a controller superuser may only use their own (`QualifierFromUserTag`
+ * of their name: `bob@external` → `bob-external`). The owner is the user whose
+ * qualifier it is; a qualifier no user has stands alone, as Juju 4 keeps
+ * models by qualifier, not by owner.
  */
-function qualifierOwnerTag(ctx: CallContext, qualifier: string): string {
-  if (!VALID_USER_RE.test(qualifier)) {
+function qualifierOwner(ctx: CallContext, qualifier: string): string {
+  if (!isValidModelQualifier(qualifier)) {
     throw new ServerError("cannot create model with invalid qualifier", "not valid");
   }
   const superuser = ctx.store.users.get(ctx.user)?.controllerAccess === "superuser";
-  if (!superuser && qualifier !== ctx.user) {
+  if (modelQualifier(ctx.user) === qualifier) return ctx.user;
+  if (!superuser) {
     throw new ServerError(
       `cannot create model with qualifier ${JSON.stringify(qualifier)}`,
       "not valid",
     );
   }
-  return `user-${qualifier}`;
+  return [...ctx.store.users.keys()].find((u) => modelQualifier(u) === qualifier) ?? qualifier;
 }
 
 /**
@@ -362,10 +362,11 @@ export const modelManagerMethods: readonly MethodSpec[] = [
     params: "params.ModelCreateArgs",
     call: (ctx, p) => {
       const name = p.string("name");
-      // Juju 4 names the owner by a qualifier (a user id), not an owner tag.
-      const ownerTag = ctx.store.profile.modelQualifier
-        ? qualifierOwnerTag(ctx, p.string("qualifier"))
-        : p.string("owner-tag");
+      // Juju 4 names the owner by a qualifier, not an owner tag.
+      const owner4 = ctx.store.profile.modelQualifier
+        ? qualifierOwner(ctx, p.string("qualifier"))
+        : undefined;
+      const ownerTag = owner4 === undefined ? p.string("owner-tag") : `user-${owner4}`;
       const config = p.map("config");
       const cloudTag = p.string("cloud-tag");
       const region = p.string("region");
@@ -382,13 +383,17 @@ export const modelManagerMethods: readonly MethodSpec[] = [
       }
       // Only superusers create models for someone else (createModel).
       const ownerId = parseTagOfKind(ownerTag, "user");
-      if (!isSuperuser(store, ctx.user) && localUserName(ownerId) !== ctx.user) {
+      if (
+        owner4 === undefined &&
+        !isSuperuser(store, ctx.user) &&
+        localUserName(ownerId) !== ctx.user
+      ) {
         throw new ServerError(
           `"add-model" permission does not permit creation of models for different owners: permission denied`,
           "unauthorized access",
         );
       }
-      const owner = userFromTag(store, ownerTag);
+      const owner = owner4 ?? userFromTag(store, ownerTag);
       if (region !== "" && region !== store.cloud.region) {
         throw Errors.notFound(`region ${JSON.stringify(region)}`);
       }
