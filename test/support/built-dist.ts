@@ -16,12 +16,11 @@ const root = resolve(import.meta.dirname, "..", "..");
 const src = join(root, "src");
 const dist = join(root, "dist");
 
-/** Every file under `dir`, recursively, as absolute paths. */
+/** Every entry under `dir`, recursively, as absolute paths (callers filter files by extension). */
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
+  // Names rather than Dirents: Dirent.parentPath needs Node 20.12, engines say 20.
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).map((name) => join(dir, name));
 }
 
 /** True when the sources the build compiles are all in `dist`, newer than their inputs, and nothing else is. */
