@@ -7,7 +7,10 @@
  * @module
  */
 import { CONSTRAINT_KINDS, type Constraints } from "../parse/constraints.js";
+import { describe } from "../parse/describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
+
+export { describe };
 
 /** Checks one value; throws {@link InvalidArgumentError} naming `name` when it does not fit. */
 export interface Check {
@@ -33,28 +36,6 @@ export function invalid(name: string, reason: string): InvalidArgumentError {
   // `argument` is the option or parameter itself; the message keeps the full path (`to[1]`).
   const top = /^[^.[]+/.exec(name)?.[0] ?? name;
   return new InvalidArgumentError(top, `${name}: ${reason}`);
-}
-
-/** A short, safe description of a value for messages (never a whole object). */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  switch (typeof value) {
-    case "string":
-      return value.length > 60 ? `a string of ${value.length} characters` : JSON.stringify(value);
-    case "number":
-    case "boolean":
-    case "undefined":
-      return String(value);
-    case "bigint":
-      return `${value}n (a bigint)`;
-    case "function":
-      return "a function";
-    case "symbol":
-      return "a symbol";
-    default:
-      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
-  }
 }
 
 // C0, DEL and C1 controls: never valid in names, ids or directives.

@@ -3,6 +3,7 @@
  * spaces=db,^admin"` ⇄ the wire `constraints` object.
  * @module
  */
+import { describe } from "./describe-value.js";
 import { ParseError } from "./errors.js";
 
 /** A constraints value as sent on the wire (`params.Value`); sizes are MiB. */
@@ -103,9 +104,9 @@ export function parseConstraints(...args: string[]): Constraints {
     if (typeof a !== "string")
       throw new ParseError(
         "constraints",
-        String(a),
-        String(a),
-        `argument ${i + 1} must be a string, got ${a === null ? "null" : typeof a}`,
+        describe(a),
+        describe(a),
+        `argument ${i + 1} must be a string, got ${describe(a)}`,
       );
   });
   const input = args.join(" ");

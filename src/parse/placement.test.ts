@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseConstraints } from "./constraints.js";
 import { ParseError } from "./errors.js";
 import { formatPlacement, parsePlacement } from "./placement.js";
 
@@ -32,5 +33,22 @@ describe("parsePlacement", () => {
 
   it("needs a model uuid for provider directives", () => {
     expect(() => parsePlacement("zone=a")).toThrow("placement scope missing");
+  });
+});
+
+describe("wrong JS types given to the parsers", () => {
+  // Found by test/input-properties: String() of this value throws a TypeError of its own.
+  const hostile = [{ toString: "" }];
+
+  it("parsePlacement names the value instead of crashing while describing it", () => {
+    expect(() => parsePlacement(hostile as unknown as string)).toThrow(ParseError);
+    expect(() => parsePlacement(hostile as unknown as string)).toThrow(
+      /expected a string, got an array of 1/,
+    );
+  });
+
+  it("parseConstraints does the same", () => {
+    expect(() => parseConstraints(hostile as unknown as string)).toThrow(ParseError);
+    expect(() => parseConstraints(null as unknown as string)).toThrow(/got null/);
   });
 });

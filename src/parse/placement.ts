@@ -3,6 +3,7 @@
  * `"lxd:3"`, `"zone=az1"`, `"maas-node.name"`, `"ssh:user@host"`.
  * @module
  */
+import { describe } from "./describe-value.js";
 import { ParseError } from "./errors.js";
 
 /** A placement as sent on the wire (`params.Placement`). */
@@ -37,13 +38,8 @@ export function isContainerType(s: string): boolean {
  */
 export function parsePlacement(directive: string, modelUuid?: string): Placement {
   if (typeof directive !== "string") {
-    const got = directive === null ? "null" : typeof directive;
-    throw new ParseError(
-      "placement",
-      String(directive),
-      String(directive),
-      `expected a string, got ${got}`,
-    );
+    const got = describe(directive);
+    throw new ParseError("placement", got, got, `expected a string, got ${got}`);
   }
   const fail = (reason: string): never => {
     throw new ParseError("placement", directive, directive, reason);
