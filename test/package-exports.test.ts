@@ -11,15 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // consumer project and compiles that with moduleResolution nodenext: this is
 // what catches a missing `types` condition or extension-less .d.ts imports.
 const root = resolve(import.meta.dirname, "..");
-/**
- * Modules whose public symbols are being documented while they are
- * restructured (Model's body, the entity classes and the operations it
- * delegates to, the simulator's facades): a TypeDoc `notDocumented` warning
- * defined in one of them does not fail the documentation test yet. Drop it
- * (and set `validation.notDocumented` in typedoc.json) once they are done.
- */
-const NOT_DOCUMENTED_PENDING =
-  /defined in \S*\b(?:src|dist)\/(?:model\/model\.(?:d\.)?ts|model\/entities\/|model\/ops\/|simulator\/facades\/)/;
 let dir: string;
 /** The packed tarball, exactly what `npm publish` would upload. */
 let tarball: string;
@@ -238,9 +229,7 @@ describe("published package", { timeout: 180_000 }, () => {
   // TypeDoc over the published declarations with typedoc.json's validation
   // (warnings are errors): every type a public signature uses is exported
   // from an entry point, every {@link} resolves to a documented symbol, and
-  // every public symbol has a doc comment (`notDocumented`, asked for here on
-  // top of typedoc.json). Missing comments are tolerated only in the modules
-  // listed in NOT_DOCUMENTED_PENDING.
+  // every public symbol has a doc comment (`notDocumented`).
   it("documents the public API with no TypeDoc warnings", async () => {
     const entries = ["index", "simulator/index", "bundle/index", "testing/index"].map((e) =>
       join(pkgDir, "dist", `${e}.d.ts`),
@@ -262,7 +251,6 @@ describe("published package", { timeout: 180_000 }, () => {
     const typedoc = join(root, "node_modules", "typedoc", "bin", "typedoc");
     const args = ["--options", join(root, "typedoc.json"), "--tsconfig"];
     args.push(join(dir, "tsconfig.docs.json"), "--emit", "none", "--logLevel", "Warn");
-    args.push("--validation.notDocumented");
     for (const e of entries) args.push("--entryPoints", e);
     let output = "";
     try {
@@ -283,8 +271,7 @@ describe("published package", { timeout: 180_000 }, () => {
         (line) =>
           line !== "" &&
           // The count line; every warning it counts is on a line of its own.
-          !/^\[warning\] Found \d+ errors and \d+ warnings$/.test(line) &&
-          !(/does not have any documentation$/.test(line) && NOT_DOCUMENTED_PENDING.test(line)),
+          !/^\[warning\] Found \d+ errors and \d+ warnings$/.test(line),
       );
     expect(problems).toEqual([]);
   });

@@ -27,9 +27,13 @@ export interface Caveat {
 
 /** A decoded macaroon (version 2 semantics; version 1 JSON is decoded into the same shape). */
 export interface Macaroon {
+  /** The macaroon's identifier, as bytes. */
   id: Uint8Array;
+  /** A hint of where the macaroon is meant to be used. */
   location: string;
+  /** Its caveats, in order. */
   caveats: Caveat[];
+  /** The HMAC chain's final signature. */
   signature: Uint8Array;
 }
 

@@ -64,7 +64,10 @@ export interface ConsumeOptions extends OfferCallOptions {
    * macaroon) come from there, and this model's controller then relates
    * to the offer across controllers.
    */
-  controller?: { getConsumeDetails(url: string): Promise<ConsumeDetails> };
+  controller?: {
+    /** The offering controller's `GetConsumeDetails` for the offer URL. */
+    getConsumeDetails(url: string): Promise<ConsumeDetails>;
+  };
 }
 
 /** Filters of `findOffers`; all optional. */
