@@ -45,7 +45,7 @@ export async function benchSimSnapshot(): Promise<BenchRow[]> {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     pingInterval: 0,
   });
   try {

@@ -204,7 +204,7 @@ export async function benchStatusPoll(): Promise<BenchRow[]> {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     pingInterval: 0,
   };
   const writer = await Model.connect({ ...base, stateSource: "allwatcher" });

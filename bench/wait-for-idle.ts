@@ -27,7 +27,7 @@ export async function benchWaitForIdle(): Promise<BenchRow[]> {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     onFrame: (direction, frame) => {
       if (!waiting || direction !== "out") return;
       const f = frame as RequestFrame;

@@ -89,7 +89,7 @@ export async function benchWaitSettle(): Promise<BenchRow[]> {
     uuid: sim.defaultModelUuid,
     username: sim.username,
     password: sim.password,
-    cacert: sim.caCert,
+    caCert: sim.caCert,
     pingInterval: 0,
     onFrame: (direction, frame) => {
       if (!counting || direction !== "out") return;

@@ -12,7 +12,7 @@ import {
 import { jujuDataDir } from "../jujudata/jujudata.js";
 import { readClientPublicKey } from "../jujudata/ssh-keys.js";
 import * as ac from "../model/arg-check.js";
-import { caCertOption } from "../model/connect-options.js";
+import { caCertOption, dialFromClientFiles } from "../model/connect-options.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import {
   type ConsumeDetails,
@@ -224,19 +224,7 @@ export class Controller {
   ): Promise<Controller> {
     const data = jujuDataFrom(options);
     const access = await controllerAccess(data, name);
-    const base: Omit<ConnectApiOptions, "modelUuid"> = {
-      ...commonOptions(options),
-      endpoints: access.endpoints,
-      credentials: access.credentials,
-      macaroonsFor: access.macaroonsFor,
-      // Discharged macaroons go to the CLI's jar, under the controller UUID as Juju files them.
-      cookieJar: options.cookieJar ?? access.cookieJar,
-      cookieHost: options.cookieHost ?? access.controllerUuid,
-    };
-    if (access.caCert !== undefined) base.caCert = access.caCert;
-    if (base.clientVersion === undefined && access.agentVersion) {
-      base.clientVersion = access.agentVersion;
-    }
+    const base = dialFromClientFiles(access, options);
     const controller = new Controller(await connectApi(base), base, name);
     controller.#jujuDataDir = data.dir;
     return controller;

@@ -12,7 +12,7 @@ import { type ConnectApiOptions, connectApi } from "../rpc/connect.js";
 import { JujuDataError } from "../rpc/errors.js";
 import {
   type ConnectionNames,
-  commonOptions,
+  dialFromClientFiles,
   type ModelFromFilesOptions,
   type ModelOptions,
   splitModelOptions,
@@ -38,20 +38,7 @@ export async function modelFromClientFiles(
   const data = jujuDataFrom(options);
   const resolved = await data.resolveModel(name);
   const access = await controllerAccess(data, resolved.controllerName);
-  const common = commonOptions(options);
-  const base: Omit<ConnectApiOptions, "modelUuid"> = {
-    ...common,
-    endpoints: access.endpoints,
-    credentials: access.credentials,
-    macaroonsFor: access.macaroonsFor,
-    // Discharged macaroons go to the CLI's jar, under the controller UUID as Juju files them.
-    cookieJar: options.cookieJar ?? access.cookieJar,
-    cookieHost: options.cookieHost ?? access.controllerUuid,
-  };
-  if (access.caCert !== undefined) base.caCert = access.caCert;
-  if (common.clientVersion === undefined && access.agentVersion) {
-    base.clientVersion = access.agentVersion;
-  }
+  const base = dialFromClientFiles(access, options);
   let uuid = resolved.model?.uuid;
   if (!uuid) {
     uuid = await lookupModelUuid(base, resolved.modelName);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ClientFilesOptions } from "../jujudata/controller-access.js";
+import type { ClientFilesOptions, ControllerAccess } from "../jujudata/controller-access.js";
 import type { CommonConnectOptions, ConnectApiOptions } from "../rpc/connect.js";
 import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
 import type { ObserverError } from "./errors.js";
@@ -241,4 +241,30 @@ export function directConnectOptions(options: ModelConnectOptions): DirectConnec
   if (options.controllerName !== undefined) names.controllerName = options.controllerName;
   if (options.modelName !== undefined) names.modelName = options.modelName;
   return { model, api, names };
+}
+
+/**
+ * The dial options of a controller found in the client files, as `Model` and
+ * `Controller` both connect by name: the files' addresses, credentials and CA
+ * beside the caller's common options, the CLI's cookie jar filed under the
+ * controller UUID (where Juju keeps discharged macaroons), and the
+ * controller's version as the client version unless one was given.
+ */
+export function dialFromClientFiles(
+  access: ControllerAccess,
+  options: CommonConnectOptions,
+): Omit<ConnectApiOptions, "modelUuid"> {
+  const base: Omit<ConnectApiOptions, "modelUuid"> = {
+    ...commonOptions(options),
+    endpoints: access.endpoints,
+    credentials: access.credentials,
+    macaroonsFor: access.macaroonsFor,
+    cookieJar: options.cookieJar ?? access.cookieJar,
+    cookieHost: options.cookieHost ?? access.controllerUuid,
+  };
+  if (access.caCert !== undefined) base.caCert = access.caCert;
+  if (base.clientVersion === undefined && access.agentVersion) {
+    base.clientVersion = access.agentVersion;
+  }
+  return base;
 }
