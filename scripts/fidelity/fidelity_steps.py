@@ -3,6 +3,7 @@
 Each step prints PASS or FAIL with the error and the script carries on, so one
 run lists every finding; `summary()` prints the closing count line.
 """
+import asyncio
 import sys
 import traceback
 
@@ -53,3 +54,17 @@ async def expect_error(make, *fragments, kinds=None):
             check(f in text, f"{f!r} not in {text!r}")
         return text
     raise AssertionError("expected a Juju error")
+
+
+async def until(what, cond, timeout=30):
+    """Waits (polling every 50 ms) for `cond()` on the models' watched state."""
+    for _ in range(int(timeout * 20)):
+        if cond():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def proxied(model):
+    """Relations of an offering model that go to a consumer proxy (`remote-…`)."""
+    return [r for r in model.relations if "remote-" in r.key]

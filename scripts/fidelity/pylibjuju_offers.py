@@ -11,43 +11,11 @@ import asyncio
 import sys
 
 from juju.controller import Controller
-from juju.errors import JujuAPIError, JujuError
 from juju.offerendpoints import ParseError as OfferParseError
 
-from fidelity_steps import step, summary
+from fidelity_steps import check, expect_error, proxied, step, summary, until
 
 URL = "admin/offering.db"
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-async def expect_error(make, *fragments, kinds=(JujuAPIError, JujuError)):
-    """Passes when `make()` raises one of `kinds` whose text holds every fragment."""
-    try:
-        await make()
-    except kinds as e:
-        text = str(e)
-        for f in fragments:
-            check(f in text, f"{f!r} not in {text!r}")
-        return text
-    raise AssertionError("expected an error")
-
-
-async def until(what, cond, timeout=30):
-    """Waits for `cond()` on the models' watched state."""
-    for _ in range(int(timeout * 20)):
-        if cond():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def proxied(model):
-    """Relations of the offering model that go to a consumer proxy (`remote-…`)."""
-    return [r for r in model.relations if "remote-" in r.key]
 
 
 def saas_relations(model):

@@ -21,27 +21,10 @@ import yaml
 from juju.client import client
 from juju.controller import Controller
 
-from fidelity_steps import step, summary
+from fidelity_steps import check, proxied, step, summary, until
 
 URL = "admin/offering.db"
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-async def until(what, cond, timeout=30):
-    for _ in range(int(timeout * 20)):
-        if cond():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def proxied(model):
-    return [r for r in model.relations if "remote-" in r.key]
 
 
 def saas_relations(model):
