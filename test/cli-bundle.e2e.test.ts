@@ -6,11 +6,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDryRun } from "../src/bundle/describe.js";
 import { parseBundle, planBundle } from "../src/bundle/index.js";
+import { cliArgv } from "./support/cli-harness.js";
 import { JUJU_VERSIONS, type JujuVersionUnderTest } from "./support/juju-versions.js";
 
 const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
 const run = promisify(execFile);
 
 /**
@@ -39,7 +38,7 @@ describe.each(JUJU_VERSIONS)("libjuju deploy BUNDLE / export-bundle on Juju %s",
   let dir: string;
   let sim: ChildProcess;
   const libjuju = (args: string[]) =>
-    run(process.execPath, [tsx, main, ...args], {
+    run(process.execPath, cliArgv(args), {
       env: { ...process.env, JUJU_DATA: dir },
       cwd: root,
     });
@@ -50,7 +49,7 @@ describe.each(JUJU_VERSIONS)("libjuju deploy BUNDLE / export-bundle on Juju %s",
     await writeFile(join(dir, "no-box.yaml"), "applications:\n  box: null\n");
     const child = spawn(
       process.execPath,
-      [tsx, main, "sim", "--port", "0", "--juju-data", dir, "--timing", "instant", "--juju", juju],
+      cliArgv(["sim", "--port", "0", "--juju-data", dir, "--timing", "instant", "--juju", juju]),
       { cwd: root, env: process.env },
     );
     sim = child;

@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliArgv } from "./support/cli-harness.js";
 
 // `libjuju sim` must be able to take its admin password without argv (which
 // every local user sees in the process list): from a file or the environment.
 const root = resolve(import.meta.dirname, "..");
-const tsx = join(root, "node_modules", "tsx", "dist", "cli.mjs");
-const main = join(root, "src", "cli", "main.ts");
 const run = promisify(execFile);
 let dir: string;
 
@@ -26,7 +25,7 @@ async function simAccounts(args: string[], env: Record<string, string>): Promise
   const jujuData = await mkdtemp(join(dir, "data-"));
   const sim: ChildProcess = spawn(
     process.execPath,
-    [tsx, main, "sim", "--port", "0", "--juju-data", jujuData, "--timing", "instant", ...args],
+    cliArgv(["sim", "--port", "0", "--juju-data", jujuData, "--timing", "instant", ...args]),
     { cwd: root, env: { ...process.env, ...env } },
   );
   let output = "";
@@ -54,7 +53,7 @@ async function failure(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stderr: string }> {
-  const outcome = await run(process.execPath, [tsx, main, "sim", "--port", "0", ...args], {
+  const outcome = await run(process.execPath, cliArgv(["sim", "--port", "0", ...args]), {
     env: { ...process.env, ...env },
     cwd: root,
     // A sim that wrongly starts runs until killed: end it so the test fails instead of hanging.
@@ -83,7 +82,7 @@ describe("libjuju sim admin password without argv", { timeout: 120_000 }, () => 
   it("still takes --password, and says why not to in its help", async () => {
     const accounts = await simAccounts(["--password", "on-argv-789"], {});
     expect(accounts).toMatch(/password: "?on-argv-789"?\n/);
-    const { stdout } = await run(process.execPath, [tsx, main, "sim", "--help"], { cwd: root });
+    const { stdout } = await run(process.execPath, cliArgv(["sim", "--help"]), { cwd: root });
     expect(stdout.replace(/\s+/g, " ")).toMatch(/process list.*--password-file/);
   });
 
