@@ -646,6 +646,26 @@ describe("grammar helpers", () => {
       error: 'charmhub charm or bundle URL with user name: "ch:~user/mysql" not valid',
     });
   });
+
+  it("reads device constraints as Juju 3.6 and 4.x do (several attributes joined by ';')", () => {
+    const bundle = (devices: string) =>
+      `applications:\n  w:\n    charm: ubuntu\n    devices:\n      gpu: "${devices}"\n`;
+    // The deploy path (bundle-handler) accepts these, so the validator must too.
+    expect(() => parseBundleSync(bundle("2,nvidia.com/gpu,gpu=a;zone=b"))).not.toThrow();
+    expect(() => parseBundleSync(bundle("nvidia.com/gpu"))).not.toThrow();
+    expect(problemsOf(() => parseBundleSync(bundle("2,nvidia.com/gpu,gpu=b=c")))).toEqual([
+      {
+        path: "applications.w.devices.gpu",
+        message:
+          'invalid device "gpu" in application "w": device attribute key/value pair has bad format: "gpu=b=c"',
+      },
+    ]);
+    expect(
+      problemsOf(() => parseBundleSync(bundle("2,nvidia.com/gpu,gpu=a,b=c")))[0]?.message,
+    ).toMatch(
+      /supported format is \[<count>,\]<device-class>\|<vendor\/type>\[,<key>=<value>;\.\.\.\]$/,
+    );
+  });
 });
 
 describe("libjuju/bundle stays browser-safe", () => {

@@ -7,6 +7,7 @@
  * @module
  */
 import { parseConstraints } from "../parse/constraints.js";
+import { parseDeviceConstraint } from "../parse/devices.js";
 import { ParseError } from "../parse/errors.js";
 import { childPath, type DecodedBundle } from "./decode.js";
 import type { BundleProblem } from "./errors.js";
@@ -306,20 +307,10 @@ export function storageDirectiveError(s: string): string | undefined {
   return undefined;
 }
 
-/** Juju's devices.ParseConstraints (`[<count>,]<device-class>[,<attributes>]`); an error message for a bad one. */
+/** Juju's devices.ParseConstraints (`[<count>,]<device-class>[,<key>=<value>;...]`); an error message for a bad one. */
 export function deviceDirectiveError(s: string): string | undefined {
-  const fields = s.split(",");
-  if (fields.length > 3) {
-    return "cannot parse device constraints string, supported format is [<count>,]<device-class>|<vendor/type>[,<attributes>]";
-  }
-  if (fields.length === 1) return undefined;
-  const c = fields[0] as string;
-  if (!/^[-+]?\d+$/.test(c) || Number(c) <= 0)
-    return `count must be greater than zero, got ${q(c)}`;
-  if (fields.length === 3 && (fields[2] as string).split("=").length !== 2) {
-    return 'device attributes can be only one attribute without "=" in the string';
-  }
-  return undefined;
+  const parsed = parseDeviceConstraint(s);
+  return "error" in parsed ? parsed.error : undefined;
 }
 
 /** Juju's keyvalues.Parse of a Kubernetes placement (`key=value,…`); an error message for a bad one. */

@@ -24,6 +24,7 @@ import type {
 } from "../facades/generated/index.js";
 import type { Application as Application4 } from "../facades/generated/juju4/index.js";
 import { parseConstraints } from "../parse/constraints.js";
+import { parseDeviceConstraint } from "../parse/devices.js";
 import { parsePlacement } from "../parse/placement.js";
 import { bulkResultsStrict } from "../rpc/bulk.js";
 import { JujuError } from "../rpc/errors.js";
@@ -1049,32 +1050,10 @@ export function parseDeviceConstraints(
   const bad = (name: string, why: string) =>
     new InvalidArgumentError("devices", `invalid device constraints for ${name}: ${why}`);
   for (const [name, spec] of Object.entries(devices)) {
-    const fields = spec.split(",");
-    if (fields.length > 3)
-      throw bad(
-        name,
-        "cannot parse device constraints string, supported format is [<count>,]<device-class>|<vendor/type>[,<key>=<value>;...]",
-      );
-    if (fields.length === 1) {
-      out[name] = { Type: fields[0]!, Count: 1, Attributes: {} };
-      continue;
-    }
-    const count = /^[+-]?\d+$/.test(fields[0]!) ? Number(fields[0]) : Number.NaN;
-    if (!(count > 0))
-      throw bad(name, `count must be greater than zero, got ${JSON.stringify(fields[0])}`);
-    const attributes: Record<string, string> = {};
-    if (fields.length === 3) {
-      for (const pair of fields[2]!.split(";")) {
-        const kv = pair.split("=");
-        if (kv.length !== 2)
-          throw bad(
-            name,
-            `device attribute key/value pair has bad format: ${JSON.stringify(pair)}`,
-          );
-        attributes[kv[0]!] = kv[1]!;
-      }
-    }
-    out[name] = { Type: fields[1]!, Count: count, Attributes: attributes };
+    const parsed = parseDeviceConstraint(spec);
+    if ("error" in parsed) throw bad(name, parsed.error);
+    const { type, count, attributes } = parsed.constraint;
+    out[name] = { Type: type, Count: count, Attributes: attributes };
   }
   return out;
 }
