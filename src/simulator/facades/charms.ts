@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Charms as CharmsFacade } from "../../facades/generated/index.js";
+import type { Charms as CharmsFacade, Juju4 } from "../../facades/generated/index.js";
 import type { CharmSpec, ResolvedBundleSpec, ResolvedCharm } from "../charm-source.js";
 import { Fields } from "../decode.js";
 import {
@@ -246,9 +246,9 @@ function resolveResult(
 function relations(
   specs: CharmSpec["provides"],
   role: string,
-): Record<string, Record<string, unknown>> | undefined {
+): Record<string, CharmsFacade.CharmRelation> | undefined {
   if (specs === undefined || Object.keys(specs).length === 0) return undefined;
-  const out: Record<string, Record<string, unknown>> = {};
+  const out: Record<string, CharmsFacade.CharmRelation> = {};
   for (const [name, e] of Object.entries(specs)) {
     out[name] = {
       name,
@@ -263,15 +263,15 @@ function relations(
 }
 
 /** The `params.Charm` of an added charm. */
-export function charmInfo(url: string, spec: CharmSpec): Record<string, unknown> {
-  const config: Record<string, unknown> = {};
+export function charmInfo(url: string, spec: CharmSpec): CharmsFacade.Charm {
+  const config: Record<string, CharmsFacade.CharmOption> = {};
   for (const [k, o] of Object.entries(spec.config ?? {})) {
-    const opt: Record<string, unknown> = { type: o.type };
+    const opt: CharmsFacade.CharmOption = { type: o.type };
     if (o.description !== undefined) opt.description = o.description;
     if (o.default !== undefined) opt.default = o.default;
     config[k] = opt;
   }
-  const meta: Record<string, unknown> = {
+  const meta: CharmsFacade.CharmMeta = {
     name: spec.name,
     summary: spec.summary ?? "",
     description: spec.description ?? "",
@@ -291,9 +291,9 @@ export function charmInfo(url: string, spec: CharmSpec): Record<string, unknown>
       ]),
     );
   }
-  const info: Record<string, unknown> = { revision: spec.revision, url, config, meta };
+  const info: CharmsFacade.Charm = { revision: spec.revision, url, config, meta };
   if (spec.actions !== undefined && Object.keys(spec.actions).length > 0) {
-    const specs: Record<string, unknown> = {};
+    const specs: Record<string, CharmsFacade.CharmActionSpec> = {};
     for (const [name, a] of Object.entries(spec.actions)) {
       specs[name] = {
         description: a.description ?? "",
@@ -401,7 +401,7 @@ export const charmsMethods: readonly MethodSpec[] = [
     params: "params.AddCharmWithAuth",
     call: (ctx, p) => addCharm(ctx, p),
   }),
-  {
+  method({
     facade: "Charms",
     method: "CharmInfo",
     params: "params.CharmURL",
@@ -410,10 +410,13 @@ export const charmsMethods: readonly MethodSpec[] = [
       const c = findCharm(ctx, url);
       const info = charmInfo(c.url, c.spec);
       // Juju 4's params.Charm carries the charm's version (`version,omitempty`); 3.6's has none.
-      if (ctx.store.profile.major === 4 && c.charmVersion) info.version = c.charmVersion;
+      if (ctx.store.profile.major === 4 && c.charmVersion) {
+        const info4: Juju4.Charms.Charm = { ...info, version: c.charmVersion };
+        return info4;
+      }
       return info;
     },
-  },
+  }),
   method({
     facade: "Charms",
     method: "List",
