@@ -19,10 +19,13 @@ import {
 import { parseTagOfKind } from "../tags.js";
 import { bulkResults, errorResults } from "./bulk.js";
 import type { MethodSpec } from "./registry.js";
+import { type ItemOf, method, type Params, type ParamsOfMethod } from "./typed.js";
 
 const ROLES = ["provider", "requirer", "peer"] as const;
 
-function remoteEndpoints(arg: Fields): RemoteEndpointValue[] {
+function remoteEndpoints(
+  arg: Params<ItemOf<ParamsOfMethod<"Application", "Consume">["args"]>>,
+): RemoteEndpointValue[] {
   return arg.objects("endpoints", "params.RemoteEndpoint").map((e) => {
     const role = e.string("role");
     return {
@@ -38,7 +41,7 @@ function remoteEndpoints(arg: Fields): RemoteEndpointValue[] {
 
 /** The Consume and DestroyConsumedApplications methods. */
 export const consumeMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "Application",
     method: "Consume",
     params: "params.ConsumeApplicationArgsV5",
@@ -89,8 +92,8 @@ export const consumeMethods: readonly MethodSpec[] = [
       reconcile(ctx.store);
       return out;
     },
-  },
-  {
+  }),
+  method({
     facade: "Application",
     method: "DestroyConsumedApplications",
     params: "params.DestroyConsumedApplicationsParams",
@@ -106,5 +109,5 @@ export const consumeMethods: readonly MethodSpec[] = [
         },
       );
     },
-  },
+  }),
 ];
