@@ -3,22 +3,14 @@
  * of the wrong JSON kind, a negative number into a uint64 or a fraction into
  * an int fails the call with the message Go writes, as Juju answers it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Frame, RawClient } from "../../test/support/raw-client.js";
-import { Simulator } from "./index.js";
+import { describe, expect, it } from "vitest";
+import type { Frame, RawClient } from "../../test/support/raw-client.js";
+import { useRawSimulator } from "../../test/support/raw-simulator.js";
 
-let sim: Simulator;
 let w: RawClient;
 
-beforeAll(async () => {
-  sim = await Simulator.start({ timing: "instant" });
-  w = await RawClient.open(sim);
-});
-
-afterAll(async () => {
-  expect(w.violations).toEqual([]);
-  w.close();
-  await sim.stop();
+useRawSimulator((_, c) => {
+  w = c;
 });
 
 /** Sends a request the schema may reject (on purpose) and returns its reply. */

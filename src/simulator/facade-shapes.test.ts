@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Frame, RawClient } from "../../test/support/raw-client.js";
-import { Simulator } from "./index.js";
+import { describe, expect, it } from "vitest";
+import type { Frame, RawClient } from "../../test/support/raw-client.js";
+import { useRawSimulator } from "../../test/support/raw-simulator.js";
 
-let sim: Simulator;
 let w: RawClient;
 
-beforeAll(async () => {
-  sim = await Simulator.start({ timing: "instant" });
-  w = await RawClient.open(sim);
-});
-
-afterAll(async () => {
-  // Every request and reply of these tests fits Juju's schema of its facade version.
-  expect(w.violations).toEqual([]);
-  w.close();
-  await sim.stop();
+useRawSimulator((_, c) => {
+  w = c;
 });
 
 describe("Charms facade replies in Juju's shapes", () => {

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Frame, RawClient } from "../../test/support/raw-client.js";
-import { Simulator } from "./index.js";
+import { describe, expect, it } from "vitest";
+import type { Frame, RawClient } from "../../test/support/raw-client.js";
+import { useRawSimulator } from "../../test/support/raw-simulator.js";
 
-let sim: Simulator;
 let w: RawClient;
 
 const spaces = (p?: unknown) => w.ok("Spaces", 6, "ListSpaces", p);
 
-beforeAll(async () => {
-  sim = await Simulator.start({ timing: "instant" });
-  w = await RawClient.open(sim);
-});
-
-afterAll(async () => {
-  expect(w.violations).toEqual([]);
-  w.close();
-  await sim.stop();
+useRawSimulator((_, c) => {
+  w = c;
 });
 
 describe("Spaces and Subnets facades", () => {

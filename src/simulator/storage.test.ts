@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployOld, type Frame, RawClient } from "../../test/support/raw-client.js";
-import { Simulator } from "./index.js";
+import { describe, expect, it } from "vitest";
+import { deployOld, type Frame, type RawClient } from "../../test/support/raw-client.js";
+import { useRawSimulator } from "../../test/support/raw-simulator.js";
 
-let sim: Simulator;
 let w: RawClient;
 
 const call = (method: string, p?: unknown) => w.ok("Storage", 6, method, p);
 const results = (f: Frame) => f.results as Frame[];
 
-beforeAll(async () => {
-  sim = await Simulator.start({ timing: "instant" });
-  w = await RawClient.open(sim);
-});
-
-afterAll(async () => {
-  expect(w.violations).toEqual([]);
-  w.close();
-  await sim.stop();
+useRawSimulator((_, c) => {
+  w = c;
 });
 
 describe("Storage facade", () => {
