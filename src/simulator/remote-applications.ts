@@ -27,7 +27,7 @@
  * reach the other model too.
  * @module
  */
-import type { Client } from "../facades/generated/index.js";
+import type { ApplicationOffers, Client } from "../facades/generated/index.js";
 import type { RemoteApplicationData } from "../protocol/entity-data.js";
 import {
   type ExternalOffer,
@@ -341,7 +341,7 @@ export function consumersOf(offerModel: ModelRecord, application: string): numbe
 export function offerConnections(
   offerModel: ModelRecord,
   offer: OfferRecord,
-): Array<Record<string, unknown>> {
+): ApplicationOffers.OfferConnection[] {
   return connectionsOf(offerModel, offer).map(({ proxy, mirror }) => ({
     "source-model-tag": `model-${proxy.sourceModelUuid}`,
     "relation-id": mirror.id,

@@ -7,7 +7,8 @@
  * `read` (or more) on; consuming needs `consume`.
  * @module
  */
-import type { Fields } from "../decode.js";
+import type * as AO3 from "../../facades/generated/application-offers.js";
+import type * as AO4 from "../../facades/generated/juju4/application-offers.js";
 import { charmEndpoints } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import {
@@ -41,6 +42,23 @@ import { isSuperuser } from "../users.js";
 import { errorResults } from "./bulk.js";
 import { infoOf } from "./controller.js";
 import type { CallContext, MethodSpec } from "./registry.js";
+import { type ItemOf, method, type Params, type ParamsOfMethod } from "./typed.js";
+
+/**
+ * One offer as ListApplicationOffers and friends send it: v5's shape on 3.6
+ * and 4.0 (v4's `ApplicationOfferAdminDetails` adds only optional fields).
+ */
+type AdminDetails = AO3.ApplicationOfferAdminDetailsV5 | AO4.ApplicationOfferAdminDetailsV5;
+/** One ApplicationOffers result: an offer or an error. */
+type OfferResult = AO3.ApplicationOfferResult | AO4.ApplicationOfferResult;
+/** One offer endpoint (`params.RemoteEndpoint`). */
+type RemoteEndpoint = AO3.RemoteEndpoint | AO4.RemoteEndpoint;
+/** `params.ErrorResults`, as every version sends it. */
+type ErrorResults = AO3.ErrorResults | AO4.ErrorResults;
+/** One filter item of ListApplicationOffers/FindApplicationOffers (v4/v5 and v6 shapes). */
+type OfferFilterParams = Params<
+  ItemOf<ParamsOfMethod<"ApplicationOffers", "FindApplicationOffers">["Filters"]>
+>;
 
 const wireErr = (e: unknown) =>
   (e instanceof ServerError ? e : new ServerError(String(e))).toWire();
@@ -79,7 +97,7 @@ interface OfferFilter {
  * client's `owner-name` as the qualifier, as its `OfferURL.ModelQualifier`
  * accepts user names).
  */
-function readFilter(f: Fields, version: number): OfferFilter {
+function readFilter(f: OfferFilterParams, version: number): OfferFilter {
   return {
     owner: f.string(version >= 6 ? "model-qualifier" : "owner-name"),
     model: f.string("model-name"),
@@ -118,13 +136,27 @@ function matches(model: ModelRecord, offer: OfferRecord, f: OfferFilter): boolea
     if (!hit) return false;
   }
   if (f.connected.length > 0) {
-    const users = offerConnections(model, offer).map((c) => c.username as string);
+    const users = offerConnections(model, offer).map((c) => c.username);
     if (!f.connected.some((u) => users.includes(u))) return false;
   }
   if (f.allowed.length > 0) {
     if (!f.allowed.some((u) => offerAccessAtLeast(offer.users.get(u), "consume"))) return false;
   }
   return true;
+}
+
+/** An offer's endpoints by alias, sorted (`makeOfferParams`). */
+function offerEndpoints(model: ModelRecord, offer: OfferRecord): RemoteEndpoint[] {
+  const app = model.state.applications.get(offer.application);
+  const eps = app === undefined ? [] : charmEndpoints(app.name, app.charm);
+  return Object.entries(offer.endpoints)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([alias, name]) => {
+      const e = eps.find((x) => x.name === name);
+      return e === undefined
+        ? []
+        : [{ name: alias, role: e.role, interface: e.interface, limit: 0 }];
+    });
 }
 
 /** `makeOfferParams` plus the admin details: one `ApplicationOfferAdminDetailsV5`. */
@@ -134,26 +166,17 @@ function offerDetails(
   offer: OfferRecord,
   user: string,
   access: OfferAccess,
-): Record<string, unknown> {
+): AdminDetails {
   const app = model.state.applications.get(offer.application);
-  const eps = app === undefined ? [] : charmEndpoints(app.name, app.charm);
-  const endpoints = Object.entries(offer.endpoints)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .flatMap(([alias, name]) => {
-      const e = eps.find((x) => x.name === name);
-      return e === undefined
-        ? []
-        : [{ name: alias, role: e.role, interface: e.interface, limit: 0 }];
-    });
   const display = (u: string) => store.users.get(u)?.displayName ?? "";
   const users = [{ user, "display-name": display(user), access }];
-  const out: Record<string, unknown> = {
+  const out: AdminDetails = {
     "source-model-tag": `model-${model.uuid}`,
     "offer-uuid": offer.uuid,
     "offer-url": offerUrlOf(model, offer, modelNamespace(store.profile, model.owner)),
     "offer-name": offer.name,
     "application-description": offer.description,
-    endpoints,
+    endpoints: offerEndpoints(model, offer),
     users,
     "application-name": offer.application,
     "charm-url": "",
@@ -174,7 +197,7 @@ function offersDetails(
   ctx: CallContext,
   filters: OfferFilter[],
   required: "admin" | "read",
-): Array<Record<string, unknown>> {
+): AdminDetails[] {
   if (filters.length === 0) throw new ServerError("at least one offer filter is required");
   const perModel = new Map<string, { model: ModelRecord; filters: OfferFilter[] }>();
   for (const f of filters) {
@@ -184,7 +207,7 @@ function offersDetails(
     entry.filters.push(f);
     perModel.set(model.uuid, entry);
   }
-  const out: Array<Record<string, unknown>> = [];
+  const out: AdminDetails[] = [];
   for (const uuid of [...perModel.keys()].sort()) {
     const { model, filters: fs } = perModel.get(uuid) as {
       model: ModelRecord;
@@ -208,8 +231,8 @@ function offersDetails(
 }
 
 /** `getApplicationOffers`: one result per URL, `application offer "…" not found` when unseen. */
-function offersByUrl(ctx: CallContext, urls: string[]): Array<Record<string, unknown>> {
-  const results: Array<Record<string, unknown>> = urls.map(() => ({}));
+function offersByUrl(ctx: CallContext, urls: string[]): OfferResult[] {
+  const results: OfferResult[] = urls.map(() => ({}));
   const wanted: Array<{ index: number; url: string; filter: OfferFilter }> = [];
   urls.forEach((raw, index) => {
     try {
@@ -250,7 +273,7 @@ function offersByUrl(ctx: CallContext, urls: string[]): Array<Record<string, unk
     wanted.map((w) => w.filter),
     "read",
   );
-  const byUrl = new Map(found.map((o) => [o["offer-url"] as string, o]));
+  const byUrl = new Map(found.map((o) => [o["offer-url"], o]));
   for (const w of wanted) {
     const offer = byUrl.get(w.url);
     results[w.index] =
@@ -269,10 +292,15 @@ function offerOfUrl(ctx: CallContext, raw: string): { model: ModelRecord; offerN
 }
 
 /** `Offer`: makes or updates one offer. */
-function offer(ctx: CallContext, p: Fields): unknown {
+function offer(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"ApplicationOffers", "Offer">>,
+): ErrorResults {
   const all = p.objects("Offers", "params.AddApplicationOffer");
-  if (all.length !== 1) throw new ServerError(`expected exactly one offer, got ${all.length}`);
-  const one = all[0] as Fields;
+  const one = all[0];
+  if (all.length !== 1 || one === undefined) {
+    throw new ServerError(`expected exactly one offer, got ${all.length}`);
+  }
   try {
     const uuid = parseTagOfKind(one.string("model-tag"), "model");
     const model = ctx.store.models.get(uuid);
@@ -344,7 +372,10 @@ function offer(ctx: CallContext, p: Fields): unknown {
 }
 
 /** `GetConsumeDetails`: the offer, this controller's addresses and CA, and a consume macaroon. */
-function consumeDetails(ctx: CallContext, p: Fields): unknown {
+function consumeDetails(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"ApplicationOffers", "GetConsumeDetails">>,
+): AO3.ConsumeOfferDetailsResults | AO4.ConsumeOfferDetailsResults {
   let user = ctx.user;
   const userTag = p.string("user-tag");
   if (userTag !== "") {
@@ -368,12 +399,12 @@ function consumeDetails(ctx: CallContext, p: Fields): unknown {
   };
   return {
     results: found.map((r) => {
-      if (r.error !== undefined) return r;
-      const details = r.result as Record<string, unknown>;
+      const details = r.result;
+      if (r.error !== undefined || details === undefined) return r;
       const { "application-name": _a, "charm-url": _c, connections: _x, ...offerV5 } = details;
-      const uuid = parseTagOfKind(details["source-model-tag"] as string, "model");
+      const uuid = parseTagOfKind(details["source-model-tag"], "model");
       const model = ctx.store.models.get(uuid) as ModelRecord;
-      const rec = offersOf(model).get(details["offer-name"] as string) as OfferRecord;
+      const rec = offersOf(model).get(details["offer-name"]) as OfferRecord;
       // Model admins may consume; other users need consume access on the offer.
       const access = offerAccessOf(ctx.store, model, rec, user);
       if (!offerAccessAtLeast(access, "consume") && !isSuperuser(ctx.store, ctx.user)) {
@@ -394,7 +425,10 @@ function consumeDetails(ctx: CallContext, p: Fields): unknown {
  * with `consume` access (offers the user may not consume are not found);
  * the name and model label are the URL's, the icon path the Dashboard's.
  */
-function remoteApplicationInfo(ctx: CallContext, p: Fields): unknown {
+function remoteApplicationInfo(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"ApplicationOffers", "RemoteApplicationInfo">>,
+): AO3.RemoteApplicationInfoResults | AO4.RemoteApplicationInfoResults {
   const urls = p.strings("offer-urls");
   p.optInt("bakery-version");
   return {
@@ -408,7 +442,6 @@ function remoteApplicationInfo(ctx: CallContext, p: Fields): unknown {
         if (offer === undefined || !offerAccessAtLeast(access, "consume")) {
           throw Errors.notFound(`application offer ${JSON.stringify(url.name)}`);
         }
-        const details = offerDetails(ctx.store, model, offer, ctx.user, access as OfferAccess);
         return {
           result: {
             "model-tag": `model-${model.uuid}`,
@@ -416,7 +449,7 @@ function remoteApplicationInfo(ctx: CallContext, p: Fields): unknown {
             description: offer.description,
             "offer-url": offerUrlString(url),
             "source-model-label": url.model,
-            endpoints: details.endpoints,
+            endpoints: offerEndpoints(model, offer),
             "icon-url-path": `rest/1.0/remote-application/${url.name}/icon`,
           },
         };
@@ -428,7 +461,10 @@ function remoteApplicationInfo(ctx: CallContext, p: Fields): unknown {
 }
 
 /** `ModifyOfferAccess`: grants and revokes, by offer admins. */
-function modifyAccess(ctx: CallContext, p: Fields): unknown {
+function modifyAccess(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"ApplicationOffers", "ModifyOfferAccess">>,
+): ErrorResults {
   return errorResults(p.objects("changes", "params.ModifyOfferAccess"), (c) => {
     const { model, offerName } = offerOfUrl(ctx, c.string("offer-url"));
     const access = c.string("access");
@@ -468,7 +504,10 @@ function modifyAccess(ctx: CallContext, p: Fields): unknown {
 }
 
 /** `DestroyOffers`: by model admins; refused while connected unless forced. */
-function destroyOffers(ctx: CallContext, p: Fields): unknown {
+function destroyOffers(
+  ctx: CallContext,
+  p: Params<ParamsOfMethod<"ApplicationOffers", "DestroyOffers">>,
+): ErrorResults {
   const force = p.optBool("force") ?? false;
   const urls = p.strings("offer-urls");
   return {
@@ -492,18 +531,18 @@ function destroyOffers(ctx: CallContext, p: Fields): unknown {
  * The versions served: 3.6 registers 4 and 5, 4.0 registers 5 and 6. v6
  * differs from v5 only in `OfferFilter` (`model-qualifier` for `owner-name`).
  */
-const V = [4, 5, 6];
+const V = [4, 5, 6] as const;
 
 /** The ApplicationOffers methods. */
 export const applicationOffersMethods: readonly MethodSpec[] = [
-  {
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "Offer",
     params: "params.AddApplicationOffers",
     call: offer,
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "ListApplicationOffers",
@@ -515,8 +554,8 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
         "admin",
       ),
     }),
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "FindApplicationOffers",
@@ -535,36 +574,36 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
       }
       return { results: offersDetails(ctx, filters, "read") };
     },
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "ApplicationOffers",
     params: "params.OfferURLs",
     call: (ctx, p) => ({ results: offersByUrl(ctx, p.strings("offer-urls")) }),
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "GetConsumeDetails",
     params: "params.ConsumeOfferDetailsArg",
     call: consumeDetails,
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "RemoteApplicationInfo",
     params: "params.OfferURLs",
     call: remoteApplicationInfo,
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "ModifyOfferAccess",
     params: "params.ModifyOfferAccessRequest",
     call: modifyAccess,
-  },
-  {
+  }),
+  method({
     facade: "ApplicationOffers",
     versions: V,
     method: "DestroyOffers",
@@ -574,5 +613,5 @@ export const applicationOffersMethods: readonly MethodSpec[] = [
       reconcile(ctx.store);
       return out;
     },
-  },
+  }),
 ];
