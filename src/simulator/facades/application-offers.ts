@@ -33,6 +33,7 @@ import {
   publishOffer,
   reconcile,
   removeOffer,
+  suspendRevokedRelations,
   watch,
 } from "../remote-applications.js";
 import type { ControllerStore, ModelRecord } from "../store.js";
@@ -461,6 +462,7 @@ function modifyAccess(ctx: CallContext, p: Fields): unknown {
       }
     } else if (action === "revoke") {
       revokeOfferAccess(offer, target, access as OfferAccess);
+      suspendRevokedRelations(model, offer, target);
     } else {
       throw new ServerError(`unknown action ${JSON.stringify(action)}`);
     }
