@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogRecord, Model, Relation } from "../src/index.js";
 import { JujuError } from "../src/index.js";
+import { modelPath, RawClient } from "./support/raw-client.js";
 import { useSimController } from "./support/sim-controller.js";
 
 // Suspending a cross-model relation (`Application.SetRelationsSuspended`, run
@@ -135,5 +136,71 @@ describe("suspending a cross-model relation", () => {
     const consumed = [...consuming.relations.values()][0];
     const err2 = await consumed!.suspend().catch((e: unknown) => e);
     expect((err2 as JujuError).message).toContain("which is not associated with an offer");
+  });
+});
+
+describe("revoking consume access", () => {
+  let second: Model;
+  let raw: RawClient | undefined;
+
+  afterAll(async () => {
+    expect(raw?.violations ?? []).toEqual([]);
+    raw?.ws.close();
+    await second?.disconnect();
+  });
+
+  it("suspends that user's relations to the offer, and only theirs", async () => {
+    await env.controller.addUser("eve", { password: "pw-eve" });
+    await offering.grantOffer(URL, "eve", "consume");
+    second = await env.controller.addModel("second");
+    await second.deploy("keystone");
+    await second.waitForIdle({ apps: ["keystone"], idlePeriod: 0, timeout: 60_000 });
+    // A SAAS consumed as eve: a consume macaroon declaring eve, discharged again for her.
+    const details = await env.controller.getConsumeDetails(URL);
+    const mac = details.macaroon as { caveats: Array<{ cid: string }> };
+    const asEve = {
+      ...mac,
+      caveats: mac.caveats.map((c) =>
+        c.cid.startsWith("declared username ") ? { cid: "declared username eve" } : c,
+      ),
+    };
+    raw = await RawClient.open(env.sim, modelPath(env.sim, second.uuid));
+    const o = details.offer;
+    const reply = await raw.ok("Application", 19, "Consume", {
+      args: [
+        {
+          "source-model-tag": o?.["source-model-tag"],
+          "offer-uuid": o?.["offer-uuid"],
+          "offer-url": o?.["offer-url"],
+          "offer-name": o?.["offer-name"],
+          "application-description": o?.["application-description"],
+          "application-alias": "db",
+          endpoints: o?.endpoints ?? [],
+          users: o?.users ?? [],
+          macaroon: asEve,
+        },
+      ],
+    });
+    expect(reply).toEqual({ results: [{}] });
+    await second.integrate("keystone:shared-db", "db");
+    await offering.waitFor(
+      "two active connections",
+      () => offering.applicationOffers.get("db")?.activeConnectedCount === 2,
+    );
+    const [before] = await offering.listOffers();
+    expect(before?.connections.map((c) => [c.username, c.status]).sort()).toEqual([
+      ["admin", "joined"],
+      ["eve", "joined"],
+    ]);
+
+    await offering.revokeOffer(URL, "eve", "consume");
+    await ranTimes(second, "keystone/0", "shared-db-relation-broken", 1);
+    const [after] = await offering.listOffers();
+    expect(after?.connections.map((c) => [c.username, c.status]).sort()).toEqual([
+      ["admin", "joined"],
+      ["eve", "suspended"],
+    ]);
+    expect((await relStatus(second, "keystone")).status).toBe("suspended");
+    expect((await relStatus(consuming, "keystone")).status).toBe("joined");
   });
 });
