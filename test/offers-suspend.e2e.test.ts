@@ -200,7 +200,10 @@ describe("revoking consume access", () => {
       ["admin", "joined"],
       ["eve", "suspended"],
     ]);
-    expect((await relStatus(second, "keystone")).status).toBe("suspended");
+    expect(await relStatus(second, "keystone")).toEqual({
+      status: "suspended",
+      info: "offer permission revoked",
+    });
     expect((await relStatus(consuming, "keystone")).status).toBe("joined");
   });
 });

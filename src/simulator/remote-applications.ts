@@ -383,12 +383,14 @@ export function isSuspended(model: ModelRecord, r: RelationRecord): boolean {
  * started unit of both sides runs `-relation-departed` (when the other side
  * has units) and `-relation-broken`, then `suspended` with the reason.
  * Resuming: status `joining`, then the units join again as for a new relation.
+ * `consumerMessage` is the consuming side's reason when it differs.
  */
 export function setRelationSuspended(
   model: ModelRecord,
   id: number,
   suspended: boolean,
   message: string,
+  consumerMessage = message,
 ): void {
   const r = model.state.relations.get(id);
   if (r === undefined) throw Errors.notFound(`relation ${id}`);
@@ -417,7 +419,8 @@ export function setRelationSuspended(
   const source = consumer?.state.relations.get(conn.sourceRelation);
   if (consumer !== undefined && source !== undefined) {
     const saas = source.endpoints.find((e) => cmrOf(consumer).saas.has(e.application));
-    if (saas !== undefined) suspendSide(consumer, source, saas.application, suspended, reason);
+    const theirs = suspended ? consumerMessage : "";
+    if (saas !== undefined) suspendSide(consumer, source, saas.application, suspended, theirs);
   }
   const offer = [...offersOf(model).values()].find((o) => o.uuid === conn.proxy.offerUuid);
   if (offer !== undefined) publishOffer(model, offer);
@@ -426,7 +429,8 @@ export function setRelationSuspended(
 /**
  * After a revoke left a user below `consume` on an offer (3.6's
  * `suspendRevokedRelationsOps`): that user's relations to the offer are
- * suspended, without a reason, unless the user is a superuser or an admin
+ * suspended (without a reason there; the consuming side's reason is
+ * "offer permission revoked"), unless the user is a superuser or an admin
  * of the offer's model.
  */
 export function suspendRevokedRelations(
@@ -440,7 +444,11 @@ export function suspendRevokedRelations(
   for (const c of connectionsOf(model, offer)) {
     if (c.proxy.user !== user || c.mirror.life !== "alive" || c.proxy.external !== undefined)
       continue;
-    if (!isSuspended(model, c.mirror)) setRelationSuspended(model, c.mirror.id, true, "");
+    // The consuming worker's next call needs a discharge, which is refused: it
+    // suspends its side with "offer permission revoked" (remoteapplicationworker.go).
+    if (!isSuspended(model, c.mirror)) {
+      setRelationSuspended(model, c.mirror.id, true, "", "offer permission revoked");
+    }
   }
 }
 
