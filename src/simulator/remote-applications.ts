@@ -1006,6 +1006,24 @@ export function externalRelation(
 }
 
 /**
+ * A consuming controller published its relation `suspended` (or resumed):
+ * as 3.6's `PublishRelationChange`, the relation here changes when the flag
+ * differs, with the reason given (hooks and status as
+ * {@link setRelationSuspended}, this side only).
+ */
+export function publishExternalSuspended(
+  offerModel: ModelRecord,
+  found: { proxy: ProxyRecord; mirror: RelationRecord; offerUuid: string },
+  suspended: boolean,
+  reason: string,
+): void {
+  if (found.mirror.life !== "alive" || isSuspended(offerModel, found.mirror) === suspended) return;
+  suspendSide(offerModel, found.mirror, found.proxy.name, suspended, suspended ? reason : "");
+  const offer = [...offersOf(offerModel).values()].find((o) => o.uuid === found.offerUuid);
+  if (offer !== undefined) publishOffer(offerModel, offer);
+}
+
+/**
  * `PublishRelationChanges` from a consuming controller: its units that
  * entered the relation (changed, with `unit-id`s) or left it (departed),
  * and the relation's life. Units and hooks follow on the next reconcile.
