@@ -205,5 +205,17 @@ describe("revoking consume access", () => {
       info: "offer permission revoked",
     });
     expect((await relStatus(consuming, "keystone")).status).toBe("joined");
+
+    // Resuming needs the connection's user to hold consume again (CheckCanConsume).
+    const eves = [...offering.relations.values()].find(
+      (r) => r.key.startsWith("remote-") && r.id !== mirror().id,
+    );
+    const denied = await eves?.resume().catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(JujuError);
+    expect((denied as JujuError).jujuCode).toBe("unauthorized access");
+    await offering.grantOffer(URL, "eve", "consume");
+    await eves?.resume();
+    await ranTimes(second, "keystone/0", "shared-db-relation-joined", 2);
+    expect(await relStatus(second, "keystone")).toEqual({ status: "joined", info: "" });
   });
 });

@@ -383,7 +383,9 @@ export function isSuspended(model: ModelRecord, r: RelationRecord): boolean {
  * started unit of both sides runs `-relation-departed` (when the other side
  * has units) and `-relation-broken`, then `suspended` with the reason.
  * Resuming: status `joining`, then the units join again as for a new relation.
- * `consumerMessage` is the consuming side's reason when it differs.
+ * Resuming is refused (`permission denied`) when the connection's user can
+ * no longer consume the offer. `consumerMessage` is the consuming side's
+ * reason when it differs.
  */
 export function setRelationSuspended(
   model: ModelRecord,
@@ -413,6 +415,16 @@ export function setRelationSuspended(
       "not supported",
     );
   }
+  const offer = [...offersOf(model).values()].find((o) => o.uuid === conn.proxy.offerUuid);
+  // Resuming needs the connection's user to be able to consume still (`CheckCanConsume`).
+  if (!suspended && offer !== undefined) {
+    const access = offer.users.get(conn.proxy.user);
+    const can =
+      access === "consume" ||
+      access === "admin" ||
+      isOfferModelAdmin(model.controller, model, conn.proxy.user);
+    if (!can) throw Errors.permissionDenied();
+  }
   const reason = suspended ? message : "";
   suspendSide(model, r, conn.proxy.name, suspended, reason);
   const consumer = model.controller.models.get(conn.proxy.sourceModelUuid);
@@ -422,7 +434,6 @@ export function setRelationSuspended(
     const theirs = suspended ? consumerMessage : "";
     if (saas !== undefined) suspendSide(consumer, source, saas.application, suspended, theirs);
   }
-  const offer = [...offersOf(model).values()].find((o) => o.uuid === conn.proxy.offerUuid);
   if (offer !== undefined) publishOffer(model, offer);
 }
 
