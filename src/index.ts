@@ -298,7 +298,11 @@ export {
   parseOfferUrl,
   type RemoveOfferOptions,
 } from "./model/ops/offers.js";
-export type { DestroyRelationOptions, IntegrateOptions } from "./model/ops/relations.js";
+export type {
+  DestroyRelationOptions,
+  IntegrateOptions,
+  SuspendRelationOptions,
+} from "./model/ops/relations.js";
 export type { ResetOptions } from "./model/ops/reset.js";
 export type { ApplicationResources, ResourceUploadOptions } from "./model/ops/resources.js";
 export {

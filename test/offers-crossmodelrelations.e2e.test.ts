@@ -314,6 +314,40 @@ describe("CrossModelRelations(2) on the offering controller", () => {
     ).toBe(undefined);
   });
 
+  it("a published suspension suspends the relation here with the reason; resuming joins again", async () => {
+    const change = (over: Record<string, unknown>) => ({
+      changes: [
+        {
+          "relation-token": "9d8e7f60-5a4b-4c3d-8e2f-1a0b9c8d7e6f",
+          "application-token": "6c0a3a70-1b2c-4d5e-8f90-a1b2c3d4e5f6",
+          life: "alive",
+          "unit-count": 1,
+          macaroons: [relationMac],
+          "bakery-version": 3,
+          ...over,
+        },
+      ],
+    });
+    const before = await ran("mysql/0", "shared-db-relation-broken");
+    const suspended = await cmr(
+      "PublishRelationChanges",
+      change({ suspended: true, "suspended-reason": "paused there" }),
+    );
+    expect(suspended.response).toEqual({ results: [{}] });
+    await ranTimes("mysql/0", "shared-db-relation-broken", before + 1);
+    const [listed] = await offering.listOffers();
+    expect(listed?.connections.map((c) => c.status)).toEqual(["suspended"]);
+    const st = await offering.getStatus();
+    const rel = (st.relations ?? []).find((r) => r.key === key);
+    expect(rel?.status).toMatchObject({ status: "suspended", info: "paused there" });
+    const resumed = await cmr("PublishRelationChanges", change({ suspended: false }));
+    expect(resumed.response).toEqual({ results: [{}] });
+    await offering.waitFor(
+      "active again",
+      () => offering.applicationOffers.get("db")?.activeConnectedCount === 1,
+    );
+  });
+
   it("a relation the consuming side ends goes on the offering side, and unknown tokens are ignored", async () => {
     const dying = await cmr("PublishRelationChanges", {
       changes: [

@@ -191,6 +191,7 @@ export const PERMISSIONS: Readonly<Record<string, Permission>> = {
   "Application.DestroyApplication": write(`${APP} checkCanWrite`),
   "Application.DestroyRelation": write(`${APP} checkCanWrite`),
   "Application.DestroyUnit": write(`${APP} checkCanWrite`),
+  "Application.SetRelationsSuspended": write(`${APP} checkCanWrite`),
   "Application.Expose": write(`${APP} checkCanWrite`),
   "Application.Get": read(`${APP} checkCanRead`),
   "Application.GetCharmURLOrigin": read(`${APP} checkCanRead`),

@@ -41,6 +41,7 @@ import {
   charmEndpoints,
   type RelationEndpoint,
   type RelationRecord,
+  relationStatus,
   wireStatus,
 } from "./entities.js";
 import { Errors, ServerError } from "./errors.js";
@@ -49,6 +50,7 @@ import {
   checkOfferMacaroons,
   DISCHARGE_REQUIRED,
   dischargeOfferAccess,
+  isOfferModelAdmin,
   type OfferRecord,
   offerByUuid,
   offersOf,
@@ -325,7 +327,10 @@ export function connectionCounts(
   offer: OfferRecord,
 ): { total: number; active: number } {
   const conns = connectionsOf(offerModel, offer);
-  return { total: conns.length, active: conns.filter((c) => c.mirror.life === "alive").length };
+  const active = conns.filter(
+    (c) => c.mirror.life === "alive" && !isSuspended(offerModel, c.mirror),
+  );
+  return { total: conns.length, active: active.length };
 }
 
 /** How many consumers are related to the offers of an application (`applicationHasConnectedOffers`). */
@@ -347,14 +352,151 @@ export function offerConnections(
     "relation-id": mirror.id,
     username: proxy.user,
     endpoint: mirror.endpoints.find((e) => e.application === offer.application)?.name ?? "",
-    status: {
-      status: mirror.life === "alive" ? "joined" : "broken",
-      info: "",
-      data: {},
-      since: goTime(offerModel.state.now()),
-    },
+    status: offerConnectionStatus(offerModel, mirror),
     "ingress-subnets": [],
   }));
+}
+
+/**
+ * An offer connection's status: its relation's status document (so a
+ * suspended relation shows `suspended` with the reason given).
+ */
+function offerConnectionStatus(offerModel: ModelRecord, mirror: RelationRecord) {
+  const st =
+    mirror.life === "alive"
+      ? relationStatus(mirror, offerModel.state.now())
+      : { current: "broken", message: "", since: offerModel.state.now() };
+  return { status: st.current, info: st.message, data: {}, since: goTime(st.since) };
+}
+
+/** Whether a relation is suspended (or on its way there): its status says so. */
+export function isSuspended(model: ModelRecord, r: RelationRecord): boolean {
+  const current = relationStatus(r, model.state.now()).current;
+  return current === "suspending" || current === "suspended";
+}
+
+/**
+ * `Application.SetRelationsSuspended` for one relation (3.6's facade): a
+ * no-op when already so; refused unless the relation has an offer
+ * connection (it is in the offering model, with a consumer); otherwise both
+ * sides change. Suspending: status `suspending` with the reason, every
+ * started unit of both sides runs `-relation-departed` (when the other side
+ * has units) and `-relation-broken`, then `suspended` with the reason.
+ * Resuming: status `joining`, then the units join again as for a new relation.
+ * Resuming is refused (`permission denied`) when the connection's user can
+ * no longer consume the offer. `consumerMessage` is the consuming side's
+ * reason when it differs.
+ */
+export function setRelationSuspended(
+  model: ModelRecord,
+  id: number,
+  suspended: boolean,
+  message: string,
+  consumerMessage = message,
+): void {
+  const r = model.state.relations.get(id);
+  if (r === undefined) throw Errors.notFound(`relation ${id}`);
+  if (isSuspended(model, r) === suspended) return;
+  let conn: { proxy: ProxyRecord; sourceRelation: number } | undefined;
+  for (const p of cmrOf(model).proxies.values()) {
+    for (const [src, mirrorId] of p.links) {
+      if (mirrorId === r.id) conn = { proxy: p, sourceRelation: src };
+    }
+  }
+  if (conn === undefined) {
+    throw new ServerError(
+      `cannot set suspend status for ${JSON.stringify(r.key)} which is not associated with an offer`,
+    );
+  }
+  if (conn.proxy.external !== undefined) {
+    // The consumer's controller learns of it through its watcher, which the simulator does not feed yet.
+    throw new ServerError(
+      "suspending a relation with a consumer on another controller is not supported by the simulator",
+      "not supported",
+    );
+  }
+  const offer = [...offersOf(model).values()].find((o) => o.uuid === conn.proxy.offerUuid);
+  // Resuming needs the connection's user to be able to consume still (`CheckCanConsume`).
+  if (!suspended && offer !== undefined) {
+    const access = offer.users.get(conn.proxy.user);
+    const can =
+      access === "consume" ||
+      access === "admin" ||
+      isOfferModelAdmin(model.controller, model, conn.proxy.user);
+    if (!can) throw Errors.permissionDenied();
+  }
+  const reason = suspended ? message : "";
+  suspendSide(model, r, conn.proxy.name, suspended, reason);
+  const consumer = model.controller.models.get(conn.proxy.sourceModelUuid);
+  const source = consumer?.state.relations.get(conn.sourceRelation);
+  if (consumer !== undefined && source !== undefined) {
+    const saas = source.endpoints.find((e) => cmrOf(consumer).saas.has(e.application));
+    const theirs = suspended ? consumerMessage : "";
+    if (saas !== undefined) suspendSide(consumer, source, saas.application, suspended, theirs);
+  }
+  if (offer !== undefined) publishOffer(model, offer);
+}
+
+/**
+ * After a revoke left a user below `consume` on an offer (3.6's
+ * `suspendRevokedRelationsOps`): that user's relations to the offer are
+ * suspended (without a reason there; the consuming side's reason is
+ * "offer permission revoked"), unless the user is a superuser or an admin
+ * of the offer's model.
+ */
+export function suspendRevokedRelations(
+  model: ModelRecord,
+  offer: OfferRecord,
+  user: string,
+): void {
+  const access = offer.users.get(user);
+  if (access === "consume" || access === "admin") return;
+  if (isOfferModelAdmin(model.controller, model, user)) return;
+  for (const c of connectionsOf(model, offer)) {
+    if (c.proxy.user !== user || c.mirror.life !== "alive" || c.proxy.external !== undefined)
+      continue;
+    // The consuming worker's next call needs a discharge, which is refused: it
+    // suspends its side with "offer permission revoked" (remoteapplicationworker.go).
+    if (!isSuspended(model, c.mirror)) {
+      setRelationSuspended(model, c.mirror.id, true, "", "offer permission revoked");
+    }
+  }
+}
+
+/**
+ * Suspends or resumes one side of a cross-model relation: `far` is the
+ * remote application (SAAS or consumer proxy) whose units are elsewhere.
+ */
+function suspendSide(
+  model: ModelRecord,
+  r: RelationRecord,
+  far: string,
+  suspended: boolean,
+  message: string,
+): void {
+  const ents = model.state;
+  const key = `${model.uuid}:${r.id}`;
+  if (!suspended) {
+    ents.setRelationStatus(r, "joining", "");
+    // The next unit sync records who is there; the join hooks below count them.
+    SEEN.delete(key);
+    model.agents.relationAdded(r);
+    return;
+  }
+  ents.setRelationStatus(r, "suspending", message);
+  for (const ep of r.endpoints) {
+    if (ep.application === far) continue;
+    const others = [...ents.unitsOf(far), ...remoteUnitsOf(ents, far)].filter(
+      (o) => o.life === "alive",
+    );
+    for (const u of ents.unitsOf(ep.application)) {
+      if (!u.started || u.life !== "alive") continue;
+      if (others.length > 0) model.agents.runHookThenSettle(u, `${ep.name}-relation-departed`);
+      model.agents.runHookThenSettle(u, `${ep.name}-relation-broken`);
+    }
+  }
+  SEEN.set(key, new Set());
+  ents.setRelationStatus(r, "suspended", message);
 }
 
 /** Publishes an offer's `applicationOffer` delta with its connection counts. */
@@ -512,7 +654,8 @@ function syncFarUnits(model: ModelRecord): void {
       SEEN.set(key, new Set(units.filter((u) => u.life === "alive").map((u) => u.name)));
       continue;
     }
-    if (r.life !== "alive") continue;
+    // A suspended relation has no units in scope: it sees nobody come or go.
+    if (r.life !== "alive" || isSuspended(model, r)) continue;
     const alive = new Set(units.filter((u) => u.life === "alive").map((u) => u.name));
     const joined = units.filter((u) => u.life === "alive" && u.started && !seen.has(u.name));
     const departed = [...seen].filter((n) => !alive.has(n));
@@ -871,6 +1014,24 @@ export function externalRelation(
     if (mirror !== undefined) return { proxy: p, mirror, offerUuid: p.offerUuid };
   }
   return undefined;
+}
+
+/**
+ * A consuming controller published its relation `suspended` (or resumed):
+ * as 3.6's `PublishRelationChange`, the relation here changes when the flag
+ * differs, with the reason given (hooks and status as
+ * {@link setRelationSuspended}, this side only).
+ */
+export function publishExternalSuspended(
+  offerModel: ModelRecord,
+  found: { proxy: ProxyRecord; mirror: RelationRecord; offerUuid: string },
+  suspended: boolean,
+  reason: string,
+): void {
+  if (found.mirror.life !== "alive" || isSuspended(offerModel, found.mirror) === suspended) return;
+  suspendSide(offerModel, found.mirror, found.proxy.name, suspended, suspended ? reason : "");
+  const offer = [...offersOf(offerModel).values()].find((o) => o.uuid === found.offerUuid);
+  if (offer !== undefined) publishOffer(offerModel, offer);
 }
 
 /**

@@ -2,7 +2,12 @@
  * `Relation`: a relation between application endpoints (`relation` deltas).
  * @module
  */
-import { type DestroyRelationOptions, destroyRelation } from "../ops/relations.js";
+import {
+  type DestroyRelationOptions,
+  destroyRelation,
+  type SuspendRelationOptions,
+  setRelationSuspended,
+} from "../ops/relations.js";
 import { endpointsMatch } from "../relation-endpoints.js";
 import type { Application } from "./application.js";
 import { TypedEntity } from "./typed-entity.js";
@@ -97,6 +102,20 @@ export class Relation extends TypedEntity<"relation"> {
   /** Removes the relation (`Application.DestroyRelation` by relation id). */
   destroy(options: DestroyRelationOptions = {}): Promise<void> {
     return destroyRelation(this.context, { relationId: this.id }, options);
+  }
+
+  /**
+   * Suspends a cross-model relation (`juju suspend-relation`; call it on
+   * the offering model): both sides' units leave it, its status becomes
+   * `suspended` with `message`. No python-libjuju 3.5 equivalent.
+   */
+  suspend(options: SuspendRelationOptions = {}): Promise<void> {
+    return setRelationSuspended(this.context, this.id, true, options);
+  }
+
+  /** Resumes a suspended cross-model relation (`juju resume-relation`): the units join again. */
+  resume(options: Omit<SuspendRelationOptions, "message"> = {}): Promise<void> {
+    return setRelationSuspended(this.context, this.id, false, options);
   }
 
   /** `relation 3 (wordpress:db mysql:db)`. */

@@ -1,5 +1,5 @@
 /**
- * Relations: `Application.AddRelation` / `DestroyRelation`.
+ * Relations: `Application.AddRelation` / `DestroyRelation` / `SetRelationsSuspended`.
  * @module
  */
 import type { Application as ApplicationFacade } from "../../facades/generated/index.js";
@@ -10,7 +10,7 @@ import { InvalidArgumentError, NotSupportedError } from "../errors.js";
 import type { OperationWaitOptions, OpsContext } from "../ops-context.js";
 import { endpointNames, endpointsMatch } from "../relation-endpoints.js";
 import { isApplicationName } from "../tags.js";
-import { maxWaitNs } from "./common.js";
+import { maxWaitNs, siteOf } from "./common.js";
 import { consumeOfferEndpoints } from "./offers.js";
 
 /** Options of `Model.integrate`. */
@@ -130,4 +130,42 @@ export async function destroyRelation(
   await ctx.connection
     .facade("Application")
     .call("DestroyRelation", params, options.signal ? { signal: options.signal } : {});
+}
+
+/** Options of `Relation.suspend` / `resume`. */
+export interface SuspendRelationOptions {
+  /** Why it is suspended (the relation's status message); ignored when resuming. */
+  message?: string;
+  /** Aborts the call. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Suspends or resumes a cross-model relation (`Application.SetRelationsSuspended`,
+ * as `juju suspend-relation` / `resume-relation`, run in the offering model).
+ * Juju refuses a relation without an offer connection.
+ */
+export async function setRelationSuspended(
+  ctx: OpsContext,
+  relationId: number,
+  suspended: boolean,
+  options: SuspendRelationOptions = {},
+): Promise<void> {
+  ac.checkOptions(suspended ? "suspend" : "resume", options, {
+    message: ac.str,
+    signal: ac.signal,
+  });
+  const f = ctx.connection.facade("Application");
+  const arg: ApplicationFacade.RelationSuspendedArg = {
+    "relation-id": relationId,
+    suspended,
+    message: suspended ? (options.message ?? "") : "",
+  };
+  const res = await f.call(
+    "SetRelationsSuspended",
+    { args: [arg] },
+    options.signal ? { signal: options.signal } : {},
+  );
+  const [one] = res.results ?? [];
+  if (one?.error) throw JujuError.fromWire(one.error, siteOf(f, "SetRelationsSuspended"));
 }

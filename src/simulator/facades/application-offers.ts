@@ -34,6 +34,7 @@ import {
   publishOffer,
   reconcile,
   removeOffer,
+  suspendRevokedRelations,
   watch,
 } from "../remote-applications.js";
 import type { ControllerStore, ModelRecord } from "../store.js";
@@ -497,6 +498,7 @@ function modifyAccess(
       }
     } else if (action === "revoke") {
       revokeOfferAccess(offer, target, access as OfferAccess);
+      suspendRevokedRelations(model, offer, target);
     } else {
       throw new ServerError(`unknown action ${JSON.stringify(action)}`);
     }

@@ -30,7 +30,12 @@ import {
 } from "../entities.js";
 import { Errors, ServerError } from "../errors.js";
 import { constraintsFrom, machineForPlacement, type PlacementValue } from "../placement.js";
-import { consumersOf, reconcile, saasEndpoints } from "../remote-applications.js";
+import {
+  consumersOf,
+  reconcile,
+  saasEndpoints,
+  setRelationSuspended,
+} from "../remote-applications.js";
 import { type CharmResourceValue, resourcesOf, storeResource } from "../resources.js";
 import {
   attach,
@@ -1037,6 +1042,20 @@ export const applicationMethods: readonly MethodSpec[] = [
       model.agents.destroyRelation(rel);
       reconcile(model.controller);
       return undefined;
+    },
+  }),
+  method({
+    facade: "Application",
+    method: "SetRelationsSuspended",
+    params: "params.RelationSuspendedArgs",
+    call: (ctx, p) => {
+      const model = ctx.model();
+      const out = errorResults(p.objects("args", "params.RelationSuspendedArg"), (a) => {
+        const id = a.optInt("relation-id") ?? 0;
+        setRelationSuspended(model, id, a.optBool("suspended") ?? false, a.string("message"));
+      });
+      reconcile(model.controller);
+      return out;
     },
   }),
   method({

@@ -7,14 +7,15 @@
  * Served: `RegisterRemoteRelations` (the consume macaroon checked as
  * `CheckOfferMacaroons` does; a consumer proxy, the relation and the offer
  * connection made; a relation macaroon minted) and `PublishRelationChanges`
- * (the consuming units joining and departing, the relation's life; each
- * change checked against its relation macaroon), `WatchRelationChanges`
+ * (the consuming units joining and departing, the relation's life, its
+ * suspension with the reason; each change checked against its relation macaroon), `WatchRelationChanges`
  * with `RemoteRelationWatcher` (the offered units in the relation, as the
  * consuming side's uniters need them) and `WatchOfferStatus` with
  * `OfferStatusWatcher` (the offered application's status for the SAAS).
  * Not served: `WatchRelationsSuspendedStatus`, `WatchEgressAddressesForRelations`,
- * `PublishIngressNetworkChanges`, `WatchConsumedSecretsChanges` (no
- * suspension, networks or secrets across controllers in the simulator).
+ * `PublishIngressNetworkChanges`, `WatchConsumedSecretsChanges` (a
+ * suspension made on the offering side does not reach a consuming
+ * controller; no networks or secrets across controllers in the simulator).
  * @module
  */
 import type { Fields } from "../decode.js";
@@ -23,6 +24,7 @@ import { checkOfferMacaroons, consumeMacaroon, offersOf } from "../offers.js";
 import {
   externalRelation,
   publishExternalChange,
+  publishExternalSuspended,
   type RemoteEndpointValue,
   reconcile,
   registerExternalRelation,
@@ -98,7 +100,7 @@ function publish(ctx: CallContext, change: Fields): void {
   change.optBool("force-cleanup");
   change.optInt("bakery-version");
   change.map("application-settings");
-  change.string("suspended-reason");
+  const reason = change.string("suspended-reason");
   const found = externalRelation(model, token);
   // An unknown relation token: the relation has gone already (Juju exits early).
   if (found === undefined) return;
@@ -107,12 +109,8 @@ function publish(ctx: CallContext, change: Fields): void {
     offerUuid: found.offerUuid,
     relationKey: found.mirror.key,
   });
-  if (change.optBool("suspended") === true) {
-    throw new ServerError(
-      "suspending a cross-model relation is not supported by the simulator",
-      "not supported",
-    );
-  }
+  const suspended = change.optBool("suspended");
+  if (suspended !== undefined) publishExternalSuspended(model, found, suspended, reason);
   const changed = change.objects("changed-units", "params.RemoteRelationUnitChange").map((u) => {
     u.map("settings");
     return u.optInt("unit-id") ?? 0;
