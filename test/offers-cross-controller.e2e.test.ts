@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  InvalidArgumentError,
-  type LogRecord,
-  type Model,
-  NotSupportedError,
-} from "../src/index.js";
+import { InvalidArgumentError, type Model, NotSupportedError } from "../src/index.js";
+import { expectHookRuns } from "./support/hook-log.js";
 import { useSimController } from "./support/sim-controller.js";
 
 // Two simulators: the consuming one really connects to the offering one
@@ -20,30 +16,6 @@ const consumer = useSimController("cc-consuming");
 let offering: Model;
 let consuming: Model;
 const URL = "admin/offering.db";
-
-async function ran(model: Model, unit: string, hook: string): Promise<number> {
-  let n = 0;
-  const recs: AsyncIterable<LogRecord> = model.debugLog({
-    replay: true,
-    noTail: true,
-    include: [unit],
-  });
-  for await (const r of recs) {
-    if (r.message === `ran "${hook}" hook (via hook dispatching script: dispatch)`) n++;
-  }
-  return n;
-}
-
-/** Polls the debug log until `unit` ran `hook` at least `n` times (bounded: 200 looks). */
-async function ranTimes(model: Model, unit: string, hook: string, n: number): Promise<void> {
-  let seen = -1;
-  for (let i = 0; i < 200; i++) {
-    seen = await ran(model, unit, hook);
-    if (seen >= n) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(`${unit} ran ${hook} ${seen} times`).toBe(`${unit} ran ${hook} ${n} times`);
-}
 
 const proxied = () =>
   [...offering.relations.values()].filter((r) =>
@@ -101,8 +73,8 @@ describe("consuming an offer of another controller", () => {
         status: "joined",
       }),
     ]);
-    await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 1);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 1);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 1);
     const cs = await consuming.getStatus();
     expect(cs["remote-applications"]?.db?.relations).toEqual({ "shared-db": ["keystone"] });
   });
@@ -131,11 +103,11 @@ describe("consuming an offer of another controller", () => {
 
   it("units added later join on the other controller", async () => {
     await offering.applications.get("mysql")?.addUnit();
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 2);
     await consuming.applications.get("keystone")?.addUnit();
-    await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 2);
     await offering.destroyUnit("mysql/1");
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-departed", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-departed", 1);
   });
 
   it("teardown, relation first: the offering controller drops its side", async () => {

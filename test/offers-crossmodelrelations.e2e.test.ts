@@ -7,7 +7,8 @@ import {
   applyOverrides,
   type FacadeSchema,
 } from "../scripts/facade-schema.js";
-import type { LogRecord, Model } from "../src/index.js";
+import type { Model } from "../src/index.js";
+import { expectHookRuns, hookRuns } from "./support/hook-log.js";
 import { type Frame, modelPath, RawClient } from "./support/raw-client.js";
 import { useSimController } from "./support/sim-controller.js";
 
@@ -99,29 +100,8 @@ const registration = (over: Record<string, unknown> = {}) => ({
   ],
 });
 
-/** How many times `unit` ran `hook`, from the offering model's debug log. */
-async function ran(unit: string, hook: string): Promise<number> {
-  let n = 0;
-  const recs: AsyncIterable<LogRecord> = offering.debugLog({
-    replay: true,
-    noTail: true,
-    include: [unit],
-  });
-  for await (const r of recs) {
-    if (r.message === `ran "${hook}" hook (via hook dispatching script: dispatch)`) n++;
-  }
-  return n;
-}
-
-async function ranTimes(unit: string, hook: string, n: number): Promise<void> {
-  let seen = -1;
-  for (let i = 0; i < 100; i++) {
-    seen = await ran(unit, hook);
-    if (seen >= n) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(`${unit} ran ${hook} ${seen} times`).toBe(`${unit} ran ${hook} ${n} times`);
-}
+const ran = (unit: string, hook: string) => hookRuns(offering, unit, hook);
+const ranTimes = (unit: string, hook: string, n: number) => expectHookRuns(offering, unit, hook, n);
 
 const proxied = () =>
   [...offering.relations.values()].filter((r) =>

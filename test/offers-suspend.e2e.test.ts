@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LogRecord, Model, Relation } from "../src/index.js";
+import type { Model, Relation } from "../src/index.js";
 import { JujuError } from "../src/index.js";
+import { expectHookRuns } from "./support/hook-log.js";
 import { modelPath, RawClient } from "./support/raw-client.js";
 import { useSimController } from "./support/sim-controller.js";
 
@@ -14,28 +15,6 @@ const env = useSimController("offers-suspend");
 let offering: Model;
 let consuming: Model;
 const URL = "admin/offering.db";
-
-/** How many times `unit` ran `hook` so far, from the model's debug log. */
-async function ran(model: Model, unit: string, hook: string): Promise<number> {
-  const recs: LogRecord[] = [];
-  for await (const r of model.debugLog({ replay: true, noTail: true, include: [unit] })) {
-    recs.push(r);
-  }
-  return recs.filter(
-    (r) => r.message === `ran "${hook}" hook (via hook dispatching script: dispatch)`,
-  ).length;
-}
-
-/** Polls the debug log until `unit` ran `hook` `n` times (bounded: fails after 100 looks). */
-async function ranTimes(model: Model, unit: string, hook: string, n: number): Promise<void> {
-  let seen = -1;
-  for (let i = 0; i < 100; i++) {
-    seen = await ran(model, unit, hook);
-    if (seen >= n) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(`${unit} ran ${hook} ${seen} times`).toBe(`${unit} ran ${hook} ${n} times`);
-}
 
 /** The FullStatus status of the model's only relation to `app`. */
 async function relStatus(model: Model, app: string): Promise<{ status?: string; info?: string }> {
@@ -67,8 +46,8 @@ beforeAll(async () => {
     "one active connection",
     () => offering.applicationOffers.get("db")?.activeConnectedCount === 1,
   );
-  await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 1);
-  await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 1);
+  await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 1);
+  await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 1);
 }, 120_000);
 
 afterAll(async () => {
@@ -79,10 +58,10 @@ afterAll(async () => {
 describe("suspending a cross-model relation", () => {
   it("suspend: hooks and status on both sides, the offer connection suspended", async () => {
     await mirror().suspend({ message: "maintenance" });
-    await ranTimes(offering, "mysql/0", "shared-db-relation-departed", 1);
-    await ranTimes(offering, "mysql/0", "shared-db-relation-broken", 1);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-departed", 1);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-broken", 1);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-departed", 1);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-broken", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-departed", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-broken", 1);
     expect(await relStatus(offering, "mysql")).toEqual({
       status: "suspended",
       info: "maintenance",
@@ -108,8 +87,8 @@ describe("suspending a cross-model relation", () => {
 
   it("resume: the units join again and the relation is joined on both sides", async () => {
     await mirror().resume();
-    await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 2);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 2);
     for (let i = 0; i < 100 && (await relStatus(consuming, "keystone")).status !== "joined"; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -194,7 +173,7 @@ describe("revoking consume access", () => {
     ]);
 
     await offering.revokeOffer(URL, "eve", "consume");
-    await ranTimes(second, "keystone/0", "shared-db-relation-broken", 1);
+    await expectHookRuns(second, "keystone/0", "shared-db-relation-broken", 1);
     const [after] = await offering.listOffers();
     expect(after?.connections.map((c) => [c.username, c.status]).sort()).toEqual([
       ["admin", "joined"],
@@ -215,7 +194,7 @@ describe("revoking consume access", () => {
     expect((denied as JujuError).jujuCode).toBe("unauthorized access");
     await offering.grantOffer(URL, "eve", "consume");
     await eves?.resume();
-    await ranTimes(second, "keystone/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(second, "keystone/0", "shared-db-relation-joined", 2);
     expect(await relStatus(second, "keystone")).toEqual({ status: "joined", info: "" });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LogRecord, Model } from "../src/index.js";
+import type { Model } from "../src/index.js";
+import { expectHookRuns, hookRuns } from "./support/hook-log.js";
 import { useSimController } from "./support/sim-controller.js";
 
 // Units added or removed after a cross-model relation exists: the units on
@@ -11,28 +12,6 @@ const env = useSimController("offers-units");
 let offering: Model;
 let consuming: Model;
 const URL = "admin/offering.db";
-
-/** How many times `unit` ran `hook` so far, from the model's debug log. */
-async function ran(model: Model, unit: string, hook: string): Promise<number> {
-  const recs: LogRecord[] = [];
-  for await (const r of model.debugLog({ replay: true, noTail: true, include: [unit] })) {
-    recs.push(r);
-  }
-  return recs.filter(
-    (r) => r.message === `ran "${hook}" hook (via hook dispatching script: dispatch)`,
-  ).length;
-}
-
-/** Polls the debug log until `unit` ran `hook` `n` times (bounded: fails after 100 looks). */
-async function ranTimes(model: Model, unit: string, hook: string, n: number): Promise<void> {
-  let seen = -1;
-  for (let i = 0; i < 100; i++) {
-    seen = await ran(model, unit, hook);
-    if (seen >= n) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  expect(`${unit} ran ${hook} ${seen} times`).toBe(`${unit} ran ${hook} ${n} times`);
-}
 
 beforeAll(async () => {
   offering = await env.controller.addModel("offering");
@@ -48,8 +27,8 @@ beforeAll(async () => {
     "one active connection",
     () => offering.applicationOffers.get("db")?.activeConnectedCount === 1,
   );
-  await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 1);
-  await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 1);
+  await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 1);
+  await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 1);
 }, 120_000);
 
 afterAll(async () => {
@@ -62,31 +41,31 @@ describe("units joining and leaving a cross-model relation", () => {
     await offering.applications.get("mysql")?.addUnit();
     await offering.waitForIdle({ apps: ["mysql"], idlePeriod: 0, timeout: 60_000 });
     // mysql/1 sees keystone/0 when it starts; keystone/0 sees mysql/1 join.
-    await ranTimes(offering, "mysql/1", "shared-db-relation-joined", 1);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-joined", 2);
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-changed", 2);
+    await expectHookRuns(offering, "mysql/1", "shared-db-relation-joined", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-changed", 2);
   });
 
   it("a unit added to the consuming application joins on the offering side", async () => {
     await consuming.applications.get("keystone")?.addUnit();
     await consuming.waitForIdle({ apps: ["keystone"], idlePeriod: 0, timeout: 60_000 });
-    await ranTimes(consuming, "keystone/1", "shared-db-relation-joined", 1);
-    await ranTimes(offering, "mysql/0", "shared-db-relation-joined", 2);
-    await ranTimes(offering, "mysql/1", "shared-db-relation-joined", 2);
-    await ranTimes(offering, "mysql/0", "shared-db-relation-changed", 2);
+    await expectHookRuns(consuming, "keystone/1", "shared-db-relation-joined", 1);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-joined", 2);
+    await expectHookRuns(offering, "mysql/1", "shared-db-relation-joined", 2);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-changed", 2);
   });
 
   it("a removed unit departs on the other side, both ways", async () => {
-    expect(await ran(consuming, "keystone/0", "shared-db-relation-departed")).toBe(0);
+    expect(await hookRuns(consuming, "keystone/0", "shared-db-relation-departed")).toBe(0);
     await offering.destroyUnit("mysql/1");
     await offering.waitFor("mysql/1 gone", () => !offering.units.has("mysql/1"));
-    await ranTimes(consuming, "keystone/0", "shared-db-relation-departed", 1);
-    await ranTimes(consuming, "keystone/1", "shared-db-relation-departed", 1);
+    await expectHookRuns(consuming, "keystone/0", "shared-db-relation-departed", 1);
+    await expectHookRuns(consuming, "keystone/1", "shared-db-relation-departed", 1);
 
-    expect(await ran(offering, "mysql/0", "shared-db-relation-departed")).toBe(0);
+    expect(await hookRuns(offering, "mysql/0", "shared-db-relation-departed")).toBe(0);
     await consuming.destroyUnit("keystone/1");
     await consuming.waitFor("keystone/1 gone", () => !consuming.units.has("keystone/1"));
-    await ranTimes(offering, "mysql/0", "shared-db-relation-departed", 1);
+    await expectHookRuns(offering, "mysql/0", "shared-db-relation-departed", 1);
     // The relation itself is untouched on both sides.
     expect(offering.applicationOffers.get("db")?.activeConnectedCount).toBe(1);
     expect([...consuming.relations.values()].map((r) => r.key)).toEqual([
