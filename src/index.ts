@@ -194,6 +194,7 @@ export type { UploadProgress } from "./model/http/edge.js";
 export {
   type FullStatus,
   type GetStatusOptions,
+  type LoginTargetOptions,
   Model,
   type ModelConnectOptions,
   type ModelFromFilesOptions,

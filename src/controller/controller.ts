@@ -12,7 +12,11 @@ import {
 import { jujuDataDir } from "../jujudata/jujudata.js";
 import { readClientPublicKey } from "../jujudata/ssh-keys.js";
 import * as ac from "../model/arg-check.js";
-import { caCertOption, dialFromClientFiles } from "../model/connect-options.js";
+import {
+  caCertOption,
+  dialFromClientFiles,
+  type LoginTargetOptions,
+} from "../model/connect-options.js";
 import { commonOptions, Model, type ModelOptions } from "../model/model.js";
 import {
   type ConsumeDetails,
@@ -35,7 +39,7 @@ import {
   connectApi,
 } from "../rpc/connect.js";
 import type { CallOptions, Connection } from "../rpc/connection.js";
-import { Credentials, type MacaroonJson } from "../rpc/credentials.js";
+import { Credentials } from "../rpc/credentials.js";
 import { JujuError, JujuNotFoundError, type LibjujuError } from "../rpc/errors.js";
 import type { LoginInfo } from "../rpc/login.js";
 import * as members from "./controller-members.js";
@@ -57,27 +61,7 @@ import {
 } from "./users.js";
 
 /** Options of {@link Controller.connect}. */
-export interface ControllerConnectOptions extends CommonConnectOptions {
-  /** One `host:port`, or several tried in order (python-libjuju's `endpoint`). */
-  endpoint?: string | readonly string[];
-  /**
-   * `host:port` addresses tried after those of `endpoint`.
-   * @deprecated Pass the list as `endpoint`; kept for code written against earlier versions.
-   */
-  endpoints?: readonly string[];
-  /** User name, e.g. `admin`. */
-  username: string;
-  /** Password. When absent, `macaroons` are sent. */
-  password?: string;
-  /** Macaroon slices for a macaroon login. */
-  macaroons?: MacaroonJson[][];
-  /** PEM of the controller CA. */
-  caCert?: string;
-  /**
-   * PEM of the controller CA, under python-libjuju's spelling.
-   * @deprecated Use `caCert`; giving both with different values is an `InvalidArgumentError`.
-   */
-  cacert?: string;
+export interface ControllerConnectOptions extends CommonConnectOptions, LoginTargetOptions {
   /** Name of the controller, for display. */
   controllerName?: string;
 }

@@ -102,8 +102,11 @@ function checkStateSource(o: ModelOptions): void {
   statusPollPolicy(o.statusPoll);
 }
 
-/** Options of {@link Model.connect}: where the model is and who logs in. */
-export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions {
+/**
+ * Where a controller is and who logs in: the options {@link Model.connect}
+ * and `Controller.connect` share.
+ */
+export interface LoginTargetOptions {
   /** One `host:port`, or several tried in order (python-libjuju's `endpoint`). */
   endpoint?: string | readonly string[];
   /**
@@ -111,8 +114,6 @@ export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions 
    * @deprecated Pass the list as `endpoint`; kept for code written against earlier versions.
    */
   endpoints?: readonly string[];
-  /** The model UUID. */
-  uuid: string;
   /** User name, e.g. `admin`. */
   username: string;
   /** Password. When absent, `macaroons` are sent. */
@@ -126,6 +127,15 @@ export interface ModelConnectOptions extends CommonConnectOptions, ModelOptions 
    * @deprecated Use `caCert`; giving both with different values is an {@link InvalidArgumentError}.
    */
   cacert?: string;
+}
+
+/** Options of {@link Model.connect}: where the model is and who logs in. */
+export interface ModelConnectOptions
+  extends CommonConnectOptions,
+    ModelOptions,
+    LoginTargetOptions {
+  /** The model UUID. */
+  uuid: string;
   /** Name of the controller, for display (the CLI shows it). */
   controllerName?: string;
   /** Qualified model name (`user/model`), for display. */

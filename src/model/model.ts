@@ -216,6 +216,7 @@ import type { StateSourceKind } from "./watcher.js";
 
 export {
   commonOptions,
+  type LoginTargetOptions,
   type ModelConnectOptions,
   type ModelFromFilesOptions,
   type ModelOptions,
