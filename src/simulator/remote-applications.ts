@@ -173,11 +173,6 @@ export function restoreCmrState(model: ModelRecord, state: CmrState): void {
   if (state.saas.size > 0 || state.proxies.size > 0) watch(model);
 }
 
-/** The SAAS applications of a model by name. */
-export function saasOf(model: ModelRecord): ReadonlyMap<string, SaasRecord> {
-  return cmrOf(model).saas;
-}
-
 /** A SAAS application's endpoints as relation endpoints, or undefined when `name` is no SAAS. */
 export function saasEndpoints(model: ModelRecord, name: string): RelationEndpoint[] | undefined {
   const s = cmrOf(model).saas.get(name);
